@@ -1,0 +1,69 @@
+/**
+ * The CLI's configuration, read from the environment once at start by loadConfig(env).
+ * Every variable is optional; each bad value is reported as one line naming it.
+ */
+import type { SandboxConfig } from '@codebox/sandbox';
+import { UsageError } from './usage-error.js';
+
+interface Variable {
+  /** what it sets, for --help and error lines */
+  readonly doc: string;
+  readonly apply: (value: string, into: Mutable<SandboxConfig>) => string | undefined;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export const VARIABLES: Readonly<Record<string, Variable>> = {
+  // The cgroup parent, relative to each hierarchy's root (e.g. codebox-test). Default: a
+  // `codebox` child of the process's own cgroup, which is what systemd delegates.
+  CODEBOX_CGROUP_PARENT: {
+    doc: 'cgroup parent, relative to each hierarchy root',
+    apply: (v, c) => {
+      if (!/^[A-Za-z0-9_.\-/]+$/.test(v) || v.split('/').includes('..')) return 'must be a path of plain names, e.g. codebox-test';
+      c.cgroupParent = v;
+      return undefined;
+    },
+  },
+  // Where the engine mounts each run's work-dir tmpfs. Default: /run/codebox.
+  CODEBOX_WORK_ROOT: {
+    doc: 'directory for work-dir mounts (root-only)',
+    apply: (v, c) => {
+      if (!v.startsWith('/')) return 'must be an absolute path';
+      c.workRoot = v;
+      return undefined;
+    },
+  },
+  // First host uid given to boxes; one uid per concurrent run. Default: 200000000.
+  CODEBOX_UID_BASE: {
+    doc: 'first host uid for boxes',
+    apply: (v, c) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1000 || n > 4_000_000_000) return 'must be a whole number between 1000 and 4000000000';
+      c.uidBase = n;
+      return undefined;
+    },
+  },
+  // How many uids (and so concurrent runs) from CODEBOX_UID_BASE. Default: 256.
+  CODEBOX_UID_COUNT: {
+    doc: 'number of box uids, i.e. concurrent runs',
+    apply: (v, c) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1 || n > 65536) return 'must be a whole number between 1 and 65536';
+      c.uidCount = n;
+      return undefined;
+    },
+  },
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv): SandboxConfig {
+  const config: Mutable<SandboxConfig> = {};
+  const problems: string[] = [];
+  for (const [name, variable] of Object.entries(VARIABLES)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const problem = variable.apply(value, config);
+    if (problem) problems.push(`${name}=${JSON.stringify(value)}: ${problem}`);
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  return config;
+}

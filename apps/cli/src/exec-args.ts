@@ -1,0 +1,105 @@
+/**
+ * `codebox exec [flags] -- CMD [ARGS...]`, parsed into a RunSpec's parts. Pure: tested
+ * without a box. Limit flags are table-driven: flag, limit field, parser, what it takes.
+ */
+import type { Limits, NetworkMode } from '@codebox/sandbox';
+import { parseCores, parseCount, parseDuration, parseSize } from './units.js';
+import { UsageError } from './usage-error.js';
+
+export interface ExecArgs {
+  readonly command: string[];
+  readonly limits: Partial<Limits>;
+  readonly network: NetworkMode;
+  readonly rootfs: string | undefined;
+  readonly json: boolean;
+  readonly env: Record<string, string>;
+}
+
+type Parser = (text: string) => number | undefined;
+
+const LIMIT_FLAGS: Record<string, [keyof Limits, Parser, string]> = {
+  '--time': ['cpuMs', parseDuration, 'a duration such as 2s or 500ms'],
+  '--wall': ['wallMs', parseDuration, 'a duration such as 5s or 1500ms'],
+  '--mem': ['memoryBytes', parseSize, 'a size such as 256m or 1g'],
+  '--pids': ['pids', parseCount, 'a whole number'],
+  '--output': ['outputBytes', parseSize, 'a size such as 1m or 64k'],
+  '--fsize': ['fileSizeBytes', parseSize, 'a size such as 16m'],
+  '--nofile': ['openFiles', parseCount, 'a whole number'],
+  '--stack': ['stackBytes', parseSize, 'a size such as 64m'],
+  '--disk': ['workDirBytes', parseSize, 'a size such as 64m'],
+  '--tmp': ['tmpBytes', parseSize, 'a size such as 64m'],
+  '--cpus': ['cpus', parseCores, 'a number of cores such as 1 or 0.5'],
+};
+
+/** PATH and friends for the CLI's convenience; the engine itself passes nothing in. */
+export const DEFAULT_ENV: Readonly<Record<string, string>> = {
+  PATH: '/usr/local/bin:/usr/bin:/bin',
+  HOME: '/box',
+  LANG: 'C.UTF-8',
+};
+
+export function parseExecArgs(argv: readonly string[]): ExecArgs {
+  const limits: Partial<Record<keyof Limits, number>> = {};
+  const env: Record<string, string> = { ...DEFAULT_ENV };
+  let network: NetworkMode = 'none';
+  let rootfs: string | undefined;
+  let json = false;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (!arg.startsWith('-')) break;
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const next = argv[++i];
+      if (next === undefined) throw new UsageError(`${flag} needs a value`);
+      return next;
+    };
+    const limit = LIMIT_FLAGS[flag];
+    if (limit) {
+      const [field, parse, expected] = limit;
+      const text = value();
+      const n = parse(text);
+      if (n === undefined) throw new UsageError(`${flag}: "${text}" is not ${expected}`);
+      limits[field] = n;
+    } else if (flag === '--net') {
+      network = 'loopback';
+    } else if (flag === '--json') {
+      json = true;
+    } else if (flag === '--rootfs') {
+      rootfs = value();
+    } else if (flag === '--env') {
+      const kv = value();
+      const at = kv.indexOf('=');
+      if (at <= 0) throw new UsageError(`--env: "${kv}" is not NAME=VALUE`);
+      env[kv.slice(0, at)] = kv.slice(at + 1);
+    } else {
+      throw new UsageError(`unknown flag ${flag} (see codebox exec --help)`);
+    }
+  }
+  const command = argv.slice(i);
+  if (command.length === 0) throw new UsageError('no command given: codebox exec [flags] -- CMD [ARGS...]');
+  return { command, limits, network, rootfs, json, env };
+}
+
+export const EXEC_HELP = `usage: codebox exec [flags] -- CMD [ARGS...]
+
+Runs CMD in a fresh box; stdin passes through. Without --json, prints the program's
+stdout and stderr as they come and exits with its exit code (128+N for signal N).
+
+  --time D      cpu time limit (e.g. 2s, 500ms)        --wall D     wall time limit
+  --mem S       memory limit, no swap (e.g. 256m, 1g)  --pids N     processes and threads
+  --output S    bytes kept per stream; more kills it   --cpus C     cpu share in cores
+  --fsize S     largest file                           --nofile N   open files
+  --stack S     stack size                             --disk S     work dir /box size
+  --tmp S       /tmp size                              --env K=V    add to the environment
+  --net         loopback networking inside the box     --rootfs DIR another root filesystem
+  --json        print one JSON object with the verdict and accounting
+
+Durations take ms or s, sizes k, m or g. Defaults and maxima: codebox limits.`;

@@ -1,0 +1,36 @@
+/** `codebox exec`: one program in one box, from the command line. */
+import os from 'node:os';
+import { createSandbox } from '@codebox/sandbox';
+import type { RunResult, SandboxConfig } from '@codebox/sandbox';
+import { parseExecArgs } from './exec-args.js';
+import { toJson } from './result-json.js';
+
+export async function execCommand(argv: readonly string[], config: SandboxConfig): Promise<number> {
+  const args = parseExecArgs(argv);
+  const sandbox = await createSandbox(config);
+  let result: RunResult;
+  try {
+    result = await sandbox.run(
+      {
+        argv: args.command,
+        env: args.env,
+        stdin: process.stdin,
+        limits: args.limits,
+        network: args.network,
+        ...(args.rootfs === undefined ? {} : { rootfs: args.rootfs }),
+      },
+      args.json ? {} : { onOutput: (stream, chunk) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk) },
+    );
+  } finally {
+    await sandbox.close();
+  }
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(toJson(result))}\n`);
+    return 0;
+  }
+  if (result.status !== 'OK' && result.status !== 'RUNTIME_ERROR') {
+    process.stderr.write(`codebox: ${result.status} (cpu ${result.cpuMs} ms, wall ${result.wallMs} ms, memory ${result.memoryBytes} bytes)\n`);
+  }
+  if (result.signal !== null) return 128 + (os.constants.signals[result.signal as NodeJS.Signals] ?? 0);
+  return result.exitCode ?? 1;
+}

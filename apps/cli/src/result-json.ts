@@ -1,0 +1,53 @@
+/**
+ * The JSON a `codebox exec --json` prints. Output is text when it is valid UTF-8 and
+ * base64 otherwise, said by stdoutEncoding / stderrEncoding, so no byte is lost.
+ */
+import type { RunResult, Status } from '@codebox/sandbox';
+
+export type Encoding = 'utf8' | 'base64';
+
+export interface ResultJson {
+  status: Status;
+  exitCode: number | null;
+  signal: string | null;
+  cpuMs: number;
+  wallMs: number;
+  memoryBytes: number;
+  stdout: string;
+  stderr: string;
+  stdoutEncoding: Encoding;
+  stderrEncoding: Encoding;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  message?: string;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function encodeOutput(bytes: Buffer): { text: string; encoding: Encoding } {
+  try {
+    return { text: strictUtf8.decode(bytes), encoding: 'utf8' };
+  } catch {
+    return { text: bytes.toString('base64'), encoding: 'base64' };
+  }
+}
+
+export function toJson(r: RunResult): ResultJson {
+  const out = encodeOutput(r.stdout);
+  const err = encodeOutput(r.stderr);
+  return {
+    status: r.status,
+    exitCode: r.exitCode,
+    signal: r.signal,
+    cpuMs: r.cpuMs,
+    wallMs: r.wallMs,
+    memoryBytes: r.memoryBytes,
+    stdout: out.text,
+    stderr: err.text,
+    stdoutEncoding: out.encoding,
+    stderrEncoding: err.encoding,
+    stdoutTruncated: r.stdoutTruncated,
+    stderrTruncated: r.stderrTruncated,
+    ...(r.message === undefined ? {} : { message: r.message }),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The engine's configuration: plain values its caller reads from wherever it likes
+ * (apps read env vars; the engine never does). Every field has a default.
+ */
+import fs from 'node:fs';
+import { DEFAULT_POLICY } from './limits.js';
+import type { LimitPolicy } from './limits.js';
+
+export interface SandboxConfig {
+  /** cgroup parent relative to each hierarchy root; undefined = `<own cgroup>/codebox` */
+  readonly cgroupParent?: string | undefined;
+  /** where work-dir tmpfs mounts and generated /etc files live; root-only */
+  readonly workRoot?: string;
+  /** first host uid for boxes; uidCount consecutive uids, one per concurrent run */
+  readonly uidBase?: number;
+  readonly uidCount?: number;
+  readonly bwrapPath?: string;
+  readonly prlimitPath?: string;
+  readonly policy?: LimitPolicy;
+}
+
+export interface ResolvedConfig {
+  readonly cgroupParent: string | undefined;
+  readonly workRoot: string;
+  readonly uidBase: number;
+  readonly uidCount: number;
+  readonly bwrapPath: string;
+  readonly prlimitPath: string;
+  readonly policy: LimitPolicy;
+}
+
+/** far above login uids and the usual /etc/subuid ranges */
+export const DEFAULT_UID_BASE = 200_000_000;
+export const DEFAULT_UID_COUNT = 256;
+
+export function resolveConfig(c: SandboxConfig): ResolvedConfig {
+  return {
+    cgroupParent: c.cgroupParent,
+    workRoot: c.workRoot ?? (fs.existsSync('/run') ? '/run/codebox' : '/var/lib/codebox/run'),
+    uidBase: c.uidBase ?? DEFAULT_UID_BASE,
+    uidCount: c.uidCount ?? DEFAULT_UID_COUNT,
+    bwrapPath: c.bwrapPath ?? findTool('bwrap'),
+    prlimitPath: c.prlimitPath ?? findTool('prlimit'),
+    policy: c.policy ?? DEFAULT_POLICY,
+  };
+}
+
+function findTool(name: string): string {
+  for (const dir of ['/usr/bin', '/bin', '/usr/local/bin']) {
+    if (fs.existsSync(`${dir}/${name}`)) return `${dir}/${name}`;
+  }
+  return `/usr/bin/${name}`;
+}

@@ -1,0 +1,14 @@
+export { createSandbox } from './sandbox.js';
+export type { Sandbox } from './sandbox.js';
+export type { RunHooks } from './box-run.js';
+export type { SandboxConfig } from './config.js';
+export { SandboxError, SANDBOX_ERRORS } from './errors.js';
+export type { SandboxErrorCode } from './errors.js';
+export { DEFAULT_LIMITS, MAX_LIMITS, DEFAULT_POLICY, LIMIT_FIELDS, LimitError, resolveLimits } from './limits.js';
+export type { Limits, LimitPolicy } from './limits.js';
+export type { KillReason, RunResult } from './result.js';
+export type { NetworkMode } from './seccomp-policy.js';
+export { SpecError, validateSpec } from './spec.js';
+export type { FileSpec, RunSpec } from './spec.js';
+export { STATUSES, isStatus } from './status.js';
+export type { Status } from './status.js';

@@ -1,0 +1,138 @@
+/**
+ * Starts the launcher (prlimit -> bwrap) as the run's uid with an empty environment and
+ * real pipes for stdio. No JavaScript runs between fork and exec: libuv forks, sets the
+ * uid/gid (dropping supplementary groups), dups the descriptors and execs.
+ *
+ * Contract: launch() resolves once bwrap has created the box and reported its pid on
+ * the info fd; the box then waits on the block fd, namespaces and mounts in place. The
+ * caller puts that pid into the cgroup and calls release(). If anything fails first,
+ * the launcher is killed and launch() rejects with what bwrap printed.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import type { Readable } from 'node:stream';
+import { closeFd, pipe } from './native/libc.js';
+import { SandboxError } from './errors.js';
+
+export interface LaunchRequest {
+  readonly argv: readonly string[];
+  readonly uid: number;
+  readonly gid: number;
+  readonly seccomp: Buffer;
+  /** true: a pipe the caller writes; false: /dev/null */
+  readonly stdinPipe: boolean;
+}
+
+export interface Launched {
+  readonly child: ChildProcess;
+  /** the box's pid 1 (bwrap's init in the box), in the host's pid namespace */
+  readonly boxPid: number;
+  readonly stdin: net.Socket | undefined;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** lets the box go on to exec the program */
+  release(): void;
+}
+
+/** fd numbers inside the launcher; plan/argv.ts must name the same */
+export const LAUNCH_FDS = { info: 3, block: 4, seccomp: 5 } as const;
+
+const INFO_TIMEOUT_MS = 10_000;
+
+export async function launch(req: LaunchRequest): Promise<Launched> {
+  const out = pipe();
+  const err = pipe();
+  const input = req.stdinPipe ? pipe() : undefined;
+  // a pipe belongs to its creator (root, mode 0600): reopening /dev/stdout in the box
+  // goes through that owner check, so the pipes become the run's
+  for (const p of [out, err, input]) if (p) fs.fchownSync(p.write, req.uid, req.gid);
+  let child: ChildProcess;
+  try {
+    child = spawn(req.argv[0] ?? '', req.argv.slice(1), {
+      env: {},
+      cwd: '/',
+      uid: req.uid,
+      gid: req.gid,
+      stdio: [input ? input.read : 'ignore', out.write, err.write, 'pipe', 'pipe', 'pipe'],
+    });
+  } catch (e) {
+    for (const fd of [out.read, out.write, err.read, err.write, input?.read, input?.write]) if (fd !== undefined) closeFd(fd);
+    throw new SandboxError('LAUNCH_FAILED', `spawn ${req.argv[0]}: ${(e as Error).message}`, { cause: e });
+  }
+  // the child holds its copies now; ours of its ends must go, or EOF never comes
+  closeFd(out.write);
+  closeFd(err.write);
+  if (input) closeFd(input.read);
+  const stdout = new net.Socket({ fd: out.read, readable: true, writable: false });
+  const stderr = new net.Socket({ fd: err.read, readable: true, writable: false });
+  const stdin = input ? new net.Socket({ fd: input.write, readable: false, writable: true }) : undefined;
+  stdin?.on('error', () => undefined); // EPIPE when the program stops reading: not our failure
+
+  const [, , , info, block, seccomp] = child.stdio as unknown as (net.Socket | null)[];
+  seccomp?.on('error', () => undefined);
+  seccomp?.end(req.seccomp);
+  block?.on('error', () => undefined);
+
+  try {
+    const boxPid = await readBoxPid(child, info);
+    return {
+      child,
+      boxPid,
+      stdin,
+      stdout,
+      stderr,
+      release: () => {
+        block?.end('x');
+      },
+    };
+  } catch (e) {
+    child.kill('SIGKILL');
+    const said = await drain(stderr, 200);
+    stdout.destroy();
+    stdin?.destroy();
+    const reason = (e as Error).message;
+    throw new SandboxError('LAUNCH_FAILED', said ? `${reason}: ${said}` : reason, { cause: e });
+  }
+}
+
+/** Reads {"child-pid": N} from the info fd, or fails when the launcher exits first. */
+function readBoxPid(child: ChildProcess, info: net.Socket | null | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    if (!info) return reject(new Error('no info pipe'));
+    let text = '';
+    const done = (fn: () => void): void => {
+      clearTimeout(timer);
+      info.removeAllListeners('data');
+      child.removeListener('exit', onExit);
+      fn();
+    };
+    const onExit = (code: number | null, signal: string | null): void =>
+      done(() => reject(new Error(`launcher exited (${code ?? signal}) before the box started`)));
+    const timer = setTimeout(() => done(() => reject(new Error('no box pid within 10 s'))), INFO_TIMEOUT_MS);
+    child.once('exit', onExit);
+    info.on('error', () => undefined);
+    info.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const m = /"child-pid"\s*:\s*(\d+)/.exec(text);
+      if (m) done(() => resolve(Number(m[1])));
+    });
+  });
+}
+
+/** What a failed launcher printed, for the error message; bounded in time and size. */
+function drain(stream: Readable, ms: number): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const finish = (): void => {
+      clearTimeout(timer);
+      stream.destroy();
+      resolve(Buffer.concat(chunks).toString().slice(0, 2000).trim());
+    };
+    const timer = setTimeout(finish, ms);
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', finish);
+    stream.on('error', finish);
+  });
+}

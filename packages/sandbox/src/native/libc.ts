@@ -1,0 +1,140 @@
+/**
+ * What libc has and Node lacks, bound with koffi.
+ *
+ * Contract: every function returns normally or throws a NativeError carrying the
+ * syscall name and errno. Nothing here runs between fork and exec: these are calls
+ * the engine makes from its own process (pidfds, the work-dir tmpfs, pipes).
+ *
+ * Syscall numbers for pidfd_open (434) and pidfd_send_signal (424) are the same on
+ * x86_64 and aarch64 (the unified table since Linux 5.1); we call them through
+ * syscall(2) because glibc only wraps them from 2.36.
+ */
+import koffi from 'koffi';
+import os from 'node:os';
+
+const SYS_pidfd_send_signal = 424;
+const SYS_pidfd_open = 434;
+
+export const MS_NOSUID = 0x2;
+export const MS_NODEV = 0x4;
+export const MNT_DETACH = 0x2;
+const O_CLOEXEC = 0o2000000;
+const F_GETFD = 1;
+const F_SETFD = 2;
+const FD_CLOEXEC = 1;
+
+export class NativeError extends Error {
+  readonly errno: number;
+  readonly syscall: string;
+  constructor(syscall: string, errno: number, detail?: string) {
+    super(`${syscall}${detail ? ` ${detail}` : ''}: ${errnoName(errno)} (errno ${errno})`);
+    this.name = 'NativeError';
+    this.syscall = syscall;
+    this.errno = errno;
+  }
+}
+
+export function errnoName(errno: number): string {
+  for (const [name, value] of Object.entries(os.constants.errno)) {
+    if (value === errno) return name;
+  }
+  return `E${errno}`;
+}
+
+interface Bindings {
+  syscall2: (nr: number, a: number, b: number) => number;
+  syscall4: (nr: number, a: number, b: number, c: null, d: number) => number;
+  mount: (src: string, target: string, fstype: string, flags: number, data: string) => number;
+  umount2: (target: string, flags: number) => number;
+  pipe2: (fds: number[], flags: number) => number;
+  fcntl: (fd: number, cmd: number, arg: number) => number;
+  close: (fd: number) => number;
+}
+
+let bound: Bindings | undefined;
+
+function libc(): Bindings {
+  if (bound) return bound;
+  const lib = koffi.load('libc.so.6');
+  // syscall(2) and fcntl(2) are variadic: koffi wants each call's argument types spelled out.
+  const syscall = lib.func('long syscall(long nr, ...)');
+  const fcntl = lib.func('int fcntl(int fd, int cmd, ...)');
+  const pipe2 = lib.func('int pipe2(_Out_ int *fds, int flags)');
+  bound = {
+    syscall2: (nr, a, b) => Number(syscall(nr, 'int', a, 'unsigned int', b)),
+    syscall4: (nr, a, b, c, d) =>
+      Number(syscall(nr, 'int', a, 'int', b, 'void *', c, 'unsigned int', d)),
+    mount: lib.func(
+      'int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)',
+    ),
+    umount2: lib.func('int umount2(const char *target, int flags)'),
+    pipe2: (fds, flags) => {
+      const out = [-1, -1];
+      const rc = Number(pipe2(out, flags));
+      fds[0] = out[0] ?? -1;
+      fds[1] = out[1] ?? -1;
+      return rc;
+    },
+    fcntl: (fd, cmd, arg) => Number(fcntl(fd, cmd, 'int', arg)),
+    close: lib.func('int close(int fd)'),
+  };
+  return bound;
+}
+
+function check(rc: number, syscall: string, detail?: string): number {
+  if (rc < 0) throw new NativeError(syscall, koffi.errno(), detail);
+  return rc;
+}
+
+/** A pidfd: a handle on one process that cannot be confused with a later reuse of its pid. */
+export function pidfdOpen(pid: number): number {
+  return check(libc().syscall2(SYS_pidfd_open, pid, 0), 'pidfd_open', `pid ${pid}`);
+}
+
+/** Sends a signal through a pidfd. ESRCH (already gone) is not an error: the goal is reached. */
+export function pidfdSendSignal(pidfd: number, signal: number): void {
+  const rc = libc().syscall4(SYS_pidfd_send_signal, pidfd, signal, null, 0);
+  if (rc < 0) {
+    const errno = koffi.errno();
+    if (errno === os.constants.errno.ESRCH) return;
+    throw new NativeError('pidfd_send_signal', errno);
+  }
+}
+
+export function closeFd(fd: number): void {
+  libc().close(fd);
+}
+
+/** A real pipe (not the socketpair Node's stdio 'pipe' makes: `echo > /dev/stdout` fails on a socket). */
+export function pipe(): { read: number; write: number } {
+  const fds = [-1, -1];
+  check(libc().pipe2(fds, O_CLOEXEC), 'pipe2');
+  return { read: fds[0] ?? -1, write: fds[1] ?? -1 };
+}
+
+export function mountTmpfs(target: string, flags: number, options: string): void {
+  check(libc().mount('tmpfs', target, 'tmpfs', flags, options), 'mount', `tmpfs on ${target}`);
+}
+
+/** Lazily detaches a mount. EINVAL (not a mount point) and ENOENT are not errors: it is gone. */
+export function unmount(target: string): void {
+  const rc = libc().umount2(target, MNT_DETACH);
+  if (rc < 0) {
+    const errno = koffi.errno();
+    if (errno === os.constants.errno.EINVAL || errno === os.constants.errno.ENOENT) return;
+    throw new NativeError('umount2', errno, target);
+  }
+}
+
+/**
+ * Marks every inherited descriptor >= 3 close-on-exec. Whatever started the engine may have
+ * leaked descriptors into it; without this they would pass through the launcher into the box.
+ */
+export function closeOnExecInherited(listFds: () => number[]): void {
+  for (const fd of listFds()) {
+    if (fd < 3) continue;
+    const flags = libc().fcntl(fd, F_GETFD, 0);
+    if (flags < 0 || flags & FD_CLOEXEC) continue;
+    libc().fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+  }
+}

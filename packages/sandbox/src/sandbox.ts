@@ -1,0 +1,147 @@
+/**
+ * The engine: createSandbox(config) prepares the host once; sandbox.run(spec) runs one
+ * program in a fresh box and returns its result. It knows nothing of HTTP, queues, env
+ * vars or metrics; callers observe through RunHooks.
+ *
+ * Start-up, in order, each step failing with a SandboxError that names it:
+ *   1. tools        bwrap and prlimit are installed; we are root
+ *   2. descriptors  inherited fds marked close-on-exec, so none reaches a box
+ *   3. seccomp      one BPF program per network mode, compiled for this architecture
+ *   4. cgroups      driver chosen (v1/v2), our instance group created, dead instances swept
+ *   5. work root    dead instances' mounts swept, /etc files for the box written
+ * A run, in order (box-run.ts): uid, cgroup, work dir, launch, place in cgroup, release,
+ * supervise, account, clean up. Everything acquired is released on every path.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeBoxEtc } from './box-etc.js';
+import { newCgroupManager } from './cgroup/new.js';
+import type { CgroupManager } from './cgroup/driver.js';
+import { resolveConfig } from './config.js';
+import type { ResolvedConfig, SandboxConfig } from './config.js';
+import { SandboxError, step } from './errors.js';
+import { instanceName, isInstanceAlive } from './instance.js';
+import { closeOnExecInherited } from './native/libc.js';
+import { compileFilter } from './native/seccomp.js';
+import { hostRoot, imageRoot } from './plan/mounts.js';
+import type { HostProbe, MountStep } from './plan/mounts.js';
+import { runBox } from './box-run.js';
+import type { RunHooks } from './box-run.js';
+import type { RunResult } from './result.js';
+import { syscallRules } from './seccomp-policy.js';
+import type { NetworkMode } from './seccomp-policy.js';
+import { validateSpec } from './spec.js';
+import type { RunSpec } from './spec.js';
+import { UidPool } from './uid-pool.js';
+import { prepareInstanceDir, sweepStaleWorkDirs } from './workdir.js';
+
+export interface Sandbox {
+  readonly cgroupVersion: 1 | 2;
+  readonly instance: string;
+  run(spec: RunSpec, hooks?: RunHooks): Promise<RunResult>;
+  /** waits for running boxes, then removes the instance's cgroup and work root */
+  close(): Promise<void>;
+}
+
+export interface Engine {
+  readonly config: ResolvedConfig;
+  readonly cgroups: CgroupManager;
+  readonly instanceDir: string;
+  readonly seccomp: Readonly<Record<NetworkMode, Buffer>>;
+  readonly uids: UidPool;
+  rootPlan(rootfs: string | undefined): MountStep[];
+}
+
+export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbox> {
+  const config = resolveConfig(options);
+  await step('NOT_ROOT', 'check uid', () => {
+    if (process.getuid?.() !== 0) throw new Error(`running as uid ${process.getuid?.()}`);
+  });
+  await step('TOOL_MISSING', 'find launcher', () => {
+    for (const tool of [config.bwrapPath, config.prlimitPath]) {
+      fs.accessSync(tool, fs.constants.X_OK);
+    }
+  });
+  closeOnExecInherited(() => fs.readdirSync('/proc/self/fd').map(Number));
+  const seccomp = await step('SECCOMP_FAILED', 'compile', () => ({
+    none: compileFilter(syscallRules('none')),
+    loopback: compileFilter(syscallRules('loopback')),
+  }));
+  const instance = instanceName();
+  const cgroups = await step('CGROUP_FAILED', 'create instance group', () =>
+    newCgroupManager({ parent: config.cgroupParent, instance }),
+  );
+  await step('CGROUP_FAILED', 'sweep stale groups', () => cgroups.sweepStale(isInstanceAlive));
+  const etcDir = path.join(config.workRoot, 'etc');
+  const instanceDir = await step('WORKDIR_FAILED', `prepare ${config.workRoot}`, () => {
+    sweepStaleWorkDirs(config.workRoot, fs.readFileSync('/proc/self/mountinfo', 'utf8'), isInstanceAlive);
+    writeBoxEtc(etcDir);
+    return prepareInstanceDir(config.workRoot, instance);
+  });
+  const roots = new Map<string, MountStep[]>();
+  const engine: Engine = {
+    config,
+    cgroups,
+    instanceDir,
+    seccomp,
+    uids: new UidPool(config.uidBase, config.uidCount),
+    rootPlan: (rootfs) => {
+      const key = rootfs ?? '';
+      let plan = roots.get(key);
+      if (!plan) {
+        plan = rootfs === undefined ? hostRoot(hostProbe, etcDir) : imageRoot(hostProbe, rootfs, etcDir);
+        roots.set(key, plan);
+      }
+      return plan;
+    },
+  };
+  return new EngineSandbox(engine, instance);
+}
+
+class EngineSandbox implements Sandbox {
+  readonly cgroupVersion: 1 | 2;
+  private readonly active = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(
+    private readonly engine: Engine,
+    readonly instance: string,
+  ) {
+    this.cgroupVersion = engine.cgroups.version;
+  }
+
+  async run(spec: RunSpec, hooks: RunHooks = {}): Promise<RunResult> {
+    if (this.closed) throw new SandboxError('CLOSED');
+    const valid = validateSpec(spec, this.engine.config.policy);
+    if (valid.rootfs !== undefined && !fs.statSync(valid.rootfs, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new SandboxError('LAUNCH_FAILED', `rootfs ${valid.rootfs} is not a directory`);
+    }
+    const running = runBox(this.engine, valid, hooks);
+    this.active.add(running);
+    try {
+      return await running;
+    } finally {
+      this.active.delete(running);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.active]);
+    await this.engine.cgroups.close();
+    fs.rmSync(this.engine.instanceDir, { recursive: true, force: true });
+  }
+}
+
+const hostProbe: HostProbe = {
+  kind(p) {
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (!st) return undefined;
+    if (st.isSymbolicLink()) return { type: 'symlink', target: fs.readlinkSync(p) };
+    return { type: st.isDirectory() ? 'dir' : 'file' };
+  },
+  list(dir) {
+    return fs.readdirSync(dir);
+  },
+};

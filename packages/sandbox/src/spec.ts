@@ -1,0 +1,103 @@
+/**
+ * What a caller asks the engine to run, and its validation. Wire formats (HTTP, CLI
+ * flags) are converted to a RunSpec by their callers; the engine sees only this.
+ */
+import type { Readable } from 'node:stream';
+import { resolveLimits } from './limits.js';
+import type { LimitPolicy, Limits } from './limits.js';
+import type { NetworkMode } from './seccomp-policy.js';
+
+export interface FileSpec {
+  /** relative to the work dir /box, e.g. `main.py` or `src/lib.rs` */
+  readonly path: string;
+  readonly content: Buffer | string;
+  /** permission bits, default 0o644; 0o755 for something to execute */
+  readonly mode?: number;
+}
+
+export interface RunSpec {
+  /** argv[0] is looked up in the box's PATH (env.PATH, else /bin:/usr/bin) */
+  readonly argv: readonly string[];
+  /** the whole environment: nothing of the engine's own leaks in */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly files?: readonly FileSpec[];
+  /** bytes, or a stream copied in as the program reads it */
+  readonly stdin?: Buffer | string | Readable;
+  /** a root filesystem directory; undefined = the host's system directories, read-only */
+  readonly rootfs?: string;
+  readonly limits?: Partial<Limits>;
+  /** none (default): no IP sockets at all; loopback: IP on the box's own private `lo` */
+  readonly network?: NetworkMode;
+}
+
+export interface ValidSpec {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly files: readonly FileSpec[];
+  readonly stdin: Buffer | Readable | undefined;
+  readonly rootfs: string | undefined;
+  readonly limits: Limits;
+  readonly network: NetworkMode;
+}
+
+export class SpecError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'SpecError';
+    this.field = field;
+  }
+}
+
+const MAX_FILES = 1000;
+const MAX_PATH = 255;
+
+export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
+  if (!Array.isArray(spec.argv) || spec.argv.length === 0) throw new SpecError('argv', 'must be a non-empty array');
+  spec.argv.forEach((a, i) => {
+    if (typeof a !== 'string') throw new SpecError(`argv[${i}]`, 'must be a string');
+    if (a.includes('\0')) throw new SpecError(`argv[${i}]`, 'must not contain NUL');
+  });
+  if (spec.argv[0] === '') throw new SpecError('argv[0]', 'must not be empty');
+  const env = spec.env ?? {};
+  for (const [k, v] of Object.entries(env)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new SpecError(`env.${k}`, 'name must match [A-Za-z_][A-Za-z0-9_]*');
+    if (typeof v !== 'string' || v.includes('\0')) throw new SpecError(`env.${k}`, 'must be a string without NUL');
+  }
+  const files = spec.files ?? [];
+  if (files.length > MAX_FILES) throw new SpecError('files', `at most ${MAX_FILES} files`);
+  const seen = new Set<string>();
+  files.forEach((f, i) => {
+    checkRelativePath(f.path, `files[${i}].path`);
+    if (seen.has(f.path)) throw new SpecError(`files[${i}].path`, `duplicate path ${f.path}`);
+    seen.add(f.path);
+    if (f.mode !== undefined && (!Number.isInteger(f.mode) || f.mode < 0 || f.mode > 0o777)) {
+      throw new SpecError(`files[${i}].mode`, 'must be permission bits between 0 and 0o777');
+    }
+  });
+  const network = spec.network ?? 'none';
+  if (network !== 'none' && network !== 'loopback') throw new SpecError('network', 'must be "none" or "loopback"');
+  let limits: Limits;
+  try {
+    limits = resolveLimits(spec.limits ?? {}, policy);
+  } catch (err) {
+    const e = err as Error & { field?: string };
+    throw new SpecError(`limits.${e.field ?? ''}`, e.message.replace(/^limits\.[^:]*: /, ''));
+  }
+  if (spec.rootfs !== undefined && (typeof spec.rootfs !== 'string' || !spec.rootfs.startsWith('/'))) {
+    throw new SpecError('rootfs', 'must be an absolute path');
+  }
+  const stdin = typeof spec.stdin === 'string' ? Buffer.from(spec.stdin) : spec.stdin;
+  return { argv: spec.argv, env, files, stdin, rootfs: spec.rootfs, limits, network };
+}
+
+/** plain names joined by `/`: no absolute paths, no `..`, nothing that escapes /box */
+export function checkRelativePath(p: unknown, field: string): void {
+  if (typeof p !== 'string' || p.length === 0) throw new SpecError(field, 'must be a non-empty string');
+  if (p.length > MAX_PATH) throw new SpecError(field, `longer than ${MAX_PATH} characters`);
+  if (p.startsWith('/')) throw new SpecError(field, 'must be relative to the work dir');
+  if (p.includes('\0')) throw new SpecError(field, 'must not contain NUL');
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.' || seg === '..') throw new SpecError(field, `has an empty, "." or ".." segment: ${p}`);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * DESIGN.md "The box", properties 1-8, each checked from inside a real box by a probe
+ * that would see the host if the property were missing.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import type { Sandbox } from '@codebox/sandbox';
+import { boxSkip, CGROUP_PARENT, ENV, hostNamespace, mountsUnder, openSandbox, cgroupChildren, processesInUidRange, text, WORK_ROOT } from '../support.js';
+
+describe('box properties', { skip: boxSkip() }, () => {
+  let sb: Sandbox;
+  before(async () => {
+    sb = await openSandbox();
+  });
+  after(async () => {
+    await sb?.close();
+  });
+  const sh = async (script: string, extra: Parameters<Sandbox['run']>[0] extends infer S ? Partial<S & object> : never = {}) => {
+    const r = await sb.run({ argv: ['sh', '-c', script], env: ENV, ...extra });
+    return { ...r, ...text(r) };
+  };
+
+  test('1. fresh namespaces: user, pid, net, mount, uts, ipc and cgroup all differ from the host', async () => {
+    const kinds = ['user', 'pid', 'net', 'mnt', 'uts', 'ipc', 'cgroup'];
+    const r = await sh(kinds.map((k) => `readlink /proc/self/ns/${k}`).join(';'));
+    const inside = r.out.trim().split('\n');
+    kinds.forEach((k, i) => assert.notEqual(inside[i], hostNamespace(k), k));
+    assert.equal((await sh('hostname')).out.trim(), 'box');
+  });
+
+  test('1. nothing one run writes is visible to the next', async () => {
+    await sh('echo secret > /box/left; echo secret > /tmp/left; echo secret > /dev/shm/left');
+    const r = await sh('cat /box/left /tmp/left /dev/shm/left 2>&1; ls -A /box /tmp /dev/shm');
+    assert.doesNotMatch(r.out, /secret/);
+  });
+
+  test('2. unprivileged: a non-zero host uid, no capabilities, no_new_privs, no nested user namespaces', async () => {
+    const running = sh('grep -E "^(CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; unshare -U true 2>&1; echo "unshare=$?"; sleep 1');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // seen from the host, every process of the box runs as a box uid, none as root
+    const onHost = processesInUidRange();
+    const r = await running;
+    assert.ok(onHost.length >= 2, `box processes under box uids on the host: ${onHost.join(' ')}`);
+    assert.match(r.out, /CapEff:\s+0+\n/);
+    assert.match(r.out, /CapPrm:\s+0+\n/);
+    assert.match(r.out, /NoNewPrivs:\s+1/);
+    assert.match(r.out, /Seccomp:\s+2/);
+    assert.match(r.out, /unshare=1/);
+  });
+
+  test('2. a setuid-root binary gives nothing: still uid 65534', async () => {
+    // su and passwd are setuid root on the host; no_new_privs and the user namespace void that
+    const r = await sh('ls -l /usr/bin/su /usr/bin/passwd 2>/dev/null | cut -c1-10; su -c id root </dev/null 2>&1; id -u');
+    assert.match(r.out, /65534\n$/);
+    assert.doesNotMatch(r.out, /uid=0/);
+  });
+
+  test('3. read-only root: only /box, /tmp and /dev/shm are writable', async () => {
+    const paths = ['/', '/usr', '/etc', '/usr/bin', '/dev', '/proc/sys/kernel', '/box', '/tmp', '/dev/shm'];
+    const r = await sh(paths.map((p) => `touch ${p}/probe 2>/dev/null && echo "${p} writable" || echo "${p} refused"`).join(';'));
+    for (const p of ['/', '/usr', '/etc', '/usr/bin', '/dev', '/proc/sys/kernel']) assert.match(r.out, new RegExp(`^${p} refused$`, 'm'));
+    for (const p of ['/box', '/tmp', '/dev/shm']) assert.match(r.out, new RegExp(`^${p} writable$`, 'm'));
+  });
+
+  test('3. no host path beyond the root image: not home dirs, not /var, /run, the work root or this project', async () => {
+    const hostOnly = ['/root', '/home', '/var', '/run', '/srv', '/opt', '/mnt', '/media', '/sys', '/work', WORK_ROOT, process.cwd(), '/etc/shadow', '/etc/sudoers'];
+    const r = await sh(hostOnly.map((p) => `test -e '${p}' && echo "present ${p}"`).join(';') + '; true');
+    assert.equal(r.out, '');
+    const users = (await sh('cat /etc/passwd')).out;
+    assert.equal(users, 'box:x:65534:65534:box:/box:/bin/sh\n');
+  });
+
+  test('3. /proc shows the box’s own processes only, /dev only the five devices', async () => {
+    const procs = await sh('for p in /proc/[0-9]*; do cat $p/comm; done');
+    assert.deepEqual([...new Set(procs.out.trim().split('\n'))].sort(), ['bwrap', 'sh']);
+    const dev = (await sh('ls /dev')).out.trim().split('\n');
+    assert.deepEqual(dev.sort(), ['fd', 'full', 'null', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'urandom', 'zero']);
+  });
+
+  test('3. the environment is built from scratch: only what the spec gives', async () => {
+    process.env.CODEBOX_TEST_SECRET = 'worker-secret-value';
+    const r = await sb.run({ argv: ['/usr/bin/env'], env: { ONLY: 'this' } });
+    delete process.env.CODEBOX_TEST_SECRET;
+    assert.deepEqual(text(r).out.trim().split('\n').sort(), ['ONLY=this', 'PWD=/box']);
+  });
+
+  test('3. no descriptor of the engine reaches the box', async () => {
+    const leaked = fs.openSync('/etc/hostname', 'r'); // not close-on-exec? Node's are; check anyway
+    const r = await sh('ls /proc/self/fd');
+    fs.closeSync(leaked);
+    assert.deepEqual(r.out.trim().split('\n'), ['0', '1', '2', '3']); // 3: ls's own directory
+  });
+
+  test('4. network: only a loopback interface, and with network none no IP socket at all', async () => {
+    const ifaces = await sh('tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "', { network: 'loopback' });
+    assert.equal(ifaces.out.trim(), 'lo');
+    const r = await sb.run({ argv: ['python3', '-S', '-c', 'import socket\ntry:\n socket.socket()\n print("socket")\nexcept OSError as e: print(e.errno)'], env: ENV });
+    assert.equal(text(r).out.trim(), '13'); // EACCES
+  });
+
+  test('6. limits reach the program as rlimits: file size, open files, stack, no core dumps', async () => {
+    const r = await sh('ulimit -f; ulimit -n; ulimit -s; ulimit -c', { limits: { fileSizeBytes: 1 << 20, openFiles: 40, stackBytes: 16 << 20 } });
+    assert.deepEqual(r.out.trim().split('\n'), ['2048', '40', '16384', '0']); // -f and -s in 512/1024-byte units
+  });
+
+  test('6. work dir and /tmp are size-limited tmpfs', async () => {
+    const r = await sh('df -k /box /tmp | tail -n 2', { limits: { workDirBytes: 8 << 20, tmpBytes: 4 << 20 } });
+    const sizes = r.out.trim().split('\n').map((l) => Number(l.split(/\s+/)[1]));
+    assert.deepEqual(sizes, [8192, 4096]);
+  });
+
+  test('7. accounting: exit code, cpu, wall and peak memory are measured', async () => {
+    const r = await sb.run({ argv: ['python3', '-S', '-c', 'b = bytearray(50 << 20)\nimport time\nt=time.process_time()\nwhile time.process_time()-t < 0.3: pass\nraise SystemExit(7)'], env: ENV });
+    assert.equal(r.status, 'RUNTIME_ERROR');
+    assert.equal(r.exitCode, 7);
+    assert.ok(r.cpuMs >= 280 && r.cpuMs < 1000, `cpuMs ${r.cpuMs}`);
+    assert.ok(r.wallMs >= r.cpuMs - 20, `wallMs ${r.wallMs}`);
+    assert.ok(r.memoryBytes >= 50 << 20, `memoryBytes ${r.memoryBytes}`);
+  });
+
+  test('7. a signal is reported by name', async () => {
+    const r = await sh('kill -SEGV $$');
+    assert.equal(r.status, 'RUNTIME_ERROR');
+    assert.equal(r.signal, 'SIGSEGV');
+    assert.equal(r.exitCode, null);
+  });
+
+  test('8. clean: no cgroup, mount or work dir of a finished run remains', async () => {
+    let cgroup = '';
+    await sb.run({ argv: ['true'] }, { onStart: (i) => void (cgroup = i.cgroup) });
+    assert.ok(cgroup.startsWith(`${CGROUP_PARENT}/${sb.instance}/`), cgroup);
+    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sb.instance}`), []);
+    assert.deepEqual(mountsUnder(WORK_ROOT), []);
+    assert.deepEqual(fs.readdirSync(`${WORK_ROOT}/${sb.instance}`), []);
+  });
+});

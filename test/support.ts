@@ -1,0 +1,94 @@
+/**
+ * Shared by the box tests: a real sandbox under the cgroup parent CI and developers set
+ * (CODEBOX_CGROUP_PARENT, default codebox-test at the top of each hierarchy), and the
+ * reason to skip where this machine cannot run boxes.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createSandbox } from '@codebox/sandbox';
+import type { RunResult, RunSpec, Sandbox, SandboxConfig } from '@codebox/sandbox';
+
+export const CGROUP_PARENT = process.env.CODEBOX_CGROUP_PARENT ?? 'codebox-test';
+export const WORK_ROOT = process.env.CODEBOX_WORK_ROOT ?? '/tmp/codebox-test-run';
+/** a range of its own per test file would be nicer; one range, one process at a time, suffices */
+export const UID_BASE = 210_000_000;
+
+export const TEST_CONFIG: SandboxConfig = { cgroupParent: CGROUP_PARENT, workRoot: WORK_ROOT, uidBase: UID_BASE, uidCount: 64 };
+
+export const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' };
+
+/** false when boxes can run here, else why not (node:test prints it) */
+export function boxSkip(): string | false {
+  if (process.getuid?.() !== 0) return 'needs root: boxes need cgroups and mounts';
+  if (!fs.existsSync('/usr/bin/bwrap')) return 'needs bubblewrap (apt-get install bubblewrap)';
+  return false;
+}
+
+export function hasPython(): boolean {
+  return fs.existsSync('/usr/bin/python3');
+}
+
+export async function openSandbox(extra: SandboxConfig = {}): Promise<Sandbox> {
+  return createSandbox({ ...TEST_CONFIG, ...extra });
+}
+
+export const PROGRAMS = path.join(import.meta.dirname, 'hostile', 'programs');
+
+/** Runs one of test/hostile/programs in a box: placed in /box and started by its interpreter. */
+export async function runProgram(sb: Sandbox, name: string, spec: Partial<RunSpec> = {}): Promise<RunResult> {
+  const content = fs.readFileSync(path.join(PROGRAMS, name));
+  const interpreter = name.endsWith('.py') ? ['python3', '-S'] : ['sh'];
+  return sb.run({
+    argv: [...interpreter, `/box/${name}`, ...(spec.argv ?? [])],
+    env: ENV,
+    ...spec,
+    files: [{ path: name, content }, ...(spec.files ?? [])],
+  });
+}
+
+export function text(r: RunResult): { out: string; err: string } {
+  return { out: r.stdout.toString(), err: r.stderr.toString() };
+}
+
+/** host processes whose real uid is one of the box uids: after a run there must be none */
+export function processesInUidRange(base = UID_BASE, count = 64): string[] {
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+      if (uid >= base && uid < base + count) found.push(`${pid}:${/^Name:\s+(.*)$/m.exec(status)?.[1]}`);
+    } catch {
+      // gone while we looked
+    }
+  }
+  return found;
+}
+
+/** cgroup directories below a path in every hierarchy that has it */
+export function cgroupChildren(rel: string): string[] {
+  const out: string[] = [];
+  for (const h of fs.readdirSync('/sys/fs/cgroup')) {
+    const dir = path.join('/sys/fs/cgroup', h, rel);
+    if (!fs.existsSync(dir)) continue;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) out.push(path.join(dir, e.name));
+  }
+  return out;
+}
+
+export function mountsUnder(dir: string): string[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(`${path.resolve(dir)}/`));
+}
+
+export function hostNamespace(kind: string): string {
+  return fs.readlinkSync(`/proc/self/ns/${kind}`);
+}
+
+export function sh(cmd: string): string {
+  return execFileSync('sh', ['-c', cmd], { encoding: 'utf8' });
+}

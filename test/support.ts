@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createSandbox } from '@codebox/sandbox';
-import type { RunResult, RunSpec, Sandbox, SandboxConfig } from '@codebox/sandbox';
+import type { RunHooks, RunResult, RunSpec, Sandbox, SandboxConfig } from '@codebox/sandbox';
 
 export const CGROUP_PARENT = process.env.CODEBOX_CGROUP_PARENT ?? 'codebox-test';
 export const WORK_ROOT = process.env.CODEBOX_WORK_ROOT ?? '/tmp/codebox-test-run';
@@ -36,15 +36,16 @@ export async function openSandbox(extra: SandboxConfig = {}): Promise<Sandbox> {
 export const PROGRAMS = path.join(import.meta.dirname, 'hostile', 'programs');
 
 /** Runs one of test/hostile/programs in a box: placed in /box and started by its interpreter. */
-export async function runProgram(sb: Sandbox, name: string, spec: Partial<RunSpec> = {}): Promise<RunResult> {
+export async function runProgram(sb: Sandbox, name: string, spec: Partial<RunSpec> = {}, hooks: RunHooks = {}): Promise<RunResult> {
   const content = fs.readFileSync(path.join(PROGRAMS, name));
   const interpreter = name.endsWith('.py') ? ['python3', '-S'] : ['sh'];
+  const { argv = [], files = [], ...rest } = spec;
   return sb.run({
-    argv: [...interpreter, `/box/${name}`, ...(spec.argv ?? [])],
     env: ENV,
-    ...spec,
-    files: [{ path: name, content }, ...(spec.files ?? [])],
-  });
+    ...rest,
+    argv: [...interpreter, `/box/${name}`, ...argv],
+    files: [{ path: name, content }, ...files],
+  }, hooks);
 }
 
 export function text(r: RunResult): { out: string; err: string } {
@@ -91,4 +92,16 @@ export function hostNamespace(kind: string): string {
 
 export function sh(cmd: string): string {
   return execFileSync('sh', ['-c', cmd], { encoding: 'utf8' });
+}
+
+/** processes in a box's cgroup right now (v1 pids hierarchy, or v2), 0 once it is gone */
+export function pidsCurrent(rel: string): number {
+  for (const dir of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup']) {
+    try {
+      return Number(fs.readFileSync(path.join(dir, rel, 'pids.current'), 'utf8'));
+    } catch {
+      // not this layout, or gone
+    }
+  }
+  return 0;
 }

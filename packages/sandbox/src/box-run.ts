@@ -10,7 +10,7 @@ import type { BoxCgroup } from './cgroup/driver.js';
 import { SandboxError, step } from './errors.js';
 import { launch, LAUNCH_FDS } from './launch.js';
 import type { Launched } from './launch.js';
-import { closeFd, pidfdOpen, pidfdSendSignal } from './native/libc.js';
+import { closeFd, pidfdOpen, pidfdSendSignal, reapIfExited } from './native/libc.js';
 import { BoundedOutput } from './output.js';
 import { launcherArgv } from './plan/argv.js';
 import type { KillReason, RunResult } from './result.js';
@@ -34,6 +34,8 @@ const SIGNAL_NAMES: ReadonlyMap<number, string> = new Map(
 const SIGKILL = os.constants.signals.SIGKILL;
 /** after the box's last process is gone, how long its pipes may take to report EOF */
 const DRAIN_MS = 2_000;
+/** how long the box's init may take to tear its namespace down before it is killed */
+const REAP_MS = 1_000;
 let sequence = 0;
 
 class Cleanup {
@@ -83,9 +85,14 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
       fds: LAUNCH_FDS,
     });
     const box = await launch({ argv, uid, gid: uid, seccomp: engine.seccomp[spec.network], stdinPipe: spec.stdin !== undefined });
-    cleanup.push(() => box.child.kill('SIGKILL'));
+    cleanup.push(() => {
+      box.child.kill('SIGKILL');
+      // the launcher's info, block and seccomp sockets: unread, they would hold the loop open
+      for (const stream of box.child.stdio) stream?.destroy();
+    });
     const pidfd = await step('LAUNCH_FAILED', 'open pidfd', () => pidfdOpen(box.boxPid));
     cleanup.push(() => closeFd(pidfd));
+    cleanup.push(() => reapBoxInit(box.boxPid, pidfd));
     cleanup.push(() => pidfdSendSignal(pidfd, SIGKILL));
     await step('CGROUP_FAILED', `move box pid ${box.boxPid} into ${cgroup.path}`, () => cgroup.addProcess(box.boxPid));
 
@@ -143,6 +150,7 @@ async function supervise(s: Supervised): Promise<RunResult> {
   cpuWatch.stop();
   hooks.signal?.removeEventListener('abort', onAbort);
   box.stdin?.destroy();
+  await reapBoxInit(box.boxPid, s.pidfd);
   await cgroup.killAll();
   await waitOrDestroy([outClosed, errClosed], [box.stdout, box.stderr], DRAIN_MS);
 
@@ -165,6 +173,24 @@ async function supervise(s: Supervised): Promise<RunResult> {
     killedBy,
     setupMs: Math.round(setupMs * 100) / 100,
   };
+}
+
+/**
+ * Waits until the box's init is gone, and with it, by the kernel's pid-namespace
+ * teardown, every process of the box. The init is our child by then (we are the
+ * subreaper and its parent, the launcher, has exited). A box that takes longer than
+ * REAP_MS to die is killed outright.
+ */
+async function reapBoxInit(pid: number, pidfd: number): Promise<void> {
+  const started = performance.now();
+  let killed = false;
+  for (let i = 0; !reapIfExited(pid); i++) {
+    if (!killed && performance.now() - started > REAP_MS) {
+      pidfdSendSignal(pidfd, SIGKILL);
+      killed = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1 + i, 10)));
+  }
 }
 
 function collect(stream: Readable, into: BoundedOutput): Promise<void> {

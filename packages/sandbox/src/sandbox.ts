@@ -5,7 +5,8 @@
  *
  * Start-up, in order, each step failing with a SandboxError that names it:
  *   1. tools        bwrap and prlimit are installed; we are root
- *   2. descriptors  inherited fds marked close-on-exec, so none reaches a box
+ *   2. descriptors  inherited fds marked close-on-exec, so none reaches a box;
+ *                   and we become the subreaper that waits for each box's init
  *   3. seccomp      one BPF program per network mode, compiled for this architecture
  *   4. cgroups      driver chosen (v1/v2), our instance group created, dead instances swept
  *   5. work root    dead instances' mounts swept, /etc files for the box written
@@ -21,7 +22,7 @@ import { resolveConfig } from './config.js';
 import type { ResolvedConfig, SandboxConfig } from './config.js';
 import { SandboxError, step } from './errors.js';
 import { instanceName, isInstanceAlive } from './instance.js';
-import { closeOnExecInherited } from './native/libc.js';
+import { becomeSubreaper, closeOnExecInherited } from './native/libc.js';
 import { compileFilter } from './native/seccomp.js';
 import { hostRoot, imageRoot } from './plan/mounts.js';
 import type { HostProbe, MountStep } from './plan/mounts.js';
@@ -63,6 +64,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
     }
   });
   closeOnExecInherited(() => fs.readdirSync('/proc/self/fd').map(Number));
+  await step('LAUNCH_FAILED', 'become subreaper', becomeSubreaper);
   const seccomp = await step('SECCOMP_FAILED', 'compile', () => ({
     none: compileFilter(syscallRules('none')),
     loopback: compileFilter(syscallRules('loopback')),

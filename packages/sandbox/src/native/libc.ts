@@ -19,6 +19,8 @@ export const MS_NOSUID = 0x2;
 export const MS_NODEV = 0x4;
 export const MNT_DETACH = 0x2;
 const O_CLOEXEC = 0o2000000;
+const PR_SET_CHILD_SUBREAPER = 36;
+const WNOHANG = 1;
 const F_GETFD = 1;
 const F_SETFD = 2;
 const FD_CLOEXEC = 1;
@@ -49,6 +51,8 @@ interface Bindings {
   pipe2: (fds: number[], flags: number) => number;
   fcntl: (fd: number, cmd: number, arg: number) => number;
   close: (fd: number) => number;
+  prctl: (option: number, arg: number) => number;
+  waitpid: (pid: number, status: number[], options: number) => number;
 }
 
 let bound: Bindings | undefined;
@@ -60,6 +64,7 @@ function libc(): Bindings {
   const syscall = lib.func('long syscall(long nr, ...)');
   const fcntl = lib.func('int fcntl(int fd, int cmd, ...)');
   const pipe2 = lib.func('int pipe2(_Out_ int *fds, int flags)');
+  const prctl = lib.func('int prctl(int option, ...)');
   bound = {
     syscall2: (nr, a, b) => Number(syscall(nr, 'int', a, 'unsigned int', b)),
     syscall4: (nr, a, b, c, d) =>
@@ -77,6 +82,8 @@ function libc(): Bindings {
     },
     fcntl: (fd, cmd, arg) => Number(fcntl(fd, cmd, 'int', arg)),
     close: lib.func('int close(int fd)'),
+    prctl: (option, arg) => Number(prctl(option, 'unsigned long', arg, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0)),
+    waitpid: lib.func('int waitpid(int pid, _Out_ int *status, int options)'),
   };
   return bound;
 }
@@ -137,4 +144,30 @@ export function closeOnExecInherited(listFds: () => number[]): void {
     if (flags < 0 || flags & FD_CLOEXEC) continue;
     libc().fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
   }
+}
+
+/**
+ * Makes this process the reaper of its orphaned descendants. bwrap's outer process exits
+ * as soon as the box's init reports the program's status, while that init is still
+ * tearing down the box's pid namespace; without this the init would be reparented to
+ * the host's pid 1 (which in a container may never reap it) and the run would end
+ * before its last process did.
+ */
+export function becomeSubreaper(): void {
+  check(libc().prctl(PR_SET_CHILD_SUBREAPER, 1), 'prctl', 'PR_SET_CHILD_SUBREAPER');
+}
+
+/**
+ * Reaps a child if it has ended. true: reaped, or not (or no longer) our child, so
+ * nothing is left to wait for; false: still running.
+ */
+export function reapIfExited(pid: number): boolean {
+  const status = [0];
+  const rc = libc().waitpid(pid, status, WNOHANG);
+  if (rc === pid) return true;
+  if (rc === 0) return false;
+  const errno = koffi.errno();
+  if (errno === os.constants.errno.ECHILD) return true;
+  if (errno === os.constants.errno.EINTR) return false;
+  throw new NativeError('waitpid', errno, `pid ${pid}`);
 }

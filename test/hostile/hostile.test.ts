@@ -1,0 +1,219 @@
+/**
+ * Escape and exhaustion attempts: each a real program in test/hostile/programs, run in a
+ * real box, with the outcome it must get. Each would break out, or take the host down,
+ * if the property it targets were missing.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import koffi from 'koffi';
+import type { Sandbox } from '@codebox/sandbox';
+import {
+  boxSkip, cgroupChildren, CGROUP_PARENT, ENV, mountsUnder, openSandbox, pidsCurrent, processesInUidRange, PROGRAMS, runProgram, text, WORK_ROOT,
+} from '../support.js';
+
+const EPERM = 1;
+const ENOSPC = 28;
+const EMFILE = 24;
+
+describe('hostile programs', { skip: boxSkip() }, () => {
+  let sb: Sandbox;
+  before(async () => {
+    sb = await openSandbox();
+  });
+  after(async () => {
+    await sb?.close();
+  });
+
+  test('fork bomb: held by the pids limit, ended by the wall clock, nothing left', async () => {
+    let cgroup = '';
+    let peak = 0;
+    const sample = setInterval(() => (peak = Math.max(peak, cgroup ? pidsCurrent(cgroup) : 0)), 20);
+    const r = await runProgram(sb, 'fork-bomb.sh', { limits: { pids: 32, wallMs: 2000 } }, { onStart: (i) => void (cgroup = i.cgroup) })
+      .finally(() => clearInterval(sample));
+    assert.equal(r.status, 'WALL_TIME_LIMIT');
+    assert.ok(peak >= 16 && peak <= 32, `processes seen at once: ${peak}`);
+    assert.deepEqual(processesInUidRange(), []);
+    assert.equal((await sb.run({ argv: ['true'] })).status, 'OK', 'the host still runs boxes');
+  });
+
+  test('fork until refused: no more processes than the pids limit', async () => {
+    const r = await runProgram(sb, 'fork-count.py', { limits: { pids: 20 } });
+    const [count, errno] = text(r).out.trim().split(' ').map(Number);
+    assert.equal(r.status, 'OK');
+    assert.equal(errno, 11); // EAGAIN from the pids controller
+    assert.ok(count !== undefined && count >= 10 && count < 20, `forked ${count}`);
+    assert.ok(r.wallMs < 5000, 'the run ends with its main process; sleepers do not hold it');
+    assert.deepEqual(processesInUidRange(), []);
+  });
+
+  test('thread bomb: threads count against the pids limit too', async () => {
+    const r = await runProgram(sb, 'thread-bomb.py', { limits: { pids: 24 } });
+    const count = Number(text(r).out.trim());
+    assert.equal(r.status, 'OK');
+    assert.ok(count >= 10 && count < 24, `threads ${count}`);
+  });
+
+  test('memory bomb: MEMORY_LIMIT from the cgroup OOM record, peak at the limit', async () => {
+    const r = await runProgram(sb, 'memory-bomb.py', { limits: { memoryBytes: 64 << 20 } });
+    assert.equal(r.status, 'MEMORY_LIMIT');
+    assert.equal(r.oomKilled, true);
+    assert.ok(r.memoryBytes > 48 << 20 && r.memoryBytes <= 64 << 20, `peak ${r.memoryBytes}`);
+  });
+
+  test('cpu spin: TIME_LIMIT with cpuMs close to the limit', async () => {
+    const r = await runProgram(sb, 'cpu-spin.py', { limits: { cpuMs: 700, wallMs: 10_000 } });
+    assert.equal(r.status, 'TIME_LIMIT');
+    assert.equal(r.killedBy, 'cpu');
+    assert.ok(r.cpuMs >= 700 && r.cpuMs <= 900, `cpuMs ${r.cpuMs}`);
+  });
+
+  test('sleep: WALL_TIME_LIMIT with almost no cpu', async () => {
+    const r = await sb.run({ argv: ['sleep', '30'], env: ENV, limits: { wallMs: 500 } });
+    assert.equal(r.status, 'WALL_TIME_LIMIT');
+    assert.ok(r.wallMs >= 500 && r.wallMs < 1500, `wallMs ${r.wallMs}`);
+    assert.ok(r.cpuMs < 100);
+  });
+
+  test('endless output: OUTPUT_LIMIT at exactly the limit, the engine’s memory bounded', async () => {
+    const rssBefore = process.memoryUsage().rss;
+    const r = await runProgram(sb, 'endless-output.py', { limits: { outputBytes: 1 << 20, wallMs: 20_000 } });
+    assert.equal(r.status, 'OUTPUT_LIMIT');
+    assert.equal(r.stdout.length, 1 << 20);
+    assert.equal(r.stdoutTruncated, true);
+    assert.ok(r.wallMs < 5000, `killed promptly, not at the wall limit (${r.wallMs} ms)`);
+    assert.ok(process.memoryUsage().rss - rssBefore < 64 << 20, 'engine rss grew by less than 64 MiB');
+  });
+
+  for (const dir of ['/box', '/tmp']) {
+    test(`filling ${dir}: ENOSPC at its size, the host disk untouched`, async () => {
+      const hostFree = fs.statfsSync('/').bavail;
+      const r = await runProgram(sb, 'fill-disk.py', { argv: [dir], limits: { workDirBytes: 8 << 20, tmpBytes: 8 << 20, fileSizeBytes: 64 << 20 } });
+      const [written, errno] = text(r).out.trim().split(' ').map(Number);
+      assert.equal(errno, ENOSPC);
+      assert.ok(written !== undefined && written <= 8 << 20, `wrote ${written}`);
+      assert.ok(Math.abs(fs.statfsSync('/').bavail - hostFree) * fs.statfsSync('/').bsize < 4 << 20, 'host disk free space unchanged');
+    });
+  }
+
+  test('a file over the file-size limit: SIGXFSZ', async () => {
+    const r = await sb.run({ argv: ['sh', '-c', 'head -c 2000000 /dev/zero > /box/big'], env: ENV, limits: { fileSizeBytes: 1 << 20 } });
+    assert.equal(r.status, 'RUNTIME_ERROR');
+    assert.equal(fs.existsSync('/box/big'), false);
+    assert.match(`${r.signal} ${text(r).err}`, /SIGXFSZ|File too large/);
+  });
+
+  test('the host’s 127.0.0.1, ::1 and abstract unix sockets are out of reach', async (t) => {
+    const server = net.createServer((c) => c.end('host secret\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const abstract = `codebox-test-${process.pid}`;
+    const unix = net.createServer((c) => c.end('host secret\n'));
+    await new Promise<void>((resolve) => unix.listen(`\0${abstract}`, resolve));
+    t.after(() => {
+      server.close();
+      unix.close();
+    });
+    const port = String((server.address() as net.AddressInfo).port);
+    // the listener is real: the host itself can connect
+    await new Promise<void>((resolve, reject) => {
+      const probe = net.connect(Number(port), '127.0.0.1', () => {
+        probe.destroy();
+        resolve();
+      });
+      probe.on('error', reject);
+    });
+    for (const network of ['loopback', 'none'] as const) {
+      const r = await runProgram(sb, 'connect-host.py', { argv: [port, abstract], network });
+      const out = text(r).out;
+      assert.doesNotMatch(out, /CONNECTED/, network);
+      assert.match(out, /refused abstract 111/, `${network}: abstract socket ECONNREFUSED`);
+      assert.match(out, network === 'loopback' ? /refused 127\.0\.0\.1 111/ : /refused 127\.0\.0\.1 13/, network);
+    }
+  });
+
+  test('secrets: no shadow, no home, not the worker’s environment, not the host’s pid 1', async () => {
+    process.env.CODEBOX_WORKER_SECRET = 'hunter2-worker-secret';
+    const r = await runProgram(sb, 'read-secrets.sh');
+    delete process.env.CODEBOX_WORKER_SECRET;
+    const out = text(r).out;
+    assert.doesNotMatch(out, /FOUND/);
+    assert.doesNotMatch(out, /hunter2-worker-secret/);
+    assert.doesNotMatch(out, /REDIS|HOME=\/root|PATH=\/root/);
+    const hostInit = fs.readFileSync('/proc/1/cmdline', 'utf8').split('\0')[0] ?? '';
+    if (hostInit && hostInit !== 'bwrap') assert.ok(!out.includes(hostInit), `host init ${hostInit} visible`);
+  });
+
+  test('kill -9 -1: only the box dies; a neighbour box and the host run on', async () => {
+    const neighbour = sb.run({ argv: ['sh', '-c', 'sleep 1; echo alive'], env: ENV });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const r = await runProgram(sb, 'kill-all.sh');
+    // the sender survives kill -1 by definition; its own background sleeper must not
+    assert.equal(text(r).out, 'sleeper killed\nsurvived\n');
+    const n = await neighbour;
+    assert.equal(n.status, 'OK');
+    assert.equal(text(n).out, 'alive\n');
+  });
+
+  test('a double-forked setsid daemon is gone when the run ends', async () => {
+    const r = await runProgram(sb, 'daemon.sh');
+    assert.equal(text(r).out, 'parent-done\n');
+    assert.deepEqual(processesInUidRange(), []);
+  });
+
+  test('ptrace, user namespaces, io_uring, bpf, perf, keyrings, userfaultfd, kcmp, handles: EPERM', async () => {
+    const so = koffi.load('libseccomp.so.2');
+    const resolve = so.func('int seccomp_syscall_resolve_name(const char *name)');
+    const names = ['ptrace', 'io_uring_setup', 'perf_event_open', 'bpf', 'keyctl', 'userfaultfd', 'kcmp', 'name_to_handle_at', 'unshare'];
+    const args = names.map((n) => `${n}=${resolve(n)}`);
+    // baseline: the same probe unfiltered, as an unprivileged host user, is not refused
+    const bare = execFileSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', '/usr/bin/python3', '-S', path.join(PROGRAMS, 'syscalls.py'), ...args], { encoding: 'utf8' });
+    for (const line of bare.trim().split('\n')) assert.notEqual(Number(line.split(' ')[1]), EPERM, `unfiltered: ${line}`);
+    const r = await runProgram(sb, 'syscalls.py', { argv: [...args, `mount=${resolve('mount')}`] });
+    const lines = text(r).out.trim().split('\n');
+    assert.equal(lines.length, names.length + 1, text(r).err);
+    for (const line of lines) assert.equal(Number(line.split(' ')[1]), EPERM, `in the box: ${line}`);
+  });
+
+  test('fd exhaustion: EMFILE at the open-files limit', async () => {
+    const r = await runProgram(sb, 'open-files.py', { limits: { openFiles: 50 } });
+    const [count, errno] = text(r).out.trim().split(' ').map(Number);
+    assert.equal(errno, EMFILE);
+    assert.ok(count !== undefined && count <= 50 && count >= 40, `opened ${count}`);
+  });
+
+  test('10 MB of stdin arrives whole', async () => {
+    const input = Buffer.alloc(10 << 20);
+    for (let i = 0; i < input.length; i++) input[i] = (i * 7) & 0xff;
+    const { createHash } = await import('node:crypto');
+    const r = await runProgram(sb, 'stdin-count.py', { stdin: input });
+    assert.equal(text(r).out.trim(), `${input.length} ${createHash('sha256').update(input).digest('hex')}`);
+  });
+
+  test('non-UTF-8 output is kept byte for byte', async () => {
+    const r = await runProgram(sb, 'binary-output.sh');
+    assert.deepEqual(r.stdout, Buffer.from([0xff, 0xfe, 0x00, 0x41, 0xc3, 0x0a]));
+    assert.deepEqual(r.stderr, Buffer.from('\x80bad\n', 'latin1'));
+  });
+
+  test('50 runs in parallel: no cross-talk; afterwards no cgroup, mount, work dir or process remains', async () => {
+    const runs = Array.from({ length: 50 }, (_, i) =>
+      sb.run({
+        argv: ['sh', '-c', `echo ${i} > /box/me; echo ${i} > /tmp/me; sleep 0.3; cat /box/me /tmp/me; ls /box; ls /tmp`],
+        env: ENV,
+        limits: { wallMs: 30_000 },
+      }),
+    );
+    const results = await Promise.all(runs);
+    results.forEach((r, i) => {
+      assert.equal(r.status, 'OK', text(r).err);
+      assert.equal(text(r).out, `${i}\n${i}\nme\nme\n`);
+    });
+    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sb.instance}`), []);
+    assert.deepEqual(mountsUnder(WORK_ROOT), []);
+    assert.deepEqual(fs.readdirSync(path.join(WORK_ROOT, sb.instance)), []);
+    assert.deepEqual(processesInUidRange(), []);
+  });
+});

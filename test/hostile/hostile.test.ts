@@ -107,10 +107,10 @@ describe('hostile programs', { skip: boxSkip() }, () => {
   });
 
   test('the host’s 127.0.0.1, ::1 and abstract unix sockets are out of reach', async (t) => {
-    const server = net.createServer((c) => c.end('host secret\n'));
+    const server = net.createServer((c) => c.on('error', () => undefined).end('host secret\n'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const abstract = `codebox-test-${process.pid}`;
-    const unix = net.createServer((c) => c.end('host secret\n'));
+    const unix = net.createServer((c) => c.on('error', () => undefined).end('host secret\n'));
     await new Promise<void>((resolve) => unix.listen(`\0${abstract}`, resolve));
     t.after(() => {
       server.close();

@@ -14,7 +14,7 @@ import { closeFd, pidfdOpen, pidfdSendSignal, reapIfExited } from './native/libc
 import { BoundedOutput } from './output.js';
 import { launcherArgv } from './plan/argv.js';
 import type { KillReason, RunResult } from './result.js';
-import type { Engine } from './sandbox.js';
+import type { Engine } from './engine.js';
 import type { ValidSpec } from './spec.js';
 import { decodeExit, verdict } from './verdict.js';
 import { createWorkDir, placeFiles, removeWorkDir } from './workdir.js';

@@ -17,9 +17,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeBoxEtc } from './box-etc.js';
 import { newCgroupManager } from './cgroup/new.js';
-import type { CgroupManager } from './cgroup/driver.js';
 import { resolveConfig } from './config.js';
-import type { ResolvedConfig, SandboxConfig } from './config.js';
+import type { SandboxConfig } from './config.js';
+import type { Engine } from './engine.js';
 import { SandboxError, step } from './errors.js';
 import { instanceName, isInstanceAlive } from './instance.js';
 import { becomeSubreaper, closeOnExecInherited } from './native/libc.js';
@@ -30,7 +30,6 @@ import { runBox } from './box-run.js';
 import type { RunHooks } from './box-run.js';
 import type { RunResult } from './result.js';
 import { syscallRules } from './seccomp-policy.js';
-import type { NetworkMode } from './seccomp-policy.js';
 import { validateSpec } from './spec.js';
 import type { RunSpec } from './spec.js';
 import { UidPool } from './uid-pool.js';
@@ -42,15 +41,6 @@ export interface Sandbox {
   run(spec: RunSpec, hooks?: RunHooks): Promise<RunResult>;
   /** waits for running boxes, then removes the instance's cgroup and work root */
   close(): Promise<void>;
-}
-
-export interface Engine {
-  readonly config: ResolvedConfig;
-  readonly cgroups: CgroupManager;
-  readonly instanceDir: string;
-  readonly seccomp: Readonly<Record<NetworkMode, Buffer>>;
-  readonly uids: UidPool;
-  rootPlan(rootfs: string | undefined): MountStep[];
 }
 
 export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbox> {

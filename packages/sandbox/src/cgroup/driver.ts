@@ -30,7 +30,10 @@ export interface BoxUsage {
 }
 
 export interface BoxCgroup {
-  /** the box's path below the hierarchy root, e.g. `codebox-test/i-12-345/b-1` */
+  /**
+   * the box's path below the hierarchy root, e.g. `codebox-test/i-12-345/b-1`; on v1
+   * with the default parent, below the engine's own group in each hierarchy
+   */
   readonly path: string;
   /** moves a process (and so all it will fork) into the group */
   addProcess(pid: number): Promise<void>;

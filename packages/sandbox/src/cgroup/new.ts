@@ -42,7 +42,7 @@ export async function newCgroupManager(opts: CgroupOptions): Promise<CgroupManag
     if (parent !== undefined) return Fs2Manager.create(v2.mountPoint, parent, opts.instance);
     const base = ownDir(v2, own.get('') ?? '/');
     await leaveForLeaf(base);
-    return Fs2Manager.create(base, DEFAULT_CHILD, opts.instance);
+    return Fs2Manager.create(v2.mountPoint, path.posix.join(path.relative(v2.mountPoint, base), DEFAULT_CHILD), opts.instance);
   }
 
   const v1 = new Map<string, string>();
@@ -73,13 +73,24 @@ function ownDir(mount: CgroupMount, ownPath: string): string {
   return path.join(mount.mountPoint, rel);
 }
 
-/** Moves the engine out of its own v2 group into `<own>/engine` so `<own>` may delegate. */
+/**
+ * Empties the engine's own v2 group into a leaf `<own>/engine` so `<own>` may delegate:
+ * the engine and whatever shares its group (a wrapper shell, a supervisor), as systemd
+ * would have it for a service with Delegate=yes.
+ */
 async function leaveForLeaf(base: string): Promise<void> {
   const procs = parsePids(await readFile(path.join(base, 'cgroup.procs')));
   if (procs.length === 0) return;
   const leaf = path.join(base, 'engine');
   await mkdirp(leaf);
-  await writeFile(path.join(leaf, 'cgroup.procs'), String(process.pid));
+  for (const pid of [process.pid, ...procs.filter((p) => p !== process.pid)]) {
+    try {
+      await writeFile(path.join(leaf, 'cgroup.procs'), String(pid));
+    } catch (err) {
+      // a process that exited meanwhile is fine; anything else is not
+      if (!(err instanceof CgroupError && err.code === 'ESRCH')) throw err;
+    }
+  }
 }
 
 /** A path of plain names below the hierarchy root (a leading `/` is allowed): nothing may climb out. */

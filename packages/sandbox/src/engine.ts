@@ -1,0 +1,18 @@
+/**
+ * What a run needs of the engine's start-up: the prepared host state, shared by all runs
+ * of one engine instance. Built once by createSandbox (sandbox.ts), read by runBox.
+ */
+import type { CgroupManager } from './cgroup/driver.js';
+import type { ResolvedConfig } from './config.js';
+import type { MountStep } from './plan/mounts.js';
+import type { NetworkMode } from './seccomp-policy.js';
+import type { UidPool } from './uid-pool.js';
+
+export interface Engine {
+  readonly config: ResolvedConfig;
+  readonly cgroups: CgroupManager;
+  readonly instanceDir: string;
+  readonly seccomp: Readonly<Record<NetworkMode, Buffer>>;
+  readonly uids: UidPool;
+  rootPlan(rootfs: string | undefined): MountStep[];
+}

@@ -129,6 +129,7 @@ describe('box properties', { skip: boxSkip() }, () => {
   test('8. clean: no cgroup, mount or work dir of a finished run remains', async () => {
     let cgroup = '';
     await sb.run({ argv: ['true'] }, { onStart: (i) => void (cgroup = i.cgroup) });
+    await sb.idle();
     assert.ok(cgroup.startsWith(`${CGROUP_PARENT}/${sb.instance}/`), cgroup);
     assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sb.instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);

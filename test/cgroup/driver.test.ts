@@ -68,7 +68,8 @@ describe(`cgroup driver on this kernel`, { skip: boxSkip() }, () => {
     assert.deepEqual(processesInUidRange(), []);
   });
 
-  test('cleanup: the box groups, mounts and work dirs are gone', () => {
+  test('cleanup: the box groups, mounts and work dirs are gone', async () => {
+    await sb.idle();
     assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sb.instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
   });

@@ -207,6 +207,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
       }),
     );
     const results = await Promise.all(runs);
+    await sb.idle();
     results.forEach((r, i) => {
       assert.equal(r.status, 'OK', text(r).err);
       assert.equal(text(r).out, `${i}\n${i}\nme\nme\n`);

@@ -2,6 +2,8 @@
  * One run, as a flat sequence of named steps. Each acquisition pushes its release onto
  * a stack that unwinds on every path, so a failure at any step leaves no cgroup, mount,
  * process or uid behind (go-judge's "a resource that fails to reset is destroyed").
+ * After a completed run the unwinding finishes in the background: the result does not
+ * wait for rmdir and umount, but the run's uid is not reused until they are done.
  */
 import os from 'node:os';
 import { Readable } from 'node:stream';
@@ -101,7 +103,9 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
     await cleanup.run().catch(() => undefined);
     throw err;
   }
-  await cleanup.run();
+  // the box's processes are gone (reaped in supervise); removing its cgroup and unmounting
+  // its work dir need not delay the result. close() waits for it; errors go to onError.
+  engine.background(cleanup.run());
   return result;
 }
 
@@ -184,12 +188,15 @@ async function supervise(s: Supervised): Promise<RunResult> {
 async function reapBoxInit(pid: number, pidfd: number): Promise<void> {
   const started = performance.now();
   let killed = false;
+  // the teardown usually takes tens of microseconds: look again at once, a few hundred
+  // times, before backing off to timers
   for (let i = 0; !reapIfExited(pid); i++) {
     if (!killed && performance.now() - started > REAP_MS) {
       pidfdSendSignal(pidfd, SIGKILL);
       killed = true;
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(1 + i, 10)));
+    if (i < 500) await new Promise((resolve) => setImmediate(resolve));
+    else await new Promise((resolve) => setTimeout(resolve, Math.min(i - 499, 10)));
   }
 }
 

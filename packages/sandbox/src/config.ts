@@ -17,6 +17,8 @@ export interface SandboxConfig {
   readonly bwrapPath?: string;
   readonly prlimitPath?: string;
   readonly policy?: LimitPolicy;
+  /** a failure in cleanup that finished after its run returned; default: stderr */
+  readonly onError?: (err: Error) => void;
 }
 
 export interface ResolvedConfig {
@@ -27,6 +29,7 @@ export interface ResolvedConfig {
   readonly bwrapPath: string;
   readonly prlimitPath: string;
   readonly policy: LimitPolicy;
+  readonly onError: (err: Error) => void;
 }
 
 /** far above login uids and the usual /etc/subuid ranges */
@@ -42,6 +45,7 @@ export function resolveConfig(c: SandboxConfig): ResolvedConfig {
     bwrapPath: c.bwrapPath ?? findTool('bwrap'),
     prlimitPath: c.prlimitPath ?? findTool('prlimit'),
     policy: c.policy ?? DEFAULT_POLICY,
+    onError: c.onError ?? ((err) => process.stderr.write(`codebox sandbox: ${err.message}\n`)),
   };
 }
 

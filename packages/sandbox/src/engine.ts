@@ -15,4 +15,6 @@ export interface Engine {
   readonly seccomp: Readonly<Record<NetworkMode, Buffer>>;
   readonly uids: UidPool;
   rootPlan(rootfs: string | undefined): MountStep[];
+  /** work that finishes after a run has returned (cleanup); close() waits for it */
+  background(work: Promise<void>): void;
 }

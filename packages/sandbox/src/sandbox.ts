@@ -39,6 +39,8 @@ export interface Sandbox {
   readonly cgroupVersion: 1 | 2;
   readonly instance: string;
   run(spec: RunSpec, hooks?: RunHooks): Promise<RunResult>;
+  /** resolves when the cleanup of every finished run (cgroup removal, unmount) is done */
+  idle(): Promise<void>;
   /** waits for running boxes, then removes the instance's cgroup and work root */
   close(): Promise<void>;
 }
@@ -71,6 +73,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
     return prepareInstanceDir(config.workRoot, instance);
   });
   const roots = new Map<string, MountStep[]>();
+  const pending = new Set<Promise<void>>();
   const engine: Engine = {
     config,
     cgroups,
@@ -86,8 +89,12 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
       }
       return plan;
     },
+    background: (work) => {
+      const tracked = work.catch((err: Error) => config.onError(err)).finally(() => pending.delete(tracked));
+      pending.add(tracked);
+    },
   };
-  return new EngineSandbox(engine, instance);
+  return new EngineSandbox(engine, instance, pending);
 }
 
 class EngineSandbox implements Sandbox {
@@ -98,6 +105,7 @@ class EngineSandbox implements Sandbox {
   constructor(
     private readonly engine: Engine,
     readonly instance: string,
+    private readonly pending: ReadonlySet<Promise<void>>,
   ) {
     this.cgroupVersion = engine.cgroups.version;
   }
@@ -117,10 +125,15 @@ class EngineSandbox implements Sandbox {
     }
   }
 
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.active]);
+    await this.idle();
     await this.engine.cgroups.close();
     fs.rmSync(this.engine.instanceDir, { recursive: true, force: true });
   }

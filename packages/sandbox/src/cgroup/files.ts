@@ -2,7 +2,13 @@
  * cgroup files are plain files; these wrappers turn a failure into a CgroupError that
  * names the file, what was written and the errno, so a setup failure says exactly what
  * the kernel refused.
+ *
+ * They call the kernel synchronously: a cgroup file write or mkdir takes microseconds,
+ * and a hop through libuv's thread pool cost ten times that (1.5 ms a box for the v1
+ * limit table). The one slow write, a process's move into a new group, which may wait
+ * for an RCU grace period, has its own asynchronous moveProcess().
  */
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 
 export class CgroupError extends Error {
@@ -17,32 +23,36 @@ export class CgroupError extends Error {
 
 export async function writeFile(file: string, value: string): Promise<void> {
   try {
-    await fs.writeFile(file, value);
+    fsSync.writeFileSync(file, value);
   } catch (err) {
     throw new CgroupError(`write "${value.trim()}" to`, file, err);
   }
 }
 
+/** Moves a process into a group (cgroup.procs), off the event loop: it may take milliseconds. */
+export async function moveProcess(procsFile: string, pid: number): Promise<void> {
+  try {
+    await fs.writeFile(procsFile, String(pid));
+  } catch (err) {
+    throw new CgroupError(`write "${pid}" to`, procsFile, err);
+  }
+}
+
 export async function readFile(file: string): Promise<string> {
   try {
-    return await fs.readFile(file, 'utf8');
+    return fsSync.readFileSync(file, 'utf8');
   } catch (err) {
     throw new CgroupError('read', file, err);
   }
 }
 
 export async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
+  return fsSync.existsSync(file);
 }
 
 export async function mkdirp(dir: string): Promise<void> {
   try {
-    await fs.mkdir(dir, { recursive: true });
+    fsSync.mkdirSync(dir, { recursive: true });
   } catch (err) {
     throw new CgroupError('create', dir, err);
   }
@@ -69,7 +79,7 @@ export function parsePids(text: string): number[] {
 export async function removeGroup(dir: string, attempts = 50): Promise<void> {
   for (let i = 0; ; i++) {
     try {
-      await fs.rmdir(dir);
+      fsSync.rmdirSync(dir);
       return;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

@@ -20,6 +20,7 @@ import {
   limitValue,
   listChildren,
   mkdirp,
+  moveProcess,
   parseKeyed,
   parsePids,
   readFile,
@@ -128,10 +129,14 @@ class FsBox implements BoxCgroup {
     await writeFile(this.file('pids', 'pids.max'), limitValue(limits.pids));
   }
 
+  /**
+   * The first move waits (off the event loop) for the kernel's threadgroup rwsem, an RCU
+   * grace period when moves have been idle; the other hierarchies then take microseconds.
+   */
   async addProcess(pid: number): Promise<void> {
-    for (const dir of this.m.hierarchyDirs(this.path)) {
-      await writeFile(path.join(dir, 'cgroup.procs'), String(pid));
-    }
+    const [first, ...rest] = this.m.hierarchyDirs(this.path);
+    if (first !== undefined) await moveProcess(path.join(first, 'cgroup.procs'), pid);
+    for (const dir of rest) await writeFile(path.join(dir, 'cgroup.procs'), String(pid));
   }
 
   async cpuNs(): Promise<bigint> {
@@ -152,6 +157,8 @@ class FsBox implements BoxCgroup {
   }
 
   async killAll(): Promise<void> {
+    // the common case after a run: nothing left, nothing to freeze
+    if (await isEmpty(this.file('pids', 'cgroup.procs'))) return;
     const freezer = this.m.dir('freezer', this.path);
     if (freezer !== undefined && (await exists(freezer))) {
       // frozen, nothing can fork between reading cgroup.procs and the kill
@@ -169,6 +176,15 @@ class FsBox implements BoxCgroup {
     if (await exists(dirs[0] ?? '')) await this.killAll();
     for (const dir of dirs) await removeGroup(dir);
     this.destroyed = true;
+  }
+}
+
+async function isEmpty(procsFile: string): Promise<boolean> {
+  try {
+    return (await readFile(procsFile)).trim() === '';
+  } catch (err) {
+    if (err instanceof CgroupError && err.code === 'ENOENT') return true;
+    throw err;
   }
 }
 

@@ -19,6 +19,7 @@ import {
   limitValue,
   listChildren,
   mkdirp,
+  moveProcess,
   parseKeyed,
   parsePids,
   readFile,
@@ -135,7 +136,7 @@ class Fs2Box implements BoxCgroup {
   }
 
   async addProcess(pid: number): Promise<void> {
-    await writeFile(this.file('cgroup.procs'), String(pid));
+    await moveProcess(this.file('cgroup.procs'), pid);
   }
 
   async cpuNs(): Promise<bigint> {
@@ -156,6 +157,8 @@ class Fs2Box implements BoxCgroup {
   }
 
   async killAll(): Promise<void> {
+    // the common case after a run: nothing left to kill
+    if (parseKeyed(await readFile(this.file('cgroup.events'))).get('populated') === 0n) return;
     if (await exists(this.file('cgroup.kill'))) {
       await writeFile(this.file('cgroup.kill'), '1');
     } else {

@@ -24,19 +24,7 @@ trap cleanup EXIT
 npx tsc -b
 node scripts/check-deps.mjs
 
-guest=../shared/cgroup-v2/run-in-v2-guest
-if [ -x "$guest" ] && [ -x /usr/bin/linux.uml ] && [ "$(id -u)" = 0 ]; then
-  echo "== cgroup v2: the driver end to end in a pure-v2 guest kernel"
-  "$guest" "$PWD" env CODEBOX_CGROUP_PARENT=codebox-test CODEBOX_WORK_ROOT=/tmp/codebox-v2-run \
-    CODEBOX_EXPECT_CGROUP=2 CODEBOX_TEST_DEFAULT_PARENT=1 \
-    node --import tsx --test --test-concurrency=1 test/cgroup/driver.test.ts test/cgroup/default-parent.test.ts \
-    || { echo "cgroup v2 guest tests failed" >&2; exit 1; }
-elif [ "${CODEBOX_REQUIRE_V2:-0}" = 1 ]; then
-  echo "cgroup v2 guest unavailable (needs ../shared/cgroup-v2, user-mode-linux, root)" >&2
-  exit 1
-else
-  echo "== cgroup v2 guest skipped: needs ../shared/cgroup-v2, apt-get install user-mode-linux kmod, and root"
-fi
+bash scripts/test-v2.sh
 
 echo "== unit, box, hostile, CLI and cgroup (v$( [ -d /sys/fs/cgroup/memory ] && echo 1 || echo 2)) tests on this host"
 mapfile -t files < <(find packages apps test -name '*.test.ts' -not -path '*/node_modules/*' | sort)

@@ -51,13 +51,17 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
     if (process.getuid?.() !== 0) throw new Error(`running as uid ${process.getuid?.()}`);
   });
   await step('TOOL_MISSING', 'find launcher', () => {
+    const install: Record<string, string> = { bwrap: 'bubblewrap', prlimit: 'util-linux' };
     for (const tool of [config.bwrapPath, config.prlimitPath]) {
-      fs.accessSync(tool, fs.constants.X_OK);
+      if (!fs.existsSync(tool)) {
+        const name = path.basename(tool);
+        throw new Error(`${tool} not found; install it with: apt-get install -y ${install[name] ?? name}`);
+      }
     }
   });
   closeOnExecInherited(() => fs.readdirSync('/proc/self/fd').map(Number));
   await step('LAUNCH_FAILED', 'become subreaper', becomeSubreaper);
-  const seccomp = await step('SECCOMP_FAILED', 'compile', () => ({
+  const seccomp = await step('SECCOMP_FAILED', 'compile (needs libseccomp2)', () => ({
     none: compileFilter(syscallRules('none')),
     loopback: compileFilter(syscallRules('loopback')),
   }));

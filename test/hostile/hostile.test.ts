@@ -163,10 +163,10 @@ describe('hostile programs', { skip: boxSkip() }, () => {
     assert.deepEqual(processesInUidRange(), []);
   });
 
-  test('ptrace, user namespaces, io_uring, bpf, perf, keyrings, userfaultfd, kcmp, handles: EPERM', async () => {
+  test('ptrace, pidfd_getfd, user namespaces, io_uring, bpf, perf, keyrings, userfaultfd, kcmp, handles: EPERM', async () => {
     const so = koffi.load('libseccomp.so.2');
     const resolve = so.func('int seccomp_syscall_resolve_name(const char *name)');
-    const names = ['ptrace', 'io_uring_setup', 'perf_event_open', 'bpf', 'keyctl', 'userfaultfd', 'kcmp', 'name_to_handle_at', 'unshare'];
+    const names = ['ptrace', 'io_uring_setup', 'perf_event_open', 'bpf', 'keyctl', 'userfaultfd', 'kcmp', 'name_to_handle_at', 'unshare', 'pidfd_getfd'];
     const args = names.map((n) => `${n}=${resolve(n)}`);
     // baseline: the same probe unfiltered, as an unprivileged host user, is not refused
     const bare = execFileSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', '/usr/bin/python3', '-S', path.join(PROGRAMS, 'syscalls.py'), ...args], { encoding: 'utf8' });
@@ -175,6 +175,27 @@ describe('hostile programs', { skip: boxSkip() }, () => {
     const lines = text(r).out.trim().split('\n');
     assert.equal(lines.length, names.length + 1, text(r).err);
     for (const line of lines) assert.equal(Number(line.split(' ')[1]), EPERM, `in the box: ${line}`);
+  });
+
+  test('socket families: only unix and netlink with network none, also IP with loopback; vsock never', async () => {
+    const resolve = koffi.load('libseccomp.so.2').func('int seccomp_syscall_resolve_name(const char *name)');
+    // AF_VSOCK reaches the hypervisor's host whatever the network namespace; AF_ALG is
+    // the kernel crypto API; the "+hi" variants set bit 32, which the kernel ignores
+    const families = ['unix=1', 'inet=2', 'inet6=10', 'netlink=16', 'packet=17', 'bluetooth=31', 'alg=38', 'vsock=40', 'xdp=44'];
+    const opened = async (network: 'none' | 'loopback') => {
+      const r = await runProgram(sb, 'socket-families.py', { argv: [String(resolve('socket')), ...families], network });
+      return new Set(text(r).out.trim().split('\n').filter((l) => l.endsWith(' 0')).map((l) => l.split(' ')[0]));
+    };
+    assert.deepEqual(await opened('none'), new Set(['unix', 'netlink']));
+    assert.deepEqual(await opened('loopback'), new Set(['unix', 'inet', 'inet6', 'netlink']));
+  });
+
+  test('a program cannot fake a verdict: SIGXCPU or exit(152) is a runtime error, not a time limit', async () => {
+    const r1 = await sb.run({ argv: ['sh', '-c', 'kill -XCPU $$'], env: ENV });
+    assert.equal(r1.status, 'RUNTIME_ERROR');
+    assert.equal(r1.signal, 'SIGXCPU');
+    const r2 = await sb.run({ argv: ['sh', '-c', 'exit 152'], env: ENV });
+    assert.equal(r2.status, 'RUNTIME_ERROR');
   });
 
   test('fd exhaustion: EMFILE at the open-files limit', async () => {

@@ -11,8 +11,13 @@ test('DESIGN.md property 5: every listed family is refused', () => {
   }
 });
 
-test('network none refuses IP sockets; loopback allows them', () => {
-  const socketRules = (mode: 'none' | 'loopback') => syscallRules(mode).filter((r) => r.syscall === 'socket');
-  assert.equal(socketRules('loopback').length, 0);
-  assert.deepEqual(socketRules('none').map((r) => r.arg?.value).sort((a, b) => (a ?? 0) - (b ?? 0)), [2, 10, 17]);
+test('socket families: an allow-list per network mode, and nothing from the ceiling up', () => {
+  const refused = (mode: 'none' | 'loopback') =>
+    syscallRules(mode).filter((r) => r.syscall === 'socket').map((r) => `${r.arg?.op} ${r.arg?.value}`);
+  const none = refused('none');
+  const loopback = refused('loopback');
+  for (const family of [0, 2, 10, 3, 9, 15]) assert.ok(none.includes(`eq ${family}`), `none refuses ${family}`);
+  for (const family of [1, 16]) assert.ok(!none.includes(`eq ${family}`), `none allows ${family}`);
+  for (const family of [2, 10]) assert.ok(!loopback.includes(`eq ${family}`), `loopback allows ${family}`);
+  assert.ok(none.includes('ge 17') && loopback.includes('ge 17'), 'AF_PACKET (17), AF_VSOCK (40) and up refused');
 });

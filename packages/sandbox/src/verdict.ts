@@ -18,8 +18,9 @@ export interface Outcome {
 export function verdict(o: Outcome): Status {
   if (o.killedBy === 'output') return 'OUTPUT_LIMIT';
   if (o.oomKills > 0) return 'MEMORY_LIMIT';
-  // SIGXCPU comes from the RLIMIT_CPU backstop, one process over its own share
-  if (o.killedBy === 'cpu' || o.signal === 'SIGXCPU' || o.cpuMs > o.cpuLimitMs) return 'TIME_LIMIT';
+  // from the cgroup's accounting only: a signal name comes through bwrap's exit status,
+  // which the program controls (exit(152) reads as SIGXCPU)
+  if (o.killedBy === 'cpu' || o.cpuMs > o.cpuLimitMs) return 'TIME_LIMIT';
   if (o.killedBy === 'wall') return 'WALL_TIME_LIMIT';
   if (o.exitCode === 0 && o.signal === null) return 'OK';
   return 'RUNTIME_ERROR';

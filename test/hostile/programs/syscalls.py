@@ -23,6 +23,9 @@ probes = {
     'name_to_handle_at': (-100, ctypes.c_char_p(b'/'), buf, ctypes.byref(ctypes.c_int()), 0),
     # unshare(CLONE_NEWUSER): the user-namespace escape hatch
     'unshare': (0x10000000,),
+    # pidfd_getfd(bad pidfd, 0, 0): EBADF without the filter; with a pidfd of the box's
+    # own pid 1 it would copy descriptors out of bwrap's init
+    'pidfd_getfd': (-1, 0, 0),
     # mount of a tmpfs: EPERM here either way, listed for completeness
     'mount': (ctypes.c_char_p(b'none'), ctypes.c_char_p(b'/tmp'), ctypes.c_char_p(b'tmpfs'), 0, 0),
 }

@@ -15,6 +15,7 @@ import type { SyscallRule } from '../seccomp-policy.js';
 const SCMP_ACT_ALLOW = 0x7fff0000;
 const SCMP_ACT_ERRNO = (errno: number): number => (0x00050000 | (errno & 0xffff)) >>> 0;
 const SCMP_CMP_EQ = 4;
+const SCMP_CMP_GE = 5;
 const SCMP_CMP_MASKED_EQ = 7;
 const SCMP_FLTATR_CTL_NNP = 3;
 
@@ -80,7 +81,9 @@ function addRule(sc: SeccompLib, ctx: unknown, rule: SyscallRule): void {
     const cmp =
       op === 'eq'
         ? { arg: index, op: SCMP_CMP_EQ, datum_a: value, datum_b: 0 }
-        : { arg: index, op: SCMP_CMP_MASKED_EQ, datum_a: value, datum_b: value };
+        : op === 'ge'
+          ? { arg: index, op: SCMP_CMP_GE, datum_a: value, datum_b: 0 }
+          : { arg: index, op: SCMP_CMP_MASKED_EQ, datum_a: value, datum_b: value };
     rc = sc.ruleAdd1(ctx, action, nr, 1, [cmp]);
   } else {
     rc = sc.ruleAdd0(ctx, action, nr, 0);

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createSandbox } from '@codebox/sandbox';
 import type { RunHooks, RunResult, RunSpec, Sandbox, SandboxConfig } from '@codebox/sandbox';
@@ -104,4 +105,21 @@ export function pidsCurrent(rel: string): number {
     }
   }
   return 0;
+}
+
+/** A root filesystem holding just these binaries and the libraries they link against. */
+export function makeTinyRoot(binaries: string[]): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-rootfs-'));
+  for (const bin of binaries) {
+    const libs = execFileSync('ldd', [bin], { encoding: 'utf8' }).match(/\/\S+/g) ?? [];
+    for (const file of [bin, ...libs]) {
+      const dest = path.join(root, file);
+      if (fs.existsSync(dest)) continue;
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.copyFileSync(fs.realpathSync(file), dest);
+      fs.chmodSync(dest, 0o755);
+    }
+  }
+  fs.chmodSync(root, 0o755);
+  return root;
 }

@@ -1,13 +1,10 @@
 /** The engine's API as a caller uses it: files, streaming, abort, spec errors, another root. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SpecError } from '@codebox/sandbox';
 import type { Sandbox } from '@codebox/sandbox';
-import { boxSkip, ENV, openSandbox, text } from '../support.js';
+import { boxSkip, ENV, makeTinyRoot, openSandbox, text } from '../support.js';
 
 describe('engine API', { skip: boxSkip() }, () => {
   let sb: Sandbox;
@@ -63,17 +60,9 @@ describe('engine API', { skip: boxSkip() }, () => {
   });
 
   test('another root filesystem: only what it holds is there', async (t) => {
-    // a root holding dash and the two libraries it links against, nothing else
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-rootfs-'));
+    // a root holding dash and the libraries it links against, nothing else
+    const root = makeTinyRoot(['/bin/dash']);
     t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-    const libs = execFileSync('ldd', ['/bin/dash'], { encoding: 'utf8' }).match(/\/\S+/g) ?? [];
-    for (const file of ['/bin/dash', ...libs]) {
-      const real = fs.realpathSync(file);
-      fs.mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
-      fs.copyFileSync(real, path.join(root, file));
-      fs.chmodSync(path.join(root, file), 0o755);
-    }
-    fs.chmodSync(root, 0o755);
     const r = await sb.run({ argv: ['/bin/dash', '-c', 'echo /*; echo /usr/*'], rootfs: root });
     assert.equal(r.status, 'OK', text(r).err);
     const [top, usr] = text(r).out.trim().split('\n');

@@ -32,7 +32,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
     let cgroup = '';
     let peak = 0;
     const sample = setInterval(() => (peak = Math.max(peak, cgroup ? pidsCurrent(cgroup) : 0)), 20);
-    const r = await runProgram(sb, 'fork-bomb.sh', { limits: { pids: 32, wallMs: 2000 } }, { onStart: (i) => void (cgroup = i.cgroup) })
+    const r = await runProgram(sb, 'fork-bomb.py', { limits: { pids: 32, wallMs: 2000 } }, { onStart: (i) => void (cgroup = i.cgroup) })
       .finally(() => clearInterval(sample));
     assert.equal(r.status, 'WALL_TIME_LIMIT');
     assert.ok(peak >= 16 && peak <= 32, `processes seen at once: ${peak}`);

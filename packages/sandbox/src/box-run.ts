@@ -38,10 +38,14 @@ const SIGKILL = os.constants.signals.SIGKILL;
 const DRAIN_MS = 2_000;
 /** how long the box's init may take to tear its namespace down before it is killed */
 const REAP_MS = 1_000;
+/** a process stuck in the kernel that long is the host's problem: fail, quarantine the uid */
+const REAP_GIVE_UP_MS = 30_000;
 let sequence = 0;
 
 class Cleanup {
   private readonly stack: (() => unknown)[] = [];
+  /** a step failed: what it guarded may still be in use (a process, a group) */
+  failed = false;
   push(fn: () => unknown): void {
     this.stack.push(fn);
   }
@@ -51,6 +55,7 @@ class Cleanup {
       try {
         await this.stack.pop()?.();
       } catch (err) {
+        this.failed = true;
         errors.push(err);
       }
     }
@@ -65,7 +70,8 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
   let result: RunResult;
   try {
     const uid = await engine.uids.acquire();
-    cleanup.push(() => engine.uids.release(uid));
+    // a uid whose box could not be fully torn down may still own a process: never reuse it
+    cleanup.push(() => (cleanup.failed ? engine.uids.quarantine(uid) : engine.uids.release(uid)));
     const cgroup = await step('CGROUP_FAILED', 'create box group', () =>
       engine.cgroups.createBox(name, { memoryBytes: spec.limits.memoryBytes, pids: spec.limits.pids, cpus: spec.limits.cpus }),
     );
@@ -87,16 +93,21 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
       fds: LAUNCH_FDS,
     });
     const box = await launch({ argv, uid, gid: uid, seccomp: engine.seccomp[spec.network], stdinPipe: spec.stdin !== undefined });
-    cleanup.push(() => {
-      box.child.kill('SIGKILL');
-      // the launcher's info, block and seccomp sockets: unread, they would hold the loop open
-      for (const stream of box.child.stdio) stream?.destroy();
-    });
-    const pidfd = await step('LAUNCH_FAILED', 'open pidfd', () => pidfdOpen(box.boxPid));
-    cleanup.push(() => closeFd(pidfd));
-    cleanup.push(() => reapBoxInit(box.boxPid, pidfd));
-    cleanup.push(() => pidfdSendSignal(pidfd, SIGKILL));
-    await step('CGROUP_FAILED', `move box pid ${box.boxPid} into ${cgroup.path}`, () => cgroup.addProcess(box.boxPid));
+    cleanup.push(() => box.dispose());
+    let pidfd = -1;
+    try {
+      pidfd = await step('LAUNCH_FAILED', 'open pidfd', () => pidfdOpen(box.boxPid));
+      cleanup.push(() => closeFd(pidfd));
+      cleanup.push(() => reapBoxInit(pidfd));
+      cleanup.push(() => pidfdSendSignal(pidfd, SIGKILL));
+      await step('CGROUP_FAILED', `move box pid ${box.boxPid} into ${cgroup.path}`, () => cgroup.addProcess(box.boxPid));
+    } catch (err) {
+      // a box that died in its setup (ESRCH here) has bwrap's reason on stderr: that is
+      // the error to report; ready() throws it
+      await box.ready();
+      throw err;
+    }
+    await box.ready();
 
     result = await supervise({ spec, hooks, box, cgroup, pidfd, started });
   } catch (err) {
@@ -154,7 +165,7 @@ async function supervise(s: Supervised): Promise<RunResult> {
   cpuWatch.stop();
   hooks.signal?.removeEventListener('abort', onAbort);
   box.stdin?.destroy();
-  await reapBoxInit(box.boxPid, s.pidfd);
+  await reapBoxInit(s.pidfd);
   await cgroup.killAll();
   await waitOrDestroy([outClosed, errClosed], [box.stdout, box.stderr], DRAIN_MS);
 
@@ -185,16 +196,18 @@ async function supervise(s: Supervised): Promise<RunResult> {
  * subreaper and its parent, the launcher, has exited). A box that takes longer than
  * REAP_MS to die is killed outright.
  */
-async function reapBoxInit(pid: number, pidfd: number): Promise<void> {
+async function reapBoxInit(pidfd: number): Promise<void> {
   const started = performance.now();
   let killed = false;
   // the teardown usually takes tens of microseconds: look again at once, a few hundred
   // times, before backing off to timers
-  for (let i = 0; !reapIfExited(pid); i++) {
-    if (!killed && performance.now() - started > REAP_MS) {
+  for (let i = 0; !reapIfExited(pidfd); i++) {
+    const waited = performance.now() - started;
+    if (!killed && waited > REAP_MS) {
       pidfdSendSignal(pidfd, SIGKILL);
       killed = true;
     }
+    if (waited > REAP_GIVE_UP_MS) throw new SandboxError('CGROUP_FAILED', `box init still alive ${waited} ms after SIGKILL`);
     if (i < 500) await new Promise((resolve) => setImmediate(resolve));
     else await new Promise((resolve) => setTimeout(resolve, Math.min(i - 499, 10)));
   }

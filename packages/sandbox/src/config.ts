@@ -3,6 +3,7 @@
  * (apps read env vars; the engine never does). Every field has a default.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { DEFAULT_POLICY } from './limits.js';
 import type { LimitPolicy } from './limits.js';
 
@@ -17,6 +18,13 @@ export interface SandboxConfig {
   readonly bwrapPath?: string;
   readonly prlimitPath?: string;
   readonly policy?: LimitPolicy;
+  /**
+   * Caps on all of this engine's boxes together (its instance cgroup), so many boxes at
+   * their maxima cannot take every pid or all memory of the host. Defaults: a quarter
+   * of kernel.pid_max (at most 16384), and 80% of the host's memory.
+   */
+  readonly instancePids?: number;
+  readonly instanceMemoryBytes?: number;
   /** a failure in cleanup that finished after its run returned; default: stderr */
   readonly onError?: (err: Error) => void;
 }
@@ -29,6 +37,8 @@ export interface ResolvedConfig {
   readonly bwrapPath: string;
   readonly prlimitPath: string;
   readonly policy: LimitPolicy;
+  readonly instancePids: number;
+  readonly instanceMemoryBytes: number;
   readonly onError: (err: Error) => void;
 }
 
@@ -45,6 +55,8 @@ export function resolveConfig(c: SandboxConfig): ResolvedConfig {
     bwrapPath: c.bwrapPath ?? findTool('bwrap'),
     prlimitPath: c.prlimitPath ?? findTool('prlimit'),
     policy: c.policy ?? DEFAULT_POLICY,
+    instancePids: c.instancePids ?? Math.min(16384, Math.floor(pidMax() / 4)),
+    instanceMemoryBytes: c.instanceMemoryBytes ?? Math.floor(os.totalmem() * 0.8),
     onError: c.onError ?? ((err) => process.stderr.write(`codebox sandbox: ${err.message}\n`)),
   };
 }
@@ -54,4 +66,12 @@ function findTool(name: string): string {
     if (fs.existsSync(`${dir}/${name}`)) return `${dir}/${name}`;
   }
   return `/usr/bin/${name}`;
+}
+
+function pidMax(): number {
+  try {
+    return Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8')) || 32768;
+  } catch {
+    return 32768;
+  }
 }

@@ -32,14 +32,23 @@ export interface Launched {
   readonly stdin: net.Socket | undefined;
   readonly stdout: Readable;
   readonly stderr: Readable;
+  /**
+   * Resolves once the box has finished its setup (namespaces, mounts) and waits on the
+   * block fd; rejects with bwrap's own message when setup failed instead.
+   */
+  ready(): Promise<void>;
   /** lets the box go on to exec the program */
   release(): void;
+  /** kills the launcher if it still runs and closes every descriptor of ours */
+  dispose(): void;
 }
 
 /** fd numbers inside the launcher; plan/argv.ts must name the same */
 export const LAUNCH_FDS = { info: 3, block: 4, seccomp: 5 } as const;
 
 const INFO_TIMEOUT_MS = 10_000;
+/** read(2): how the box's init shows, in /proc/<pid>/syscall, that it waits to be released */
+const SYS_READ: Partial<Record<NodeJS.Architecture, number>> = { x64: 0, arm64: 63 };
 
 export async function launch(req: LaunchRequest): Promise<Launched> {
   const out = pipe();
@@ -65,36 +74,81 @@ export async function launch(req: LaunchRequest): Promise<Launched> {
   closeFd(out.write);
   closeFd(err.write);
   if (input) closeFd(input.read);
+  // spawn reports EAGAIN, EACCES, ENOENT as an event; unheard, it would crash the engine
+  const spawnError = new Promise<never>((_, reject) => child.once('error', (e) => reject(e)));
+  spawnError.catch(() => undefined);
+  child.on('error', () => undefined);
   const stdout = new net.Socket({ fd: out.read, readable: true, writable: false });
   const stderr = new net.Socket({ fd: err.read, readable: true, writable: false });
   const stdin = input ? new net.Socket({ fd: input.write, readable: false, writable: true }) : undefined;
   stdin?.on('error', () => undefined); // EPIPE when the program stops reading: not our failure
 
   const [, , , info, block, seccomp] = child.stdio as unknown as (net.Socket | null)[];
+  const dispose = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const s of [stdout, stderr, stdin, info, block, seccomp]) s?.destroy();
+  };
   seccomp?.on('error', () => undefined);
   seccomp?.end(req.seccomp);
   block?.on('error', () => undefined);
 
-  try {
-    const boxPid = await readBoxPid(child, info);
-    return {
-      child,
-      boxPid,
-      stdin,
-      stdout,
-      stderr,
-      release: () => {
-        block?.end('x');
-      },
-    };
-  } catch (e) {
+  const failed = async (e: unknown): Promise<never> => {
     child.kill('SIGKILL');
     const said = await drain(stderr, 200);
-    stdout.destroy();
-    stdin?.destroy();
+    dispose();
     const reason = (e as Error).message;
     throw new SandboxError('LAUNCH_FAILED', said ? `${reason}: ${said}` : reason, { cause: e });
+  };
+  let boxPid: number;
+  try {
+    boxPid = await Promise.race([readBoxPid(child, info), spawnError]);
+  } catch (e) {
+    return failed(e);
   }
+  return {
+    child,
+    boxPid,
+    stdin,
+    stdout,
+    stderr,
+    ready: () => waitBlocked(child, boxPid).catch(failed),
+    release: () => {
+      block?.end('x');
+    },
+    dispose,
+  };
+}
+
+/**
+ * bwrap reports the box's pid before the box has mounted anything; a mount that fails
+ * after that ends the box with bwrap's message, which must not pass for the program's
+ * own exit. So the box is released only once its init sits in read(2) on the block fd,
+ * as /proc/<pid>/syscall shows: setup done.
+ */
+function waitBlocked(child: ChildProcess, pid: number): Promise<void> {
+  const nr = SYS_READ[process.arch];
+  const waiting = new RegExp(`^${nr} 0x${LAUNCH_FDS.block.toString(16)} `);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const look = (i: number): void => {
+      if (child.exitCode !== null || child.signalCode !== null) return reject(new Error('the box ended during its setup'));
+      let syscall = '';
+      try {
+        syscall = fs.readFileSync(`/proc/${pid}/syscall`, 'utf8');
+      } catch {
+        if (!fs.existsSync(`/proc/${pid}`)) return reject(new Error('the box ended during its setup'));
+        // a kernel without /proc/<pid>/syscall (User-Mode Linux): nothing to watch, so
+        // trust bwrap to block before exec
+        return resolve();
+      }
+      // an architecture we have no number for: the same
+      if (nr === undefined || waiting.test(syscall)) return resolve();
+      if (performance.now() - started > INFO_TIMEOUT_MS) return reject(new Error('box setup took over 10 s'));
+      if (i < 2000) setImmediate(() => look(i + 1));
+      else setTimeout(() => look(i + 1), 1);
+    };
+    look(0);
+  });
 }
 
 /** Reads {"child-pid": N} from the info fd, or fails when the launcher exits first. */

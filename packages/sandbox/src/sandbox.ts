@@ -57,6 +57,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
         const name = path.basename(tool);
         throw new Error(`${tool} not found; install it with: apt-get install -y ${install[name] ?? name}`);
       }
+      fs.accessSync(tool, fs.constants.X_OK);
     }
   });
   closeOnExecInherited(() => fs.readdirSync('/proc/self/fd').map(Number));
@@ -67,7 +68,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
   }));
   const instance = instanceName();
   const cgroups = await step('CGROUP_FAILED', 'create instance group', () =>
-    newCgroupManager({ parent: config.cgroupParent, instance }),
+    newCgroupManager({ parent: config.cgroupParent, instance, caps: { pids: config.instancePids, memoryBytes: config.instanceMemoryBytes } }),
   );
   await step('CGROUP_FAILED', 'sweep stale groups', () => cgroups.sweepStale(isInstanceAlive));
   const etcDir = path.join(config.workRoot, 'etc');

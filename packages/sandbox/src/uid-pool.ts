@@ -6,6 +6,7 @@
 export class UidPool {
   private readonly free: number[] = [];
   private readonly waiters: ((uid: number) => void)[] = [];
+  private readonly quarantined = new Set<number>();
 
   constructor(base: number, count: number) {
     for (let i = count - 1; i >= 0; i--) this.free.push(base + i);
@@ -15,6 +16,15 @@ export class UidPool {
     const uid = this.free.pop();
     if (uid !== undefined) return Promise.resolve(uid);
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** takes a uid out of use for good (its box could not be torn down); the pool shrinks */
+  quarantine(uid: number): void {
+    this.quarantined.add(uid);
+  }
+
+  get quarantinedCount(): number {
+    return this.quarantined.size;
   }
 
   release(uid: number): void {

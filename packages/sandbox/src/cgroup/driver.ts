@@ -20,6 +20,11 @@ export interface BoxLimits {
   readonly cpus: number;
 }
 
+export interface InstanceCaps {
+  readonly pids: number;
+  readonly memoryBytes: number;
+}
+
 export interface BoxUsage {
   /** user+system cpu of every process that ever ran in the group */
   readonly cpuNs: bigint;

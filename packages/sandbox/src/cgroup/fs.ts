@@ -13,7 +13,7 @@
  * Mirrors fs2.ts section by section.
  */
 import path from 'node:path';
-import type { BoxCgroup, BoxLimits, BoxUsage, CgroupManager } from './driver.js';
+import type { BoxCgroup, BoxLimits, BoxUsage, CgroupManager, InstanceCaps } from './driver.js';
 import {
   CgroupError,
   exists,
@@ -48,9 +48,13 @@ export class FsManager implements CgroupManager {
     this.instancePath = instancePath;
   }
 
-  static async create(mounts: V1Mounts, parent: string, instance: string): Promise<FsManager> {
+  static async create(mounts: V1Mounts, parent: string, instance: string, caps?: InstanceCaps): Promise<FsManager> {
     const m = new FsManager(mounts, path.posix.join(parent, instance));
     for (const dir of m.hierarchyDirs(m.instancePath)) await mkdirp(dir);
+    if (caps) {
+      await writeFile(path.join(m.dir('pids', m.instancePath) ?? '', 'pids.max'), limitValue(caps.pids));
+      await writeFile(path.join(m.dir('memory', m.instancePath) ?? '', 'memory.limit_in_bytes'), limitValue(caps.memoryBytes));
+    }
     return m;
   }
 
@@ -173,7 +177,12 @@ class FsBox implements BoxCgroup {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     const dirs = this.m.hierarchyDirs(this.path);
-    if (await exists(dirs[0] ?? '')) await this.killAll();
+    if (await exists(dirs[0] ?? '')) {
+      await this.killAll();
+      // page cache the box read stays charged to it and would keep the removed group
+      // alive in the kernel ("dying" memcgs, one per run); hand it back first
+      await writeFile(this.file('memory', 'memory.force_empty'), '0').catch(() => undefined);
+    }
     for (const dir of dirs) await removeGroup(dir);
     this.destroyed = true;
   }

@@ -12,7 +12,7 @@
  * Mirrors fs.ts section by section.
  */
 import path from 'node:path';
-import type { BoxCgroup, BoxLimits, BoxUsage, CgroupManager } from './driver.js';
+import type { BoxCgroup, BoxLimits, BoxUsage, CgroupManager, InstanceCaps } from './driver.js';
 import {
   CgroupError,
   exists,
@@ -47,7 +47,7 @@ export class Fs2Manager implements CgroupManager {
    * hierarchy root down. `parent` must not hold processes (see new.ts for the default
    * parent, where the engine first moves itself out of the way).
    */
-  static async create(mountPoint: string, parent: string, instance: string): Promise<Fs2Manager> {
+  static async create(mountPoint: string, parent: string, instance: string, caps?: InstanceCaps): Promise<Fs2Manager> {
     const m = new Fs2Manager(mountPoint, path.posix.join(parent, instance));
     const levels = m.instancePath.split('/').filter(Boolean);
     let dir = mountPoint;
@@ -56,6 +56,10 @@ export class Fs2Manager implements CgroupManager {
       dir = path.join(dir, level);
       await mkdirp(dir);
       await delegate(dir);
+    }
+    if (caps) {
+      await writeFile(path.join(dir, 'pids.max'), limitValue(caps.pids));
+      await writeFile(path.join(dir, 'memory.max'), limitValue(caps.memoryBytes));
     }
     return m;
   }
@@ -173,6 +177,9 @@ class Fs2Box implements BoxCgroup {
     if (this.destroyed) return;
     if (await exists(this.dir)) {
       await this.killAll();
+      // page cache the box read stays charged to it and would keep the removed group
+      // alive in the kernel; reclaim it first (memory.reclaim, 5.19+; EAGAIN if short)
+      if (await exists(this.file('memory.reclaim'))) await writeFile(this.file('memory.reclaim'), '1G').catch(() => undefined);
       await removeGroup(this.dir);
     }
     this.destroyed = true;

@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CgroupManager } from './driver.js';
+import type { CgroupManager, InstanceCaps } from './driver.js';
 import { CgroupError, mkdirp, parsePids, readFile, writeFile } from './files.js';
 import { FsManager, V1_OPTIONAL, V1_REQUIRED } from './fs.js';
 import type { V1Mounts } from './fs.js';
@@ -25,6 +25,8 @@ export interface CgroupOptions {
   /** relative to each hierarchy's root; undefined = `<own cgroup>/codebox` */
   readonly parent?: string | undefined;
   readonly instance: string;
+  /** limits on the instance group: all of this engine's boxes together */
+  readonly caps?: InstanceCaps;
   /** for tests: read these instead of /proc/self */
   readonly mountinfo?: string;
   readonly procCgroup?: string;
@@ -39,10 +41,10 @@ export async function newCgroupManager(opts: CgroupOptions): Promise<CgroupManag
 
   const v2 = mounts.find((m) => m.version === 2 && hasV2Memory(m.mountPoint));
   if (v2) {
-    if (parent !== undefined) return Fs2Manager.create(v2.mountPoint, parent, opts.instance);
+    if (parent !== undefined) return Fs2Manager.create(v2.mountPoint, parent, opts.instance, opts.caps);
     const base = ownDir(v2, own.get('') ?? '/');
     await leaveForLeaf(base);
-    return Fs2Manager.create(v2.mountPoint, path.posix.join(path.relative(v2.mountPoint, base), DEFAULT_CHILD), opts.instance);
+    return Fs2Manager.create(v2.mountPoint, path.posix.join(path.relative(v2.mountPoint, base), DEFAULT_CHILD), opts.instance, opts.caps);
   }
 
   const v1 = new Map<string, string>();
@@ -56,7 +58,7 @@ export async function newCgroupManager(opts: CgroupOptions): Promise<CgroupManag
   if (missing.length > 0) {
     throw new CgroupError('find', `cgroup controllers ${missing.join(', ')}`, 'neither a v2 hierarchy with memory nor v1 hierarchies are mounted');
   }
-  return FsManager.create(v1 as V1Mounts, parent ?? DEFAULT_CHILD, opts.instance);
+  return FsManager.create(v1 as V1Mounts, parent ?? DEFAULT_CHILD, opts.instance, opts.caps);
 }
 
 function hasV2Memory(mountPoint: string): boolean {

@@ -21,6 +21,11 @@ export const MNT_DETACH = 0x2;
 const O_CLOEXEC = 0o2000000;
 const PR_SET_CHILD_SUBREAPER = 36;
 const WNOHANG = 1;
+const WEXITED = 4;
+const P_PIDFD = 3;
+/** siginfo_t is 128 bytes; si_pid sits at offset 16 on x86_64 and aarch64 */
+const SIGINFO_SIZE = 128;
+const SI_PID_OFFSET = 16;
 const F_GETFD = 1;
 const F_SETFD = 2;
 const FD_CLOEXEC = 1;
@@ -52,7 +57,7 @@ interface Bindings {
   fcntl: (fd: number, cmd: number, arg: number) => number;
   close: (fd: number) => number;
   prctl: (option: number, arg: number) => number;
-  waitpid: (pid: number, status: number[], options: number) => number;
+  waitid: (idtype: number, id: number, info: Buffer, options: number) => number;
 }
 
 let bound: Bindings | undefined;
@@ -83,7 +88,7 @@ function libc(): Bindings {
     fcntl: (fd, cmd, arg) => Number(fcntl(fd, cmd, 'int', arg)),
     close: lib.func('int close(int fd)'),
     prctl: (option, arg) => Number(prctl(option, 'unsigned long', arg, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0)),
-    waitpid: lib.func('int waitpid(int pid, _Out_ int *status, int options)'),
+    waitid: lib.func('int waitid(int idtype, uint32_t id, _Out_ uint8_t *info, int options)'),
   };
   return bound;
 }
@@ -158,16 +163,16 @@ export function becomeSubreaper(): void {
 }
 
 /**
- * Reaps a child if it has ended. true: reaped, or not (or no longer) our child, so
- * nothing is left to wait for; false: still running.
+ * Reaps the process a pidfd refers to, if it has ended and is our child (waitid P_PIDFD,
+ * Linux 5.4+): never another process that reused its pid. true: reaped, or not (or no
+ * longer) our child, so nothing is left to wait for; false: still running.
  */
-export function reapIfExited(pid: number): boolean {
-  const status = [0];
-  const rc = libc().waitpid(pid, status, WNOHANG);
-  if (rc === pid) return true;
-  if (rc === 0) return false;
+export function reapIfExited(pidfd: number): boolean {
+  const info = Buffer.alloc(SIGINFO_SIZE);
+  const rc = libc().waitid(P_PIDFD, pidfd, info, WEXITED | WNOHANG);
+  if (rc === 0) return info.readInt32LE(SI_PID_OFFSET) !== 0;
   const errno = koffi.errno();
   if (errno === os.constants.errno.ECHILD) return true;
   if (errno === os.constants.errno.EINTR) return false;
-  throw new NativeError('waitpid', errno, `pid ${pid}`);
+  throw new NativeError('waitid', errno, `pidfd ${pidfd}`);
 }

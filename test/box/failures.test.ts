@@ -1,0 +1,74 @@
+/**
+ * The sandbox's own failures: each is a SandboxError naming the step, the engine stays
+ * up, and nothing leaks — not a descriptor, a cgroup, a mount.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createSandbox, SandboxError } from '@codebox/sandbox';
+import type { Sandbox } from '@codebox/sandbox';
+import { boxSkip, cgroupChildren, CGROUP_PARENT, mountsUnder, openSandbox, TEST_CONFIG, WORK_ROOT } from '../support.js';
+
+const openFds = () => fs.readdirSync('/proc/self/fd').length;
+
+describe('sandbox failures', { skip: boxSkip() }, () => {
+  let sb: Sandbox;
+  before(async () => {
+    sb = await openSandbox();
+  });
+  after(async () => {
+    await sb?.close();
+  });
+
+  test('a box that fails its own setup is LAUNCH_FAILED with bwrap’s reason, every time, leaking nothing', async (t) => {
+    // a root the box's uid cannot enter: bwrap's mount of it fails after it reported the pid
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-closed-root-'));
+    fs.mkdirSync(path.join(root, 'usr'));
+    fs.chmodSync(root, 0o700);
+    t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+    await sb.run({ argv: ['true'] }); // warm: the first run opens what every run shares
+    const fdsBefore = openFds();
+    for (let i = 0; i < 10; i++) {
+      await assert.rejects(sb.run({ argv: ['/usr/bin/true'], rootfs: root }), (e: unknown) => {
+        assert.ok(e instanceof SandboxError, String(e));
+        assert.equal(e.code, 'LAUNCH_FAILED', e.message);
+        assert.match(e.message, /bwrap: /);
+        return true;
+      });
+    }
+    await sb.idle();
+    assert.ok(openFds() <= fdsBefore, `descriptors ${fdsBefore} -> ${openFds()}`);
+    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sb.instance}`), []);
+    assert.deepEqual(mountsUnder(WORK_ROOT), []);
+    assert.equal((await sb.run({ argv: ['true'] })).status, 'OK');
+  });
+
+  test('a launcher that cannot be spawned is LAUNCH_FAILED, not a crash', async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-launcher-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const prlimit = path.join(dir, 'prlimit');
+    fs.copyFileSync('/usr/bin/prlimit', prlimit);
+    fs.chmodSync(dir, 0o755);
+    const broken = await createSandbox({ ...TEST_CONFIG, uidBase: (TEST_CONFIG.uidBase ?? 0) + 200, prlimitPath: prlimit });
+    t.after(() => broken.close());
+    fs.chmodSync(prlimit, 0o600); // no longer executable: spawn fails with EACCES
+    await assert.rejects(broken.run({ argv: ['true'] }), (e: unknown) => e instanceof SandboxError && e.code === 'LAUNCH_FAILED' && /EACCES/.test(e.message));
+  });
+
+  test('a missing or non-executable tool stops the engine at start, naming the package', async (t) => {
+    await assert.rejects(createSandbox({ ...TEST_CONFIG, bwrapPath: '/nonexistent/bwrap' }), /install it with: apt-get install -y bubblewrap/);
+    const plain = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-noexec-')), 'prlimit');
+    fs.writeFileSync(plain, '', { mode: 0o644 });
+    t.after(() => fs.rmSync(path.dirname(plain), { recursive: true, force: true }));
+    await assert.rejects(createSandbox({ ...TEST_CONFIG, prlimitPath: plain }), (e: unknown) => e instanceof SandboxError && e.code === 'TOOL_MISSING');
+  });
+
+  test('all boxes together are capped: the instance group has pids and memory limits', () => {
+    const pidsMax = [`/sys/fs/cgroup/pids/${CGROUP_PARENT}/${sb.instance}/pids.max`, `/sys/fs/cgroup/${CGROUP_PARENT}/${sb.instance}/pids.max`].find((f) => fs.existsSync(f));
+    assert.ok(pidsMax, 'instance pids.max');
+    const value = Number(fs.readFileSync(pidsMax, 'utf8'));
+    assert.ok(value > 0 && value <= 16384, `instance pids.max ${value}`);
+  });
+});

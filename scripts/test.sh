@@ -22,6 +22,7 @@ cleanup() {
 trap cleanup EXIT
 
 npx tsc -b
+npx tsc -p test  # the tests and benchmarks type-check too
 node scripts/check-deps.mjs
 
 bash scripts/test-v2.sh

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { createSandbox } from '@codebox/sandbox';
 import type { RunHooks, RunResult, RunSpec, Sandbox, SandboxConfig } from '@codebox/sandbox';
 
@@ -32,6 +33,24 @@ export function hasPython(): boolean {
 
 export async function openSandbox(extra: SandboxConfig = {}): Promise<Sandbox> {
   return createSandbox({ ...TEST_CONFIG, ...extra });
+}
+
+/**
+ * One sandbox for a describe block: opened before its tests, closed after. Call inside
+ * describe(); the returned function gives the sandbox to each test.
+ */
+export function useSandbox(extra: SandboxConfig = {}): () => Sandbox {
+  let sb: Sandbox | undefined;
+  before(async () => {
+    sb = await openSandbox(extra);
+  });
+  after(async () => {
+    await sb?.close();
+  });
+  return () => {
+    if (!sb) throw new Error('sandbox not open: useSandbox() must be called inside describe()');
+    return sb;
+  };
 }
 
 export const PROGRAMS = path.join(import.meta.dirname, 'hostile', 'programs');

@@ -1,22 +1,15 @@
 /** The engine's API as a caller uses it: files, streaming, abort, spec errors, another root. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { SpecError } from '@codebox/sandbox';
-import type { Sandbox } from '@codebox/sandbox';
-import { boxSkip, ENV, makeTinyRoot, openSandbox, text } from '../support.js';
+import { boxSkip, ENV, makeTinyRoot, text, useSandbox } from '../support.js';
 
 describe('engine API', { skip: boxSkip() }, () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await openSandbox();
-  });
-  after(async () => {
-    await sb?.close();
-  });
+  const sandbox = useSandbox();
 
   test('files land in /box with their modes and directories, owned by the box user', async () => {
-    const r = await sb.run({
+    const r = await sandbox().run({
       argv: ['sh', '-c', 'stat -c "%n %a %U" main.sh src/lib.txt; ./main.sh'],
       env: ENV,
       files: [
@@ -29,7 +22,7 @@ describe('engine API', { skip: boxSkip() }, () => {
 
   test('output streams while the program runs', async () => {
     const chunks: [string, number][] = [];
-    const r = await sb.run(
+    const r = await sandbox().run(
       { argv: ['sh', '-c', 'echo first; sleep 0.5; echo second'], env: ENV },
       { onOutput: (_stream, chunk) => void chunks.push([chunk.toString(), performance.now()]) },
     );
@@ -42,19 +35,19 @@ describe('engine API', { skip: boxSkip() }, () => {
   test('an abort kills the box: killedBy abort', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    const r = await sb.run({ argv: ['sleep', '30'], env: ENV }, { signal: controller.signal });
+    const r = await sandbox().run({ argv: ['sleep', '30'], env: ENV }, { signal: controller.signal });
     assert.equal(r.killedBy, 'abort');
     assert.equal(r.signal, 'SIGKILL');
     assert.ok(r.wallMs < 2000);
   });
 
   test('a bad spec is a SpecError naming the field, and runs nothing', async () => {
-    await assert.rejects(sb.run({ argv: ['true'], files: [{ path: '../escape', content: '' }] }), (e: unknown) => e instanceof SpecError && e.field === 'files[0].path');
-    await assert.rejects(sb.run({ argv: ['true'], limits: { memoryBytes: 2 ** 40 } }), (e: unknown) => e instanceof SpecError && e.field === 'limits.memoryBytes');
+    await assert.rejects(sandbox().run({ argv: ['true'], files: [{ path: '../escape', content: '' }] }), (e: unknown) => e instanceof SpecError && e.field === 'files[0].path');
+    await assert.rejects(sandbox().run({ argv: ['true'], limits: { memoryBytes: 2 ** 40 } }), (e: unknown) => e instanceof SpecError && e.field === 'limits.memoryBytes');
   });
 
   test('a command that does not exist is the program’s failure, not the sandbox’s', async () => {
-    const r = await sb.run({ argv: ['no-such-command'], env: ENV });
+    const r = await sandbox().run({ argv: ['no-such-command'], env: ENV });
     assert.equal(r.status, 'RUNTIME_ERROR');
     assert.match(text(r).err, /no-such-command/);
   });
@@ -63,7 +56,7 @@ describe('engine API', { skip: boxSkip() }, () => {
     // a root holding dash and the libraries it links against, nothing else
     const root = makeTinyRoot(['/bin/dash']);
     t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-    const r = await sb.run({ argv: ['/bin/dash', '-c', 'echo /*; echo /usr/*'], rootfs: root });
+    const r = await sandbox().run({ argv: ['/bin/dash', '-c', 'echo /*; echo /usr/*'], rootfs: root });
     assert.equal(r.status, 'OK', text(r).err);
     const [top, usr] = text(r).out.trim().split('\n');
     assert.equal(usr, '/usr/*', 'no /usr: the glob matched nothing');

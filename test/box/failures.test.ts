@@ -6,21 +6,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createSandbox, SandboxError } from '@codebox/sandbox';
-import type { Sandbox } from '@codebox/sandbox';
-import { boxSkip, cgroupChildren, CGROUP_PARENT, mountsUnder, openSandbox, TEST_CONFIG, WORK_ROOT } from '../support.js';
+import { boxSkip, cgroupChildren, CGROUP_PARENT, mountsUnder, TEST_CONFIG, WORK_ROOT, useSandbox } from '../support.js';
 
 const openFds = () => fs.readdirSync('/proc/self/fd').length;
 
 describe('sandbox failures', { skip: boxSkip() }, () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await openSandbox();
-  });
-  after(async () => {
-    await sb?.close();
-  });
+  const sandbox = useSandbox();
 
   test('a box that fails its own setup is LAUNCH_FAILED with bwrap’s reason, every time, leaking nothing', async (t) => {
     // a root the box's uid cannot enter: bwrap's mount of it fails after it reported the pid
@@ -28,21 +21,21 @@ describe('sandbox failures', { skip: boxSkip() }, () => {
     fs.mkdirSync(path.join(root, 'usr'));
     fs.chmodSync(root, 0o700);
     t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-    await sb.run({ argv: ['true'] }); // warm: the first run opens what every run shares
+    await sandbox().run({ argv: ['true'] }); // warm: the first run opens what every run shares
     const fdsBefore = openFds();
     for (let i = 0; i < 10; i++) {
-      await assert.rejects(sb.run({ argv: ['/usr/bin/true'], rootfs: root }), (e: unknown) => {
+      await assert.rejects(sandbox().run({ argv: ['/usr/bin/true'], rootfs: root }), (e: unknown) => {
         assert.ok(e instanceof SandboxError, String(e));
         assert.equal(e.code, 'LAUNCH_FAILED', e.message);
         assert.match(e.message, /bwrap: /);
         return true;
       });
     }
-    await sb.idle();
+    await sandbox().idle();
     assert.ok(openFds() <= fdsBefore, `descriptors ${fdsBefore} -> ${openFds()}`);
-    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sb.instance}`), []);
+    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
-    assert.equal((await sb.run({ argv: ['true'] })).status, 'OK');
+    assert.equal((await sandbox().run({ argv: ['true'] })).status, 'OK');
   });
 
   test('a launcher that cannot be spawned is LAUNCH_FAILED, not a crash', async (t) => {
@@ -66,7 +59,7 @@ describe('sandbox failures', { skip: boxSkip() }, () => {
   });
 
   test('all boxes together are capped: the instance group has pids and memory limits', () => {
-    const pidsMax = [`/sys/fs/cgroup/pids/${CGROUP_PARENT}/${sb.instance}/pids.max`, `/sys/fs/cgroup/${CGROUP_PARENT}/${sb.instance}/pids.max`].find((f) => fs.existsSync(f));
+    const pidsMax = [`/sys/fs/cgroup/pids/${CGROUP_PARENT}/${sandbox().instance}/pids.max`, `/sys/fs/cgroup/${CGROUP_PARENT}/${sandbox().instance}/pids.max`].find((f) => fs.existsSync(f));
     assert.ok(pidsMax, 'instance pids.max');
     const value = Number(fs.readFileSync(pidsMax, 'utf8'));
     assert.ok(value > 0 && value <= 16384, `instance pids.max ${value}`);

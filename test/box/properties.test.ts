@@ -4,20 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Sandbox } from '@codebox/sandbox';
-import { boxSkip, CGROUP_PARENT, ENV, hostNamespace, mountsUnder, openSandbox, cgroupChildren, processesInUidRange, text, WORK_ROOT } from '../support.js';
+import { boxSkip, CGROUP_PARENT, ENV, hostNamespace, mountsUnder, cgroupChildren, processesInUidRange, text, WORK_ROOT, useSandbox } from '../support.js';
 
 describe('box properties', { skip: boxSkip() }, () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await openSandbox();
-  });
-  after(async () => {
-    await sb?.close();
-  });
+  const sandbox = useSandbox();
   const sh = async (script: string, extra: Parameters<Sandbox['run']>[0] extends infer S ? Partial<S & object> : never = {}) => {
-    const r = await sb.run({ argv: ['sh', '-c', script], env: ENV, ...extra });
+    const r = await sandbox().run({ argv: ['sh', '-c', script], env: ENV, ...extra });
     return { ...r, ...text(r) };
   };
 
@@ -80,7 +74,7 @@ describe('box properties', { skip: boxSkip() }, () => {
 
   test('3. the environment is built from scratch: only what the spec gives', async () => {
     process.env.CODEBOX_TEST_SECRET = 'worker-secret-value';
-    const r = await sb.run({ argv: ['/usr/bin/env'], env: { ONLY: 'this' } });
+    const r = await sandbox().run({ argv: ['/usr/bin/env'], env: { ONLY: 'this' } });
     delete process.env.CODEBOX_TEST_SECRET;
     assert.deepEqual(text(r).out.trim().split('\n').sort(), ['ONLY=this', 'PWD=/box']);
   });
@@ -95,7 +89,7 @@ describe('box properties', { skip: boxSkip() }, () => {
   test('4. network: only a loopback interface, and with network none no IP socket at all', async () => {
     const ifaces = await sh('tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "', { network: 'loopback' });
     assert.equal(ifaces.out.trim(), 'lo');
-    const r = await sb.run({ argv: ['python3', '-S', '-c', 'import socket\ntry:\n socket.socket()\n print("socket")\nexcept OSError as e: print(e.errno)'], env: ENV });
+    const r = await sandbox().run({ argv: ['python3', '-S', '-c', 'import socket\ntry:\n socket.socket()\n print("socket")\nexcept OSError as e: print(e.errno)'], env: ENV });
     assert.equal(text(r).out.trim(), '13'); // EACCES
   });
 
@@ -111,7 +105,7 @@ describe('box properties', { skip: boxSkip() }, () => {
   });
 
   test('7. accounting: exit code, cpu, wall and peak memory are measured', async () => {
-    const r = await sb.run({ argv: ['python3', '-S', '-c', 'b = bytearray(50 << 20)\nimport time\nt=time.process_time()\nwhile time.process_time()-t < 0.3: pass\nraise SystemExit(7)'], env: ENV });
+    const r = await sandbox().run({ argv: ['python3', '-S', '-c', 'b = bytearray(50 << 20)\nimport time\nt=time.process_time()\nwhile time.process_time()-t < 0.3: pass\nraise SystemExit(7)'], env: ENV });
     assert.equal(r.status, 'RUNTIME_ERROR');
     assert.equal(r.exitCode, 7);
     assert.ok(r.cpuMs >= 280 && r.cpuMs < 1000, `cpuMs ${r.cpuMs}`);
@@ -128,11 +122,11 @@ describe('box properties', { skip: boxSkip() }, () => {
 
   test('8. clean: no cgroup, mount or work dir of a finished run remains', async () => {
     let cgroup = '';
-    await sb.run({ argv: ['true'] }, { onStart: (i) => void (cgroup = i.cgroup) });
-    await sb.idle();
-    assert.ok(cgroup.startsWith(`${CGROUP_PARENT}/${sb.instance}/`), cgroup);
-    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sb.instance}`), []);
+    await sandbox().run({ argv: ['true'] }, { onStart: (i) => void (cgroup = i.cgroup) });
+    await sandbox().idle();
+    assert.ok(cgroup.startsWith(`${CGROUP_PARENT}/${sandbox().instance}/`), cgroup);
+    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
-    assert.deepEqual(fs.readdirSync(`${WORK_ROOT}/${sb.instance}`), []);
+    assert.deepEqual(fs.readdirSync(`${WORK_ROOT}/${sandbox().instance}`), []);
   });
 });

@@ -5,46 +5,39 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, describe, test } from 'node:test';
-import type { Sandbox } from '@codebox/sandbox';
-import { boxSkip, cgroupChildren, CGROUP_PARENT, ENV, mountsUnder, openSandbox, pidsCurrent, processesInUidRange, text, WORK_ROOT } from '../support.js';
+import { describe, test } from 'node:test';
+import { boxSkip, cgroupChildren, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, text, WORK_ROOT, useSandbox } from '../support.js';
 
 const EXPECTED = process.env.CODEBOX_EXPECT_CGROUP; // "1" or "2" when the caller knows
 
 describe(`cgroup driver on this kernel`, { skip: boxSkip() }, () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await openSandbox();
-  });
-  after(async () => {
-    await sb?.close();
-  });
+  const sandbox = useSandbox();
 
   test('the driver matches the kernel', () => {
     const v2Only = !fs.existsSync('/sys/fs/cgroup/memory') && fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
-    assert.equal(sb.cgroupVersion, v2Only ? 2 : 1);
-    if (EXPECTED) assert.equal(String(sb.cgroupVersion), EXPECTED);
+    assert.equal(sandbox().cgroupVersion, v2Only ? 2 : 1);
+    if (EXPECTED) assert.equal(String(sandbox().cgroupVersion), EXPECTED);
   });
 
   test('memory limit: an allocation over it is OOM-killed and recorded; peak is measured', async () => {
-    const r = await sb.run({ argv: ['python3', '-S', '-c', 'b = bytearray(200 << 20)'], env: ENV, limits: { memoryBytes: 50 << 20, wallMs: 30_000 } });
+    const r = await sandbox().run({ argv: ['python3', '-S', '-c', 'b = bytearray(200 << 20)'], env: ENV, limits: { memoryBytes: 50 << 20, wallMs: 30_000 } });
     assert.equal(r.status, 'MEMORY_LIMIT');
     assert.equal(r.oomKilled, true);
     assert.ok(r.memoryBytes > 40 << 20 && r.memoryBytes <= 50 << 20, `peak ${r.memoryBytes}`);
-    const ok = await sb.run({ argv: ['python3', '-S', '-c', 'b = bytearray(30 << 20)'], env: ENV, limits: { memoryBytes: 50 << 20, wallMs: 30_000 } });
+    const ok = await sandbox().run({ argv: ['python3', '-S', '-c', 'b = bytearray(30 << 20)'], env: ENV, limits: { memoryBytes: 50 << 20, wallMs: 30_000 } });
     assert.equal(ok.status, 'OK');
     assert.ok(ok.memoryBytes >= 30 << 20, `peak ${ok.memoryBytes}`);
   });
 
   test('cpu usage is the cgroup’s, and the limit stops a spin', async () => {
-    const r = await sb.run({ argv: ['python3', '-S', '-c', 'while True: pass'], env: ENV, limits: { cpuMs: 500, wallMs: 30_000 } });
+    const r = await sandbox().run({ argv: ['python3', '-S', '-c', 'while True: pass'], env: ENV, limits: { cpuMs: 500, wallMs: 30_000 } });
     assert.equal(r.status, 'TIME_LIMIT');
     assert.ok(r.cpuMs >= 500 && r.cpuMs < 1000, `cpuMs ${r.cpuMs}`);
   });
 
   test('cpu share: one core for two spinning processes takes twice the wall time', async () => {
     const spin = 'import os, time\nos.fork()\nt = time.process_time()\nwhile time.process_time() - t < 0.4: pass';
-    const r = await sb.run({ argv: ['python3', '-S', '-c', spin], env: ENV, limits: { cpus: 0.5, wallMs: 30_000 } });
+    const r = await sandbox().run({ argv: ['python3', '-S', '-c', spin], env: ENV, limits: { cpus: 0.5, wallMs: 30_000 } });
     assert.equal(r.status, 'OK', text(r).err);
     // 0.8 s of cpu at half a core needs at least about 1.6 s of wall clock
     assert.ok(r.wallMs >= 1300, `wallMs ${r.wallMs} for cpuMs ${r.cpuMs}`);
@@ -52,14 +45,14 @@ describe(`cgroup driver on this kernel`, { skip: boxSkip() }, () => {
 
   test('pids limit: forks past it fail with EAGAIN', async () => {
     const forker = 'import os, time\nn = 0\ntry:\n  while True:\n    if os.fork() == 0:\n      time.sleep(5); os._exit(0)\n    n += 1\nexcept OSError as e: print(n, e.errno)';
-    const r = await sb.run({ argv: ['python3', '-S', '-c', forker], env: ENV, limits: { pids: 8, wallMs: 30_000 } });
+    const r = await sandbox().run({ argv: ['python3', '-S', '-c', forker], env: ENV, limits: { pids: 8, wallMs: 30_000 } });
     // the box's init and python itself hold two of the eight
     assert.equal(text(r).out.trim(), '6 11');
   });
 
   test('kill-all: every process of the box, also a setsid daemon, is killed when the wall limit hits', async () => {
     let cgroup = '';
-    const r = await sb.run(
+    const r = await sandbox().run(
       { argv: ['sh', '-c', 'setsid sh -c "sleep 100 & sleep 100" & sleep 100'], env: ENV, limits: { wallMs: 800 } },
       { onStart: (i) => void (cgroup = i.cgroup) },
     );
@@ -69,8 +62,8 @@ describe(`cgroup driver on this kernel`, { skip: boxSkip() }, () => {
   });
 
   test('cleanup: the box groups, mounts and work dirs are gone', async () => {
-    await sb.idle();
-    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sb.instance}`), []);
+    await sandbox().idle();
+    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
   });
 });

@@ -8,11 +8,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import koffi from 'koffi';
-import type { Sandbox } from '@codebox/sandbox';
 import {
-  boxSkip, cgroupChildren, CGROUP_PARENT, ENV, mountsUnder, openSandbox, pidsCurrent, processesInUidRange, PROGRAMS, runProgram, text, WORK_ROOT,
+  boxSkip, cgroupChildren, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, PROGRAMS, runProgram, text, useSandbox, WORK_ROOT,
 } from '../support.js';
 
 const EPERM = 1;
@@ -20,28 +19,22 @@ const ENOSPC = 28;
 const EMFILE = 24;
 
 describe('hostile programs', { skip: boxSkip() }, () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await openSandbox();
-  });
-  after(async () => {
-    await sb?.close();
-  });
+  const sandbox = useSandbox();
 
   test('fork bomb: held by the pids limit, ended by the wall clock, nothing left', async () => {
     let cgroup = '';
     let peak = 0;
     const sample = setInterval(() => (peak = Math.max(peak, cgroup ? pidsCurrent(cgroup) : 0)), 20);
-    const r = await runProgram(sb, 'fork-bomb.py', { limits: { pids: 32, wallMs: 2000 } }, { onStart: (i) => void (cgroup = i.cgroup) })
+    const r = await runProgram(sandbox(), 'fork-bomb.py', { limits: { pids: 32, wallMs: 2000 } }, { onStart: (i) => void (cgroup = i.cgroup) })
       .finally(() => clearInterval(sample));
     assert.equal(r.status, 'WALL_TIME_LIMIT');
     assert.ok(peak >= 16 && peak <= 32, `processes seen at once: ${peak}`);
     assert.deepEqual(processesInUidRange(), []);
-    assert.equal((await sb.run({ argv: ['true'] })).status, 'OK', 'the host still runs boxes');
+    assert.equal((await sandbox().run({ argv: ['true'] })).status, 'OK', 'the host still runs boxes');
   });
 
   test('fork until refused: no more processes than the pids limit', async () => {
-    const r = await runProgram(sb, 'fork-count.py', { limits: { pids: 20 } });
+    const r = await runProgram(sandbox(), 'fork-count.py', { limits: { pids: 20 } });
     const [count, errno] = text(r).out.trim().split(' ').map(Number);
     assert.equal(r.status, 'OK');
     assert.equal(errno, 11); // EAGAIN from the pids controller
@@ -51,28 +44,28 @@ describe('hostile programs', { skip: boxSkip() }, () => {
   });
 
   test('thread bomb: threads count against the pids limit too', async () => {
-    const r = await runProgram(sb, 'thread-bomb.py', { limits: { pids: 24 } });
+    const r = await runProgram(sandbox(), 'thread-bomb.py', { limits: { pids: 24 } });
     const count = Number(text(r).out.trim());
     assert.equal(r.status, 'OK');
     assert.ok(count >= 10 && count < 24, `threads ${count}`);
   });
 
   test('memory bomb: MEMORY_LIMIT from the cgroup OOM record, peak at the limit', async () => {
-    const r = await runProgram(sb, 'memory-bomb.py', { limits: { memoryBytes: 64 << 20 } });
+    const r = await runProgram(sandbox(), 'memory-bomb.py', { limits: { memoryBytes: 64 << 20 } });
     assert.equal(r.status, 'MEMORY_LIMIT');
     assert.equal(r.oomKilled, true);
     assert.ok(r.memoryBytes > 48 << 20 && r.memoryBytes <= 64 << 20, `peak ${r.memoryBytes}`);
   });
 
   test('cpu spin: TIME_LIMIT with cpuMs close to the limit', async () => {
-    const r = await runProgram(sb, 'cpu-spin.py', { limits: { cpuMs: 700, wallMs: 10_000 } });
+    const r = await runProgram(sandbox(), 'cpu-spin.py', { limits: { cpuMs: 700, wallMs: 10_000 } });
     assert.equal(r.status, 'TIME_LIMIT');
     assert.equal(r.killedBy, 'cpu');
     assert.ok(r.cpuMs >= 700 && r.cpuMs <= 900, `cpuMs ${r.cpuMs}`);
   });
 
   test('sleep: WALL_TIME_LIMIT with almost no cpu', async () => {
-    const r = await sb.run({ argv: ['sleep', '30'], env: ENV, limits: { wallMs: 500 } });
+    const r = await sandbox().run({ argv: ['sleep', '30'], env: ENV, limits: { wallMs: 500 } });
     assert.equal(r.status, 'WALL_TIME_LIMIT');
     assert.ok(r.wallMs >= 500 && r.wallMs < 1500, `wallMs ${r.wallMs}`);
     assert.ok(r.cpuMs < 100);
@@ -80,7 +73,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
 
   test('endless output: OUTPUT_LIMIT at exactly the limit, the engine’s memory bounded', async () => {
     const rssBefore = process.memoryUsage().rss;
-    const r = await runProgram(sb, 'endless-output.py', { limits: { outputBytes: 1 << 20, wallMs: 20_000 } });
+    const r = await runProgram(sandbox(), 'endless-output.py', { limits: { outputBytes: 1 << 20, wallMs: 20_000 } });
     assert.equal(r.status, 'OUTPUT_LIMIT');
     assert.equal(r.stdout.length, 1 << 20);
     assert.equal(r.stdoutTruncated, true);
@@ -91,7 +84,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
   for (const dir of ['/box', '/tmp']) {
     test(`filling ${dir}: ENOSPC at its size, the host disk untouched`, async () => {
       const hostFree = fs.statfsSync('/').bavail;
-      const r = await runProgram(sb, 'fill-disk.py', { argv: [dir], limits: { workDirBytes: 8 << 20, tmpBytes: 8 << 20, fileSizeBytes: 64 << 20 } });
+      const r = await runProgram(sandbox(), 'fill-disk.py', { argv: [dir], limits: { workDirBytes: 8 << 20, tmpBytes: 8 << 20, fileSizeBytes: 64 << 20 } });
       const [written, errno] = text(r).out.trim().split(' ').map(Number);
       assert.equal(errno, ENOSPC);
       assert.ok(written !== undefined && written <= 8 << 20, `wrote ${written}`);
@@ -100,7 +93,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
   }
 
   test('a file over the file-size limit: SIGXFSZ', async () => {
-    const r = await sb.run({ argv: ['sh', '-c', 'head -c 2000000 /dev/zero > /box/big'], env: ENV, limits: { fileSizeBytes: 1 << 20 } });
+    const r = await sandbox().run({ argv: ['sh', '-c', 'head -c 2000000 /dev/zero > /box/big'], env: ENV, limits: { fileSizeBytes: 1 << 20 } });
     assert.equal(r.status, 'RUNTIME_ERROR');
     assert.equal(fs.existsSync('/box/big'), false);
     assert.match(`${r.signal} ${text(r).err}`, /SIGXFSZ|File too large/);
@@ -126,7 +119,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
       probe.on('error', reject);
     });
     for (const network of ['loopback', 'none'] as const) {
-      const r = await runProgram(sb, 'connect-host.py', { argv: [port, abstract], network });
+      const r = await runProgram(sandbox(), 'connect-host.py', { argv: [port, abstract], network });
       const out = text(r).out;
       assert.doesNotMatch(out, /CONNECTED/, network);
       assert.match(out, /refused abstract 111/, `${network}: abstract socket ECONNREFUSED`);
@@ -136,7 +129,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
 
   test('secrets: no shadow, no home, not the worker’s environment, not the host’s pid 1', async () => {
     process.env.CODEBOX_WORKER_SECRET = 'hunter2-worker-secret';
-    const r = await runProgram(sb, 'read-secrets.sh');
+    const r = await runProgram(sandbox(), 'read-secrets.sh');
     delete process.env.CODEBOX_WORKER_SECRET;
     const out = text(r).out;
     assert.doesNotMatch(out, /FOUND/);
@@ -147,9 +140,9 @@ describe('hostile programs', { skip: boxSkip() }, () => {
   });
 
   test('kill -9 -1: only the box dies; a neighbour box and the host run on', async () => {
-    const neighbour = sb.run({ argv: ['sh', '-c', 'sleep 1; echo alive'], env: ENV });
+    const neighbour = sandbox().run({ argv: ['sh', '-c', 'sleep 1; echo alive'], env: ENV });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const r = await runProgram(sb, 'kill-all.sh');
+    const r = await runProgram(sandbox(), 'kill-all.sh');
     // the sender survives kill -1 by definition; its own background sleeper must not
     assert.equal(text(r).out, 'sleeper killed\nsurvived\n');
     const n = await neighbour;
@@ -158,7 +151,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
   });
 
   test('a double-forked setsid daemon is gone when the run ends', async () => {
-    const r = await runProgram(sb, 'daemon.sh');
+    const r = await runProgram(sandbox(), 'daemon.sh');
     assert.equal(text(r).out, 'parent-done\n');
     assert.deepEqual(processesInUidRange(), []);
   });
@@ -171,7 +164,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
     // baseline: the same probe unfiltered, as an unprivileged host user, is not refused
     const bare = execFileSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', '/usr/bin/python3', '-S', path.join(PROGRAMS, 'syscalls.py'), ...args], { encoding: 'utf8' });
     for (const line of bare.trim().split('\n')) assert.notEqual(Number(line.split(' ')[1]), EPERM, `unfiltered: ${line}`);
-    const r = await runProgram(sb, 'syscalls.py', { argv: [...args, `mount=${resolve('mount')}`] });
+    const r = await runProgram(sandbox(), 'syscalls.py', { argv: [...args, `mount=${resolve('mount')}`] });
     const lines = text(r).out.trim().split('\n');
     assert.equal(lines.length, names.length + 1, text(r).err);
     for (const line of lines) assert.equal(Number(line.split(' ')[1]), EPERM, `in the box: ${line}`);
@@ -183,7 +176,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
     // the kernel crypto API; the "+hi" variants set bit 32, which the kernel ignores
     const families = ['unix=1', 'inet=2', 'inet6=10', 'netlink=16', 'packet=17', 'bluetooth=31', 'alg=38', 'vsock=40', 'xdp=44'];
     const opened = async (network: 'none' | 'loopback') => {
-      const r = await runProgram(sb, 'socket-families.py', { argv: [String(resolve('socket')), ...families], network });
+      const r = await runProgram(sandbox(), 'socket-families.py', { argv: [String(resolve('socket')), ...families], network });
       return new Set(text(r).out.trim().split('\n').filter((l) => l.endsWith(' 0')).map((l) => l.split(' ')[0]));
     };
     assert.deepEqual(await opened('none'), new Set(['unix', 'netlink']));
@@ -191,15 +184,15 @@ describe('hostile programs', { skip: boxSkip() }, () => {
   });
 
   test('a program cannot fake a verdict: SIGXCPU or exit(152) is a runtime error, not a time limit', async () => {
-    const r1 = await sb.run({ argv: ['sh', '-c', 'kill -XCPU $$'], env: ENV });
+    const r1 = await sandbox().run({ argv: ['sh', '-c', 'kill -XCPU $$'], env: ENV });
     assert.equal(r1.status, 'RUNTIME_ERROR');
     assert.equal(r1.signal, 'SIGXCPU');
-    const r2 = await sb.run({ argv: ['sh', '-c', 'exit 152'], env: ENV });
+    const r2 = await sandbox().run({ argv: ['sh', '-c', 'exit 152'], env: ENV });
     assert.equal(r2.status, 'RUNTIME_ERROR');
   });
 
   test('fd exhaustion: EMFILE at the open-files limit', async () => {
-    const r = await runProgram(sb, 'open-files.py', { limits: { openFiles: 50 } });
+    const r = await runProgram(sandbox(), 'open-files.py', { limits: { openFiles: 50 } });
     const [count, errno] = text(r).out.trim().split(' ').map(Number);
     assert.equal(errno, EMFILE);
     assert.ok(count !== undefined && count <= 50 && count >= 40, `opened ${count}`);
@@ -209,33 +202,33 @@ describe('hostile programs', { skip: boxSkip() }, () => {
     const input = Buffer.alloc(10 << 20);
     for (let i = 0; i < input.length; i++) input[i] = (i * 7) & 0xff;
     const { createHash } = await import('node:crypto');
-    const r = await runProgram(sb, 'stdin-count.py', { stdin: input });
+    const r = await runProgram(sandbox(), 'stdin-count.py', { stdin: input });
     assert.equal(text(r).out.trim(), `${input.length} ${createHash('sha256').update(input).digest('hex')}`);
   });
 
   test('non-UTF-8 output is kept byte for byte', async () => {
-    const r = await runProgram(sb, 'binary-output.sh');
+    const r = await runProgram(sandbox(), 'binary-output.sh');
     assert.deepEqual(r.stdout, Buffer.from([0xff, 0xfe, 0x00, 0x41, 0xc3, 0x0a]));
     assert.deepEqual(r.stderr, Buffer.from('\x80bad\n', 'latin1'));
   });
 
   test('50 runs in parallel: no cross-talk; afterwards no cgroup, mount, work dir or process remains', async () => {
     const runs = Array.from({ length: 50 }, (_, i) =>
-      sb.run({
+      sandbox().run({
         argv: ['sh', '-c', `echo ${i} > /box/me; echo ${i} > /tmp/me; sleep 0.3; cat /box/me /tmp/me; ls /box; ls /tmp`],
         env: ENV,
         limits: { wallMs: 30_000 },
       }),
     );
     const results = await Promise.all(runs);
-    await sb.idle();
+    await sandbox().idle();
     results.forEach((r, i) => {
       assert.equal(r.status, 'OK', text(r).err);
       assert.equal(text(r).out, `${i}\n${i}\nme\nme\n`);
     });
-    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sb.instance}`), []);
+    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
-    assert.deepEqual(fs.readdirSync(path.join(WORK_ROOT, sb.instance)), []);
+    assert.deepEqual(fs.readdirSync(path.join(WORK_ROOT, sandbox().instance)), []);
     assert.deepEqual(processesInUidRange(), []);
   });
 });

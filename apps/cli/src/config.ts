@@ -13,6 +13,15 @@ interface Variable {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+function wholeNumber(min: number, max: number, set: (n: number, c: Mutable<SandboxConfig>) => void): Variable['apply'] {
+  return (v, c) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max) return `must be a whole number between ${min} and ${max}`;
+    set(n, c);
+    return undefined;
+  };
+}
+
 export const VARIABLES: Readonly<Record<string, Variable>> = {
   // The cgroup parent, relative to each hierarchy's root (e.g. codebox-test). Default: a
   // `codebox` child of the process's own cgroup, which is what systemd delegates.
@@ -36,22 +45,12 @@ export const VARIABLES: Readonly<Record<string, Variable>> = {
   // First host uid given to boxes; one uid per concurrent run. Default: 200000000.
   CODEBOX_UID_BASE: {
     doc: 'first host uid for boxes',
-    apply: (v, c) => {
-      const n = Number(v);
-      if (!/^\d+$/.test(v) || n < 1000 || n > 4_000_000_000) return 'must be a whole number between 1000 and 4000000000';
-      c.uidBase = n;
-      return undefined;
-    },
+    apply: wholeNumber(1000, 4_000_000_000, (n, c) => (c.uidBase = n)),
   },
   // How many uids (and so concurrent runs) from CODEBOX_UID_BASE. Default: 256.
   CODEBOX_UID_COUNT: {
     doc: 'number of box uids, i.e. concurrent runs',
-    apply: (v, c) => {
-      const n = Number(v);
-      if (!/^\d+$/.test(v) || n < 1 || n > 65536) return 'must be a whole number between 1 and 65536';
-      c.uidCount = n;
-      return undefined;
-    },
+    apply: wholeNumber(1, 65536, (n, c) => (c.uidCount = n)),
   },
 };
 

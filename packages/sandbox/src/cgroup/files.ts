@@ -108,3 +108,22 @@ export async function listChildren(dir: string): Promise<string[]> {
     return [];
   }
 }
+
+/** SIGKILLs every process listed in a cgroup.procs file; returns how many were listed. */
+export async function killListed(procsFile: string): Promise<number> {
+  let pids: number[];
+  try {
+    pids = parsePids(await readFile(procsFile));
+  } catch (err) {
+    if (err instanceof CgroupError && err.code === 'ENOENT') return 0;
+    throw err;
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return pids.length;
+}

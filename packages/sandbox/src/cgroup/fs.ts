@@ -17,12 +17,12 @@ import type { BoxCgroup, BoxLimits, BoxUsage, CgroupManager, InstanceCaps } from
 import {
   CgroupError,
   exists,
+  killListed,
   limitValue,
   listChildren,
   mkdirp,
   moveProcess,
   parseKeyed,
-  parsePids,
   readFile,
   removeGroup,
   sleep,
@@ -202,24 +202,6 @@ async function waitFrozen(stateFile: string): Promise<void> {
     if ((await readFile(stateFile)).trim() === 'FROZEN') return;
     await sleep(1);
   }
-}
-
-async function killListed(procsFile: string): Promise<number> {
-  let pids: number[];
-  try {
-    pids = parsePids(await readFile(procsFile));
-  } catch (err) {
-    if (err instanceof CgroupError && err.code === 'ENOENT') return 0;
-    throw err;
-  }
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  return pids.length;
 }
 
 /** Without a freezer a fork can race the kill; the pids limit bounds how often. */

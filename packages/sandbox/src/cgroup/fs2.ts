@@ -16,12 +16,12 @@ import type { BoxCgroup, BoxLimits, BoxUsage, CgroupManager, InstanceCaps } from
 import {
   CgroupError,
   exists,
+  killListed,
   limitValue,
   listChildren,
   mkdirp,
   moveProcess,
   parseKeyed,
-  parsePids,
   readFile,
   removeGroup,
   sleep,
@@ -183,16 +183,6 @@ class Fs2Box implements BoxCgroup {
       await removeGroup(this.dir);
     }
     this.destroyed = true;
-  }
-}
-
-async function killListed(procsFile: string): Promise<void> {
-  for (const pid of parsePids(await readFile(procsFile))) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
   }
 }
 

@@ -27,6 +27,10 @@ node scripts/check-deps.mjs
 
 bash scripts/test-v2.sh
 
+echo "== box and hostile tests again with every launcher spawned for its run (no prestarted spares)"
+mapfile -t boxfiles < <(find test/box test/hostile -name '*.test.ts' | sort)
+CODEBOX_TEST_PRESTART=0 node --import tsx --test --test-concurrency=1 --test-reporter=dot "${boxfiles[@]}"
+
 echo "== unit, box, hostile, CLI and cgroup (v$( [ -d /sys/fs/cgroup/memory ] && echo 1 || echo 2)) tests on this host"
 mapfile -t files < <(find packages apps test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 node --import tsx --test --test-concurrency=1 "${files[@]}"

@@ -16,7 +16,14 @@ export const WORK_ROOT = process.env.CODEBOX_WORK_ROOT ?? '/tmp/codebox-test-run
 /** a range of its own per test file would be nicer; one range, one process at a time, suffices */
 export const UID_BASE = 210_000_000;
 
-export const TEST_CONFIG: SandboxConfig = { cgroupParent: CGROUP_PARENT, workRoot: WORK_ROOT, uidBase: UID_BASE, uidCount: 64 };
+/** CODEBOX_TEST_PRESTART=0 runs every box through a launcher spawned for it (no spares) */
+export const TEST_CONFIG: SandboxConfig = {
+  cgroupParent: CGROUP_PARENT,
+  workRoot: WORK_ROOT,
+  uidBase: UID_BASE,
+  uidCount: 64,
+  prestart: Number(process.env.CODEBOX_TEST_PRESTART ?? 1),
+};
 
 export const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' };
 
@@ -72,14 +79,19 @@ export function text(r: RunResult): { out: string; err: string } {
   return { out: r.stdout.toString(), err: r.stderr.toString() };
 }
 
-/** host processes whose real uid is one of the box uids: after a run there must be none */
+/**
+ * Host processes whose real uid is one of the box uids: after a run there must be none,
+ * but for prestarted launchers, which have no box yet: children of ours that wait in
+ * read(2) on fd 6 for their options.
+ */
 export function processesInUidRange(base = UID_BASE, count = 64): string[] {
   const found: string[] = [];
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
       const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
-      if (uid >= base && uid < base + count) found.push(`${pid}:${/^Name:\s+(.*)$/m.exec(status)?.[1]}`);
+      if (uid < base || uid >= base + count) continue;
+      if (!isWaitingLauncher(pid)) found.push(`${pid}:${/^Name:\s+(.*)$/m.exec(status)?.[1]}`);
     } catch {
       // gone while we looked
     }
@@ -87,13 +99,45 @@ export function processesInUidRange(base = UID_BASE, count = 64): string[] {
   return found;
 }
 
-/** cgroup directories below a path in every hierarchy that has it */
-export function cgroupChildren(rel: string): string[] {
+/**
+ * A prestarted launcher still waiting for its options: a child of ours running
+ * `bwrap --args 6` (once started, its child is the box and it is a run's, not a spare).
+ */
+export function isWaitingLauncher(pid: string | number): boolean {
+  try {
+    const ppid = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (ppid !== process.pid || !cmdline.includes('\u0000--args\u00006\u0000')) return false;
+    const hasChild = fs.readdirSync('/proc').some((p) => /^\d+$/.test(p) && parentOf(p) === Number(pid));
+    return !hasChild;
+  } catch {
+    return false;
+  }
+}
+
+function parentOf(pid: string): number | undefined {
+  try {
+    return Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Box groups below an instance group, in every hierarchy, that belong to no waiting
+ * prestarted launcher: after the runs are over (sandbox.idle()) there must be none.
+ */
+export function leftoverBoxGroups(rel: string): string[] {
   const out: string[] = [];
-  for (const h of fs.readdirSync('/sys/fs/cgroup')) {
+  for (const h of ['', ...fs.readdirSync('/sys/fs/cgroup')]) {
     const dir = path.join('/sys/fs/cgroup', h, rel);
-    if (!fs.existsSync(dir)) continue;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) out.push(path.join(dir, e.name));
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) continue;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      const procs = fs.readFileSync(path.join(dir, e.name, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+      const spare = procs.length === 1 && isWaitingLauncher(procs[0] ?? '');
+      if (!spare) out.push(path.join(dir, e.name));
+    }
   }
   return out;
 }

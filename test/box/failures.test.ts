@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { createSandbox, SandboxError } from '@codebox/sandbox';
-import { boxSkip, cgroupChildren, CGROUP_PARENT, mountsUnder, TEST_CONFIG, WORK_ROOT, useSandbox } from '../support.js';
+import { boxSkip, leftoverBoxGroups, CGROUP_PARENT, mountsUnder, TEST_CONFIG, WORK_ROOT, useSandbox } from '../support.js';
 
 const openFds = () => fs.readdirSync('/proc/self/fd').length;
 
@@ -33,7 +33,7 @@ describe('sandbox failures', { skip: boxSkip() }, () => {
     }
     await sandbox().idle();
     assert.ok(openFds() <= fdsBefore, `descriptors ${fdsBefore} -> ${openFds()}`);
-    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sandbox().instance}`), []);
+    assert.deepEqual(leftoverBoxGroups(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
     assert.equal((await sandbox().run({ argv: ['true'] })).status, 'OK');
   });
@@ -44,7 +44,7 @@ describe('sandbox failures', { skip: boxSkip() }, () => {
     const prlimit = path.join(dir, 'prlimit');
     fs.copyFileSync('/usr/bin/prlimit', prlimit);
     fs.chmodSync(dir, 0o755);
-    const broken = await createSandbox({ ...TEST_CONFIG, uidBase: (TEST_CONFIG.uidBase ?? 0) + 200, prlimitPath: prlimit });
+    const broken = await createSandbox({ ...TEST_CONFIG, uidBase: (TEST_CONFIG.uidBase ?? 0) + 200, prlimitPath: prlimit, prestart: 0 });
     t.after(() => broken.close());
     fs.chmodSync(prlimit, 0o600); // no longer executable: spawn fails with EACCES
     await assert.rejects(broken.run({ argv: ['true'] }), (e: unknown) => e instanceof SandboxError && e.code === 'LAUNCH_FAILED' && /EACCES/.test(e.message));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
 import type { Sandbox } from '@codebox/sandbox';
-import { boxSkip, CGROUP_PARENT, ENV, hostNamespace, mountsUnder, cgroupChildren, processesInUidRange, text, WORK_ROOT, useSandbox } from '../support.js';
+import { boxSkip, CGROUP_PARENT, ENV, hostNamespace, mountsUnder, leftoverBoxGroups, processesInUidRange, text, WORK_ROOT, useSandbox } from '../support.js';
 
 describe('box properties', { skip: boxSkip() }, () => {
   const sandbox = useSandbox();
@@ -125,7 +125,7 @@ describe('box properties', { skip: boxSkip() }, () => {
     await sandbox().run({ argv: ['true'] }, { onStart: (i) => void (cgroup = i.cgroup) });
     await sandbox().idle();
     assert.ok(cgroup.startsWith(`${CGROUP_PARENT}/${sandbox().instance}/`), cgroup);
-    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sandbox().instance}`), []);
+    assert.deepEqual(leftoverBoxGroups(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
     assert.deepEqual(fs.readdirSync(`${WORK_ROOT}/${sandbox().instance}`), []);
   });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
-import { boxSkip, cgroupChildren, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, text, WORK_ROOT, useSandbox } from '../support.js';
+import { boxSkip, leftoverBoxGroups, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, text, WORK_ROOT, useSandbox } from '../support.js';
 
 const EXPECTED = process.env.CODEBOX_EXPECT_CGROUP; // "1" or "2" when the caller knows
 
@@ -63,7 +63,7 @@ describe(`cgroup driver on this kernel`, { skip: boxSkip() }, () => {
 
   test('cleanup: the box groups, mounts and work dirs are gone', async () => {
     await sandbox().idle();
-    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sandbox().instance}`), []);
+    assert.deepEqual(leftoverBoxGroups(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
   });
 });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import koffi from 'koffi';
 import {
-  boxSkip, cgroupChildren, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, PROGRAMS, runProgram, text, useSandbox, WORK_ROOT,
+  boxSkip, leftoverBoxGroups, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, PROGRAMS, runProgram, text, useSandbox, WORK_ROOT,
 } from '../support.js';
 
 const EPERM = 1;
@@ -226,7 +226,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
       assert.equal(r.status, 'OK', text(r).err);
       assert.equal(text(r).out, `${i}\n${i}\nme\nme\n`);
     });
-    assert.deepEqual(cgroupChildren(`${CGROUP_PARENT}/${sandbox().instance}`), []);
+    assert.deepEqual(leftoverBoxGroups(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
     assert.deepEqual(fs.readdirSync(path.join(WORK_ROOT, sandbox().instance)), []);
     assert.deepEqual(processesInUidRange(), []);

@@ -14,7 +14,8 @@ import { launch, LAUNCH_FDS } from './launch.js';
 import type { Launched } from './launch.js';
 import { closeFd, pidfdOpen, pidfdSendSignal, reapIfExited } from './native/libc.js';
 import { BoundedOutput } from './output.js';
-import { launcherArgv } from './plan/argv.js';
+import { bwrapOptions, launcherArgv, trampolineEnv } from './plan/argv.js';
+import { boxLimits, sameLimits } from './prestart.js';
 import type { KillReason, RunResult } from './result.js';
 import type { Engine } from './engine.js';
 import type { ValidSpec } from './spec.js';
@@ -40,7 +41,6 @@ const DRAIN_MS = 2_000;
 const REAP_MS = 1_000;
 /** a process stuck in the kernel that long is the host's problem: fail, quarantine the uid */
 const REAP_GIVE_UP_MS = 30_000;
-let sequence = 0;
 
 class Cleanup {
   private readonly stack: (() => unknown)[] = [];
@@ -66,23 +66,28 @@ class Cleanup {
 export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): Promise<RunResult> {
   const started = performance.now();
   const cleanup = new Cleanup();
-  const name = `b-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
   let result: RunResult;
   try {
-    const uid = await engine.uids.acquire();
+    // a prestarted launcher (host root only: its trampoline needs /bin/sh), else a new one
+    const pre = spec.rootfs === undefined ? engine.prestart?.take(spec.limits) : undefined;
+    const uid = pre?.uid ?? (await engine.uids.acquire());
     // a uid whose box could not be fully torn down may still own a process: never reuse it
     cleanup.push(() => (cleanup.failed ? engine.uids.quarantine(uid) : engine.uids.release(uid)));
-    const cgroup = await step('CGROUP_FAILED', 'create box group', () =>
-      engine.cgroups.createBox(name, { memoryBytes: spec.limits.memoryBytes, pids: spec.limits.pids, cpus: spec.limits.cpus }),
-    );
+    const name = pre?.name ?? engine.newBoxName();
+    const cgroup = pre?.cgroup ?? (await step('CGROUP_FAILED', 'create box group', () => engine.cgroups.createBox(name, boxLimits(spec.limits, false))));
     cleanup.push(() => cgroup.destroy());
+    if (pre) {
+      cleanup.push(() => pre.launcher.dispose());
+      const limits = boxLimits(spec.limits, true);
+      if (!sameLimits(limits, pre.limits)) await step('CGROUP_FAILED', 'set box limits', () => cgroup.apply(limits));
+    }
     const workDir = await step('WORKDIR_FAILED', 'mount work dir', () =>
       createWorkDir(engine.instanceDir, name, uid, uid, spec.limits.workDirBytes),
     );
     cleanup.push(() => removeWorkDir(workDir));
     await step('WORKDIR_FAILED', 'place files', () => placeFiles(workDir, spec.files, uid, uid));
 
-    const argv = launcherArgv({
+    const plan = {
       prlimitPath: engine.config.prlimitPath,
       bwrapPath: engine.config.bwrapPath,
       limits: spec.limits,
@@ -91,8 +96,11 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
       env: spec.env,
       argv: spec.argv,
       fds: LAUNCH_FDS,
-    });
-    const box = await launch({ argv, uid, gid: uid, seccomp: engine.seccomp[spec.network], stdinPipe: spec.stdin !== undefined });
+    };
+    const seccomp = engine.seccomp[spec.network];
+    const box = pre
+      ? await pre.launcher.start(bwrapOptions({ ...plan, env: { ...spec.env, ...trampolineEnv(spec.argv) } }), seccomp)
+      : await launch({ argv: launcherArgv(plan), uid, gid: uid }, seccomp);
     cleanup.push(() => box.dispose());
     let pidfd = -1;
     try {
@@ -100,7 +108,8 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
       cleanup.push(() => closeFd(pidfd));
       cleanup.push(() => reapBoxInit(pidfd));
       cleanup.push(() => pidfdSendSignal(pidfd, SIGKILL));
-      await step('CGROUP_FAILED', `move box pid ${box.boxPid} into ${cgroup.path}`, () => cgroup.addProcess(box.boxPid));
+      // a prestarted launcher was in the group before it cloned the box: nothing to move
+      if (!pre) await step('CGROUP_FAILED', `move box pid ${box.boxPid} into ${cgroup.path}`, () => cgroup.addProcess(box.boxPid));
     } catch (err) {
       // a box that died in its setup (ESRCH here) has bwrap's reason on stderr: that is
       // the error to report; ready() throws it
@@ -109,7 +118,9 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
     }
     await box.ready();
 
-    result = await supervise({ spec, hooks, box, cgroup, pidfd, started });
+    // the next run's launcher starts while this one's program runs, not during its setup
+    const afterRelease = spec.rootfs === undefined ? () => engine.prestart?.fill(spec.limits) : () => undefined;
+    result = await supervise({ spec, hooks, box, cgroup, pidfd, started, afterRelease });
   } catch (err) {
     await cleanup.run().catch(() => undefined);
     throw err;
@@ -127,6 +138,7 @@ interface Supervised {
   readonly cgroup: BoxCgroup;
   readonly pidfd: number;
   readonly started: number;
+  readonly afterRelease: () => void;
 }
 
 /** Releases the box, enforces cpu, wall, output and abort, and waits for its end. */
@@ -151,6 +163,7 @@ async function supervise(s: Supervised): Promise<RunResult> {
   const releasedAt = performance.now();
   const setupMs = releasedAt - s.started;
   hooks.onStart?.({ setupMs, cgroup: cgroup.path });
+  s.afterRelease();
   feedStdin(spec.stdin, box);
 
   const onAbort = (): void => kill('abort');
@@ -164,7 +177,7 @@ async function supervise(s: Supervised): Promise<RunResult> {
   clearTimeout(wallTimer);
   cpuWatch.stop();
   hooks.signal?.removeEventListener('abort', onAbort);
-  box.stdin?.destroy();
+  box.stdin.destroy();
   await reapBoxInit(s.pidfd);
   await cgroup.killAll();
   await waitOrDestroy([outClosed, errClosed], [box.stdout, box.stderr], DRAIN_MS);
@@ -222,7 +235,10 @@ function collect(stream: Readable, into: BoundedOutput): Promise<void> {
 }
 
 function feedStdin(stdin: ValidSpec['stdin'], box: Launched): void {
-  if (!box.stdin || stdin === undefined) return;
+  if (stdin === undefined) {
+    box.stdin.end(); // the program reads end-of-file at once
+    return;
+  }
   if (Buffer.isBuffer(stdin)) {
     box.stdin.end(stdin);
     return;

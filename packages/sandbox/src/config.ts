@@ -25,6 +25,11 @@ export interface SandboxConfig {
    */
   readonly instancePids?: number;
   readonly instanceMemoryBytes?: number;
+  /**
+   * launchers kept started ahead of need, per set of rlimits (prestart.ts); 0 turns it
+   * off. Each holds a uid and a cgroup while it waits. Default 1.
+   */
+  readonly prestart?: number;
   /** a failure in cleanup that finished after its run returned; default: stderr */
   readonly onError?: (err: Error) => void;
 }
@@ -39,6 +44,7 @@ export interface ResolvedConfig {
   readonly policy: LimitPolicy;
   readonly instancePids: number;
   readonly instanceMemoryBytes: number;
+  readonly prestart: number;
   readonly onError: (err: Error) => void;
 }
 
@@ -57,6 +63,7 @@ export function resolveConfig(c: SandboxConfig): ResolvedConfig {
     policy: c.policy ?? DEFAULT_POLICY,
     instancePids: c.instancePids ?? Math.min(16384, Math.floor(pidMax() / 4)),
     instanceMemoryBytes: c.instanceMemoryBytes ?? Math.floor(os.totalmem() * 0.8),
+    prestart: c.prestart ?? 1,
     onError: c.onError ?? ((err) => process.stderr.write(`codebox sandbox: ${err.message}\n`)),
   };
 }

@@ -6,6 +6,7 @@ import type { CgroupManager } from './cgroup/driver.js';
 import type { ResolvedConfig } from './config.js';
 import type { MountStep } from './plan/mounts.js';
 import type { NetworkMode } from './seccomp-policy.js';
+import type { PrestartPool } from './prestart.js';
 import type { UidPool } from './uid-pool.js';
 
 export interface Engine {
@@ -14,6 +15,10 @@ export interface Engine {
   readonly instanceDir: string;
   readonly seccomp: Readonly<Record<NetworkMode, Buffer>>;
   readonly uids: UidPool;
+  /** launchers started ahead of need; undefined when prestart is 0 */
+  readonly prestart: PrestartPool | undefined;
+  /** a fresh name for a box's cgroup and work dir */
+  newBoxName(): string;
   rootPlan(rootfs: string | undefined): MountStep[];
   /** work that finishes after a run has returned (cleanup); close() waits for it */
   background(work: Promise<void>): void;

@@ -3,10 +3,14 @@
  * real pipes for stdio. No JavaScript runs between fork and exec: libuv forks, sets the
  * uid/gid (dropping supplementary groups), dups the descriptors and execs.
  *
- * Contract: launch() resolves once bwrap has created the box and reported its pid on
- * the info fd; the box then waits on the block fd, namespaces and mounts in place. The
- * caller puts that pid into the cgroup and calls release(). If anything fails first,
- * the launcher is killed and launch() rejects with what bwrap printed.
+ * Two steps, so a launcher can be started ahead of need (prestart.ts):
+ *   spawnLauncher()  the process exists; with `--args 6` bwrap waits to read its options
+ *   start()          hands bwrap its options (if it waits for them) and the seccomp
+ *                    program, and resolves once bwrap has created the box and reported
+ *                    its pid on the info fd. The box then waits on the block fd; the
+ *                    caller checks ready(), and calls release().
+ * If anything fails first, the launcher is killed and start() rejects with what bwrap
+ * printed.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -20,16 +24,26 @@ export interface LaunchRequest {
   readonly argv: readonly string[];
   readonly uid: number;
   readonly gid: number;
-  readonly seccomp: Buffer;
-  /** true: a pipe the caller writes; false: /dev/null */
-  readonly stdinPipe: boolean;
+  /** give the launcher fd 6 to read bwrap's options from (`--args 6`); else it has none */
+  readonly argsFd?: boolean;
+}
+
+export interface Launcher {
+  readonly child: ChildProcess;
+  /** whether it can still be started: not exited, not started */
+  usable(): boolean;
+  /** options for a bwrap that waits on `--args` (NUL-separated), or none; then the filter */
+  start(args: readonly string[] | undefined, seccomp: Buffer): Promise<Launched>;
+  /** kills the launcher if it still runs and closes every descriptor of ours */
+  dispose(): void;
 }
 
 export interface Launched {
   readonly child: ChildProcess;
   /** the box's pid 1 (bwrap's init in the box), in the host's pid namespace */
   readonly boxPid: number;
-  readonly stdin: net.Socket | undefined;
+  /** the program's stdin; end() it for none */
+  readonly stdin: net.Socket;
   readonly stdout: Readable;
   readonly stderr: Readable;
   /**
@@ -39,24 +53,23 @@ export interface Launched {
   ready(): Promise<void>;
   /** lets the box go on to exec the program */
   release(): void;
-  /** kills the launcher if it still runs and closes every descriptor of ours */
   dispose(): void;
 }
 
 /** fd numbers inside the launcher; plan/argv.ts must name the same */
-export const LAUNCH_FDS = { info: 3, block: 4, seccomp: 5 } as const;
+export const LAUNCH_FDS = { info: 3, block: 4, seccomp: 5, args: 6 } as const;
 
 const INFO_TIMEOUT_MS = 10_000;
 /** read(2): how the box's init shows, in /proc/<pid>/syscall, that it waits to be released */
 const SYS_READ: Partial<Record<NodeJS.Architecture, number>> = { x64: 0, arm64: 63 };
 
-export async function launch(req: LaunchRequest): Promise<Launched> {
+export function spawnLauncher(req: LaunchRequest): Launcher {
   const out = pipe();
   const err = pipe();
-  const input = req.stdinPipe ? pipe() : undefined;
+  const input = pipe();
   // a pipe belongs to its creator (root, mode 0600): reopening /dev/stdout in the box
   // goes through that owner check, so the pipes become the run's
-  for (const p of [out, err, input]) if (p) fs.fchownSync(p.write, req.uid, req.gid);
+  for (const p of [out, err, input]) fs.fchownSync(p.write, req.uid, req.gid);
   let child: ChildProcess;
   try {
     child = spawn(req.argv[0] ?? '', req.argv.slice(1), {
@@ -64,59 +77,75 @@ export async function launch(req: LaunchRequest): Promise<Launched> {
       cwd: '/',
       uid: req.uid,
       gid: req.gid,
-      stdio: [input ? input.read : 'ignore', out.write, err.write, 'pipe', 'pipe', 'pipe'],
+      // every descriptor the launcher gets reaches the box unless bwrap or the trampoline
+      // closes it: fd 6 only where a trampoline will
+      stdio: [input.read, out.write, err.write, 'pipe', 'pipe', 'pipe', ...(req.argsFd ? (['pipe'] as const) : [])],
     });
   } catch (e) {
-    for (const fd of [out.read, out.write, err.read, err.write, input?.read, input?.write]) if (fd !== undefined) closeFd(fd);
+    for (const fd of [out.read, out.write, err.read, err.write, input.read, input.write]) closeFd(fd);
     throw new SandboxError('LAUNCH_FAILED', `spawn ${req.argv[0]}: ${(e as Error).message}`, { cause: e });
   }
   // the child holds its copies now; ours of its ends must go, or EOF never comes
   closeFd(out.write);
   closeFd(err.write);
-  if (input) closeFd(input.read);
+  closeFd(input.read);
   // spawn reports EAGAIN, EACCES, ENOENT as an event; unheard, it would crash the engine
   const spawnError = new Promise<never>((_, reject) => child.once('error', (e) => reject(e)));
   spawnError.catch(() => undefined);
   child.on('error', () => undefined);
   const stdout = new net.Socket({ fd: out.read, readable: true, writable: false });
   const stderr = new net.Socket({ fd: err.read, readable: true, writable: false });
-  const stdin = input ? new net.Socket({ fd: input.write, readable: false, writable: true }) : undefined;
-  stdin?.on('error', () => undefined); // EPIPE when the program stops reading: not our failure
-
-  const [, , , info, block, seccomp] = child.stdio as unknown as (net.Socket | null)[];
+  const stdin = new net.Socket({ fd: input.write, readable: false, writable: true });
+  stdin.on('error', () => undefined); // EPIPE when the program stops reading: not our failure
+  const [, , , info, block, seccompFd, argsFd] = child.stdio as unknown as (net.Socket | null)[];
+  for (const s of [info, block, seccompFd, argsFd]) s?.on('error', () => undefined);
   const dispose = (): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    for (const s of [stdout, stderr, stdin, info, block, seccomp]) s?.destroy();
+    for (const s of [stdout, stderr, stdin, info, block, seccompFd, argsFd]) s?.destroy();
   };
-  seccomp?.on('error', () => undefined);
-  seccomp?.end(req.seccomp);
-  block?.on('error', () => undefined);
+  let started = false;
 
-  const failed = async (e: unknown): Promise<never> => {
-    child.kill('SIGKILL');
-    const said = await drain(stderr, 200);
-    dispose();
-    const reason = (e as Error).message;
-    throw new SandboxError('LAUNCH_FAILED', said ? `${reason}: ${said}` : reason, { cause: e });
+  const start = async (args: readonly string[] | undefined, seccomp: Buffer): Promise<Launched> => {
+    started = true;
+    const failed = async (e: unknown): Promise<never> => {
+      child.kill('SIGKILL');
+      const said = await drain(stderr, 200);
+      dispose();
+      const reason = (e as Error).message;
+      throw new SandboxError('LAUNCH_FAILED', said ? `${reason}: ${said}` : reason, { cause: e });
+    };
+    if (args) argsFd?.end(Buffer.from(args.map((a) => `${a}\0`).join('')));
+    seccompFd?.end(seccomp);
+    let boxPid: number;
+    try {
+      boxPid = await Promise.race([readBoxPid(child, info), spawnError]);
+    } catch (e) {
+      return failed(e);
+    }
+    return {
+      child,
+      boxPid,
+      stdin,
+      stdout,
+      stderr,
+      ready: () => waitBlocked(child, boxPid).catch(failed),
+      release: () => {
+        block?.end('x');
+      },
+      dispose,
+    };
   };
-  let boxPid: number;
-  try {
-    boxPid = await Promise.race([readBoxPid(child, info), spawnError]);
-  } catch (e) {
-    return failed(e);
-  }
   return {
     child,
-    boxPid,
-    stdin,
-    stdout,
-    stderr,
-    ready: () => waitBlocked(child, boxPid).catch(failed),
-    release: () => {
-      block?.end('x');
-    },
+    usable: () => !started && child.exitCode === null && child.signalCode === null && child.pid !== undefined,
+    start,
     dispose,
   };
+}
+
+/** Spawns and starts at once: a launcher whose bwrap has its options on the command line. */
+export function launch(req: LaunchRequest, seccomp: Buffer): Promise<Launched> {
+  return spawnLauncher(req).start(undefined, seccomp);
 }
 
 /**

@@ -32,6 +32,7 @@ import type { RunResult } from './result.js';
 import { syscallRules } from './seccomp-policy.js';
 import { validateSpec } from './spec.js';
 import type { RunSpec } from './spec.js';
+import { PrestartPool } from './prestart.js';
 import { UidPool } from './uid-pool.js';
 import { prepareInstanceDir, sweepStaleWorkDirs } from './workdir.js';
 
@@ -79,12 +80,30 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
   });
   const roots = new Map<string, MountStep[]>();
   const pending = new Set<Promise<void>>();
+  const uids = new UidPool(config.uidBase, config.uidCount);
+  let sequence = 0;
+  const newBoxName = (): string => `b-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
+  const prestart =
+    config.prestart > 0
+      ? new PrestartPool({
+          uids,
+          cgroups,
+          prlimitPath: config.prlimitPath,
+          bwrapPath: config.bwrapPath,
+          perKey: config.prestart,
+          newName: newBoxName,
+          onError: config.onError,
+        })
+      : undefined;
+  prestart?.fill(config.policy.defaults);
   const engine: Engine = {
     config,
     cgroups,
     instanceDir,
     seccomp,
-    uids: new UidPool(config.uidBase, config.uidCount),
+    uids,
+    prestart,
+    newBoxName,
     rootPlan: (rootfs) => {
       const key = rootfs ?? '';
       let plan = roots.get(key);
@@ -138,6 +157,7 @@ class EngineSandbox implements Sandbox {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.active]);
+    await this.engine.prestart?.close();
     await this.idle();
     await this.engine.cgroups.close();
     fs.rmSync(this.engine.instanceDir, { recursive: true, force: true });

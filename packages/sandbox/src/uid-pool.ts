@@ -12,6 +12,11 @@ export class UidPool {
     for (let i = count - 1; i >= 0; i--) this.free.push(base + i);
   }
 
+  /** a free uid now, or undefined; never waits */
+  tryAcquire(): number | undefined {
+    return this.free.pop();
+  }
+
   acquire(): Promise<number> {
     const uid = this.free.pop();
     if (uid !== undefined) return Promise.resolve(uid);

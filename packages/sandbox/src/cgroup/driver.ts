@@ -40,6 +40,8 @@ export interface BoxCgroup {
    * with the default parent, below the engine's own group in each hierarchy
    */
   readonly path: string;
+  /** sets the group's limits (again: a prestarted box gets its run's limits at start) */
+  apply(limits: BoxLimits): Promise<void>;
   /** moves a process (and so all it will fork) into the group */
   addProcess(pid: number): Promise<void>;
   usage(): Promise<BoxUsage>;

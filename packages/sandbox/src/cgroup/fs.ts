@@ -121,11 +121,18 @@ class FsBox implements BoxCgroup {
   }
 
   async apply(limits: BoxLimits): Promise<void> {
-    // memory: the memsw limit must not be below the memory limit, so it goes second
-    await writeFile(this.file('memory', 'memory.limit_in_bytes'), limitValue(limits.memoryBytes));
+    // memory: memsw may never be below the memory limit, so when raising, memsw goes
+    // first, and when lowering, second
+    const memory = this.file('memory', 'memory.limit_in_bytes');
     const memsw = this.file('memory', 'memory.memsw.limit_in_bytes');
-    if (await exists(memsw)) await writeFile(memsw, limitValue(limits.memoryBytes));
-    else await writeFile(this.file('memory', 'memory.swappiness'), '0');
+    const value = limitValue(limits.memoryBytes);
+    if (await exists(memsw)) {
+      const raising = Number((await readFile(memsw)).trim()) < limits.memoryBytes;
+      for (const file of raising ? [memsw, memory] : [memory, memsw]) await writeFile(file, value);
+    } else {
+      await writeFile(memory, value);
+      await writeFile(this.file('memory', 'memory.swappiness'), '0');
+    }
     // cpu
     await writeFile(this.file('cpu', 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
     await writeFile(this.file('cpu', 'cpu.cfs_quota_us'), String(Math.round(limits.cpus * CFS_PERIOD_US)));

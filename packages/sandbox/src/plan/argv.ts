@@ -12,6 +12,29 @@ import type { Limits } from '../limits.js';
 import type { MountStep } from './mounts.js';
 import { BOX_GID, BOX_HOSTNAME, BOX_UID, BOX_WORKDIR } from '../box-etc.js';
 
+/**
+ * A prestarted launcher's bwrap waits for its options on `--args` and runs this fixed
+ * command: POSIX sh closing the options descriptor (bwrap leaves it open), rebuilding
+ * the real argv from CODEBOX_ARGC / CODEBOX_ARG_<i> (bwrap takes no command from
+ * `--args`), removing them from the environment, and exec'ing it. The values are
+ * expanded once, inside eval's string, never parsed as shell code.
+ */
+export const trampoline = (argsFd: number): string => [
+  `exec ${argsFd}<&-`,
+  'n=$CODEBOX_ARGC; unset CODEBOX_ARGC; i=0; set --',
+  'while [ "$i" -lt "$n" ]; do eval "set -- \\"\\$@\\" \\"\\${CODEBOX_ARG_$i}\\""; unset "CODEBOX_ARG_$i"; i=$((i+1)); done',
+  'exec "$@"',
+].join('\n');
+
+/** environment names the trampoline takes for itself */
+export const TRAMPOLINE_ENV_PREFIX = 'CODEBOX_ARG';
+
+export function trampolineEnv(argv: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = { CODEBOX_ARGC: String(argv.length) };
+  argv.forEach((a, i) => (env[`CODEBOX_ARG_${i}`] = a));
+  return env;
+}
+
 export interface LaunchFds {
   /** bwrap writes {"child-pid": N} here once the box exists */
   readonly info: number;
@@ -76,7 +99,8 @@ export function mountArgs(steps: readonly MountStep[]): string[] {
   return out;
 }
 
-export function bwrapArgs(plan: LaunchPlan): string[] {
+/** bwrap's options without the command: what a prestarted launcher reads on `--args` */
+export function bwrapOptions(plan: Omit<LaunchPlan, 'argv'>): string[] {
   const { limits } = plan;
   const args = [
     '--unshare-all', // user, ipc, pid, net, uts, cgroup
@@ -107,13 +131,20 @@ export function bwrapArgs(plan: LaunchPlan): string[] {
     '--info-fd', String(plan.fds.info),
     '--block-fd', String(plan.fds.block),
     '--seccomp', String(plan.fds.seccomp),
-    '--',
-    ...plan.argv,
   );
   return args;
+}
+
+export function bwrapArgs(plan: LaunchPlan): string[] {
+  return [...bwrapOptions(plan), '--', ...plan.argv];
 }
 
 /** The full argv: [prlimit, ...rlimits, '--', bwrap, ...bwrapArgs]. */
 export function launcherArgv(plan: LaunchPlan): string[] {
   return [plan.prlimitPath, ...rlimitArgs(plan.limits), '--', plan.bwrapPath, ...bwrapArgs(plan)];
+}
+
+/** A launcher started ahead of its run: only the rlimits are fixed; options come on fd `argsFd`. */
+export function prestartArgv(prlimitPath: string, bwrapPath: string, limits: Limits, argsFd: number): string[] {
+  return [prlimitPath, ...rlimitArgs(limits), '--', bwrapPath, '--args', String(argsFd), '/bin/sh', '-c', trampoline(argsFd), 'codebox'];
 }

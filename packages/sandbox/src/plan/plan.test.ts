@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_LIMITS } from '../limits.js';
-import { bwrapArgs, launcherArgv, rlimitArgs } from './argv.js';
+import { execFileSync } from 'node:child_process';
+import { bwrapArgs, launcherArgv, rlimitArgs, trampoline, trampolineEnv } from './argv.js';
 import { HOST_ETC, hostRoot, imageRoot } from './mounts.js';
 import type { HostProbe } from './mounts.js';
 
@@ -66,4 +67,12 @@ test('bwrap: every namespace, no nested userns, read-only root, env from scratch
   const full = launcherArgv(plan);
   assert.equal(full[0], '/usr/bin/prlimit');
   assert.equal(full[full.indexOf('--') + 1], '/usr/bin/bwrap');
+});
+
+test('the trampoline rebuilds any argv exactly, runs it, and leaves no variable of its own', () => {
+  const argv = ['printf', '%s|', 'a b', '$(touch /tmp/x)', '"q"', "'s'", '', '*', 'line\nbreak', '-n'];
+  const out = execFileSync('/bin/sh', ['-c', trampoline(9), 'codebox'], { env: trampolineEnv(argv), encoding: 'utf8' });
+  assert.equal(out, 'a b|$(touch /tmp/x)|"q"|\'s\'||*|line\nbreak|-n|');
+  const env = execFileSync('/bin/sh', ['-c', trampoline(9), 'codebox'], { env: { KEEP: '1', ...trampolineEnv(['env']) }, encoding: 'utf8' });
+  assert.deepEqual(env.trim().split('\n').filter((l) => !l.startsWith('PWD=')), ['KEEP=1']);
 });

@@ -7,7 +7,8 @@ import { toJson } from './result-json.js';
 
 export async function execCommand(argv: readonly string[], config: SandboxConfig): Promise<number> {
   const args = parseExecArgs(argv);
-  const sandbox = await createSandbox(config);
+  // one run per process: a prestarted spare would only be started to be killed
+  const sandbox = await createSandbox({ prestart: 0, ...config });
   let result: RunResult;
   try {
     result = await sandbox.run(

@@ -21,6 +21,8 @@ describe('codebox exec: usage errors', () => {
     [['exec', '--time', '2x', '--', 'true'], /^codebox: --time: "2x" is not a duration such as 2s or 500ms\n$/],
     [['exec', '--mem', '100g', '--', 'true'], /^codebox: limits\.memoryBytes: 107374182400 is over the maximum 4294967296\n$/],
     [['exec', '--frobnicate', '--', 'true'], /^codebox: unknown flag --frobnicate/],
+    [['exec', '--pids', '0', '--', 'true'], /^codebox: limits\.pids: must be at least 2\n$/],
+    [['exec', '--cpus', '9', '--', 'true'], /^codebox: limits\.cpus: 9 is over the maximum 4\n$/],
     [['exec', '--json'], /^codebox: no command given/],
     [['launch'], /^codebox: unknown command "launch"/],
   ];

@@ -1,12 +1,14 @@
 /** `codebox exec`: one program in one box, from the command line. */
 import os from 'node:os';
-import { createSandbox } from '@codebox/sandbox';
+import { createSandbox, resolveLimits } from '@codebox/sandbox';
 import type { RunResult, SandboxConfig } from '@codebox/sandbox';
 import { parseExecArgs } from './exec-args.js';
 import { toJson } from './result-json.js';
 
 export async function execCommand(argv: readonly string[], config: SandboxConfig): Promise<number> {
   const args = parseExecArgs(argv);
+  // an impossible limit is the user's mistake (exit 2), found before any box is prepared
+  resolveLimits(args.limits);
   // one run per process: a prestarted spare would only be started to be killed
   const sandbox = await createSandbox({ prestart: 0, ...config });
   let result: RunResult;

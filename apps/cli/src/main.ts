@@ -3,7 +3,7 @@
  * stderr and exit 2. A failure of the sandbox itself is one line and exit 1 (with
  * --json, a JSON object with status INTERNAL_ERROR).
  */
-import { DEFAULT_LIMITS, MAX_LIMITS, SandboxError, SpecError } from '@codebox/sandbox';
+import { DEFAULT_LIMITS, LimitError, MAX_LIMITS, SandboxError, SpecError } from '@codebox/sandbox';
 import { loadConfig } from './config.js';
 import { EXEC_HELP } from './exec-args.js';
 import { execCommand } from './exec.js';
@@ -39,7 +39,7 @@ function print(text: string): number {
 }
 
 function fail(err: unknown): number {
-  if (err instanceof UsageError || err instanceof SpecError) {
+  if (err instanceof UsageError || err instanceof SpecError || err instanceof LimitError) {
     for (const line of err.message.split('\n')) process.stderr.write(`codebox: ${line}\n`);
     return 2;
   }

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
-import { SpecError } from '@codebox/sandbox';
-import { boxSkip, ENV, makeTinyRoot, text, useSandbox } from '../support.js';
+import { createSandbox, SpecError } from '@codebox/sandbox';
+import { boxSkip, ENV, makeTinyRoot, TEST_CONFIG, text, useSandbox } from '../support.js';
 
 describe('engine API', { skip: boxSkip() }, () => {
   const sandbox = useSandbox();
@@ -61,5 +61,66 @@ describe('engine API', { skip: boxSkip() }, () => {
     const [top, usr] = text(r).out.trim().split('\n');
     assert.equal(usr, '/usr/*', 'no /usr: the glob matched nothing');
     assert.deepEqual(top?.split(' '), ['/bin', '/box', '/dev', '/lib', '/lib64', '/proc', '/tmp']);
+  });
+});
+
+describe('prestarted launchers', { skip: boxSkip() }, () => {
+  const sandbox = useSandbox({ prestart: 1 });
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+  test('a second run with the same limits uses a spare, and sees exactly what the first saw', async () => {
+    const spec = { argv: ['/usr/bin/env'], env: { PATH: '/usr/bin:/bin', A: '1' } };
+    const used: boolean[] = [];
+    const outs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      await settle();
+      const r = await sandbox().run(spec, { onStart: (s) => void used.push(s.prestarted) });
+      outs.push(text(r).out);
+    }
+    assert.deepEqual(used, [true, true], 'spares were ready after a pause');
+    assert.equal(outs[0], 'PATH=/usr/bin:/bin\nA=1\nPWD=/box\n');
+    assert.equal(outs[1], outs[0]);
+  });
+
+  test('with or without a spare: the same environment, lookup and exit codes', async () => {
+    // names a shell would set or read, no PATH, a missing and a non-executable command,
+    // an argv larger than a shell loop should take: each must behave the same either way
+    const cases = [
+      { argv: ['/usr/bin/env'], env: { PATH: '/usr/bin', i: 'mine', n: 'mine', PPID: 'mine', OPTIND: 'mine', IFS: 'x' } },
+      { argv: ['true'], env: {} },
+      { argv: ['no-such-command'], env: { PATH: '/usr/bin:/bin' } },
+      { argv: ['/etc/passwd'], env: { PATH: '/usr/bin:/bin' } },
+      { argv: ['sh', '-c', 'echo $#', 'sh', ...Array.from({ length: 3000 }, (_, i) => String(i))], env: { PATH: '/usr/bin:/bin' } },
+    ];
+    const results = async (prestart: number) => {
+      const sb = await createSandbox({ ...TEST_CONFIG, uidBase: (TEST_CONFIG.uidBase ?? 0) + 300 + prestart * 20, uidCount: 8, prestart });
+      const out = [];
+      const spares: boolean[] = [];
+      for (const spec of cases) {
+        await settle();
+        const r = await sb.run(spec, { onStart: (s) => void spares.push(s.prestarted) });
+        out.push({ status: r.status, exitCode: r.exitCode, stdout: text(r).out });
+      }
+      await sb.close();
+      // with spares on, all but the 3000-argument run (too large for the trampoline) took one
+      assert.deepEqual(spares, prestart > 0 ? [true, true, true, true, false] : [false, false, false, false, false]);
+      return out;
+    };
+    const without = await results(0);
+    assert.deepEqual(without.map((r) => r.exitCode), [0, 0, 127, 126, 0]);
+    assert.equal(without[0]?.stdout, 'PATH=/usr/bin\ni=mine\nn=mine\nPPID=mine\nOPTIND=mine\nIFS=x\nPWD=/box\n');
+    assert.equal(without[4]?.stdout, '3000\n');
+    assert.deepEqual(await results(2), without);
+  });
+
+  test('spares never starve runs: with a single uid, a run with other rlimits still gets it', async () => {
+    const sb = await createSandbox({ ...TEST_CONFIG, uidBase: (TEST_CONFIG.uidBase ?? 0) + 400, uidCount: 1, prestart: 1 });
+    await settle();
+    const r = await Promise.race([
+      sb.run({ argv: ['true'], limits: { openFiles: 100 } }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('run waited for a uid a spare held')), 10_000)),
+    ]);
+    assert.equal(r.status, 'OK');
+    await sb.close();
   });
 });

@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import { Readable } from 'node:stream';
-import { BOX_GID, BOX_UID } from './box-etc.js';
+import { BOX_WORKDIR } from './box-etc.js';
 import type { BoxCgroup } from './cgroup/driver.js';
 import { SandboxError, step } from './errors.js';
 import { launch, LAUNCH_FDS } from './launch.js';
@@ -15,18 +15,18 @@ import type { Launched } from './launch.js';
 import { closeFd, pidfdOpen, pidfdSendSignal, reapIfExited } from './native/libc.js';
 import { BoundedOutput } from './output.js';
 import { bwrapOptions, launcherArgv, trampolineEnv } from './plan/argv.js';
-import { boxLimits, sameLimits } from './prestart.js';
+import { boxLimits, sameLimits, suitsSpare } from './prestart.js';
 import type { KillReason, RunResult } from './result.js';
 import type { Engine } from './engine.js';
 import type { ValidSpec } from './spec.js';
-import { decodeExit, verdict } from './verdict.js';
+import { decodeExit, execFailureCode, verdict } from './verdict.js';
 import { createWorkDir, placeFiles, removeWorkDir } from './workdir.js';
 
 export interface RunHooks {
   /** each chunk of output as the program writes it (only what is kept under the limit) */
   readonly onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** the box is set up and released: setupMs is the engine's and bwrap's overhead */
-  readonly onStart?: (info: { setupMs: number; cgroup: string }) => void;
+  readonly onStart?: (info: { setupMs: number; cgroup: string; prestarted: boolean }) => void;
   /** aborting kills the box; the result then has killedBy 'abort' */
   readonly signal?: AbortSignal;
 }
@@ -68,9 +68,10 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
   const cleanup = new Cleanup();
   let result: RunResult;
   try {
-    // a prestarted launcher (host root only: its trampoline needs /bin/sh), else a new one
-    const pre = spec.rootfs === undefined ? engine.prestart?.take(spec.limits) : undefined;
-    const uid = pre?.uid ?? (await engine.uids.acquire());
+    // a prestarted launcher where it makes no difference the program could see, else a new one
+    const spare = suitsSpare(spec);
+    const pre = spare ? engine.prestart?.take(spec.limits) : undefined;
+    const uid = pre?.uid ?? (await acquireUid(engine));
     // a uid whose box could not be fully torn down may still own a process: never reuse it
     cleanup.push(() => (cleanup.failed ? engine.uids.quarantine(uid) : engine.uids.release(uid)));
     const name = pre?.name ?? engine.newBoxName();
@@ -99,7 +100,7 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
     };
     const seccomp = engine.seccomp[spec.network];
     const box = pre
-      ? await pre.launcher.start(bwrapOptions({ ...plan, env: { ...spec.env, ...trampolineEnv(spec.argv) } }), seccomp)
+      ? await pre.launcher.start(bwrapOptions({ ...plan, env: trampolineEnv(spec.argv, spec.env, BOX_WORKDIR) }), seccomp)
       : await launch({ argv: launcherArgv(plan), uid, gid: uid }, seccomp);
     cleanup.push(() => box.dispose());
     let pidfd = -1;
@@ -119,8 +120,8 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
     await box.ready();
 
     // the next run's launcher starts while this one's program runs, not during its setup
-    const afterRelease = spec.rootfs === undefined ? () => engine.prestart?.fill(spec.limits) : () => undefined;
-    result = await supervise({ spec, hooks, box, cgroup, pidfd, started, afterRelease });
+    const afterRelease = spare ? () => engine.prestart?.fill(spec.limits) : () => undefined;
+    result = await supervise({ spec, hooks, box, cgroup, pidfd, started, afterRelease, prestarted: pre !== undefined });
   } catch (err) {
     await cleanup.run().catch(() => undefined);
     throw err;
@@ -139,6 +140,15 @@ interface Supervised {
   readonly pidfd: number;
   readonly started: number;
   readonly afterRelease: () => void;
+  readonly prestarted: boolean;
+}
+
+/** a free uid; when spares hold every one that is not running a box, a spare gives its up */
+async function acquireUid(engine: Engine): Promise<number> {
+  const uid = engine.uids.tryAcquire();
+  if (uid !== undefined) return uid;
+  await engine.prestart?.surrender();
+  return engine.uids.acquire();
 }
 
 /** Releases the box, enforces cpu, wall, output and abort, and waits for its end. */
@@ -162,7 +172,7 @@ async function supervise(s: Supervised): Promise<RunResult> {
   box.release();
   const releasedAt = performance.now();
   const setupMs = releasedAt - s.started;
-  hooks.onStart?.({ setupMs, cgroup: cgroup.path });
+  hooks.onStart?.({ setupMs, cgroup: cgroup.path, prestarted: s.prestarted });
   s.afterRelease();
   feedStdin(spec.stdin, box);
 
@@ -184,7 +194,9 @@ async function supervise(s: Supervised): Promise<RunResult> {
 
   const usage = await cgroup.usage();
   const cpuMs = Number(usage.cpuNs / 1000n) / 1000;
-  const { exitCode, signal } = decodeExit(code, launcherSignal, SIGNAL_NAMES);
+  const decoded = decodeExit(code, launcherSignal, SIGNAL_NAMES);
+  const exitCode = execFailureCode(decoded.exitCode, stderr.bytes());
+  const signal = decoded.signal;
   const status = verdict({ killedBy, oomKills: usage.oomKills, cpuMs, cpuLimitMs: spec.limits.cpuMs, exitCode, signal });
   return {
     status,

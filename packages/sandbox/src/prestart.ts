@@ -8,7 +8,8 @@
  * What is fixed at prestart: the uid, the cgroup, and the rlimits (prlimit sets them
  * before bwrap starts), so spares are kept per rlimit set, for the few sets last used.
  * Everything else (mounts, env, argv via the trampoline, seccomp) comes at start.
- * Only the host root uses them: the trampoline needs /bin/sh.
+ * A run takes a spare only where that changes nothing it can see (suitsSpare); a run
+ * that finds every uid held gets one back from a spare (surrender).
  */
 import type { BoxCgroup, BoxLimits, CgroupManager } from './cgroup/driver.js';
 import { spawnLauncher, LAUNCH_FDS } from './launch.js';
@@ -41,6 +42,24 @@ export interface PrestartDeps {
 /** rlimit sets with spares at once; the least recently used beyond this lose theirs */
 const MAX_KEYS = 4;
 
+/** past these, the trampoline's argv rebuild (quadratic in sh) or bwrap's option cap bite */
+const MAX_ARGS = 256;
+const MAX_ARGV_BYTES = 64 * 1024;
+
+/**
+ * Whether a run behaves exactly the same through a spare's trampoline as through its own
+ * launcher: the host root (the trampoline needs /bin/sh and /usr/bin/env), a command
+ * name env cannot mistake for a NAME=VALUE, a modest argv and environment.
+ */
+export function suitsSpare(spec: { rootfs: string | undefined; argv: readonly string[]; env: Readonly<Record<string, string>> }): boolean {
+  if (spec.rootfs !== undefined) return false;
+  if ((spec.argv[0] ?? '').includes('=')) return false;
+  const entries = Object.entries(spec.env);
+  if (spec.argv.length + entries.length > MAX_ARGS) return false;
+  const bytes = spec.argv.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0) + entries.reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v) + 2, 0);
+  return bytes <= MAX_ARGV_BYTES;
+}
+
 /** the box's cgroup limits; the waiting launcher (bwrap's monitor) is one more process */
 export function boxLimits(limits: Limits, launcherInGroup: boolean): BoxLimits {
   return { memoryBytes: limits.memoryBytes, pids: limits.pids + (launcherInGroup ? 1 : 0), cpus: limits.cpus };
@@ -65,9 +84,21 @@ export class PrestartPool {
     this.touch(key, list);
     for (let p = list.shift(); p; p = list.shift()) {
       if (p.launcher.usable()) return p;
-      this.discard(p);
+      this.track(this.discard(p));
     }
     return undefined;
+  }
+
+  /** gives up the least recently used spare, so its uid serves a run that needs one */
+  async surrender(): Promise<boolean> {
+    for (const list of this.spares.values()) {
+      const p = list.shift();
+      if (p) {
+        await this.discard(p);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** starts spares for these limits in the background, up to perKey */
@@ -84,12 +115,26 @@ export class PrestartPool {
           list.push(p);
           this.touch(key, list);
         })
-        .catch((err: Error) => this.deps.onError(err))
+        .catch((err: Error) => this.report(err))
         .finally(() => {
-          this.filling.set(key, (this.filling.get(key) ?? 1) - 1);
-          this.inflight.delete(work);
+          const left = (this.filling.get(key) ?? 1) - 1;
+          if (left > 0) this.filling.set(key, left);
+          else this.filling.delete(key);
         });
-      this.inflight.add(work);
+      this.track(work);
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((err: Error) => this.report(err)).finally(() => this.inflight.delete(tracked));
+    this.inflight.add(tracked);
+  }
+
+  private report(err: Error): void {
+    try {
+      this.deps.onError(err);
+    } catch {
+      // a throwing observer must not become an unhandled rejection
     }
   }
 
@@ -116,8 +161,12 @@ export class PrestartPool {
       return { name, uid, limits: groupLimits, cgroup, launcher };
     } catch (err) {
       launcher?.dispose();
-      await cgroup?.destroy().catch(() => undefined);
-      this.deps.uids.release(uid);
+      try {
+        await cgroup?.destroy();
+        this.deps.uids.release(uid);
+      } catch {
+        this.deps.uids.quarantine(uid);
+      }
       throw err;
     }
   }
@@ -129,7 +178,7 @@ export class PrestartPool {
       this.deps.uids.release(p.uid);
     } catch (err) {
       this.deps.uids.quarantine(p.uid);
-      this.deps.onError(err as Error);
+      this.report(err as Error);
     }
   }
 
@@ -140,7 +189,7 @@ export class PrestartPool {
     while (this.spares.size > MAX_KEYS) {
       const [oldest, stale] = this.spares.entries().next().value as [string, Prestarted[]];
       this.spares.delete(oldest);
-      for (const p of stale) void this.discard(p);
+      for (const p of stale) this.track(this.discard(p));
     }
   }
 }

@@ -6,7 +6,6 @@ import type { Readable } from 'node:stream';
 import { resolveLimits } from './limits.js';
 import type { LimitPolicy, Limits } from './limits.js';
 import type { NetworkMode } from './seccomp-policy.js';
-import { TRAMPOLINE_ENV_PREFIX } from './plan/argv.js';
 
 export interface FileSpec {
   /** relative to the work dir /box, e.g. `main.py` or `src/lib.rs` */
@@ -63,7 +62,6 @@ export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
   const env = spec.env ?? {};
   for (const [k, v] of Object.entries(env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new SpecError(`env.${k}`, 'name must match [A-Za-z_][A-Za-z0-9_]*');
-    if (k.startsWith(TRAMPOLINE_ENV_PREFIX)) throw new SpecError(`env.${k}`, `names starting with ${TRAMPOLINE_ENV_PREFIX} are the engine’s`);
     if (typeof v !== 'string' || v.includes('\0')) throw new SpecError(`env.${k}`, 'must be a string without NUL');
   }
   const files = spec.files ?? [];

@@ -13,26 +13,38 @@ import type { MountStep } from './mounts.js';
 import { BOX_GID, BOX_HOSTNAME, BOX_UID, BOX_WORKDIR } from '../box-etc.js';
 
 /**
- * A prestarted launcher's bwrap waits for its options on `--args` and runs this fixed
- * command: POSIX sh closing the options descriptor (bwrap leaves it open), rebuilding
- * the real argv from CODEBOX_ARGC / CODEBOX_ARG_<i> (bwrap takes no command from
- * `--args`), removing them from the environment, and exec'ing it. The values are
+ * A prestarted launcher's bwrap waits for its options on `--args`, and takes no command
+ * from there, so it runs this fixed one: POSIX sh that closes the options descriptor
+ * (bwrap leaves it open) and execs `/usr/bin/env -i NAME=VALUE... ARGV...`, rebuilt
+ * from CODEBOX_ENV_<i> and CODEBOX_ARG_<i>. env -i gives the program exactly its own
+ * environment, in its order (not the shell's: no IFS, PPID or CODEBOX_* of sh's), and
+ * execvp's lookup and exit codes (127 not found, 126 not executable). Each value is
  * expanded once, inside eval's string, never parsed as shell code.
  */
 export const trampoline = (argsFd: number): string => [
   `exec ${argsFd}<&-`,
-  'n=$CODEBOX_ARGC; unset CODEBOX_ARGC; i=0; set --',
-  'while [ "$i" -lt "$n" ]; do eval "set -- \\"\\$@\\" \\"\\${CODEBOX_ARG_$i}\\""; unset "CODEBOX_ARG_$i"; i=$((i+1)); done',
+  'set -- /usr/bin/env -i',
+  'CODEBOX_ARGI=0',
+  'while [ "$CODEBOX_ARGI" -lt "$CODEBOX_ENVC" ]; do',
+  '  eval "set -- \\"\\$@\\" \\"\\${CODEBOX_ENV_$CODEBOX_ARGI}\\""; CODEBOX_ARGI=$((CODEBOX_ARGI + 1))',
+  'done',
+  'CODEBOX_ARGI=0',
+  'while [ "$CODEBOX_ARGI" -lt "$CODEBOX_ARGC" ]; do',
+  '  eval "set -- \\"\\$@\\" \\"\\${CODEBOX_ARG_$CODEBOX_ARGI}\\""; CODEBOX_ARGI=$((CODEBOX_ARGI + 1))',
+  'done',
   'exec "$@"',
 ].join('\n');
 
-/** environment names the trampoline takes for itself */
-export const TRAMPOLINE_ENV_PREFIX = 'CODEBOX_ARG';
-
-export function trampolineEnv(argv: readonly string[]): Record<string, string> {
-  const env: Record<string, string> = { CODEBOX_ARGC: String(argv.length) };
-  argv.forEach((a, i) => (env[`CODEBOX_ARG_${i}`] = a));
-  return env;
+/**
+ * The trampoline's variables for a run: the program's environment as bwrap would give it
+ * (its own variables in order, then PWD=/box, or PWD replaced where it stands), and argv.
+ */
+export function trampolineEnv(argv: readonly string[], env: Readonly<Record<string, string>>, cwd: string): Record<string, string> {
+  const pairs = Object.entries({ ...env, PWD: cwd }).map(([k, v]) => `${k}=${v}`);
+  const out: Record<string, string> = { CODEBOX_ENVC: String(pairs.length), CODEBOX_ARGC: String(argv.length) };
+  pairs.forEach((p, i) => (out[`CODEBOX_ENV_${i}`] = p));
+  argv.forEach((a, i) => (out[`CODEBOX_ARG_${i}`] = a));
+  return out;
 }
 
 export interface LaunchFds {

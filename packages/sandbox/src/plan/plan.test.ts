@@ -69,10 +69,13 @@ test('bwrap: every namespace, no nested userns, read-only root, env from scratch
   assert.equal(full[full.indexOf('--') + 1], '/usr/bin/bwrap');
 });
 
-test('the trampoline rebuilds any argv exactly, runs it, and leaves no variable of its own', () => {
+test('the trampoline rebuilds any argv and environment exactly, in order, and runs it as execvp would', () => {
+  const run = (argv: string[], env: Record<string, string>) =>
+    execFileSync('/bin/sh', ['-c', trampoline(9), 'codebox'], { env: trampolineEnv(argv, env, '/box'), encoding: 'utf8' });
   const argv = ['printf', '%s|', 'a b', '$(touch /tmp/x)', '"q"', "'s'", '', '*', 'line\nbreak', '-n'];
-  const out = execFileSync('/bin/sh', ['-c', trampoline(9), 'codebox'], { env: trampolineEnv(argv), encoding: 'utf8' });
-  assert.equal(out, 'a b|$(touch /tmp/x)|"q"|\'s\'||*|line\nbreak|-n|');
-  const env = execFileSync('/bin/sh', ['-c', trampoline(9), 'codebox'], { env: { KEEP: '1', ...trampolineEnv(['env']) }, encoding: 'utf8' });
-  assert.deepEqual(env.trim().split('\n').filter((l) => !l.startsWith('PWD=')), ['KEEP=1']);
+  assert.equal(run(argv, { PATH: '/usr/bin:/bin' }), 'a b|$(touch /tmp/x)|"q"|\'s\'||*|line\nbreak|-n|');
+  // names a shell sets or reads pass through untouched, in the program's order, PWD last
+  const env = { PATH: '/usr/bin', Z: '1', i: 'mine', PPID: 'mine', IFS: 'x', OPTIND: 'o', A: 'a=b' };
+  assert.equal(run(['env'], env), 'PATH=/usr/bin\nZ=1\ni=mine\nPPID=mine\nIFS=x\nOPTIND=o\nA=a=b\nPWD=/box\n');
+  assert.equal(run(['env'], { PWD: '/elsewhere', B: '2' }), 'PWD=/box\nB=2\n');
 });

@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { describe, test } from 'node:test';
-import { boxSkip, leftoverBoxGroups, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, text, WORK_ROOT, useSandbox } from '../support.js';
+import { createSandbox } from '@codebox/sandbox';
+import { boxSkip, TEST_CONFIG, leftoverBoxGroups, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, text, WORK_ROOT, useSandbox } from '../support.js';
 
 const EXPECTED = process.env.CODEBOX_EXPECT_CGROUP; // "1" or "2" when the caller knows
 
@@ -65,5 +67,29 @@ describe(`cgroup driver on this kernel`, { skip: boxSkip() }, () => {
     await sandbox().idle();
     assert.deepEqual(leftoverBoxGroups(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
+  });
+});
+
+describe('cgroup parent groups', { skip: boxSkip() }, () => {
+  const hierarchyDirs = (rel: string) =>
+    ['', ...fs.readdirSync('/sys/fs/cgroup')].map((h) => path.join('/sys/fs/cgroup', h, rel)).filter((d) => fs.existsSync(d));
+
+  test('an engine removes on close the parent groups it created, and only those', async () => {
+    // the leak this guards: `codebox` groups left in every hierarchy by a CLI run
+    const parent = `${CGROUP_PARENT}-own-${process.pid}/nested`;
+    const sb = await createSandbox({ ...TEST_CONFIG, cgroupParent: parent, prestart: 0 });
+    assert.equal((await sb.run({ argv: ['true'] })).status, 'OK');
+    assert.ok(hierarchyDirs(parent).length > 0, 'the parent existed while the engine ran');
+    await sb.close();
+    assert.deepEqual(hierarchyDirs(`${CGROUP_PARENT}-own-${process.pid}`), []);
+  });
+
+  test('a parent that was there before is left in place', async () => {
+    const sb = await createSandbox({ ...TEST_CONFIG, prestart: 0 });
+    const kept = hierarchyDirs(CGROUP_PARENT);
+    const other = await createSandbox({ ...TEST_CONFIG, prestart: 0 });
+    await other.close();
+    assert.deepEqual(hierarchyDirs(CGROUP_PARENT), kept, 'the first engine’s parent and instance stay');
+    await sb.close();
   });
 });

@@ -10,6 +10,7 @@
  */
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 
 export class CgroupError extends Error {
   readonly code: string | undefined;
@@ -50,11 +51,27 @@ export async function exists(file: string): Promise<boolean> {
   return fsSync.existsSync(file);
 }
 
-export async function mkdirp(dir: string): Promise<void> {
+/** Creates a group and any missing ancestors; returns the top-most one it created, if any. */
+export async function mkdirp(dir: string): Promise<string | undefined> {
   try {
-    fsSync.mkdirSync(dir, { recursive: true });
+    return fsSync.mkdirSync(dir, { recursive: true });
   } catch (err) {
     throw new CgroupError('create', dir, err);
+  }
+}
+
+/**
+ * Removes dir's ancestors up to and including top, the groups an engine created above
+ * its instance, deepest first; stops at the first still in use (another engine's).
+ */
+export async function removeCreatedAncestors(dir: string, top: string | undefined): Promise<void> {
+  if (top === undefined) return;
+  for (let d = path.dirname(dir); d === top || d.startsWith(`${top}/`); d = path.dirname(d)) {
+    try {
+      fsSync.rmdirSync(d);
+    } catch {
+      return;
+    }
   }
 }
 

@@ -22,6 +22,7 @@ import {
   listChildren,
   mkdirp,
   moveProcess,
+  removeCreatedAncestors,
   parseKeyed,
   readFile,
   removeGroup,
@@ -42,6 +43,8 @@ export class FsManager implements CgroupManager {
   readonly version = 1 as const;
   readonly instancePath: string;
   private readonly mounts: V1Mounts;
+  /** per instance dir: the top-most group create() made for it, removed again at close */
+  private readonly created = new Map<string, string | undefined>();
 
   private constructor(mounts: V1Mounts, instancePath: string) {
     this.mounts = mounts;
@@ -50,7 +53,7 @@ export class FsManager implements CgroupManager {
 
   static async create(mounts: V1Mounts, parent: string, instance: string, caps?: InstanceCaps): Promise<FsManager> {
     const m = new FsManager(mounts, path.posix.join(parent, instance));
-    for (const dir of m.hierarchyDirs(m.instancePath)) await mkdirp(dir);
+    for (const dir of m.hierarchyDirs(m.instancePath)) m.created.set(dir, await mkdirp(dir));
     if (caps) {
       await writeFile(path.join(m.dir('pids', m.instancePath) ?? '', 'pids.max'), limitValue(caps.pids));
       await writeFile(path.join(m.dir('memory', m.instancePath) ?? '', 'memory.limit_in_bytes'), limitValue(caps.memoryBytes));
@@ -99,7 +102,10 @@ export class FsManager implements CgroupManager {
   }
 
   async close(): Promise<void> {
-    for (const dir of this.hierarchyDirs(this.instancePath)) await removeGroup(dir);
+    for (const dir of this.hierarchyDirs(this.instancePath)) {
+      await removeGroup(dir);
+      await removeCreatedAncestors(dir, this.created.get(dir));
+    }
   }
 }
 

@@ -21,6 +21,7 @@ import {
   listChildren,
   mkdirp,
   moveProcess,
+  removeCreatedAncestors,
   parseKeyed,
   readFile,
   removeGroup,
@@ -36,6 +37,8 @@ export class Fs2Manager implements CgroupManager {
   readonly version = 2 as const;
   readonly instancePath: string;
   readonly mountPoint: string;
+  /** the top-most group create() made, removed again at close */
+  private createdTop: string | undefined;
 
   private constructor(mountPoint: string, instancePath: string) {
     this.mountPoint = mountPoint;
@@ -54,7 +57,7 @@ export class Fs2Manager implements CgroupManager {
     await delegate(dir);
     for (const level of levels) {
       dir = path.join(dir, level);
-      await mkdirp(dir);
+      m.createdTop ??= await mkdirp(dir);
       await delegate(dir);
     }
     if (caps) {
@@ -97,6 +100,7 @@ export class Fs2Manager implements CgroupManager {
 
   async close(): Promise<void> {
     await removeGroup(this.abs(this.instancePath));
+    await removeCreatedAncestors(this.abs(this.instancePath), this.createdTop);
   }
 }
 

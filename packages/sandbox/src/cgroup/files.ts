@@ -144,3 +144,27 @@ export async function killListed(procsFile: string): Promise<number> {
   }
   return pids.length;
 }
+
+/**
+ * Removes the instance groups (`i-…`) below a parent whose engine is gone (after a
+ * crash): each box group through the driver's destroyBox (which kills what is left),
+ * then the instance group, in every hierarchy dir given. Returns the instances swept.
+ */
+export async function sweepInstances(
+  parentDirs: readonly string[],
+  parentRel: string,
+  isAlive: (instance: string) => boolean,
+  destroyBox: (rel: string) => Promise<void>,
+): Promise<string[]> {
+  const swept = new Set<string>();
+  for (const dir of parentDirs) {
+    for (const instance of await listChildren(dir)) {
+      if (!instance.startsWith('i-') || isAlive(instance)) continue;
+      const instanceRel = path.posix.join(parentRel, instance);
+      for (const box of await listChildren(path.join(dir, instance))) await destroyBox(path.posix.join(instanceRel, box));
+      await removeGroup(path.join(dir, instance));
+      swept.add(instanceRel);
+    }
+  }
+  return [...swept];
+}

@@ -19,7 +19,6 @@ import {
   exists,
   killListed,
   limitValue,
-  listChildren,
   mkdirp,
   moveProcess,
   removeCreatedAncestors,
@@ -27,6 +26,7 @@ import {
   readFile,
   removeGroup,
   sleep,
+  sweepInstances,
   writeFile,
 } from './files.js';
 
@@ -86,19 +86,7 @@ export class FsManager implements CgroupManager {
 
   async sweepStale(isAlive: (instance: string) => boolean): Promise<string[]> {
     const parent = path.posix.dirname(this.instancePath);
-    const swept = new Set<string>();
-    for (const hierarchy of this.hierarchyDirs(parent)) {
-      for (const instance of await listChildren(hierarchy)) {
-        if (!instance.startsWith('i-') || isAlive(instance)) continue;
-        const instanceRel = path.posix.join(parent, instance);
-        for (const boxName of await listChildren(path.join(hierarchy, instance))) {
-          await new FsBox(this, path.posix.join(instanceRel, boxName)).destroy();
-        }
-        await removeGroup(path.join(hierarchy, instance));
-        swept.add(instanceRel);
-      }
-    }
-    return [...swept];
+    return sweepInstances(this.hierarchyDirs(parent), parent, isAlive, (rel) => new FsBox(this, rel).destroy());
   }
 
   async close(): Promise<void> {

@@ -18,7 +18,6 @@ import {
   exists,
   killListed,
   limitValue,
-  listChildren,
   mkdirp,
   moveProcess,
   removeCreatedAncestors,
@@ -26,6 +25,7 @@ import {
   readFile,
   removeGroup,
   sleep,
+  sweepInstances,
   writeFile,
 } from './files.js';
 
@@ -84,18 +84,8 @@ export class Fs2Manager implements CgroupManager {
   }
 
   async sweepStale(isAlive: (instance: string) => boolean): Promise<string[]> {
-    const parentRel = path.posix.dirname(this.instancePath);
-    const swept: string[] = [];
-    for (const instance of await listChildren(this.abs(parentRel))) {
-      if (!instance.startsWith('i-') || isAlive(instance)) continue;
-      const instanceRel = path.posix.join(parentRel, instance);
-      for (const boxName of await listChildren(this.abs(instanceRel))) {
-        await new Fs2Box(this, path.posix.join(instanceRel, boxName)).destroy();
-      }
-      await removeGroup(this.abs(instanceRel));
-      swept.push(instanceRel);
-    }
-    return swept;
+    const parent = path.posix.dirname(this.instancePath);
+    return sweepInstances([this.abs(parent)], parent, isAlive, (rel) => new Fs2Box(this, rel).destroy());
   }
 
   async close(): Promise<void> {

@@ -57,7 +57,8 @@ export class Fs2Manager implements CgroupManager {
     await delegate(dir);
     for (const level of levels) {
       dir = path.join(dir, level);
-      m.createdTop ??= await mkdirp(dir);
+      const created = await mkdirp(dir);
+      m.createdTop ??= created;
       await delegate(dir);
     }
     if (caps) {

@@ -8,6 +8,7 @@
 import os from 'node:os';
 import { Readable } from 'node:stream';
 import { BOX_WORKDIR } from './box-etc.js';
+import { collectFiles } from './collect.js';
 import type { BoxCgroup } from './cgroup/driver.js';
 import { SandboxError, step } from './errors.js';
 import { launch, LAUNCH_FDS } from './launch.js';
@@ -18,6 +19,7 @@ import { bwrapOptions, launcherArgv, trampolineEnv } from './plan/argv.js';
 import { boxLimits, sameLimits, suitsSpare } from './prestart.js';
 import type { KillReason, RunResult } from './result.js';
 import type { Engine } from './engine.js';
+import { MAX_FILES, MAX_PATH } from './spec.js';
 import type { ValidSpec } from './spec.js';
 import { decodeExit, execFailureCode, verdict } from './verdict.js';
 import { createWorkDir, placeFiles, removeWorkDir } from './workdir.js';
@@ -122,6 +124,10 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
     // the next run's launcher starts while this one's program runs, not during its setup
     const afterRelease = spare ? () => engine.prestart?.fill(spec.limits) : () => undefined;
     result = await supervise({ spec, hooks, box, cgroup, pidfd, started, afterRelease, prestarted: pre !== undefined });
+    if (spec.collectFiles) {
+      const { files, skipped } = await step('WORKDIR_FAILED', 'collect files', () => collectFiles(workDir, MAX_FILES, MAX_PATH));
+      result = { ...result, files, filesSkipped: skipped };
+    }
   } catch (err) {
     await cleanup.run().catch(() => undefined);
     throw err;

@@ -7,6 +7,7 @@ export type { SandboxErrorCode } from './errors.js';
 export { DEFAULT_LIMITS, MAX_LIMITS, DEFAULT_POLICY, LIMIT_FIELDS, LimitError, resolveLimits } from './limits.js';
 export type { Limits, LimitPolicy } from './limits.js';
 export type { KillReason, RunResult } from './result.js';
+export type { CollectedFile } from './collect.js';
 export type { NetworkMode } from './seccomp-policy.js';
 export { SpecError, validateSpec } from './spec.js';
 export type { FileSpec, RunSpec } from './spec.js';

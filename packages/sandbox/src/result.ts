@@ -1,3 +1,4 @@
+import type { CollectedFile } from './collect.js';
 import type { Status } from './status.js';
 
 /** Why the engine killed the box, when it did. */
@@ -23,6 +24,10 @@ export interface RunResult {
   readonly killedBy: KillReason | null;
   /** time from run() to the box's release: namespaces, mounts, cgroup */
   readonly setupMs: number;
+  /** with spec.collectFiles: the work dir's regular files after the run */
+  readonly files?: CollectedFile[];
+  /** with spec.collectFiles: symlinks, fifos, sockets and files over the limits left behind */
+  readonly filesSkipped?: number;
   /** for INTERNAL_ERROR: what went wrong */
   readonly message?: string;
 }

@@ -28,6 +28,11 @@ export interface RunSpec {
   readonly limits?: Partial<Limits>;
   /** none (default): no IP sockets at all; loopback: IP on the box's own private `lo` */
   readonly network?: NetworkMode;
+  /**
+   * read the work dir's regular files back into the result after the run (a compile
+   * step's artifacts), never following a symlink the program left: see collect.ts
+   */
+  readonly collectFiles?: boolean;
 }
 
 export interface ValidSpec {
@@ -38,6 +43,7 @@ export interface ValidSpec {
   readonly rootfs: string | undefined;
   readonly limits: Limits;
   readonly network: NetworkMode;
+  readonly collectFiles: boolean;
 }
 
 export class SpecError extends Error {
@@ -49,8 +55,9 @@ export class SpecError extends Error {
   }
 }
 
-const MAX_FILES = 1000;
-const MAX_PATH = 255;
+/** files into a box, and read back from one */
+export const MAX_FILES = 1000;
+export const MAX_PATH = 255;
 
 export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
   if (!Array.isArray(spec.argv) || spec.argv.length === 0) throw new SpecError('argv', 'must be a non-empty array');
@@ -88,7 +95,9 @@ export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
     throw new SpecError('rootfs', 'must be an absolute path');
   }
   const stdin = typeof spec.stdin === 'string' ? Buffer.from(spec.stdin) : spec.stdin;
-  return { argv: spec.argv, env, files, stdin, rootfs: spec.rootfs, limits, network };
+  const collectFiles = spec.collectFiles ?? false;
+  if (typeof collectFiles !== 'boolean') throw new SpecError('collectFiles', 'must be a boolean');
+  return { argv: spec.argv, env, files, stdin, rootfs: spec.rootfs, limits, network, collectFiles };
 }
 
 /** plain names joined by `/`: no absolute paths, no `..`, nothing that escapes /box */

@@ -14,6 +14,8 @@ import os from 'node:os';
 
 const SYS_pidfd_send_signal = 424;
 const SYS_pidfd_open = 434;
+/** openat2(2), Linux 5.6: same number on x86_64 and aarch64 */
+const SYS_openat2 = 437;
 
 export const MS_NOSUID = 0x2;
 export const MS_NODEV = 0x4;
@@ -51,6 +53,7 @@ export function errnoName(errno: number): string {
 interface Bindings {
   syscall2: (nr: number, a: number, b: number) => number;
   syscall4: (nr: number, a: number, b: number, c: null, d: number) => number;
+  openat2: (dirfd: number, path: string, how: Buffer) => number;
   mount: (src: string, target: string, fstype: string, flags: number, data: string) => number;
   umount2: (target: string, flags: number) => number;
   pipe2: (fds: number[], flags: number) => number;
@@ -74,6 +77,8 @@ function libc(): Bindings {
     syscall2: (nr, a, b) => Number(syscall(nr, 'int', a, 'unsigned int', b)),
     syscall4: (nr, a, b, c, d) =>
       Number(syscall(nr, 'int', a, 'int', b, 'void *', c, 'unsigned int', d)),
+    openat2: (dirfd, path, how) =>
+      Number(syscall(SYS_openat2, 'int', dirfd, 'const char *', path, 'uint8_t *', how, 'size_t', how.length)),
     mount: lib.func(
       'int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)',
     ),
@@ -111,6 +116,25 @@ export function pidfdSendSignal(pidfd: number, signal: number): void {
     if (errno === os.constants.errno.ESRCH) return;
     throw new NativeError('pidfd_send_signal', errno);
   }
+}
+
+/** openat2 resolve flags (include/uapi/linux/openat2.h) */
+export const RESOLVE_NO_XDEV = 0x01;
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_NO_SYMLINKS = 0x04;
+export const RESOLVE_BENEATH = 0x08;
+
+/**
+ * openat2(2): the kernel resolves `path` under `dirfd` with the given restrictions, so a
+ * symlink anywhere in it is refused (ELOOP/EXDEV) rather than followed. Returns the fd,
+ * or the errno as a negative number for the caller to judge (ELOOP, ENXIO…).
+ */
+export function openat2(dirfd: number, path: string, flags: number, resolve: number): number {
+  const how = Buffer.alloc(24); // struct open_how { u64 flags, mode, resolve }
+  how.writeBigUInt64LE(BigInt(flags), 0);
+  how.writeBigUInt64LE(BigInt(resolve), 16);
+  const fd = libc().openat2(dirfd, path, how);
+  return fd < 0 ? -koffi.errno() : fd;
 }
 
 export function closeFd(fd: number): void {

@@ -1,0 +1,58 @@
+/**
+ * Files read back from a box (a compile step's artifacts) are the box's regular files and
+ * nothing else: a symlink, fifo or socket it planted is skipped, never followed, so no
+ * host file is read, written or chowned on the box's behalf — what Judge0's
+ * CVE-2024-28185 and CVE-2024-28189 and go-judge's issue 176 were.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { boxSkip, ENV, hasPython, runProgram, text, useSandbox, WORK_ROOT } from '../support.js';
+
+describe('files collected from a box', { skip: boxSkip() || (!hasPython() && 'needs python3') }, () => {
+  const sb = useSandbox();
+
+  it('are its regular files only: planted links, fifos and sockets are skipped, not followed', async () => {
+    const hostDir = fs.mkdtempSync(path.join(path.dirname(WORK_ROOT), 'codebox-secret-'));
+    const secret = path.join(hostDir, 'secret');
+    fs.writeFileSync(secret, 'HOST SECRET\n', { mode: 0o600 });
+    try {
+      const before = fs.statSync(secret);
+      const r = await runProgram(sb(), 'plant-links.py', { argv: [secret], collectFiles: true });
+      assert.equal(r.status, 'OK', text(r).err);
+      const files = r.files ?? [];
+      const byPath = new Map(files.map((f) => [f.path, f]));
+      assert.deepEqual([...byPath.keys()].sort(), ['kept', 'out/real.txt', 'plant-links.py', 'setuid']);
+      for (const f of files) assert.ok(!f.content.toString().includes('HOST SECRET'), `${f.path} holds the host secret`);
+      assert.equal(byPath.get('setuid')?.mode, 0o755, 'setuid bit dropped on the way out');
+      assert.equal(r.filesSkipped, 7, 'main, relative, hostdir, out/Main.class, magic, fifo, sock');
+
+      // the next box gets exactly those files, and the host file is untouched throughout
+      const next = await sb().run({ env: ENV, argv: ['sh', '-c', 'find . | sort; cat out/real.txt'], files });
+      assert.equal(text(next).out, '.\n./kept\n./out\n./out/real.txt\n./plant-links.py\n./setuid\nreal file\n');
+      const after = fs.statSync(secret);
+      assert.equal(fs.readFileSync(secret, 'utf8'), 'HOST SECRET\n');
+      assert.deepEqual([after.uid, after.gid, after.mode, after.mtimeMs], [before.uid, before.gid, before.mode, before.mtimeMs]);
+    } finally {
+      fs.rmSync(hostDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stop at the box\'s work dir size, however many files it made', async () => {
+    const r = await sb().run({
+      env: ENV,
+      argv: ['sh', '-c', 'i=0; while [ $i -lt 50 ]; do head -c 4096 /dev/zero > f$i; i=$((i+1)); done'],
+      limits: { workDirBytes: 1 << 20 },
+      collectFiles: true,
+    });
+    assert.equal(r.status, 'OK', text(r).err);
+    assert.equal(r.files?.length, 50);
+    assert.ok(r.files?.every((f) => f.content.length === 4096));
+  });
+
+  it('are not read unless asked for', async () => {
+    const r = await sb().run({ env: ENV, argv: ['sh', '-c', 'echo x > f'] });
+    assert.equal(r.files, undefined);
+  });
+});

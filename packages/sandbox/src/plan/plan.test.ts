@@ -11,18 +11,22 @@ const mergedUsr: HostProbe = {
     const links: Record<string, string> = { '/bin': 'usr/bin', '/lib': 'usr/lib', '/lib64': 'usr/lib64', '/sbin': 'usr/sbin' };
     if (links[p]) return { type: 'symlink', target: links[p] };
     if (['/etc/ld.so.cache', '/etc/localtime'].includes(p)) return { type: 'file' };
-    if (['/etc/ssl', '/etc/alternatives'].includes(p)) return { type: 'dir' };
+    if (['/etc/ssl', '/etc/alternatives', '/etc/java-17-openjdk', '/etc/shadow.d'].includes(p)) return { type: 'dir' };
+    if (p === '/etc/java-home') return { type: 'file' };
     return undefined;
   },
-  list: () => [],
+  list: (dir) => (dir === '/etc' ? ['shadow', 'shadow.d', 'java-17-openjdk', 'java-home', 'ssl'] : []),
 };
 
 test('host root: /usr and its links, a few /etc entries, and the box user files; nothing else of the host', () => {
   const steps = hostRoot(mergedUsr, '/run/codebox/etc');
   assert.deepEqual(steps.map((s) => s.dest).slice(0, 5), ['/usr', '/bin', '/sbin', '/lib', '/lib64']);
   // everything bound from the host is /usr, an allow-listed /etc entry, or a generated file
-  const allowed = (src: string) => src === '/usr' || HOST_ETC.some((e) => src === `/etc/${e}`) || src.startsWith('/run/codebox/etc/');
+  const allowed = (src: string) =>
+    src === '/usr' || HOST_ETC.some((e) => src === `/etc/${e}`) || src === '/etc/java-17-openjdk' || src.startsWith('/run/codebox/etc/');
   for (const s of steps) if (s.kind === 'ro-bind') assert.ok(allowed(s.src), s.src);
+  assert.ok(steps.some((s) => s.dest === '/etc/java-17-openjdk'), "the JDK's configuration directory");
+  assert.ok(!steps.some((s) => s.dest === '/etc/java-home' || s.dest.startsWith('/etc/shadow')));
   assert.ok(!HOST_ETC.some((e) => ['shadow', 'gshadow', 'passwd', 'group', 'sudoers'].includes(e)));
   const passwd = steps.find((s) => s.dest === '/etc/passwd');
   assert.deepEqual(passwd, { kind: 'ro-bind', src: '/run/codebox/etc/passwd', dest: '/etc/passwd' });

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // Dependency rules, checked on every `npm test` (BullMQ runs madge --circular the same way):
 //   1. no import cycles among our own modules;
-//   2. one direction: apps -> packages, never back; the engine (packages/sandbox) imports
-//      no app, no HTTP or queue library, and reads no environment variable.
+//   2. one direction: apps -> packages, never back; among packages, each imports only the
+//      ones before it in LAYERS (the engine, packages/sandbox, none); no package imports an
+//      HTTP or queue library or reads an environment variable (their callers pass config).
 import fs from 'node:fs';
 import path from 'node:path';
+
+/** packages, lowest first: each may import only those before it */
+const LAYERS = ['sandbox', 'runtimes'];
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const files = [];
@@ -29,13 +33,16 @@ for (const file of files) {
   for (const m of src.matchAll(importRe)) {
     const spec = m[1] ?? m[2] ?? m[3];
     if (spec.startsWith('.')) deps.push(path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts')));
-    if (rel.startsWith('packages/') && (spec.startsWith('@codebox/') && !spec.startsWith('@codebox/sandbox') || /^(express|bullmq|ioredis|prom-client)/.test(spec))) {
-      problems.push(`${rel}: a package may not import ${spec}`);
+    if (rel.startsWith('packages/')) {
+      const own = LAYERS.indexOf(rel.split('/')[1]);
+      const dep = spec.startsWith('@codebox/') ? LAYERS.indexOf(spec.slice('@codebox/'.length).split('/')[0]) : -1;
+      if (spec.startsWith('@codebox/') && (own < 0 || dep < 0 || dep >= own)) problems.push(`${rel}: a package may not import ${spec} (layers: ${LAYERS.join(' < ')})`);
+      if (/^(express|bullmq|ioredis|prom-client)/.test(spec)) problems.push(`${rel}: a package may not import ${spec}`);
     }
     if (rel.startsWith('packages/') && spec.includes('apps/')) problems.push(`${rel}: a package may not import an app (${spec})`);
   }
-  if (rel.startsWith('packages/sandbox/') && !rel.endsWith('.test.ts') && /process\.env/.test(src)) {
-    problems.push(`${rel}: the engine reads no environment variables; its caller passes config`);
+  if (rel.startsWith('packages/') && !rel.endsWith('.test.ts') && /process\.env/.test(src)) {
+    problems.push(`${rel}: a package reads no environment variables; its caller passes config`);
   }
   graph.set(file, deps);
 }

@@ -9,7 +9,7 @@ export type { Limits, LimitPolicy } from './limits.js';
 export type { KillReason, RunResult } from './result.js';
 export type { CollectedFile } from './collect.js';
 export type { NetworkMode } from './seccomp-policy.js';
-export { SpecError, validateSpec } from './spec.js';
+export { SpecError, checkRelativePath, validateSpec } from './spec.js';
 export type { FileSpec, RunSpec } from './spec.js';
 export { STATUSES, isStatus } from './status.js';
 export type { Status } from './status.js';

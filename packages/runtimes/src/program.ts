@@ -1,0 +1,217 @@
+/**
+ * A program in a language: compile once in a box of its own, then run in a fresh box
+ * that receives the compile box's regular files (read back by the engine without ever
+ * following a symlink) and nothing else. A failed compile — a non-zero exit, or any
+ * limit hit — is COMPILE_ERROR with the compiler's output under `compile`.
+ *
+ * compileProgram and runCompiled are separate so a judge compiles once and runs many
+ * times; runProgram does both.
+ */
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { LimitError, SpecError, checkRelativePath, DEFAULT_POLICY } from '@codebox/sandbox';
+import type { FileSpec, LimitPolicy, Limits, NetworkMode, RunHooks, RunResult, Sandbox } from '@codebox/sandbox';
+import { BASE_ENV } from './env.js';
+import { COMPILE_POLICY, stepLimits } from './limits.js';
+import type { Runtime, StepContext } from './runtime.js';
+
+export interface SourceFile {
+  /** a relative path; the first file is the entry and is placed as the runtime says */
+  readonly name: string;
+  readonly content: Buffer | string;
+}
+
+export interface ProgramRequest {
+  readonly files: readonly SourceFile[];
+  readonly stdin?: Buffer | string | Readable;
+  /** appended to the run command */
+  readonly args?: readonly string[];
+  readonly limits?: Partial<Limits>;
+  readonly compileLimits?: Partial<Limits>;
+  readonly network?: NetworkMode;
+  /** a root filesystem directory; undefined: the host's */
+  readonly rootfs?: string;
+}
+
+export interface ProgramPolicy {
+  readonly run: LimitPolicy;
+  readonly compile: LimitPolicy;
+}
+
+export const DEFAULT_PROGRAM_POLICY: ProgramPolicy = { run: DEFAULT_POLICY, compile: COMPILE_POLICY };
+
+export type Step = 'compile' | 'run';
+
+export interface ProgramHooks {
+  readonly onStep?: (step: Step) => void;
+  readonly onOutput?: (step: Step, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** the run's result; `compile` when there was a compile step (without its files) */
+export interface ProgramResult extends RunResult {
+  readonly compile?: RunResult;
+}
+
+/** a program checked and laid out for its runtime */
+export interface Prepared {
+  readonly runtime: Runtime;
+  readonly files: readonly FileSpec[];
+  readonly entry: string;
+  readonly sources: readonly string[];
+}
+
+export interface Compiled {
+  readonly prepared: Prepared;
+  /** undefined when the runtime has no compile step */
+  readonly result?: RunResult;
+  readonly ok: boolean;
+  /** what the run box gets: the compile box's files, or the program's own */
+  readonly files: readonly FileSpec[];
+}
+
+const MAX_ARGS = 256;
+
+/** The entry goes where the runtime wants it (Main.java), keeping a variant extension (.mjs). */
+export function entryName(runtime: Runtime, given: string): string {
+  const ext = path.extname(given).toLowerCase();
+  const defaultExt = path.extname(runtime.sourceFile);
+  if (ext !== defaultExt && runtime.extensions.includes(ext)) {
+    return runtime.sourceFile.slice(0, -defaultExt.length) + ext;
+  }
+  return runtime.sourceFile;
+}
+
+export function prepare(runtime: Runtime, files: readonly SourceFile[]): Prepared {
+  if (!Array.isArray(files) || files.length === 0) throw new SpecError('files', 'at least one file, the entry, is needed');
+  const entry = entryName(runtime, String(files[0]?.name ?? ''));
+  const laid: FileSpec[] = [];
+  const seen = new Set<string>();
+  files.forEach((f, i) => {
+    const name = i === 0 ? entry : f.name;
+    if (i > 0) checkRelativePath(f.name, `files[${i}].name`);
+    if (seen.has(name)) throw new SpecError(`files[${i}].name`, `${name} is there twice (the entry is placed as ${entry})`);
+    if (typeof f.content !== 'string' && !Buffer.isBuffer(f.content)) throw new SpecError(`files[${i}].content`, 'must be a string or bytes');
+    seen.add(name);
+    laid.push({ path: name, content: f.content });
+  });
+  const ownExt = (p: string): boolean => runtime.extensions.includes(path.extname(p).toLowerCase());
+  const sources = [entry, ...laid.slice(1).map((f) => f.path).filter(ownExt)];
+  return { runtime, files: laid, entry, sources };
+}
+
+export async function compileProgram(
+  sandbox: Sandbox,
+  prepared: Prepared,
+  request: Pick<ProgramRequest, 'compileLimits' | 'rootfs'>,
+  policy: ProgramPolicy = DEFAULT_PROGRAM_POLICY,
+  hooks: ProgramHooks = {},
+): Promise<Compiled> {
+  const { runtime } = prepared;
+  if (!runtime.compile) return { prepared, ok: true, files: prepared.files };
+  let limits: Limits;
+  try {
+    limits = stepLimits(request.compileLimits, policy.compile, runtime.floors?.compile);
+  } catch (err) {
+    if (err instanceof LimitError) throw new SpecError(`compileLimits.${err.field}`, err.message.replace(/^limits\.[^:]*: /, ''));
+    throw err;
+  }
+  const ctx: StepContext = { limits, entry: prepared.entry, sources: prepared.sources };
+  const extra = runtime.compileFiles ?? [];
+  hooks.onStep?.('compile');
+  const result = await sandbox.run(
+    {
+      argv: runtime.compile(ctx),
+      env: { ...BASE_ENV, ...runtime.env?.(limits) },
+      files: [...prepared.files, ...extra],
+      limits,
+      network: 'none',
+      collectFiles: true,
+      ...(request.rootfs === undefined ? {} : { rootfs: request.rootfs }),
+    },
+    boxHooks('compile', hooks),
+  );
+  const ok = result.status === 'OK';
+  const helpers = new Set(extra.map((f) => f.path));
+  const files = ok ? (result.files ?? []).filter((f) => !helpers.has(f.path)) : [];
+  const { files: _artifact, filesSkipped: _skipped, ...compileResult } = result;
+  return { prepared, result: compileResult, ok, files };
+}
+
+export async function runCompiled(
+  sandbox: Sandbox,
+  compiled: Compiled,
+  request: Omit<ProgramRequest, 'files' | 'compileLimits'>,
+  policy: ProgramPolicy = DEFAULT_PROGRAM_POLICY,
+  hooks: ProgramHooks = {},
+): Promise<RunResult> {
+  const { runtime, entry, sources } = compiled.prepared;
+  const args = request.args ?? [];
+  if (!Array.isArray(args) || args.length > MAX_ARGS) throw new SpecError('args', `at most ${MAX_ARGS} arguments`);
+  args.forEach((a, i) => {
+    if (typeof a !== 'string') throw new SpecError(`args[${i}]`, 'must be a string');
+  });
+  const asked = stepLimits(request.limits, policy.run, runtime.floors?.run);
+  // the artifact does not eat into the program's own disk allowance
+  const artifactBytes = compiled.files.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
+  const limits: Limits = {
+    ...asked,
+    workDirBytes: Math.min(policy.run.maxima.workDirBytes, asked.workDirBytes + artifactBytes),
+  };
+  const ctx: StepContext = { limits, entry, sources };
+  hooks.onStep?.('run');
+  return sandbox.run(
+    {
+      argv: [...runtime.run(ctx), ...args],
+      env: { ...BASE_ENV, ...runtime.env?.(limits) },
+      files: compiled.files,
+      limits,
+      network: request.network ?? 'none',
+      ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
+      ...(request.rootfs === undefined ? {} : { rootfs: request.rootfs }),
+    },
+    boxHooks('run', hooks),
+  );
+}
+
+export async function runProgram(
+  sandbox: Sandbox,
+  runtime: Runtime,
+  request: ProgramRequest,
+  policy: ProgramPolicy = DEFAULT_PROGRAM_POLICY,
+  hooks: ProgramHooks = {},
+): Promise<ProgramResult> {
+  const prepared = prepare(runtime, request.files);
+  // every limit is checked before any box is made: a bad run limit fails the whole request
+  stepLimits(request.limits, policy.run, runtime.floors?.run);
+  const compiled = await compileProgram(sandbox, prepared, request, policy, hooks);
+  if (!compiled.ok) return { ...notRun('COMPILE_ERROR'), ...(compiled.result ? { compile: compiled.result } : {}) };
+  const run = await runCompiled(sandbox, compiled, request, policy, hooks);
+  return compiled.result ? { ...run, compile: compiled.result } : run;
+}
+
+/** the run step's fields when it never happened */
+function notRun(status: 'COMPILE_ERROR'): RunResult {
+  return {
+    status,
+    exitCode: null,
+    signal: null,
+    cpuMs: 0,
+    wallMs: 0,
+    memoryBytes: 0,
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.alloc(0),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    oomKilled: false,
+    killedBy: null,
+    setupMs: 0,
+  };
+}
+
+function boxHooks(step: Step, hooks: ProgramHooks): RunHooks {
+  return {
+    ...(hooks.onOutput ? { onOutput: (stream: 'stdout' | 'stderr', chunk: Buffer) => hooks.onOutput?.(step, stream, chunk) } : {}),
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+  };
+}

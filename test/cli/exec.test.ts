@@ -1,20 +1,9 @@
 /** `codebox exec` as a user runs it: the built CLI, a real box, real stdio. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, test } from 'node:test';
-import { boxSkip, CGROUP_PARENT, UID_BASE, WORK_ROOT } from '../support.js';
-
-const CLI = path.join(import.meta.dirname, '..', '..', 'apps', 'cli', 'bin', 'codebox.js');
-
-function codebox(args: string[], input?: string | Buffer) {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    input: input ?? '',
-    env: { PATH: process.env.PATH, CODEBOX_CGROUP_PARENT: CGROUP_PARENT, CODEBOX_WORK_ROOT: WORK_ROOT, CODEBOX_UID_BASE: String(UID_BASE + 100) },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString(), raw: r.stdout };
-}
+import { boxSkip } from '../support.js';
+import { CLI, codebox } from './cli.js';
 
 describe('codebox exec: usage errors', () => {
   const cases: [string[], RegExp][] = [

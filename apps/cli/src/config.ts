@@ -5,13 +5,23 @@
 import type { SandboxConfig } from '@codebox/sandbox';
 import { UsageError } from './usage-error.js';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export interface CliConfig {
+  readonly sandbox: SandboxConfig;
+  /** where `npm run rootfs` puts the image; default /var/lib/codebox */
+  readonly dataDir: string;
+  /** host | image | a directory; undefined: the image when built, else the host */
+  readonly rootfs: string | undefined;
+}
+
 interface Variable {
   /** what it sets, for --help and error lines */
   readonly doc: string;
-  readonly apply: (value: string, into: Mutable<SandboxConfig>) => string | undefined;
+  readonly apply: (value: string, into: Mutable<SandboxConfig>, cli: Mutable<CliConfig>) => string | undefined;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export const DEFAULT_DATA_DIR = '/var/lib/codebox';
 
 function wholeNumber(min: number, max: number, set: (n: number, c: Mutable<SandboxConfig>) => void): Variable['apply'] {
   return (v, c) => {
@@ -52,17 +62,36 @@ export const VARIABLES: Readonly<Record<string, Variable>> = {
     doc: 'number of box uids, i.e. concurrent runs',
     apply: wholeNumber(1, 65536, (n, c) => (c.uidCount = n)),
   },
+  // The data directory: the image root is built at <dir>/rootfs/bookworm. Default: /var/lib/codebox.
+  CODEBOX_DATA_DIR: {
+    doc: 'data directory (the image root lives in rootfs/bookworm)',
+    apply: (v, _c, cli) => {
+      if (!v.startsWith('/')) return 'must be an absolute path';
+      cli.dataDir = v;
+      return undefined;
+    },
+  },
+  // The boxes' root: host, image, or a directory. Default: image when built, else host.
+  CODEBOX_ROOTFS: {
+    doc: 'root filesystem: host, image or an absolute directory',
+    apply: (v, _c, cli) => {
+      if (v !== 'host' && v !== 'image' && !v.startsWith('/')) return 'must be host, image or an absolute directory';
+      cli.rootfs = v;
+      return undefined;
+    },
+  },
 };
 
-export function loadConfig(env: NodeJS.ProcessEnv): SandboxConfig {
-  const config: Mutable<SandboxConfig> = {};
+export function loadConfig(env: NodeJS.ProcessEnv): CliConfig {
+  const sandbox: Mutable<SandboxConfig> = {};
+  const cli: Mutable<CliConfig> = { sandbox, dataDir: DEFAULT_DATA_DIR, rootfs: undefined };
   const problems: string[] = [];
   for (const [name, variable] of Object.entries(VARIABLES)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    const problem = variable.apply(value, config);
+    const problem = variable.apply(value, sandbox, cli);
     if (problem) problems.push(`${name}=${JSON.stringify(value)}: ${problem}`);
   }
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
-  return config;
+  return cli;
 }

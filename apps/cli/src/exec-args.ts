@@ -17,7 +17,7 @@ export interface ExecArgs {
 
 type Parser = (text: string) => number | undefined;
 
-const LIMIT_FLAGS: Record<string, [keyof Limits, Parser, string]> = {
+export const LIMIT_FLAGS: Readonly<Record<string, [keyof Limits, Parser, string]>> = {
   '--time': ['cpuMs', parseDuration, 'a duration such as 2s or 500ms'],
   '--wall': ['wallMs', parseDuration, 'a duration such as 5s or 1500ms'],
   '--mem': ['memoryBytes', parseSize, 'a size such as 256m or 1g'],
@@ -61,13 +61,8 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs {
       if (next === undefined) throw new UsageError(`${flag} needs a value`);
       return next;
     };
-    const limit = LIMIT_FLAGS[flag];
-    if (limit) {
-      const [field, parse, expected] = limit;
-      const text = value();
-      const n = parse(text);
-      if (n === undefined) throw new UsageError(`${flag}: "${text}" is not ${expected}`);
-      limits[field] = n;
+    if (LIMIT_FLAGS[flag]) {
+      setLimit(limits, flag, value());
     } else if (flag === '--net') {
       network = 'loopback';
     } else if (flag === '--json') {
@@ -88,6 +83,16 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs {
   return { command, limits, network, rootfs, json, env };
 }
 
+/** parses a limit flag's value into `into` (e.g. --mem 256m → memoryBytes) */
+export function setLimit(into: Partial<Record<keyof Limits, number>>, flag: string, text: string, table = LIMIT_FLAGS): void {
+  const limit = table[flag];
+  if (!limit) throw new UsageError(`unknown flag ${flag}`);
+  const [field, parse, expected] = limit;
+  const n = parse(text);
+  if (n === undefined) throw new UsageError(`${flag}: "${text}" is not ${expected}`);
+  into[field] = n;
+}
+
 export const EXEC_HELP = `usage: codebox exec [flags] -- CMD [ARGS...]
 
 Runs CMD in a fresh box; stdin passes through. Without --json, prints the program's
@@ -99,7 +104,7 @@ stdout and stderr as they come and exits with its exit code (128+N for signal N)
   --fsize S     largest file                           --nofile N   open files
   --stack S     stack size                             --disk S     work dir /box size
   --tmp S       /tmp size                              --env K=V    add to the environment
-  --net         loopback networking inside the box     --rootfs DIR another root filesystem
+  --net         loopback networking inside the box     --rootfs R   host, image or a directory
   --json        print one JSON object with the verdict and accounting
 
 Durations take ms or s, sizes k, m or g. Defaults and maxima: codebox limits.`;

@@ -1,16 +1,19 @@
 /** `codebox exec`: one program in one box, from the command line. */
 import os from 'node:os';
 import { createSandbox, resolveLimits } from '@codebox/sandbox';
-import type { RunResult, SandboxConfig } from '@codebox/sandbox';
+import { chooseRoot } from '@codebox/runtimes';
+import type { RunResult } from '@codebox/sandbox';
+import type { CliConfig } from './config.js';
 import { parseExecArgs } from './exec-args.js';
 import { toJson } from './result-json.js';
 
-export async function execCommand(argv: readonly string[], config: SandboxConfig): Promise<number> {
+export async function execCommand(argv: readonly string[], config: CliConfig): Promise<number> {
   const args = parseExecArgs(argv);
   // an impossible limit is the user's mistake (exit 2), found before any box is prepared
   resolveLimits(args.limits);
+  const root = chooseRoot(args.rootfs ?? config.rootfs, config.dataDir);
   // one run per process: a prestarted spare would only be started to be killed
-  const sandbox = await createSandbox({ prestart: 0, ...config });
+  const sandbox = await createSandbox({ prestart: 0, ...config.sandbox });
   let result: RunResult;
   try {
     result = await sandbox.run(
@@ -20,7 +23,7 @@ export async function execCommand(argv: readonly string[], config: SandboxConfig
         stdin: process.stdin,
         limits: args.limits,
         network: args.network,
-        ...(args.rootfs === undefined ? {} : { rootfs: args.rootfs }),
+        ...(root.path === undefined ? {} : { rootfs: root.path }),
       },
       args.json ? {} : { onOutput: (stream, chunk) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk) },
     );

@@ -2,6 +2,7 @@
  * The JSON a `codebox exec --json` prints. Output is text when it is valid UTF-8 and
  * base64 otherwise, said by stdoutEncoding / stderrEncoding, so no byte is lost.
  */
+import type { ProgramResult } from '@codebox/runtimes';
 import type { RunResult, Status } from '@codebox/sandbox';
 
 export type Encoding = 'utf8' | 'base64';
@@ -20,6 +21,21 @@ export interface ResultJson {
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
   message?: string;
+  /** `codebox run`, when there was a compile step */
+  compile?: CompileJson;
+}
+
+export interface CompileJson {
+  status: Status;
+  exitCode: number | null;
+  signal: string | null;
+  cpuMs: number;
+  wallMs: number;
+  memoryBytes: number;
+  stdout: string;
+  stderr: string;
+  stdoutEncoding: Encoding;
+  stderrEncoding: Encoding;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -32,7 +48,7 @@ export function encodeOutput(bytes: Buffer): { text: string; encoding: Encoding 
   }
 }
 
-export function toJson(r: RunResult): ResultJson {
+export function toJson(r: RunResult | ProgramResult): ResultJson {
   const out = encodeOutput(r.stdout);
   const err = encodeOutput(r.stderr);
   return {
@@ -49,5 +65,23 @@ export function toJson(r: RunResult): ResultJson {
     stdoutTruncated: r.stdoutTruncated,
     stderrTruncated: r.stderrTruncated,
     ...(r.message === undefined ? {} : { message: r.message }),
+    ...('compile' in r && r.compile ? { compile: compileJson(r.compile) } : {}),
+  };
+}
+
+function compileJson(c: RunResult): CompileJson {
+  const out = encodeOutput(c.stdout);
+  const err = encodeOutput(c.stderr);
+  return {
+    status: c.status,
+    exitCode: c.exitCode,
+    signal: c.signal,
+    cpuMs: c.cpuMs,
+    wallMs: c.wallMs,
+    memoryBytes: c.memoryBytes,
+    stdout: out.text,
+    stderr: err.text,
+    stdoutEncoding: out.encoding,
+    stderrEncoding: err.encoding,
   };
 }

@@ -3,15 +3,15 @@
  * case-insensitive; an unknown name gets the list of known ones for the error message.
  */
 import path from 'node:path';
-import type { DetectedRuntime } from './runtime.js';
+import type { DetectedRuntime, Runtime } from './runtime.js';
 
-export class Registry {
+export class Registry<T extends Runtime = DetectedRuntime> {
   readonly root: string;
-  private readonly byName = new Map<string, DetectedRuntime>();
-  private readonly byExtension = new Map<string, DetectedRuntime>();
-  private readonly runtimes: readonly DetectedRuntime[];
+  private readonly byName = new Map<string, T>();
+  private readonly byExtension = new Map<string, T>();
+  private readonly runtimes: readonly T[];
 
-  constructor(root: string, runtimes: readonly DetectedRuntime[]) {
+  constructor(root: string, runtimes: readonly T[]) {
     this.root = root;
     this.runtimes = runtimes;
     for (const rt of runtimes) {
@@ -20,17 +20,17 @@ export class Registry {
     }
   }
 
-  list(): readonly DetectedRuntime[] {
+  list(): readonly T[] {
     return this.runtimes;
   }
 
   /** by id or alias: `cpp`, `c++`, `Python3` */
-  find(name: string): DetectedRuntime | undefined {
+  find(name: string): T | undefined {
     return this.byName.get(name.toLowerCase());
   }
 
   /** by a file's extension: `hello.cpp` → cpp */
-  forFile(fileName: string): DetectedRuntime | undefined {
+  forFile(fileName: string): T | undefined {
     return this.byExtension.get(path.extname(fileName).toLowerCase());
   }
 

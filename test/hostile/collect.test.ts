@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { boxSkip, ENV, hasPython, runProgram, text, useSandbox, WORK_ROOT } from '../support.js';
+import { LANGUAGES, runProgram as runLanguage } from '@codebox/runtimes';
+import type { Runtime } from '@codebox/runtimes';
+import { boxSkip, ENV, hasPython, PROGRAMS, runProgram, text, useSandbox, WORK_ROOT } from '../support.js';
 
 describe('files collected from a box', { skip: boxSkip() || (!hasPython() && 'needs python3') }, () => {
   const sb = useSandbox();
@@ -54,5 +56,38 @@ describe('files collected from a box', { skip: boxSkip() || (!hasPython() && 'ne
   it('are not read unless asked for', async () => {
     const r = await sb().run({ env: ENV, argv: ['sh', '-c', 'echo x > f'] });
     assert.equal(r.files, undefined);
+  });
+});
+
+describe('a compile step that plants links', { skip: boxSkip() || (!hasPython() && 'needs python3') }, () => {
+  const sb = useSandbox();
+
+  it('hands the run step its regular files only; the host file is never read, written or chowned', async () => {
+    const hostDir = fs.mkdtempSync(path.join(path.dirname(WORK_ROOT), 'codebox-secret-'));
+    const secret = path.join(hostDir, 'secret');
+    fs.writeFileSync(secret, 'HOST SECRET\n', { mode: 0o600 });
+    try {
+      const before = fs.statSync(secret);
+      // a language whose "compiler" is the hostile program, and whose run step reads what it got
+      const hostile: Runtime = {
+        ...(LANGUAGES.find((rt) => rt.id === 'python') as Runtime),
+        id: 'hostile',
+        sourceFile: 'build.py',
+        compile: () => ['python3', '-S', 'build.py', secret],
+        run: () => ['sh', '-c', 'for f in main relative hostdir out/Main.class magic fifo sock; do cat "$f" 2>/dev/null; done; ls -A . out | tr "\\n" " "'],
+      };
+      const r = await runLanguage(sb(), hostile, {
+        files: [{ name: 'build.py', content: fs.readFileSync(path.join(PROGRAMS, 'plant-links.py')) }],
+      });
+      assert.equal(r.compile?.status, 'OK', r.compile?.stderr.toString());
+      assert.equal(r.status, 'OK', r.stderr.toString());
+      assert.doesNotMatch(r.stdout.toString(), /HOST SECRET/);
+      assert.equal(r.stdout.toString(), '.: build.py kept out setuid  out: real.txt ');
+      const after = fs.statSync(secret);
+      assert.equal(fs.readFileSync(secret, 'utf8'), 'HOST SECRET\n');
+      assert.deepEqual([after.uid, after.gid, after.mode, after.mtimeMs], [before.uid, before.gid, before.mode, before.mtimeMs]);
+    } finally {
+      fs.rmSync(hostDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_POLICY, LimitError } from '@codebox/sandbox';
+import { LANGUAGES } from './languages.js';
+import { COMPILE_POLICY, stepLimits } from './limits.js';
+import { entryName, prepare } from './program.js';
+import { Registry } from './registry.js';
+import type { Runtime } from './runtime.js';
+
+const lang = (id: string): Runtime => LANGUAGES.find((rt) => rt.id === id) as Runtime;
+
+test('the entry goes where the runtime wants it, keeping a variant extension', () => {
+  assert.equal(entryName(lang('java'), 'Solution.java'), 'Main.java');
+  assert.equal(entryName(lang('cpp'), 'a.cc'), 'main.cc');
+  assert.equal(entryName(lang('cpp'), 'a.txt'), 'main.cpp');
+  assert.equal(entryName(lang('javascript'), 'x.mjs'), 'main.mjs');
+  assert.equal(entryName(lang('python'), 'anything'), 'main.py');
+});
+
+test('prepare: other files keep their names; sources are the entry and files in the language', () => {
+  const p = prepare(lang('c'), [
+    { name: 'prog.c', content: 'int main(){}' },
+    { name: 'lib/util.c', content: '' },
+    { name: 'util.h', content: '' },
+  ]);
+  assert.deepEqual(p.files.map((f) => f.path), ['main.c', 'lib/util.c', 'util.h']);
+  assert.deepEqual(p.sources, ['main.c', 'lib/util.c']);
+  assert.deepEqual(lang('c').compile?.({ limits: DEFAULT_POLICY.defaults, entry: p.entry, sources: p.sources }), [
+    'gcc', '-std=gnu17', '-O2', '-pipe', '-o', 'main', 'main.c', 'lib/util.c', '-lm',
+  ]);
+});
+
+test('prepare: bad file lists name the field', () => {
+  const c = lang('c');
+  assert.throws(() => prepare(c, []), /^SpecError: files: at least one file/);
+  assert.throws(() => prepare(c, [{ name: 'a.c', content: '' }, { name: '../x', content: '' }]), (e: Error & { field?: string }) => e.field === 'files[1].name');
+  assert.throws(() => prepare(c, [{ name: 'a.c', content: '' }, { name: 'main.c', content: '' }]), /files\[1\]\.name: main\.c is there twice/);
+  assert.throws(() => prepare(c, [{ name: 'a.c', content: 5 as never }]), /files\[0\]\.content/);
+});
+
+test('a runtime floor raises a limit asked below it, never past the maximum', () => {
+  const java = lang('java');
+  const run = stepLimits({ memoryBytes: 32 << 20, pids: 4 }, DEFAULT_POLICY, java.floors?.run);
+  assert.equal(run.memoryBytes, 96 << 20);
+  assert.equal(run.pids, 32);
+  const capped = stepLimits({}, { defaults: { ...DEFAULT_POLICY.defaults, pids: 10 }, maxima: { ...DEFAULT_POLICY.maxima, pids: 20 } }, { pids: 64 });
+  assert.equal(capped.pids, 20);
+  assert.throws(() => stepLimits({ cpuMs: 10 ** 9 }, COMPILE_POLICY), LimitError);
+});
+
+test('the JVM is told the box, not the host: heap from the memory limit, cpus from the share', () => {
+  const argv = lang('java').run({ limits: { ...DEFAULT_POLICY.defaults, memoryBytes: 256 << 20, cpus: 1.5 }, entry: 'Main.java', sources: [] });
+  assert.ok(argv.includes('-Xmx192m'), argv.join(' '));
+  assert.ok(argv.includes('-XX:ActiveProcessorCount=2'));
+  assert.equal(lang('go').env?.({ ...DEFAULT_POLICY.defaults, cpus: 0.5 }).GOMAXPROCS, '1');
+});
+
+test('the table: ids, aliases and extensions are unique; every language has a version command', () => {
+  const names = LANGUAGES.flatMap((rt) => [rt.id, ...rt.aliases]);
+  assert.equal(new Set(names).size, names.length);
+  const exts = LANGUAGES.flatMap((rt) => rt.extensions);
+  assert.equal(new Set(exts).size, exts.length);
+  assert.equal(LANGUAGES.length, 12);
+  for (const rt of LANGUAGES) assert.ok(rt.versionCommand.length > 0 && rt.requires.length > 0, rt.id);
+  const reg = new Registry<Runtime>('host', LANGUAGES);
+  assert.equal(reg.find('C++')?.id, 'cpp');
+  assert.equal(reg.forFile('x/Main.JAVA')?.id, 'java');
+  assert.equal(reg.find('cobol'), undefined);
+});

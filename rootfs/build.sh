@@ -104,6 +104,9 @@ mount --bind "$cache/apt" "$partial/var/cache/apt/archives"
 # the host's own apt settings for the mirror (a proxy; a snapshot mirror's expired Release)
 aptopts=()
 while IFS= read -r line; do aptopts+=(-o "$line"); done < <(apt-config dump | sed -n -e 's/^\(Acquire::Check-Valid-Until\) "\(.*\)";$/\1=\2/p' -e 's/^\(Acquire::https\?::Proxy\) "\(.*\)";$/\1=\2/p')
+# an earlier run cut off mid-install leaves dpkg half done: finish that first (a no-op otherwise)
+chroot "$partial" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+  dpkg --configure -a
 chroot "$partial" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
   apt-get "${aptopts[@]}" -q update
 chroot "$partial" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \

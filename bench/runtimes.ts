@@ -4,7 +4,11 @@
  *             dir with the same environment (a fresh Go cache each time, as a box has)
  *   codebox   runProgram on the host root: a compile box, its files read back, a run box
  * Prints medians of the compile step, the run step and the whole, and codebox/bare ratios.
- * Both use the host's toolchains, so the difference is the boxes. A benchmark, not a test.
+ * Both use the host's toolchains and the same limits, so the difference is the boxes. The
+ * boxes get every core (cpus = the machine's), as the bare runs do: with the default
+ * share of one core, compilers that work in parallel (javac's JIT and GC threads, gcc
+ * -pipe, tsc's background compiler) are slower for want of a core, not from isolation.
+ * A benchmark, not a test.
  *
  * env: BENCH_RUNS (default 15; compiled languages take seconds each), BENCH_LANGS (a
  * comma-separated subset), CODEBOX_CGROUP_PARENT (default codebox-bench)
@@ -21,6 +25,7 @@ import { PROGRAMS } from '../test/runtimes/programs.js';
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const ONLY = process.env.BENCH_LANGS?.split(',');
 const PARENT = process.env.CODEBOX_CGROUP_PARENT ?? 'codebox-bench';
+const CPUS = { cpus: Math.min(4, os.cpus().length) };
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -33,8 +38,8 @@ function bare(rt: DetectedRuntime, source: string): [number, number] {
   try {
     const prepared = prepare(rt, [{ name: rt.sourceFile, content: source }]);
     for (const f of [...prepared.files, ...(rt.compileFiles ?? [])]) fs.writeFileSync(path.join(dir, f.path), f.content);
-    const compileLimits = stepLimits({}, DEFAULT_PROGRAM_POLICY.compile, rt.floors?.compile);
-    const runLimits = stepLimits({}, DEFAULT_PROGRAM_POLICY.run, rt.floors?.run);
+    const compileLimits = stepLimits(CPUS, DEFAULT_PROGRAM_POLICY.compile, rt.floors?.compile);
+    const runLimits = stepLimits(CPUS, DEFAULT_PROGRAM_POLICY.run, rt.floors?.run);
     const tmp = path.join(dir, '.tmp');
     fs.mkdirSync(tmp);
     const envFor = (limits: typeof runLimits) => {
@@ -82,7 +87,7 @@ async function main(): Promise<void> {
         b.total.push(bc + br);
         const t0 = performance.now();
         let tRun = t0;
-        const r = await runProgram(sandbox, rt, { files: [{ name: rt.sourceFile, content: source }] }, undefined, {
+        const r = await runProgram(sandbox, rt, { files: [{ name: rt.sourceFile, content: source }], limits: CPUS, compileLimits: CPUS }, undefined, {
           onStep: (step) => {
             if (step === 'run') tRun = performance.now();
           },
@@ -107,7 +112,7 @@ async function main(): Promise<void> {
     const head = ['language', 'version', 'compile bare', 'compile codebox', 'ratio', 'run bare', 'run codebox', 'ratio', 'total bare', 'total codebox', 'ratio', 'added ms'];
     const all = [head, ...rows];
     const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-    console.log(`\nhello world, median ms of ${RUNS} runs each (${os.cpus().length} cores, host root, interleaved)\n`);
+    console.log(`\nhello world, median ms of ${RUNS} runs each (${os.cpus().length} cores, cpus ${CPUS.cpus} for both, host root, interleaved)\n`);
     for (const r of all) console.log(r.map((cell, i) => cell.padStart(widths[i] ?? 0)).join('  '));
   } finally {
     await sandbox.close();

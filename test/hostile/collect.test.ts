@@ -12,15 +12,30 @@ import { LANGUAGES, runProgram as runLanguage } from '@codebox/runtimes';
 import type { Runtime } from '@codebox/runtimes';
 import { boxSkip, ENV, hasPython, PROGRAMS, runProgram, text, useSandbox, WORK_ROOT } from '../support.js';
 
+/**
+ * A host file the box cannot see, for a box to plant links to: after `fn`, it must still
+ * hold what it held, with the same owner, mode and mtime.
+ */
+async function withHostSecret(fn: (secret: string) => Promise<void>): Promise<void> {
+  const hostDir = fs.mkdtempSync(path.join(path.dirname(WORK_ROOT), 'codebox-secret-'));
+  const secret = path.join(hostDir, 'secret');
+  fs.writeFileSync(secret, 'HOST SECRET\n', { mode: 0o600 });
+  try {
+    const before = fs.statSync(secret);
+    await fn(secret);
+    const after = fs.statSync(secret);
+    assert.equal(fs.readFileSync(secret, 'utf8'), 'HOST SECRET\n');
+    assert.deepEqual([after.uid, after.gid, after.mode, after.mtimeMs], [before.uid, before.gid, before.mode, before.mtimeMs]);
+  } finally {
+    fs.rmSync(hostDir, { recursive: true, force: true });
+  }
+}
+
 describe('files collected from a box', { skip: boxSkip() || (!hasPython() && 'needs python3') }, () => {
   const sb = useSandbox();
 
   it('are its regular files only: planted links, fifos and sockets are skipped, not followed', async () => {
-    const hostDir = fs.mkdtempSync(path.join(path.dirname(WORK_ROOT), 'codebox-secret-'));
-    const secret = path.join(hostDir, 'secret');
-    fs.writeFileSync(secret, 'HOST SECRET\n', { mode: 0o600 });
-    try {
-      const before = fs.statSync(secret);
+    await withHostSecret(async (secret) => {
       const r = await runProgram(sb(), 'plant-links.py', { argv: [secret], collectFiles: true });
       assert.equal(r.status, 'OK', text(r).err);
       const files = r.files ?? [];
@@ -33,24 +48,19 @@ describe('files collected from a box', { skip: boxSkip() || (!hasPython() && 'ne
       // the next box gets exactly those files, and the host file is untouched throughout
       const next = await sb().run({ env: ENV, argv: ['sh', '-c', 'find . | sort; cat out/real.txt'], files });
       assert.equal(text(next).out, '.\n./kept\n./out\n./out/real.txt\n./plant-links.py\n./setuid\nreal file\n');
-      const after = fs.statSync(secret);
-      assert.equal(fs.readFileSync(secret, 'utf8'), 'HOST SECRET\n');
-      assert.deepEqual([after.uid, after.gid, after.mode, after.mtimeMs], [before.uid, before.gid, before.mode, before.mtimeMs]);
-    } finally {
-      fs.rmSync(hostDir, { recursive: true, force: true });
-    }
+    });
   });
 
-  it('stop at the box\'s work dir size, however many files it made', async () => {
+  it('come back byte for byte, and at most 1000 of them: the rest is counted, not read', async () => {
     const r = await sb().run({
       env: ENV,
-      argv: ['sh', '-c', 'i=0; while [ $i -lt 50 ]; do head -c 4096 /dev/zero > f$i; i=$((i+1)); done'],
-      limits: { workDirBytes: 1 << 20 },
+      argv: ['python3', '-S', '-c', "for i in range(1010): open(f'f{i:04}', 'w').write(str(i) * 4096)"],
       collectFiles: true,
     });
     assert.equal(r.status, 'OK', text(r).err);
-    assert.equal(r.files?.length, 50);
-    assert.ok(r.files?.every((f) => f.content.length === 4096));
+    assert.equal(r.files?.length, 1000);
+    assert.equal(r.filesSkipped, 10);
+    assert.ok(r.files?.every((f, i) => f.path === `f${String(i).padStart(4, '0')}` && f.content.equals(Buffer.from(String(i).repeat(4096)))));
   });
 
   it('are not read unless asked for', async () => {
@@ -63,11 +73,7 @@ describe('a compile step that plants links', { skip: boxSkip() || (!hasPython() 
   const sb = useSandbox();
 
   it('hands the run step its regular files only; the host file is never read, written or chowned', async () => {
-    const hostDir = fs.mkdtempSync(path.join(path.dirname(WORK_ROOT), 'codebox-secret-'));
-    const secret = path.join(hostDir, 'secret');
-    fs.writeFileSync(secret, 'HOST SECRET\n', { mode: 0o600 });
-    try {
-      const before = fs.statSync(secret);
+    await withHostSecret(async (secret) => {
       // a language whose "compiler" is the hostile program, and whose run step reads what it got
       const hostile: Runtime = {
         ...(LANGUAGES.find((rt) => rt.id === 'python') as Runtime),
@@ -83,11 +89,6 @@ describe('a compile step that plants links', { skip: boxSkip() || (!hasPython() 
       assert.equal(r.status, 'OK', r.stderr.toString());
       assert.doesNotMatch(r.stdout.toString(), /HOST SECRET/);
       assert.equal(r.stdout.toString(), '.: build.py kept out setuid  out: real.txt ');
-      const after = fs.statSync(secret);
-      assert.equal(fs.readFileSync(secret, 'utf8'), 'HOST SECRET\n');
-      assert.deepEqual([after.uid, after.gid, after.mode, after.mtimeMs], [before.uid, before.gid, before.mode, before.mtimeMs]);
-    } finally {
-      fs.rmSync(hostDir, { recursive: true, force: true });
-    }
+    });
   });
 });

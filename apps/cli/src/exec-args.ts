@@ -4,6 +4,7 @@
  */
 import type { Limits, NetworkMode } from '@codebox/sandbox';
 import { parseCores, parseCount, parseDuration, parseSize } from './units.js';
+import { walkFlags } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 export interface ExecArgs {
@@ -44,41 +45,29 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs {
   let network: NetworkMode = 'none';
   let rootfs: string | undefined;
   let json = false;
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--') {
-      i++;
-      break;
-    }
-    if (!arg.startsWith('-')) break;
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
-    if (LIMIT_FLAGS[flag]) {
-      setLimit(limits, flag, value());
-    } else if (flag === '--net') {
-      network = 'loopback';
-    } else if (flag === '--json') {
-      json = true;
-    } else if (flag === '--rootfs') {
-      rootfs = value();
-    } else if (flag === '--env') {
-      const kv = value();
-      const at = kv.indexOf('=');
-      if (at <= 0) throw new UsageError(`--env: "${kv}" is not NAME=VALUE`);
-      env[kv.slice(0, at)] = kv.slice(at + 1);
-    } else {
-      throw new UsageError(`unknown flag ${flag} (see codebox exec --help)`);
-    }
-  }
-  const command = argv.slice(i);
+  const first = walkFlags(
+    argv,
+    (flag, value) => {
+      if (LIMIT_FLAGS[flag]) {
+        setLimit(limits, flag, value());
+      } else if (flag === '--net') {
+        network = 'loopback';
+      } else if (flag === '--json') {
+        json = true;
+      } else if (flag === '--rootfs') {
+        rootfs = value();
+      } else if (flag === '--env') {
+        const kv = value();
+        const at = kv.indexOf('=');
+        if (at <= 0) throw new UsageError(`--env: "${kv}" is not NAME=VALUE`);
+        env[kv.slice(0, at)] = kv.slice(at + 1);
+      } else {
+        throw new UsageError(`unknown flag ${flag} (see codebox exec --help)`);
+      }
+    },
+    () => 'stop', // the command starts at the first word that is not a flag
+  );
+  const command = argv.slice(first);
   if (command.length === 0) throw new UsageError('no command given: codebox exec [flags] -- CMD [ARGS...]');
   return { command, limits, network, rootfs, json, env };
 }

@@ -25,18 +25,11 @@ export interface ResultJson {
   compile?: CompileJson;
 }
 
-export interface CompileJson {
-  status: Status;
-  exitCode: number | null;
-  signal: string | null;
-  cpuMs: number;
-  wallMs: number;
-  memoryBytes: number;
-  stdout: string;
-  stderr: string;
-  stdoutEncoding: Encoding;
-  stderrEncoding: Encoding;
-}
+/** a compile step: the verdict, accounting and output, without the truncation flags */
+export type CompileJson = Pick<
+  ResultJson,
+  'status' | 'exitCode' | 'signal' | 'cpuMs' | 'wallMs' | 'memoryBytes' | 'stdout' | 'stderr' | 'stdoutEncoding' | 'stderrEncoding'
+>;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -70,18 +63,6 @@ export function toJson(r: RunResult | ProgramResult): ResultJson {
 }
 
 function compileJson(c: RunResult): CompileJson {
-  const out = encodeOutput(c.stdout);
-  const err = encodeOutput(c.stderr);
-  return {
-    status: c.status,
-    exitCode: c.exitCode,
-    signal: c.signal,
-    cpuMs: c.cpuMs,
-    wallMs: c.wallMs,
-    memoryBytes: c.memoryBytes,
-    stdout: out.text,
-    stderr: err.text,
-    stdoutEncoding: out.encoding,
-    stderrEncoding: err.encoding,
-  };
+  const { stdoutTruncated: _o, stderrTruncated: _e, message: _m, compile: _c, ...rest } = toJson(c);
+  return rest;
 }

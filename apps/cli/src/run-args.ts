@@ -4,6 +4,7 @@
  */
 import type { Limits, NetworkMode } from '@codebox/sandbox';
 import { LIMIT_FLAGS, setLimit } from './exec-args.js';
+import { walkFlags } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 export interface RunArgs {
@@ -30,38 +31,25 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   let network: NetworkMode = 'none';
   let rootfs: string | undefined;
   let json = false;
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--') {
-      i++;
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
+  const first = walkFlags(
+    argv,
+    (flag, value) => {
+      if (LIMIT_FLAGS[flag]) setLimit(limits, flag, value());
+      else if (COMPILE_FLAGS[flag]) setLimit(compileLimits, flag, value(), COMPILE_FLAGS);
+      else if (flag === '--lang') lang = value();
+      else if (flag === '--stdin') stdinFile = value();
+      else if (flag === '--net') network = 'loopback';
+      else if (flag === '--rootfs') rootfs = value();
+      else if (flag === '--json') json = true;
+      else throw new UsageError(`unknown flag ${flag} (see codebox run --help)`);
+    },
+    (arg) => {
       if (file !== undefined) throw new UsageError(`one file only (got ${file} and ${arg}); the program's arguments go after --`);
       file = arg;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
-    if (LIMIT_FLAGS[flag]) setLimit(limits, flag, value());
-    else if (COMPILE_FLAGS[flag]) setLimit(compileLimits, flag, value(), COMPILE_FLAGS);
-    else if (flag === '--lang') lang = value();
-    else if (flag === '--stdin') stdinFile = value();
-    else if (flag === '--net') network = 'loopback';
-    else if (flag === '--rootfs') rootfs = value();
-    else if (flag === '--json') json = true;
-    else throw new UsageError(`unknown flag ${flag} (see codebox run --help)`);
-  }
+    },
+  );
   if (file === undefined) throw new UsageError('no file given: codebox run FILE [flags] [-- ARGS...]');
-  return { file, lang, limits, compileLimits, stdinFile, network, rootfs, json, args: argv.slice(i) };
+  return { file, lang, limits, compileLimits, stdinFile, network, rootfs, json, args: argv.slice(first) };
 }
 
 export const RUN_HELP = `usage: codebox run FILE [flags] [-- ARGS...]

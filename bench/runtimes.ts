@@ -1,7 +1,8 @@
 /**
  * npm run bench:runtimes — per language, hello world two ways, interleaved in one run:
  *   bare      the runtime's own compile and run commands, spawned on the host in a temp
- *             dir with the same environment (a fresh Go cache each time, as a box has)
+ *             dir on tmpfs with the same environment (a fresh Go cache each time, as a
+ *             box has)
  *   codebox   runProgram on the host root: a compile box, its files read back, a run box
  * Prints medians of the compile step, the run step and the whole, and codebox/bare ratios.
  * Both use the host's toolchains and the same limits, so the difference is the boxes. The
@@ -13,7 +14,7 @@
  * env: BENCH_RUNS (default 15; compiled languages take seconds each), BENCH_LANGS (a
  * comma-separated subset), CODEBOX_CGROUP_PARENT (default codebox-bench)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,9 +33,23 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)] ?? NaN;
 };
 
+/** spawn and wait, without blocking the event loop (the engine's spares refill meanwhile) */
+function run(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(argv[0] ?? '', argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.on('error', reject);
+    c.on('close', (code) => resolve({ code, stdout }));
+  });
+}
+
+/** a box's /box and /tmp are tmpfs: so is the bare runs' directory, where there is one */
+const BARE_ROOT = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+
 /** one bare compile+run in a fresh temp dir; returns [compileMs, runMs] */
-function bare(rt: DetectedRuntime, source: string): [number, number] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-bench-bare-'));
+async function bare(rt: DetectedRuntime, source: string): Promise<[number, number]> {
+  const dir = fs.mkdtempSync(path.join(BARE_ROOT, 'codebox-bench-bare-'));
   try {
     const prepared = prepare(rt, [{ name: rt.sourceFile, content: source }]);
     for (const f of [...prepared.files, ...(rt.compileFiles ?? [])]) fs.writeFileSync(path.join(dir, f.path), f.content);
@@ -53,15 +68,15 @@ function bare(rt: DetectedRuntime, source: string): [number, number] {
     if (rt.compile) {
       const argv = rt.compile({ ...ctx, limits: compileLimits });
       const t = performance.now();
-      const c = spawnSync(argv[0] ?? '', argv.slice(1), { cwd: dir, env: envFor(compileLimits), stdio: 'ignore' });
+      const c = await run(argv, dir, envFor(compileLimits));
       compileMs = performance.now() - t;
-      if (c.status !== 0) throw new Error(`${rt.id}: bare compile failed (${c.status})`);
+      if (c.code !== 0) throw new Error(`${rt.id}: bare compile failed (${c.code})`);
     }
     const argv = rt.run({ ...ctx, limits: runLimits });
     const t = performance.now();
-    const r = spawnSync(argv[0] ?? '', argv.slice(1), { cwd: dir, env: envFor(runLimits), stdio: ['ignore', 'pipe', 'ignore'] });
+    const r = await run(argv, dir, envFor(runLimits));
     const runMs = performance.now() - t;
-    if (r.stdout.toString() !== 'Hello, World!\n') throw new Error(`${rt.id}: bare run printed ${JSON.stringify(r.stdout.toString())}`);
+    if (r.stdout !== 'Hello, World!\n') throw new Error(`${rt.id}: bare run printed ${JSON.stringify(r.stdout)}`);
     return [compileMs, runMs];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -79,9 +94,9 @@ async function main(): Promise<void> {
       const source = PROGRAMS[rt.id]?.hello ?? '';
       const b = { compile: [] as number[], run: [] as number[], total: [] as number[] };
       const c = { compile: [] as number[], run: [] as number[], total: [] as number[] };
-      bare(rt, source); // warm the page cache for both
+      await bare(rt, source); // warm the page cache for both
       for (let i = 0; i < RUNS; i++) {
-        const [bc, br] = bare(rt, source);
+        const [bc, br] = await bare(rt, source);
         b.compile.push(bc);
         b.run.push(br);
         b.total.push(bc + br);

@@ -84,7 +84,8 @@ async function bare(rt: DetectedRuntime, source: string): Promise<[number, numbe
 }
 
 async function main(): Promise<void> {
-  const sandbox = await createSandbox({ cgroupParent: PARENT, workRoot: '/tmp/codebox-bench-run', uidBase: 230_000_000, uidCount: 32 });
+  const workRoot = '/tmp/codebox-bench-run';
+  const sandbox = await createSandbox({ cgroupParent: PARENT, workRoot, uidBase: 230_000_000, uidCount: 32 });
   try {
     const { found, absent } = await detectRuntimes(sandbox, { name: 'host', path: undefined }, LANGUAGES);
     for (const [id, why] of Object.entries(absent)) console.log(`skipped ${id}: ${why}`);
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
     for (const r of all) console.log(r.map((cell, i) => cell.padStart(widths[i] ?? 0)).join('  '));
   } finally {
     await sandbox.close();
+    fs.rmSync(workRoot, { recursive: true, force: true });
   }
 }
 

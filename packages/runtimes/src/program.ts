@@ -44,6 +44,8 @@ export type Step = 'compile' | 'run';
 
 export interface ProgramHooks {
   readonly onStep?: (step: Step) => void;
+  /** a step's box is set up and released: setupMs is the engine's and bwrap's part */
+  readonly onStart?: (step: Step, info: { setupMs: number; prestarted: boolean }) => void;
   readonly onOutput?: (step: Step, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   readonly signal?: AbortSignal;
 }
@@ -213,5 +215,6 @@ function boxHooks(step: Step, hooks: ProgramHooks): RunHooks {
   return {
     ...(hooks.onOutput ? { onOutput: (stream: 'stdout' | 'stderr', chunk: Buffer) => hooks.onOutput?.(step, stream, chunk) } : {}),
     ...(hooks.signal ? { signal: hooks.signal } : {}),
+    ...(hooks.onStart ? { onStart: (info: { setupMs: number; prestarted: boolean }) => hooks.onStart?.(step, info) } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeOutput } from './result-json.js';
+import { encodeOutput } from './result.js';
 
 test('valid UTF-8 stays text; anything else is base64, byte for byte', () => {
   assert.deepEqual(encodeOutput(Buffer.from('héllo ✓\n')), { text: 'héllo ✓\n', encoding: 'utf8' });

@@ -1,5 +1,6 @@
 /**
- * The JSON a `codebox exec --json` prints. Output is text when it is valid UTF-8 and
+ * A run's result on the wire: what `codebox exec --json` and `codebox run --json` print and
+ * what the API's jobs carry. Output is text when it is valid UTF-8 and
  * base64 otherwise, said by stdoutEncoding / stderrEncoding, so no byte is lost.
  */
 import type { ProgramResult } from '@codebox/runtimes';

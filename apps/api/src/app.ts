@@ -1,0 +1,67 @@
+/**
+ * The API as an Express 5 app, built from its dependencies (the engine is not one of
+ * them: the API holds no job state and runs no code). Routes: /v1 (jobs, events,
+ * runtimes), health, metrics, OpenAPI. Every error leaves in one shape (errors.ts).
+ */
+import express from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import { Keys } from '@codebox/jobs';
+import type { JobStore, QueuedJob } from '@codebox/jobs';
+import { ApiError } from '@codebox/protocol';
+import { authenticate } from './auth.js';
+import { CatalogReader } from './catalog.js';
+import type { ApiConfig } from './config.js';
+import { errorHandler } from './errors.js';
+import type { ApiMetrics } from './metrics.js';
+import { rateLimit } from './rate-limit.js';
+import { eventRoutes } from './routes/events.js';
+import { jobRoutes } from './routes/jobs.js';
+import { metaRoutes } from './routes/meta.js';
+
+export interface ApiDeps {
+  readonly config: ApiConfig;
+  readonly redis: Redis;
+  readonly store: JobStore;
+  readonly queue: Queue<QueuedJob>;
+  readonly registry: Registry;
+  readonly metrics: ApiMetrics;
+  readonly version: string;
+  readonly log: (line: string) => void;
+}
+
+export function createApp(d: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  const keys = new Keys(d.config.redisPrefix);
+  const catalog = new CatalogReader(d.redis, keys, d.config.workerFreshMs);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const t0 = performance.now();
+    res.on('finish', () => {
+      // the route's pattern, not the path: job ids must not become label values
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      d.metrics.http.observe({ route, method: req.method, status: String(res.statusCode) }, (performance.now() - t0) / 1000);
+    });
+    next();
+  });
+  app.use(metaRoutes({ redis: d.redis, catalog, registry: d.registry, version: d.version }));
+  app.use('/v1', authenticate(d.config.apiKeys));
+  app.use(express.json({ limit: d.config.bodyLimitBytes, type: 'application/json' }));
+  app.use(jobRoutes({
+    redis: d.redis,
+    store: d.store,
+    queue: d.queue,
+    catalog,
+    queueMax: d.config.queueMax,
+    waitMs: d.config.waitMs,
+    rateLimit: rateLimit(d.redis, keys, d.config.ratePerMinute) as never,
+  }));
+  app.use(eventRoutes({ redis: d.redis, store: d.store }));
+  app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));
+  app.use(errorHandler(d.log));
+  return app;
+}

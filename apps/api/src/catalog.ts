@@ -1,0 +1,41 @@
+/**
+ * What the live workers offer: their runtimes and limits, read from Redis and kept for a
+ * second, so a burst of requests does not read them each time.
+ */
+import type { Redis } from 'ioredis';
+import { liveWorkers, unionRuntimes } from '@codebox/jobs';
+import type { Keys, WorkerRecord } from '@codebox/jobs';
+import { ApiError } from '@codebox/protocol';
+import type { LimitMaxima, RuntimeInfo } from '@codebox/protocol';
+
+const CACHE_MS = 1_000;
+
+export interface Catalog {
+  readonly workers: WorkerRecord[];
+  readonly runtimes: RuntimeInfo[];
+  readonly limits: WorkerRecord['limits'] | undefined;
+}
+
+export class CatalogReader {
+  private cached: { at: number; value: Catalog } | undefined;
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly freshMs: number,
+  ) {}
+
+  async read(): Promise<Catalog> {
+    if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.value;
+    const workers = await liveWorkers(this.redis, this.keys, this.freshMs);
+    const value = { workers, runtimes: unionRuntimes(workers), limits: workers[0]?.limits };
+    this.cached = { at: Date.now(), value };
+    return value;
+  }
+
+  /** the maxima requests are checked against; 503 while no worker has said */
+  async maxima(): Promise<{ run: LimitMaxima; compile: LimitMaxima; runtimes: RuntimeInfo[] }> {
+    const c = await this.read();
+    if (!c.limits) throw new ApiError('UNAVAILABLE', 'no worker is running: jobs cannot be accepted yet', undefined, 5);
+    return { run: c.limits.run.maxima as LimitMaxima, compile: c.limits.compile.maxima as LimitMaxima, runtimes: c.runtimes };
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The API's configuration, from the environment once at start; one line per bad value.
+ * Cross-field rule: without API keys the API listens on loopback only.
+ */
+import fs from 'node:fs';
+import { ConfigError, loadVariables, parseBytes, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
+import type { RedisConfig, Variables } from '@codebox/config';
+
+export interface ApiConfig extends RedisConfig {
+  port: number;
+  host: string;
+  /** bearer keys; empty: no auth, loopback only */
+  apiKeys: string[];
+  /** job creations per key per minute; 0: no limit */
+  ratePerMinute: number;
+  /** jobs waiting in the queue before new ones get 503 */
+  queueMax: number;
+  /** how long ?wait=true holds the request before answering 202 */
+  waitMs: number;
+  /** the largest request body */
+  bodyLimitBytes: number;
+  /** a worker counts as alive this long after its last heartbeat */
+  workerFreshMs: number;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+const API_VARIABLES: Variables<ApiConfig> = {
+  // The API's port. Default 8080.
+  PORT: { doc: 'HTTP port (default 8080)', apply: wholeNumber(0, 65535, (n, c) => (c.port = n)) },
+  // The address to listen on. Default 127.0.0.1; another needs CODEBOX_API_KEYS.
+  HOST: {
+    doc: 'listen address (default 127.0.0.1; anything else needs CODEBOX_API_KEYS)',
+    apply: (v, c) => {
+      if (!/^[0-9A-Za-z.:-]+$/.test(v)) return 'must be an IP address or host name';
+      c.host = v;
+      return undefined;
+    },
+  },
+  // API keys, comma-separated. Default: none (no auth, loopback only).
+  CODEBOX_API_KEYS: {
+    doc: 'comma-separated bearer API keys (default: none, loopback only)',
+    apply: (v, c) => {
+      const keys = v.split(',').map((k) => k.trim()).filter(Boolean);
+      if (keys.some((k) => k.length < 16)) return 'each key must be at least 16 characters';
+      c.apiKeys.push(...keys);
+      return undefined;
+    },
+  },
+  // A file with one API key per line, added to CODEBOX_API_KEYS.
+  CODEBOX_API_KEYS_FILE: {
+    doc: 'a file of API keys, one per line',
+    apply: (v, c) => {
+      let text: string;
+      try {
+        text = fs.readFileSync(v, 'utf8');
+      } catch (err) {
+        return `cannot read it: ${(err as NodeJS.ErrnoException).code}`;
+      }
+      const keys = text.split('\n').map((k) => k.trim()).filter((k) => k && !k.startsWith('#'));
+      if (keys.some((k) => k.length < 16)) return 'each key must be at least 16 characters';
+      c.apiKeys.push(...keys);
+      return undefined;
+    },
+  },
+  // Job creations per key per minute. Default 600; 0 turns it off.
+  CODEBOX_RATE_LIMIT: { doc: 'jobs per key per minute (default 600, 0: off)', apply: wholeNumber(0, 1_000_000, (n, c) => (c.ratePerMinute = n)) },
+  // Jobs waiting before new ones are refused with 503. Default 1000.
+  CODEBOX_QUEUE_MAX: { doc: 'waiting jobs before 503 (default 1000)', apply: wholeNumber(1, 10_000_000, (n, c) => (c.queueMax = n)) },
+  // The longest ?wait=true holds a request. Default 30000.
+  CODEBOX_WAIT_MS: { doc: 'longest ?wait=true, ms (default 30000)', apply: wholeNumber(0, 300_000, (n, c) => (c.waitMs = n)) },
+  // The largest request body. Default 5m.
+  CODEBOX_BODY_LIMIT: {
+    doc: 'largest request body, e.g. 5m (default 5m)',
+    apply: (v, c) => {
+      const n = parseBytes(v);
+      if (n === undefined || n < 1024 || n > 256 * 1024 * 1024) return 'must be a size between 1k and 256m, e.g. 5m';
+      c.bodyLimitBytes = n;
+      return undefined;
+    },
+  },
+};
+
+export const VARIABLES = { ...REDIS_VARIABLES, ...API_VARIABLES } as Variables<ApiConfig>;
+
+export function loadApiConfig(env: Readonly<Record<string, string | undefined>>): ApiConfig {
+  const config = loadVariables(env, VARIABLES, {
+    redisUrl: undefined,
+    redisPrefix: 'codebox',
+    port: 8080,
+    host: '127.0.0.1',
+    apiKeys: [],
+    ratePerMinute: 600,
+    queueMax: 1000,
+    waitMs: 30_000,
+    bodyLimitBytes: 5 * 1024 * 1024,
+    workerFreshMs: 15_000,
+  });
+  if (config.apiKeys.length === 0 && !LOOPBACK.has(config.host)) {
+    throw new ConfigError([`HOST=${JSON.stringify(config.host)}: without CODEBOX_API_KEYS the API listens on loopback only (127.0.0.1 or ::1)`]);
+  }
+  return config;
+}

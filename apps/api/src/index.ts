@@ -1,0 +1,7 @@
+export { createApp } from './app.js';
+export type { ApiDeps } from './app.js';
+export { loadApiConfig, VARIABLES as API_VARIABLES } from './config.js';
+export type { ApiConfig } from './config.js';
+export { startApi } from './server.js';
+export type { RunningApi } from './server.js';
+export { ownerOf } from './auth.js';

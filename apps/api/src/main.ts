@@ -1,0 +1,26 @@
+/** `npm run api`: the API alone, against REDIS_URL, for deployments with many workers. */
+import { ConfigError } from '@codebox/config';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { loadApiConfig } from './config.js';
+import { startApi } from './server.js';
+
+const log = (line: string): void => void process.stderr.write(`codebox-api: ${line}\n`);
+
+try {
+  const config = loadApiConfig(process.env);
+  if (!config.redisUrl) throw new ConfigError(['REDIS_URL: must be set for the API alone (npm start runs its own Redis)']);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const api = await startApi(config, config.redisUrl, registry, log);
+  log(`listening on ${api.url}${config.apiKeys.length === 0 ? ' (no API keys: loopback only)' : ` (${config.apiKeys.length} API keys)`}`);
+  const stop = (): void => void api.close().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    for (const line of err.lines) log(line);
+    process.exit(2);
+  }
+  log(String((err as Error).stack ?? err));
+  process.exit(1);
+}

@@ -1,0 +1,104 @@
+/**
+ * /v1/jobs: create (202, or 200 with ?wait=true when it ends within the bound), read,
+ * cancel. A job is visible only to the key that created it: another key's is a 404.
+ */
+import crypto from 'node:crypto';
+import { Router } from 'express';
+import type { Request, Response } from 'express';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { publicView } from '@codebox/jobs';
+import type { JobStore, QueuedJob, StoredJob } from '@codebox/jobs';
+import { ApiError, checkJobRequest } from '@codebox/protocol';
+import type { JobView } from '@codebox/protocol';
+import type { CatalogReader } from '../catalog.js';
+
+export interface JobRoutesDeps {
+  readonly redis: Redis;
+  readonly store: JobStore;
+  readonly queue: Queue<QueuedJob>;
+  readonly catalog: CatalogReader;
+  readonly queueMax: number;
+  readonly waitMs: number;
+  readonly rateLimit: (req: Request, res: Response, next: (err?: unknown) => void) => void;
+}
+
+/** how long DELETE waits for a running job's box to be gone before answering 202 */
+const CANCEL_WAIT_MS = 10_000;
+
+export function jobRoutes(d: JobRoutesDeps): Router {
+  const r = Router();
+
+  r.post('/v1/jobs', d.rateLimit, async (req, res) => {
+    if (!req.is('application/json')) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the job as JSON, with Content-Type: application/json');
+    const { run, compile, runtimes } = await d.catalog.maxima();
+    const { request, runtime } = checkJobRequest(req.body, { runtimes, maxima: { run, compile } });
+    const waiting = await d.queue.getWaitingCount();
+    if (waiting >= d.queueMax) throw new ApiError('QUEUE_FULL', `the queue is full (${waiting} waiting)`, { waiting, max: d.queueMax }, 1);
+    const id = crypto.randomUUID();
+    const owner = String(res.locals.owner);
+    await d.store.create(id, owner, runtime.id, runtime.version);
+    try {
+      await d.queue.add('run', { id, runtime: runtime.id, request, acceptedAt: Date.now() }, { jobId: id });
+    } catch (err) {
+      await d.store.finish(id, 'failed', 'queued', { error: { code: 'UNAVAILABLE', message: 'the job could not be queued' } }).catch(() => undefined);
+      throw new ApiError('UNAVAILABLE', `the job could not be queued: ${(err as Error).message}`, undefined, 1);
+    }
+    res.set('Location', `/v1/jobs/${id}`);
+    if (req.query.wait === 'true' || req.query.wait === '1') {
+      const view = await waitForEnd(d, id, d.waitMs);
+      if (view) return void res.status(200).json(view);
+      return void res.status(202).json({ id, status: (await d.store.get(id))?.status ?? 'queued' });
+    }
+    res.status(202).json({ id, status: 'queued' });
+  });
+
+  r.get('/v1/jobs/:id', async (req, res) => {
+    res.json(publicView(await ownJob(d, req.params.id, res)));
+  });
+
+  r.delete('/v1/jobs/:id', async (req, res) => {
+    const id = req.params.id;
+    await ownJob(d, id, res);
+    const outcome = await d.store.cancel(id);
+    if (outcome === 'finished') throw new ApiError('JOB_FINISHED', undefined, { status: (await d.store.get(id))?.status });
+    if (outcome === 'missing') throw new ApiError('NOT_FOUND');
+    if (outcome === 'cancelled') {
+      // it will never run: a worker that takes it finds it cancelled; this just tidies the queue
+      await d.queue.remove(id).catch(() => undefined);
+      return void res.json(publicView((await d.store.get(id)) as StoredJob));
+    }
+    const view = await waitForEnd(d, id, CANCEL_WAIT_MS);
+    if (view) return void res.json(view);
+    res.status(202).json(publicView((await d.store.get(id)) as StoredJob));
+  });
+
+  return r;
+}
+
+/** the job, if it exists and belongs to this request's key */
+export async function ownJob(d: Pick<JobRoutesDeps, 'store'>, id: string | undefined, res: Response): Promise<StoredJob> {
+  const job = id && /^[0-9a-f-]{36}$/.test(id) ? await d.store.get(id) : undefined;
+  if (!job || job.owner !== res.locals.owner) throw new ApiError('NOT_FOUND', `no job ${id}`);
+  return job;
+}
+
+/** follows the job's events until its `result` event, for at most ms; undefined past it */
+async function waitForEnd(d: Pick<JobRoutesDeps, 'redis' | 'store'>, id: string, ms: number): Promise<JobView | undefined> {
+  const deadline = Date.now() + ms;
+  const conn = d.redis.duplicate();
+  try {
+    let after = '0';
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      const events = await d.store.readEvents(id, after, Math.max(1, left), conn);
+      for (const e of events) {
+        after = e.id;
+        if (e.event.type === 'result') return e.event.data;
+      }
+    }
+  } finally {
+    conn.disconnect();
+  }
+}

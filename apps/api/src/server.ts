@@ -1,0 +1,44 @@
+/**
+ * The API's process-level life: connect to Redis, open the queue, build the app, listen;
+ * and close it all. Used by `npm run api` and by `npm start`.
+ */
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import { connect, createQueue, JobStore } from '@codebox/jobs';
+import { createApp } from './app.js';
+import type { ApiConfig } from './config.js';
+import { apiMetrics } from './metrics.js';
+
+export interface RunningApi {
+  readonly url: string;
+  readonly server: http.Server;
+  close(): Promise<void>;
+}
+
+export async function startApi(config: ApiConfig, redisUrl: string, registry: Registry, log: (line: string) => void, version = '0.1.0'): Promise<RunningApi> {
+  const redis = connect(redisUrl, 'codebox-api');
+  const queueConn = connect(redisUrl, 'codebox-api-queue');
+  const store = new JobStore(redis, config.redisPrefix);
+  const queue = createQueue(queueConn, config.redisPrefix);
+  const app = createApp({ config, redis, store, queue, registry, metrics: apiMetrics(registry, queue), version, log });
+  const server = await new Promise<http.Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    server,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await queue.close().catch(() => undefined);
+      await queueConn.quit().catch(() => undefined);
+      await redis.quit().catch(() => undefined);
+    },
+  };
+}

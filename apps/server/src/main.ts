@@ -1,0 +1,73 @@
+/**
+ * `npm start`: the whole service in one command. Without REDIS_URL it starts a private
+ * Redis (persistent, on a unix socket in the data directory); then one worker and the
+ * API, in this process, sharing one /metrics. Prints the URL and a curl that runs Python.
+ * SIGTERM/SIGINT: the API stops, the worker drains (CODEBOX_GRACE_MS), Redis saves.
+ */
+import { ConfigError } from '@codebox/config';
+import { startApi, loadApiConfig } from '@codebox/api';
+import { loadWorkerConfig, startWorker, workerMetrics } from '@codebox/worker';
+import { SandboxError } from '@codebox/sandbox';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { preflight } from './preflight.js';
+import { startEmbeddedRedis } from './redis.js';
+import type { EmbeddedRedis } from './redis.js';
+
+const log = (line: string): void => void process.stderr.write(`codebox: ${line}\n`);
+
+async function main(): Promise<void> {
+  const apiConfig = loadApiConfig(process.env);
+  const workerConfig = loadWorkerConfig(process.env);
+  preflight(apiConfig.redisUrl === undefined, log);
+  let redis: EmbeddedRedis | undefined;
+  let redisUrl = apiConfig.redisUrl;
+  if (!redisUrl) {
+    redis = await startEmbeddedRedis(workerConfig.dataDir, log);
+    redisUrl = redis.url;
+    log(`embedded redis on ${redis.url} (append-only file in ${redis.dir})`);
+  }
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  try {
+    const worker = await startWorker({ config: workerConfig, redisUrl, metrics: workerMetrics(registry), log });
+    const api = await startApi(apiConfig, redisUrl, registry, log);
+    const auth = apiConfig.apiKeys.length > 0 ? ` -H "Authorization: Bearer $CODEBOX_KEY"` : '';
+    process.stdout.write(
+      [
+        `codebox is up: ${api.url}  (API docs: ${api.url}/docs; ${worker.runtimes.length} languages on the ${worker.root.name} root)`,
+        apiConfig.apiKeys.length === 0 ? 'no API keys configured: listening on loopback only' : `${apiConfig.apiKeys.length} API keys configured`,
+        '',
+        'Try it:',
+        `  curl -s '${api.url}/v1/jobs?wait=true'${auth} -H 'Content-Type: application/json' \\`,
+        `    -d '{"language": "python", "files": [{"content": "import sys; print(\\"Hello from a box, Python\\", sys.version.split()[0])"}]}'`,
+        '',
+      ].join('\n'),
+    );
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: stopping (running jobs have ${workerConfig.graceMs} ms)`);
+      void (async () => {
+        await api.close();
+        await worker.close();
+        await redis?.stop();
+        process.exit(0);
+      })();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  } catch (err) {
+    await redis?.stop();
+    throw err;
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    for (const line of err.lines) log(line);
+    process.exit(2);
+  }
+  log(err instanceof SandboxError ? `cannot make boxes: ${err.message}` : err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

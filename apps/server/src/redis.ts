@@ -1,0 +1,79 @@
+/**
+ * The embedded Redis of `npm start`: a private redis-server on a unix socket (mode 700,
+ * no TCP port) under the data directory, with the append-only file on, so queued jobs
+ * survive a restart. It dies with us: setpriv --pdeathsig, also if we are killed.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+
+export interface EmbeddedRedis {
+  readonly url: string;
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedRedis(dataDir: string, log: (line: string) => void): Promise<EmbeddedRedis> {
+  const dir = path.join(dataDir, 'redis');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  const socket = path.join(dir, 'redis.sock');
+  if (await answers(socket)) throw new Error(`a Redis is already serving ${socket}: is another codebox running with CODEBOX_DATA_DIR=${dataDir}?`);
+  const child: ChildProcess = spawn(
+    'setpriv',
+    [
+      '--pdeathsig', 'SIGTERM', '--',
+      'redis-server',
+      '--port', '0',
+      '--unixsocket', socket,
+      '--unixsocketperm', '700',
+      '--dir', dir,
+      '--appendonly', 'yes',
+      '--appendfsync', 'everysec',
+      '--daemonize', 'no',
+      '--logfile', path.join(dir, 'redis.log'),
+    ],
+    { stdio: 'ignore' },
+  );
+  let exited: number | null | undefined;
+  child.on('exit', (code) => {
+    exited = code;
+    log(`embedded redis exited (${code})`);
+  });
+  const deadline = Date.now() + 10_000;
+  while (!(await answers(socket))) {
+    if (exited !== undefined) throw new Error(`redis-server exited with ${exited} at start; see ${path.join(dir, 'redis.log')}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`redis-server did not answer on ${socket} within 10 s; see ${path.join(dir, 'redis.log')}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `unix://${socket}`,
+    dir,
+    stop: async () => {
+      if (exited !== undefined) return;
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM'); // redis saves and exits on SIGTERM
+      await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
+      if (exited === undefined) child.kill('SIGKILL');
+    },
+  };
+}
+
+async function answers(socket: string): Promise<boolean> {
+  if (!fs.existsSync(socket)) return false;
+  const r = new Redis({ path: socket, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 } as never);
+  r.on('error', () => undefined);
+  try {
+    await r.connect();
+    return (await r.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    r.disconnect();
+  }
+}

@@ -1,0 +1,42 @@
+/** The worker's Prometheus metrics: the engine knows nothing of them; the worker observes it. */
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { Registry } from 'prom-client';
+
+export function workerMetrics(registry: Registry) {
+  return {
+    jobs: new Counter({
+      name: 'codebox_jobs_total',
+      help: 'Jobs finished, by language, final job status and the run\'s verdict',
+      labelNames: ['language', 'status', 'verdict'] as const,
+      registers: [registry],
+    }),
+    queueWait: new Histogram({
+      name: 'codebox_queue_wait_seconds',
+      help: 'From acceptance by the API to the start on a worker',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    runDuration: new Histogram({
+      name: 'codebox_run_duration_seconds',
+      help: 'A job on a worker, compile and run, by language',
+      labelNames: ['language'] as const,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
+    boxSetup: new Histogram({
+      name: 'codebox_box_setup_seconds',
+      help: 'From run() to the box released: namespaces, mounts, cgroup',
+      labelNames: ['prestarted'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25],
+      registers: [registry],
+    }),
+    slots: new Gauge({
+      name: 'codebox_worker_slots',
+      help: 'Job slots of this worker, busy and total',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type WorkerMetrics = ReturnType<typeof workerMetrics>;

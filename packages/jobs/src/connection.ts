@@ -1,0 +1,34 @@
+/**
+ * Redis connections from one REDIS_URL: `redis://[user:pass@]host:port[/db]`,
+ * `rediss://…`, or a unix socket as `unix:///path/to/redis.sock`. BullMQ's blocking
+ * connections need maxRetriesPerRequest null; every connection here has it, so a command
+ * waits for a reconnect instead of failing after a fixed number of tries.
+ */
+import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+
+export function redisOptions(url: string): RedisOptions {
+  const base: RedisOptions = {
+    maxRetriesPerRequest: null,
+    // RESP2: the reply shapes BullMQ and the stream readers here expect
+    protocol: 2,
+    retryStrategy: (times) => Math.min(times * 100, 2_000),
+  } as RedisOptions;
+  if (url.startsWith('unix://')) return { ...base, path: url.slice('unix://'.length) };
+  const u = new URL(url);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`REDIS_URL must be redis://, rediss:// or unix://, not ${u.protocol}`);
+  return {
+    ...base,
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+export function connect(url: string, name: string): Redis {
+  // the options type is built for exactOptionalPropertyTypes-off code; its values are right
+  return new Redis({ ...redisOptions(url), connectionName: name } as never);
+}

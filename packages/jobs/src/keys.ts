@@ -1,0 +1,35 @@
+/**
+ * Every Redis key codebox uses, in one place. A job's record and its event stream carry
+ * the job id in braces so that, on Redis Cluster, the Lua scripts that touch both find
+ * them in one slot; the prefix may carry a hash tag of its own ({codebox}) to put the
+ * whole of codebox, BullMQ's queue included, in one slot.
+ */
+export class Keys {
+  constructor(readonly prefix: string) {}
+  /** hash: status, owner, language, version, times, result, error */
+  job(id: string): string {
+    return `${this.prefix}:job:{${id}}`;
+  }
+  /** stream: status, stdout, stderr, result events, in order */
+  events(id: string): string {
+    return `${this.prefix}:job:{${id}}:events`;
+  }
+  /** zset: worker id → last heartbeat (ms) */
+  workers(): string {
+    return `${this.prefix}:workers`;
+  }
+  /** string (JSON, with a TTL): what a worker offers */
+  worker(id: string): string {
+    return `${this.prefix}:worker:${id}`;
+  }
+  /** pub/sub: job ids whose running box must be killed */
+  cancelChannel(): string {
+    return `${this.prefix}:cancel`;
+  }
+  /** counter per key and window */
+  rate(owner: string, window: number): string {
+    return `${this.prefix}:rate:${owner}:${window}`;
+  }
+}
+
+export const QUEUE_NAME = 'jobs';

@@ -1,0 +1,25 @@
+/**
+ * The BullMQ queue of job ids. A queue entry carries the request; the job's state lives
+ * in the store. Entries are removed when done: the store is the record.
+ */
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { JobRequest } from '@codebox/protocol';
+import { QUEUE_NAME } from './keys.js';
+
+export interface QueuedJob {
+  readonly id: string;
+  /** the runtime id the API resolved the request's language to */
+  readonly runtime: string;
+  readonly request: JobRequest;
+  /** when the API accepted it (ms since the epoch), for the queue-wait histogram */
+  readonly acceptedAt: number;
+}
+
+export function createQueue(connection: Redis, prefix: string): Queue<QueuedJob> {
+  return new Queue<QueuedJob>(QUEUE_NAME, {
+    connection,
+    prefix,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 3_600 }, attempts: 1 },
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * The job record's state changes, each one Lua script so that two parties (a worker and a
+ * DELETE, or two workers after a lost lock) can never both win. Contract headers as in
+ * BullMQ's scripts: keys, args, result.
+ */
+
+/**
+ * create
+ *   KEYS[1] job hash, KEYS[2] event stream
+ *   ARGV[1] owner, ARGV[2] language, ARGV[3] version, ARGV[4] createdAt (ISO),
+ *   ARGV[5] status event JSON, ARGV[6] ttl seconds, ARGV[7] stream maxlen
+ *   → 1 (0 when the id exists already)
+ */
+export const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'queued', 'owner', ARGV[1], 'language', ARGV[2], 'version', ARGV[3], 'createdAt', ARGV[4])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[7], '*', 'type', 'status', 'data', ARGV[5])
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+redis.call('EXPIRE', KEYS[2], ARGV[6])
+return 1
+`;
+
+/**
+ * start: a worker claims the job before any of its code runs
+ *   KEYS[1] job hash, KEYS[2] event stream
+ *   ARGV[1] worker id, ARGV[2] startedAt (ISO), ARGV[3] status event JSON, ARGV[4] maxlen
+ *   → 'started' | 'cancelled' | 'lost' (already running: the worker that claimed it is
+ *     gone, and its code may have run) | 'missing' | another final status
+ */
+export const START = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 'missing' end
+if status == 'queued' then
+  redis.call('HSET', KEYS[1], 'status', 'running', 'worker', ARGV[1], 'startedAt', ARGV[2])
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'type', 'status', 'data', ARGV[3])
+  return 'started'
+end
+if status == 'running' then return 'lost' end
+return status
+`;
+
+/**
+ * finish: the job's last word
+ *   KEYS[1] job hash, KEYS[2] event stream
+ *   ARGV[1] final status, ARGV[2] finishedAt (ISO), ARGV[3] result JSON or '',
+ *   ARGV[4] error JSON or '', ARGV[5] status event JSON, ARGV[6] result event JSON (the
+ *   job's view), ARGV[7] ttl seconds, ARGV[8] maxlen, ARGV[9] the status it must be in
+ *   ('running', or 'queued' for a job that never started)
+ *   → 1, or 0 when the job was not in that status (someone else finished it)
+ */
+export const FINISH = `
+if redis.call('HGET', KEYS[1], 'status') ~= ARGV[9] then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[1], 'finishedAt', ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'result', ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[4]) end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'type', 'status', 'data', ARGV[5])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'type', 'result', 'data', ARGV[6])
+redis.call('EXPIRE', KEYS[1], ARGV[7])
+redis.call('EXPIRE', KEYS[2], ARGV[7])
+return 1
+`;
+
+/**
+ * requestCancel: marks a running job for its worker to kill
+ *   KEYS[1] job hash → the status ('running' means the flag is set; 'queued' means the
+ *   caller should finish it as cancelled itself)
+ */
+export const REQUEST_CANCEL = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 'missing' end
+if status == 'running' then redis.call('HSET', KEYS[1], 'cancelRequested', '1') end
+return status
+`;

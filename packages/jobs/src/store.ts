@@ -1,0 +1,166 @@
+/**
+ * Jobs in Redis: a hash per job (its state, result and owner) and a stream of its events.
+ * The API creates and cancels; a worker starts, streams output and finishes. Both read.
+ * Records expire: jobTtlS from creation (a job that waits longer is gone), resultTtlS
+ * from the end.
+ */
+import type { Redis } from 'ioredis';
+import type { JobError, JobEvent, JobStatus, JobView, OutputChunk, ResultJson } from '@codebox/protocol';
+import { Keys } from './keys.js';
+import { CREATE, FINISH, REQUEST_CANCEL, START } from './scripts.js';
+
+export interface StoreOptions {
+  /** how long a job record lives before it finishes */
+  readonly jobTtlS: number;
+  /** how long a finished job's record, result and events are kept */
+  readonly resultTtlS: number;
+  /** events kept per job (approximately: XADD MAXLEN ~) */
+  readonly streamMaxLen: number;
+}
+
+export const DEFAULT_STORE_OPTIONS: StoreOptions = { jobTtlS: 86_400, resultTtlS: 3_600, streamMaxLen: 10_000 };
+
+export interface StoredJob extends JobView {
+  readonly owner: string;
+  readonly cancelRequested: boolean;
+}
+
+/** one event as read from the stream: its id is the SSE event id */
+export interface StoredEvent {
+  readonly id: string;
+  readonly event: JobEvent;
+}
+
+type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+
+export class JobStore {
+  readonly keys: Keys;
+  private readonly scripts: Record<'create' | 'start' | 'finish' | 'requestCancel', ScriptFn>;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly opts: StoreOptions = DEFAULT_STORE_OPTIONS,
+  ) {
+    this.keys = new Keys(prefix);
+    const define = (name: string, lua: string, numberOfKeys: number): ScriptFn => {
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+      return (...args) => (redis as unknown as Record<string, ScriptFn>)[name]!(...args);
+    };
+    this.scripts = {
+      create: define('codeboxCreate', CREATE, 2),
+      start: define('codeboxStart', START, 2),
+      finish: define('codeboxFinish', FINISH, 2),
+      requestCancel: define('codeboxRequestCancel', REQUEST_CANCEL, 1),
+    };
+  }
+
+  async create(id: string, owner: string, language: string, version: string, createdAt = new Date()): Promise<boolean> {
+    const k = this.keys;
+    const status = JSON.stringify({ status: 'queued' });
+    const r = await this.scripts.create(k.job(id), k.events(id), owner, language, version, createdAt.toISOString(), status, this.opts.jobTtlS, this.opts.streamMaxLen);
+    return r === 1;
+  }
+
+  /** the worker's claim, before any of the job's code runs */
+  async start(id: string, worker: string): Promise<'started' | 'cancelled' | 'lost' | 'missing' | JobStatus> {
+    const k = this.keys;
+    return (await this.scripts.start(k.job(id), k.events(id), worker, new Date().toISOString(), JSON.stringify({ status: 'running' }), this.opts.streamMaxLen)) as never;
+  }
+
+  /**
+   * The last word on a job: its final status, result and error, then the `status` and
+   * `result` events. `from` is the status it must still be in; false when it was not.
+   */
+  async finish(id: string, status: 'completed' | 'failed' | 'cancelled', from: 'running' | 'queued', outcome: { result?: ResultJson; error?: JobError } = {}): Promise<boolean> {
+    const current = await this.get(id);
+    if (!current) return false;
+    const finishedAt = new Date().toISOString();
+    const view: JobView = {
+      ...publicView(current),
+      status,
+      finishedAt,
+      ...(outcome.result ? { result: outcome.result } : {}),
+      ...(outcome.error ? { error: outcome.error } : {}),
+    };
+    const k = this.keys;
+    const r = await this.scripts.finish(
+      k.job(id),
+      k.events(id),
+      status,
+      finishedAt,
+      outcome.result ? JSON.stringify(outcome.result) : '',
+      outcome.error ? JSON.stringify(outcome.error) : '',
+      JSON.stringify({ status, ...(outcome.error ? { error: outcome.error } : {}) }),
+      JSON.stringify(view),
+      this.opts.resultTtlS,
+      this.opts.streamMaxLen,
+      from,
+    );
+    return r === 1;
+  }
+
+  /**
+   * Cancels: a queued job is finished as cancelled here (it will never run: a worker that
+   * takes it finds it cancelled); a running one is flagged, and its worker told to kill it.
+   */
+  async cancel(id: string): Promise<'cancelled' | 'cancelling' | 'finished' | 'missing'> {
+    const k = this.keys;
+    const status = (await this.scripts.requestCancel(k.job(id))) as string;
+    if (status === 'missing') return 'missing';
+    if (status === 'queued') {
+      if (await this.finish(id, 'cancelled', 'queued')) return 'cancelled';
+      return this.cancel(id); // a worker took it meanwhile: cancel it as running
+    }
+    if (status === 'running') {
+      await this.redis.publish(k.cancelChannel(), id);
+      return 'cancelling';
+    }
+    return 'finished';
+  }
+
+  async get(id: string): Promise<StoredJob | undefined> {
+    const h = await this.redis.hgetall(this.keys.job(id));
+    if (!h.status) return undefined;
+    return {
+      id,
+      status: h.status as JobStatus,
+      language: h.language ?? '',
+      version: h.version ?? '',
+      createdAt: h.createdAt ?? '',
+      ...(h.startedAt ? { startedAt: h.startedAt } : {}),
+      ...(h.finishedAt ? { finishedAt: h.finishedAt } : {}),
+      ...(h.result ? { result: JSON.parse(h.result) as ResultJson } : {}),
+      ...(h.error ? { error: JSON.parse(h.error) as JobError } : {}),
+      owner: h.owner ?? '',
+      cancelRequested: h.cancelRequested === '1',
+    };
+  }
+
+  async appendOutput(id: string, stream: 'stdout' | 'stderr', chunk: OutputChunk): Promise<void> {
+    await this.redis.xadd(this.keys.events(id), 'MAXLEN', '~', this.opts.streamMaxLen, '*', 'type', stream, 'data', JSON.stringify(chunk));
+  }
+
+  /**
+   * Events after `afterId` ('0' for all). With blockMs, waits that long for new ones
+   * (XREAD BLOCK): pass a connection of its own, as a blocked one serves nothing else.
+   */
+  async readEvents(id: string, afterId: string, blockMs?: number, conn: Redis = this.redis): Promise<StoredEvent[]> {
+    const key = this.keys.events(id);
+    const reply = blockMs === undefined
+      ? await conn.xread('COUNT', 1000, 'STREAMS', key, afterId)
+      : await conn.xread('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', key, afterId);
+    const entries = reply?.[0]?.[1] ?? [];
+    return entries.map(([eid, fields]) => {
+      const f: Record<string, string> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+      return { id: eid, event: { type: f.type, data: JSON.parse(f.data ?? 'null') } as JobEvent };
+    });
+  }
+}
+
+/** a job as its owner sees it: without the owner and internal flags */
+export function publicView(job: StoredJob | JobView): JobView {
+  const { owner: _o, cancelRequested: _c, ...view } = job as StoredJob;
+  return view;
+}

@@ -1,0 +1,10 @@
+export { encodeOutput, toJson } from './result.js';
+export type { CompileJson, Encoding, ResultJson } from './result.js';
+export { API_ERRORS, ApiError } from './errors.js';
+export type { ApiErrorBody, ApiErrorCode } from './errors.js';
+export { FINAL_STATUSES, JOB_STATUSES, REQUEST_LIMITS } from './job.js';
+export type { FileInput, JobError, JobEvent, JobRequest, JobStatus, JobView, OutputChunk, RequestLimits, RuntimeInfo } from './job.js';
+export { checkJobRequest, fieldPath, findRuntime, versionMatches } from './request.js';
+export type { CheckedRequest, LimitMaxima, RequestContext } from './request.js';
+export { ERROR_SCHEMA, FILE_SCHEMA, JOB_REQUEST_SCHEMA, JOB_SCHEMA, RESULT_SCHEMA, RUNTIME_SCHEMA } from './schemas.js';
+export { openApiDocument } from './openapi.js';

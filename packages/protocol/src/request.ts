@@ -1,0 +1,119 @@
+/**
+ * A job request from the wire, checked: first its shape against JOB_REQUEST_SCHEMA (ajv),
+ * then what only the server knows — the languages its workers offer, its limit maxima.
+ * Every failure is an ApiError naming the field (`files[1].encoding`, `limits.cpuMs`) and,
+ * where there is one, the allowed set or the maximum.
+ */
+import { Ajv } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { ApiError } from './errors.js';
+import { REQUEST_LIMITS } from './job.js';
+import type { JobRequest, RequestLimits, RuntimeInfo } from './job.js';
+import { JOB_REQUEST_SCHEMA } from './schemas.js';
+
+const ajv = new Ajv({ allErrors: false, strict: true });
+const validateShape = ajv.compile<JobRequest>(JOB_REQUEST_SCHEMA);
+
+export type LimitMaxima = Readonly<Record<(typeof REQUEST_LIMITS)[number], number>>;
+
+export interface RequestContext {
+  readonly runtimes: readonly RuntimeInfo[];
+  readonly maxima: { readonly run: LimitMaxima; readonly compile: LimitMaxima };
+}
+
+/** the request, checked, with the runtime it names */
+export interface CheckedRequest {
+  readonly request: JobRequest;
+  readonly runtime: RuntimeInfo;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequest {
+  if (!validateShape(body)) throw shapeError(validateShape.errors?.[0]);
+  const request = body;
+  const runtime = findRuntime(ctx.runtimes, request.language);
+  if (!runtime) {
+    throw new ApiError('UNKNOWN_LANGUAGE', `unknown language "${request.language}"`, {
+      field: 'language',
+      known: [...new Set(ctx.runtimes.map((r) => r.id))].sort(),
+    });
+  }
+  if (request.version !== undefined && !versionMatches(request.version, runtime.version)) {
+    throw new ApiError('UNKNOWN_VERSION', `${runtime.id} ${request.version} is not available (this server has ${runtime.version})`, {
+      field: 'version',
+      available: [runtime.version],
+    });
+  }
+  const names = new Set<string>();
+  request.files.forEach((f, i) => {
+    if (i > 0 || f.name !== undefined) checkName(f.name, `files[${i}].name`, i === 0);
+    if (i > 0 && f.name !== undefined) {
+      if (names.has(f.name)) throw invalid(`files[${i}].name`, `${f.name} is there twice`);
+      names.add(f.name);
+    }
+    if (f.encoding === 'base64' && !BASE64.test(f.content)) throw invalid(`files[${i}].content`, 'is not valid base64');
+  });
+  request.args?.forEach((a, i) => {
+    if (a.includes('\0')) throw invalid(`args[${i}]`, 'must not contain NUL');
+  });
+  checkLimits(request.limits, ctx.maxima.run, 'limits');
+  checkLimits(request.compileLimits, ctx.maxima.compile, 'compileLimits');
+  return { request, runtime };
+}
+
+/** by id or alias, case-insensitively */
+export function findRuntime(runtimes: readonly RuntimeInfo[], name: string): RuntimeInfo | undefined {
+  const n = name.toLowerCase();
+  return runtimes.find((r) => r.id === n || r.aliases.includes(n));
+}
+
+/** `*`, the exact version, or a prefix ending at a dot: 3 and 3.11 match 3.11.2, 3.1 does not */
+export function versionMatches(asked: string, have: string): boolean {
+  return asked === '*' || asked === have || have.startsWith(`${asked}.`);
+}
+
+function checkName(name: string | undefined, field: string, entry: boolean): void {
+  if (name === undefined) {
+    if (!entry) throw invalid(field, 'is required for every file but the first');
+    return;
+  }
+  if (name.startsWith('/') || name.includes('\0') || name.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+    throw invalid(field, `must be a relative path without empty, "." or ".." parts: ${JSON.stringify(name)}`);
+  }
+}
+
+function checkLimits(limits: RequestLimits | undefined, maxima: LimitMaxima, field: string): void {
+  for (const name of REQUEST_LIMITS) {
+    const value = limits?.[name];
+    if (value !== undefined && value > maxima[name]) {
+      throw new ApiError('LIMIT_TOO_HIGH', `${field}.${name}: ${value} is over the maximum ${maxima[name]}`, {
+        field: `${field}.${name}`,
+        maximum: maxima[name],
+      });
+    }
+  }
+}
+
+function invalid(field: string, message: string): ApiError {
+  return new ApiError('INVALID_REQUEST', `${field}: ${message}`, { field });
+}
+
+/** `/files/0/encoding` → `files[0].encoding`, with the property a `required` error names */
+export function fieldPath(e: ErrorObject): string {
+  const parts = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const extra = (e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ?? (e.params as { additionalProperty?: string }).additionalProperty;
+  if (extra !== undefined) parts.push(extra);
+  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || 'body';
+}
+
+function shapeError(e: ErrorObject | undefined): ApiError {
+  if (!e) return new ApiError('INVALID_REQUEST');
+  const field = fieldPath(e);
+  const what =
+    e.keyword === 'additionalProperties' ? 'is not a known field' :
+    e.keyword === 'required' ? 'is required' :
+    e.keyword === 'enum' ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` :
+    e.message ?? 'is not valid';
+  return invalid(field, what);
+}

@@ -1,0 +1,137 @@
+/**
+ * JSON Schemas (draft 2020-12, the dialect of OpenAPI 3.1) of everything on the wire: one
+ * source for request validation (ajv) and for the OpenAPI document. Server maxima are
+ * not here: they are configuration, checked in request.ts with the maximum in the error.
+ */
+import { JOB_STATUSES } from './job.js';
+
+const STATUSES = ['OK', 'RUNTIME_ERROR', 'TIME_LIMIT', 'WALL_TIME_LIMIT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT', 'COMPILE_ERROR', 'INTERNAL_ERROR'];
+
+const limits = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Each at most the server maximum (GET /v1/runtimes tells them); omitted: the server default.',
+  properties: {
+    cpuMs: { type: 'integer', minimum: 1, description: 'cpu time, user+system, all processes' },
+    wallMs: { type: 'integer', minimum: 1, description: 'wall clock from the start of the program' },
+    memoryBytes: { type: 'integer', minimum: 4194304, description: 'memory, no swap' },
+    pids: { type: 'integer', minimum: 2, description: 'processes and threads at once' },
+    outputBytes: { type: 'integer', minimum: 0, description: 'bytes kept per stream; more ends the run (OUTPUT_LIMIT)' },
+  },
+} as const;
+
+export const FILE_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['content'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 255, description: 'a relative path; the first file is the entry and is placed as the runtime says (Main.java)' },
+    content: { type: 'string' },
+    encoding: { enum: ['utf8', 'base64'], default: 'utf8' },
+  },
+} as const;
+
+export const JOB_REQUEST_SCHEMA = {
+  $id: 'JobRequest',
+  type: 'object',
+  additionalProperties: false,
+  required: ['language', 'files'],
+  properties: {
+    language: { type: 'string', minLength: 1, maxLength: 64, description: 'a runtime id or alias (GET /v1/runtimes)' },
+    version: { type: 'string', minLength: 1, maxLength: 64, description: 'exact (3.11.2), a prefix (3.11, 3) or *' },
+    files: { type: 'array', minItems: 1, maxItems: 100, items: FILE_SCHEMA },
+    stdin: { type: 'string', maxLength: 16777216 },
+    args: { type: 'array', maxItems: 256, items: { type: 'string', maxLength: 4096 } },
+    limits,
+    compileLimits: { ...limits, description: 'for the compile step, where the language compiles' },
+    network: { type: 'boolean', default: false, description: "true: IP on the box's own private loopback; never any other network" },
+  },
+} as const;
+
+const output = { type: 'string', description: 'text when the encoding is utf8, else base64' };
+const encoding = { enum: ['utf8', 'base64'] };
+
+const COMPILE_SCHEMA = {
+  type: 'object',
+  required: ['status', 'exitCode', 'signal', 'cpuMs', 'wallMs', 'memoryBytes', 'stdout', 'stderr', 'stdoutEncoding', 'stderrEncoding'],
+  properties: {
+    status: { enum: STATUSES },
+    exitCode: { type: ['integer', 'null'] },
+    signal: { type: ['string', 'null'] },
+    cpuMs: { type: 'number' },
+    wallMs: { type: 'number' },
+    memoryBytes: { type: 'integer' },
+    stdout: output,
+    stderr: output,
+    stdoutEncoding: encoding,
+    stderrEncoding: encoding,
+  },
+} as const;
+
+export const RESULT_SCHEMA = {
+  $id: 'Result',
+  type: 'object',
+  description: 'exactly what `codebox run --json` prints',
+  required: [...COMPILE_SCHEMA.required, 'stdoutTruncated', 'stderrTruncated'],
+  properties: {
+    ...COMPILE_SCHEMA.properties,
+    stdoutTruncated: { type: 'boolean' },
+    stderrTruncated: { type: 'boolean' },
+    message: { type: 'string' },
+    compile: { ...COMPILE_SCHEMA, description: 'when the language compiles; status COMPILE_ERROR above when it failed' },
+  },
+} as const;
+
+export const JOB_SCHEMA = {
+  $id: 'Job',
+  type: 'object',
+  required: ['id', 'status', 'language', 'version', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    status: { enum: [...JOB_STATUSES] },
+    language: { type: 'string' },
+    version: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    startedAt: { type: 'string', format: 'date-time' },
+    finishedAt: { type: 'string', format: 'date-time' },
+    result: { $ref: '#/components/schemas/Result' },
+    error: {
+      type: 'object',
+      description: "why the service could not finish the job (failed), not the program's verdict",
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
+} as const;
+
+export const ERROR_SCHEMA = {
+  $id: 'Error',
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'object', description: 'e.g. {field: "limits.cpuMs", maximum: 60000}, {field: "language", known: [...]}' },
+      },
+    },
+  },
+} as const;
+
+export const RUNTIME_SCHEMA = {
+  $id: 'Runtime',
+  type: 'object',
+  required: ['id', 'name', 'version', 'aliases', 'extensions', 'sourceFile', 'compiled'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    version: { type: 'string' },
+    aliases: { type: 'array', items: { type: 'string' } },
+    extensions: { type: 'array', items: { type: 'string' } },
+    sourceFile: { type: 'string' },
+    compiled: { type: 'boolean' },
+  },
+} as const;

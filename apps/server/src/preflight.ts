@@ -12,25 +12,34 @@ const NEEDED: { command: string; pkg: string; why: string; embeddedOnly?: boolea
   { command: 'redis-server', pkg: 'redis-server', why: 'the embedded Redis', embeddedOnly: true },
 ];
 
-const has = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+/** what preflight asks of the host; the real one, or a test's */
+export interface Host {
+  has(command: string): boolean;
+  isRoot(): boolean;
+  /** runs apt-get with these arguments, output to our stdio; true when it succeeded */
+  apt(args: string[]): boolean;
+}
 
-export function preflight(embeddedRedis: boolean, log: (line: string) => void): void {
-  const missing = NEEDED.filter((n) => (embeddedRedis || !n.embeddedOnly) && !has(n.command));
+export const REAL_HOST: Host = {
+  has: (command) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' }).status === 0,
+  isRoot: () => process.getuid?.() === 0,
+  apt: (args) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0,
+};
+
+export function preflight(embeddedRedis: boolean, log: (line: string) => void, host: Host = REAL_HOST): void {
+  const missing = NEEDED.filter((n) => (embeddedRedis || !n.embeddedOnly) && !host.has(n.command));
   if (missing.length === 0) return;
   const pkgs = [...new Set(missing.map((m) => m.pkg))];
   const command = `apt-get install -y ${pkgs.join(' ')}`;
   for (const m of missing) log(`missing ${m.command} (${m.why})`);
-  if (process.getuid?.() !== 0 || !has('apt-get')) {
-    throw new Error(`install them first, as root: ${command}`);
-  }
+  if (!host.isRoot() || !host.has('apt-get')) throw new Error(`install them first, as root: ${command}`);
   log(`installing: ${command}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', ['install', '-y', '-q', ...pkgs], { stdio: 'inherit', env });
-  if (r.status !== 0) {
+  let ok = host.apt(['install', '-y', '-q', ...pkgs]);
+  if (!ok) {
     log('apt-get install failed; updating the package lists and trying again');
-    spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
-    r = spawnSync('apt-get', ['install', '-y', '-q', ...pkgs], { stdio: 'inherit', env });
+    host.apt(['update', '-q']);
+    ok = host.apt(['install', '-y', '-q', ...pkgs]);
   }
-  const still = missing.filter((m) => !has(m.command));
-  if (r.status !== 0 || still.length > 0) throw new Error(`could not install ${still.map((m) => m.pkg).join(' ') || pkgs.join(' ')}: run ${command}`);
+  const still = missing.filter((m) => !host.has(m.command));
+  if (!ok || still.length > 0) throw new Error(`could not install ${(still.length > 0 ? still : missing).map((m) => m.pkg).join(' ')}: run ${command}`);
 }

@@ -1,1 +1,172 @@
-export {};
+/**
+ * A typed client for the codebox API: create a job, wait for it, follow its events as an
+ * async iterator (resuming with Last-Event-ID when the connection drops), cancel it.
+ * Uses the platform's fetch; imports nothing of the server at run time.
+ *
+ *   const cb = new CodeboxClient({ baseUrl: 'http://127.0.0.1:8080', apiKey });
+ *   const job = await cb.run({ language: 'python', files: [{ content: 'print(1)' }] });
+ *   for await (const e of cb.events(id)) if (e.type === 'stdout') process.stdout.write(e.data.data);
+ */
+import type { ApiErrorBody, JobEvent, JobRequest, JobStatus, JobView, RuntimeInfo } from '@codebox/protocol';
+
+export type { JobEvent, JobRequest, JobStatus, JobView, RuntimeInfo } from '@codebox/protocol';
+
+export interface ClientOptions {
+  readonly baseUrl: string;
+  /** sent as Authorization: Bearer …, when the server has keys */
+  readonly apiKey?: string;
+  readonly fetch?: typeof fetch;
+}
+
+/** an event as it arrives, with the id to resume after */
+export type ReceivedEvent = JobEvent & { readonly id: string };
+
+export interface RuntimesResponse {
+  runtimes: RuntimeInfo[];
+  limits?: { defaults: Record<string, number>; maxima: Record<string, number> };
+  compileLimits?: { defaults: Record<string, number>; maxima: Record<string, number> };
+}
+
+/** an error answer of the API: its HTTP status, stable code, message and details */
+export class CodeboxError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> | undefined,
+    /** from Retry-After, for 429 and 503 */
+    readonly retryAfterS: number | undefined,
+  ) {
+    super(`${status} ${code}: ${message}`);
+    this.name = 'CodeboxError';
+  }
+}
+
+export class CodeboxClient {
+  private readonly base: string;
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: ClientOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  /** queues a job: {id, status: 'queued'} */
+  async create(request: JobRequest): Promise<{ id: string; status: JobStatus }> {
+    return this.json('POST', '/v1/jobs', request);
+  }
+
+  /** creates a job and returns it finished (the server's ?wait=true, then its events if it takes longer) */
+  async run(request: JobRequest, options: { signal?: AbortSignal } = {}): Promise<JobView> {
+    const r = await this.json<JobView | { id: string; status: JobStatus }>('POST', '/v1/jobs?wait=true', request);
+    if ('createdAt' in r && ['completed', 'failed', 'cancelled'].includes(r.status)) return r;
+    return this.wait(r.id, options);
+  }
+
+  async get(id: string): Promise<JobView> {
+    return this.json('GET', `/v1/jobs/${encodeURIComponent(id)}`);
+  }
+
+  /** cancels: the job as it is after (cancelled, or still ending when the server stopped waiting) */
+  async cancel(id: string): Promise<JobView> {
+    return this.json('DELETE', `/v1/jobs/${encodeURIComponent(id)}`);
+  }
+
+  async runtimes(): Promise<RuntimesResponse> {
+    return this.json('GET', '/v1/runtimes');
+  }
+
+  /** the finished job, following its events */
+  async wait(id: string, options: { signal?: AbortSignal } = {}): Promise<JobView> {
+    for await (const e of this.events(id, options)) if (e.type === 'result') return e.data;
+    return this.get(id); // the stream ended without a result: the job is gone or over
+  }
+
+  /**
+   * The job's events in order: status, stdout, stderr, …, result. A dropped connection
+   * is resumed after the last event seen (up to `retries` times in a row).
+   */
+  async *events(id: string, options: { lastEventId?: string; signal?: AbortSignal; retries?: number } = {}): AsyncGenerator<ReceivedEvent> {
+    let last = options.lastEventId;
+    let failures = 0;
+    for (;;) {
+      let sawResult = false;
+      try {
+        for await (const e of this.eventStream(id, last, options.signal)) {
+          failures = 0;
+          last = e.id;
+          yield e;
+          if (e.type === 'result') sawResult = true;
+        }
+        return;
+      } catch (err) {
+        if (sawResult || options.signal?.aborted || err instanceof CodeboxError || ++failures > (options.retries ?? 5)) throw err;
+        await new Promise((r) => setTimeout(r, 200 * failures));
+      }
+    }
+  }
+
+  /** one connection's worth of events */
+  private async *eventStream(id: string, lastEventId: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<ReceivedEvent> {
+    const res = await this.fetch(`${this.base}/v1/jobs/${encodeURIComponent(id)}/events`, {
+      headers: { ...this.auth(), Accept: 'text/event-stream', ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) },
+      ...(signal ? { signal } : {}),
+    });
+    if (!res.ok || !res.body) throw await this.error(res);
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(bytes, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const e = parseEvent(block);
+        if (e) yield e;
+      }
+    }
+  }
+
+  private auth(): Record<string, string> {
+    return this.options.apiKey ? { Authorization: `Bearer ${this.options.apiKey}` } : {};
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.fetch(`${this.base}${path}`, {
+      method,
+      headers: { ...this.auth(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw await this.error(res);
+    return (await res.json()) as T;
+  }
+
+  private async error(res: Response): Promise<CodeboxError> {
+    const retry = res.headers.get('retry-after');
+    let body: Partial<ApiErrorBody> = {};
+    try {
+      body = (await res.json()) as ApiErrorBody;
+    } catch {
+      // not our JSON shape (a proxy's page): the status says enough
+    }
+    return new CodeboxError(res.status, body.error?.code ?? 'HTTP_ERROR', body.error?.message ?? res.statusText, body.error?.details, retry ? Number(retry) : undefined);
+  }
+}
+
+/** one SSE block: `id:`, `event:`, `data:` lines; comments and blocks without data are skipped */
+export function parseEvent(block: string): ReceivedEvent | undefined {
+  let id = '';
+  let type = 'message';
+  const data: string[] = [];
+  for (const line of block.split('\n')) {
+    if (line.startsWith(':')) continue;
+    const at = line.indexOf(':');
+    const field = at < 0 ? line : line.slice(0, at);
+    const value = at < 0 ? '' : line.slice(at + 1).replace(/^ /, '');
+    if (field === 'id') id = value;
+    else if (field === 'event') type = value;
+    else if (field === 'data') data.push(value);
+  }
+  if (data.length === 0) return undefined;
+  return { id, type, data: JSON.parse(data.join('\n')) } as ReceivedEvent;
+}

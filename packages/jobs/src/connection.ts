@@ -30,5 +30,16 @@ export function redisOptions(url: string): RedisOptions {
 
 export function connect(url: string, name: string): Redis {
   // the options type is built for exactOptionalPropertyTypes-off code; its values are right
-  return new Redis({ ...redisOptions(url), connectionName: name } as never);
+  const redis = new Redis({ ...redisOptions(url), connectionName: name } as never);
+  // a lost connection is retried by ioredis itself, and each command that cannot wait
+  // fails on its own: the 'error' event adds nothing but an unhandled-event warning
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+/** a connection of its own for a blocking read (XREAD BLOCK), quiet like connect()'s */
+export function blockingConnection(redis: Redis): Redis {
+  const conn = redis.duplicate();
+  conn.on('error', () => undefined);
+  return conn;
 }

@@ -1,4 +1,4 @@
-export { connect, redisOptions } from './connection.js';
+export { blockingConnection, connect, redisOptions } from './connection.js';
 export { Keys, QUEUE_NAME } from './keys.js';
 export { DEFAULT_STORE_OPTIONS, JobStore, publicView } from './store.js';
 export type { StoredEvent, StoredJob, StoreOptions } from './store.js';

@@ -5,6 +5,7 @@
  * `result`; a comment line every 15 s keeps proxies from closing an idle one.
  */
 import { Router } from 'express';
+import { blockingConnection } from '@codebox/jobs';
 import type { JobStore } from '@codebox/jobs';
 import type { Redis } from 'ioredis';
 import { FINAL_STATUSES } from '@codebox/protocol';
@@ -22,7 +23,7 @@ export function eventRoutes(d: { redis: Redis; store: JobStore }): Router {
     let after = asked && EVENT_ID.test(asked) ? asked : '0';
     res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
-    const conn = d.redis.duplicate();
+    const conn = blockingConnection(d.redis);
     let open = true;
     res.on('close', () => {
       open = false;

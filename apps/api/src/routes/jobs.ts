@@ -7,7 +7,7 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { publicView } from '@codebox/jobs';
+import { blockingConnection, publicView } from '@codebox/jobs';
 import type { JobStore, QueuedJob, StoredJob } from '@codebox/jobs';
 import { ApiError, checkJobRequest } from '@codebox/protocol';
 import type { JobView } from '@codebox/protocol';
@@ -86,7 +86,7 @@ export async function ownJob(d: Pick<JobRoutesDeps, 'store'>, id: string | undef
 /** follows the job's events until its `result` event, for at most ms; undefined past it */
 async function waitForEnd(d: Pick<JobRoutesDeps, 'redis' | 'store'>, id: string, ms: number): Promise<JobView | undefined> {
   const deadline = Date.now() + ms;
-  const conn = d.redis.duplicate();
+  const conn = blockingConnection(d.redis);
   try {
     let after = '0';
     for (;;) {

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { preflight } from './preflight.js';
+import type { Host } from './preflight.js';
+
+function fakeHost(present: string[], root: boolean, aptWorks: (args: string[]) => boolean) {
+  const have = new Set(present);
+  const calls: string[][] = [];
+  const host: Host = {
+    has: (c) => have.has(c),
+    isRoot: () => root,
+    apt: (args) => {
+      calls.push(args);
+      const ok = aptWorks(args);
+      if (ok && args[0] === 'install') for (const p of args.slice(3)) have.add(p === 'bubblewrap' ? 'bwrap' : p);
+      return ok;
+    },
+  };
+  return { host, calls };
+}
+
+test('nothing missing: nothing done', () => {
+  const { host, calls } = fakeHost(['bwrap', 'prlimit', 'setpriv', 'redis-server', 'apt-get'], true, () => true);
+  preflight(true, () => undefined, host);
+  assert.deepEqual(calls, []);
+});
+
+test('as root with apt: installs what is missing, saying so', () => {
+  const lines: string[] = [];
+  const { host, calls } = fakeHost(['prlimit', 'setpriv', 'apt-get'], true, () => true);
+  preflight(true, (l) => lines.push(l), host);
+  assert.deepEqual(calls, [['install', '-y', '-q', 'bubblewrap', 'redis-server']]);
+  assert.ok(lines.includes('installing: apt-get install -y bubblewrap redis-server'));
+});
+
+test('a stale package list: update, then install again', () => {
+  let tries = 0;
+  const { host, calls } = fakeHost(['prlimit', 'setpriv', 'apt-get', 'redis-server'], true, (a) => a[0] === 'update' || ++tries > 1);
+  preflight(true, () => undefined, host);
+  assert.deepEqual(calls.map((c) => c[0]), ['install', 'update', 'install']);
+});
+
+test('not root, or no apt: the exact command, and stop', () => {
+  const { host } = fakeHost(['prlimit', 'setpriv', 'apt-get'], false, () => true);
+  assert.throws(() => preflight(true, () => undefined, host), /install them first, as root: apt-get install -y bubblewrap redis-server$/);
+  const noApt = fakeHost(['prlimit', 'setpriv', 'bwrap'], true, () => true).host;
+  assert.throws(() => preflight(true, () => undefined, noApt), /apt-get install -y redis-server$/);
+});
+
+test('with REDIS_URL, redis-server is not needed', () => {
+  const { host, calls } = fakeHost(['bwrap', 'prlimit', 'setpriv'], false, () => true);
+  preflight(false, () => undefined, host);
+  assert.deepEqual(calls, []);
+});

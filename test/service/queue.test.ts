@@ -1,0 +1,122 @@
+/**
+ * The queue's edges, with real Redis and boxes: cancelling a queued job, backpressure, the
+ * per-key rate, API keys, a worker's graceful end, and a job whose worker was lost.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { CodeboxError } from '@codebox/client';
+import { createQueue } from '@codebox/jobs';
+import { post, serviceSkip, startRedis, startStack, until } from './stack.js';
+import type { Stack, TestRedis } from './stack.js';
+
+const SH = (code: string) => ({ language: 'bash', files: [{ content: code }] });
+
+describe('the queue', { skip: serviceSkip() }, () => {
+  let redis: TestRedis;
+  let s: Stack | undefined;
+  before(async () => {
+    redis = await startRedis();
+  });
+  afterEach(async () => {
+    await s?.stop();
+    s = undefined;
+  });
+  after(async () => {
+    await redis?.destroy();
+  });
+
+  it('a cancelled queued job never runs', async () => {
+    s = await startStack(redis.url, { worker: { slots: 1 } });
+    const c = s.client();
+    const busy = await c.create(SH('sleep 30'));
+    await until(async () => (await c.get(busy.id)).status === 'running');
+    const queued = await c.create(SH('echo "I ran" > /dev/stderr'));
+    assert.equal((await c.get(queued.id)).status, 'queued');
+    const cancelled = await c.cancel(queued.id);
+    assert.equal(cancelled.status, 'cancelled');
+    assert.equal(cancelled.result, undefined);
+    await c.cancel(busy.id); // frees the slot: the cancelled one must still not run
+    await new Promise((r) => setTimeout(r, 500));
+    const events = [];
+    for await (const e of c.events(queued.id)) events.push(e);
+    assert.deepEqual(events.map((e) => [e.type, e.type === 'status' ? (e.data as { status: string }).status : '']), [
+      ['status', 'queued'], ['status', 'cancelled'], ['result', ''],
+    ]);
+    assert.equal((await c.get(queued.id)).status, 'cancelled');
+  });
+
+  it('backpressure: over the queue bound, 503 with Retry-After, and room again later', async () => {
+    s = await startStack(redis.url, { worker: { slots: 1 }, api: { queueMax: 1 } });
+    const c = s.client();
+    const busy = await c.create(SH('sleep 30'));
+    await until(async () => (await c.get(busy.id)).status === 'running');
+    const waiting = await c.create(SH('true'));
+    const r = await post(`${s.url}/v1/jobs`, JSON.stringify(SH('true')));
+    assert.equal(r.status, 503);
+    assert.equal(r.json.error?.code, 'QUEUE_FULL');
+    assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    await c.cancel(busy.id);
+    await c.wait(waiting.id);
+    assert.equal((await c.run(SH('echo room'))).result?.stdout, 'room\n');
+  });
+
+  it('a key over its rate gets 429 with Retry-After', async () => {
+    s = await startStack(redis.url, { api: { ratePerMinute: 2 } });
+    const body = JSON.stringify(SH('true'));
+    assert.equal((await post(`${s.url}/v1/jobs`, body)).status, 202);
+    assert.equal((await post(`${s.url}/v1/jobs`, body)).status, 202);
+    const r = await post(`${s.url}/v1/jobs`, body);
+    assert.equal(r.status, 429);
+    assert.equal(r.json.error?.code, 'RATE_LIMITED');
+    const retry = Number(r.headers.get('retry-after'));
+    assert.ok(retry >= 1 && retry <= 60, String(retry));
+  });
+
+  it('API keys: none or a wrong one is 401; a key sees only its own jobs', async () => {
+    const [k1, k2] = ['key-one-0123456789abcdef', 'key-two-0123456789abcdef'];
+    s = await startStack(redis.url, { api: { apiKeys: [k1, k2] } });
+    const r = await post(`${s.url}/v1/jobs`, JSON.stringify(SH('true')));
+    assert.equal(r.status, 401);
+    assert.equal(r.json.error?.code, 'UNAUTHORIZED');
+    await assert.rejects(s.client('wrong-key-0123456789abcdef').create(SH('true')), (e: CodeboxError) => e.status === 401);
+    const job = await s.client(k1).run(SH('echo mine'));
+    assert.equal(job.result?.stdout, 'mine\n');
+    const other = s.client(k2);
+    await assert.rejects(other.get(job.id), (e: CodeboxError) => e.status === 404);
+    await assert.rejects(other.cancel(job.id), (e: CodeboxError) => e.status === 404);
+    await assert.rejects(other.wait(job.id), (e: CodeboxError) => e.status === 404);
+    assert.equal((await s.client(k1).get(job.id)).status, 'completed');
+    assert.equal((await fetch(`${s.url}/healthz`)).status, 200, 'health needs no key');
+  });
+
+  it('a worker that shuts down ends its running jobs after the grace, saying why', async () => {
+    s = await startStack(redis.url, { worker: { slots: 1 } });
+    const c = s.client();
+    const { id } = await c.create(SH('echo partial; sleep 30'));
+    await until(async () => (await c.get(id)).status === 'running');
+    const t0 = Date.now();
+    await s.worker.close(300);
+    assert.ok(Date.now() - t0 < 5_000);
+    const job = await c.get(id);
+    assert.equal(job.status, 'failed');
+    assert.equal(job.error?.code, 'WORKER_SHUTDOWN');
+    assert.equal(job.result?.stdout, 'partial\n');
+  });
+
+  it('a job whose worker was lost after claiming it is failed, never run again', async () => {
+    s = await startStack(redis.url);
+    // what a worker leaves when it dies mid-run: the job claimed (running), back on the queue
+    const id = '11111111-2222-4333-8444-555555555555';
+    await s.store.create(id, 'anonymous', 'bash', '5');
+    assert.equal(await s.store.start(id, 'a-worker-that-died'), 'started');
+    const conn = s.redis.duplicate();
+    const queue = createQueue(conn, s.prefix);
+    await queue.add('run', { id, runtime: 'bash', request: SH('echo ran twice > /dev/stderr'), acceptedAt: Date.now() }, { jobId: id });
+    const job = await s.client().wait(id);
+    await queue.close();
+    await conn.quit();
+    assert.equal(job.status, 'failed');
+    assert.equal(job.error?.code, 'WORKER_LOST');
+    assert.equal(job.result, undefined, 'its code did not run here');
+  });
+});

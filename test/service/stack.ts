@@ -1,0 +1,143 @@
+/**
+ * A real stack for the service tests: a redis-server of their own on a unix socket in a
+ * temp dir, a worker making real boxes, and the API on an ephemeral loopback port, all
+ * with a fresh key prefix per stack (so a fresh BullMQ queue: BullMQ's own test rule).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Registry } from 'prom-client';
+import { loadApiConfig, startApi } from '@codebox/api';
+import type { ApiConfig, RunningApi } from '@codebox/api';
+import { CodeboxClient } from '@codebox/client';
+import { connect, JobStore } from '@codebox/jobs';
+import { loadWorkerConfig, startWorker, workerMetrics } from '@codebox/worker';
+import type { RunningWorker, WorkerConfig } from '@codebox/worker';
+import type { Redis } from 'ioredis';
+import { boxSkip, CGROUP_PARENT, UID_BASE, WORK_ROOT } from '../support.js';
+
+export function serviceSkip(): string | false {
+  const box = boxSkip();
+  if (box) return box;
+  // CI sets CODEBOX_REQUIRE_SERVICE=1: there a missing redis-server fails the tests, not skips them
+  if (process.env.CODEBOX_REQUIRE_SERVICE === '1') return false;
+  if (spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status !== 0) return 'needs redis-server (apt-get install redis-server)';
+  return false;
+}
+
+export interface TestRedis {
+  readonly url: string;
+  readonly socket: string;
+  readonly dir: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** stops it and removes its directory */
+  destroy(): Promise<void>;
+}
+
+/** a private redis-server; persistence (append-only) when asked */
+export async function startRedis(options: { persist?: boolean } = {}): Promise<TestRedis> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-test-redis-'));
+  const socket = path.join(dir, 'redis.sock');
+  let child: ReturnType<typeof spawn> | undefined;
+  const start = async (): Promise<void> => {
+    child = spawn('redis-server', ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dir, '--appendonly', options.persist ? 'yes' : 'no', '--save', ''], { stdio: 'ignore' });
+    const deadline = Date.now() + 10_000;
+    while (!fs.existsSync(socket)) {
+      if (Date.now() > deadline) throw new Error('redis-server did not start');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const stop = async (): Promise<void> => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child?.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  await start();
+  return {
+    url: `unix://${socket}`,
+    socket,
+    dir,
+    start,
+    stop,
+    destroy: async () => {
+      await stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Stack {
+  readonly url: string;
+  readonly prefix: string;
+  readonly api: RunningApi;
+  readonly worker: RunningWorker;
+  readonly registry: Registry;
+  readonly redis: Redis;
+  readonly store: JobStore;
+  client(apiKey?: string): CodeboxClient;
+  stop(): Promise<void>;
+}
+
+let stacks = 0;
+
+export async function startStack(
+  redisUrl: string,
+  options: { api?: Partial<ApiConfig>; worker?: Partial<WorkerConfig> } = {},
+): Promise<Stack> {
+  const prefix = `cbtest-${process.pid}-${++stacks}`;
+  const registry = new Registry();
+  const workerConfig: WorkerConfig = {
+    ...loadWorkerConfig({}),
+    sandbox: { cgroupParent: CGROUP_PARENT, workRoot: WORK_ROOT, uidBase: UID_BASE + 300 + 40 * (stacks % 8), uidCount: 32, prestart: 1 },
+    rootfs: 'host',
+    redisPrefix: prefix,
+    slots: 2,
+    graceMs: 2_000,
+    metricsPort: 0,
+    ...options.worker,
+  };
+  const worker = await startWorker({ config: workerConfig, redisUrl, metrics: workerMetrics(registry) });
+  const apiConfig: ApiConfig = { ...loadApiConfig({}), port: 0, redisPrefix: prefix, waitMs: 20_000, ...options.api };
+  const api = await startApi(apiConfig, redisUrl, registry, () => undefined);
+  const redis = connect(redisUrl, 'codebox-test');
+  return {
+    url: api.url,
+    prefix,
+    api,
+    worker,
+    registry,
+    redis,
+    store: new JobStore(redis, prefix),
+    client: (apiKey?: string) => new CodeboxClient({ baseUrl: api.url, ...(apiKey ? { apiKey } : {}) }),
+    stop: async () => {
+      await api.close();
+      await worker.close(1_000);
+      await redis.quit();
+    },
+  };
+}
+
+/** POST with any body and headers: for the bad-input tests the typed client cannot send */
+export async function post(url: string, body: string, headers: Record<string, string> = { 'Content-Type': 'application/json' }) {
+  const res = await fetch(url, { method: 'POST', headers, body });
+  const text = await res.text();
+  let json: { error?: { code: string; message: string; details?: Record<string, unknown> } } & Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON: the assertions say so
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+/** polls until fn is true or ms passed */
+export async function until(fn: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

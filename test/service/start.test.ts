@@ -1,0 +1,117 @@
+/**
+ * The quickstart contract: `npm start` with no REDIS_URL brings up its own Redis, a worker
+ * and the API, prints the URL and a curl example, and that curl prints the program's
+ * output; SIGTERM takes it all down. And the split roles, `npm run api` and `npm run
+ * worker`, against one Redis.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { CGROUP_PARENT, UID_BASE, WORK_ROOT } from '../support.js';
+import { serviceSkip, startRedis, until } from './stack.js';
+
+const ROOT = path.join(import.meta.dirname, '..', '..');
+
+function env(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    CODEBOX_CGROUP_PARENT: CGROUP_PARENT,
+    CODEBOX_WORK_ROOT: WORK_ROOT,
+    CODEBOX_UID_BASE: String(UID_BASE + 700),
+    CODEBOX_UID_COUNT: '32',
+    CODEBOX_ROOTFS: 'host',
+    PORT: '0',
+    ...extra,
+  };
+}
+
+/** collects a child's output and resolves when a line matches */
+function waitForLine(child: ChildProcess, re: RegExp, ms = 30_000): Promise<{ match: RegExpExecArray; output: () => string }> {
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no line matching ${re} in ${ms} ms:\n${out}`)), ms);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = re.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ match: m, output: () => out });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited ${code} before ${re}:\n${out}`)));
+  });
+}
+
+function exited(child: ChildProcess, ms = 20_000): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => reject(new Error('did not exit')), ms);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+describe('npm start', { skip: serviceSkip() }, () => {
+  it('starts Redis, a worker and the API; the printed curl runs Python; SIGTERM stops it all', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-test-start-'));
+    const child = spawn(process.execPath, [path.join(ROOT, 'apps/server/dist/main.js')], { env: env({ CODEBOX_DATA_DIR: dataDir }) });
+    try {
+      const { match, output } = await waitForLine(child, /Try it:\n(  curl [^\n]*\\\n[^\n]*\n)/);
+      assert.match(output(), /codebox is up: http:\/\/127\.0\.0\.1:\d+/);
+      assert.match(output(), /no API keys configured: listening on loopback only/);
+      const curl = (match[1] ?? '').replace(/\\\n/, ' ');
+      const answer = JSON.parse(execFileSync('sh', ['-c', curl], { encoding: 'utf8' }));
+      assert.equal(answer.status, 'completed');
+      assert.match(answer.result.stdout, /^Hello from a box, Python 3\.\d+\.\d+\n$/);
+      child.kill('SIGTERM');
+      assert.equal(await exited(child), 0);
+      assert.ok(fs.existsSync(path.join(dataDir, 'redis', 'appendonlydir')), 'Redis kept its append-only file');
+      assert.ok(!fs.existsSync(path.join(dataDir, 'redis', 'redis.sock')), 'and is gone');
+    } finally {
+      child.kill('SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('npm run api and npm run worker: one role each, on one Redis', async () => {
+    const redis = await startRedis();
+    const common = { REDIS_URL: redis.url, CODEBOX_REDIS_PREFIX: `cbsplit${process.pid}` };
+    const worker = spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], { env: env({ ...common, CODEBOX_WORKER_METRICS_PORT: '0' }) });
+    const api = spawn(process.execPath, [path.join(ROOT, 'apps/api/dist/main.js')], { env: env(common) });
+    try {
+      const { match } = await waitForLine(api, /listening on (http:\/\/\S+)/);
+      const url = match[1] ?? '';
+      await waitForLine(worker, /worker \S+: \d+ slots/);
+      await until(async () => (await fetch(`${url}/readyz`)).status === 200);
+      const res = await fetch(`${url}/v1/jobs?wait=true`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ language: 'bash', files: [{ content: 'echo split roles' }] }),
+      });
+      assert.equal(((await res.json()) as { result: { stdout: string } }).result.stdout, 'split roles\n');
+      worker.kill('SIGTERM');
+      api.kill('SIGTERM');
+      assert.deepEqual([await exited(worker), await exited(api)], [0, 0]);
+    } finally {
+      worker.kill('SIGKILL');
+      api.kill('SIGKILL');
+      await redis.destroy();
+    }
+  });
+
+  it('a bad setting is one line naming it, and exit 2', async () => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'apps/server/dist/main.js')], { env: env({ PORT: 'eighty', HOST: '0.0.0.0' }) });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    assert.equal(await exited(child), 2);
+    assert.match(err, /^codebox: PORT="eighty": must be a whole number between 0 and 65535\n/);
+  });
+});

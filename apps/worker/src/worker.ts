@@ -147,8 +147,9 @@ export async function startWorker({ config, redisUrl, metrics, log = () => undef
     });
     worker.on('error', (err) => log(`queue: ${err.message}`));
     worker.on('failed', (job, err) => {
-      // the processor itself failed (Redis away mid-job): the record must not stay open
-      if (!job) return;
+      // the processor itself failed (Redis away mid-job) for the last time: the record must
+      // not stay open
+      if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
       log(`job ${job.data.id}: ${err.message}`);
       void fail(job.data.id, 'running', { code: 'INTERNAL', message: err.message }).catch(() => undefined);
       void fail(job.data.id, 'queued', { code: 'INTERNAL', message: err.message }).catch(() => undefined);

@@ -20,6 +20,8 @@ export function createQueue(connection: Redis, prefix: string): Queue<QueuedJob>
   return new Queue<QueuedJob>(QUEUE_NAME, {
     connection,
     prefix,
-    defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 3_600 }, attempts: 1 },
+    // a processor that throws (Redis away for a moment) is tried again; the store's claim
+    // makes that safe: before the claim the job simply runs, after it it is WORKER_LOST
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 3_600 }, attempts: 5, backoff: { type: 'exponential', delay: 500 } },
   });
 }

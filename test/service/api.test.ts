@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CodeboxError } from '@codebox/client';
-import type { ReceivedEvent } from '@codebox/client';
+import type { JobView, ReceivedEvent } from '@codebox/client';
 import { post, serviceSkip, startRedis, startStack, until } from './stack.js';
 import type { Stack, TestRedis } from './stack.js';
 
@@ -25,7 +25,9 @@ describe('the service', { skip: serviceSkip() }, () => {
   });
 
   it('runs a job synchronously: ?wait=true answers 200 with the finished job', async () => {
-    const job = await s.client().run({ ...PY('print(input()[::-1])'), stdin: 'hello\n' });
+    const r = await post(`${s.url}/v1/jobs?wait=true`, JSON.stringify({ ...PY('print(input()[::-1])'), stdin: 'hello\n' }));
+    assert.equal(r.status, 200, r.text);
+    const job = r.json as unknown as JobView;
     assert.equal(job.status, 'completed');
     assert.equal(job.language, 'python');
     assert.match(job.version, /^3\.\d+\.\d+$/);
@@ -142,18 +144,36 @@ describe('the service', { skip: serviceSkip() }, () => {
     assert.match(after, /codebox_worker_slots\{state="total"\} 2/);
   });
 
-  it('a box cannot reach the Redis socket', async () => {
-    const job = await s.client().run(PY(`
+  it('a box cannot reach Redis: not its unix socket, not its TCP port on the host loopback', async () => {
+    // a Redis as open as it gets: a world-traversable directory outside /tmp, a socket
+    // anyone may connect to, a TCP port on 127.0.0.1 with no password
+    const open = await startRedis({ dirRoot: '/var/tmp', socketPerm: '777', tcpPort: 0 });
+    try {
+      const probe = (code: string, network = false) => s.client().run({ ...PY(code), network });
+      const unix = await probe(`
 import socket
 s = socket.socket(socket.AF_UNIX)
 try:
-    s.connect(${JSON.stringify(redis.socket)})
-    s.sendall(b"PING\\r\\n")
-    print("REACHED", s.recv(10))
+    s.connect(${JSON.stringify(open.socket)}); s.sendall(b"PING\\r\\n"); print("REACHED", s.recv(10))
 except OSError as e:
     print("refused", e.errno)
-`));
-    assert.match(job.result?.stdout ?? '', /^refused \d+\n$/);
+`);
+      assert.equal(unix.result?.stdout, 'refused 2\n', 'ENOENT: the path does not exist in the box');
+      const tcp = await probe(`
+import socket
+try:
+    s = socket.create_connection(("127.0.0.1", ${open.port}), timeout=2); s.sendall(b"PING\\r\\n"); print("REACHED", s.recv(10))
+except OSError as e:
+    print("refused", e.errno)
+`, true);
+      assert.equal(tcp.result?.stdout, 'refused 111\n', "ECONNREFUSED: the box's loopback is its own");
+      // and the same Redis answers from the host, so the refusals are the box's doing
+      const { execFileSync } = await import('node:child_process');
+      assert.equal(execFileSync('redis-cli', ['-s', open.socket, 'ping'], { encoding: 'utf8' }).trim(), 'PONG');
+      assert.equal(execFileSync('redis-cli', ['-p', String(open.port), 'ping'], { encoding: 'utf8' }).trim(), 'PONG');
+    } finally {
+      await open.destroy();
+    }
   });
 });
 

@@ -35,7 +35,14 @@ describe('the queue', { skip: serviceSkip() }, () => {
     const cancelled = await c.cancel(queued.id);
     assert.equal(cancelled.status, 'cancelled');
     assert.equal(cancelled.result, undefined);
+    // the race DELETE cannot win by removing the queue entry: a worker takes the entry anyway
+    const conn = s.redis.duplicate();
+    const queue = createQueue(conn, s.prefix);
+    await queue.add('run', { id: queued.id, runtime: 'bash', request: SH('echo "I ran" > /dev/stderr'), acceptedAt: Date.now() }, { jobId: `${queued.id}-again` });
     await c.cancel(busy.id); // frees the slot: the cancelled one must still not run
+    await until(async () => (await queue.getJobCounts('wait', 'active')).wait === 0);
+    await queue.close();
+    await conn.quit();
     await new Promise((r) => setTimeout(r, 500));
     const events = [];
     for await (const e of c.events(queued.id)) events.push(e);
@@ -118,5 +125,51 @@ describe('the queue', { skip: serviceSkip() }, () => {
     assert.equal(job.status, 'failed');
     assert.equal(job.error?.code, 'WORKER_LOST');
     assert.equal(job.result, undefined, 'its code did not run here');
+  });
+
+  it('?wait=true past its bound answers 202, and the job goes on', async () => {
+    s = await startStack(redis.url, { api: { waitMs: 300 } });
+    const r = await post(`${s.url}/v1/jobs?wait=true`, JSON.stringify(SH('sleep 1; echo late')));
+    assert.equal(r.status, 202);
+    assert.ok(['queued', 'running'].includes(String(r.json.status)));
+    assert.equal((await s.client().wait(String(r.json.id))).result?.stdout, 'late\n');
+  });
+
+  it('open event streams are capped per key: 429 past the share, and the slot comes back', async () => {
+    s = await startStack(redis.url, { api: { maxStreamsPerKey: 1 } });
+    const c = s.client();
+    const { id } = await c.create(SH('sleep 30'));
+    const ac = new AbortController();
+    const first = c.events(id, { signal: ac.signal });
+    await first.next(); // connected, holding its slot
+    const r = await fetch(`${s.url}/v1/jobs/${id}/events`);
+    assert.equal(r.status, 429);
+    assert.equal(((await r.json()) as { error: { code: string } }).error.code, 'RATE_LIMITED');
+    ac.abort();
+    await first.return(undefined).catch(() => undefined);
+    await until(async () => (await c.cancel(id).then(() => true, (e: CodeboxError) => e.status !== 429)));
+  });
+
+  it('while Redis is away the API answers 503 at once, and recovers by itself', async () => {
+    const own = await startRedis();
+    try {
+      s = await startStack(own.url);
+      assert.equal((await s.client().run(SH('echo before'))).result?.stdout, 'before\n');
+      await own.stop();
+      const t0 = Date.now();
+      const r = await post(`${s.url}/v1/jobs`, JSON.stringify(SH('true')));
+      assert.equal(r.status, 503, r.text);
+      assert.ok(r.headers.get('retry-after'));
+      assert.ok(Date.now() - t0 < 3_000, `answered in ${Date.now() - t0} ms`);
+      assert.equal((await fetch(`${s.url}/readyz`)).status, 503);
+      await own.start();
+      const stack = s;
+      await until(async () => (await fetch(`${stack.url}/readyz`)).status === 200, 20_000);
+      assert.equal((await s.client().run(SH('echo after'))).result?.stdout, 'after\n');
+    } finally {
+      await s?.stop();
+      s = undefined;
+      await own.destroy();
+    }
   });
 });

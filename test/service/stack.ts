@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Registry } from 'prom-client';
@@ -30,19 +31,27 @@ export interface TestRedis {
   readonly url: string;
   readonly socket: string;
   readonly dir: string;
+  /** the TCP port on 127.0.0.1 when asked for one (tcpPort), else 0 */
+  readonly port: number;
   stop(): Promise<void>;
   start(): Promise<void>;
   /** stops it and removes its directory */
   destroy(): Promise<void>;
 }
 
-/** a private redis-server; persistence (append-only) when asked */
-export async function startRedis(options: { persist?: boolean } = {}): Promise<TestRedis> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-test-redis-'));
+/**
+ * A private redis-server on a unix socket; persistence (append-only) when asked; also on
+ * a TCP port of 127.0.0.1 with tcpPort (0: a free one).
+ */
+export async function startRedis(options: { persist?: boolean; dirRoot?: string; socketPerm?: string; tcpPort?: number } = {}): Promise<TestRedis> {
+  const dir = fs.mkdtempSync(path.join(options.dirRoot ?? os.tmpdir(), 'codebox-test-redis-'));
+  if (options.dirRoot) fs.chmodSync(dir, 0o755);
   const socket = path.join(dir, 'redis.sock');
+  const port = options.tcpPort === undefined ? 0 : options.tcpPort || (await freePort());
   let child: ReturnType<typeof spawn> | undefined;
   const start = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dir, '--appendonly', options.persist ? 'yes' : 'no', '--save', ''], { stdio: 'ignore' });
+    const tcp = port ? ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'no'] : ['--port', '0'];
+    child = spawn('redis-server', [...tcp, '--unixsocket', socket, '--unixsocketperm', options.socketPerm ?? '700', '--dir', dir, '--appendonly', options.persist ? 'yes' : 'no', '--save', ''], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     while (!fs.existsSync(socket)) {
       if (Date.now() > deadline) throw new Error('redis-server did not start');
@@ -60,6 +69,7 @@ export async function startRedis(options: { persist?: boolean } = {}): Promise<T
     url: `unix://${socket}`,
     socket,
     dir,
+    port,
     start,
     stop,
     destroy: async () => {
@@ -118,6 +128,17 @@ export async function startStack(
       await redis.quit();
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.once('error', reject);
+  });
 }
 
 /** POST with any body and headers: for the bad-input tests the typed client cannot send */

@@ -17,6 +17,7 @@ import type { ApiConfig } from './config.js';
 import { errorHandler } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { rateLimit } from './rate-limit.js';
+import { StreamLimiter } from './streams.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
@@ -50,7 +51,7 @@ export function createApp(d: ApiDeps): Express {
   });
   app.use(metaRoutes({ redis: d.redis, catalog, registry: d.registry, version: d.version }));
   app.use('/v1', authenticate(d.config.apiKeys));
-  app.use(express.json({ limit: d.config.bodyLimitBytes, type: 'application/json' }));
+  const limiter = new StreamLimiter(d.config.maxStreams, d.config.maxStreamsPerKey);
   app.use(jobRoutes({
     redis: d.redis,
     store: d.store,
@@ -58,9 +59,11 @@ export function createApp(d: ApiDeps): Express {
     catalog,
     queueMax: d.config.queueMax,
     waitMs: d.config.waitMs,
+    bodyLimitBytes: d.config.bodyLimitBytes,
+    limiter,
     rateLimit: rateLimit(d.redis, keys, d.config.ratePerMinute) as never,
   }));
-  app.use(eventRoutes({ redis: d.redis, store: d.store }));
+  app.use(eventRoutes({ redis: d.redis, store: d.store, limiter }));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));
   app.use(errorHandler(d.log));
   return app;

@@ -21,6 +21,9 @@ export interface ApiConfig extends RedisConfig {
   bodyLimitBytes: number;
   /** a worker counts as alive this long after its last heartbeat */
   workerFreshMs: number;
+  /** event streams and waits open at once, in all and per key (each holds a Redis connection) */
+  maxStreams: number;
+  maxStreamsPerKey: number;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -69,6 +72,10 @@ const API_VARIABLES: Variables<ApiConfig> = {
   CODEBOX_QUEUE_MAX: { doc: 'waiting jobs before 503 (default 1000)', apply: wholeNumber(1, 10_000_000, (n, c) => (c.queueMax = n)) },
   // The longest ?wait=true holds a request. Default 30000.
   CODEBOX_WAIT_MS: { doc: 'longest ?wait=true, ms (default 30000)', apply: wholeNumber(0, 300_000, (n, c) => (c.waitMs = n)) },
+  // Event streams and waits open at once, in all. Default 1000.
+  CODEBOX_MAX_STREAMS: { doc: 'open event streams and waits, in all (default 1000)', apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreams = n)) },
+  // Event streams and waits open at once per key. Default 100.
+  CODEBOX_MAX_STREAMS_PER_KEY: { doc: 'open event streams and waits per key (default 100)', apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreamsPerKey = n)) },
   // The largest request body. Default 5m.
   CODEBOX_BODY_LIMIT: {
     doc: 'largest request body, e.g. 5m (default 5m)',
@@ -87,6 +94,7 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
   const config = loadVariables(env, VARIABLES, {
     redisUrl: undefined,
     redisPrefix: 'codebox',
+    resultTtlS: 3_600,
     port: 8080,
     host: '127.0.0.1',
     apiKeys: [],
@@ -95,6 +103,8 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
     waitMs: 30_000,
     bodyLimitBytes: 5 * 1024 * 1024,
     workerFreshMs: 15_000,
+    maxStreams: 1000,
+    maxStreamsPerKey: 100,
   });
   if (config.apiKeys.length === 0 && !LOOPBACK.has(config.host)) {
     throw new ConfigError([`HOST=${JSON.stringify(config.host)}: without CODEBOX_API_KEYS the API listens on loopback only (127.0.0.1 or ::1)`]);

@@ -17,9 +17,12 @@ export interface RunningApi {
 }
 
 export async function startApi(config: ApiConfig, redisUrl: string, registry: Registry, log: (line: string) => void, version = '0.1.0'): Promise<RunningApi> {
-  const redis = connect(redisUrl, 'codebox-api');
-  const queueConn = connect(redisUrl, 'codebox-api-queue');
-  const store = new JobStore(redis, config.redisPrefix);
+  const redis = connect(redisUrl, 'codebox-api', { failFast: true });
+  const queueConn = connect(redisUrl, 'codebox-api-queue', { failFast: true });
+  // fail-fast connections refuse commands until connected: give Redis a moment at start,
+  // then serve anyway (503 until it is there)
+  await Promise.race([Promise.all([ready(redis), ready(queueConn)]), new Promise((r) => setTimeout(r, 5_000))]);
+  const store = new JobStore(redis, config.redisPrefix, { jobTtlS: 86_400, resultTtlS: config.resultTtlS, streamMaxLen: 10_000 });
   const queue = createQueue(queueConn, config.redisPrefix);
   const app = createApp({ config, redis, store, queue, registry, metrics: apiMetrics(registry, queue), version, log });
   const server = await new Promise<http.Server>((resolve, reject) => {
@@ -41,4 +44,8 @@ export async function startApi(config: ApiConfig, redisUrl: string, registry: Re
       await redis.quit().catch(() => undefined);
     },
   };
+}
+
+function ready(redis: { status: string; once(event: 'ready', fn: () => void): unknown }): Promise<void> {
+  return redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', () => resolve()));
 }

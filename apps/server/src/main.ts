@@ -30,7 +30,11 @@ async function main(): Promise<void> {
   collectDefaultMetrics({ register: registry });
   try {
     const worker = await startWorker({ config: workerConfig, redisUrl, metrics: workerMetrics(registry), log });
-    const api = await startApi(apiConfig, redisUrl, registry, log);
+    // an API that cannot listen (the port is taken) must not leave the worker claiming jobs
+    const api = await startApi(apiConfig, redisUrl, registry, log).catch(async (err: unknown) => {
+      await worker.close(0);
+      throw err;
+    });
     const auth = apiConfig.apiKeys.length > 0 ? ` -H "Authorization: Bearer $CODEBOX_KEY"` : '';
     process.stdout.write(
       [

@@ -11,12 +11,12 @@ export interface WorkerConfig extends HostConfig, RedisConfig {
   slots: number;
   /** on SIGTERM, how long running jobs may go on before they are ended */
   graceMs: number;
-  /** how long a finished job's result and events are kept */
-  resultTtlS: number;
   /** live output per job on the event stream (the result has all of it) */
   streamMaxBytes: number;
   /** a standalone worker's /metrics port on 127.0.0.1; 0: none */
   metricsPort: number;
+  /** the most output a job may keep per stream (results live in Redis) */
+  maxOutputBytes: number;
 }
 
 const WORKER_VARIABLES: Variables<WorkerConfig> = {
@@ -24,11 +24,11 @@ const WORKER_VARIABLES: Variables<WorkerConfig> = {
   CODEBOX_SLOTS: { doc: 'jobs run at once (default: the number of cores)', apply: wholeNumber(1, 256, (n, c) => (c.slots = n)) },
   // On SIGTERM, running jobs get this long to finish before they are ended. Default 30000.
   CODEBOX_GRACE_MS: { doc: 'grace for running jobs on SIGTERM, ms (default 30000)', apply: wholeNumber(0, 3_600_000, (n, c) => (c.graceMs = n)) },
-  // Finished jobs are kept this long. Default 3600.
-  CODEBOX_RESULT_TTL_S: { doc: 'how long results are kept, s (default 3600)', apply: wholeNumber(10, 30 * 86_400, (n, c) => (c.resultTtlS = n)) },
   // Live output per job on its event stream. Default 1048576.
   CODEBOX_STREAM_MAX_BYTES: { doc: 'live output per job on its event stream (default 1 MiB)', apply: wholeNumber(0, 64 << 20, (n, c) => (c.streamMaxBytes = n)) },
   // A standalone worker serves /metrics here (127.0.0.1). Default 9465; 0 turns it off.
+  // The most output a job may ask to keep, per stream. Default 4194304 (4 MiB).
+  CODEBOX_MAX_OUTPUT_BYTES: { doc: 'most output a job may keep per stream (default 4 MiB)', apply: wholeNumber(1024, 64 << 20, (n, c) => (c.maxOutputBytes = n)) },
   CODEBOX_WORKER_METRICS_PORT: { doc: 'standalone worker /metrics port on 127.0.0.1 (default 9465, 0: off)', apply: wholeNumber(0, 65535, (n, c) => (c.metricsPort = n)) },
 };
 
@@ -44,6 +44,7 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     resultTtlS: 3_600,
     streamMaxBytes: 1 << 20,
     metricsPort: 9465,
+    maxOutputBytes: 4 << 20,
   };
   return loadVariables(env, VARIABLES, defaults);
 }

@@ -1,35 +1,26 @@
 /**
- * A codebox worker: takes job ids from the BullMQ queue, claims each in the store before
- * any of its code runs, runs it with the engine, streams its output, and records its end.
- *
- * Never twice: a job is claimed (queued → running) atomically; a job found already
- * running was claimed by a worker that is gone, and its code may have run, so it is
- * failed with WORKER_LOST rather than run again. A job whose worker died before the
- * claim is simply taken by the next worker (BullMQ's stalled-job recovery).
- *
- * Shutdown: no new jobs; running ones get graceMs, then their boxes are killed and the
- * jobs fail with WORKER_SHUTDOWN and what output they had.
+ * A codebox worker's life: make the sandbox, read the languages of its root, announce
+ * itself, take jobs from the BullMQ queue (job-runner.ts does each), and on close take no
+ * new ones, give running ones graceMs, then kill their boxes. Everything acquired at start
+ * is released on close, and on a failed start.
  */
 import os from 'node:os';
 import { Worker } from 'bullmq';
-import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { announce, connect, JobStore, Keys, QUEUE_NAME, redisOptions, retire } from '@codebox/jobs';
 import type { QueuedJob, WorkerRecord } from '@codebox/jobs';
-import { toJson } from '@codebox/protocol';
-import type { JobError, RuntimeInfo } from '@codebox/protocol';
-import { chooseRoot, COMPILE_POLICY, DEFAULT_PROGRAM_POLICY, detectRuntimes, LANGUAGES, runProgram } from '@codebox/runtimes';
-import type { DetectedRuntime, ProgramRequest, Root } from '@codebox/runtimes';
-import { createSandbox, DEFAULT_POLICY, LimitError, SpecError } from '@codebox/sandbox';
-import type { Sandbox } from '@codebox/sandbox';
+import { jobError } from '@codebox/protocol';
+import type { RuntimeInfo } from '@codebox/protocol';
+import { chooseRoot, COMPILE_DEFAULTS, detectRuntimes, LANGUAGES } from '@codebox/runtimes';
+import type { DetectedRuntime, ProgramPolicy, Root } from '@codebox/runtimes';
+import { createSandbox, DEFAULT_LIMITS, MAX_LIMITS } from '@codebox/sandbox';
 import type { WorkerConfig } from './config.js';
+import { JobRunner, RuntimeAbsentError } from './job-runner.js';
 import type { WorkerMetrics } from './metrics.js';
-import { OutputWriter } from './output.js';
 
 const HEARTBEAT_MS = 5_000;
 const RECORD_TTL_MS = 15_000;
-
-type EndReason = 'cancel' | 'shutdown';
+/** how often running jobs' cancel flags are read (the pub/sub message is the fast path) */
+const CANCEL_POLL_MS = 1_000;
 
 export interface RunningWorker {
   readonly id: string;
@@ -46,113 +37,84 @@ export interface WorkerDeps {
   readonly log?: (line: string) => void;
 }
 
+/** the service's limits: the engine's, with output capped lower (results live in Redis) */
+export function servicePolicy(config: Pick<WorkerConfig, 'maxOutputBytes'>): ProgramPolicy {
+  const maxima = { ...MAX_LIMITS, outputBytes: config.maxOutputBytes };
+  const cap = (l: typeof DEFAULT_LIMITS) => ({ ...l, outputBytes: Math.min(l.outputBytes, config.maxOutputBytes) });
+  return { run: { defaults: cap(DEFAULT_LIMITS), maxima }, compile: { defaults: cap(COMPILE_DEFAULTS), maxima } };
+}
+
 export async function startWorker({ config, redisUrl, metrics, log = () => undefined }: WorkerDeps): Promise<RunningWorker> {
   const id = `${os.hostname()}-${process.pid}-${Date.now().toString(36)}`;
-  const sandbox = await createSandbox(config.sandbox);
-  let redis: Redis | undefined;
-  let subscriber: Redis | undefined;
+  const release: (() => unknown)[] = [];
+  const releaseAll = async (): Promise<void> => {
+    while (release.length > 0) await Promise.resolve(release.pop()?.()).catch(() => undefined);
+  };
   try {
+    const sandbox = await createSandbox(config.sandbox);
+    release.push(() => sandbox.close());
     const root = chooseRoot(config.rootfs, config.dataDir);
     const detection = await detectRuntimes(sandbox, root, LANGUAGES);
     for (const [rt, why] of Object.entries(detection.absent)) log(`runtime ${rt} absent: ${why}`);
-    const runtimes = new Map(detection.found.map((rt) => [rt.id, rt]));
-    redis = connect(redisUrl, `codebox-worker-${id}`);
-    subscriber = connect(redisUrl, `codebox-worker-${id}-cancel`);
-    const store = new JobStore(redis, config.redisPrefix, { jobTtlS: 86_400, resultTtlS: config.resultTtlS, streamMaxLen: 10_000 });
-    const keys = new Keys(config.redisPrefix);
-    const running = new Map<string, { ac: AbortController; reason?: EndReason }>();
-    const end = (jobId: string, reason: EndReason): void => {
-      const r = running.get(jobId);
-      if (!r || r.reason) return;
-      r.reason = reason;
-      r.ac.abort();
-    };
-    await subscriber.subscribe(keys.cancelChannel());
-    subscriber.on('message', (_channel: string, jobId: string) => end(jobId, 'cancel'));
 
+    const redis = connect(redisUrl, `codebox-worker-${id}`);
+    release.push(() => redis.quit());
+    const keys = new Keys(config.redisPrefix);
+    const store = new JobStore(redis, config.redisPrefix, { jobTtlS: 86_400, resultTtlS: config.resultTtlS, streamMaxLen: 10_000 });
+    const policy = servicePolicy(config);
+    const runner = new JobRunner({
+      workerId: id,
+      store,
+      sandbox,
+      runtimes: new Map(detection.found.map((rt) => [rt.id, rt])),
+      root,
+      policy,
+      metrics,
+      streamMaxBytes: config.streamMaxBytes,
+      log,
+    });
+
+    const subscriber = connect(redisUrl, `codebox-worker-${id}-cancel`);
+    release.push(() => subscriber.quit());
+    subscriber.on('message', (_channel: string, jobId: string) => runner.end(jobId, 'cancel'));
+    await subscriber.subscribe(keys.cancelChannel());
+    const poll = setInterval(() => void runner.recheckCancels(), CANCEL_POLL_MS);
+    release.push(() => clearInterval(poll));
+
+    const startedAt = new Date().toISOString();
     const record = (): WorkerRecord => ({
       id,
       host: os.hostname(),
       pid: process.pid,
       slots: config.slots,
-      busy: running.size,
+      busy: runner.busy,
       rootfs: root.name,
       runtimes: detection.found.map(runtimeInfo),
-      limits: { run: DEFAULT_POLICY, compile: COMPILE_POLICY },
-      startedAt: new Date().toISOString(),
+      limits: policy,
+      startedAt,
     });
     metrics.slots.set({ state: 'total' }, config.slots);
     metrics.slots.set({ state: 'busy' }, 0);
-    const beat = async (): Promise<void> => announce(redis as Redis, keys, record(), RECORD_TTL_MS).catch(() => undefined);
     await announce(redis, keys, record(), RECORD_TTL_MS);
-    const heartbeat = setInterval(() => void beat(), HEARTBEAT_MS);
+    release.push(() => retire(redis, keys, id));
+    const heartbeat = setInterval(() => void announce(redis, keys, record(), RECORD_TTL_MS).catch(() => undefined), HEARTBEAT_MS);
+    release.push(() => clearInterval(heartbeat));
 
-    const fail = (jobId: string, from: 'running' | 'queued', error: JobError) => store.finish(jobId, 'failed', from, { error });
-
-    const processor = async (job: Job<QueuedJob>): Promise<void> => {
-      const { id: jobId, runtime: runtimeId, request, acceptedAt } = job.data;
-      const claim = await store.start(jobId, id);
-      if (claim === 'lost') {
-        await fail(jobId, 'running', { code: 'WORKER_LOST', message: 'the worker running this job was lost; its program may have run, so it is not run again' });
-        metrics.jobs.inc({ language: runtimeId, status: 'failed', verdict: 'none' });
-        return;
-      }
-      if (claim !== 'started') return; // cancelled while queued, expired, or finished
-      metrics.queueWait.observe(Math.max(0, Date.now() - acceptedAt) / 1000);
-      const runtime = runtimes.get(runtimeId);
-      if (!runtime) {
-        await fail(jobId, 'running', { code: 'RUNTIME_ABSENT', message: `this worker has no ${runtimeId}` });
-        return;
-      }
-      const entry: { ac: AbortController; reason?: EndReason } = { ac: new AbortController() };
-      running.set(jobId, entry);
-      metrics.slots.set({ state: 'busy' }, running.size);
-      const writer = new OutputWriter(store, jobId, config.streamMaxBytes);
-      const t0 = performance.now();
-      try {
-        // a DELETE between the claim and the subscription above would be missed otherwise
-        if ((await store.get(jobId))?.cancelRequested) end(jobId, 'cancel');
-        const result = await runProgram(sandbox, runtime, programRequest(request, root), DEFAULT_PROGRAM_POLICY, {
-          onOutput: (step, stream, chunk) => {
-            if (step === 'run') writer.push(stream, chunk);
-          },
-          onStart: (_step, info) => metrics.boxSetup.observe({ prestarted: String(info.prestarted) }, info.setupMs / 1000),
-          signal: entry.ac.signal,
-        });
-        await writer.close();
-        const json = toJson(result);
-        const status = entry.reason === 'cancel' ? 'cancelled' : entry.reason === 'shutdown' ? 'failed' : 'completed';
-        const error = entry.reason === 'shutdown' ? { error: { code: 'WORKER_SHUTDOWN', message: 'the worker shut down before the program ended; it was killed' } } : {};
-        await store.finish(jobId, status, 'running', { result: json, ...error });
-        metrics.jobs.inc({ language: runtime.id, status, verdict: json.status });
-      } catch (err) {
-        await writer.close();
-        const bad = err instanceof SpecError || err instanceof LimitError;
-        await fail(jobId, 'running', { code: bad ? 'INVALID_REQUEST' : 'INTERNAL', message: (err as Error).message });
-        metrics.jobs.inc({ language: runtime.id, status: 'failed', verdict: 'none' });
-        if (!bad) log(`job ${jobId}: ${(err as Error).stack ?? err}`);
-      } finally {
-        metrics.runDuration.observe({ language: runtime.id }, (performance.now() - t0) / 1000);
-        running.delete(jobId);
-        metrics.slots.set({ state: 'busy' }, running.size);
-      }
-    };
-
-    const worker = new Worker<QueuedJob>(QUEUE_NAME, processor, {
+    const worker = new Worker<QueuedJob>(QUEUE_NAME, runner.process, {
       connection: redisOptions(redisUrl) as never,
       prefix: config.redisPrefix,
       concurrency: config.slots,
-      // a lost worker's job returns to the queue; the claim above decides whether it runs
+      // a lost worker's entry returns to the queue; the claim decides whether it runs
       maxStalledCount: 3,
     });
+    release.push(() => worker.close(true));
     worker.on('error', (err) => log(`queue: ${err.message}`));
     worker.on('failed', (job, err) => {
-      // the processor itself failed (Redis away mid-job) for the last time: the record must
-      // not stay open
+      // the processor threw before its claim for the last time: the record must not stay queued
       if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-      log(`job ${job.data.id}: ${err.message}`);
-      void fail(job.data.id, 'running', { code: 'INTERNAL', message: err.message }).catch(() => undefined);
-      void fail(job.data.id, 'queued', { code: 'INTERNAL', message: err.message }).catch(() => undefined);
+      log(`job ${job.data.id}: gave up: ${err.message}`);
+      const error = err instanceof RuntimeAbsentError ? jobError('RUNTIME_ABSENT', err.message) : jobError('INTERNAL', err.message);
+      void store.finish(job.data.id, 'failed', 'queued', { error }).catch(() => undefined);
     });
     await worker.waitUntilReady();
     log(`worker ${id}: ${config.slots} slots, ${root.name} root, ${detection.found.map((r) => `${r.id} ${r.version}`).join(', ')}`);
@@ -160,24 +122,17 @@ export async function startWorker({ config, redisUrl, metrics, log = () => undef
     let closing: Promise<void> | undefined;
     const close = (graceMs = config.graceMs): Promise<void> =>
       (closing ??= (async () => {
-        clearInterval(heartbeat);
         const drained = worker.close();
         let timer: NodeJS.Timeout | undefined;
-        const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-        await Promise.race([drained, graceOver]);
+        await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
         clearTimeout(timer);
-        for (const jobId of running.keys()) end(jobId, 'shutdown');
+        runner.endAll();
         await drained;
-        await retire(redis as Redis, keys, id).catch(() => undefined);
-        await subscriber?.quit().catch(() => undefined);
-        await redis?.quit().catch(() => undefined);
-        await sandbox.close();
+        await releaseAll();
       })());
     return { id, runtimes: detection.found, root, close };
   } catch (err) {
-    subscriber?.disconnect();
-    redis?.disconnect();
-    await sandbox.close();
+    await releaseAll();
     throw err;
   }
 }
@@ -191,21 +146,5 @@ function runtimeInfo(rt: DetectedRuntime): RuntimeInfo {
     extensions: [...rt.extensions],
     sourceFile: rt.sourceFile,
     compiled: rt.compile !== undefined,
-  };
-}
-
-/** the wire's request as the runtimes package takes it: bytes decoded, network named */
-function programRequest(request: QueuedJob['request'], root: Root): ProgramRequest {
-  return {
-    files: request.files.map((f, i) => ({
-      name: f.name ?? (i === 0 ? 'main' : `file${i}`),
-      content: f.encoding === 'base64' ? Buffer.from(f.content, 'base64') : f.content,
-    })),
-    ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
-    ...(request.args ? { args: request.args } : {}),
-    ...(request.limits ? { limits: request.limits } : {}),
-    ...(request.compileLimits ? { compileLimits: request.compileLimits } : {}),
-    network: request.network ? 'loopback' : 'none',
-    ...(root.path === undefined ? {} : { rootfs: root.path }),
   };
 }

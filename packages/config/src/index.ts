@@ -119,6 +119,8 @@ export interface RedisConfig {
   redisUrl: string | undefined;
   /** key prefix; with a hash tag ({codebox}) for Redis Cluster */
   redisPrefix: string;
+  /** how long a finished job's record, result and events are kept */
+  resultTtlS: number;
 }
 
 export const REDIS_VARIABLES: Variables<RedisConfig> = {
@@ -140,6 +142,8 @@ export const REDIS_VARIABLES: Variables<RedisConfig> = {
       return undefined;
     },
   },
+  // Finished jobs are kept this long. Default 3600.
+  CODEBOX_RESULT_TTL_S: { doc: 'how long finished jobs are kept, s (default 3600)', apply: wholeNumber(10, 30 * 86_400, (n, c) => (c.resultTtlS = n)) },
 };
 
 /** a size like 5m, 512k, 1g or plain bytes */

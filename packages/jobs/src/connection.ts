@@ -28,18 +28,26 @@ export function redisOptions(url: string): RedisOptions {
   };
 }
 
-export function connect(url: string, name: string): Redis {
+/**
+ * failFast: for an HTTP server, whose requests must get a 503 while Redis is away, not
+ * hang: no offline queue, one retry per command. Workers wait for Redis instead.
+ */
+export function connect(url: string, name: string, options: { failFast?: boolean } = {}): Redis {
+  const fail = options.failFast ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 } : {};
   // the options type is built for exactOptionalPropertyTypes-off code; its values are right
-  const redis = new Redis({ ...redisOptions(url), connectionName: name } as never);
+  const redis = new Redis({ ...redisOptions(url), connectionName: name, ...fail } as never);
   // a lost connection is retried by ioredis itself, and each command that cannot wait
   // fails on its own: the 'error' event adds nothing but an unhandled-event warning
   redis.on('error', () => undefined);
   return redis;
 }
 
-/** a connection of its own for a blocking read (XREAD BLOCK), quiet like connect()'s */
+/**
+ * A connection of its own for a blocking read (XREAD BLOCK), quiet like connect()'s. Its
+ * first command waits for it to connect; its user bounds the wait (disconnect() ends it).
+ */
 export function blockingConnection(redis: Redis): Redis {
-  const conn = redis.duplicate();
+  const conn = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
   conn.on('error', () => undefined);
   return conn;
 }

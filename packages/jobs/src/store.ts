@@ -76,13 +76,10 @@ export class JobStore {
     const current = await this.get(id);
     if (!current) return false;
     const finishedAt = new Date().toISOString();
-    const view: JobView = {
-      ...publicView(current),
-      status,
-      finishedAt,
-      ...(outcome.result ? { result: outcome.result } : {}),
-      ...(outcome.error ? { error: outcome.error } : {}),
-    };
+    // the result event names the end; the result itself is stored once, in the hash, and
+    // readers add it (withResult) — a 4 MiB result is not kept twice
+    const { result: _r, ...rest } = publicView(current);
+    const view: JobView = { ...rest, status, finishedAt, ...(outcome.error ? { error: outcome.error } : {}) };
     const k = this.keys;
     const r = await this.scripts.finish(
       k.job(id),
@@ -135,6 +132,17 @@ export class JobStore {
       owner: h.owner ?? '',
       cancelRequested: h.cancelRequested === '1',
     };
+  }
+
+  /** a `result` event as clients get it: the job's view with its result */
+  async withResult(event: StoredEvent): Promise<StoredEvent> {
+    if (event.event.type !== 'result') return event;
+    const job = await this.get(event.event.data.id);
+    return job ? { id: event.id, event: { type: 'result', data: publicView(job) } } : event;
+  }
+
+  async cancelRequested(id: string): Promise<boolean> {
+    return (await this.redis.hget(this.keys.job(id), 'cancelRequested')) === '1';
   }
 
   async appendOutput(id: string, stream: 'stdout' | 'stderr', chunk: OutputChunk): Promise<void> {

@@ -27,10 +27,33 @@ export interface JobRequest {
   network?: boolean;
 }
 
-/** why a job failed: the service's reason, not the program's (that is in result) */
+/**
+ * Why a job failed: the service's reason, not the program's (that is in result). A closed
+ * set, each code with what it means.
+ */
+export const JOB_ERRORS = {
+  /** the worker that claimed it is gone; its program may have run, so it is not run again */
+  WORKER_LOST: 'the worker running this job was lost; its program may have run, so it is not run again',
+  /** the worker shut down and its grace ran out: the box was killed */
+  WORKER_SHUTDOWN: 'the worker shut down before the program ended; it was killed',
+  /** no live worker could run the language (after retries) */
+  RUNTIME_ABSENT: 'no worker that took the job has this language',
+  /** the request passed the API but not the engine (a limit below a runtime's floor…) */
+  INVALID_REQUEST: 'the engine refused the request',
+  /** the job could not be queued */
+  UNAVAILABLE: 'the job could not be queued',
+  /** the sandbox itself failed (not the program): see the message */
+  INTERNAL: 'the sandbox failed',
+} as const;
+export type JobErrorCode = keyof typeof JOB_ERRORS;
+
 export interface JobError {
-  code: string;
+  code: JobErrorCode;
   message: string;
+}
+
+export function jobError(code: JobErrorCode, detail?: string): JobError {
+  return { code, message: detail ? `${JOB_ERRORS[code]}: ${detail}` : JOB_ERRORS[code] };
 }
 
 export interface JobView {

@@ -38,6 +38,7 @@ test('each mistake names its field', () => {
   fails({ language: 'python', files: [{ content: '' }, { content: '' }] }, 'INVALID_REQUEST', 'files[1].name');
   fails({ language: 'python', files: [{ content: '' }, { name: 'a', content: '' }, { name: 'a', content: '' }] }, 'INVALID_REQUEST', 'files[2].name');
   fails({ language: 'python', files: [{ name: '/etc/passwd', content: '' }] }, 'INVALID_REQUEST', 'files[0].name');
+  fails({ language: 'python', files: [{ name: 'prog.py', content: '' }, { name: 'main.py', content: '' }] }, 'INVALID_REQUEST', 'files[1].name');
   fails({ language: 'python', files: [{ content: '' }], network: 'yes' }, 'INVALID_REQUEST', 'network');
   fails({ language: 'python', files: [{ content: '' }], limits: { cpus: 2 } }, 'INVALID_REQUEST', 'limits.cpus');
   fails({ language: 'python', files: [{ content: '' }], limits: { pids: 1 } }, 'INVALID_REQUEST', 'limits.pids');

@@ -6,6 +6,7 @@
  */
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
+import { entryName } from '@codebox/runtimes';
 import { ApiError } from './errors.js';
 import { REQUEST_LIMITS } from './job.js';
 import type { JobRequest, RequestLimits, RuntimeInfo } from './job.js';
@@ -45,11 +46,12 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
       available: [runtime.version],
     });
   }
-  const names = new Set<string>();
+  // the entry is placed under the runtime's name (main.py): no other file may take it
+  const names = new Set<string>([entryName(runtime, request.files[0]?.name ?? runtime.sourceFile)]);
   request.files.forEach((f, i) => {
     if (i > 0 || f.name !== undefined) checkName(f.name, `files[${i}].name`, i === 0);
     if (i > 0 && f.name !== undefined) {
-      if (names.has(f.name)) throw invalid(`files[${i}].name`, `${f.name} is there twice`);
+      if (names.has(f.name)) throw invalid(`files[${i}].name`, `${f.name} is there twice (the entry is placed as ${entryName(runtime, request.files[0]?.name ?? runtime.sourceFile)})`);
       names.add(f.name);
     }
     if (f.encoding === 'base64' && !BASE64.test(f.content)) throw invalid(`files[${i}].content`, 'is not valid base64');

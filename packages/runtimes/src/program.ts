@@ -75,7 +75,7 @@ export interface Compiled {
 const MAX_ARGS = 256;
 
 /** The entry goes where the runtime wants it (Main.java), keeping a variant extension (.mjs). */
-export function entryName(runtime: Runtime, given: string): string {
+export function entryName(runtime: Pick<Runtime, 'sourceFile' | 'extensions'>, given: string): string {
   const ext = path.extname(given).toLowerCase();
   const defaultExt = path.extname(runtime.sourceFile);
   if (ext !== defaultExt && runtime.extensions.includes(ext)) {

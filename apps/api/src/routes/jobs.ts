@@ -3,15 +3,17 @@
  * cancel. A job is visible only to the key that created it: another key's is a 404.
  */
 import crypto from 'node:crypto';
-import { Router } from 'express';
+import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { blockingConnection, publicView } from '@codebox/jobs';
+import { publicView } from '@codebox/jobs';
 import type { JobStore, QueuedJob, StoredJob } from '@codebox/jobs';
-import { ApiError, checkJobRequest } from '@codebox/protocol';
+import { ApiError, checkJobRequest, jobError } from '@codebox/protocol';
 import type { JobView } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
+import { clientGone, follow } from '../follow.js';
+import type { StreamLimiter } from '../streams.js';
 
 export interface JobRoutesDeps {
   readonly redis: Redis;
@@ -20,6 +22,8 @@ export interface JobRoutesDeps {
   readonly catalog: CatalogReader;
   readonly queueMax: number;
   readonly waitMs: number;
+  readonly bodyLimitBytes: number;
+  readonly limiter: StreamLimiter;
   readonly rateLimit: (req: Request, res: Response, next: (err?: unknown) => void) => void;
 }
 
@@ -29,7 +33,10 @@ const CANCEL_WAIT_MS = 10_000;
 export function jobRoutes(d: JobRoutesDeps): Router {
   const r = Router();
 
-  r.post('/v1/jobs', d.rateLimit, async (req, res) => {
+  // the body is parsed here only: after the key and its rate are checked, never elsewhere
+  const json = express.json({ limit: d.bodyLimitBytes, type: 'application/json' });
+  r.post('/v1/jobs', d.rateLimit, json, async (req, res) => {
+    const gone = clientGone(res);
     if (!req.is('application/json')) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the job as JSON, with Content-Type: application/json');
     const { run, compile, runtimes } = await d.catalog.maxima();
     const { request, runtime } = checkJobRequest(req.body, { runtimes, maxima: { run, compile } });
@@ -41,13 +48,14 @@ export function jobRoutes(d: JobRoutesDeps): Router {
     try {
       await d.queue.add('run', { id, runtime: runtime.id, request, acceptedAt: Date.now() }, { jobId: id });
     } catch (err) {
-      await d.store.finish(id, 'failed', 'queued', { error: { code: 'UNAVAILABLE', message: 'the job could not be queued' } }).catch(() => undefined);
+      await d.store.finish(id, 'failed', 'queued', { error: jobError('UNAVAILABLE', (err as Error).message) }).catch(() => undefined);
       throw new ApiError('UNAVAILABLE', `the job could not be queued: ${(err as Error).message}`, undefined, 1);
     }
     res.set('Location', `/v1/jobs/${id}`);
     if (req.query.wait === 'true' || req.query.wait === '1') {
-      const view = await waitForEnd(d, id, d.waitMs);
+      const view = await waitForEnd(d, id, owner, gone, d.waitMs);
       if (view) return void res.status(200).json(view);
+      if (gone.aborted) return;
       return void res.status(202).json({ id, status: (await d.store.get(id))?.status ?? 'queued' });
     }
     res.status(202).json({ id, status: 'queued' });
@@ -58,6 +66,7 @@ export function jobRoutes(d: JobRoutesDeps): Router {
   });
 
   r.delete('/v1/jobs/:id', async (req, res) => {
+    const gone = clientGone(res);
     const id = req.params.id;
     await ownJob(d, id, res);
     const outcome = await d.store.cancel(id);
@@ -68,7 +77,7 @@ export function jobRoutes(d: JobRoutesDeps): Router {
       await d.queue.remove(id).catch(() => undefined);
       return void res.json(publicView((await d.store.get(id)) as StoredJob));
     }
-    const view = await waitForEnd(d, id, CANCEL_WAIT_MS);
+    const view = await waitForEnd(d, id, String(res.locals.owner), gone, CANCEL_WAIT_MS);
     if (view) return void res.json(view);
     res.status(202).json(publicView((await d.store.get(id)) as StoredJob));
   });
@@ -84,21 +93,18 @@ export async function ownJob(d: Pick<JobRoutesDeps, 'store'>, id: string | undef
 }
 
 /** follows the job's events until its `result` event, for at most ms; undefined past it */
-async function waitForEnd(d: Pick<JobRoutesDeps, 'redis' | 'store'>, id: string, ms: number): Promise<JobView | undefined> {
-  const deadline = Date.now() + ms;
-  const conn = blockingConnection(d.redis);
+async function waitForEnd(d: Pick<JobRoutesDeps, 'redis' | 'store' | 'limiter'>, id: string, owner: string, gone: AbortSignal, ms: number): Promise<JobView | undefined> {
+  const f = follow(d, id, owner, gone, ms);
   try {
     let after = '0';
-    for (;;) {
-      const left = deadline - Date.now();
-      if (left <= 0) return undefined;
-      const events = await d.store.readEvents(id, after, Math.max(1, left), conn);
-      for (const e of events) {
+    while (!f.ended) {
+      for (const e of await f.read(after, 5_000)) {
         after = e.id;
         if (e.event.type === 'result') return e.event.data;
       }
     }
+    return undefined;
   } finally {
-    conn.disconnect();
+    f.end();
   }
 }

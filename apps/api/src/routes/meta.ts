@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { openApiDocument } from '@codebox/protocol';
+import { ApiError, openApiDocument } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
 import { docsPage } from '../docs.js';
 
@@ -29,10 +29,7 @@ export function metaRoutes(d: { redis: Redis; catalog: CatalogReader; registry: 
     } catch (err) {
       problems.push(`redis: ${(err as Error).message}`);
     }
-    if (problems.length > 0) {
-      res.set('Retry-After', '5').status(503).json({ error: { code: 'UNAVAILABLE', message: problems.join('; '), details: { workers } } });
-      return;
-    }
+    if (problems.length > 0) throw new ApiError('UNAVAILABLE', problems.join('; '), { workers }, 5);
     res.json({ status: 'ready', workers });
   });
   r.get('/metrics', async (_req, res) => {

@@ -1,0 +1,170 @@
+/**
+ * What a worker does with one job, from the queue entry to the job's recorded end.
+ *
+ * Never twice: the job is claimed (queued → running) atomically before any of its code
+ * runs. Up to the claim, a failure throws, and BullMQ tries the entry again (here or on
+ * another worker): nothing ran. After the claim nothing throws: every outcome, a crash of
+ * the engine included, is recorded as the job's end, because a retry would find the job
+ * running and could only call it lost. A job found already running was claimed by a
+ * worker that is gone, and its program may have run: it fails with WORKER_LOST.
+ */
+import type { Job } from 'bullmq';
+import type { JobStore, QueuedJob } from '@codebox/jobs';
+import { jobError, toJson } from '@codebox/protocol';
+import type { JobError, ResultJson } from '@codebox/protocol';
+import { runProgram } from '@codebox/runtimes';
+import type { DetectedRuntime, ProgramPolicy, ProgramRequest, Root } from '@codebox/runtimes';
+import { LimitError, SpecError } from '@codebox/sandbox';
+import type { Sandbox } from '@codebox/sandbox';
+import type { WorkerMetrics } from './metrics.js';
+import { OutputWriter } from './output.js';
+
+type EndReason = 'cancel' | 'shutdown';
+
+/** thrown before the claim: this worker cannot run the language; another may */
+export class RuntimeAbsentError extends Error {
+  constructor(runtime: string) {
+    super(`this worker has no ${runtime}`);
+    this.name = 'RuntimeAbsentError';
+  }
+}
+
+export interface RunnerDeps {
+  readonly workerId: string;
+  readonly store: JobStore;
+  readonly sandbox: Sandbox;
+  readonly runtimes: ReadonlyMap<string, DetectedRuntime>;
+  readonly root: Root;
+  readonly policy: ProgramPolicy;
+  readonly metrics: WorkerMetrics;
+  readonly streamMaxBytes: number;
+  readonly log: (line: string) => void;
+}
+
+/** recording a job's end is retried this many times, backing off from 200 ms (~12 s in all) */
+const FINISH_TRIES = 7;
+
+export class JobRunner {
+  private readonly running = new Map<string, { ac: AbortController; reason?: EndReason }>();
+  private graceOver = false;
+
+  constructor(private readonly d: RunnerDeps) {}
+
+  get busy(): number {
+    return this.running.size;
+  }
+
+  /** the BullMQ processor */
+  readonly process = async (job: Job<QueuedJob>): Promise<void> => {
+    const { id, runtime: runtimeId, request, acceptedAt } = job.data;
+    const runtime = this.d.runtimes.get(runtimeId);
+    if (!runtime) throw new RuntimeAbsentError(runtimeId);
+    const claim = await this.d.store.start(id, this.d.workerId);
+    if (claim === 'lost') {
+      await this.finish(id, 'failed', { error: jobError('WORKER_LOST') });
+      this.d.metrics.jobs.inc({ language: runtimeId, status: 'failed', verdict: 'none' });
+      return;
+    }
+    if (claim !== 'started') return; // cancelled while queued, expired, or already ended
+    this.d.metrics.queueWait.observe(Math.max(0, Date.now() - acceptedAt) / 1000);
+    try {
+      await this.runClaimed(id, runtime, request);
+    } catch (err) {
+      this.d.log(`job ${id}: ${(err as Error).stack ?? err}`);
+      await this.finish(id, 'failed', { error: jobError('INTERNAL', (err as Error).message) });
+    }
+  };
+
+  /** a DELETE's message (pub/sub), or the flag seen by the poll */
+  end(jobId: string, reason: EndReason): void {
+    const r = this.running.get(jobId);
+    if (!r || r.reason) return;
+    r.reason = reason;
+    r.ac.abort();
+  }
+
+  /** the pub/sub message can be lost while its connection reconnects: the flag cannot */
+  async recheckCancels(): Promise<void> {
+    for (const id of this.running.keys()) {
+      if (await this.d.store.cancelRequested(id).catch(() => false)) this.end(id, 'cancel');
+    }
+  }
+
+  /** the shutdown grace is over: every running box is killed, and any job claimed from now */
+  endAll(): void {
+    this.graceOver = true;
+    for (const id of this.running.keys()) this.end(id, 'shutdown');
+  }
+
+  private async runClaimed(id: string, runtime: DetectedRuntime, request: QueuedJob['request']): Promise<void> {
+    const { metrics } = this.d;
+    const entry: { ac: AbortController; reason?: EndReason } = { ac: new AbortController() };
+    this.running.set(id, entry);
+    metrics.slots.set({ state: 'busy' }, this.running.size);
+    const writer = new OutputWriter(this.d.store, id, this.d.streamMaxBytes);
+    const t0 = performance.now();
+    try {
+      if (this.graceOver) this.end(id, 'shutdown');
+      // a DELETE between the claim and the registration above sent its message to no one
+      if (await this.d.store.cancelRequested(id)) this.end(id, 'cancel');
+      let result;
+      try {
+        result = await runProgram(this.d.sandbox, runtime, programRequest(request, this.d.root), this.d.policy, {
+          onOutput: (step, stream, chunk) => {
+            if (step === 'run') writer.push(stream, chunk);
+          },
+          onStart: (_step, info) => metrics.boxSetup.observe({ prestarted: String(info.prestarted) }, info.setupMs / 1000),
+          signal: entry.ac.signal,
+        });
+      } catch (err) {
+        if (!(err instanceof SpecError || err instanceof LimitError)) throw err;
+        await writer.close();
+        await this.finish(id, 'failed', { error: jobError('INVALID_REQUEST', err.message) });
+        metrics.jobs.inc({ language: runtime.id, status: 'failed', verdict: 'none' });
+        return;
+      }
+      await writer.close();
+      const json = toJson(result);
+      const status = entry.reason === 'cancel' ? 'cancelled' : entry.reason === 'shutdown' ? 'failed' : 'completed';
+      await this.finish(id, status, { result: json, ...(entry.reason === 'shutdown' ? { error: jobError('WORKER_SHUTDOWN') } : {}) });
+      metrics.jobs.inc({ language: runtime.id, status, verdict: json.status });
+    } finally {
+      await writer.close();
+      metrics.runDuration.observe({ language: runtime.id }, (performance.now() - t0) / 1000);
+      this.running.delete(id);
+      metrics.slots.set({ state: 'busy' }, this.running.size);
+    }
+  }
+
+  /** records the end, retrying through a short Redis outage rather than losing the result */
+  private async finish(id: string, status: 'completed' | 'failed' | 'cancelled', outcome: { result?: ResultJson; error?: JobError }): Promise<void> {
+    for (let i = 0; ; i++) {
+      try {
+        await this.d.store.finish(id, status, 'running', outcome);
+        return;
+      } catch (err) {
+        if (i + 1 >= FINISH_TRIES) {
+          this.d.log(`job ${id}: could not record its end (${status}): ${(err as Error).message}`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 200 * 2 ** i));
+      }
+    }
+  }
+}
+
+/** the wire's request as the runtimes package takes it: bytes decoded, network named */
+export function programRequest(request: QueuedJob['request'], root: Root): ProgramRequest {
+  return {
+    files: request.files.map((f, i) => ({
+      name: f.name ?? (i === 0 ? 'main' : `file${i}`),
+      content: f.encoding === 'base64' ? Buffer.from(f.content, 'base64') : f.content,
+    })),
+    ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
+    ...(request.args ? { args: request.args } : {}),
+    ...(request.limits ? { limits: request.limits } : {}),
+    ...(request.compileLimits ? { compileLimits: request.compileLimits } : {}),
+    network: request.network ? 'loopback' : 'none',
+    ...(root.path === undefined ? {} : { rootfs: root.path }),
+  };
+}

@@ -20,14 +20,14 @@ function fakeHost(present: string[], root: boolean, aptWorks: (args: string[]) =
 }
 
 test('nothing missing: nothing done', () => {
-  const { host, calls } = fakeHost(['bwrap', 'prlimit', 'setpriv', 'redis-server', 'apt-get'], true, () => true);
+  const { host, calls } = fakeHost(['bwrap', 'prlimit', 'setpriv', 'redis-server', 'python3', 'apt-get'], true, () => true);
   preflight(true, () => undefined, host);
   assert.deepEqual(calls, []);
 });
 
 test('as root with apt: installs what is missing, saying so', () => {
   const lines: string[] = [];
-  const { host, calls } = fakeHost(['prlimit', 'setpriv', 'apt-get'], true, () => true);
+  const { host, calls } = fakeHost(['prlimit', 'setpriv', 'python3', 'apt-get'], true, () => true);
   preflight(true, (l) => lines.push(l), host);
   assert.deepEqual(calls, [['install', '-y', '-q', 'bubblewrap', 'redis-server']]);
   assert.ok(lines.includes('installing: apt-get install -y bubblewrap redis-server'));
@@ -35,20 +35,20 @@ test('as root with apt: installs what is missing, saying so', () => {
 
 test('a stale package list: update, then install again', () => {
   let tries = 0;
-  const { host, calls } = fakeHost(['prlimit', 'setpriv', 'apt-get', 'redis-server'], true, (a) => a[0] === 'update' || ++tries > 1);
+  const { host, calls } = fakeHost(['prlimit', 'setpriv', 'apt-get', 'redis-server', 'python3'], true, (a) => a[0] === 'update' || ++tries > 1);
   preflight(true, () => undefined, host);
   assert.deepEqual(calls.map((c) => c[0]), ['install', 'update', 'install']);
 });
 
 test('not root, or no apt: the exact command, and stop', () => {
-  const { host } = fakeHost(['prlimit', 'setpriv', 'apt-get'], false, () => true);
+  const { host } = fakeHost(['prlimit', 'setpriv', 'python3', 'apt-get'], false, () => true);
   assert.throws(() => preflight(true, () => undefined, host), /install them first, as root: apt-get install -y bubblewrap redis-server$/);
-  const noApt = fakeHost(['prlimit', 'setpriv', 'bwrap'], true, () => true).host;
+  const noApt = fakeHost(['prlimit', 'setpriv', 'bwrap', 'python3'], true, () => true).host;
   assert.throws(() => preflight(true, () => undefined, noApt), /apt-get install -y redis-server$/);
 });
 
 test('with REDIS_URL, redis-server is not needed', () => {
-  const { host, calls } = fakeHost(['bwrap', 'prlimit', 'setpriv'], false, () => true);
+  const { host, calls } = fakeHost(['bwrap', 'prlimit', 'setpriv', 'python3'], false, () => true);
   preflight(false, () => undefined, host);
   assert.deepEqual(calls, []);
 });

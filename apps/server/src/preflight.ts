@@ -10,6 +10,8 @@ const NEEDED: { command: string; pkg: string; why: string; embeddedOnly?: boolea
   { command: 'prlimit', pkg: 'util-linux', why: 'rlimits on the launcher' },
   { command: 'setpriv', pkg: 'util-linux', why: 'the embedded Redis dies with codebox' },
   { command: 'redis-server', pkg: 'redis-server', why: 'the embedded Redis', embeddedOnly: true },
+  // the language of the example npm start prints; the others are optional (npm run rootfs)
+  { command: 'python3', pkg: 'python3', why: 'the example job' },
 ];
 
 /** what preflight asks of the host; the real one, or a test's */

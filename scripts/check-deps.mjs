@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** packages, lowest first: each may import only those before it */
-const LAYERS = ['sandbox', 'runtimes', 'config', 'protocol', 'jobs', 'client'];
+const LAYERS = ['sandbox', 'runtimes', 'judge', 'config', 'protocol', 'jobs', 'client'];
 /** the libraries a package may use of the service's stack: only jobs talks to Redis */
 const SERVICE_LIBS = /^(express|bullmq|ioredis|prom-client)(\/|$)/;
 const MAY_USE = { jobs: /^(bullmq|ioredis)(\/|$)/ };

@@ -10,9 +10,11 @@
  */
 import type { Job } from 'bullmq';
 import type { JobStore, QueuedJob } from '@codebox/jobs';
-import { jobError, toJson } from '@codebox/protocol';
-import type { JobError, ResultJson } from '@codebox/protocol';
-import { runProgram } from '@codebox/runtimes';
+import { judge } from '@codebox/judge';
+import type { Checker } from '@codebox/judge';
+import { jobError, judgeJson, testJson, toJson } from '@codebox/protocol';
+import type { CheckerInput, JobError, JudgeJson, ResultJson } from '@codebox/protocol';
+import { Registry, runProgram } from '@codebox/runtimes';
 import type { DetectedRuntime, ProgramPolicy, ProgramRequest, Root } from '@codebox/runtimes';
 import { LimitError, SpecError } from '@codebox/sandbox';
 import type { Sandbox } from '@codebox/sandbox';
@@ -47,8 +49,11 @@ const FINISH_TRIES = 7;
 export class JobRunner {
   private readonly running = new Map<string, { ac: AbortController; reason?: EndReason }>();
   private graceOver = false;
+  private readonly registry: Registry;
 
-  constructor(private readonly d: RunnerDeps) {}
+  constructor(private readonly d: RunnerDeps) {
+    this.registry = new Registry(d.root.name, [...d.runtimes.values()]);
+  }
 
   get busy(): number {
     return this.running.size;
@@ -59,6 +64,8 @@ export class JobRunner {
     const { id, runtime: runtimeId, request, acceptedAt } = job.data;
     const runtime = this.d.runtimes.get(runtimeId);
     if (!runtime) throw new RuntimeAbsentError(runtimeId);
+    const checker = request.checker;
+    if (typeof checker === 'object' && checker.type === 'program' && !this.registry.find(checker.language)) throw new RuntimeAbsentError(checker.language);
     const claim = await this.d.store.start(id, this.d.workerId);
     if (claim === 'lost') {
       await this.finish(id, 'failed', { error: jobError('WORKER_LOST') });
@@ -107,15 +114,9 @@ export class JobRunner {
       if (this.graceOver) this.end(id, 'shutdown');
       // a DELETE between the claim and the registration above sent its message to no one
       if (await this.d.store.cancelRequested(id)) this.end(id, 'cancel');
-      let result;
+      let outcome: { result: ResultJson } | { judge: JudgeJson };
       try {
-        result = await runProgram(this.d.sandbox, runtime, programRequest(request, this.d.root), this.d.policy, {
-          onOutput: (step, stream, chunk) => {
-            if (step === 'run') writer.push(stream, chunk);
-          },
-          onStart: (_step, info) => metrics.boxSetup.observe({ prestarted: String(info.prestarted) }, info.setupMs / 1000),
-          signal: entry.ac.signal,
-        });
+        outcome = request.tests ? await this.judge(id, runtime, request, entry.ac.signal, writer) : await this.run(runtime, request, entry.ac.signal, writer);
       } catch (err) {
         if (!(err instanceof SpecError || err instanceof LimitError)) throw err;
         await writer.close();
@@ -124,10 +125,9 @@ export class JobRunner {
         return;
       }
       await writer.close();
-      const json = toJson(result);
       const status = entry.reason === 'cancel' ? 'cancelled' : entry.reason === 'shutdown' ? 'failed' : 'completed';
-      await this.finish(id, status, { result: json, ...(entry.reason === 'shutdown' ? { error: jobError('WORKER_SHUTDOWN') } : {}) });
-      metrics.jobs.inc({ language: runtime.id, status, verdict: json.status });
+      await this.finish(id, status, { ...outcome, ...(entry.reason === 'shutdown' ? { error: jobError('WORKER_SHUTDOWN') } : {}) });
+      metrics.jobs.inc({ language: runtime.id, status, verdict: 'result' in outcome ? outcome.result.status : outcome.judge.verdict });
     } finally {
       await writer.close();
       metrics.runDuration.observe({ language: runtime.id }, (performance.now() - t0) / 1000);
@@ -136,8 +136,50 @@ export class JobRunner {
     }
   }
 
+  private async run(runtime: DetectedRuntime, request: QueuedJob['request'], signal: AbortSignal, writer: OutputWriter): Promise<{ result: ResultJson }> {
+    const result = await runProgram(this.d.sandbox, runtime, programRequest(request, this.d.root), this.d.policy, {
+      onOutput: (step, stream, chunk) => {
+        if (step === 'run') writer.push(stream, chunk);
+      },
+      onStart: (_step, info) => this.d.metrics.boxSetup.observe({ prestarted: String(info.prestarted) }, info.setupMs / 1000),
+      signal,
+    });
+    return { result: toJson(result) };
+  }
+
+  /** judge mode: each test's result goes on the event stream as it finishes */
+  private async judge(id: string, runtime: DetectedRuntime, request: QueuedJob['request'], signal: AbortSignal, writer: OutputWriter): Promise<{ judge: JudgeJson }> {
+    const p = programRequest(request, this.d.root);
+    const result = await judge(
+      this.d.sandbox,
+      runtime,
+      {
+        files: p.files,
+        tests: (request.tests ?? []).map((t) => ({ ...(t.name === undefined ? {} : { name: t.name }), ...(t.stdin === undefined ? {} : { stdin: t.stdin }), expectedOutput: t.expectedOutput })),
+        ...(request.checker === undefined ? {} : { checker: this.checker(request.checker) }),
+        ...(request.stopOnFirstFailure ? { stopOnFirstFailure: true } : {}),
+        ...(p.args ? { args: p.args } : {}),
+        ...(p.limits ? { limits: p.limits } : {}),
+        ...(p.compileLimits ? { compileLimits: p.compileLimits } : {}),
+        ...(p.network ? { network: p.network } : {}),
+        ...(p.rootfs === undefined ? {} : { rootfs: p.rootfs }),
+      },
+      this.d.policy,
+      { onTest: (t) => writer.event(() => this.d.store.appendTest(id, testJson(t))), signal },
+    );
+    return { judge: judgeJson(result) };
+  }
+
+  private checker(c: CheckerInput): Checker {
+    if (typeof c === 'string') return { type: c };
+    if (c.type === 'float') return { type: 'float', ...(c.absolute === undefined ? {} : { absolute: c.absolute }), ...(c.relative === undefined ? {} : { relative: c.relative }) };
+    const runtime = this.registry.find(c.language);
+    if (!runtime) throw new SpecError('checker.language', `this worker has no ${c.language}`);
+    return { type: 'program', runtime, files: programRequest({ language: c.language, files: c.files }, this.d.root).files };
+  }
+
   /** records the end, retrying through a short Redis outage rather than losing the result */
-  private async finish(id: string, status: 'completed' | 'failed' | 'cancelled', outcome: { result?: ResultJson; error?: JobError }): Promise<void> {
+  private async finish(id: string, status: 'completed' | 'failed' | 'cancelled', outcome: { result?: ResultJson; judge?: JudgeJson; error?: JobError }): Promise<void> {
     for (let i = 0; ; i++) {
       try {
         await this.d.store.finish(id, status, 'running', outcome);

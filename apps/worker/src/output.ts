@@ -35,6 +35,12 @@ export class OutputWriter {
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
 
+  /** another event, in order with the output around it (judge mode's test results) */
+  event(send: () => Promise<void>): void {
+    this.flush();
+    this.chain = this.chain.then(() => (this.failed ? undefined : send().catch((err: unknown) => void (this.failed = err))));
+  }
+
   /** sends what is pending and waits for everything sent so far */
   async close(): Promise<void> {
     this.flush();

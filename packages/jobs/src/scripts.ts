@@ -53,6 +53,7 @@ if redis.call('HGET', KEYS[1], 'status') ~= ARGV[9] then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'finishedAt', ARGV[2])
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'result', ARGV[3]) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[4]) end
+if ARGV[10] ~= '' then redis.call('HSET', KEYS[1], 'judge', ARGV[10]) end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'type', 'status', 'data', ARGV[5])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'type', 'result', 'data', ARGV[6])
 redis.call('EXPIRE', KEYS[1], ARGV[7])

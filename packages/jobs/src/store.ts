@@ -5,7 +5,7 @@
  * from the end.
  */
 import type { Redis } from 'ioredis';
-import type { JobError, JobEvent, JobStatus, JobView, OutputChunk, ResultJson } from '@codebox/protocol';
+import type { JobError, JobEvent, JobStatus, JobView, JudgeJson, OutputChunk, ResultJson, TestJson } from '@codebox/protocol';
 import { Keys } from './keys.js';
 import { CREATE, FINISH, REQUEST_CANCEL, START } from './scripts.js';
 
@@ -72,13 +72,13 @@ export class JobStore {
    * The last word on a job: its final status, result and error, then the `status` and
    * `result` events. `from` is the status it must still be in; false when it was not.
    */
-  async finish(id: string, status: 'completed' | 'failed' | 'cancelled', from: 'running' | 'queued', outcome: { result?: ResultJson; error?: JobError } = {}): Promise<boolean> {
+  async finish(id: string, status: 'completed' | 'failed' | 'cancelled', from: 'running' | 'queued', outcome: { result?: ResultJson; judge?: JudgeJson; error?: JobError } = {}): Promise<boolean> {
     const current = await this.get(id);
     if (!current) return false;
     const finishedAt = new Date().toISOString();
     // the result event names the end; the result itself is stored once, in the hash, and
     // readers add it (withResult) — a 4 MiB result is not kept twice
-    const { result: _r, ...rest } = publicView(current);
+    const { result: _r, judge: _j, ...rest } = publicView(current);
     const view: JobView = { ...rest, status, finishedAt, ...(outcome.error ? { error: outcome.error } : {}) };
     const k = this.keys;
     const r = await this.scripts.finish(
@@ -93,6 +93,7 @@ export class JobStore {
       this.opts.resultTtlS,
       this.opts.streamMaxLen,
       from,
+      outcome.judge ? JSON.stringify(outcome.judge) : '',
     );
     return r === 1;
   }
@@ -128,6 +129,7 @@ export class JobStore {
       ...(h.startedAt ? { startedAt: h.startedAt } : {}),
       ...(h.finishedAt ? { finishedAt: h.finishedAt } : {}),
       ...(h.result ? { result: JSON.parse(h.result) as ResultJson } : {}),
+      ...(h.judge ? { judge: JSON.parse(h.judge) as JudgeJson } : {}),
       ...(h.error ? { error: JSON.parse(h.error) as JobError } : {}),
       owner: h.owner ?? '',
       cancelRequested: h.cancelRequested === '1',
@@ -143,6 +145,11 @@ export class JobStore {
 
   async cancelRequested(id: string): Promise<boolean> {
     return (await this.redis.hget(this.keys.job(id), 'cancelRequested')) === '1';
+  }
+
+  /** judge mode: one test's result, as it finishes */
+  async appendTest(id: string, test: TestJson): Promise<void> {
+    await this.redis.xadd(this.keys.events(id), 'MAXLEN', '~', this.opts.streamMaxLen, '*', 'type', 'test', 'data', JSON.stringify(test));
   }
 
   async appendOutput(id: string, stream: 'stdout' | 'stderr', chunk: OutputChunk): Promise<void> {

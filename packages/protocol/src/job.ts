@@ -1,5 +1,6 @@
 /** A job on the wire: its life, what a client asks for, what it gets back, its events. */
-import type { ResultJson } from './result.js';
+import type { CompileJson, JudgeJson, ResultJson, TestJson } from './result.js';
+export type { CompileJson };
 
 /** queued → running → completed | failed | cancelled */
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -25,7 +26,26 @@ export interface JobRequest {
   limits?: RequestLimits;
   compileLimits?: RequestLimits;
   network?: boolean;
+  /** judge mode: compile once, run each test in a fresh box, check its output */
+  tests?: TestInput[];
+  /** default trailing-whitespace */
+  checker?: CheckerInput;
+  stopOnFirstFailure?: boolean;
 }
+
+export interface TestInput {
+  name?: string;
+  stdin?: string;
+  expectedOutput: string;
+}
+
+export type CheckerInput =
+  | 'exact'
+  | 'trailing-whitespace'
+  | 'tokens'
+  | 'float'
+  | { type: 'float'; absolute?: number; relative?: number }
+  | { type: 'program'; language: string; files: FileInput[] };
 
 /**
  * Why a job failed: the service's reason, not the program's (that is in result). A closed
@@ -64,8 +84,10 @@ export interface JobView {
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
-  /** exactly what `codebox run --json` prints */
+  /** exactly what `codebox run --json` prints (not in judge mode) */
   result?: ResultJson;
+  /** judge mode: the verdict, the compile, and each test */
+  judge?: JudgeJson;
   error?: JobError;
 }
 
@@ -79,6 +101,7 @@ export type JobEvent =
   | { type: 'status'; data: { status: JobStatus; error?: JobError } }
   | { type: 'stdout'; data: OutputChunk }
   | { type: 'stderr'; data: OutputChunk }
+  | { type: 'test'; data: TestJson }
   | { type: 'result'; data: JobView };
 
 /** a runtime a worker offers */

@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document of the native API, built from the same schemas the API
  * validates with. Served at /openapi.json and rendered at /docs.
  */
-import { ERROR_SCHEMA, JOB_REQUEST_SCHEMA, JOB_SCHEMA, RESULT_SCHEMA, RUNTIME_SCHEMA } from './schemas.js';
+import { ERROR_SCHEMA, JOB_REQUEST_SCHEMA, JOB_SCHEMA, JUDGE_SCHEMA, RESULT_SCHEMA, RUNTIME_SCHEMA, TEST_SCHEMA } from './schemas.js';
 
 const strip = <T extends { $id?: string }>(s: T): Omit<T, '$id'> => {
   const { $id: _id, ...rest } = s;
@@ -29,6 +29,8 @@ export function openApiDocument(version: string): object {
         JobRequest: strip(JOB_REQUEST_SCHEMA),
         Job: strip(JOB_SCHEMA),
         Result: strip(RESULT_SCHEMA),
+        Judge: strip(JUDGE_SCHEMA),
+        TestResult: strip(TEST_SCHEMA),
         Runtime: strip(RUNTIME_SCHEMA),
         Error: strip(ERROR_SCHEMA),
       },
@@ -73,13 +75,13 @@ export function openApiDocument(version: string): object {
       },
       '/v1/jobs/{id}/events': {
         get: {
-          summary: 'Server-Sent Events: status, stdout, stderr, result, in order; resumable with Last-Event-ID',
+          summary: 'Server-Sent Events: status, stdout, stderr, test, result, in order; resumable with Last-Event-ID',
           parameters: [jobId, { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' }, description: 'resume after this event' }],
           responses: {
             200: {
               description:
                 'text/event-stream. Events: `status` {status, error?}; `stdout`/`stderr` {data, encoding} (utf8 or base64: a chunk may split a character); ' +
-                '`result` the finished job. Each event has an id; the stream ends after the last.',
+                '`test` (judge mode) each test as it finishes; `result` the finished job. Each event has an id; the stream ends after the last.',
               content: { 'text/event-stream': { schema: { type: 'string' } } },
             },
             404: error('no such job'),

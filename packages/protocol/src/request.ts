@@ -59,6 +59,19 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
   request.args?.forEach((a, i) => {
     if (a.includes('\0')) throw invalid(`args[${i}]`, 'must not contain NUL');
   });
+  if (request.tests && request.stdin !== undefined) throw invalid('stdin', 'in judge mode each test has its own stdin (tests[i].stdin)');
+  if (!request.tests && (request.checker !== undefined || request.stopOnFirstFailure !== undefined)) {
+    throw invalid(request.checker !== undefined ? 'checker' : 'stopOnFirstFailure', 'is for judge mode, with tests');
+  }
+  const checker = request.checker;
+  if (typeof checker === 'object' && checker.type === 'program') {
+    const crt = findRuntime(ctx.runtimes, checker.language);
+    if (!crt) throw new ApiError('UNKNOWN_LANGUAGE', `unknown checker language "${checker.language}"`, { field: 'checker.language', known: [...new Set(ctx.runtimes.map((r) => r.id))].sort() });
+    checker.files.forEach((f, i) => {
+      if (i > 0 || f.name !== undefined) checkName(f.name, `checker.files[${i}].name`, i === 0);
+      if (f.encoding === 'base64' && !BASE64.test(f.content)) throw invalid(`checker.files[${i}].content`, 'is not valid base64');
+    });
+  }
   checkLimits(request.limits, ctx.maxima.run, 'limits');
   checkLimits(request.compileLimits, ctx.maxima.compile, 'compileLimits');
   return { request, runtime };

@@ -3,6 +3,7 @@
  * what the API's jobs carry. Output is text when it is valid UTF-8 and
  * base64 otherwise, said by stdoutEncoding / stderrEncoding, so no byte is lost.
  */
+import type { JudgeResult, JudgeVerdict, TestResult, TestVerdict } from '@codebox/judge';
 import type { ProgramResult } from '@codebox/runtimes';
 import type { RunResult, Status } from '@codebox/sandbox';
 
@@ -66,4 +67,39 @@ export function toJson(r: RunResult | ProgramResult): ResultJson {
 function compileJson(c: RunResult): CompileJson {
   const { stdoutTruncated: _o, stderrTruncated: _e, message: _m, compile: _c, ...rest } = toJson(c);
   return rest;
+}
+
+/** one test of a judge job: its verdict, the run's accounting and output, the checker's word */
+export interface TestJson extends CompileJson {
+  index: number;
+  name?: string;
+  verdict: TestVerdict;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  checker?: string;
+}
+
+export interface JudgeJson {
+  verdict: JudgeVerdict;
+  passed: number;
+  total: number;
+  skipped: number;
+  compile?: CompileJson;
+  tests: TestJson[];
+}
+
+export function testJson(t: TestResult): TestJson {
+  const { message: _m, compile: _c, ...run } = toJson(t.run);
+  return { index: t.index, ...(t.name === undefined ? {} : { name: t.name }), verdict: t.verdict, ...run, ...(t.checker === undefined ? {} : { checker: t.checker }) };
+}
+
+export function judgeJson(j: JudgeResult): JudgeJson {
+  return {
+    verdict: j.verdict,
+    passed: j.passed,
+    total: j.total,
+    skipped: j.skipped,
+    ...(j.compile ? { compile: compileJson(j.compile) } : {}),
+    tests: j.tests.map(testJson),
+  };
 }

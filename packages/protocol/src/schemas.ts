@@ -45,6 +45,41 @@ export const JOB_REQUEST_SCHEMA = {
     limits,
     compileLimits: { ...limits, description: 'for the compile step, where the language compiles' },
     network: { type: 'boolean', default: false, description: "true: IP on the box's own private loopback; never any other network" },
+    tests: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 100,
+      description: 'judge mode: compile once, then each test in a fresh box with the job\'s limits; stdin goes in the tests, not at the top',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['expectedOutput'],
+        properties: {
+          name: { type: 'string', maxLength: 200 },
+          stdin: { type: 'string', maxLength: 16777216 },
+          expectedOutput: { type: 'string', maxLength: 16777216 },
+        },
+      },
+    },
+    checker: {
+      description: 'judge mode: how output is compared with expectedOutput (default trailing-whitespace), or a checker program run with input.txt output.txt expected.txt (exit 0 accepts, 1 rejects)',
+      oneOf: [
+        { enum: ['exact', 'trailing-whitespace', 'tokens', 'float'] },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['type'],
+          properties: { type: { const: 'float' }, absolute: { type: 'number', minimum: 0 }, relative: { type: 'number', minimum: 0 } },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['type', 'language', 'files'],
+          properties: { type: { const: 'program' }, language: { type: 'string', minLength: 1, maxLength: 64 }, files: { type: 'array', minItems: 1, maxItems: 20, items: FILE_SCHEMA } },
+        },
+      ],
+    },
+    stopOnFirstFailure: { type: 'boolean', default: false, description: 'judge mode: leave the tests after the first that is not ACCEPTED unrun' },
   },
 } as const;
 
@@ -82,6 +117,37 @@ export const RESULT_SCHEMA = {
   },
 } as const;
 
+const TEST_VERDICTS = ['ACCEPTED', 'WRONG_ANSWER', 'TIME_LIMIT', 'WALL_TIME_LIMIT', 'MEMORY_LIMIT', 'RUNTIME_ERROR', 'OUTPUT_LIMIT', 'INTERNAL_ERROR'];
+
+export const TEST_SCHEMA = {
+  $id: 'TestResult',
+  type: 'object',
+  required: ['index', 'verdict', ...COMPILE_SCHEMA.required, 'stdoutTruncated', 'stderrTruncated'],
+  properties: {
+    index: { type: 'integer' },
+    name: { type: 'string' },
+    verdict: { enum: TEST_VERDICTS },
+    ...COMPILE_SCHEMA.properties,
+    stdoutTruncated: { type: 'boolean' },
+    stderrTruncated: { type: 'boolean' },
+    checker: { type: 'string', description: "where output and expected differ, or the checker program's output" },
+  },
+} as const;
+
+export const JUDGE_SCHEMA = {
+  $id: 'Judge',
+  type: 'object',
+  required: ['verdict', 'passed', 'total', 'skipped', 'tests'],
+  properties: {
+    verdict: { enum: [...TEST_VERDICTS, 'COMPILE_ERROR'], description: 'COMPILE_ERROR, else the first test verdict that is not ACCEPTED, else ACCEPTED' },
+    passed: { type: 'integer' },
+    total: { type: 'integer' },
+    skipped: { type: 'integer', description: 'not run (stopOnFirstFailure, or the compile failed)' },
+    compile: COMPILE_SCHEMA,
+    tests: { type: 'array', items: { $ref: '#/components/schemas/TestResult' } },
+  },
+} as const;
+
 export const JOB_SCHEMA = {
   $id: 'Job',
   type: 'object',
@@ -95,6 +161,7 @@ export const JOB_SCHEMA = {
     startedAt: { type: 'string', format: 'date-time' },
     finishedAt: { type: 'string', format: 'date-time' },
     result: { $ref: '#/components/schemas/Result' },
+    judge: { $ref: '#/components/schemas/Judge' },
     error: {
       type: 'object',
       description: "why the service could not finish the job (failed), not the program's verdict",

@@ -1,0 +1,170 @@
+/**
+ * Judge mode: a program and its tests. The program is compiled once; each test runs in a
+ * fresh box with the job's limits and its own stdin; its output is checked by a built-in
+ * checker or by a checker program (itself compiled once and run in a box per test, given
+ * the test's input, the program's output and the expected output as files).
+ *
+ * A verdict per test, and one for the whole: COMPILE_ERROR when the compile failed, else
+ * the first test's verdict that is not ACCEPTED, else ACCEPTED. Tests are reported one by
+ * one as they finish (onTest). stopOnFirstFailure leaves the rest unrun (skipped).
+ */
+import type { Readable } from 'node:stream';
+import { compileProgram, prepare, runCompiled } from '@codebox/runtimes';
+import type { Compiled, ProgramPolicy, Runtime, SourceFile } from '@codebox/runtimes';
+import { SpecError } from '@codebox/sandbox';
+import type { Limits, NetworkMode, RunResult, Sandbox, Status } from '@codebox/sandbox';
+import { check } from './checkers.js';
+import type { BuiltinChecker } from './checkers.js';
+
+export const TEST_VERDICTS = ['ACCEPTED', 'WRONG_ANSWER', 'TIME_LIMIT', 'WALL_TIME_LIMIT', 'MEMORY_LIMIT', 'RUNTIME_ERROR', 'OUTPUT_LIMIT', 'INTERNAL_ERROR'] as const;
+export type TestVerdict = (typeof TEST_VERDICTS)[number];
+export type JudgeVerdict = TestVerdict | 'COMPILE_ERROR';
+
+export interface JudgeTest {
+  readonly name?: string;
+  readonly stdin?: string | Buffer;
+  readonly expectedOutput: string;
+}
+
+/** a checker program: argv gets input.txt output.txt expected.txt; exit 0 accepts, 1 rejects */
+export interface ProgramChecker {
+  readonly type: 'program';
+  readonly runtime: Runtime;
+  readonly files: readonly SourceFile[];
+}
+
+export type Checker = BuiltinChecker | ProgramChecker;
+
+export interface JudgeRequest {
+  readonly files: readonly SourceFile[];
+  readonly tests: readonly JudgeTest[];
+  /** default: trailing-whitespace */
+  readonly checker?: Checker;
+  readonly stopOnFirstFailure?: boolean;
+  readonly args?: readonly string[];
+  readonly limits?: Partial<Limits>;
+  readonly compileLimits?: Partial<Limits>;
+  readonly network?: NetworkMode;
+  readonly rootfs?: string;
+}
+
+export interface TestResult {
+  readonly index: number;
+  readonly name?: string;
+  readonly verdict: TestVerdict;
+  /** the program's run in this test */
+  readonly run: RunResult;
+  /** the checker's word: where output and expected differ, or the checker program's output */
+  readonly checker?: string;
+}
+
+export interface JudgeResult {
+  readonly verdict: JudgeVerdict;
+  readonly passed: number;
+  readonly total: number;
+  /** tests not run, after the first failure with stopOnFirstFailure */
+  readonly skipped: number;
+  readonly compile?: RunResult;
+  readonly tests: TestResult[];
+}
+
+export interface JudgeHooks {
+  readonly onTest?: (test: TestResult) => void;
+  readonly onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** files the checker program gets, named as testlib's checkers take them */
+const CHECKER_FILES = ['input.txt', 'output.txt', 'expected.txt'] as const;
+
+const FROM_STATUS: Readonly<Record<Exclude<Status, 'OK' | 'COMPILE_ERROR'>, TestVerdict>> = {
+  RUNTIME_ERROR: 'RUNTIME_ERROR',
+  TIME_LIMIT: 'TIME_LIMIT',
+  WALL_TIME_LIMIT: 'WALL_TIME_LIMIT',
+  MEMORY_LIMIT: 'MEMORY_LIMIT',
+  OUTPUT_LIMIT: 'OUTPUT_LIMIT',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+};
+
+export async function judge(
+  sandbox: Sandbox,
+  runtime: Runtime,
+  request: JudgeRequest,
+  policy: ProgramPolicy | undefined,
+  hooks: JudgeHooks = {},
+): Promise<JudgeResult> {
+  if (!Array.isArray(request.tests) || request.tests.length === 0) throw new SpecError('tests', 'at least one test');
+  const checker: Checker = request.checker ?? { type: 'trailing-whitespace' };
+  const rootfs = request.rootfs === undefined ? {} : { rootfs: request.rootfs };
+  const compiled = await compileProgram(sandbox, prepare(runtime, request.files), { ...(request.compileLimits ? { compileLimits: request.compileLimits } : {}), ...rootfs }, policy, hooks.signal ? { signal: hooks.signal } : {});
+  const total = request.tests.length;
+  if (!compiled.ok) return { verdict: 'COMPILE_ERROR', passed: 0, total, skipped: total, ...(compiled.result ? { compile: compiled.result } : {}), tests: [] };
+  const checkerProgram = checker.type === 'program' ? await compileChecker(sandbox, checker, rootfs, policy) : undefined;
+
+  const tests: TestResult[] = [];
+  for (const [index, test] of request.tests.entries()) {
+    if (hooks.signal?.aborted) break;
+    const run = await runCompiled(
+      sandbox,
+      compiled,
+      { ...(test.stdin === undefined ? {} : { stdin: test.stdin as string | Buffer | Readable }), args: request.args ?? [], ...(request.limits ? { limits: request.limits } : {}), network: request.network ?? 'none', ...rootfs },
+      policy,
+      { ...(hooks.onOutput ? { onOutput: (_step, stream, chunk) => hooks.onOutput?.(stream, chunk) } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) },
+    );
+    let verdict: TestVerdict;
+    let message: string | undefined;
+    if (run.status !== 'OK') verdict = run.status === 'COMPILE_ERROR' ? 'INTERNAL_ERROR' : FROM_STATUS[run.status];
+    else if (checkerProgram) ({ verdict, message } = await runChecker(sandbox, checkerProgram, test, run, rootfs, policy));
+    else {
+      const outcome = check(checker as BuiltinChecker, run.stdout.toString('utf8'), test.expectedOutput);
+      verdict = outcome.accepted ? 'ACCEPTED' : 'WRONG_ANSWER';
+      message = outcome.message;
+    }
+    const result: TestResult = { index, ...(test.name === undefined ? {} : { name: test.name }), verdict, run, ...(message === undefined ? {} : { checker: message }) };
+    tests.push(result);
+    hooks.onTest?.(result);
+    if (request.stopOnFirstFailure && verdict !== 'ACCEPTED') break;
+  }
+  const failed = tests.find((t) => t.verdict !== 'ACCEPTED');
+  return {
+    verdict: failed?.verdict ?? 'ACCEPTED',
+    passed: tests.filter((t) => t.verdict === 'ACCEPTED').length,
+    total,
+    skipped: total - tests.length,
+    ...(compiled.result ? { compile: compiled.result } : {}),
+    tests,
+  };
+}
+
+async function compileChecker(sandbox: Sandbox, checker: ProgramChecker, rootfs: { rootfs?: string }, policy: ProgramPolicy | undefined): Promise<Compiled> {
+  const compiled = await compileProgram(sandbox, prepare(checker.runtime, checker.files), { ...rootfs }, policy);
+  if (!compiled.ok) {
+    const why = `${compiled.result?.stderr.toString() ?? ''}${compiled.result?.stdout.toString() ?? ''}`.trim().split('\n').slice(0, 5).join('\n');
+    throw new SpecError('checker.files', `the checker did not compile (${compiled.result?.status}): ${why}`);
+  }
+  for (const name of CHECKER_FILES) {
+    if (compiled.files.some((f) => f.path === name)) throw new SpecError('checker.files', `${name} is the checker's input: no checker file may have that name`);
+  }
+  return compiled;
+}
+
+async function runChecker(
+  sandbox: Sandbox,
+  checker: Compiled,
+  test: JudgeTest,
+  run: RunResult,
+  rootfs: { rootfs?: string },
+  policy: ProgramPolicy | undefined,
+): Promise<{ verdict: TestVerdict; message: string }> {
+  const files = [
+    ...checker.files,
+    { path: 'input.txt', content: test.stdin ?? '' },
+    { path: 'output.txt', content: run.stdout },
+    { path: 'expected.txt', content: test.expectedOutput },
+  ];
+  const r = await runCompiled(sandbox, { ...checker, files }, { args: [...CHECKER_FILES], ...rootfs }, policy);
+  const message = `${r.stdout.toString()}${r.stderr.toString()}`.trim().slice(0, 4096);
+  if (r.status === 'OK') return { verdict: 'ACCEPTED', message };
+  if (r.status === 'RUNTIME_ERROR' && r.exitCode === 1) return { verdict: 'WRONG_ANSWER', message };
+  return { verdict: 'INTERNAL_ERROR', message: `the checker failed (${r.status}, exit ${r.exitCode ?? r.signal}): ${message}` };
+}

@@ -21,6 +21,7 @@ import { StreamLimiter } from './streams.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
+import { pistonRoutes } from './routes/piston.js';
 
 export interface ApiDeps {
   readonly config: ApiConfig;
@@ -50,9 +51,10 @@ export function createApp(d: ApiDeps): Express {
     next();
   });
   app.use(metaRoutes({ redis: d.redis, catalog, registry: d.registry, version: d.version }));
-  app.use('/v1', authenticate(d.config.apiKeys));
+  const auth = authenticate(d.config.apiKeys);
+  app.use('/v1', auth);
   const limiter = new StreamLimiter(d.config.maxStreams, d.config.maxStreamsPerKey);
-  app.use(jobRoutes({
+  const jobs = {
     redis: d.redis,
     store: d.store,
     queue: d.queue,
@@ -62,7 +64,9 @@ export function createApp(d: ApiDeps): Express {
     bodyLimitBytes: d.config.bodyLimitBytes,
     limiter,
     rateLimit: rateLimit(d.redis, keys, d.config.ratePerMinute) as never,
-  }));
+  };
+  app.use(jobRoutes(jobs));
+  app.use(pistonRoutes({ ...jobs, authenticate: auth }));
   app.use(eventRoutes({ redis: d.redis, store: d.store, limiter }));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));
   app.use(errorHandler(d.log));

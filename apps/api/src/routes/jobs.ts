@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { publicView } from '@codebox/jobs';
 import type { JobStore, QueuedJob, StoredJob } from '@codebox/jobs';
 import { ApiError, checkJobRequest, jobError } from '@codebox/protocol';
-import type { JobView } from '@codebox/protocol';
+import type { JobRequest, JobView, RuntimeInfo } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
 import { clientGone, follow } from '../follow.js';
 import type { StreamLimiter } from '../streams.js';
@@ -40,17 +40,8 @@ export function jobRoutes(d: JobRoutesDeps): Router {
     if (!req.is('application/json')) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the job as JSON, with Content-Type: application/json');
     const { run, compile, runtimes } = await d.catalog.maxima();
     const { request, runtime } = checkJobRequest(req.body, { runtimes, maxima: { run, compile } });
-    const waiting = await d.queue.getWaitingCount();
-    if (waiting >= d.queueMax) throw new ApiError('QUEUE_FULL', `the queue is full (${waiting} waiting)`, { waiting, max: d.queueMax }, 1);
-    const id = crypto.randomUUID();
     const owner = String(res.locals.owner);
-    await d.store.create(id, owner, runtime.id, runtime.version);
-    try {
-      await d.queue.add('run', { id, runtime: runtime.id, request, acceptedAt: Date.now() }, { jobId: id });
-    } catch (err) {
-      await d.store.finish(id, 'failed', 'queued', { error: jobError('UNAVAILABLE', (err as Error).message) }).catch(() => undefined);
-      throw new ApiError('UNAVAILABLE', `the job could not be queued: ${(err as Error).message}`, undefined, 1);
-    }
+    const id = await submitJob(d, owner, request, runtime);
     res.set('Location', `/v1/jobs/${id}`);
     if (req.query.wait === 'true' || req.query.wait === '1') {
       const view = await waitForEnd(d, id, owner, gone, d.waitMs);
@@ -85,6 +76,29 @@ export function jobRoutes(d: JobRoutesDeps): Router {
   return r;
 }
 
+/**
+ * Queues a checked request as a new job of `owner`: 503 past the queue bound, and a job
+ * that could not be queued is recorded as failed, never left queued. Returns its id.
+ */
+export async function submitJob(
+  d: Pick<JobRoutesDeps, 'store' | 'queue' | 'queueMax'>,
+  owner: string,
+  request: JobRequest,
+  runtime: RuntimeInfo,
+): Promise<string> {
+  const waiting = await d.queue.getWaitingCount();
+  if (waiting >= d.queueMax) throw new ApiError('QUEUE_FULL', `the queue is full (${waiting} waiting)`, { waiting, max: d.queueMax }, 1);
+  const id = crypto.randomUUID();
+  await d.store.create(id, owner, runtime.id, runtime.version);
+  try {
+    await d.queue.add('run', { id, runtime: runtime.id, request, acceptedAt: Date.now() }, { jobId: id });
+  } catch (err) {
+    await d.store.finish(id, 'failed', 'queued', { error: jobError('UNAVAILABLE', (err as Error).message) }).catch(() => undefined);
+    throw new ApiError('UNAVAILABLE', `the job could not be queued: ${(err as Error).message}`, undefined, 1);
+  }
+  return id;
+}
+
 /** the job, if it exists and belongs to this request's key */
 export async function ownJob(d: Pick<JobRoutesDeps, 'store'>, id: string | undefined, res: Response): Promise<StoredJob> {
   const job = id && /^[0-9a-f-]{36}$/.test(id) ? await d.store.get(id) : undefined;
@@ -93,7 +107,7 @@ export async function ownJob(d: Pick<JobRoutesDeps, 'store'>, id: string | undef
 }
 
 /** follows the job's events until its `result` event, for at most ms; undefined past it */
-async function waitForEnd(d: Pick<JobRoutesDeps, 'redis' | 'store' | 'limiter'>, id: string, owner: string, gone: AbortSignal, ms: number): Promise<JobView | undefined> {
+export async function waitForEnd(d: Pick<JobRoutesDeps, 'redis' | 'store' | 'limiter'>, id: string, owner: string, gone: AbortSignal, ms: number): Promise<JobView | undefined> {
   const f = follow(d, id, owner, gone, ms);
   try {
     let after = '0';

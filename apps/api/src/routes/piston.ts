@@ -1,0 +1,80 @@
+/**
+ * Piston v2 at /api/v2: GET /runtimes and POST /execute, synchronous as Piston is, on the
+ * same queue and workers as the native API. Errors in Piston's shape, {message}.
+ *
+ * One deliberate difference: Piston answers 415 to any body not sent as application/json,
+ * which the npm package piston-client (it sends text/plain) cannot pass. Here a body that
+ * parses as JSON is taken whatever its type; one that does not is 415 (400 when it claimed
+ * to be JSON).
+ */
+import express, { Router } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import type { JobStore } from '@codebox/jobs';
+import { ApiError } from '@codebox/protocol';
+import type { JobView } from '@codebox/protocol';
+import type { CatalogReader } from '../catalog.js';
+import { PistonError, pistonRequest, pistonResult, pistonRuntimes } from '../compat/piston.js';
+import { clientGone } from '../follow.js';
+import { submitJob, waitForEnd } from './jobs.js';
+import type { JobRoutesDeps } from './jobs.js';
+
+/** queueing and scheduling on top of the job's own compile and run time */
+const MARGIN_MS = 60_000;
+
+export function pistonRoutes(d: JobRoutesDeps & { catalog: CatalogReader; authenticate: express.RequestHandler }): Router {
+  const r = Router();
+  r.use('/api/v2', d.authenticate);
+
+  r.get('/api/v2/runtimes', async (_req, res) => {
+    res.json(pistonRuntimes((await d.catalog.read()).runtimes));
+  });
+
+  const raw = express.text({ type: () => true, limit: d.bodyLimitBytes });
+  r.post('/api/v2/execute', d.rateLimit, raw, async (req, res) => {
+    const gone = clientGone(res);
+    let body: unknown;
+    try {
+      body = JSON.parse(typeof req.body === 'string' ? req.body : '');
+    } catch {
+      if (req.is('application/json')) return void res.status(400).json({ message: 'the body is not valid JSON' });
+      return void res.status(415).json({ message: 'requests must be of type application/json' });
+    }
+    const { run, compile, runtimes } = await d.catalog.maxima();
+    const { request, runtime } = pistonRequest(body, { runtimes, maxima: { run, compile } });
+    const owner = String(res.locals.owner);
+    const id = await submitJob(d, owner, request, runtime);
+    const defaults = (await d.catalog.read()).limits;
+    const wall = (l: Record<string, number> | undefined, dflt: object | undefined) => l?.wallMs ?? (dflt as { wallMs?: number } | undefined)?.wallMs ?? 0;
+    const bound = Math.max(d.waitMs, wall(request.compileLimits, defaults?.compile.defaults) + wall(request.limits, defaults?.run.defaults) + MARGIN_MS);
+    const view = await waitForEnd(d, id, owner, gone, bound);
+    if (gone.aborted) return;
+    if (!view) return void res.status(500).json({ message: `the job did not finish within ${bound} ms` });
+    res.json(pistonResult(view, runtime, await interleaved(d.store, id, view)));
+  });
+
+  r.use('/api/v2', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (err instanceof PistonError) return void res.status(400).json({ message: err.message });
+    if (err instanceof ApiError) {
+      if (err.retryAfterS !== undefined) res.set('Retry-After', String(err.retryAfterS));
+      return void res.status(err.status).json({ message: err.message });
+    }
+    next(err);
+  });
+  return r;
+}
+
+/**
+ * Piston's `output`: stdout and stderr in the order they were written, rebuilt from the
+ * job's event stream; when that stream was capped before the end, stdout then stderr.
+ */
+async function interleaved(store: JobStore, id: string, view: JobView): Promise<string | undefined> {
+  const r = view.result;
+  if (!r || r.status === 'COMPILE_ERROR') return undefined;
+  const parts: Buffer[] = [];
+  for (const { event } of await store.readEvents(id, '0')) {
+    if (event.type === 'stdout' || event.type === 'stderr') parts.push(Buffer.from(event.data.data, event.data.encoding));
+  }
+  const all = Buffer.concat(parts);
+  const expected = Buffer.byteLength(r.stdout, r.stdoutEncoding) + Buffer.byteLength(r.stderr, r.stderrEncoding);
+  return all.length === expected ? all.toString('utf8') : undefined;
+}

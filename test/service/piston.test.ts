@@ -1,0 +1,117 @@
+/**
+ * Piston v2 at /api/v2: the npm package piston-client, unchanged, against codebox; and the
+ * wire details a Piston client may rely on, over raw HTTP.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { piston } from 'piston-client';
+import { post, serviceSkip, startRedis, startStack } from './stack.js';
+import type { Stack, TestRedis } from './stack.js';
+
+interface Stage { stdout: string; stderr: string; output: string; code: number | null; signal: string | null; message: string | null; status: string | null; cpu_time: number; wall_time: number; memory: number }
+interface Result { language: string; version: string; run: Stage; compile?: Stage; message?: string }
+
+describe('Piston v2', { skip: serviceSkip() }, () => {
+  let redis: TestRedis;
+  let s: Stack;
+  before(async () => {
+    redis = await startRedis();
+    s = await startStack(redis.url);
+  });
+  after(async () => {
+    await s?.stop();
+    await redis?.destroy();
+  });
+
+  const execute = async (body: object) => {
+    const r = await post(`${s.url}/api/v2/execute`, JSON.stringify(body));
+    return { status: r.status, body: r.json as unknown as Result };
+  };
+
+  it('piston-client lists the runtimes and runs Python', async () => {
+    const client = piston({ server: s.url });
+    const runtimes = (await client.runtimes()) as { language: string; version: string; aliases: string[] }[];
+    const python = runtimes.find((r) => r.language === 'python');
+    assert.match(python?.version ?? '', /^3\.\d+\.\d+$/);
+    assert.ok(runtimes.find((r) => r.language === 'c++')?.aliases.includes('cpp'));
+    const result = (await client.execute('python', 'import sys\nprint("Hello World!", sys.argv[1:])')) as Result;
+    assert.equal(result.language, 'python');
+    assert.equal(result.version, python?.version);
+    assert.deepEqual(
+      { stdout: result.run.stdout, stderr: result.run.stderr, output: result.run.output, code: result.run.code, signal: result.run.signal, status: result.run.status, message: result.run.message },
+      { stdout: "Hello World! ['1', '2', '3']\n", stderr: '', output: "Hello World! ['1', '2', '3']\n", code: 0, signal: null, status: null, message: null },
+    );
+    assert.ok(result.run.cpu_time >= 0 && result.run.wall_time > 0 && result.run.memory > 0);
+    assert.equal(result.compile, undefined);
+  });
+
+  it('piston-client runs a compiled language: compile and run stages', async () => {
+    const client = piston({ server: s.url });
+    const result = (await client.execute('c++', '#include <iostream>\nint main(int argc, char**) { std::cout << "args " << argc - 1 << std::endl; }', { args: [] })) as Result;
+    assert.equal(result.language, 'c++');
+    assert.equal(result.compile?.code, 0);
+    assert.equal(result.compile?.status, null);
+    assert.equal(result.run.stdout, 'args 0\n');
+  });
+
+  it('a failed compile is copied into run', async () => {
+    const { status, body } = await execute({ language: 'c', version: '*', files: [{ content: 'int main( {' }] });
+    assert.equal(status, 200);
+    assert.equal(body.compile?.status, 'RE');
+    assert.equal(body.compile?.code, 1);
+    assert.match(body.compile?.message ?? '', /^Exited with error status 1$/);
+    assert.deepEqual(body.run, body.compile);
+    assert.match(body.run.stderr, /error/);
+  });
+
+  it('statuses: RE with its code, SG with its signal, TO and OL killed with SIGKILL', async () => {
+    const run = async (code: string, extra: object = {}) => (await execute({ language: 'python', version: '3', files: [{ content: code }], ...extra })).body.run;
+    const re = await run('raise SystemExit(4)');
+    assert.deepEqual([re.status, re.code, re.signal, re.message], ['RE', 4, null, 'Exited with error status 4']);
+    const sg = await run('import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)');
+    assert.deepEqual([sg.status, sg.code, sg.signal, sg.message], ['SG', null, 'SIGSEGV', 'Caught fatal signal 11']);
+    const to = await run('while True: pass', { run_cpu_time: 200 });
+    assert.deepEqual([to.status, to.signal, to.message], ['TO', 'SIGKILL', 'Time limit exceeded']);
+    const wall = await run('import time\ntime.sleep(5)', { run_timeout: 300 });
+    assert.deepEqual([wall.status, wall.signal], ['TO', 'SIGKILL']);
+    const ol = await run('import sys\nwhile True: sys.stdout.write("x" * 65536)');
+    assert.deepEqual([ol.status, ol.signal, ol.message], ['OL', 'SIGKILL', 'stdout length exceeded']);
+    const el = await run('import sys\nwhile True: sys.stderr.write("x" * 65536)');
+    assert.deepEqual([el.status, el.signal, el.message], ['EL', 'SIGKILL', 'stderr length exceeded']);
+  });
+
+  it('output interleaves stdout and stderr in the order written; stdin gets its newline', async () => {
+    const code = 'import sys\nfor s in (sys.stdout, sys.stderr, sys.stdout):\n    s.write(s.name[-4:-1] + "\\n"); s.flush()\nprint(repr(sys.stdin.read()))\n';
+    const { body } = await execute({ language: 'python', version: '*', files: [{ content: code }], stdin: 'no newline' });
+    assert.equal(body.run.output, "out\nerr\nout\n'no newline\\n'\n");
+    assert.equal(body.run.stdout, "out\nout\n'no newline\\n'\n");
+  });
+
+  it('limits: -1 is the server\'s limit; over it, a wrong type, or a bad runtime is 400 {message}', async () => {
+    assert.equal((await execute({ language: 'python', version: '*', files: [{ content: 'print(1)' }], run_memory_limit: -1, compile_memory_limit: -1 })).body.run.stdout, '1\n');
+    const bad: [object, string][] = [
+      [{ language: 'python', version: '*', files: [{ content: '' }], run_timeout: 10 ** 9 }, 'run_timeout cannot exceed the configured limit of 300000'],
+      [{ language: 'python', version: '*', files: [{ content: '' }], run_cpu_time: '1s' }, 'If specified, run_cpu_time must be a number'],
+      [{ language: 'python', version: '*', files: [{ content: '' }], compile_memory_limit: -5 }, 'compile_memory_limit must be non-negative'],
+      [{ language: 'cobol', version: '*', files: [{ content: '' }] }, 'cobol-* runtime is unknown'],
+      [{ language: 'python', version: '2.7.18', files: [{ content: '' }] }, 'python-2.7.18 runtime is unknown'],
+      [{ language: 'python', files: [{ content: '' }] }, 'version is required as a string'],
+      [{ language: 'python', version: '*', files: [{ name: 'x' }] }, 'files[0].content is required as a string'],
+      [{ language: 'python', version: '*', files: [{ content: '00', encoding: 'hex' }] }, 'files must include at least one utf8 encoded file'],
+    ];
+    for (const [body, message] of bad) {
+      const r = await execute(body);
+      assert.equal(r.status, 400, message);
+      assert.deepEqual(r.body, { message });
+    }
+  });
+
+  it('a body that is not JSON is 415; hex files are decoded', async () => {
+    const r = await post(`${s.url}/api/v2/execute`, 'language=python', { 'Content-Type': 'application/x-www-form-urlencoded' });
+    assert.equal(r.status, 415);
+    assert.deepEqual(r.json, { message: 'requests must be of type application/json' });
+    const hex = Buffer.from('print(open("data.txt").read())').toString('hex');
+    const { body } = await execute({ language: 'python', version: '*', files: [{ content: 'exec(bytes.fromhex(open("h.py").read()))' }, { name: 'h.py', content: Buffer.from(hex).toString() }, { name: 'data.txt', content: Buffer.from('from hex').toString('hex'), encoding: 'hex' }] });
+    assert.equal(body.run.stdout, 'from hex\n');
+  });
+});

@@ -3,6 +3,7 @@
  * them: the API holds no job state and runs no code). Routes: /v1 (jobs, events,
  * runtimes), health, metrics, OpenAPI. Every error leaves in one shape (errors.ts).
  */
+import type http from 'node:http';
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Queue } from 'bullmq';
@@ -11,7 +12,8 @@ import type { Registry } from 'prom-client';
 import { Keys } from '@codebox/jobs';
 import type { JobStore, QueuedJob } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
-import { authenticate } from './auth.js';
+import { authenticate, ownerFrom } from './auth.js';
+import { attachPistonSocket } from './compat/piston-ws.js';
 import { CatalogReader } from './catalog.js';
 import type { ApiConfig } from './config.js';
 import { errorHandler } from './errors.js';
@@ -34,7 +36,13 @@ export interface ApiDeps {
   readonly log: (line: string) => void;
 }
 
-export function createApp(d: ApiDeps): Express {
+export interface Api {
+  readonly app: Express;
+  /** what is not Express: Piston's WebSocket on the HTTP server's upgrades; returns its close */
+  attach(server: http.Server): () => void;
+}
+
+export function createApp(d: ApiDeps): Api {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -70,5 +78,7 @@ export function createApp(d: ApiDeps): Express {
   app.use(eventRoutes({ redis: d.redis, store: d.store, limiter }));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));
   app.use(errorHandler(d.log));
-  return app;
+  const attach = (server: http.Server): (() => void) =>
+    attachPistonSocket(server, { ...jobs, owner: ownerFrom(d.config.apiKeys) });
+  return { app, attach };
 }

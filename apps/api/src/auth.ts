@@ -12,16 +12,22 @@ export function ownerOf(key: string): string {
   return crypto.createHash('sha256').update(key).digest('hex').slice(0, 24);
 }
 
-export function authenticate(keys: readonly string[]) {
+/** the owner an Authorization header names, or undefined when it names none of the keys */
+export function ownerFrom(keys: readonly string[]): (authorization: string | undefined) => string | undefined {
   const owners = new Set(keys.map(ownerOf));
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (owners.size === 0) {
-      res.locals.owner = ANONYMOUS;
-      return next();
-    }
-    const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+  return (authorization) => {
+    if (owners.size === 0) return ANONYMOUS;
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     const owner = m?.[1] ? ownerOf(m[1]) : undefined;
-    if (!owner || !owners.has(owner)) {
+    return owner && owners.has(owner) ? owner : undefined;
+  };
+}
+
+export function authenticate(keys: readonly string[]) {
+  const find = ownerFrom(keys);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const owner = find(req.get('authorization'));
+    if (!owner) {
       res.set('WWW-Authenticate', 'Bearer');
       return next(new ApiError('UNAUTHORIZED'));
     }

@@ -24,17 +24,19 @@ export async function startApi(config: ApiConfig, redisUrl: string, registry: Re
   await Promise.race([Promise.all([ready(redis), ready(queueConn)]), new Promise((r) => setTimeout(r, 5_000))]);
   const store = new JobStore(redis, config.redisPrefix, { jobTtlS: 86_400, resultTtlS: config.resultTtlS, streamMaxLen: 10_000 });
   const queue = createQueue(queueConn, config.redisPrefix);
-  const app = createApp({ config, redis, store, queue, registry, metrics: apiMetrics(registry, queue), version, log });
+  const { app, attach } = createApp({ config, redis, store, queue, registry, metrics: apiMetrics(registry, queue), version, log });
   const server = await new Promise<http.Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  const closeSockets = attach(server);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
     server,
     close: async () => {
+      closeSockets();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

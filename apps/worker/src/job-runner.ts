@@ -8,6 +8,7 @@
  * running and could only call it lost. A job found already running was claimed by a
  * worker that is gone, and its program may have run: it fails with WORKER_LOST.
  */
+import type { Readable } from 'node:stream';
 import type { Job } from 'bullmq';
 import type { JobStore, QueuedJob } from '@codebox/jobs';
 import { judge } from '@codebox/judge';
@@ -41,6 +42,8 @@ export interface RunnerDeps {
   readonly metrics: WorkerMetrics;
   readonly streamMaxBytes: number;
   readonly log: (line: string) => void;
+  /** an interactive job's live stdin; onSignal when its client sends a signal */
+  readonly input: (jobId: string, onSignal: () => void) => { stdin: Readable; close(): void };
 }
 
 /** recording a job's end is retried this many times, backing off from 200 ms (~12 s in all) */
@@ -75,7 +78,7 @@ export class JobRunner {
     if (claim !== 'started') return; // cancelled while queued, expired, or already ended
     this.d.metrics.queueWait.observe(Math.max(0, Date.now() - acceptedAt) / 1000);
     try {
-      await this.runClaimed(id, runtime, request);
+      await this.runClaimed(id, runtime, job.data);
     } catch (err) {
       this.d.log(`job ${id}: ${(err as Error).stack ?? err}`);
       await this.finish(id, 'failed', { error: jobError('INTERNAL', (err as Error).message) });
@@ -103,7 +106,8 @@ export class JobRunner {
     for (const id of this.running.keys()) this.end(id, 'shutdown');
   }
 
-  private async runClaimed(id: string, runtime: DetectedRuntime, request: QueuedJob['request']): Promise<void> {
+  private async runClaimed(id: string, runtime: DetectedRuntime, job: QueuedJob): Promise<void> {
+    const { request } = job;
     const { metrics } = this.d;
     const entry: { ac: AbortController; reason?: EndReason } = { ac: new AbortController() };
     this.running.set(id, entry);
@@ -116,7 +120,9 @@ export class JobRunner {
       if (await this.d.store.cancelRequested(id)) this.end(id, 'cancel');
       let outcome: { result: ResultJson } | { judge: JudgeJson };
       try {
-        outcome = request.tests ? await this.judge(id, runtime, request, entry.ac.signal, writer) : await this.run(runtime, request, entry.ac.signal, writer);
+        outcome = request.tests
+          ? await this.judge(id, runtime, request, entry.ac.signal, writer)
+          : await this.run(id, runtime, request, entry.ac.signal, writer, job.interactive === true);
       } catch (err) {
         if (!(err instanceof SpecError || err instanceof LimitError)) throw err;
         await writer.close();
@@ -136,15 +142,26 @@ export class JobRunner {
     }
   }
 
-  private async run(runtime: DetectedRuntime, request: QueuedJob['request'], signal: AbortSignal, writer: OutputWriter): Promise<{ result: ResultJson }> {
-    const result = await runProgram(this.d.sandbox, runtime, programRequest(request, this.d.root), this.d.policy, {
-      onOutput: (step, stream, chunk) => {
-        if (step === 'run') writer.push(stream, chunk);
-      },
-      onStart: (_step, info) => this.d.metrics.boxSetup.observe({ prestarted: String(info.prestarted) }, info.setupMs / 1000),
-      signal,
-    });
-    return { result: toJson(result) };
+  /**
+   * One program: a `stage` event as each step starts and ends, its output (the compiler's,
+   * then the program's) as it comes. An interactive job's stdin is its client's input
+   * stream, live; a `signal` there ends the run.
+   */
+  private async run(id: string, runtime: DetectedRuntime, request: QueuedJob['request'], signal: AbortSignal, writer: OutputWriter, interactive: boolean): Promise<{ result: ResultJson }> {
+    const input = interactive ? this.d.input(id, () => this.end(id, 'cancel')) : undefined;
+    try {
+      const p = programRequest(request, this.d.root);
+      const result = await runProgram(this.d.sandbox, runtime, input ? { ...p, stdin: input.stdin } : p, this.d.policy, {
+        onStep: (stage) => writer.event(() => this.d.store.appendStage(id, { stage, state: 'start' })),
+        onStepEnd: (stage, r) => writer.event(() => this.d.store.appendStage(id, { stage, state: 'exit', status: r.status, exitCode: r.exitCode, signal: r.signal })),
+        onOutput: (_step, stream, chunk) => writer.push(stream, chunk),
+        onStart: (_step, info) => this.d.metrics.boxSetup.observe({ prestarted: String(info.prestarted) }, info.setupMs / 1000),
+        signal,
+      });
+      return { result: toJson(result) };
+    } finally {
+      input?.close();
+    }
   }
 
   /** judge mode: each test's result goes on the event stream as it finishes */

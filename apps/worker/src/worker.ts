@@ -14,6 +14,7 @@ import { chooseRoot, COMPILE_DEFAULTS, detectRuntimes, LANGUAGES } from '@codebo
 import type { DetectedRuntime, ProgramPolicy, Root } from '@codebox/runtimes';
 import { createSandbox, DEFAULT_LIMITS, MAX_LIMITS } from '@codebox/sandbox';
 import type { WorkerConfig } from './config.js';
+import { liveInput } from './input.js';
 import { JobRunner, RuntimeAbsentError } from './job-runner.js';
 import type { WorkerMetrics } from './metrics.js';
 
@@ -72,6 +73,7 @@ export async function startWorker({ config, redisUrl, metrics, log = () => undef
       metrics,
       streamMaxBytes: config.streamMaxBytes,
       log,
+      input: (jobId, onSignal) => liveInput(redis, store, jobId, onSignal),
     });
 
     const subscriber = connect(redisUrl, `codebox-worker-${id}-cancel`);

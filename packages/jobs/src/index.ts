@@ -1,7 +1,7 @@
 export { blockingConnection, connect, redisOptions } from './connection.js';
 export { Keys, QUEUE_NAME } from './keys.js';
 export { DEFAULT_STORE_OPTIONS, JobStore, publicView } from './store.js';
-export type { StoredEvent, StoredJob, StoreOptions } from './store.js';
+export type { JobInput, StoredEvent, StoredJob, StoreOptions } from './store.js';
 export { announce, liveWorkers, retire, unionRuntimes } from './workers.js';
 export type { WorkerRecord } from './workers.js';
 export { createQueue } from './queue.js';

@@ -14,6 +14,10 @@ export class Keys {
   events(id: string): string {
     return `${this.prefix}:job:{${id}}:events`;
   }
+  /** stream: an interactive job's input from its client (stdin data, signals) */
+  input(id: string): string {
+    return `${this.prefix}:job:{${id}}:input`;
+  }
   /** zset: worker id → last heartbeat (ms) */
   workers(): string {
     return `${this.prefix}:workers`;

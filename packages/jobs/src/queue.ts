@@ -14,6 +14,8 @@ export interface QueuedJob {
   readonly request: JobRequest;
   /** when the API accepted it (ms since the epoch), for the queue-wait histogram */
   readonly acceptedAt: number;
+  /** stdin comes live from the client (the input stream) instead of request.stdin */
+  readonly interactive?: boolean;
 }
 
 export function createQueue(connection: Redis, prefix: string): Queue<QueuedJob> {

@@ -5,7 +5,7 @@
  * from the end.
  */
 import type { Redis } from 'ioredis';
-import type { JobError, JobEvent, JobStatus, JobView, JudgeJson, OutputChunk, ResultJson, TestJson } from '@codebox/protocol';
+import type { JobError, JobEvent, JobStatus, JobView, JudgeJson, OutputChunk, ResultJson, StageEvent, TestJson } from '@codebox/protocol';
 import { Keys } from './keys.js';
 import { CREATE, FINISH, REQUEST_CANCEL, START } from './scripts.js';
 
@@ -24,6 +24,8 @@ export interface StoredJob extends JobView {
   readonly owner: string;
   readonly cancelRequested: boolean;
 }
+
+export type JobInput = { type: 'stdin'; data: string } | { type: 'signal'; signal: string };
 
 /** one event as read from the stream: its id is the SSE event id */
 export interface StoredEvent {
@@ -149,11 +151,34 @@ export class JobStore {
 
   /** judge mode: one test's result, as it finishes */
   async appendTest(id: string, test: TestJson): Promise<void> {
-    await this.redis.xadd(this.keys.events(id), 'MAXLEN', '~', this.opts.streamMaxLen, '*', 'type', 'test', 'data', JSON.stringify(test));
+    await this.append(id, 'test', test);
+  }
+
+  async appendStage(id: string, stage: StageEvent): Promise<void> {
+    await this.append(id, 'stage', stage);
   }
 
   async appendOutput(id: string, stream: 'stdout' | 'stderr', chunk: OutputChunk): Promise<void> {
-    await this.redis.xadd(this.keys.events(id), 'MAXLEN', '~', this.opts.streamMaxLen, '*', 'type', stream, 'data', JSON.stringify(chunk));
+    await this.append(id, stream, chunk);
+  }
+
+  private async append(id: string, type: JobEvent['type'], data: unknown): Promise<void> {
+    await this.redis.xadd(this.keys.events(id), 'MAXLEN', '~', this.opts.streamMaxLen, '*', 'type', type, 'data', JSON.stringify(data));
+  }
+
+  /**
+   * An interactive job's input, from its client to its worker: stdin bytes, or a signal
+   * (which ends the run). Kept as long as the job's other records.
+   */
+  async sendInput(id: string, input: JobInput): Promise<void> {
+    const key = this.keys.input(id);
+    await this.redis.multi().xadd(key, 'MAXLEN', '~', this.opts.streamMaxLen, '*', 'input', JSON.stringify(input)).expire(key, this.opts.jobTtlS).exec();
+  }
+
+  /** input after `afterId`, waiting up to blockMs, on a connection of its own */
+  async readInput(id: string, afterId: string, blockMs: number, conn: Redis): Promise<{ id: string; input: JobInput }[]> {
+    const reply = await conn.xread('COUNT', 100, 'BLOCK', blockMs, 'STREAMS', this.keys.input(id), afterId);
+    return (reply?.[0]?.[1] ?? []).map(([eid, fields]) => ({ id: eid, input: JSON.parse(fields[1] ?? 'null') as JobInput }));
   }
 
   /**

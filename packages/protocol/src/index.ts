@@ -3,7 +3,7 @@ export type { CompileJson, Encoding, JudgeJson, ResultJson, TestJson } from './r
 export { API_ERRORS, ApiError } from './errors.js';
 export type { ApiErrorBody, ApiErrorCode } from './errors.js';
 export { FINAL_STATUSES, JOB_ERRORS, JOB_STATUSES, jobError, REQUEST_LIMITS } from './job.js';
-export type { CheckerInput, TestInput, FileInput, JobError, JobErrorCode, JobEvent, JobRequest, JobStatus, JobView, OutputChunk, RequestLimits, RuntimeInfo } from './job.js';
+export type { CheckerInput, StageEvent, TestInput, FileInput, JobError, JobErrorCode, JobEvent, JobRequest, JobStatus, JobView, OutputChunk, RequestLimits, RuntimeInfo } from './job.js';
 export { checkJobRequest, fieldPath, findRuntime, versionMatches } from './request.js';
 export type { CheckedRequest, LimitMaxima, RequestContext } from './request.js';
 export { ERROR_SCHEMA, FILE_SCHEMA, JOB_REQUEST_SCHEMA, JOB_SCHEMA, RESULT_SCHEMA, RUNTIME_SCHEMA } from './schemas.js';

@@ -101,8 +101,17 @@ export type JobEvent =
   | { type: 'status'; data: { status: JobStatus; error?: JobError } }
   | { type: 'stdout'; data: OutputChunk }
   | { type: 'stderr'; data: OutputChunk }
+  | { type: 'stage'; data: StageEvent }
   | { type: 'test'; data: TestJson }
   | { type: 'result'; data: JobView };
+
+/**
+ * A step of the job starts or ends (compile, run). Output events after a compile start
+ * are the compiler's; after a run start, the program's.
+ */
+export type StageEvent =
+  | { stage: 'compile' | 'run'; state: 'start' }
+  | { stage: 'compile' | 'run'; state: 'exit'; status: string; exitCode: number | null; signal: string | null };
 
 /** a runtime a worker offers */
 export interface RuntimeInfo {

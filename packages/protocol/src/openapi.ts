@@ -75,12 +75,12 @@ export function openApiDocument(version: string): object {
       },
       '/v1/jobs/{id}/events': {
         get: {
-          summary: 'Server-Sent Events: status, stdout, stderr, test, result, in order; resumable with Last-Event-ID',
+          summary: 'Server-Sent Events: status, stage, stdout, stderr, test, result, in order; resumable with Last-Event-ID',
           parameters: [jobId, { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' }, description: 'resume after this event' }],
           responses: {
             200: {
               description:
-                'text/event-stream. Events: `status` {status, error?}; `stdout`/`stderr` {data, encoding} (utf8 or base64: a chunk may split a character); ' +
+                'text/event-stream. Events: `status` {status, error?}; `stage` {stage, state: start|exit, status?, exitCode?, signal?}; `stdout`/`stderr` {data, encoding} (utf8 or base64: a chunk may split a character); ' +
                 '`test` (judge mode) each test as it finishes; `result` the finished job. Each event has an id; the stream ends after the last.',
               content: { 'text/event-stream': { schema: { type: 'string' } } },
             },

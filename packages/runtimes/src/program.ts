@@ -44,6 +44,8 @@ export type Step = 'compile' | 'run';
 
 export interface ProgramHooks {
   readonly onStep?: (step: Step) => void;
+  /** a step ended: its box's result */
+  readonly onStepEnd?: (step: Step, result: RunResult) => void;
   /** a step's box is set up and released: setupMs is the engine's and bwrap's part */
   readonly onStart?: (step: Step, info: { setupMs: number; prestarted: boolean }) => void;
   readonly onOutput?: (step: Step, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
@@ -133,6 +135,7 @@ export async function compileProgram(
     },
     boxHooks('compile', hooks),
   );
+  hooks.onStepEnd?.('compile', result);
   const ok = result.status === 'OK';
   const helpers = new Set(extra.map((f) => f.path));
   const files = ok ? (result.files ?? []).filter((f) => !helpers.has(f.path)) : [];
@@ -162,7 +165,7 @@ export async function runCompiled(
   };
   const ctx: StepContext = { limits, entry, sources };
   hooks.onStep?.('run');
-  return sandbox.run(
+  const result = await sandbox.run(
     {
       argv: [...runtime.run(ctx), ...args],
       env: { ...BASE_ENV, ...runtime.env?.(limits) },
@@ -174,6 +177,8 @@ export async function runCompiled(
     },
     boxHooks('run', hooks),
   );
+  hooks.onStepEnd?.('run', result);
+  return result;
 }
 
 export async function runProgram(

@@ -85,13 +85,14 @@ export async function submitJob(
   owner: string,
   request: JobRequest,
   runtime: RuntimeInfo,
+  options: { interactive?: boolean; id?: string } = {},
 ): Promise<string> {
   const waiting = await d.queue.getWaitingCount();
   if (waiting >= d.queueMax) throw new ApiError('QUEUE_FULL', `the queue is full (${waiting} waiting)`, { waiting, max: d.queueMax }, 1);
-  const id = crypto.randomUUID();
+  const id = options.id ?? crypto.randomUUID();
   await d.store.create(id, owner, runtime.id, runtime.version);
   try {
-    await d.queue.add('run', { id, runtime: runtime.id, request, acceptedAt: Date.now() }, { jobId: id });
+    await d.queue.add('run', { id, runtime: runtime.id, request, acceptedAt: Date.now(), ...(options.interactive ? { interactive: true } : {}) }, { jobId: id });
   } catch (err) {
     await d.store.finish(id, 'failed', 'queued', { error: jobError('UNAVAILABLE', (err as Error).message) }).catch(() => undefined);
     throw new ApiError('UNAVAILABLE', `the job could not be queued: ${(err as Error).message}`, undefined, 1);

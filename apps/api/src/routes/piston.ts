@@ -70,8 +70,10 @@ export function pistonRoutes(d: JobRoutesDeps & { catalog: CatalogReader; authen
 async function interleaved(store: JobStore, id: string, view: JobView): Promise<string | undefined> {
   const r = view.result;
   if (!r || r.status === 'COMPILE_ERROR') return undefined;
-  const parts: Buffer[] = [];
+  let parts: Buffer[] = [];
   for (const { event } of await store.readEvents(id, '0')) {
+    // the compiler's output comes first, under its own stage: only the run's counts here
+    if (event.type === 'stage' && event.data.state === 'start') parts = [];
     if (event.type === 'stdout' || event.type === 'stderr') parts.push(Buffer.from(event.data.data, event.data.encoding));
   }
   const all = Buffer.concat(parts);

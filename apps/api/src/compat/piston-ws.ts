@@ -1,0 +1,145 @@
+/**
+ * Piston v2's WebSocket, /api/v2/connect, as Piston implements it: the client sends
+ * `init` (an execute body) within a second, then `data` (stdin) and `signal`; the server
+ * sends `runtime`, `stage`, `data` (stdout/stderr), `exit` per stage, `error`; and closes
+ * with Piston's codes: 4000 Already Initialized, 4001 Initialization Timeout, 4002
+ * Notified Error, 4003 Not yet initialized, 4004 Can only write to stdin, 4005 Invalid
+ * signal, 4999 Job Completed. The job is an interactive one on the same queue: its stdin
+ * is the client's `data`, live; a signal ends the run (SIGKILL: a box takes no other from
+ * outside). A client that goes cancels its job.
+ */
+import crypto from 'node:crypto';
+import type http from 'node:http';
+import os from 'node:os';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import type { CatalogReader } from '../catalog.js';
+import { follow } from '../follow.js';
+import type { Follower } from '../follow.js';
+import { submitJob } from '../routes/jobs.js';
+import type { JobRoutesDeps } from '../routes/jobs.js';
+import { pistonName, pistonRequest } from './piston.js';
+
+const INIT_TIMEOUT_MS = 1_000;
+const SIGNALS = new Set(Object.keys(os.constants.signals));
+
+export interface PistonSocketDeps extends Pick<JobRoutesDeps, 'redis' | 'store' | 'queue' | 'queueMax' | 'limiter' | 'bodyLimitBytes'> {
+  readonly catalog: CatalogReader;
+  /** the owner of a request's key, or undefined when it has none that is valid */
+  readonly owner: (authorization: string | undefined) => string | undefined;
+}
+
+/** returns what ends every open session (their jobs are cancelled) */
+export function attachPistonSocket(server: http.Server, d: PistonSocketDeps): () => void {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: d.bodyLimitBytes });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://codebox').pathname;
+    if (path !== '/api/v2/connect') return void socket.destroy();
+    const owner = d.owner(req.headers.authorization);
+    if (!owner) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => session(ws, owner, d));
+  });
+  return () => {
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+  };
+}
+
+function session(ws: WebSocket, owner: string, d: PistonSocketDeps): void {
+  let jobId: string | undefined;
+  let initializing = false;
+  const gone = new AbortController();
+  const send = (msg: object): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  };
+  const fail = (err: unknown): void => {
+    // a close reason is limited to 123 bytes: the message goes first, as its own frame
+    send({ type: 'error', message: (err as Error).message });
+    ws.close(4002, 'Notified Error');
+  };
+  const timer = setTimeout(() => {
+    if (!initializing) ws.close(4001, 'Initialization Timeout');
+  }, INIT_TIMEOUT_MS);
+  ws.on('close', () => {
+    clearTimeout(timer);
+    gone.abort();
+    if (jobId) void d.store.cancel(jobId).catch(() => undefined);
+  });
+  ws.on('message', (raw) => {
+    void (async () => {
+      let msg: { type?: unknown; stream?: unknown; data?: unknown; signal?: unknown };
+      try {
+        msg = JSON.parse(raw.toString());
+      } catch (err) {
+        return fail(err);
+      }
+      try {
+        switch (msg.type) {
+          case 'init':
+            if (initializing) return void ws.close(4000, 'Already Initialized');
+            initializing = true;
+            await start(msg);
+            return;
+          case 'data':
+            if (!jobId) return void ws.close(4003, 'Not yet initialized');
+            if (msg.stream !== 'stdin') return void ws.close(4004, 'Can only write to stdin');
+            return void (await d.store.sendInput(jobId, { type: 'stdin', data: String(msg.data ?? '') }));
+          case 'signal':
+            if (!jobId) return void ws.close(4003, 'Not yet initialized');
+            if (typeof msg.signal !== 'string' || !SIGNALS.has(msg.signal)) return void ws.close(4005, 'Invalid signal');
+            return void (await d.store.sendInput(jobId, { type: 'signal', signal: msg.signal }));
+          default:
+            return;
+        }
+      } catch (err) {
+        fail(err);
+      }
+    })();
+  });
+
+  const start = async (msg: object): Promise<void> => {
+    const { run, compile, runtimes } = await d.catalog.maxima();
+    const { request, runtime } = pistonRequest(msg, { runtimes, maxima: { run, compile } });
+    const { stdin: _stdin, ...interactive } = request;
+    // the follower's slot first: past the key's share of streams, no job is made
+    const id = crypto.randomUUID();
+    const f = follow(d, id, owner, gone.signal);
+    try {
+      await submitJob(d, owner, interactive, runtime, { interactive: true, id });
+    } catch (err) {
+      f.end();
+      throw err;
+    }
+    jobId = id;
+    send({ type: 'runtime', language: pistonName(runtime), version: runtime.version });
+    await relay(f, send);
+    if (ws.readyState === ws.OPEN) ws.close(4999, 'Job Completed');
+    jobId = undefined;
+  };
+}
+
+/** the job's events as Piston's messages, until its end */
+async function relay(f: Follower, send: (msg: object) => void): Promise<void> {
+  try {
+    let after = '0';
+    while (!f.ended) {
+      for (const { id, event } of await f.read(after, 5_000)) {
+        after = id;
+        if (event.type === 'stage') {
+          if (event.data.state === 'start') send({ type: 'stage', stage: event.data.stage });
+          else send({ type: 'exit', stage: event.data.stage, code: event.data.exitCode, signal: event.data.signal });
+        } else if (event.type === 'stdout' || event.type === 'stderr') {
+          send({ type: 'data', stream: event.type, data: Buffer.from(event.data.data, event.data.encoding).toString('utf8') });
+        } else if (event.type === 'result') {
+          if (event.data.status === 'failed') send({ type: 'error', message: event.data.error?.message ?? 'the job failed' });
+          return;
+        }
+      }
+    }
+  } finally {
+    f.end();
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * An interactive job's stdin: the client's input stream in Redis, read on a connection of
+ * its own and written into the box's stdin as it comes. A `signal` ends the run (a box
+ * takes no signals but SIGKILL from outside). The input stream is deleted when the job
+ * ends. Like the client's stdin in Piston's WebSocket, it is never closed by the client:
+ * a program reading to end-of-file waits until its time is up.
+ */
+import { PassThrough } from 'node:stream';
+import type { Redis } from 'ioredis';
+import { blockingConnection } from '@codebox/jobs';
+import type { JobStore } from '@codebox/jobs';
+
+const BLOCK_MS = 5_000;
+
+export function liveInput(redis: Redis, store: JobStore, jobId: string, onSignal: () => void): { stdin: PassThrough; close(): void } {
+  const stdin = new PassThrough();
+  const conn = blockingConnection(redis);
+  let open = true;
+  void (async () => {
+    let after = '0';
+    while (open) {
+      try {
+        for (const { id, input } of await store.readInput(jobId, after, BLOCK_MS, conn)) {
+          after = id;
+          if (input.type === 'stdin') stdin.write(input.data);
+          else onSignal();
+        }
+      } catch {
+        if (open) await new Promise((r) => setTimeout(r, 200)); // Redis away: try again
+      }
+    }
+  })();
+  return {
+    stdin,
+    close: () => {
+      open = false;
+      conn.disconnect();
+      stdin.end();
+      void redis.del(store.keys.input(jobId)).catch(() => undefined);
+    },
+  };
+}

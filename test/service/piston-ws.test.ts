@@ -1,0 +1,126 @@
+/**
+ * Piston v2's WebSocket, /api/v2/connect: an interactive program fed stdin as it runs,
+ * the stage/data/exit messages, a signal, and each of Piston's close codes.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { serviceSkip, startRedis, startStack } from './stack.js';
+import type { Stack, TestRedis } from './stack.js';
+
+interface Msg { type: string; [k: string]: unknown }
+
+/** a session: its messages as they come, and how it closed */
+function connect(url: string) {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/v2/connect`);
+  const messages: Msg[] = [];
+  const waiters: (() => void)[] = [];
+  ws.on('message', (raw) => {
+    messages.push(JSON.parse(raw.toString()));
+    for (const w of waiters.splice(0)) w();
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    send: async (msg: object) => {
+      await opened;
+      ws.send(JSON.stringify(msg));
+    },
+    messages,
+    closed,
+    /** resolves when a message satisfying fn has arrived */
+    until: async (fn: (m: Msg) => boolean, ms = 20_000) => {
+      const deadline = Date.now() + ms;
+      while (!messages.some(fn)) {
+        if (Date.now() > deadline) throw new Error(`no such message in ${JSON.stringify(messages)}`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 100);
+        });
+      }
+    },
+  };
+}
+
+describe('Piston v2 WebSocket', { skip: serviceSkip() }, () => {
+  let redis: TestRedis;
+  let s: Stack;
+  before(async () => {
+    redis = await startRedis();
+    s = await startStack(redis.url);
+  });
+  after(async () => {
+    await s?.stop();
+    await redis?.destroy();
+  });
+
+  it('an interactive program: stdin as it runs, stdout as it comes, then exit and 4999', async () => {
+    const c = connect(s.url);
+    await c.send({ type: 'init', language: 'python', version: '*', files: [{ content: 'import sys\nfor line in sys.stdin:\n    if line.strip() == "quit": break\n    print(line.strip().upper(), flush=True)\nprint("bye")\n' }] });
+    await c.until((m) => m.type === 'stage' && m.stage === 'run');
+    await c.send({ type: 'data', stream: 'stdin', data: 'hello\n' });
+    await c.until((m) => m.type === 'data' && m.data === 'HELLO\n');
+    await c.send({ type: 'data', stream: 'stdin', data: 'again\nquit\n' });
+    assert.deepEqual(await c.closed, { code: 4999, reason: 'Job Completed' });
+    const runtime = c.messages[0];
+    assert.equal(runtime?.type, 'runtime');
+    assert.equal(runtime?.language, 'python');
+    const out = c.messages.filter((m) => m.type === 'data' && m.stream === 'stdout').map((m) => m.data).join('');
+    assert.equal(out, 'HELLO\nAGAIN\nbye\n');
+    assert.deepEqual(c.messages.at(-1), { type: 'exit', stage: 'run', code: 0, signal: null });
+  });
+
+  it('a compiled language: compile stage, its exit, then the run', async () => {
+    const c = connect(s.url);
+    await c.send({ type: 'init', language: 'c', version: '*', files: [{ content: '#include <stdio.h>\nint main(void) { puts("compiled"); return 2; }\n' }] });
+    assert.equal((await c.closed).code, 4999);
+    assert.deepEqual(c.messages.map((m) => m.type === 'data' ? `data:${m.data}` : m.type === 'exit' ? `exit:${m.stage}:${m.code}` : m.type === 'stage' ? `stage:${m.stage}` : m.type), [
+      'runtime', 'stage:compile', 'exit:compile:0', 'stage:run', 'data:compiled\n', 'exit:run:2',
+    ]);
+  });
+
+  it('a signal ends the run', async () => {
+    const c = connect(s.url);
+    await c.send({ type: 'init', language: 'python', version: '*', files: [{ content: 'import time\nprint("waiting", flush=True)\ntime.sleep(30)\n' }] });
+    await c.until((m) => m.type === 'data');
+    await c.send({ type: 'signal', signal: 'SIGTERM' });
+    assert.equal((await c.closed).code, 4999);
+    assert.deepEqual(c.messages.at(-1), { type: 'exit', stage: 'run', code: null, signal: 'SIGKILL' });
+  });
+
+  it("Piston's close codes", async () => {
+    const timeout = connect(s.url);
+    assert.deepEqual(await timeout.closed, { code: 4001, reason: 'Initialization Timeout' });
+
+    const early = connect(s.url);
+    await early.send({ type: 'data', stream: 'stdin', data: 'x' });
+    assert.deepEqual(await early.closed, { code: 4003, reason: 'Not yet initialized' });
+
+    const sleeper = { type: 'init', language: 'python', version: '*', files: [{ content: 'import time\ntime.sleep(30)' }] };
+    const twice = connect(s.url);
+    await twice.send(sleeper);
+    await twice.until((m) => m.type === 'runtime');
+    await twice.send(sleeper);
+    assert.deepEqual(await twice.closed, { code: 4000, reason: 'Already Initialized' });
+
+    const stdout = connect(s.url);
+    await stdout.send(sleeper);
+    await stdout.until((m) => m.type === 'runtime');
+    await stdout.send({ type: 'data', stream: 'stdout', data: 'x' });
+    assert.deepEqual(await stdout.closed, { code: 4004, reason: 'Can only write to stdin' });
+
+    const signal = connect(s.url);
+    await signal.send(sleeper);
+    await signal.until((m) => m.type === 'runtime');
+    await signal.send({ type: 'signal', signal: 'SIGNOPE' });
+    assert.deepEqual(await signal.closed, { code: 4005, reason: 'Invalid signal' });
+
+    const bad = connect(s.url);
+    await bad.send({ type: 'init', language: 'cobol', version: '*', files: [{ content: '' }] });
+    assert.deepEqual(await bad.closed, { code: 4002, reason: 'Notified Error' });
+    assert.deepEqual(bad.messages, [{ type: 'error', message: 'cobol-* runtime is unknown' }]);
+  });
+});

@@ -117,7 +117,7 @@ describe('the service', { skip: serviceSkip() }, () => {
     const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, object>; components: { schemas: object } };
     assert.equal(doc.openapi, '3.1.0');
     for (const p of ['/v1/jobs', '/v1/jobs/{id}', '/v1/jobs/{id}/events', '/v1/runtimes', '/healthz', '/readyz', '/metrics']) assert.ok(doc.paths[p], p);
-    assert.deepEqual(Object.keys(doc.components.schemas).sort(), ['Error', 'Job', 'JobRequest', 'Result', 'Runtime']);
+    assert.deepEqual(Object.keys(doc.components.schemas).sort(), ['Error', 'Job', 'JobRequest', 'Judge', 'Result', 'Runtime', 'TestResult']);
     const docs = await fetch(`${s.url}/docs`);
     assert.match(docs.headers.get('content-type') ?? '', /text\/html/);
     assert.match(await docs.text(), /POST \/v1\/jobs/);

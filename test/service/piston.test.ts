@@ -81,7 +81,8 @@ describe('Piston v2', { skip: serviceSkip() }, () => {
   });
 
   it('output interleaves stdout and stderr in the order written; stdin gets its newline', async () => {
-    const code = 'import sys\nfor s in (sys.stdout, sys.stderr, sys.stdout):\n    s.write(s.name[-4:-1] + "\\n"); s.flush()\nprint(repr(sys.stdin.read()))\n';
+    // two pipes have no order between them but time: the writes are 100 ms apart
+    const code = 'import sys, time\nfor s in (sys.stdout, sys.stderr, sys.stdout):\n    s.write(s.name[-4:-1] + "\\n"); s.flush(); time.sleep(0.1)\nprint(repr(sys.stdin.read()))\n';
     const { body } = await execute({ language: 'python', version: '*', files: [{ content: code }], stdin: 'no newline' });
     assert.equal(body.run.output, "out\nerr\nout\n'no newline\\n'\n");
     assert.equal(body.run.stdout, "out\nout\n'no newline\\n'\n");

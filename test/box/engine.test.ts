@@ -8,6 +8,14 @@ import { boxSkip, ENV, makeTinyRoot, TEST_CONFIG, text, useSandbox } from '../su
 describe('engine API', { skip: boxSkip() }, () => {
   const sandbox = useSandbox();
 
+  test('signals are named by their usual names (SIGABRT, not its alias SIGIOT)', async () => {
+    for (const [sig, name] of [['ABRT', 'SIGABRT'], ['CHLD', null], ['IO', 'SIGIO'], ['SEGV', 'SIGSEGV']] as const) {
+      const r = await sandbox().run({ argv: ['sh', '-c', `trap - ${sig}; kill -${sig} $$; sleep 0.2; exit 7`], env: ENV });
+      // SIGCHLD is ignored by default: the shell goes on and exits 7
+      assert.equal(r.signal, name, `${sig}: ${JSON.stringify(r)}`);
+    }
+  });
+
   test('files land in /box with their modes and directories, owned by the box user', async () => {
     const r = await sandbox().run({
       argv: ['sh', '-c', 'stat -c "%n %a %U" main.sh src/lib.txt; ./main.sh'],

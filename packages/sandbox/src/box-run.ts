@@ -33,8 +33,9 @@ export interface RunHooks {
   readonly signal?: AbortSignal;
 }
 
+/** number → name; where a number has two names (SIGABRT/SIGIOT, SIGIO/SIGPOLL) the first, usual one */
 const SIGNAL_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(os.constants.signals).map(([name, n]) => [n, name]),
+  Object.entries(os.constants.signals).reverse().map(([name, n]) => [n, name]),
 );
 const SIGKILL = os.constants.signals.SIGKILL;
 /** after the box's last process is gone, how long its pipes may take to report EOF */

@@ -23,6 +23,7 @@ import { StreamLimiter } from './streams.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
+import { judge0Routes } from './routes/judge0.js';
 import { pistonRoutes } from './routes/piston.js';
 
 export interface ApiDeps {
@@ -75,6 +76,7 @@ export function createApp(d: ApiDeps): Api {
   };
   app.use(jobRoutes(jobs));
   app.use(pistonRoutes({ ...jobs, authenticate: auth }));
+  app.use(judge0Routes({ ...jobs, keys, prefix: d.config.judge0Prefix, authenticate: auth, log: d.log }));
   app.use(eventRoutes({ redis: d.redis, store: d.store, limiter }));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));
   app.use(errorHandler(d.log));

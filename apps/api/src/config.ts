@@ -24,6 +24,8 @@ export interface ApiConfig extends RedisConfig {
   /** event streams and waits open at once, in all and per key (each holds a Redis connection) */
   maxStreams: number;
   maxStreamsPerKey: number;
+  /** where the Judge0-compatible API lives */
+  judge0Prefix: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -76,6 +78,15 @@ const API_VARIABLES: Variables<ApiConfig> = {
   CODEBOX_MAX_STREAMS: { doc: 'open event streams and waits, in all (default 1000)', apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreams = n)) },
   // Event streams and waits open at once per key. Default 100.
   CODEBOX_MAX_STREAMS_PER_KEY: { doc: 'open event streams and waits per key (default 100)', apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreamsPerKey = n)) },
+  // The Judge0 CE-compatible API's path prefix. Default /judge0.
+  CODEBOX_JUDGE0_PREFIX: {
+    doc: 'path prefix of the Judge0-compatible API (default /judge0)',
+    apply: (v, c) => {
+      if (!/^\/[a-z0-9_-]+$/i.test(v) || ['/v1', '/api', '/docs', '/metrics'].includes(v)) return 'must be one path segment such as /judge0, not one of the API\'s own';
+      c.judge0Prefix = v;
+      return undefined;
+    },
+  },
   // The largest request body. Default 5m.
   CODEBOX_BODY_LIMIT: {
     doc: 'largest request body, e.g. 5m (default 5m)',
@@ -105,6 +116,7 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
     workerFreshMs: 15_000,
     maxStreams: 1000,
     maxStreamsPerKey: 100,
+    judge0Prefix: '/judge0',
   });
   if (config.apiKeys.length === 0 && !LOOPBACK.has(config.host)) {
     throw new ConfigError([`HOST=${JSON.stringify(config.host)}: without CODEBOX_API_KEYS the API listens on loopback only (127.0.0.1 or ::1)`]);

@@ -221,6 +221,8 @@ export function programRequest(request: QueuedJob['request'], root: Root): Progr
     })),
     ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
     ...(request.args ? { args: request.args } : {}),
+    ...(request.compileArgs ? { compileArgs: request.compileArgs } : {}),
+    ...(request.stderrToStdout ? { mergeStderr: true } : {}),
     ...(request.limits ? { limits: request.limits } : {}),
     ...(request.compileLimits ? { compileLimits: request.compileLimits } : {}),
     network: request.network ? 'loopback' : 'none',

@@ -8,7 +8,7 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 /** the limits a request may set (the rest are the server's) */
-export const REQUEST_LIMITS = ['cpuMs', 'wallMs', 'memoryBytes', 'pids', 'outputBytes'] as const;
+export const REQUEST_LIMITS = ['cpuMs', 'wallMs', 'memoryBytes', 'pids', 'outputBytes', 'stackBytes', 'fileSizeBytes'] as const;
 export type RequestLimits = Partial<Record<(typeof REQUEST_LIMITS)[number], number>>;
 
 export interface FileInput {
@@ -23,6 +23,10 @@ export interface JobRequest {
   files: FileInput[];
   stdin?: string;
   args?: string[];
+  /** appended to the compile command, each one argument (compiled languages) */
+  compileArgs?: string[];
+  /** the program's stderr into its stdout, in the order written */
+  stderrToStdout?: boolean;
   limits?: RequestLimits;
   compileLimits?: RequestLimits;
   network?: boolean;

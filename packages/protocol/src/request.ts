@@ -59,6 +59,10 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
   request.args?.forEach((a, i) => {
     if (a.includes('\0')) throw invalid(`args[${i}]`, 'must not contain NUL');
   });
+  request.compileArgs?.forEach((a, i) => {
+    if (a.includes('\0')) throw invalid(`compileArgs[${i}]`, 'must not contain NUL');
+  });
+  if (request.compileArgs?.length && !runtime.compiled) throw invalid('compileArgs', `${runtime.id} has no compile step`);
   if (request.tests && request.stdin !== undefined) throw invalid('stdin', 'in judge mode each test has its own stdin (tests[i].stdin)');
   if (!request.tests && (request.checker !== undefined || request.stopOnFirstFailure !== undefined)) {
     throw invalid(request.checker !== undefined ? 'checker' : 'stopOnFirstFailure', 'is for judge mode, with tests');

@@ -17,6 +17,8 @@ const limits = {
     memoryBytes: { type: 'integer', minimum: 4194304, description: 'memory, no swap' },
     pids: { type: 'integer', minimum: 2, description: 'processes and threads at once' },
     outputBytes: { type: 'integer', minimum: 0, description: 'bytes kept per stream; more ends the run (OUTPUT_LIMIT)' },
+    stackBytes: { type: 'integer', minimum: 65536, description: 'stack per process' },
+    fileSizeBytes: { type: 'integer', minimum: 0, description: 'largest file a process may write' },
   },
 } as const;
 
@@ -42,6 +44,8 @@ export const JOB_REQUEST_SCHEMA = {
     files: { type: 'array', minItems: 1, maxItems: 100, items: FILE_SCHEMA },
     stdin: { type: 'string', maxLength: 16777216 },
     args: { type: 'array', maxItems: 256, items: { type: 'string', maxLength: 4096 } },
+    compileArgs: { type: 'array', maxItems: 64, items: { type: 'string', maxLength: 512 }, description: 'appended to the compile command, one argument each, never through a shell' },
+    stderrToStdout: { type: 'boolean', default: false, description: "the program's stderr goes to its stdout, in the order written" },
     limits,
     compileLimits: { ...limits, description: 'for the compile step, where the language compiles' },
     network: { type: 'boolean', default: false, description: "true: IP on the box's own private loopback; never any other network" },

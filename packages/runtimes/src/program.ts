@@ -26,6 +26,10 @@ export interface ProgramRequest {
   readonly stdin?: Buffer | string | Readable;
   /** appended to the run command */
   readonly args?: readonly string[];
+  /** appended to the compile command (compiler options), each one argument */
+  readonly compileArgs?: readonly string[];
+  /** the program's stderr goes to its stdout, in order (one pipe) */
+  readonly mergeStderr?: boolean;
   readonly limits?: Partial<Limits>;
   readonly compileLimits?: Partial<Limits>;
   readonly network?: NetworkMode;
@@ -107,7 +111,7 @@ export function prepare(runtime: Runtime, files: readonly SourceFile[]): Prepare
 export async function compileProgram(
   sandbox: Sandbox,
   prepared: Prepared,
-  request: Pick<ProgramRequest, 'compileLimits' | 'rootfs'>,
+  request: Pick<ProgramRequest, 'compileLimits' | 'rootfs' | 'compileArgs'>,
   policy: ProgramPolicy = DEFAULT_PROGRAM_POLICY,
   hooks: ProgramHooks = {},
 ): Promise<Compiled> {
@@ -125,7 +129,7 @@ export async function compileProgram(
   hooks.onStep?.('compile');
   const result = await sandbox.run(
     {
-      argv: runtime.compile(ctx),
+      argv: [...runtime.compile(ctx), ...checkArgs(request.compileArgs ?? [], 'compileArgs')],
       env: { ...BASE_ENV, ...runtime.env?.(limits) },
       files: [...prepared.files, ...extra],
       limits,
@@ -151,11 +155,7 @@ export async function runCompiled(
   hooks: ProgramHooks = {},
 ): Promise<RunResult> {
   const { runtime, entry, sources } = compiled.prepared;
-  const args = request.args ?? [];
-  if (!Array.isArray(args) || args.length > MAX_ARGS) throw new SpecError('args', `at most ${MAX_ARGS} arguments`);
-  args.forEach((a, i) => {
-    if (typeof a !== 'string') throw new SpecError(`args[${i}]`, 'must be a string');
-  });
+  const args = checkArgs(request.args ?? [], 'args');
   const asked = stepLimits(request.limits, policy.run, runtime.floors?.run);
   // the artifact does not eat into the program's own disk allowance
   const artifactBytes = compiled.files.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
@@ -165,9 +165,11 @@ export async function runCompiled(
   };
   const ctx: StepContext = { limits, entry, sources };
   hooks.onStep?.('run');
+  const argv = [...runtime.run(ctx), ...args];
   const result = await sandbox.run(
     {
-      argv: [...runtime.run(ctx), ...args],
+      // one pipe for both streams, by the shell's own redirection; the argv stays argv
+      argv: request.mergeStderr ? ['/bin/sh', '-c', 'exec "$@" 2>&1', 'sh', ...argv] : argv,
       env: { ...BASE_ENV, ...runtime.env?.(limits) },
       files: compiled.files,
       limits,
@@ -195,6 +197,14 @@ export async function runProgram(
   if (!compiled.ok) return { ...notRun('COMPILE_ERROR'), ...(compiled.result ? { compile: compiled.result } : {}) };
   const run = await runCompiled(sandbox, compiled, request, policy, hooks);
   return compiled.result ? { ...run, compile: compiled.result } : run;
+}
+
+function checkArgs(args: readonly string[], field: string): readonly string[] {
+  if (!Array.isArray(args) || args.length > MAX_ARGS) throw new SpecError(field, `at most ${MAX_ARGS} arguments`);
+  args.forEach((a, i) => {
+    if (typeof a !== 'string') throw new SpecError(`${field}[${i}]`, 'must be a string');
+  });
+  return args;
 }
 
 /** the run step's fields when it never happened */

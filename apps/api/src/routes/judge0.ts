@@ -1,0 +1,238 @@
+/**
+ * Judge0 CE 1.13 under a prefix (CODEBOX_JUDGE0_PREFIX, default /judge0), on the same
+ * queue and workers: submissions (one, batch, wait, fields, base64, callbacks,
+ * additional_files), languages with Judge0's ids, statuses, about, config_info. Errors
+ * in Judge0's shapes: 422 {attr: [messages]}, 400/503 {error}. Keys: Judge0's
+ * X-Auth-Token header, or a bearer, when the server has keys.
+ */
+import crypto from 'node:crypto';
+import express, { Router } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Keys } from '@codebox/jobs';
+import { ApiError, checkJobRequest, FINAL_STATUSES } from '@codebox/protocol';
+import type { JobView, RuntimeInfo } from '@codebox/protocol';
+import { LANGUAGES } from '@codebox/runtimes';
+import type { CatalogReader } from '../catalog.js';
+import {
+  checkSubmission, configInfo, ConversionError, DEFAULT_FIELDS, JUDGE0_LANGUAGES, JUDGE0_STATUSES, judge0Name, MAX_BATCH, MAX_EXTRACT_KB,
+  nativeRequest, parseFields, serialize, submissionRecord,
+} from '../compat/judge0.js';
+import type { Errors, Submission } from '../compat/judge0.js';
+import { unzip, ZipError } from '../compat/zip.js';
+import { clientGone } from '../follow.js';
+import { submitJob, waitForEnd } from './jobs.js';
+import type { JobRoutesDeps } from './jobs.js';
+
+const RECORD_TTL_S = 86_400;
+const CALLBACK_TRIES = 3;
+const CALLBACK_TIMEOUT_MS = 5_000;
+/** a job's own limits are at most 20 s of wall time per run; this covers queueing */
+const WAIT_MARGIN_MS = 60_000;
+
+interface Stored {
+  owner: string;
+  submission: Submission;
+}
+
+export interface Judge0Deps extends JobRoutesDeps {
+  readonly catalog: CatalogReader;
+  readonly keys: Keys;
+  readonly prefix: string;
+  readonly authenticate: RequestHandler;
+  readonly log: (line: string) => void;
+}
+
+export function judge0Routes(d: Judge0Deps): Router {
+  const r = Router();
+  const p = d.prefix;
+  const recordKey = (token: string) => `${d.keys.prefix}:judge0:{${token}}`;
+  const load = async (token: string, owner: string): Promise<Submission | undefined> => {
+    const raw = /^[0-9a-f-]{36}$/.test(token) ? await d.redis.get(recordKey(token)) : null;
+    const stored = raw ? (JSON.parse(raw) as Stored) : undefined;
+    return stored && stored.owner === owner ? stored.submission : undefined;
+  };
+  const runtimes = async (): Promise<Map<number, RuntimeInfo>> => {
+    const have = new Map((await d.catalog.read()).runtimes.map((rt) => [rt.id, rt]));
+    return new Map(JUDGE0_LANGUAGES.filter((l) => have.has(l.runtime)).map((l) => [l.id, have.get(l.runtime) as RuntimeInfo]));
+  };
+
+  // Judge0 clients send their key as X-Auth-Token
+  r.use(p, (req: Request, _res: Response, next: NextFunction) => {
+    const token = req.get('x-auth-token');
+    if (token && !req.get('authorization')) req.headers.authorization = `Bearer ${token}`;
+    next();
+  }, d.authenticate);
+
+  r.get(`${p}/statuses`, (_req, res) => void res.json(JUDGE0_STATUSES));
+  r.get(`${p}/about`, (_req, res) =>
+    void res.json({ version: '1.13.1', homepage: 'https://judge0.com', source_code: 'https://github.com/judge0/judge0', maintainer: 'codebox (a Judge0 CE 1.13-compatible API)' }),
+  );
+  r.get(`${p}/config_info`, (_req, res) => void res.json(configInfo(d.queueMax)));
+  r.get(`${p}/languages`, async (_req, res) => {
+    const ids = await runtimes();
+    const active = JUDGE0_LANGUAGES.filter((l) => !l.archived && ids.has(l.id)).map((l) => ({ id: l.id, name: judge0Name(ids.get(l.id) as RuntimeInfo) }));
+    res.json(active.sort((a, b) => a.name.localeCompare(b.name)));
+  });
+  r.get(`${p}/languages/all`, async (_req, res) => {
+    const ids = await runtimes();
+    res.json([...ids].map(([id, rt]) => ({ id, name: judge0Name(rt), is_archived: JUDGE0_LANGUAGES.find((l) => l.id === id)?.archived === true })).sort((a, b) => a.name.localeCompare(b.name)));
+  });
+  r.get(`${p}/languages/:id`, async (req, res) => {
+    const id = Number(req.params.id);
+    const rt = (await runtimes()).get(id);
+    if (!rt) return void res.status(404).json({ error: `language with id ${req.params.id} doesn't exist` });
+    const def = LANGUAGES.find((l) => l.id === rt.id);
+    const ctx = { limits: (await d.catalog.read()).limits?.run.defaults as never, entry: rt.sourceFile, sources: [rt.sourceFile] };
+    res.json({
+      id,
+      name: judge0Name(rt),
+      is_archived: JUDGE0_LANGUAGES.find((l) => l.id === id)?.archived === true,
+      source_file: rt.sourceFile,
+      compile_cmd: def?.compile ? def.compile(ctx).join(' ') : null,
+      run_cmd: def ? def.run(ctx).join(' ') : null,
+    });
+  });
+
+  const json = express.json({ limit: d.bodyLimitBytes, type: () => true });
+
+  /** validates, records and queues one submission: its token, or its errors */
+  const createOne = async (body: unknown, owner: string, base64: boolean): Promise<{ token: string; submission: Submission; runtime: RuntimeInfo } | { errors: Errors }> => {
+    const ids = await runtimes();
+    const checked = checkSubmission(body, base64, new Set(ids.keys()));
+    if ('errors' in checked) return checked;
+    const s = checked.submission;
+    const runtime = ids.get(s.language_id) as RuntimeInfo;
+    let extra: { name: string; content: Buffer }[] = [];
+    if (s.additional_files) {
+      try {
+        extra = unzip(Buffer.from(s.additional_files, 'base64'), MAX_EXTRACT_KB * 1024).files;
+      } catch (err) {
+        if (err instanceof ZipError) return { errors: { additional_files: [`is not a usable zip archive: ${err.message}`] } };
+        throw err;
+      }
+    }
+    const request = nativeRequest(s, runtime, extra);
+    const { run, compile, runtimes: all } = await d.catalog.maxima();
+    try {
+      checkJobRequest(request, { runtimes: all, maxima: { run, compile } });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400) return { errors: { base: [err.message] } };
+      throw err;
+    }
+    const token = crypto.randomUUID();
+    const submission: Submission = { token, ...s };
+    await d.redis.set(recordKey(token), JSON.stringify({ owner, submission } satisfies Stored), 'EX', RECORD_TTL_S);
+    await submitJob(d, owner, request, runtime, { id: token });
+    if (s.callback_url) void callback(d, submission, runtime);
+    return { token, submission, runtime };
+  };
+
+  r.post(`${p}/submissions/batch`, d.rateLimit, json, async (req, res) => {
+    const base64 = req.query.base64_encoded === 'true';
+    const list = (req.body as { submissions?: unknown })?.submissions;
+    const n = Array.isArray(list) ? list.length : 0;
+    if (n === 0) return void res.status(400).json({ error: 'there should be at least one submission in a batch' });
+    if (n > MAX_BATCH) return void res.status(400).json({ error: `number of submissions in a batch should be less than or equal to ${MAX_BATCH}` });
+    if ((await d.queue.getWaitingCount()) + n > d.queueMax) return void res.status(503).json({ error: 'queue is full' });
+    const owner = String(res.locals.owner);
+    const out: object[] = [];
+    for (const body of list as unknown[]) {
+      const made = await createOne(body, owner, base64);
+      out.push('errors' in made ? made.errors : { token: made.token });
+    }
+    res.status(out.some((o) => 'token' in o) ? 201 : 422).json(out);
+  });
+
+  r.get(`${p}/submissions/batch`, async (req, res) => {
+    const fields = parseFields(req.query.fields);
+    if ('invalid' in fields) return void res.status(400).json({ error: `invalid fields: [${fields.invalid.join(', ')}]` });
+    const raw = (typeof req.query.tokens === 'string' ? req.query.tokens : req.get('tokens')) ?? '';
+    const tokens = raw.split(',').map((t) => t.trim()).filter(Boolean);
+    if (tokens.length === 0) return void res.status(400).json({ error: 'there should be at least one submission in a batch' });
+    if (tokens.length > MAX_BATCH) return void res.status(400).json({ error: `number of submissions in a batch should be less than or equal to ${MAX_BATCH}` });
+    const owner = String(res.locals.owner);
+    const ids = await runtimes();
+    try {
+      const submissions = await Promise.all(tokens.map(async (t) => {
+        const s = await load(t, owner);
+        return s ? serialize(submissionRecord(s, await d.store.get(t), ids.get(s.language_id)), fields.fields, req.query.base64_encoded === 'true') : null;
+      }));
+      res.json({ submissions });
+    } catch (err) {
+      if (!(err instanceof ConversionError)) throw err;
+      res.status(400).json({ error: 'some attributes for one or more submissions cannot be converted to UTF-8, use base64_encoded=true query parameter' });
+    }
+  });
+
+  r.post(`${p}/submissions`, d.rateLimit, json, async (req, res) => {
+    const gone = clientGone(res);
+    const fields = parseFields(req.query.fields);
+    if ('invalid' in fields) return void res.status(400).json({ error: `invalid fields: [${fields.invalid.join(', ')}]` });
+    if ((await d.queue.getWaitingCount()) + 1 > d.queueMax) return void res.status(503).json({ error: 'queue is full' });
+    const base64 = req.query.base64_encoded === 'true';
+    const made = await createOne(req.body, String(res.locals.owner), base64);
+    if ('errors' in made) return void res.status(422).json(made.errors);
+    if (req.query.wait !== 'true') return void res.status(201).json({ token: made.token });
+    const s = made.submission;
+    const bound = Math.max(d.waitMs, (s.wall_time_limit * Math.max(1, s.number_of_runs) + 20) * 1000 + WAIT_MARGIN_MS);
+    const view = await waitForEnd(d, made.token, String(res.locals.owner), gone, bound);
+    if (gone.aborted) return;
+    try {
+      res.status(201).json(serialize(submissionRecord(s, view ?? (await d.store.get(made.token)), made.runtime), fields.fields, base64));
+    } catch (err) {
+      if (!(err instanceof ConversionError)) throw err;
+      res.status(201).json({ error: 'some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query parameter', token: made.token });
+    }
+  });
+
+  r.get(`${p}/submissions/:token`, async (req, res) => {
+    const fields = parseFields(req.query.fields);
+    if ('invalid' in fields) return void res.status(400).json({ error: `invalid fields: [${fields.invalid.join(', ')}]` });
+    const s = await load(req.params.token, String(res.locals.owner));
+    if (!s) return void res.status(404).json({ error: 'submission not found' });
+    try {
+      res.json(serialize(submissionRecord(s, await d.store.get(s.token), (await runtimes()).get(s.language_id)), fields.fields, req.query.base64_encoded === 'true'));
+    } catch (err) {
+      if (!(err instanceof ConversionError)) throw err;
+      res.status(400).json({ error: 'some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query parameter' });
+    }
+  });
+
+  r.use(p, (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (err instanceof ApiError) {
+      if (err.code === 'UNAUTHORIZED') return void res.status(401).end();
+      if (err.retryAfterS !== undefined) res.set('Retry-After', String(err.retryAfterS));
+      return void res.status(err.status).json({ error: err.code === 'QUEUE_FULL' ? 'queue is full' : err.message });
+    }
+    const e = err as { type?: string };
+    if (e.type === 'entity.parse.failed') return void res.status(400).json({ error: 'the body is not valid JSON' });
+    if (e.type === 'entity.too.large') return void res.status(413).json({ error: 'the body is too large' });
+    next(err);
+  });
+  return r;
+
+  /**
+   * Judge0's callback: when the submission ends, PUT its default fields (base64) to the
+   * URL; tried again only when the request itself fails (up to 3 tries, 5 s each), as
+   * Judge0 does. Followed by polling the shared connection, holding no stream slot.
+   */
+  async function callback(deps: Judge0Deps, s: Submission, runtime: RuntimeInfo): Promise<void> {
+    const deadline = Date.now() + (s.wall_time_limit * Math.max(1, s.number_of_runs) + 20) * 1000 + 10 * WAIT_MARGIN_MS;
+    let view: JobView | undefined;
+    while (Date.now() < deadline) {
+      view = await deps.store.get(s.token).catch(() => undefined);
+      if (view && FINAL_STATUSES.has(view.status)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    if (!view || !FINAL_STATUSES.has(view.status)) return;
+    const body = JSON.stringify(serialize(submissionRecord(s, view, runtime), DEFAULT_FIELDS, true));
+    for (let i = 0; i < CALLBACK_TRIES; i++) {
+      try {
+        await fetch(s.callback_url as string, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body, signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS) });
+        return;
+      } catch (err) {
+        deps.log(`judge0 callback for ${s.token} to ${s.callback_url}: ${(err as Error).message}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * Judge0 CE 1.13 at /judge0, as its documentation shows requests and responses: create,
+ * get with fields, batch, base64, statuses and their mapping, wait, callbacks to a local
+ * listener, additional files, compiler options, several runs.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { post, serviceSkip, startRedis, startStack, until } from './stack.js';
+import type { Stack, TestRedis } from './stack.js';
+
+type Sub = Record<string, unknown> & { status: { id: number; description: string }; token: string };
+
+describe('Judge0 CE', { skip: serviceSkip() }, () => {
+  let redis: TestRedis;
+  let s: Stack;
+  let base = '';
+  before(async () => {
+    redis = await startRedis();
+    s = await startStack(redis.url);
+    base = `${s.url}/judge0`;
+  });
+  after(async () => {
+    await s?.stop();
+    await redis?.destroy();
+  });
+
+  const submit = async (body: object, query = 'wait=true') => {
+    const r = await post(`${base}/submissions?${query}`, JSON.stringify(body));
+    return { status: r.status, body: r.json as unknown as Sub };
+  };
+  const get = async (path: string) => {
+    const r = await fetch(`${base}${path}`);
+    return { status: r.status, body: (await r.json()) as Sub & Record<string, unknown> };
+  };
+
+  it('languages with Judge0\'s ids, statuses, about, config_info', async () => {
+    const langs = (await get('/languages')).body as unknown as { id: number; name: string }[];
+    const byId = new Map(langs.map((l) => [l.id, l.name]));
+    assert.match(byId.get(71) ?? '', /^Python \(3\.\d+\.\d+\)$/);
+    assert.match(byId.get(54) ?? '', /^C\+\+ \(GCC \d+\.\d+\.\d+\)$/);
+    for (const id of [46, 50, 60, 62, 63, 64, 68, 72, 73, 74]) assert.ok(byId.has(id), String(id));
+    assert.ok(!byId.has(48), 'older GCC ids are archived, not listed');
+    const c48 = (await get('/languages/48')).body;
+    assert.equal(c48.is_archived, true);
+    const cpp = (await get('/languages/54')).body;
+    assert.deepEqual(Object.keys(cpp), ['id', 'name', 'is_archived', 'source_file', 'compile_cmd', 'run_cmd']);
+    assert.equal(cpp.source_file, 'main.cpp');
+    assert.equal((await get('/languages/999')).status, 404);
+    const statuses = (await get('/statuses')).body as unknown as { id: number; description: string }[];
+    assert.equal(statuses.length, 14);
+    assert.deepEqual(statuses[6], { id: 7, description: 'Runtime Error (SIGSEGV)' });
+    assert.equal((await get('/about')).body.version, '1.13.1');
+    const config = (await get('/config_info')).body;
+    assert.equal(config.max_cpu_time_limit, 15);
+    assert.equal(config.memory_limit, 128000);
+  });
+
+  it('create with wait: the default fields, Accepted against expected_output with Judge0\'s whitespace rule', async () => {
+    const { status, body } = await submit({ source_code: 'print(input()[::-1] + "   ")\nprint()\n', language_id: 71, stdin: 'hello', expected_output: 'olleh\n\n' });
+    assert.equal(status, 201);
+    assert.deepEqual(Object.keys(body), ['stdout', 'time', 'memory', 'stderr', 'token', 'compile_output', 'message', 'status']);
+    assert.deepEqual(body.status, { id: 3, description: 'Accepted' });
+    assert.equal(body.stdout, 'olleh   \n\n');
+    assert.match(String(body.time), /^\d+(\.\d+)?$/);
+    assert.equal(typeof body.memory, 'number');
+    assert.equal(body.stderr, null);
+    const wrong = await submit({ source_code: 'print(" 1")', language_id: 71, expected_output: '1' });
+    assert.deepEqual(wrong.body.status, { id: 4, description: 'Wrong Answer' });
+  });
+
+  it('create without wait gives a token; get it with fields, * or invalid ones', async () => {
+    const { status, body } = await submit({ source_code: 'echo hi', language_id: 46 }, '');
+    assert.equal(status, 201);
+    assert.deepEqual(Object.keys(body), ['token']);
+    await until(async () => ((await get(`/submissions/${body.token}`)).body.status.id ?? 0) > 2);
+    const some = (await get(`/submissions/${body.token}?fields=stdout,status_id,language_id`)).body;
+    assert.deepEqual(some, { language_id: 46, stdout: 'hi\n', status_id: 3 });
+    const all = (await get(`/submissions/${body.token}?fields=*`)).body;
+    assert.equal(Object.keys(all).length, 35);
+    assert.equal(all.cpu_time_limit, '5.0');
+    assert.equal(all.memory_limit, 128000);
+    assert.equal(all.source_code, 'echo hi');
+    assert.match(String(all.created_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const bad = await get(`/submissions/${body.token}?fields=stdout,colour`);
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body, { error: 'invalid fields: [colour]' });
+    assert.equal((await get('/submissions/00000000-0000-0000-0000-000000000000')).status, 404);
+  });
+
+  it('base64_encoded: inputs decoded, outputs encoded as Ruby does (a newline every 60 characters)', async () => {
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    const { body } = await submit({ source_code: b64('import sys\nprint(sys.stdin.read() * 3)'), language_id: 71, stdin: b64('0123456789012345678901234') }, 'wait=true&base64_encoded=true');
+    assert.equal(body.status.id, 3);
+    const out = String(body.stdout);
+    assert.match(out, /^[A-Za-z0-9+/=]{60}\n[A-Za-z0-9+/=]+\n$/);
+    assert.equal(Buffer.from(out, 'base64').toString(), '0123456789012345678901234'.repeat(3) + '\n');
+  });
+
+  it('statuses from runs: compile error 6, SIGSEGV 7, SIGFPE 9, SIGABRT 10, non-zero exit 11, time limit 5', async () => {
+    const c = (code: string, extra: object = {}) => submit({ source_code: `#include <stdio.h>\n#include <stdlib.h>\n${code}`, language_id: 50, ...extra });
+    const ce = (await c('int main( {')).body;
+    assert.equal(ce.status.id, 6);
+    assert.match(String(ce.compile_output), /error/);
+    assert.equal(ce.time, null);
+    assert.equal((await c('int main(void) { volatile int *p = 0; return *p; }')).body.status.id, 7);
+    assert.equal((await c('int main(int argc, char **argv) { volatile int z = argc - 1; volatile int a = argc * 100; return a / z; }')).body.status.id, 9);
+    assert.equal((await c('int main(void) { abort(); }')).body.status.id, 10);
+    const nzec = (await c('int main(void) { return 3; }')).body;
+    assert.deepEqual([nzec.status.id, nzec.message], [11, 'Exited with error status 3']);
+    const tle = (await c('int main(void) { for (;;); }', { cpu_time_limit: 0.3, cpu_extra_time: 0.1 })).body;
+    assert.deepEqual([tle.status.id, tle.status.description], [5, 'Time Limit Exceeded']);
+  });
+
+  it('422 with Judge0\'s messages', async () => {
+    const r = await submit({ source_code: 'x' }, '');
+    assert.equal(r.status, 422);
+    assert.deepEqual(r.body, { language_id: ["can't be blank", "language with id  doesn't exist"] } as never);
+    const limits = await submit({ source_code: 'x', language_id: 71, cpu_time_limit: 100, memory_limit: 10 ** 9, number_of_runs: 0 }, '');
+    assert.deepEqual(limits.body, {
+      cpu_time_limit: ['must be less than or equal to 15.0'],
+      memory_limit: ['must be less than or equal to 512000'],
+      number_of_runs: ['must be greater than 0'],
+    } as never);
+  });
+
+  it('batch create and get: tokens and errors in order; null for unknown tokens', async () => {
+    const r = await post(`${base}/submissions/batch`, JSON.stringify({ submissions: [{ source_code: 'echo one', language_id: 46 }, { source_code: 'x' }, { source_code: 'print(2)', language_id: 71 }] }));
+    assert.equal(r.status, 201);
+    const out = r.json as unknown as Record<string, unknown>[];
+    assert.ok(out[0]?.token && out[2]?.token);
+    assert.deepEqual(Object.keys(out[1] ?? {}), ['language_id']);
+    const tokens = [out[0]?.token, '00000000-0000-0000-0000-000000000000', out[2]?.token].join(',');
+    await until(async () => ((await get(`/submissions/batch?tokens=${tokens}&fields=status_id`)).body.submissions as { status_id: number }[]).every((x) => !x || x.status_id > 2));
+    const got = (await get(`/submissions/batch?tokens=${tokens}&fields=stdout`)).body.submissions;
+    assert.deepEqual(got, [{ stdout: 'one\n' }, null, { stdout: '2\n' }]);
+  });
+
+  it('callback_url: a PUT of the default fields, base64, when the submission ends', async () => {
+    let received: { method?: string; body: string } | undefined;
+    const listener = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received = { method: req.method ?? '', body };
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (listener.address() as AddressInfo).port;
+      const { body } = await submit({ source_code: 'echo called back', language_id: 46, callback_url: `http://127.0.0.1:${port}/done` }, '');
+      await until(async () => received !== undefined);
+      assert.equal(received?.method, 'PUT');
+      const cb = JSON.parse(received?.body ?? '{}') as Sub;
+      assert.equal(cb.token, body.token);
+      assert.deepEqual(cb.status, { id: 3, description: 'Accepted' });
+      assert.equal(Buffer.from(String(cb.stdout), 'base64').toString(), 'called back\n');
+    } finally {
+      listener.close();
+    }
+  });
+
+  it('command_line_arguments, compiler_options (as arguments, no shell), redirect_stderr_to_stdout', async () => {
+    const args = await submit({ source_code: 'import sys; print(sys.argv[1:])', language_id: 71, command_line_arguments: 'a  b;rm -rf / $HOME' });
+    assert.equal(args.body.stdout, "['a', 'b;rm', '-rf', '/', '$HOME']\n");
+    const opts = await submit({ source_code: '#include <stdio.h>\nint main(void) { printf("%d\\n", VALUE); }', language_id: 50, compiler_options: '-DVALUE=42 -O0' });
+    assert.equal(opts.body.stdout, '42\n');
+    const merged = await submit({ source_code: 'import sys\nprint("out", flush=True)\nprint("err", file=sys.stderr, flush=True)\nprint("out2")', language_id: 71, redirect_stderr_to_stdout: true });
+    assert.equal(merged.body.stdout, 'out\nerr\nout2\n');
+    assert.equal(merged.body.stderr, null);
+  });
+
+  it('additional_files: a zip unpacked beside the source, its symlinks skipped', async () => {
+    const zip = execFileSync('python3', ['-c', `
+import io, sys, zipfile
+b = io.BytesIO()
+with zipfile.ZipFile(b, 'w') as z:
+    z.writestr('data/input.txt', 'from the zip')
+    link = zipfile.ZipInfo('secret'); link.create_system = 3; link.external_attr = (0o120777 << 16)
+    z.writestr(link, '/etc/shadow')
+sys.stdout.write(__import__('base64').b64encode(b.getvalue()).decode())
+`]).toString();
+    const { body } = await submit({ source_code: 'import os\nprint(open("data/input.txt").read(), os.path.exists("secret"))', language_id: 71, additional_files: zip });
+    assert.equal(body.stdout, 'from the zip False\n');
+    const bad = await submit({ source_code: 'x', language_id: 71, additional_files: Buffer.from('no zip').toString('base64') }, '');
+    assert.equal(bad.status, 422);
+    assert.ok((bad.body as unknown as { additional_files: string[] }).additional_files);
+  });
+
+  it('number_of_runs: every run judged, time and memory averaged', async () => {
+    const { body } = await submit({ source_code: 'print(1)', language_id: 71, number_of_runs: 3, expected_output: '1' }, 'wait=true&fields=status,time,memory,stdout');
+    assert.deepEqual(body.status, { id: 3, description: 'Accepted' });
+    assert.equal(body.stdout, '1\n');
+  });
+});
+
+describe('Judge0 CE: a full queue', { skip: serviceSkip() }, () => {
+  let redis: TestRedis;
+  let s: Stack;
+  before(async () => {
+    redis = await startRedis();
+    s = await startStack(redis.url, { worker: { slots: 1 }, api: { queueMax: 1 } });
+  });
+  after(async () => {
+    await s?.stop();
+    await redis?.destroy();
+  });
+
+  it('503 {"error": "queue is full"}', async () => {
+    const busy = await s.client().create({ language: 'bash', files: [{ content: 'sleep 30' }] });
+    await until(async () => (await s.client().get(busy.id)).status === 'running');
+    await s.client().create({ language: 'bash', files: [{ content: 'true' }] });
+    const r = await post(`${s.url}/judge0/submissions`, JSON.stringify({ source_code: 'true', language_id: 46 }));
+    assert.equal(r.status, 503);
+    assert.deepEqual(r.json, { error: 'queue is full' });
+    await s.client().cancel(busy.id);
+  });
+});

@@ -29,7 +29,7 @@ describe('judge mode', { skip: serviceSkip() }, () => {
 
   const judge = async (request: JobRequest): Promise<JobView> => s.client().run(request);
 
-  it('ACCEPTED: every test passes, each in its own box, compiled once', async () => {
+  it('ACCEPTED: every test passes', async () => {
     const job = await judge({
       language: 'c',
       files: [{ content: '#include <stdio.h>\nint main(void) { long a, b; scanf("%ld %ld", &a, &b); printf("%ld\\n", a + b); }\n' }],
@@ -113,12 +113,20 @@ describe('judge mode', { skip: serviceSkip() }, () => {
     assert.match(broken.judge?.tests[0]?.checker ?? '', /the checker failed/);
   });
 
+  it('each test in a fresh box: nothing one test leaves is there for the next', async () => {
+    const job = await judge({ language: 'python', files: [{ content: 'import os\nprint(os.path.exists("marker"))\nopen("marker", "w").close()\n' }], tests: [{ expectedOutput: 'False' }, { expectedOutput: 'False' }, { expectedOutput: 'False' }] });
+    assert.equal(job.judge?.verdict, 'ACCEPTED');
+  });
+
   it('streams each test as it finishes, before the result', async () => {
-    const { id } = await s.client().create({ language: 'python', files: [{ content: SUM_PY }], tests: SUM_TESTS });
+    const { id } = await s.client().create({ language: 'python', files: [{ content: 'import time\ntime.sleep(0.3)\n' + SUM_PY }], tests: SUM_TESTS });
     const events: ReceivedEvent[] = [];
     for await (const e of s.client().events(id)) events.push(e);
     const tests = events.filter((e) => e.type === 'test');
     assert.deepEqual(tests.map((e) => (e.data as { index: number; verdict: string }).verdict), ['ACCEPTED', 'ACCEPTED', 'ACCEPTED']);
+    // stream ids are Redis's millisecond clock: each test's event came when that test ended
+    const at = tests.map((e) => Number(e.id.split('-')[0]));
+    assert.ok(at[1]! - at[0]! >= 250 && at[2]! - at[1]! >= 250, `test events at ${at.join(', ')}`);
     assert.equal(events.at(-1)?.type, 'result');
     assert.equal((events.at(-1)?.data as JobView).judge?.verdict, 'ACCEPTED');
   });

@@ -190,10 +190,26 @@ sys.stdout.write(__import__('base64').b64encode(b.getvalue()).decode())
     assert.ok((bad.body as unknown as { additional_files: string[] }).additional_files);
   });
 
-  it('number_of_runs: every run judged, time and memory averaged', async () => {
-    const { body } = await submit({ source_code: 'print(1)', language_id: 71, number_of_runs: 3, expected_output: '1' }, 'wait=true&fields=status,time,memory,stdout');
+  it('number_of_runs: runs up to the first that is not Accepted, time and memory averaged over them', async () => {
+    const { body } = await submit({ source_code: 'print(1)', language_id: 71, number_of_runs: 3, expected_output: '1' }, 'wait=true&fields=status,time,memory,stdout,token');
     assert.deepEqual(body.status, { id: 3, description: 'Accepted' });
     assert.equal(body.stdout, '1\n');
+    // the native view of the same job shows the runs themselves
+    const runs = (await s.client().get(body.token)).judge?.tests ?? [];
+    assert.equal(runs.length, 3);
+    const mean = runs.reduce((n, t) => n + t.cpuMs, 0) / 3 / 1000;
+    assert.equal(Number(body.time), mean);
+    assert.equal(body.memory, Math.floor(runs.reduce((n, t) => n + t.memoryBytes / 1024, 0) / 3));
+    const wrong = await submit({ source_code: 'print(2)', language_id: 71, number_of_runs: 5, expected_output: '1' }, 'wait=true&fields=status,token');
+    assert.equal(wrong.body.status.id, 4);
+    assert.equal((await s.client().get(wrong.body.token)).judge?.tests.length, 1, 'Judge0 stops at the first run that is not Accepted');
+  });
+
+  it('compiler options go before the sources: Go takes its flags', async () => {
+    const { body } = await submit({ source_code: 'package main\n\nimport "fmt"\n\nvar v = "unset"\n\nfunc main() { fmt.Println(v) }\n', language_id: 60, compiler_options: '-ldflags=-X=main.v=set' });
+    assert.equal(body.stdout, 'set\n', JSON.stringify(body));
+    const interpreted = await submit({ source_code: 'print(1)', language_id: 71, compiler_options: '-O' }, '');
+    assert.deepEqual(interpreted.body, { compiler_options: ['setting compiler options is only allowed for compiled languages'] } as never);
   });
 });
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { serviceSkip, startRedis, startStack } from './stack.js';
+import { serviceSkip, startRedis, startStack, until } from './stack.js';
 import type { Stack, TestRedis } from './stack.js';
 
 interface Msg { type: string; [k: string]: unknown }
@@ -25,6 +25,7 @@ function connect(url: string) {
     ws.once('error', reject);
   });
   return {
+    close: () => ws.close(),
     send: async (msg: object) => {
       await opened;
       ws.send(JSON.stringify(msg));
@@ -122,5 +123,49 @@ describe('Piston v2 WebSocket', { skip: serviceSkip() }, () => {
     await bad.send({ type: 'init', language: 'cobol', version: '*', files: [{ content: '' }] });
     assert.deepEqual(await bad.closed, { code: 4002, reason: 'Notified Error' });
     assert.deepEqual(bad.messages, [{ type: 'error', message: 'cobol-* runtime is unknown' }]);
+  });
+});
+
+describe('Piston v2 WebSocket under abuse', { skip: serviceSkip() }, () => {
+  let redis: TestRedis;
+  let s: Stack;
+  before(async () => {
+    redis = await startRedis();
+    s = await startStack(redis.url);
+  });
+  after(async () => {
+    await s?.stop();
+    await redis?.destroy();
+  });
+
+  it('a malformed frame closes that session, not the API', async () => {
+    const ws = new WebSocket(`${s.url.replace(/^http/, 'ws')}/api/v2/connect`);
+    await new Promise<void>((resolve) => ws.once('open', () => resolve()));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.on('error', () => undefined);
+    // an unmasked frame, which a client must never send: the server fails the connection
+    // (1002) and lives on — an 'error' without a listener would have been uncaught
+    (ws as unknown as { _socket: { write(b: Buffer): void } })._socket.write(Buffer.from([0x81, 0x02, 0x68, 0x69]));
+    assert.equal(await closed, 1002);
+    assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
+  });
+
+  it('a client that goes cancels its job, also one that goes during init', async () => {
+    const jobs = async () => {
+      const keys = (await s.redis.keys(`${s.prefix}:job:{*}`)).filter((k) => k.endsWith('}'));
+      return Promise.all(keys.map(async (k) => (await s.store.get(k.slice(k.indexOf('{') + 1, -1)))?.status));
+    };
+    const sleeper = { type: 'init', language: 'python', version: '*', files: [{ content: 'import time\ntime.sleep(60)' }] };
+    const c = connect(s.url);
+    await c.send(sleeper);
+    await c.until((m) => m.type === 'stage');
+    c.close();
+    const early = connect(s.url);
+    await early.send(sleeper);
+    early.close();
+    await until(async () => {
+      const statuses = await jobs();
+      return statuses.length === 2 && statuses.every((st) => st === 'cancelled');
+    }, 20_000);
   });
 });

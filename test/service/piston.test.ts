@@ -89,7 +89,10 @@ describe('Piston v2', { skip: serviceSkip() }, () => {
   });
 
   it('limits: -1 is the server\'s limit; over it, a wrong type, or a bad runtime is 400 {message}', async () => {
-    assert.equal((await execute({ language: 'python', version: '*', files: [{ content: 'print(1)' }], run_memory_limit: -1, compile_memory_limit: -1 })).body.run.stdout, '1\n');
+    // 512 MiB is over the default memory limit and under the maximum that -1 asks for
+    const big = 'x = bytearray(512 << 20)\nprint(len(x) >> 20)';
+    assert.equal((await execute({ language: 'python', version: '*', files: [{ content: big }], run_memory_limit: -1, compile_memory_limit: -1 })).body.run.stdout, '512\n');
+    assert.equal((await execute({ language: 'python', version: '*', files: [{ content: big }] })).body.run.status, 'SG');
     const bad: [object, string][] = [
       [{ language: 'python', version: '*', files: [{ content: '' }], run_timeout: 10 ** 9 }, 'run_timeout cannot exceed the configured limit of 300000'],
       [{ language: 'python', version: '*', files: [{ content: '' }], run_cpu_time: '1s' }, 'If specified, run_cpu_time must be a number'],

@@ -18,7 +18,7 @@ import { CatalogReader } from './catalog.js';
 import type { ApiConfig } from './config.js';
 import { errorHandler } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
-import { rateLimit } from './rate-limit.js';
+import { rateChecker, rateLimit } from './rate-limit.js';
 import { StreamLimiter } from './streams.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -63,6 +63,7 @@ export function createApp(d: ApiDeps): Api {
   const auth = authenticate(d.config.apiKeys);
   app.use('/v1', auth);
   const limiter = new StreamLimiter(d.config.maxStreams, d.config.maxStreamsPerKey);
+  const rateCheck = rateChecker(d.redis, keys, d.config.ratePerMinute);
   const jobs = {
     redis: d.redis,
     store: d.store,
@@ -72,7 +73,8 @@ export function createApp(d: ApiDeps): Api {
     waitMs: d.config.waitMs,
     bodyLimitBytes: d.config.bodyLimitBytes,
     limiter,
-    rateLimit: rateLimit(d.redis, keys, d.config.ratePerMinute) as never,
+    rateLimit: rateLimit(rateCheck) as never,
+    rateCheck,
   };
   app.use(jobRoutes(jobs));
   app.use(pistonRoutes({ ...jobs, authenticate: auth }));

@@ -9,17 +9,29 @@ import { ApiError } from '@codebox/protocol';
 
 const WINDOW_MS = 60_000;
 
-export function rateLimit(redis: Redis, keys: Keys, perMinute: number) {
-  return async (_req: Request, res: Response, next: NextFunction): Promise<void> => {
-    if (perMinute === 0) return next();
+/** counts `jobs` new jobs for the owner; throws RATE_LIMITED past the rate */
+export function rateChecker(redis: Redis, keys: Keys, perMinute: number) {
+  return async (owner: string, jobs = 1): Promise<void> => {
+    if (perMinute === 0) return;
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
-    const key = keys.rate(String(res.locals.owner), window);
-    const [[, count]] = (await redis.multi().incr(key).pexpire(key, WINDOW_MS).exec()) as [[Error | null, number]];
+    const key = keys.rate(owner, window);
+    const [[, count]] = (await redis.multi().incrby(key, jobs).pexpire(key, WINDOW_MS).exec()) as [[Error | null, number]];
     if (count > perMinute) {
       const retryAfterS = Math.ceil(((window + 1) * WINDOW_MS - now) / 1000);
-      return next(new ApiError('RATE_LIMITED', `over ${perMinute} jobs a minute for this key`, { limit: perMinute }, retryAfterS));
+      throw new ApiError('RATE_LIMITED', `over ${perMinute} jobs a minute for this key`, { limit: perMinute }, retryAfterS);
     }
-    next();
+  };
+}
+
+/** the same, as middleware for routes that create one job */
+export function rateLimit(check: ReturnType<typeof rateChecker>) {
+  return async (_req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      await check(String(res.locals.owner));
+      next();
+    } catch (err) {
+      next(err);
+    }
   };
 }

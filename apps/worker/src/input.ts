@@ -5,6 +5,7 @@
  * ends. Like the client's stdin in Piston's WebSocket, it is never closed by the client:
  * a program reading to end-of-file waits until its time is up.
  */
+import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { blockingConnection } from '@codebox/jobs';
@@ -22,8 +23,9 @@ export function liveInput(redis: Redis, store: JobStore, jobId: string, onSignal
       try {
         for (const { id, input } of await store.readInput(jobId, after, BLOCK_MS, conn)) {
           after = id;
-          if (input.type === 'stdin') stdin.write(input.data);
-          else onSignal();
+          if (input.type === 'signal') onSignal();
+          // a program that does not read must not make us buffer without end
+          else if (!stdin.write(input.data) && open) await once(stdin, 'drain');
         }
       } catch {
         if (open) await new Promise((r) => setTimeout(r, 200)); // Redis away: try again
@@ -36,6 +38,7 @@ export function liveInput(redis: Redis, store: JobStore, jobId: string, onSignal
       open = false;
       conn.disconnect();
       stdin.end();
+      stdin.emit('drain'); // a reader waiting for room: the box is gone
       void redis.del(store.keys.input(jobId)).catch(() => undefined);
     },
   };

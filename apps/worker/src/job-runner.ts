@@ -176,6 +176,8 @@ export class JobRunner {
         ...(request.checker === undefined ? {} : { checker: this.checker(request.checker) }),
         ...(request.stopOnFirstFailure ? { stopOnFirstFailure: true } : {}),
         ...(p.args ? { args: p.args } : {}),
+        ...(p.compileArgs ? { compileArgs: p.compileArgs } : {}),
+        ...(p.mergeStderr ? { mergeStderr: true } : {}),
         ...(p.limits ? { limits: p.limits } : {}),
         ...(p.compileLimits ? { compileLimits: p.compileLimits } : {}),
         ...(p.network ? { network: p.network } : {}),

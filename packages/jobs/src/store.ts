@@ -172,7 +172,8 @@ export class JobStore {
    */
   async sendInput(id: string, input: JobInput): Promise<void> {
     const key = this.keys.input(id);
-    await this.redis.multi().xadd(key, 'MAXLEN', '~', this.opts.streamMaxLen, '*', 'input', JSON.stringify(input)).expire(key, this.opts.jobTtlS).exec();
+    // an hour: input is read as it comes, and input sent after the job's end is for no one
+    await this.redis.multi().xadd(key, 'MAXLEN', '~', this.opts.streamMaxLen, '*', 'input', JSON.stringify(input)).expire(key, 3_600).exec();
   }
 
   /** input after `afterId`, waiting up to blockMs, on a connection of its own */

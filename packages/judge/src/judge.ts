@@ -26,7 +26,7 @@ export interface JudgeTest {
   readonly expectedOutput: string;
 }
 
-/** a checker program: argv gets input.txt output.txt expected.txt; exit 0 accepts, 1 rejects */
+/** a checker program: argv gets input.txt output.txt expected.txt; exit 0 accepts, 1 or 2 rejects */
 export interface ProgramChecker {
   readonly type: 'program';
   readonly runtime: Runtime;
@@ -42,6 +42,10 @@ export interface JudgeRequest {
   readonly checker?: Checker;
   readonly stopOnFirstFailure?: boolean;
   readonly args?: readonly string[];
+  /** compiler options, each one argument */
+  readonly compileArgs?: readonly string[];
+  /** each run's stderr into its stdout */
+  readonly mergeStderr?: boolean;
   readonly limits?: Partial<Limits>;
   readonly compileLimits?: Partial<Limits>;
   readonly network?: NetworkMode;
@@ -96,10 +100,16 @@ export async function judge(
   if (!Array.isArray(request.tests) || request.tests.length === 0) throw new SpecError('tests', 'at least one test');
   const checker: Checker = request.checker ?? { type: 'trailing-whitespace' };
   const rootfs = request.rootfs === undefined ? {} : { rootfs: request.rootfs };
-  const compiled = await compileProgram(sandbox, prepare(runtime, request.files), { ...(request.compileLimits ? { compileLimits: request.compileLimits } : {}), ...rootfs }, policy, hooks.signal ? { signal: hooks.signal } : {});
+  const compiled = await compileProgram(
+    sandbox,
+    prepare(runtime, request.files),
+    { ...(request.compileLimits ? { compileLimits: request.compileLimits } : {}), ...(request.compileArgs ? { compileArgs: request.compileArgs } : {}), ...rootfs },
+    policy,
+    hooks.signal ? { signal: hooks.signal } : {},
+  );
   const total = request.tests.length;
   if (!compiled.ok) return { verdict: 'COMPILE_ERROR', passed: 0, total, skipped: total, ...(compiled.result ? { compile: compiled.result } : {}), tests: [] };
-  const checkerProgram = checker.type === 'program' ? await compileChecker(sandbox, checker, rootfs, policy) : undefined;
+  const checkerProgram = checker.type === 'program' ? await compileChecker(sandbox, checker, rootfs, policy, hooks.signal) : undefined;
 
   const tests: TestResult[] = [];
   for (const [index, test] of request.tests.entries()) {
@@ -107,14 +117,21 @@ export async function judge(
     const run = await runCompiled(
       sandbox,
       compiled,
-      { ...(test.stdin === undefined ? {} : { stdin: test.stdin as string | Buffer | Readable }), args: request.args ?? [], ...(request.limits ? { limits: request.limits } : {}), network: request.network ?? 'none', ...rootfs },
+      {
+        ...(test.stdin === undefined ? {} : { stdin: test.stdin as string | Buffer | Readable }),
+        args: request.args ?? [],
+        ...(request.mergeStderr ? { mergeStderr: true } : {}),
+        ...(request.limits ? { limits: request.limits } : {}),
+        network: request.network ?? 'none',
+        ...rootfs,
+      },
       policy,
       { ...(hooks.onOutput ? { onOutput: (_step, stream, chunk) => hooks.onOutput?.(stream, chunk) } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) },
     );
     let verdict: TestVerdict;
     let message: string | undefined;
     if (run.status !== 'OK') verdict = run.status === 'COMPILE_ERROR' ? 'INTERNAL_ERROR' : FROM_STATUS[run.status];
-    else if (checkerProgram) ({ verdict, message } = await runChecker(sandbox, checkerProgram, test, run, rootfs, policy));
+    else if (checkerProgram) ({ verdict, message } = await runChecker(sandbox, checkerProgram, test, run, rootfs, policy, hooks.signal));
     else {
       const outcome = check(checker as BuiltinChecker, run.stdout.toString('utf8'), test.expectedOutput);
       verdict = outcome.accepted ? 'ACCEPTED' : 'WRONG_ANSWER';
@@ -136,8 +153,8 @@ export async function judge(
   };
 }
 
-async function compileChecker(sandbox: Sandbox, checker: ProgramChecker, rootfs: { rootfs?: string }, policy: ProgramPolicy | undefined): Promise<Compiled> {
-  const compiled = await compileProgram(sandbox, prepare(checker.runtime, checker.files), { ...rootfs }, policy);
+async function compileChecker(sandbox: Sandbox, checker: ProgramChecker, rootfs: { rootfs?: string }, policy: ProgramPolicy | undefined, signal: AbortSignal | undefined): Promise<Compiled> {
+  const compiled = await compileProgram(sandbox, prepare(checker.runtime, checker.files), { ...rootfs }, policy, signal ? { signal } : {});
   if (!compiled.ok) {
     const why = `${compiled.result?.stderr.toString() ?? ''}${compiled.result?.stdout.toString() ?? ''}`.trim().split('\n').slice(0, 5).join('\n');
     throw new SpecError('checker.files', `the checker did not compile (${compiled.result?.status}): ${why}`);
@@ -155,6 +172,7 @@ async function runChecker(
   run: RunResult,
   rootfs: { rootfs?: string },
   policy: ProgramPolicy | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<{ verdict: TestVerdict; message: string }> {
   const files = [
     ...checker.files,
@@ -162,9 +180,10 @@ async function runChecker(
     { path: 'output.txt', content: run.stdout },
     { path: 'expected.txt', content: test.expectedOutput },
   ];
-  const r = await runCompiled(sandbox, { ...checker, files }, { args: [...CHECKER_FILES], ...rootfs }, policy);
+  const r = await runCompiled(sandbox, { ...checker, files }, { args: [...CHECKER_FILES], ...rootfs }, policy, signal ? { signal } : {});
   const message = `${r.stdout.toString()}${r.stderr.toString()}`.trim().slice(0, 4096);
   if (r.status === 'OK') return { verdict: 'ACCEPTED', message };
-  if (r.status === 'RUNTIME_ERROR' && r.exitCode === 1) return { verdict: 'WRONG_ANSWER', message };
+  // testlib's exit codes: 1 wrong answer, 2 presentation error — a wrong answer here too
+  if (r.status === 'RUNTIME_ERROR' && (r.exitCode === 1 || r.exitCode === 2)) return { verdict: 'WRONG_ANSWER', message };
   return { verdict: 'INTERNAL_ERROR', message: `the checker failed (${r.status}, exit ${r.exitCode ?? r.signal}): ${message}` };
 }

@@ -88,9 +88,9 @@ export const LANGUAGES: readonly Runtime[] = [
     requires: ['tsc', 'node'],
     versionCommand: ['tsc', '--version'],
     compileFiles: [TS_NODE_GLOBALS],
-    compile: ({ sources }) => [
+    compile: ({ sources, extraArgs = [] }) => [
       'tsc', '--target', 'es2020', '--module', 'commonjs', '--esModuleInterop', '--skipLibCheck',
-      '--noEmitOnError', ...sources, TS_NODE_GLOBALS.path,
+      '--noEmitOnError', ...extraArgs, ...sources, TS_NODE_GLOBALS.path,
     ],
     run: ({ entry }) => ['node', entry.replace(/\.ts$/, '.js')],
     floors: { compile: { memoryBytes: 512 * MiB } },
@@ -103,7 +103,7 @@ export const LANGUAGES: readonly Runtime[] = [
     sourceFile: 'main.c',
     requires: ['gcc'],
     versionCommand: ['gcc', '-dumpfullversion'],
-    compile: ({ sources }) => ['gcc', '-std=gnu17', '-O2', '-pipe', '-o', 'main', ...sources, '-lm'],
+    compile: ({ sources, extraArgs = [] }) => ['gcc', '-std=gnu17', '-O2', '-pipe', '-o', 'main', ...extraArgs, ...sources, '-lm'],
     run: () => ['./main'],
   },
   {
@@ -114,7 +114,7 @@ export const LANGUAGES: readonly Runtime[] = [
     sourceFile: 'main.cpp',
     requires: ['g++'],
     versionCommand: ['g++', '-dumpfullversion'],
-    compile: ({ sources }) => ['g++', '-std=gnu++17', '-O2', '-pipe', '-o', 'main', ...sources, '-lm'],
+    compile: ({ sources, extraArgs = [] }) => ['g++', '-std=gnu++17', '-O2', '-pipe', '-o', 'main', ...extraArgs, ...sources, '-lm'],
     run: () => ['./main'],
   },
   {
@@ -125,8 +125,8 @@ export const LANGUAGES: readonly Runtime[] = [
     sourceFile: 'Main.java',
     requires: ['javac', 'java'],
     versionCommand: ['javac', '-version'],
-    compile: ({ sources, limits }) => [
-      'javac', '-encoding', 'UTF-8', ...jvmFlags(limits).map((f) => `-J${f}`), '-d', '.', ...sources,
+    compile: ({ sources, limits, extraArgs = [] }) => [
+      'javac', '-encoding', 'UTF-8', ...jvmFlags(limits).map((f) => `-J${f}`), '-d', '.', ...extraArgs, ...sources,
     ],
     run: ({ limits }) => ['java', ...jvmFlags(limits), '-cp', '.', 'Main'],
     // the JVM starts about 20 threads before main() and wants ~50 MiB besides its heap
@@ -147,7 +147,7 @@ export const LANGUAGES: readonly Runtime[] = [
       // Go sizes its scheduler from the cpus it sees (the host's); the box has fewer
       GOMAXPROCS: String(Math.max(1, Math.ceil(limits.cpus))),
     }),
-    compile: ({ sources }) => ['go', 'build', '-o', 'main', ...sources],
+    compile: ({ sources, extraArgs = [] }) => ['go', 'build', '-o', 'main', ...extraArgs, ...sources],
     run: () => ['./main'],
     // go build runs compile and link as processes, each with a thread per core and more
     floors: { compile: { pids: 128, memoryBytes: 512 * MiB }, run: { pids: 16 } },
@@ -161,7 +161,7 @@ export const LANGUAGES: readonly Runtime[] = [
     requires: ['rustc', 'cc'],
     versionCommand: ['rustc', '--version'],
     // rustc finds modules (`mod x;`) from the entry itself
-    compile: ({ entry }) => ['rustc', '--edition', '2021', '-O', '-C', 'strip=debuginfo', '-o', 'main', entry],
+    compile: ({ entry, extraArgs = [] }) => ['rustc', '--edition', '2021', '-O', '-C', 'strip=debuginfo', '-o', 'main', ...extraArgs, entry],
     run: () => ['./main'],
     floors: { compile: { memoryBytes: 512 * MiB } },
   },

@@ -124,12 +124,12 @@ export async function compileProgram(
     if (err instanceof LimitError) throw new SpecError(`compileLimits.${err.field}`, err.message.replace(/^limits\.[^:]*: /, ''));
     throw err;
   }
-  const ctx: StepContext = { limits, entry: prepared.entry, sources: prepared.sources };
+  const ctx: StepContext = { limits, entry: prepared.entry, sources: prepared.sources, extraArgs: checkArgs(request.compileArgs ?? [], 'compileArgs') };
   const extra = runtime.compileFiles ?? [];
   hooks.onStep?.('compile');
   const result = await sandbox.run(
     {
-      argv: [...runtime.compile(ctx), ...checkArgs(request.compileArgs ?? [], 'compileArgs')],
+      argv: runtime.compile(ctx),
       env: { ...BASE_ENV, ...runtime.env?.(limits) },
       files: [...prepared.files, ...extra],
       limits,

@@ -13,6 +13,9 @@ export interface StepContext {
   readonly entry: string;
   /** every file of the program with one of the runtime's extensions, the entry first */
   readonly sources: readonly string[];
+  /** the caller's compiler options, each one argument: a compile command puts them before
+   * its sources (go build, like most, stops reading flags at the first file) */
+  readonly extraArgs?: readonly string[];
 }
 
 export type Command = (ctx: StepContext) => readonly string[];

@@ -205,7 +205,10 @@ export function nativeRequest(s: Omit<Submission, 'token'>, runtime: RuntimeInfo
   const source = { name: runtime.sourceFile, content: s.source_code, encoding: 'base64' as const };
   const files = [source, ...extraFiles.filter((f) => f.name !== runtime.sourceFile).map((f) => ({ name: f.name, content: f.content.toString('base64'), encoding: 'base64' as const }))];
   const stdin = s.stdin === null ? '' : Buffer.from(s.stdin, 'base64').toString('utf8');
-  const fileBytes = Math.max(KiB, s.max_file_size * KiB);
+  // isolate reads 0 as no limit for time, stack and file size: here, Judge0's maximum
+  const [maxCpu, maxStack, maxFile] = [JUDGE0_LIMITS.cpu_time_limit[1], JUDGE0_LIMITS.stack_limit[1], JUDGE0_LIMITS.max_file_size[1]];
+  const cpuS = s.cpu_time_limit || maxCpu;
+  const fileBytes = Math.max(KiB, (s.max_file_size || maxFile) * KiB);
   const request: JobRequest = {
     language: runtime.id,
     files,
@@ -215,11 +218,11 @@ export function nativeRequest(s: Omit<Submission, 'token'>, runtime: RuntimeInfo
     ...(s.enable_network ? { network: true } : {}),
     limits: {
       // isolate kills at time + extra time; the verdict is decided against time alone
-      cpuMs: Math.max(1, Math.round((s.cpu_time_limit + s.cpu_extra_time) * 1000)),
+      cpuMs: Math.max(1, Math.round((cpuS + s.cpu_extra_time) * 1000)),
       wallMs: Math.round(s.wall_time_limit * 1000),
       memoryBytes: Math.max(4 << 20, s.memory_limit * KiB),
       pids: Math.max(2, s.max_processes_and_or_threads),
-      stackBytes: Math.max(64 * KiB, s.stack_limit * KiB),
+      stackBytes: Math.max(64 * KiB, (s.stack_limit || maxStack) * KiB),
       fileSizeBytes: fileBytes,
       // Judge0's stdout is a file under max_file_size: past it, SIGXFSZ
       outputBytes: fileBytes,
@@ -227,7 +230,10 @@ export function nativeRequest(s: Omit<Submission, 'token'>, runtime: RuntimeInfo
   };
   if (s.number_of_runs > 1) {
     const expected = s.expected_output === null ? '' : Buffer.from(s.expected_output, 'base64').toString('utf8');
-    return { ...request, tests: Array.from({ length: s.number_of_runs }, () => ({ stdin, expectedOutput: expected })), checker: 'exact' };
+    // Judge0 stops at the first run that is not Accepted; with no expected output only a
+    // failed run stops it, which the verdicts (against '') cannot tell: then all runs run
+    const judged = s.expected_output !== null ? { checker: 'trailing-whitespace' as const, stopOnFirstFailure: true } : { checker: 'exact' as const };
+    return { ...request, tests: Array.from({ length: s.number_of_runs }, () => ({ stdin, expectedOutput: expected })), ...judged };
   }
   return { ...request, stdin };
 }
@@ -296,7 +302,7 @@ function outcome(r: RunLike, s: Pick<Submission, 'cpu_time_limit' | 'expected_ou
       return { ...base, status_id: 11, message: `Exited with error status ${r.exitCode}` };
     }
     case 'OK': {
-      if (r.cpuMs > s.cpu_time_limit * 1000) return { ...base, status_id: 5, message: 'Time limit exceeded' };
+      if (s.cpu_time_limit > 0 && r.cpuMs > s.cpu_time_limit * 1000) return { ...base, status_id: 5, message: 'Time limit exceeded' };
       const expected = s.expected_output === null ? null : Buffer.from(s.expected_output, 'base64').toString('utf8');
       const got = Buffer.from(r.stdout, r.stdoutEncoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
       return { ...base, status_id: expected === null || strip(expected) === strip(got) ? 3 : 4 };

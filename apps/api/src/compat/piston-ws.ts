@@ -21,18 +21,24 @@ import type { JobRoutesDeps } from '../routes/jobs.js';
 import { pistonName, pistonRequest } from './piston.js';
 
 const INIT_TIMEOUT_MS = 1_000;
+/** stdin a session may send in all: it is kept in Redis until the job reads it */
+const MAX_STDIN_BYTES = 16 << 20;
 const SIGNALS = new Set(Object.keys(os.constants.signals));
 
 export interface PistonSocketDeps extends Pick<JobRoutesDeps, 'redis' | 'store' | 'queue' | 'queueMax' | 'limiter' | 'bodyLimitBytes'> {
   readonly catalog: CatalogReader;
   /** the owner of a request's key, or undefined when it has none that is valid */
   readonly owner: (authorization: string | undefined) => string | undefined;
+  /** the key's rate of job creation: throws RATE_LIMITED past it */
+  readonly rateCheck: (owner: string, jobs?: number) => Promise<void>;
 }
 
 /** returns what ends every open session (their jobs are cancelled) */
 export function attachPistonSocket(server: http.Server, d: PistonSocketDeps): () => void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: d.bodyLimitBytes });
   server.on('upgrade', (req, socket, head) => {
+    // Node drops the socket's error listener before 'upgrade': one reset must not crash us
+    socket.on('error', () => socket.destroy());
     const path = new URL(req.url ?? '/', 'http://codebox').pathname;
     if (path !== '/api/v2/connect') return void socket.destroy();
     const owner = d.owner(req.headers.authorization);
@@ -49,7 +55,11 @@ export function attachPistonSocket(server: http.Server, d: PistonSocketDeps): ()
 }
 
 function session(ws: WebSocket, owner: string, d: PistonSocketDeps): void {
+  // a bad frame (unmasked, over maxPayload, not UTF-8) is an 'error' then a close: unheard, it
+  // would be an uncaught exception
+  ws.on('error', () => undefined);
   let jobId: string | undefined;
+  let stdinBytes = 0;
   let initializing = false;
   const gone = new AbortController();
   const send = (msg: object): void => {
@@ -86,7 +96,12 @@ function session(ws: WebSocket, owner: string, d: PistonSocketDeps): void {
           case 'data':
             if (!jobId) return void ws.close(4003, 'Not yet initialized');
             if (msg.stream !== 'stdin') return void ws.close(4004, 'Can only write to stdin');
-            return void (await d.store.sendInput(jobId, { type: 'stdin', data: String(msg.data ?? '') }));
+            {
+              const data = String(msg.data ?? '');
+              stdinBytes += Buffer.byteLength(data);
+              if (stdinBytes > MAX_STDIN_BYTES) throw new Error(`more than ${MAX_STDIN_BYTES} bytes of stdin`);
+              return void (await d.store.sendInput(jobId, { type: 'stdin', data }));
+            }
           case 'signal':
             if (!jobId) return void ws.close(4003, 'Not yet initialized');
             if (typeof msg.signal !== 'string' || !SIGNALS.has(msg.signal)) return void ws.close(4005, 'Invalid signal');
@@ -101,11 +116,14 @@ function session(ws: WebSocket, owner: string, d: PistonSocketDeps): void {
   });
 
   const start = async (msg: object): Promise<void> => {
+    // stdin sent right after init is kept: the job's id, and so its input stream, exist now
+    const id = crypto.randomUUID();
+    jobId = id;
+    await d.rateCheck(owner);
     const { run, compile, runtimes } = await d.catalog.maxima();
     const { request, runtime } = pistonRequest(msg, { runtimes, maxima: { run, compile } });
     const { stdin: _stdin, ...interactive } = request;
     // the follower's slot first: past the key's share of streams, no job is made
-    const id = crypto.randomUUID();
     const f = follow(d, id, owner, gone.signal);
     try {
       await submitJob(d, owner, interactive, runtime, { interactive: true, id });
@@ -113,7 +131,8 @@ function session(ws: WebSocket, owner: string, d: PistonSocketDeps): void {
       f.end();
       throw err;
     }
-    jobId = id;
+    // the client left while the job was being queued: the close handler may have been first
+    if (gone.signal.aborted) await d.store.cancel(id);
     send({ type: 'runtime', language: pistonName(runtime), version: runtime.version });
     await relay(f, send);
     if (ws.readyState === ws.OPEN) ws.close(4999, 'Job Completed');

@@ -13,6 +13,7 @@ import { ApiError, checkJobRequest, jobError } from '@codebox/protocol';
 import type { JobRequest, JobView, RuntimeInfo } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
 import { clientGone, follow } from '../follow.js';
+import type { Follower } from '../follow.js';
 import type { StreamLimiter } from '../streams.js';
 
 export interface JobRoutesDeps {
@@ -25,6 +26,8 @@ export interface JobRoutesDeps {
   readonly bodyLimitBytes: number;
   readonly limiter: StreamLimiter;
   readonly rateLimit: (req: Request, res: Response, next: (err?: unknown) => void) => void;
+  /** the key's rate, for routes that create several jobs or none through Express */
+  readonly rateCheck: (owner: string, jobs?: number) => Promise<void>;
 }
 
 /** how long DELETE waits for a running job's box to be gone before answering 202 */
@@ -41,14 +44,21 @@ export function jobRoutes(d: JobRoutesDeps): Router {
     const { run, compile, runtimes } = await d.catalog.maxima();
     const { request, runtime } = checkJobRequest(req.body, { runtimes, maxima: { run, compile } });
     const owner = String(res.locals.owner);
-    const id = await submitJob(d, owner, request, runtime);
-    res.set('Location', `/v1/jobs/${id}`);
     if (req.query.wait === 'true' || req.query.wait === '1') {
-      const view = await waitForEnd(d, id, owner, gone, d.waitMs);
+      // the follower's slot first: past the key's share of waits, no job is made
+      const { id, f } = followNew(d, owner, gone, d.waitMs);
+      await submitJob(d, owner, request, runtime, { id }).catch((err: unknown) => {
+        f.end();
+        throw err;
+      });
+      res.set('Location', `/v1/jobs/${id}`);
+      const view = await resultOf(f);
       if (view) return void res.status(200).json(view);
       if (gone.aborted) return;
       return void res.status(202).json({ id, status: (await d.store.get(id))?.status ?? 'queued' });
     }
+    const id = await submitJob(d, owner, request, runtime);
+    res.set('Location', `/v1/jobs/${id}`);
     res.status(202).json({ id, status: 'queued' });
   });
 
@@ -107,9 +117,14 @@ export async function ownJob(d: Pick<JobRoutesDeps, 'store'>, id: string | undef
   return job;
 }
 
-/** follows the job's events until its `result` event, for at most ms; undefined past it */
-export async function waitForEnd(d: Pick<JobRoutesDeps, 'redis' | 'store' | 'limiter'>, id: string, owner: string, gone: AbortSignal, ms: number): Promise<JobView | undefined> {
-  const f = follow(d, id, owner, gone, ms);
+/** a follower for a job about to be made: its id and its slot, taken before the job exists */
+export function followNew(d: Pick<JobRoutesDeps, 'redis' | 'store' | 'limiter'>, owner: string, gone: AbortSignal, boundMs: number): { id: string; f: Follower } {
+  const id = crypto.randomUUID();
+  return { id, f: follow(d, id, owner, gone, boundMs) };
+}
+
+/** the job's view from its `result` event, or undefined when the follower ends first */
+export async function resultOf(f: Follower): Promise<JobView | undefined> {
   try {
     let after = '0';
     while (!f.ended) {
@@ -122,4 +137,9 @@ export async function waitForEnd(d: Pick<JobRoutesDeps, 'redis' | 'store' | 'lim
   } finally {
     f.end();
   }
+}
+
+/** follows the job's events until its `result` event, for at most ms; undefined past it */
+export async function waitForEnd(d: Pick<JobRoutesDeps, 'redis' | 'store' | 'limiter'>, id: string, owner: string, gone: AbortSignal, ms: number): Promise<JobView | undefined> {
+  return resultOf(follow(d, id, owner, gone, ms));
 }

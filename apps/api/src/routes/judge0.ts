@@ -20,7 +20,7 @@ import {
 import type { Errors, Submission } from '../compat/judge0.js';
 import { unzip, ZipError } from '../compat/zip.js';
 import { clientGone } from '../follow.js';
-import { submitJob, waitForEnd } from './jobs.js';
+import { followNew, resultOf, submitJob } from './jobs.js';
 import type { JobRoutesDeps } from './jobs.js';
 
 const RECORD_TTL_S = 86_400;
@@ -46,10 +46,14 @@ export function judge0Routes(d: Judge0Deps): Router {
   const r = Router();
   const p = d.prefix;
   const recordKey = (token: string) => `${d.keys.prefix}:judge0:{${token}}`;
-  const load = async (token: string, owner: string): Promise<Submission | undefined> => {
+  /** a submission and its job, when both are there and the key is its owner's */
+  const load = async (token: string, owner: string): Promise<{ s: Submission; view: JobView } | undefined> => {
     const raw = /^[0-9a-f-]{36}$/.test(token) ? await d.redis.get(recordKey(token)) : null;
     const stored = raw ? (JSON.parse(raw) as Stored) : undefined;
-    return stored && stored.owner === owner ? stored.submission : undefined;
+    if (!stored || stored.owner !== owner) return undefined;
+    // the job's record expires resultTtlS after its end: the submission goes with it
+    const view = await d.store.get(token);
+    return view ? { s: stored.submission, view } : undefined;
   };
   const runtimes = async (): Promise<Map<number, RuntimeInfo>> => {
     const have = new Map((await d.catalog.read()).runtimes.map((rt) => [rt.id, rt]));
@@ -96,12 +100,13 @@ export function judge0Routes(d: Judge0Deps): Router {
   const json = express.json({ limit: d.bodyLimitBytes, type: () => true });
 
   /** validates, records and queues one submission: its token, or its errors */
-  const createOne = async (body: unknown, owner: string, base64: boolean): Promise<{ token: string; submission: Submission; runtime: RuntimeInfo } | { errors: Errors }> => {
+  const createOne = async (body: unknown, owner: string, base64: boolean, token: string = crypto.randomUUID()): Promise<{ token: string; submission: Submission; runtime: RuntimeInfo } | { errors: Errors }> => {
     const ids = await runtimes();
     const checked = checkSubmission(body, base64, new Set(ids.keys()));
     if ('errors' in checked) return checked;
     const s = checked.submission;
     const runtime = ids.get(s.language_id) as RuntimeInfo;
+    if (s.compiler_options && !runtime.compiled) return { errors: { compiler_options: ['setting compiler options is only allowed for compiled languages'] } };
     let extra: { name: string; content: Buffer }[] = [];
     if (s.additional_files) {
       try {
@@ -112,6 +117,10 @@ export function judge0Routes(d: Judge0Deps): Router {
       }
     }
     const request = nativeRequest(s, runtime, extra);
+    // runs and an archive multiply what the request holds: the queue keeps it all in Redis
+    if (Buffer.byteLength(JSON.stringify(request)) > 4 * d.bodyLimitBytes) {
+      return { errors: { base: [`is over ${4 * d.bodyLimitBytes} bytes once its runs and additional files are counted`] } };
+    }
     const { run, compile, runtimes: all } = await d.catalog.maxima();
     try {
       checkJobRequest(request, { runtimes: all, maxima: { run, compile } });
@@ -119,15 +128,19 @@ export function judge0Routes(d: Judge0Deps): Router {
       if (err instanceof ApiError && err.status === 400) return { errors: { base: [err.message] } };
       throw err;
     }
-    const token = crypto.randomUUID();
     const submission: Submission = { token, ...s };
     await d.redis.set(recordKey(token), JSON.stringify({ owner, submission } satisfies Stored), 'EX', RECORD_TTL_S);
-    await submitJob(d, owner, request, runtime, { id: token });
-    if (s.callback_url) void callback(d, submission, runtime);
+    try {
+      await submitJob(d, owner, request, runtime, { id: token });
+    } catch (err) {
+      await d.redis.del(recordKey(token)).catch(() => undefined);
+      throw err;
+    }
+    if (s.callback_url) callback(d, submission, runtime).catch((err: unknown) => d.log(`judge0 callback for ${token}: ${(err as Error).message}`));
     return { token, submission, runtime };
   };
 
-  r.post(`${p}/submissions/batch`, d.rateLimit, json, async (req, res) => {
+  r.post(`${p}/submissions/batch`, json, async (req, res) => {
     const base64 = req.query.base64_encoded === 'true';
     const list = (req.body as { submissions?: unknown })?.submissions;
     const n = Array.isArray(list) ? list.length : 0;
@@ -135,6 +148,7 @@ export function judge0Routes(d: Judge0Deps): Router {
     if (n > MAX_BATCH) return void res.status(400).json({ error: `number of submissions in a batch should be less than or equal to ${MAX_BATCH}` });
     if ((await d.queue.getWaitingCount()) + n > d.queueMax) return void res.status(503).json({ error: 'queue is full' });
     const owner = String(res.locals.owner);
+    await d.rateCheck(owner, n); // each submission is a job
     const out: object[] = [];
     for (const body of list as unknown[]) {
       const made = await createOne(body, owner, base64);
@@ -154,8 +168,8 @@ export function judge0Routes(d: Judge0Deps): Router {
     const ids = await runtimes();
     try {
       const submissions = await Promise.all(tokens.map(async (t) => {
-        const s = await load(t, owner);
-        return s ? serialize(submissionRecord(s, await d.store.get(t), ids.get(s.language_id)), fields.fields, req.query.base64_encoded === 'true') : null;
+        const found = await load(t, owner);
+        return found ? serialize(submissionRecord(found.s, found.view, ids.get(found.s.language_id)), fields.fields, req.query.base64_encoded === 'true') : null;
       }));
       res.json({ submissions });
     } catch (err) {
@@ -170,13 +184,27 @@ export function judge0Routes(d: Judge0Deps): Router {
     if ('invalid' in fields) return void res.status(400).json({ error: `invalid fields: [${fields.invalid.join(', ')}]` });
     if ((await d.queue.getWaitingCount()) + 1 > d.queueMax) return void res.status(503).json({ error: 'queue is full' });
     const base64 = req.query.base64_encoded === 'true';
-    const made = await createOne(req.body, String(res.locals.owner), base64);
-    if ('errors' in made) return void res.status(422).json(made.errors);
-    if (req.query.wait !== 'true') return void res.status(201).json({ token: made.token });
-    const s = made.submission;
-    const bound = Math.max(d.waitMs, (s.wall_time_limit * Math.max(1, s.number_of_runs) + 20) * 1000 + WAIT_MARGIN_MS);
-    const view = await waitForEnd(d, made.token, String(res.locals.owner), gone, bound);
+    const owner = String(res.locals.owner);
+    if (req.query.wait !== 'true') {
+      const made = await createOne(req.body, owner, base64);
+      return void (('errors' in made) ? res.status(422).json(made.errors) : res.status(201).json({ token: made.token }));
+    }
+    // the waiter's slot before the job: past the key's share, no job is made
+    const { id, f } = followNew(d, owner, gone, Math.max(d.waitMs, 20 * 20_000 + WAIT_MARGIN_MS));
+    let made;
+    try {
+      made = await createOne(req.body, owner, base64, id);
+    } catch (err) {
+      f.end();
+      throw err;
+    }
+    if ('errors' in made) {
+      f.end();
+      return void res.status(422).json(made.errors);
+    }
+    const view = await resultOf(f);
     if (gone.aborted) return;
+    const s = made.submission;
     try {
       res.status(201).json(serialize(submissionRecord(s, view ?? (await d.store.get(made.token)), made.runtime), fields.fields, base64));
     } catch (err) {
@@ -188,10 +216,10 @@ export function judge0Routes(d: Judge0Deps): Router {
   r.get(`${p}/submissions/:token`, async (req, res) => {
     const fields = parseFields(req.query.fields);
     if ('invalid' in fields) return void res.status(400).json({ error: `invalid fields: [${fields.invalid.join(', ')}]` });
-    const s = await load(req.params.token, String(res.locals.owner));
-    if (!s) return void res.status(404).json({ error: 'submission not found' });
+    const found = await load(req.params.token, String(res.locals.owner));
+    if (!found) return void res.status(404).json({ error: 'submission not found' });
     try {
-      res.json(serialize(submissionRecord(s, await d.store.get(s.token), (await runtimes()).get(s.language_id)), fields.fields, req.query.base64_encoded === 'true'));
+      res.json(serialize(submissionRecord(found.s, found.view, (await runtimes()).get(found.s.language_id)), fields.fields, req.query.base64_encoded === 'true'));
     } catch (err) {
       if (!(err instanceof ConversionError)) throw err;
       res.status(400).json({ error: 'some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query parameter' });
@@ -217,12 +245,18 @@ export function judge0Routes(d: Judge0Deps): Router {
    * Judge0 does. Followed by polling the shared connection, holding no stream slot.
    */
   async function callback(deps: Judge0Deps, s: Submission, runtime: RuntimeInfo): Promise<void> {
-    const deadline = Date.now() + (s.wall_time_limit * Math.max(1, s.number_of_runs) + 20) * 1000 + 10 * WAIT_MARGIN_MS;
+    // as long as the job may wait in the queue; a job whose record is gone ends the wait
+    const deadline = Date.now() + RECORD_TTL_S * 1000;
     let view: JobView | undefined;
     while (Date.now() < deadline) {
-      view = await deps.store.get(s.token).catch(() => undefined);
+      let redisAway = false;
+      view = await deps.store.get(s.token).catch(() => {
+        redisAway = true;
+        return undefined;
+      });
       if (view && FINAL_STATUSES.has(view.status)) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      if (!view && !redisAway) return; // the job's record is gone: nothing will end
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     if (!view || !FINAL_STATUSES.has(view.status)) return;
     const body = JSON.stringify(serialize(submissionRecord(s, view, runtime), DEFAULT_FIELDS, true));

@@ -15,7 +15,7 @@ import type { JobView } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
 import { PistonError, pistonRequest, pistonResult, pistonRuntimes } from '../compat/piston.js';
 import { clientGone } from '../follow.js';
-import { submitJob, waitForEnd } from './jobs.js';
+import { followNew, resultOf, submitJob } from './jobs.js';
 import type { JobRoutesDeps } from './jobs.js';
 
 /** queueing and scheduling on top of the job's own compile and run time */
@@ -42,12 +42,17 @@ export function pistonRoutes(d: JobRoutesDeps & { catalog: CatalogReader; authen
     const { run, compile, runtimes } = await d.catalog.maxima();
     const { request, runtime } = pistonRequest(body, { runtimes, maxima: { run, compile } });
     const owner = String(res.locals.owner);
-    const id = await submitJob(d, owner, request, runtime);
     const defaults = (await d.catalog.read()).limits;
     const wall = (l: Record<string, number> | undefined, dflt: object | undefined) => l?.wallMs ?? (dflt as { wallMs?: number } | undefined)?.wallMs ?? 0;
     const bound = Math.max(d.waitMs, wall(request.compileLimits, defaults?.compile.defaults) + wall(request.limits, defaults?.run.defaults) + MARGIN_MS);
-    const view = await waitForEnd(d, id, owner, gone, bound);
-    if (gone.aborted) return;
+    const { id, f } = followNew(d, owner, gone, bound);
+    await submitJob(d, owner, request, runtime, { id }).catch((err: unknown) => {
+      f.end();
+      throw err;
+    });
+    const view = await resultOf(f);
+    // Piston answers synchronously: a client that has gone wants no result, nor the run
+    if (gone.aborted) return void (await d.store.cancel(id).catch(() => undefined));
     if (!view) return void res.status(500).json({ message: `the job did not finish within ${bound} ms` });
     res.json(pistonResult(view, runtime, await interleaved(d.store, id, view)));
   });

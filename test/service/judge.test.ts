@@ -131,6 +131,36 @@ describe('judge mode', { skip: serviceSkip() }, () => {
     assert.equal((events.at(-1)?.data as JobView).judge?.verdict, 'ACCEPTED');
   });
 
+  it('an interactive problem: the interactor and the solution talk through each other\'s stdin and stdout', async () => {
+    // guess the number from input.txt in at most 10 questions; the interactor says < > or =
+    const interactor = {
+      language: 'python',
+      files: [{ content: [
+        'import sys',
+        'secret = int(open(sys.argv[1]).read())',
+        'for turn in range(10):',
+        '    line = sys.stdin.readline()',
+        '    if not line:',
+        '        print("no answer", file=sys.stderr); sys.exit(1)',
+        '    guess = int(line)',
+        '    if guess == secret:',
+        '        print("="); sys.stdout.flush(); print(f"found in {turn + 1}", file=sys.stderr); sys.exit(0)',
+        '    print("<" if secret < guess else ">"); sys.stdout.flush()',
+        'print("too many guesses", file=sys.stderr); sys.exit(1)',
+      ].join('\n') }],
+    };
+    const binary = 'lo, hi = 1, 1000\nwhile True:\n    mid = (lo + hi) // 2\n    print(mid, flush=True)\n    a = input()\n    if a == "=": break\n    if a == "<": hi = mid - 1\n    else: lo = mid + 1\n';
+    const tests = [{ stdin: '1', expectedOutput: '' }, { stdin: '777', expectedOutput: '' }, { stdin: '1000', expectedOutput: '' }];
+    const good = await judge({ language: 'python', files: [{ content: binary }], tests, interactor });
+    assert.deepEqual(good.judge?.tests.map((t) => t.verdict), ['ACCEPTED', 'ACCEPTED', 'ACCEPTED'], JSON.stringify(good.judge));
+    assert.match(good.judge?.tests[1]?.checker ?? '', /^found in \d+$/);
+    const linear = await judge({ language: 'python', files: [{ content: 'i = 0\nwhile True:\n    i += 1\n    print(i, flush=True)\n    if input() == "=": break\n' }], tests, interactor });
+    assert.deepEqual(linear.judge?.tests.map((t) => t.verdict), ['ACCEPTED', 'WRONG_ANSWER', 'WRONG_ANSWER']);
+    assert.equal(linear.judge?.tests[1]?.checker, 'too many guesses');
+    const silent = await judge({ language: 'python', files: [{ content: 'import time\ntime.sleep(30)' }], tests: tests.slice(0, 1), interactor, limits: { wallMs: 1000 } });
+    assert.equal(silent.judge?.tests[0]?.verdict, 'WALL_TIME_LIMIT');
+  });
+
   it('judge-mode requests are checked like the rest', async () => {
     const bad = async (body: object, field: string) => {
       const r = await post(`${s.url}/v1/jobs`, JSON.stringify(body));
@@ -142,5 +172,7 @@ describe('judge mode', { skip: serviceSkip() }, () => {
     await bad({ language: 'python', files: [{ content: '' }], stdin: 'x', tests: [{ expectedOutput: '' }] }, 'stdin');
     await bad({ language: 'python', files: [{ content: '' }], checker: 'exact' }, 'checker');
     await bad({ language: 'python', files: [{ content: '' }], tests: [{ expectedOutput: '' }], checker: { type: 'program', language: 'cobol', files: [{ content: '' }] } }, 'checker.language');
+    await bad({ language: 'python', files: [{ content: '' }], tests: [{ expectedOutput: '' }], interactor: { language: 'python', files: [{ content: '' }] }, checker: 'exact' }, 'checker');
+    await bad({ language: 'python', files: [{ content: '' }], interactor: { language: 'python', files: [{ content: '' }] } }, 'interactor');
   });
 });

@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import type { Job } from 'bullmq';
 import type { JobStore, QueuedJob } from '@codebox/jobs';
 import { judge } from '@codebox/judge';
-import type { Checker } from '@codebox/judge';
+import type { Checker, Interactor } from '@codebox/judge';
 import { jobError, judgeJson, testJson, toJson } from '@codebox/protocol';
 import type { CheckerInput, JobError, JudgeJson, ResultJson } from '@codebox/protocol';
 import { Registry, runProgram } from '@codebox/runtimes';
@@ -69,6 +69,7 @@ export class JobRunner {
     if (!runtime) throw new RuntimeAbsentError(runtimeId);
     const checker = request.checker;
     if (typeof checker === 'object' && checker.type === 'program' && !this.registry.find(checker.language)) throw new RuntimeAbsentError(checker.language);
+    if (request.interactor && !this.registry.find(request.interactor.language)) throw new RuntimeAbsentError(request.interactor.language);
     const claim = await this.d.store.start(id, this.d.workerId);
     if (claim === 'lost') {
       await this.finish(id, 'failed', { error: jobError('WORKER_LOST') });
@@ -174,6 +175,7 @@ export class JobRunner {
         files: p.files,
         tests: (request.tests ?? []).map((t) => ({ ...(t.name === undefined ? {} : { name: t.name }), ...(t.stdin === undefined ? {} : { stdin: t.stdin }), expectedOutput: t.expectedOutput })),
         ...(request.checker === undefined ? {} : { checker: this.checker(request.checker) }),
+        ...(request.interactor ? { interactor: this.interactor(request.interactor) } : {}),
         ...(request.stopOnFirstFailure ? { stopOnFirstFailure: true } : {}),
         ...(p.args ? { args: p.args } : {}),
         ...(p.compileArgs ? { compileArgs: p.compileArgs } : {}),
@@ -187,6 +189,12 @@ export class JobRunner {
       { onTest: (t) => writer.event(() => this.d.store.appendTest(id, testJson(t))), signal },
     );
     return { judge: judgeJson(result) };
+  }
+
+  private interactor(i: NonNullable<QueuedJob['request']['interactor']>): Interactor {
+    const runtime = this.registry.find(i.language);
+    if (!runtime) throw new SpecError('interactor.language', `this worker has no ${i.language}`);
+    return { runtime, files: programRequest({ language: i.language, files: i.files }, this.d.root).files };
   }
 
   private checker(c: CheckerInput): Checker {

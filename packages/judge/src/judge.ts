@@ -8,6 +8,7 @@
  * the first test's verdict that is not ACCEPTED, else ACCEPTED. Tests are reported one by
  * one as they finish (onTest). stopOnFirstFailure leaves the rest unrun (skipped).
  */
+import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { compileProgram, prepare, runCompiled } from '@codebox/runtimes';
 import type { Compiled, ProgramPolicy, Runtime, SourceFile } from '@codebox/runtimes';
@@ -35,11 +36,24 @@ export interface ProgramChecker {
 
 export type Checker = BuiltinChecker | ProgramChecker;
 
+/**
+ * An interactive problem's interactor: run beside the solution in a box of its own, its
+ * stdout wired to the solution's stdin and the solution's stdout to its stdin (go-judge's
+ * pipe mapping). argv gets input.txt expected.txt; exit 0 accepts, 1 or 2 rejects; what it
+ * writes to stderr is the test's message.
+ */
+export interface Interactor {
+  readonly runtime: Runtime;
+  readonly files: readonly SourceFile[];
+}
+
 export interface JudgeRequest {
   readonly files: readonly SourceFile[];
   readonly tests: readonly JudgeTest[];
   /** default: trailing-whitespace */
   readonly checker?: Checker;
+  /** an interactive problem: the interactor decides each test, no checker */
+  readonly interactor?: Interactor;
   readonly stopOnFirstFailure?: boolean;
   readonly args?: readonly string[];
   /** compiler options, each one argument */
@@ -110,10 +124,18 @@ export async function judge(
   const total = request.tests.length;
   if (!compiled.ok) return { verdict: 'COMPILE_ERROR', passed: 0, total, skipped: total, ...(compiled.result ? { compile: compiled.result } : {}), tests: [] };
   const checkerProgram = checker.type === 'program' ? await compileChecker(sandbox, checker, rootfs, policy, hooks.signal) : undefined;
+  const interactor = request.interactor ? await compileChecker(sandbox, { type: 'program', ...request.interactor }, rootfs, policy, hooks.signal, 'interactor') : undefined;
 
   const tests: TestResult[] = [];
   for (const [index, test] of request.tests.entries()) {
     if (hooks.signal?.aborted) break;
+    if (interactor) {
+      const result = { index, ...(test.name === undefined ? {} : { name: test.name }), ...(await interact(sandbox, compiled, interactor, test, request, rootfs, policy, hooks.signal)) };
+      tests.push(result);
+      hooks.onTest?.(result);
+      if (request.stopOnFirstFailure && result.verdict !== 'ACCEPTED') break;
+      continue;
+    }
     const run = await runCompiled(
       sandbox,
       compiled,
@@ -153,16 +175,65 @@ export async function judge(
   };
 }
 
-async function compileChecker(sandbox: Sandbox, checker: ProgramChecker, rootfs: { rootfs?: string }, policy: ProgramPolicy | undefined, signal: AbortSignal | undefined): Promise<Compiled> {
+async function compileChecker(
+  sandbox: Sandbox,
+  checker: ProgramChecker,
+  rootfs: { rootfs?: string },
+  policy: ProgramPolicy | undefined,
+  signal: AbortSignal | undefined,
+  role: 'checker' | 'interactor' = 'checker',
+): Promise<Compiled> {
   const compiled = await compileProgram(sandbox, prepare(checker.runtime, checker.files), { ...rootfs }, policy, signal ? { signal } : {});
   if (!compiled.ok) {
     const why = `${compiled.result?.stderr.toString() ?? ''}${compiled.result?.stdout.toString() ?? ''}`.trim().split('\n').slice(0, 5).join('\n');
-    throw new SpecError('checker.files', `the checker did not compile (${compiled.result?.status}): ${why}`);
+    throw new SpecError(`${role}.files`, `the ${role} did not compile (${compiled.result?.status}): ${why}`);
   }
   for (const name of CHECKER_FILES) {
-    if (compiled.files.some((f) => f.path === name)) throw new SpecError('checker.files', `${name} is the checker's input: no checker file may have that name`);
+    if (compiled.files.some((f) => f.path === name)) throw new SpecError(`${role}.files`, `${name} is the ${role}'s input: no ${role} file may have that name`);
   }
   return compiled;
+}
+
+/**
+ * One test of an interactive problem: the solution and the interactor run at once, each
+ * in its own box, each one's stdout the other's stdin; when either ends, the other's input
+ * ends. The solution's limits decide first (a solution that hangs is its wall time), then
+ * the interactor's word.
+ */
+async function interact(
+  sandbox: Sandbox,
+  solution: Compiled,
+  interactor: Compiled,
+  test: JudgeTest,
+  request: JudgeRequest,
+  rootfs: { rootfs?: string },
+  policy: ProgramPolicy | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Omit<TestResult, 'index' | 'name'>> {
+  const toSolution = new PassThrough();
+  const toInteractor = new PassThrough();
+  const abort = signal ? { signal } : {};
+  const solutionRun = runCompiled(
+    sandbox,
+    solution,
+    { stdin: toSolution, args: request.args ?? [], ...(request.limits ? { limits: request.limits } : {}), network: request.network ?? 'none', ...rootfs },
+    policy,
+    { onOutput: (_step, stream, chunk) => void (stream === 'stdout' && toInteractor.write(chunk)), ...abort },
+  ).finally(() => toInteractor.end());
+  const files = [...interactor.files, { path: 'input.txt', content: test.stdin ?? '' }, { path: 'expected.txt', content: test.expectedOutput }];
+  const interactorRun = runCompiled(sandbox, { ...interactor, files }, { stdin: toInteractor, args: ['input.txt', 'expected.txt'], ...rootfs }, policy, {
+    onOutput: (_step, stream, chunk) => void (stream === 'stdout' && toSolution.write(chunk)),
+    ...abort,
+  }).finally(() => toSolution.end());
+  const [run, judged] = await Promise.all([solutionRun, interactorRun]);
+  const message = judged.stderr.toString().trim().slice(0, 4096);
+  const limit = ['TIME_LIMIT', 'WALL_TIME_LIMIT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT'].includes(run.status);
+  let verdict: TestVerdict;
+  if (limit) verdict = FROM_STATUS[run.status as keyof typeof FROM_STATUS];
+  else if (judged.status === 'RUNTIME_ERROR' && (judged.exitCode === 1 || judged.exitCode === 2)) verdict = 'WRONG_ANSWER';
+  else if (judged.status !== 'OK') return { verdict: 'INTERNAL_ERROR', run, checker: `the interactor failed (${judged.status}, exit ${judged.exitCode ?? judged.signal}): ${message}` };
+  else verdict = run.status === 'OK' ? 'ACCEPTED' : run.status === 'COMPILE_ERROR' ? 'INTERNAL_ERROR' : FROM_STATUS[run.status];
+  return { verdict, run, ...(message ? { checker: message } : {}) };
 }
 
 async function runChecker(

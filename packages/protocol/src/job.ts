@@ -34,6 +34,8 @@ export interface JobRequest {
   tests?: TestInput[];
   /** default trailing-whitespace */
   checker?: CheckerInput;
+  /** an interactive problem: a program wired to the solution's stdin and stdout */
+  interactor?: { language: string; files: FileInput[] };
   stopOnFirstFailure?: boolean;
 }
 

@@ -64,8 +64,12 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
   });
   if (request.compileArgs?.length && !runtime.compiled) throw invalid('compileArgs', `${runtime.id} has no compile step`);
   if (request.tests && request.stdin !== undefined) throw invalid('stdin', 'in judge mode each test has its own stdin (tests[i].stdin)');
-  if (!request.tests && (request.checker !== undefined || request.stopOnFirstFailure !== undefined)) {
-    throw invalid(request.checker !== undefined ? 'checker' : 'stopOnFirstFailure', 'is for judge mode, with tests');
+  if (!request.tests && (request.checker !== undefined || request.stopOnFirstFailure !== undefined || request.interactor !== undefined)) {
+    throw invalid(request.checker !== undefined ? 'checker' : request.interactor !== undefined ? 'interactor' : 'stopOnFirstFailure', 'is for judge mode, with tests');
+  }
+  if (request.interactor && request.checker !== undefined) throw invalid('checker', 'an interactive problem is judged by its interactor, not a checker');
+  if (request.interactor && !findRuntime(ctx.runtimes, request.interactor.language)) {
+    throw new ApiError('UNKNOWN_LANGUAGE', `unknown interactor language "${request.interactor.language}"`, { field: 'interactor.language', known: [...new Set(ctx.runtimes.map((r) => r.id))].sort() });
   }
   const checker = request.checker;
   if (typeof checker === 'object' && checker.type === 'program') {

@@ -83,6 +83,13 @@ export const JOB_REQUEST_SCHEMA = {
         },
       ],
     },
+    interactor: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['language', 'files'],
+      description: "judge mode, interactive problems: run beside the solution, its stdout the solution's stdin and the solution's stdout its stdin; argv input.txt expected.txt; exit 0 accepts, 1 or 2 rejects; its stderr is the test's message",
+      properties: { language: { type: 'string', minLength: 1, maxLength: 64 }, files: { type: 'array', minItems: 1, maxItems: 20, items: FILE_SCHEMA } },
+    },
     stopOnFirstFailure: { type: 'boolean', default: false, description: 'judge mode: leave the tests after the first that is not ACCEPTED unrun' },
   },
 } as const;

@@ -6,26 +6,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CodeboxError } from '@codebox/client';
 import type { JobView, ReceivedEvent } from '@codebox/client';
-import { post, serviceSkip, startRedis, startStack, until } from './stack.js';
-import type { Stack, TestRedis } from './stack.js';
+import { post, serviceSkip, startRedis, until, useStack } from './stack.js';
 
 const PY = (code: string) => ({ language: 'python', files: [{ content: code }] });
 const SH = (code: string) => ({ language: 'bash', files: [{ content: code }] });
 
 describe('the service', { skip: serviceSkip() }, () => {
-  let redis: TestRedis;
-  let s: Stack;
-  before(async () => {
-    redis = await startRedis();
-    s = await startStack(redis.url);
-  });
-  after(async () => {
-    await s?.stop();
-    await redis?.destroy();
-  });
+  const t = useStack();
 
   it('runs a job synchronously: ?wait=true answers 200 with the finished job', async () => {
-    const r = await post(`${s.url}/v1/jobs?wait=true`, JSON.stringify({ ...PY('print(input()[::-1])'), stdin: 'hello\n' }));
+    const r = await post(`${t.s.url}/v1/jobs?wait=true`, JSON.stringify({ ...PY('print(input()[::-1])'), stdin: 'hello\n' }));
     assert.equal(r.status, 200, r.text);
     const job = r.json as unknown as JobView;
     assert.equal(job.status, 'completed');
@@ -36,7 +26,7 @@ describe('the service', { skip: serviceSkip() }, () => {
   });
 
   it('a compiled language: the result has exactly the fields of codebox run --json, with compile', async () => {
-    const job = await s.client().run({ language: 'c', files: [{ name: 'prog.c', content: '#include <stdio.h>\nint main(int c, char **v) { printf("%s\\n", v[1]); return 3; }\n' }], args: ['arg'] });
+    const job = await t.s.client().run({ language: 'c', files: [{ name: 'prog.c', content: '#include <stdio.h>\nint main(int c, char **v) { printf("%s\\n", v[1]); return 3; }\n' }], args: ['arg'] });
     assert.equal(job.result?.status, 'RUNTIME_ERROR');
     assert.equal(job.result?.exitCode, 3);
     assert.equal(job.result?.stdout, 'arg\n');
@@ -44,26 +34,26 @@ describe('the service', { skip: serviceSkip() }, () => {
       'compile', 'cpuMs', 'exitCode', 'memoryBytes', 'signal', 'status', 'stderr', 'stderrEncoding', 'stderrTruncated', 'stdout', 'stdoutEncoding', 'stdoutTruncated', 'wallMs',
     ]);
     assert.equal(job.result?.compile?.status, 'OK');
-    const broken = await s.client().run({ language: 'c', files: [{ content: 'int main( {' }] });
+    const broken = await t.s.client().run({ language: 'c', files: [{ content: 'int main( {' }] });
     assert.equal(broken.status, 'completed');
     assert.equal(broken.result?.status, 'COMPILE_ERROR');
     assert.match(broken.result?.compile?.stderr ?? '', /error/);
   });
 
   it('runs a job asynchronously: 202 queued, then the client polls', async () => {
-    const created = await post(`${s.url}/v1/jobs`, JSON.stringify(SH('echo async')));
+    const created = await post(`${t.s.url}/v1/jobs`, JSON.stringify(SH('echo async')));
     assert.equal(created.status, 202);
     assert.equal(created.json.status, 'queued');
     assert.equal(created.headers.get('location'), `/v1/jobs/${created.json.id}`);
     const id = String(created.json.id);
-    await until(async () => (await s.client().get(id)).status === 'completed');
-    assert.equal((await s.client().get(id)).result?.stdout, 'async\n');
+    await until(async () => (await t.s.client().get(id)).status === 'completed');
+    assert.equal((await t.s.client().get(id)).result?.stdout, 'async\n');
   });
 
   it('streams events in order: status, stdout and stderr as they come, result last', async () => {
-    const { id } = await s.client().create(SH('for i in 1 2 3; do echo "out $i"; sleep 0.1; done; echo oops >&2'));
+    const { id } = await t.s.client().create(SH('for i in 1 2 3; do echo "out $i"; sleep 0.1; done; echo oops >&2'));
     const events: ReceivedEvent[] = [];
-    for await (const e of s.client().events(id)) events.push(e);
+    for await (const e of t.s.client().events(id)) events.push(e);
     const types = events.map((e) => e.type);
     assert.deepEqual(types.slice(0, 2), ['status', 'status']);
     assert.deepEqual(events.slice(0, 2).map((e) => (e.data as { status: string }).status), ['queued', 'running']);
@@ -77,11 +67,11 @@ describe('the service', { skip: serviceSkip() }, () => {
   });
 
   it('resumes the event stream after a dropped connection with Last-Event-ID', async () => {
-    const { id } = await s.client().create(SH('for i in 1 2 3 4 5; do echo "n $i"; sleep 0.15; done'));
+    const { id } = await t.s.client().create(SH('for i in 1 2 3 4 5; do echo "n $i"; sleep 0.15; done'));
     const first: ReceivedEvent[] = [];
     const ac = new AbortController();
     try {
-      for await (const e of s.client().events(id, { signal: ac.signal })) {
+      for await (const e of t.s.client().events(id, { signal: ac.signal })) {
         first.push(e);
         if (e.type === 'stdout') ac.abort(); // the connection drops mid-run
       }
@@ -90,7 +80,7 @@ describe('the service', { skip: serviceSkip() }, () => {
     }
     const last = first.at(-1)?.id ?? '';
     const rest: ReceivedEvent[] = [];
-    for await (const e of s.client().events(id, { lastEventId: last })) rest.push(e);
+    for await (const e of t.s.client().events(id, { lastEventId: last })) rest.push(e);
     assert.ok(rest.every((e) => compareIds(e.id, last) > 0), 'nothing seen twice');
     const all = [...first, ...rest];
     assert.equal(all.filter((e) => e.type === 'stdout').map((e) => (e.data as { data: string }).data).join(''), 'n 1\nn 2\nn 3\nn 4\nn 5\n');
@@ -98,39 +88,39 @@ describe('the service', { skip: serviceSkip() }, () => {
   });
 
   it('cancels a running job: its box is killed and the job ends cancelled', async () => {
-    const { id } = await s.client().create(SH('echo started; sleep 30'));
-    await until(async () => (await s.client().get(id)).status === 'running');
+    const { id } = await t.s.client().create(SH('echo started; sleep 30'));
+    await until(async () => (await t.s.client().get(id)).status === 'running');
     const t0 = Date.now();
-    const job = await s.client().cancel(id);
+    const job = await t.s.client().cancel(id);
     assert.equal(job.status, 'cancelled');
     assert.ok(Date.now() - t0 < 5_000);
     assert.equal(job.result?.signal, 'SIGKILL');
     assert.ok((job.result?.wallMs ?? 1e9) < 10_000);
-    await assert.rejects(s.client().cancel(id), (e: CodeboxError) => e.status === 409 && e.code === 'JOB_FINISHED');
+    await assert.rejects(t.s.client().cancel(id), (e: CodeboxError) => e.status === 409 && e.code === 'JOB_FINISHED');
   });
 
   it('answers /healthz, /readyz, /openapi.json and /docs', async () => {
-    assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
-    const ready = await fetch(`${s.url}/readyz`);
+    assert.equal((await fetch(`${t.s.url}/healthz`)).status, 200);
+    const ready = await fetch(`${t.s.url}/readyz`);
     assert.equal(ready.status, 200);
     assert.equal(((await ready.json()) as { workers: number }).workers, 1);
-    const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, object>; components: { schemas: object } };
+    const doc = (await (await fetch(`${t.s.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, object>; components: { schemas: object } };
     assert.equal(doc.openapi, '3.1.0');
     for (const p of ['/v1/jobs', '/v1/jobs/{id}', '/v1/jobs/{id}/events', '/v1/runtimes', '/healthz', '/readyz', '/metrics']) assert.ok(doc.paths[p], p);
     assert.deepEqual(Object.keys(doc.components.schemas).sort(), ['Error', 'Job', 'JobRequest', 'Judge', 'Result', 'Runtime', 'TestResult']);
-    const docs = await fetch(`${s.url}/docs`);
+    const docs = await fetch(`${t.s.url}/docs`);
     assert.match(docs.headers.get('content-type') ?? '', /text\/html/);
     assert.match(await docs.text(), /POST \/v1\/jobs/);
-    const rt = await s.client().runtimes();
+    const rt = await t.s.client().runtimes();
     assert.ok(rt.runtimes.some((r) => r.id === 'python'));
     assert.equal(rt.limits?.maxima.cpuMs, 60_000);
   });
 
   it('metrics are present and move after runs', async () => {
-    const scrape = async () => (await (await fetch(`${s.url}/metrics`)).text());
+    const scrape = async () => (await (await fetch(`${t.s.url}/metrics`)).text());
     const count = (text: string, re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
     const before = await scrape();
-    await s.client().run(PY('print(1)'));
+    await t.s.client().run(PY('print(1)'));
     const after = await scrape();
     const jobs = /codebox_jobs_total\{language="python",status="completed",verdict="OK"\} (\d+)/;
     assert.equal(count(after, jobs), count(before, jobs) + 1);
@@ -149,7 +139,7 @@ describe('the service', { skip: serviceSkip() }, () => {
     // anyone may connect to, a TCP port on 127.0.0.1 with no password
     const open = await startRedis({ dirRoot: '/var/tmp', socketPerm: '777', tcpPort: 0 });
     try {
-      const probe = (code: string, network = false) => s.client().run({ ...PY(code), network });
+      const probe = (code: string, network = false) => t.s.client().run({ ...PY(code), network });
       const unix = await probe(`
 import socket
 s = socket.socket(socket.AF_UNIX)
@@ -178,16 +168,7 @@ except OSError as e:
 });
 
 describe('bad input: a clear error naming the field, and nothing lost', { skip: serviceSkip() }, () => {
-  let redis: TestRedis;
-  let s: Stack;
-  before(async () => {
-    redis = await startRedis();
-    s = await startStack(redis.url, { api: { bodyLimitBytes: 4096 } });
-  });
-  after(async () => {
-    await s?.stop();
-    await redis?.destroy();
-  });
+  const t = useStack({ api: { bodyLimitBytes: 4096 } });
 
   const cases: [string, string, Record<string, string> | undefined, number, string, Record<string, unknown>?][] = [
     ['bad JSON', '{"language": "python",', undefined, 400, 'BAD_JSON', { field: 'body' }],
@@ -207,7 +188,7 @@ describe('bad input: a clear error naming the field, and nothing lost', { skip: 
   ];
   for (const [name, body, headers, status, code, details] of cases) {
     it(name, async () => {
-      const r = await post(`${s.url}/v1/jobs`, body, headers);
+      const r = await post(`${t.s.url}/v1/jobs`, body, headers);
       assert.equal(r.status, status, r.text);
       assert.equal(r.json.error?.code, code);
       assert.equal(typeof r.json.error?.message, 'string');
@@ -216,20 +197,20 @@ describe('bad input: a clear error naming the field, and nothing lost', { skip: 
   }
 
   it('the unknown-language error lists the known ones', async () => {
-    const r = await post(`${s.url}/v1/jobs`, JSON.stringify({ language: 'cobol', files: [{ content: 'x' }] }));
+    const r = await post(`${t.s.url}/v1/jobs`, JSON.stringify({ language: 'cobol', files: [{ content: 'x' }] }));
     assert.ok((r.json.error?.details?.known as string[]).includes('python'));
   });
 
   it('unknown jobs and routes are 404 in the same shape', async () => {
     for (const path of ['/v1/jobs/00000000-0000-0000-0000-000000000000', '/v1/jobs/not-an-id', '/v1/jobs/00000000-0000-0000-0000-000000000000/events', '/v1/nothing']) {
-      const res = await fetch(`${s.url}${path}`);
+      const res = await fetch(`${t.s.url}${path}`);
       assert.equal(res.status, 404, path);
       assert.match(((await res.json()) as { error: { code: string } }).error.code, /NOT_FOUND/);
     }
   });
 
   it('after all that, the service still runs jobs', async () => {
-    assert.equal((await s.client().run(PY('print("still here")'))).result?.stdout, 'still here\n');
+    assert.equal((await t.s.client().run(PY('print("still here")'))).result?.stdout, 'still here\n');
   });
 });
 

@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { JobRequest, JobView, ReceivedEvent } from '@codebox/client';
-import { post, serviceSkip, startRedis, startStack } from './stack.js';
-import type { Stack, TestRedis } from './stack.js';
+import { post, serviceSkip, useStack } from './stack.js';
 
 const SUM_PY = 'a, b = map(int, input().split())\nprint(a + b)\n';
 const SUM_TESTS = [
@@ -16,18 +15,9 @@ const SUM_TESTS = [
 ];
 
 describe('judge mode', { skip: serviceSkip() }, () => {
-  let redis: TestRedis;
-  let s: Stack;
-  before(async () => {
-    redis = await startRedis();
-    s = await startStack(redis.url);
-  });
-  after(async () => {
-    await s?.stop();
-    await redis?.destroy();
-  });
+  const t = useStack();
 
-  const judge = async (request: JobRequest): Promise<JobView> => s.client().run(request);
+  const judge = async (request: JobRequest): Promise<JobView> => t.s.client().run(request);
 
   it('ACCEPTED: every test passes', async () => {
     const job = await judge({
@@ -119,9 +109,9 @@ describe('judge mode', { skip: serviceSkip() }, () => {
   });
 
   it('streams each test as it finishes, before the result', async () => {
-    const { id } = await s.client().create({ language: 'python', files: [{ content: 'import time\ntime.sleep(0.3)\n' + SUM_PY }], tests: SUM_TESTS });
+    const { id } = await t.s.client().create({ language: 'python', files: [{ content: 'import time\ntime.sleep(0.3)\n' + SUM_PY }], tests: SUM_TESTS });
     const events: ReceivedEvent[] = [];
-    for await (const e of s.client().events(id)) events.push(e);
+    for await (const e of t.s.client().events(id)) events.push(e);
     const tests = events.filter((e) => e.type === 'test');
     assert.deepEqual(tests.map((e) => (e.data as { index: number; verdict: string }).verdict), ['ACCEPTED', 'ACCEPTED', 'ACCEPTED']);
     // stream ids are Redis's millisecond clock: each test's event came when that test ended
@@ -163,7 +153,7 @@ describe('judge mode', { skip: serviceSkip() }, () => {
 
   it('judge-mode requests are checked like the rest', async () => {
     const bad = async (body: object, field: string) => {
-      const r = await post(`${s.url}/v1/jobs`, JSON.stringify(body));
+      const r = await post(`${t.s.url}/v1/jobs`, JSON.stringify(body));
       assert.equal(r.status, 400, r.text);
       assert.equal(r.json.error?.details?.field, field);
     };

@@ -8,31 +8,20 @@ import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { post, serviceSkip, startRedis, startStack, until } from './stack.js';
-import type { Stack, TestRedis } from './stack.js';
+import { post, serviceSkip, until, useStack } from './stack.js';
 
 type Sub = Record<string, unknown> & { status: { id: number; description: string }; token: string };
 
 describe('Judge0 CE', { skip: serviceSkip() }, () => {
-  let redis: TestRedis;
-  let s: Stack;
-  let base = '';
-  before(async () => {
-    redis = await startRedis();
-    s = await startStack(redis.url);
-    base = `${s.url}/judge0`;
-  });
-  after(async () => {
-    await s?.stop();
-    await redis?.destroy();
-  });
+  const t = useStack();
+  const base = (): string => `${t.s.url}/judge0`;
 
   const submit = async (body: object, query = 'wait=true') => {
-    const r = await post(`${base}/submissions?${query}`, JSON.stringify(body));
+    const r = await post(`${base()}/submissions?${query}`, JSON.stringify(body));
     return { status: r.status, body: r.json as unknown as Sub };
   };
   const get = async (path: string) => {
-    const r = await fetch(`${base}${path}`);
+    const r = await fetch(`${base()}${path}`);
     return { status: r.status, body: (await r.json()) as Sub & Record<string, unknown> };
   };
 
@@ -127,7 +116,7 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
   });
 
   it('batch create and get: tokens and errors in order; null for unknown tokens', async () => {
-    const r = await post(`${base}/submissions/batch`, JSON.stringify({ submissions: [{ source_code: 'echo one', language_id: 46 }, { source_code: 'x' }, { source_code: 'print(2)', language_id: 71 }] }));
+    const r = await post(`${base()}/submissions/batch`, JSON.stringify({ submissions: [{ source_code: 'echo one', language_id: 46 }, { source_code: 'x' }, { source_code: 'print(2)', language_id: 71 }] }));
     assert.equal(r.status, 201);
     const out = r.json as unknown as Record<string, unknown>[];
     assert.ok(out[0]?.token && out[2]?.token);
@@ -195,14 +184,14 @@ sys.stdout.write(__import__('base64').b64encode(b.getvalue()).decode())
     assert.deepEqual(body.status, { id: 3, description: 'Accepted' });
     assert.equal(body.stdout, '1\n');
     // the native view of the same job shows the runs themselves
-    const runs = (await s.client().get(body.token)).judge?.tests ?? [];
+    const runs = (await t.s.client().get(body.token)).judge?.tests ?? [];
     assert.equal(runs.length, 3);
     const mean = runs.reduce((n, t) => n + t.cpuMs, 0) / 3 / 1000;
     assert.equal(Number(body.time), mean);
     assert.equal(body.memory, Math.floor(runs.reduce((n, t) => n + t.memoryBytes / 1024, 0) / 3));
     const wrong = await submit({ source_code: 'print(2)', language_id: 71, number_of_runs: 5, expected_output: '1' }, 'wait=true&fields=status,token');
     assert.equal(wrong.body.status.id, 4);
-    assert.equal((await s.client().get(wrong.body.token)).judge?.tests.length, 1, 'Judge0 stops at the first run that is not Accepted');
+    assert.equal((await t.s.client().get(wrong.body.token)).judge?.tests.length, 1, 'Judge0 stops at the first run that is not Accepted');
   });
 
   it('compiler options go before the sources: Go takes its flags', async () => {
@@ -214,24 +203,15 @@ sys.stdout.write(__import__('base64').b64encode(b.getvalue()).decode())
 });
 
 describe('Judge0 CE: a full queue', { skip: serviceSkip() }, () => {
-  let redis: TestRedis;
-  let s: Stack;
-  before(async () => {
-    redis = await startRedis();
-    s = await startStack(redis.url, { worker: { slots: 1 }, api: { queueMax: 1 } });
-  });
-  after(async () => {
-    await s?.stop();
-    await redis?.destroy();
-  });
+  const t = useStack({ worker: { slots: 1 }, api: { queueMax: 1 } });
 
   it('503 {"error": "queue is full"}', async () => {
-    const busy = await s.client().create({ language: 'bash', files: [{ content: 'sleep 30' }] });
-    await until(async () => (await s.client().get(busy.id)).status === 'running');
-    await s.client().create({ language: 'bash', files: [{ content: 'true' }] });
-    const r = await post(`${s.url}/judge0/submissions`, JSON.stringify({ source_code: 'true', language_id: 46 }));
+    const busy = await t.s.client().create({ language: 'bash', files: [{ content: 'sleep 30' }] });
+    await until(async () => (await t.s.client().get(busy.id)).status === 'running');
+    await t.s.client().create({ language: 'bash', files: [{ content: 'true' }] });
+    const r = await post(`${t.s.url}/judge0/submissions`, JSON.stringify({ source_code: 'true', language_id: 46 }));
     assert.equal(r.status, 503);
     assert.deepEqual(r.json, { error: 'queue is full' });
-    await s.client().cancel(busy.id);
+    await t.s.client().cancel(busy.id);
   });
 });

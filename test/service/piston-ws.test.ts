@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { serviceSkip, startRedis, startStack, until } from './stack.js';
-import type { Stack, TestRedis } from './stack.js';
+import { serviceSkip, until, useStack } from './stack.js';
 
 interface Msg { type: string; [k: string]: unknown }
 
@@ -47,19 +46,10 @@ function connect(url: string) {
 }
 
 describe('Piston v2 WebSocket', { skip: serviceSkip() }, () => {
-  let redis: TestRedis;
-  let s: Stack;
-  before(async () => {
-    redis = await startRedis();
-    s = await startStack(redis.url);
-  });
-  after(async () => {
-    await s?.stop();
-    await redis?.destroy();
-  });
+  const t = useStack();
 
   it('an interactive program: stdin as it runs, stdout as it comes, then exit and 4999', async () => {
-    const c = connect(s.url);
+    const c = connect(t.s.url);
     await c.send({ type: 'init', language: 'python', version: '*', files: [{ content: 'import sys\nfor line in sys.stdin:\n    if line.strip() == "quit": break\n    print(line.strip().upper(), flush=True)\nprint("bye")\n' }] });
     await c.until((m) => m.type === 'stage' && m.stage === 'run');
     await c.send({ type: 'data', stream: 'stdin', data: 'hello\n' });
@@ -75,7 +65,7 @@ describe('Piston v2 WebSocket', { skip: serviceSkip() }, () => {
   });
 
   it('a compiled language: compile stage, its exit, then the run', async () => {
-    const c = connect(s.url);
+    const c = connect(t.s.url);
     await c.send({ type: 'init', language: 'c', version: '*', files: [{ content: '#include <stdio.h>\nint main(void) { puts("compiled"); return 2; }\n' }] });
     assert.equal((await c.closed).code, 4999);
     assert.deepEqual(c.messages.map((m) => m.type === 'data' ? `data:${m.data}` : m.type === 'exit' ? `exit:${m.stage}:${m.code}` : m.type === 'stage' ? `stage:${m.stage}` : m.type), [
@@ -84,7 +74,7 @@ describe('Piston v2 WebSocket', { skip: serviceSkip() }, () => {
   });
 
   it('a signal ends the run', async () => {
-    const c = connect(s.url);
+    const c = connect(t.s.url);
     await c.send({ type: 'init', language: 'python', version: '*', files: [{ content: 'import time\nprint("waiting", flush=True)\ntime.sleep(30)\n' }] });
     await c.until((m) => m.type === 'data');
     await c.send({ type: 'signal', signal: 'SIGTERM' });
@@ -93,33 +83,33 @@ describe('Piston v2 WebSocket', { skip: serviceSkip() }, () => {
   });
 
   it("Piston's close codes", async () => {
-    const timeout = connect(s.url);
+    const timeout = connect(t.s.url);
     assert.deepEqual(await timeout.closed, { code: 4001, reason: 'Initialization Timeout' });
 
-    const early = connect(s.url);
+    const early = connect(t.s.url);
     await early.send({ type: 'data', stream: 'stdin', data: 'x' });
     assert.deepEqual(await early.closed, { code: 4003, reason: 'Not yet initialized' });
 
     const sleeper = { type: 'init', language: 'python', version: '*', files: [{ content: 'import time\ntime.sleep(30)' }] };
-    const twice = connect(s.url);
+    const twice = connect(t.s.url);
     await twice.send(sleeper);
     await twice.until((m) => m.type === 'runtime');
     await twice.send(sleeper);
     assert.deepEqual(await twice.closed, { code: 4000, reason: 'Already Initialized' });
 
-    const stdout = connect(s.url);
+    const stdout = connect(t.s.url);
     await stdout.send(sleeper);
     await stdout.until((m) => m.type === 'runtime');
     await stdout.send({ type: 'data', stream: 'stdout', data: 'x' });
     assert.deepEqual(await stdout.closed, { code: 4004, reason: 'Can only write to stdin' });
 
-    const signal = connect(s.url);
+    const signal = connect(t.s.url);
     await signal.send(sleeper);
     await signal.until((m) => m.type === 'runtime');
     await signal.send({ type: 'signal', signal: 'SIGNOPE' });
     assert.deepEqual(await signal.closed, { code: 4005, reason: 'Invalid signal' });
 
-    const bad = connect(s.url);
+    const bad = connect(t.s.url);
     await bad.send({ type: 'init', language: 'cobol', version: '*', files: [{ content: '' }] });
     assert.deepEqual(await bad.closed, { code: 4002, reason: 'Notified Error' });
     assert.deepEqual(bad.messages, [{ type: 'error', message: 'cobol-* runtime is unknown' }]);
@@ -127,19 +117,10 @@ describe('Piston v2 WebSocket', { skip: serviceSkip() }, () => {
 });
 
 describe('Piston v2 WebSocket under abuse', { skip: serviceSkip() }, () => {
-  let redis: TestRedis;
-  let s: Stack;
-  before(async () => {
-    redis = await startRedis();
-    s = await startStack(redis.url);
-  });
-  after(async () => {
-    await s?.stop();
-    await redis?.destroy();
-  });
+  const t = useStack();
 
   it('a malformed frame closes that session, not the API', async () => {
-    const ws = new WebSocket(`${s.url.replace(/^http/, 'ws')}/api/v2/connect`);
+    const ws = new WebSocket(`${t.s.url.replace(/^http/, 'ws')}/api/v2/connect`);
     await new Promise<void>((resolve) => ws.once('open', () => resolve()));
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     ws.on('error', () => undefined);
@@ -147,20 +128,20 @@ describe('Piston v2 WebSocket under abuse', { skip: serviceSkip() }, () => {
     // (1002) and lives on — an 'error' without a listener would have been uncaught
     (ws as unknown as { _socket: { write(b: Buffer): void } })._socket.write(Buffer.from([0x81, 0x02, 0x68, 0x69]));
     assert.equal(await closed, 1002);
-    assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
+    assert.equal((await fetch(`${t.s.url}/healthz`)).status, 200);
   });
 
   it('a client that goes cancels its job, also one that goes during init', async () => {
     const jobs = async () => {
-      const keys = (await s.redis.keys(`${s.prefix}:job:{*}`)).filter((k) => k.endsWith('}'));
-      return Promise.all(keys.map(async (k) => (await s.store.get(k.slice(k.indexOf('{') + 1, -1)))?.status));
+      const keys = (await t.s.redis.keys(`${t.s.prefix}:job:{*}`)).filter((k) => k.endsWith('}'));
+      return Promise.all(keys.map(async (k) => (await t.s.store.get(k.slice(k.indexOf('{') + 1, -1)))?.status));
     };
     const sleeper = { type: 'init', language: 'python', version: '*', files: [{ content: 'import time\ntime.sleep(60)' }] };
-    const c = connect(s.url);
+    const c = connect(t.s.url);
     await c.send(sleeper);
     await c.until((m) => m.type === 'stage');
     c.close();
-    const early = connect(s.url);
+    const early = connect(t.s.url);
     await early.send(sleeper);
     early.close();
     await until(async () => {

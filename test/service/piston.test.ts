@@ -5,31 +5,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { piston } from 'piston-client';
-import { post, serviceSkip, startRedis, startStack } from './stack.js';
-import type { Stack, TestRedis } from './stack.js';
+import { post, serviceSkip, useStack } from './stack.js';
 
 interface Stage { stdout: string; stderr: string; output: string; code: number | null; signal: string | null; message: string | null; status: string | null; cpu_time: number; wall_time: number; memory: number }
 interface Result { language: string; version: string; run: Stage; compile?: Stage; message?: string }
 
 describe('Piston v2', { skip: serviceSkip() }, () => {
-  let redis: TestRedis;
-  let s: Stack;
-  before(async () => {
-    redis = await startRedis();
-    s = await startStack(redis.url);
-  });
-  after(async () => {
-    await s?.stop();
-    await redis?.destroy();
-  });
+  const t = useStack();
 
   const execute = async (body: object) => {
-    const r = await post(`${s.url}/api/v2/execute`, JSON.stringify(body));
+    const r = await post(`${t.s.url}/api/v2/execute`, JSON.stringify(body));
     return { status: r.status, body: r.json as unknown as Result };
   };
 
   it('piston-client lists the runtimes and runs Python', async () => {
-    const client = piston({ server: s.url });
+    const client = piston({ server: t.s.url });
     const runtimes = (await client.runtimes()) as { language: string; version: string; aliases: string[] }[];
     const python = runtimes.find((r) => r.language === 'python');
     assert.match(python?.version ?? '', /^3\.\d+\.\d+$/);
@@ -46,7 +36,7 @@ describe('Piston v2', { skip: serviceSkip() }, () => {
   });
 
   it('piston-client runs a compiled language: compile and run stages', async () => {
-    const client = piston({ server: s.url });
+    const client = piston({ server: t.s.url });
     const result = (await client.execute('c++', '#include <iostream>\nint main(int argc, char**) { std::cout << "args " << argc - 1 << std::endl; }', { args: [] })) as Result;
     assert.equal(result.language, 'c++');
     assert.equal(result.compile?.code, 0);
@@ -111,7 +101,7 @@ describe('Piston v2', { skip: serviceSkip() }, () => {
   });
 
   it('a body that is not JSON is 415; hex files are decoded', async () => {
-    const r = await post(`${s.url}/api/v2/execute`, 'language=python', { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const r = await post(`${t.s.url}/api/v2/execute`, 'language=python', { 'Content-Type': 'application/x-www-form-urlencoded' });
     assert.equal(r.status, 415);
     assert.deepEqual(r.json, { message: 'requests must be of type application/json' });
     const hex = Buffer.from('print(open("data.txt").read())').toString('hex');

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { Registry } from 'prom-client';
 import { loadApiConfig, startApi } from '@codebox/api';
 import type { ApiConfig, RunningApi } from '@codebox/api';
@@ -161,4 +162,21 @@ export async function until(fn: () => Promise<boolean>, ms = 10_000): Promise<vo
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * A Redis and a stack for a describe block: started before its tests, stopped after.
+ * Call inside describe(); `t.s` and `t.redis` are there once its tests run.
+ */
+export function useStack(options: Parameters<typeof startStack>[1] = {}): { readonly s: Stack; readonly redis: TestRedis } {
+  const t = {} as { s: Stack; redis: TestRedis };
+  before(async () => {
+    t.redis = await startRedis();
+    t.s = await startStack(t.redis.url, options);
+  });
+  after(async () => {
+    await t.s?.stop();
+    await t.redis?.destroy();
+  });
+  return t;
 }

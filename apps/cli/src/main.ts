@@ -7,6 +7,7 @@ import { COMPILE_DEFAULTS, RootfsError } from '@codebox/runtimes';
 import { DEFAULT_LIMITS, LimitError, MAX_LIMITS, SandboxError, SpecError } from '@codebox/sandbox';
 import { loadConfig } from './config.js';
 import { EXEC_HELP } from './exec-args.js';
+import { doctorCommand } from './doctor.js';
 import { execCommand } from './exec.js';
 import { RUN_HELP } from './run-args.js';
 import { AbsentError, runCommand } from './run.js';
@@ -18,6 +19,7 @@ const HELP = `usage: codebox <command>
   run FILE [flags] [-- ARGS...]   compile and run a program (codebox run --help)
   runtimes [--json]               the languages this host's root has, with versions
   exec [flags] -- CMD [ARGS...]   run a command in a fresh box (codebox exec --help)
+  doctor                          is this host ready? and what a box sees beside the host
   limits                          print the default and maximum limits as JSON
   help                            this text`;
 
@@ -32,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest, loadConfig(process.env));
     case 'runtimes':
       return runtimesCommand(rest, loadConfig(process.env));
+    case 'doctor':
+      return doctorCommand(rest, loadConfig(process.env));
     case 'limits':
       return print(JSON.stringify({ defaults: DEFAULT_LIMITS, maxima: MAX_LIMITS, compileDefaults: COMPILE_DEFAULTS }, null, 2));
     case undefined:
@@ -40,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     case '-h':
       return print(HELP);
     default:
-      throw new UsageError(`unknown command "${command}" (commands: run, runtimes, exec, limits, help)`);
+      throw new UsageError(`unknown command "${command}" (commands: run, runtimes, exec, doctor, limits, help)`);
   }
 }
 

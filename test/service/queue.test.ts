@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CodeboxError } from '@codebox/client';
+import { Writable } from 'node:stream';
 import { createQueue } from '@codebox/jobs';
+import { pino } from 'pino';
 import { post, serviceSkip, startRedis, startStack, until } from './stack.js';
 import type { Stack, TestRedis } from './stack.js';
 
@@ -171,5 +173,21 @@ describe('the queue', { skip: serviceSkip() }, () => {
       s = undefined;
       await own.destroy();
     }
+  });
+
+  it('logs are structured lines, and every line about a job has its id', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+        done();
+      },
+    });
+    s = await startStack(redis.url, { log: pino(sink) });
+    const job = await s.client().run(SH('echo logged'));
+    const about = lines.filter((l) => typeof l.msg === 'string' && /^job /.test(l.msg as string));
+    assert.deepEqual(about.map((l) => l.msg), ['job queued', 'job started', 'job finished']);
+    assert.ok(about.every((l) => l.jobId === job.id), JSON.stringify(about));
+    assert.equal(about[2]?.verdict, 'OK');
   });
 });

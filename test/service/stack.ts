@@ -9,6 +9,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { loadApiConfig, startApi } from '@codebox/api';
 import type { ApiConfig, RunningApi } from '@codebox/api';
@@ -96,7 +98,7 @@ let stacks = 0;
 
 export async function startStack(
   redisUrl: string,
-  options: { api?: Partial<ApiConfig>; worker?: Partial<WorkerConfig> } = {},
+  options: { api?: Partial<ApiConfig>; worker?: Partial<WorkerConfig>; log?: Logger } = {},
 ): Promise<Stack> {
   const prefix = `cbtest-${process.pid}-${++stacks}`;
   const registry = new Registry();
@@ -110,9 +112,9 @@ export async function startStack(
     metricsPort: 0,
     ...options.worker,
   };
-  const worker = await startWorker({ config: workerConfig, redisUrl, metrics: workerMetrics(registry) });
+  const worker = await startWorker({ config: workerConfig, redisUrl, metrics: workerMetrics(registry), ...(options.log ? { log: options.log } : {}) });
   const apiConfig: ApiConfig = { ...loadApiConfig({}), port: 0, redisPrefix: prefix, waitMs: 20_000, ...options.api };
-  const api = await startApi(apiConfig, redisUrl, registry, () => undefined);
+  const api = await startApi(apiConfig, redisUrl, registry, options.log ?? pino({ level: 'silent' }));
   const redis = connect(redisUrl, 'codebox-test');
   return {
     url: api.url,

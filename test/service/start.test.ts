@@ -87,7 +87,7 @@ describe('npm start', { skip: serviceSkip() }, () => {
     const worker = spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], { env: env({ ...common, CODEBOX_WORKER_METRICS_PORT: '0' }) });
     const api = spawn(process.execPath, [path.join(ROOT, 'apps/api/dist/main.js')], { env: env(common) });
     try {
-      const { match } = await waitForLine(api, /listening on (http:\/\/\S+)/);
+      const { match } = await waitForLine(api, /listening on (http:\/\/[^\s"]+)/);
       const url = match[1] ?? '';
       await waitForLine(worker, /worker \S+: \d+ slots/);
       await until(async () => (await fetch(`${url}/readyz`)).status === 200);

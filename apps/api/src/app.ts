@@ -8,6 +8,7 @@ import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Keys } from '@codebox/jobs';
 import type { JobStore, QueuedJob } from '@codebox/jobs';
@@ -34,7 +35,8 @@ export interface ApiDeps {
   readonly registry: Registry;
   readonly metrics: ApiMetrics;
   readonly version: string;
-  readonly log: (line: string) => void;
+  /** structured logs (pino); lines about a job carry its jobId */
+  readonly log: Logger;
 }
 
 export interface Api {
@@ -75,10 +77,11 @@ export function createApp(d: ApiDeps): Api {
     limiter,
     rateLimit: rateLimit(rateCheck) as never,
     rateCheck,
+    log: d.log,
   };
   app.use(jobRoutes(jobs));
   app.use(pistonRoutes({ ...jobs, authenticate: auth }));
-  app.use(judge0Routes({ ...jobs, keys, prefix: d.config.judge0Prefix, authenticate: auth, log: d.log }));
+  app.use(judge0Routes({ ...jobs, keys, prefix: d.config.judge0Prefix, authenticate: auth }));
   app.use(eventRoutes({ redis: d.redis, store: d.store, limiter }));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));
   app.use(errorHandler(d.log));

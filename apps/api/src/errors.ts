@@ -4,6 +4,7 @@
  * (500, logged, its message not shown).
  */
 import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
 import { ApiError } from '@codebox/protocol';
 
 export function toApiError(err: unknown): ApiError {
@@ -19,10 +20,10 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError('INTERNAL');
 }
 
-export function errorHandler(log: (line: string) => void) {
+export function errorHandler(log: Logger) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
     const api = toApiError(err);
-    if (api.code === 'INTERNAL') log(`internal error: ${(err as Error)?.stack ?? String(err)}`);
+    if (api.code === 'INTERNAL') log.error({ err }, 'internal error');
     if (api.retryAfterS !== undefined) res.set('Retry-After', String(api.retryAfterS));
     if (res.headersSent) {
       res.end();

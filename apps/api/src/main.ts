@@ -1,5 +1,6 @@
 /** `npm run api`: the API alone, against REDIS_URL, for deployments with many workers. */
 import { ConfigError } from '@codebox/config';
+import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadApiConfig } from './config.js';
 import { startApi } from './server.js';
@@ -11,8 +12,9 @@ try {
   if (!config.redisUrl) throw new ConfigError(['REDIS_URL: must be set for the API alone (npm start runs its own Redis)']);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const api = await startApi(config, config.redisUrl, registry, log);
-  log(`listening on ${api.url}${config.apiKeys.length === 0 ? ' (no API keys: loopback only)' : ` (${config.apiKeys.length} API keys)`}`);
+  const logger = pino({ base: { role: 'api' } }, pino.destination(2));
+  const api = await startApi(config, config.redisUrl, registry, logger);
+  logger.info({ url: api.url, keys: config.apiKeys.length }, `listening on ${api.url}${config.apiKeys.length === 0 ? ' (no API keys: loopback only)' : ` (${config.apiKeys.length} API keys)`}`);
   const stop = (): void => void api.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

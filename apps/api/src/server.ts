@@ -4,6 +4,7 @@
  */
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { connect, createQueue, JobStore } from '@codebox/jobs';
 import { createApp } from './app.js';
@@ -16,7 +17,7 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(config: ApiConfig, redisUrl: string, registry: Registry, log: (line: string) => void, version = '0.1.0'): Promise<RunningApi> {
+export async function startApi(config: ApiConfig, redisUrl: string, registry: Registry, log: Logger, version = '0.1.0'): Promise<RunningApi> {
   const redis = connect(redisUrl, 'codebox-api', { failFast: true });
   const queueConn = connect(redisUrl, 'codebox-api-queue', { failFast: true });
   // fail-fast connections refuse commands until connected: give Redis a moment at start,

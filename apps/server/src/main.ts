@@ -8,6 +8,7 @@ import { ConfigError } from '@codebox/config';
 import { startApi, loadApiConfig } from '@codebox/api';
 import { loadWorkerConfig, startWorker, workerMetrics } from '@codebox/worker';
 import { SandboxError } from '@codebox/sandbox';
+import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { preflight } from './preflight.js';
 import { startEmbeddedRedis } from './redis.js';
@@ -19,19 +20,21 @@ async function main(): Promise<void> {
   const apiConfig = loadApiConfig(process.env);
   const workerConfig = loadWorkerConfig(process.env);
   preflight(apiConfig.redisUrl === undefined, log);
+  // from here on, structured lines (pino) on stderr; the banner goes to stdout
+  const logger = pino({ base: { service: 'codebox' } }, pino.destination(2));
   let redis: EmbeddedRedis | undefined;
   let redisUrl = apiConfig.redisUrl;
   if (!redisUrl) {
     redis = await startEmbeddedRedis(workerConfig.dataDir, log);
     redisUrl = redis.url;
-    log(`embedded redis on ${redis.url} (append-only file in ${redis.dir})`);
+    logger.info({ redis: redis.url, dir: redis.dir }, 'embedded redis started');
   }
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   try {
-    const worker = await startWorker({ config: workerConfig, redisUrl, metrics: workerMetrics(registry), log });
+    const worker = await startWorker({ config: workerConfig, redisUrl, metrics: workerMetrics(registry), log: logger.child({ role: 'worker' }) });
     // an API that cannot listen (the port is taken) must not leave the worker claiming jobs
-    const api = await startApi(apiConfig, redisUrl, registry, log).catch(async (err: unknown) => {
+    const api = await startApi(apiConfig, redisUrl, registry, logger.child({ role: 'api' })).catch(async (err: unknown) => {
       await worker.close(0);
       throw err;
     });
@@ -51,7 +54,7 @@ async function main(): Promise<void> {
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
-      log(`${signal}: stopping (running jobs have ${workerConfig.graceMs} ms)`);
+      logger.info({ signal, graceMs: workerConfig.graceMs }, `${signal}: stopping (running jobs have ${workerConfig.graceMs} ms)`);
       void (async () => {
         await api.close();
         await worker.close();

@@ -9,6 +9,7 @@
  * worker that is gone, and its program may have run: it fails with WORKER_LOST.
  */
 import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
 import type { Job } from 'bullmq';
 import type { JobStore, QueuedJob } from '@codebox/jobs';
 import { judge } from '@codebox/judge';
@@ -41,7 +42,7 @@ export interface RunnerDeps {
   readonly policy: ProgramPolicy;
   readonly metrics: WorkerMetrics;
   readonly streamMaxBytes: number;
-  readonly log: (line: string) => void;
+  readonly log: Logger;
   /** an interactive job's live stdin; onSignal when its client sends a signal */
   readonly input: (jobId: string, onSignal: () => void) => { stdin: Readable; close(): void };
 }
@@ -71,17 +72,23 @@ export class JobRunner {
     if (typeof checker === 'object' && checker.type === 'program' && !this.registry.find(checker.language)) throw new RuntimeAbsentError(checker.language);
     if (request.interactor && !this.registry.find(request.interactor.language)) throw new RuntimeAbsentError(request.interactor.language);
     const claim = await this.d.store.start(id, this.d.workerId);
+    const log = this.d.log.child({ jobId: id });
     if (claim === 'lost') {
+      log.warn({ language: runtimeId }, 'job lost its worker after it started: failed, not run again');
       await this.finish(id, 'failed', { error: jobError('WORKER_LOST') });
       this.d.metrics.jobs.inc({ language: runtimeId, status: 'failed', verdict: 'none' });
       return;
     }
-    if (claim !== 'started') return; // cancelled while queued, expired, or already ended
+    if (claim !== 'started') {
+      log.info({ claim }, 'job not run');
+      return; // cancelled while queued, expired, or already ended
+    }
     this.d.metrics.queueWait.observe(Math.max(0, Date.now() - acceptedAt) / 1000);
+    log.info({ language: runtimeId, queueWaitMs: Math.max(0, Date.now() - acceptedAt), judge: job.data.request.tests !== undefined, interactive: job.data.interactive === true }, 'job started');
     try {
-      await this.runClaimed(id, runtime, job.data);
+      await this.runClaimed(id, runtime, job.data, log);
     } catch (err) {
-      this.d.log(`job ${id}: ${(err as Error).stack ?? err}`);
+      log.error({ err }, 'job failed in the sandbox');
       await this.finish(id, 'failed', { error: jobError('INTERNAL', (err as Error).message) });
     }
   };
@@ -107,7 +114,7 @@ export class JobRunner {
     for (const id of this.running.keys()) this.end(id, 'shutdown');
   }
 
-  private async runClaimed(id: string, runtime: DetectedRuntime, job: QueuedJob): Promise<void> {
+  private async runClaimed(id: string, runtime: DetectedRuntime, job: QueuedJob, log: Logger): Promise<void> {
     const { request } = job;
     const { metrics } = this.d;
     const entry: { ac: AbortController; reason?: EndReason } = { ac: new AbortController() };
@@ -129,12 +136,15 @@ export class JobRunner {
         await writer.close();
         await this.finish(id, 'failed', { error: jobError('INVALID_REQUEST', err.message) });
         metrics.jobs.inc({ language: runtime.id, status: 'failed', verdict: 'none' });
+        log.warn({ err: err.message }, 'job refused by the engine');
         return;
       }
       await writer.close();
       const status = entry.reason === 'cancel' ? 'cancelled' : entry.reason === 'shutdown' ? 'failed' : 'completed';
       await this.finish(id, status, { ...outcome, ...(entry.reason === 'shutdown' ? { error: jobError('WORKER_SHUTDOWN') } : {}) });
-      metrics.jobs.inc({ language: runtime.id, status, verdict: 'result' in outcome ? outcome.result.status : outcome.judge.verdict });
+      const verdict = 'result' in outcome ? outcome.result.status : outcome.judge.verdict;
+      metrics.jobs.inc({ language: runtime.id, status, verdict });
+      log.info({ status, verdict, ...('result' in outcome ? { cpuMs: outcome.result.cpuMs, wallMs: outcome.result.wallMs, memoryBytes: outcome.result.memoryBytes } : { passed: outcome.judge.passed, total: outcome.judge.total }), durationMs: Math.round(performance.now() - t0) }, 'job finished');
     } finally {
       await writer.close();
       metrics.runDuration.observe({ language: runtime.id }, (performance.now() - t0) / 1000);
@@ -213,7 +223,7 @@ export class JobRunner {
         return;
       } catch (err) {
         if (i + 1 >= FINISH_TRIES) {
-          this.d.log(`job ${id}: could not record its end (${status}): ${(err as Error).message}`);
+          this.d.log.error({ jobId: id, status, err }, 'could not record the job\'s end');
           return;
         }
         await new Promise((r) => setTimeout(r, 200 * 2 ** i));

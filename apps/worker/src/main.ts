@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { ConfigError } from '@codebox/config';
 import { SandboxError } from '@codebox/sandbox';
+import { pino } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { loadWorkerConfig } from './config.js';
 import { workerMetrics } from './metrics.js';
@@ -17,7 +18,8 @@ try {
   if (!config.redisUrl) throw new ConfigError(['REDIS_URL: must be set for a standalone worker (npm start runs its own Redis)']);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const worker = await startWorker({ config, redisUrl: config.redisUrl, metrics: workerMetrics(registry), log });
+  const logger = pino({ base: { role: 'worker' } }, pino.destination(2));
+  const worker = await startWorker({ config, redisUrl: config.redisUrl, metrics: workerMetrics(registry), log: logger });
   const server = config.metricsPort
     ? http.createServer((req, res) => {
         if (req.url !== '/metrics') return void res.writeHead(404).end();
@@ -25,7 +27,7 @@ try {
       }).listen(config.metricsPort, '127.0.0.1')
     : undefined;
   const stop = (signal: string): void => {
-    log(`${signal}: taking no new jobs; running ones have ${config.graceMs} ms`);
+    logger.info({ signal, graceMs: config.graceMs }, `${signal}: taking no new jobs; running ones have ${config.graceMs} ms`);
     void worker.close().then(() => {
       server?.close();
       process.exit(0);

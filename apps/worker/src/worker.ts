@@ -5,6 +5,8 @@
  * is released on close, and on a failed start.
  */
 import os from 'node:os';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { Worker } from 'bullmq';
 import { announce, connect, JobStore, Keys, QUEUE_NAME, redisOptions, retire } from '@codebox/jobs';
 import type { QueuedJob, WorkerRecord } from '@codebox/jobs';
@@ -35,7 +37,8 @@ export interface WorkerDeps {
   readonly config: WorkerConfig;
   readonly redisUrl: string;
   readonly metrics: WorkerMetrics;
-  readonly log?: (line: string) => void;
+  /** structured logs (pino); every line about a job carries its jobId */
+  readonly log?: Logger;
 }
 
 /** the service's limits: the engine's, with output capped lower (results live in Redis) */
@@ -45,7 +48,7 @@ export function servicePolicy(config: Pick<WorkerConfig, 'maxOutputBytes'>): Pro
   return { run: { defaults: cap(DEFAULT_LIMITS), maxima }, compile: { defaults: cap(COMPILE_DEFAULTS), maxima } };
 }
 
-export async function startWorker({ config, redisUrl, metrics, log = () => undefined }: WorkerDeps): Promise<RunningWorker> {
+export async function startWorker({ config, redisUrl, metrics, log = pino({ level: 'silent' }) }: WorkerDeps): Promise<RunningWorker> {
   const id = `${os.hostname()}-${process.pid}-${Date.now().toString(36)}`;
   const release: (() => unknown)[] = [];
   const releaseAll = async (): Promise<void> => {
@@ -56,7 +59,7 @@ export async function startWorker({ config, redisUrl, metrics, log = () => undef
     release.push(() => sandbox.close());
     const root = chooseRoot(config.rootfs, config.dataDir);
     const detection = await detectRuntimes(sandbox, root, LANGUAGES);
-    for (const [rt, why] of Object.entries(detection.absent)) log(`runtime ${rt} absent: ${why}`);
+    for (const [rt, why] of Object.entries(detection.absent)) log.warn({ runtime: rt, reason: why }, `runtime ${rt} absent`);
 
     const redis = connect(redisUrl, `codebox-worker-${id}`);
     release.push(() => redis.quit());
@@ -110,16 +113,16 @@ export async function startWorker({ config, redisUrl, metrics, log = () => undef
       maxStalledCount: 3,
     });
     release.push(() => worker.close(true));
-    worker.on('error', (err) => log(`queue: ${err.message}`));
+    worker.on('error', (err) => log.error({ err }, 'queue error'));
     worker.on('failed', (job, err) => {
       // the processor threw before its claim for the last time: the record must not stay queued
       if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-      log(`job ${job.data.id}: gave up: ${err.message}`);
+      log.error({ jobId: job.data.id, err }, 'job given up before it started');
       const error = err instanceof RuntimeAbsentError ? jobError('RUNTIME_ABSENT', err.message) : jobError('INTERNAL', err.message);
       void store.finish(job.data.id, 'failed', 'queued', { error }).catch(() => undefined);
     });
     await worker.waitUntilReady();
-    log(`worker ${id}: ${config.slots} slots, ${root.name} root, ${detection.found.map((r) => `${r.id} ${r.version}`).join(', ')}`);
+    log.info({ workerId: id, slots: config.slots, root: root.name, runtimes: detection.found.map((r) => `${r.id} ${r.version}`) }, `worker ${id}: ${config.slots} slots, ${root.name} root`);
 
     let closing: Promise<void> | undefined;
     const close = (graceMs = config.graceMs): Promise<void> =>

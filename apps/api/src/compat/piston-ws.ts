@@ -25,7 +25,7 @@ const INIT_TIMEOUT_MS = 1_000;
 const MAX_STDIN_BYTES = 16 << 20;
 const SIGNALS = new Set(Object.keys(os.constants.signals));
 
-export interface PistonSocketDeps extends Pick<JobRoutesDeps, 'redis' | 'store' | 'queue' | 'queueMax' | 'limiter' | 'bodyLimitBytes'> {
+export interface PistonSocketDeps extends Pick<JobRoutesDeps, 'redis' | 'store' | 'queue' | 'queueMax' | 'limiter' | 'bodyLimitBytes' | 'log'> {
   readonly catalog: CatalogReader;
   /** the owner of a request's key, or undefined when it has none that is valid */
   readonly owner: (authorization: string | undefined) => string | undefined;

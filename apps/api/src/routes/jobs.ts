@@ -7,6 +7,7 @@ import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { publicView } from '@codebox/jobs';
 import type { JobStore, QueuedJob, StoredJob } from '@codebox/jobs';
 import { ApiError, checkJobRequest, jobError } from '@codebox/protocol';
@@ -28,6 +29,7 @@ export interface JobRoutesDeps {
   readonly rateLimit: (req: Request, res: Response, next: (err?: unknown) => void) => void;
   /** the key's rate, for routes that create several jobs or none through Express */
   readonly rateCheck: (owner: string, jobs?: number) => Promise<void>;
+  readonly log: Logger;
 }
 
 /** how long DELETE waits for a running job's box to be gone before answering 202 */
@@ -71,6 +73,7 @@ export function jobRoutes(d: JobRoutesDeps): Router {
     const id = req.params.id;
     await ownJob(d, id, res);
     const outcome = await d.store.cancel(id);
+    d.log.info({ jobId: id, outcome }, 'job cancel asked');
     if (outcome === 'finished') throw new ApiError('JOB_FINISHED', undefined, { status: (await d.store.get(id))?.status });
     if (outcome === 'missing') throw new ApiError('NOT_FOUND');
     if (outcome === 'cancelled') {
@@ -91,7 +94,7 @@ export function jobRoutes(d: JobRoutesDeps): Router {
  * that could not be queued is recorded as failed, never left queued. Returns its id.
  */
 export async function submitJob(
-  d: Pick<JobRoutesDeps, 'store' | 'queue' | 'queueMax'>,
+  d: Pick<JobRoutesDeps, 'store' | 'queue' | 'queueMax' | 'log'>,
   owner: string,
   request: JobRequest,
   runtime: RuntimeInfo,
@@ -107,6 +110,7 @@ export async function submitJob(
     await d.store.finish(id, 'failed', 'queued', { error: jobError('UNAVAILABLE', (err as Error).message) }).catch(() => undefined);
     throw new ApiError('UNAVAILABLE', `the job could not be queued: ${(err as Error).message}`, undefined, 1);
   }
+  d.log.info({ jobId: id, owner, language: runtime.id, judge: request.tests !== undefined, interactive: options.interactive === true }, 'job queued');
   return id;
 }
 

@@ -39,7 +39,6 @@ export interface Judge0Deps extends JobRoutesDeps {
   readonly keys: Keys;
   readonly prefix: string;
   readonly authenticate: RequestHandler;
-  readonly log: (line: string) => void;
 }
 
 export function judge0Routes(d: Judge0Deps): Router {
@@ -136,7 +135,7 @@ export function judge0Routes(d: Judge0Deps): Router {
       await d.redis.del(recordKey(token)).catch(() => undefined);
       throw err;
     }
-    if (s.callback_url) callback(d, submission, runtime).catch((err: unknown) => d.log(`judge0 callback for ${token}: ${(err as Error).message}`));
+    if (s.callback_url) callback(d, submission, runtime).catch((err: unknown) => d.log.error({ jobId: token, err }, 'judge0 callback failed'));
     return { token, submission, runtime };
   };
 
@@ -265,7 +264,7 @@ export function judge0Routes(d: Judge0Deps): Router {
         await fetch(s.callback_url as string, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body, signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS) });
         return;
       } catch (err) {
-        deps.log(`judge0 callback for ${s.token} to ${s.callback_url}: ${(err as Error).message}`);
+        deps.log.warn({ jobId: s.token, url: s.callback_url, try: i + 1, err: (err as Error).message }, 'judge0 callback not delivered');
       }
     }
   }

@@ -177,23 +177,17 @@ export class JobRunner {
 
   /** judge mode: each test's result goes on the event stream as it finishes */
   private async judge(id: string, runtime: DetectedRuntime, request: QueuedJob['request'], signal: AbortSignal, writer: OutputWriter): Promise<{ judge: JudgeJson }> {
-    const p = programRequest(request, this.d.root);
+    // the same program request as a plain run, less stdin: each test brings its own
+    const { stdin: _stdin, ...program } = programRequest(request, this.d.root);
     const result = await judge(
       this.d.sandbox,
       runtime,
       {
-        files: p.files,
-        tests: (request.tests ?? []).map((t) => ({ ...(t.name === undefined ? {} : { name: t.name }), ...(t.stdin === undefined ? {} : { stdin: t.stdin }), expectedOutput: t.expectedOutput })),
+        ...program,
+        tests: request.tests ?? [],
         ...(request.checker === undefined ? {} : { checker: this.checker(request.checker) }),
         ...(request.interactor ? { interactor: this.interactor(request.interactor) } : {}),
         ...(request.stopOnFirstFailure ? { stopOnFirstFailure: true } : {}),
-        ...(p.args ? { args: p.args } : {}),
-        ...(p.compileArgs ? { compileArgs: p.compileArgs } : {}),
-        ...(p.mergeStderr ? { mergeStderr: true } : {}),
-        ...(p.limits ? { limits: p.limits } : {}),
-        ...(p.compileLimits ? { compileLimits: p.compileLimits } : {}),
-        ...(p.network ? { network: p.network } : {}),
-        ...(p.rootfs === undefined ? {} : { rootfs: p.rootfs }),
       },
       this.d.policy,
       { onTest: (t) => writer.event(() => this.d.store.appendTest(id, testJson(t))), signal },

@@ -11,9 +11,9 @@
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { compileProgram, prepare, runCompiled } from '@codebox/runtimes';
-import type { Compiled, ProgramPolicy, Runtime, SourceFile } from '@codebox/runtimes';
+import type { Compiled, ProgramPolicy, ProgramRequest, Runtime, SourceFile } from '@codebox/runtimes';
 import { SpecError } from '@codebox/sandbox';
-import type { Limits, NetworkMode, RunResult, Sandbox, Status } from '@codebox/sandbox';
+import type { RunResult, Sandbox, Status } from '@codebox/sandbox';
 import { check } from './checkers.js';
 import type { BuiltinChecker } from './checkers.js';
 
@@ -47,23 +47,14 @@ export interface Interactor {
   readonly files: readonly SourceFile[];
 }
 
-export interface JudgeRequest {
-  readonly files: readonly SourceFile[];
+/** a program's request, less its stdin (each test has its own), plus its tests */
+export interface JudgeRequest extends Omit<ProgramRequest, 'stdin'> {
   readonly tests: readonly JudgeTest[];
   /** default: trailing-whitespace */
   readonly checker?: Checker;
   /** an interactive problem: the interactor decides each test, no checker */
   readonly interactor?: Interactor;
   readonly stopOnFirstFailure?: boolean;
-  readonly args?: readonly string[];
-  /** compiler options, each one argument */
-  readonly compileArgs?: readonly string[];
-  /** each run's stderr into its stdout */
-  readonly mergeStderr?: boolean;
-  readonly limits?: Partial<Limits>;
-  readonly compileLimits?: Partial<Limits>;
-  readonly network?: NetworkMode;
-  readonly rootfs?: string;
 }
 
 export interface TestResult {

@@ -262,10 +262,9 @@ interface RunOutcome {
 
 type RunLike = Pick<ResultJson, 'status' | 'exitCode' | 'signal' | 'cpuMs' | 'wallMs' | 'memoryBytes' | 'stdout' | 'stderr' | 'stdoutEncoding' | 'stderrEncoding'>;
 
-const b64 = (s: string, enc: string): string | null => {
-  const buf = Buffer.from(s, enc === 'base64' ? 'base64' : 'utf8');
-  return buf.length === 0 ? null : buf.toString('base64');
-};
+const bytes = (s: string, enc: string): Buffer => Buffer.from(s, enc === 'base64' ? 'base64' : 'utf8');
+const nonEmptyBase64 = (b: Buffer): string | null => (b.length === 0 ? null : b.toString('base64'));
+const b64 = (s: string, enc: string): string | null => nonEmptyBase64(bytes(s, enc));
 
 /** one run as isolate_job.rb's verify would record it */
 function outcome(r: RunLike, s: Pick<Submission, 'cpu_time_limit' | 'expected_output'>): RunOutcome {
@@ -320,7 +319,8 @@ export function submissionRecord(s: Submission, view: JobView | undefined, runti
     message = view.error?.message ?? `the job was ${view.status}`;
   } else if (view?.status === 'completed') {
     const compile = view.result?.compile ?? view.judge?.compile;
-    const compileOutput = compile ? b64(Buffer.concat([Buffer.from(compile.stdout, compile.stdoutEncoding === 'base64' ? 'base64' : 'utf8'), Buffer.from(compile.stderr, compile.stderrEncoding === 'base64' ? 'base64' : 'utf8')]).toString('base64'), 'base64') : null;
+    // Judge0's compile_output is the compiler's stdout and stderr in one (isolate's --stderr-to-stdout)
+    const compileOutput = compile ? nonEmptyBase64(Buffer.concat([bytes(compile.stdout, compile.stdoutEncoding), bytes(compile.stderr, compile.stderrEncoding)])) : null;
     const compileFailed = view.result?.status === 'COMPILE_ERROR' || view.judge?.verdict === 'COMPILE_ERROR';
     if (compileFailed) {
       const timedOut = compile && (compile.status === 'TIME_LIMIT' || compile.status === 'WALL_TIME_LIMIT');

@@ -13,8 +13,11 @@ import type { RunHooks, RunResult, RunSpec, Sandbox, SandboxConfig } from '@code
 
 export const CGROUP_PARENT = process.env.CODEBOX_CGROUP_PARENT ?? 'codebox-test';
 export const WORK_ROOT = process.env.CODEBOX_WORK_ROOT ?? '/tmp/codebox-test-run';
-/** a range of its own per test file would be nicer; one range, one process at a time, suffices */
-export const UID_BASE = 210_000_000;
+/**
+ * One range for the whole run (test files run one at a time); CODEBOX_TEST_UID_BASE moves
+ * it, so that two test runs on one host never hand a box a uid the other is using.
+ */
+export const UID_BASE = Number(process.env.CODEBOX_TEST_UID_BASE ?? 210_000_000);
 
 /** CODEBOX_TEST_PRESTART=0 runs every box through a launcher spawned for it (no spares) */
 export const TEST_CONFIG: SandboxConfig = {

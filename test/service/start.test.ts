@@ -5,64 +5,18 @@
  * worker`, against one Redis.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CGROUP_PARENT, UID_BASE, WORK_ROOT } from '../support.js';
+import { exited, spawnRole, waitForLine } from './processes.js';
 import { serviceSkip, startRedis, until } from './stack.js';
-
-const ROOT = path.join(import.meta.dirname, '..', '..');
-
-function env(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    CODEBOX_CGROUP_PARENT: CGROUP_PARENT,
-    CODEBOX_WORK_ROOT: WORK_ROOT,
-    CODEBOX_UID_BASE: String(UID_BASE + 700),
-    CODEBOX_UID_COUNT: '32',
-    CODEBOX_ROOTFS: 'host',
-    PORT: '0',
-    ...extra,
-  };
-}
-
-/** collects a child's output and resolves when a line matches */
-function waitForLine(child: ChildProcess, re: RegExp, ms = 30_000): Promise<{ match: RegExpExecArray; output: () => string }> {
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no line matching ${re} in ${ms} ms:\n${out}`)), ms);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = re.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ match: m, output: () => out });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited ${code} before ${re}:\n${out}`)));
-  });
-}
-
-function exited(child: ChildProcess, ms = 20_000): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    const timer = setTimeout(() => reject(new Error('did not exit')), ms);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-}
 
 describe('npm start', { skip: serviceSkip() }, () => {
   it('starts Redis, a worker and the API; the printed curl runs Python; SIGTERM stops it all', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-test-start-'));
-    const child = spawn(process.execPath, [path.join(ROOT, 'apps/server/dist/main.js')], { env: env({ CODEBOX_DATA_DIR: dataDir }) });
+    const child = spawnRole('server', { CODEBOX_DATA_DIR: dataDir });
     try {
       const { match, output } = await waitForLine(child, /Try it:\n(  curl [^\n]*\\\n[^\n]*\n)/);
       assert.match(output(), /codebox is up: http:\/\/127\.0\.0\.1:\d+/);
@@ -84,8 +38,8 @@ describe('npm start', { skip: serviceSkip() }, () => {
   it('npm run api and npm run worker: one role each, on one Redis', async () => {
     const redis = await startRedis();
     const common = { REDIS_URL: redis.url, CODEBOX_REDIS_PREFIX: `cbsplit${process.pid}` };
-    const worker = spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], { env: env({ ...common, CODEBOX_WORKER_METRICS_PORT: '0' }) });
-    const api = spawn(process.execPath, [path.join(ROOT, 'apps/api/dist/main.js')], { env: env(common) });
+    const worker = spawnRole('worker', { ...common, CODEBOX_WORKER_METRICS_PORT: '0' });
+    const api = spawnRole('api', common);
     try {
       const { match } = await waitForLine(api, /listening on (http:\/\/[^\s"]+)/);
       const url = match[1] ?? '';
@@ -108,7 +62,7 @@ describe('npm start', { skip: serviceSkip() }, () => {
   });
 
   it('a bad setting is one line naming it, and exit 2', async () => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'apps/server/dist/main.js')], { env: env({ PORT: 'eighty', HOST: '0.0.0.0' }) });
+    const child = spawnRole('server', { PORT: 'eighty', HOST: '0.0.0.0' });
     let err = '';
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     assert.equal(await exited(child), 2);

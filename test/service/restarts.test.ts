@@ -11,7 +11,7 @@ import type { ReceivedEvent } from '@codebox/client';
 import { UID_BASE } from '../support.js';
 import { exited, startApiProcess, startWorkerProcess } from './processes.js';
 import type { ApiProcess, WorkerProcess } from './processes.js';
-import { serviceSkip, startRedis } from './stack.js';
+import { serviceSkip, startRedis, until } from './stack.js';
 import type { TestRedis } from './stack.js';
 
 const SH = (code: string) => ({ language: 'bash', files: [{ content: code }] });
@@ -141,6 +141,25 @@ describe('restarts while jobs flow', { skip: serviceSkip() }, () => {
       assert.equal(stdoutOf(events), out);
     }
     t.diagnostic(`${accepted.length} accepted jobs, each ended exactly once`);
+  });
+
+  it('Redis away longer than a queue lock: a job running then still ends once, with its result', async () => {
+    const c = new CodeboxClient({ baseUrl: `http://127.0.0.1:${port}` });
+    const { id } = await c.create(SH('echo before; sleep 1; echo after'));
+    const seen = [];
+    for await (const e of c.events(id)) if (seen.push(e) && e.type === 'stdout') break;
+    await redis.stop();
+    // past the worker's 10 s lock: when Redis is back its queue entry counts as stalled
+    await sleep(12_000);
+    await redis.start();
+    await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200);
+    const job = await c.wait(id);
+    assert.equal(job.status, 'completed');
+    assert.equal(job.result?.stdout, 'before\nafter\n');
+    await sleep(6_000); // a stalled check has run: the entry was not run again
+    const events = await allEvents(c, id);
+    assert.deepEqual(statusesOf(events), ['queued', 'running', 'completed']);
+    assert.equal((await c.get(id)).status, 'completed');
   });
 
   it('the API killed and started again: results are there, and event streams resume where they were', async () => {

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { CodeboxClient } from '@codebox/client';
 import type { JobView } from '@codebox/client';
 import { connect, Keys } from '@codebox/jobs';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@codebox/jobs';
 import { CGROUP_PARENT, UID_BASE, WORK_ROOT } from '../support.js';
 import { exited, ROOT, startApiProcess, startWorkerProcess, waitForLine } from './processes.js';
 import type { ApiProcess, WorkerProcess } from './processes.js';
@@ -58,7 +58,7 @@ function leftovers(pid: number): string[] {
 describe('many workers on one Redis, and workers that die', { skip: serviceSkip() }, () => {
   const prefix = `cbfault${process.pid}`;
   let redis: TestRedis;
-  let conn: Redis;
+  let conn: RedisConnection;
   let keys: Keys;
   let api: ApiProcess;
   let c: CodeboxClient;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CodeboxError } from '@codebox/client';
 import { Writable } from 'node:stream';
-import { createQueue } from '@codebox/jobs';
+import { connect, createQueue } from '@codebox/jobs';
 import { pino } from 'pino';
 import { post, serviceSkip, startRedis, startStack, until } from './stack.js';
 import type { Stack, TestRedis } from './stack.js';
@@ -38,7 +38,7 @@ describe('the queue', { skip: serviceSkip() }, () => {
     assert.equal(cancelled.status, 'cancelled');
     assert.equal(cancelled.result, undefined);
     // the race DELETE cannot win by removing the queue entry: a worker takes the entry anyway
-    const conn = s.redis.duplicate();
+    const conn = connect(redis.url, 'codebox-test-queue');
     const queue = createQueue(conn, s.prefix);
     await queue.add('run', { id: queued.id, runtime: 'bash', request: SH('echo "I ran" > /dev/stderr'), acceptedAt: Date.now() }, { jobId: `${queued.id}-again` });
     await c.cancel(busy.id); // frees the slot: the cancelled one must still not run
@@ -118,7 +118,7 @@ describe('the queue', { skip: serviceSkip() }, () => {
     const id = '11111111-2222-4333-8444-555555555555';
     await s.store.create(id, 'anonymous', 'bash', '5');
     assert.equal(await s.store.start(id, 'a-worker-that-died'), 'started');
-    const conn = s.redis.duplicate();
+    const conn = connect(redis.url, 'codebox-test-queue');
     const queue = createQueue(conn, s.prefix);
     await queue.add('run', { id, runtime: 'bash', request: SH('echo ran twice > /dev/stderr'), acceptedAt: Date.now() }, { jobId: id });
     const job = await s.client().wait(id);

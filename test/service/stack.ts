@@ -3,12 +3,13 @@
  * temp dir, a worker making real boxes, and the API on an ephemeral loopback port, all
  * with a fresh key prefix per stack (so a fresh BullMQ queue: BullMQ's own test rule).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
+import { promisify } from 'node:util';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -16,10 +17,12 @@ import { loadApiConfig, startApi } from '@codebox/api';
 import type { ApiConfig, RunningApi } from '@codebox/api';
 import { CodeboxClient } from '@codebox/client';
 import { connect, JobStore } from '@codebox/jobs';
+import type { RedisConnection } from '@codebox/jobs';
 import { loadWorkerConfig, startWorker, workerMetrics } from '@codebox/worker';
 import type { RunningWorker, WorkerConfig } from '@codebox/worker';
-import type { Redis } from 'ioredis';
 import { boxSkip, CGROUP_PARENT, UID_BASE, WORK_ROOT } from '../support.js';
+
+const execFileAsync = promisify(execFile);
 
 export function serviceSkip(): string | false {
   const box = boxSkip();
@@ -88,7 +91,7 @@ export interface Stack {
   readonly api: RunningApi;
   readonly worker: RunningWorker;
   readonly registry: Registry;
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly store: JobStore;
   client(apiKey?: string): CodeboxClient;
   stop(): Promise<void>;
@@ -98,9 +101,10 @@ let stacks = 0;
 
 export async function startStack(
   redisUrl: string,
-  options: { api?: Partial<ApiConfig>; worker?: Partial<WorkerConfig>; log?: Logger } = {},
+  options: { api?: Partial<ApiConfig>; worker?: Partial<WorkerConfig>; log?: Logger; prefix?: string } = {},
 ): Promise<Stack> {
-  const prefix = `cbtest-${process.pid}-${++stacks}`;
+  const n = ++stacks;
+  const prefix = options.prefix ?? `cbtest-${process.pid}-${n}`;
   const registry = new Registry();
   const workerConfig: WorkerConfig = {
     ...loadWorkerConfig({}),
@@ -181,4 +185,65 @@ export function useStack(options: Parameters<typeof startStack>[1] = {}): { read
     await t.redis?.destroy();
   });
   return t;
+}
+
+export interface TestCluster {
+  /** redis+cluster://127.0.0.1:<port>,… */
+  readonly url: string;
+  readonly ports: readonly number[];
+  readonly dir: string;
+  /** stops its servers and removes its directory */
+  destroy(): Promise<void>;
+}
+
+/**
+ * A Redis Cluster of `size` masters, no replicas, on free ports of 127.0.0.1, their files
+ * in one temp dir; resolved once every node says cluster_state:ok. Each node's cluster
+ * bus gets a free port of its own: the default, port + 10000, may be taken or past 65535.
+ */
+export async function startCluster(size = 3): Promise<TestCluster> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-test-cluster-'));
+  const children: ReturnType<typeof spawn>[] = [];
+  const destroy = async (): Promise<void> => {
+    await Promise.all(children.map((child) => stopChild(child)));
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const [ports, busPorts] = [await freePorts(size), await freePorts(size)];
+    for (const [i, port] of ports.entries()) {
+      children.push(spawn('redis-server', [
+        '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
+        '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `nodes-${i}.conf`), '--cluster-port', String(busPorts[i]),
+        '--logfile', path.join(dir, `redis-${i}.log`),
+      ], { stdio: 'ignore' }));
+    }
+    for (const port of ports) await until(async () => (await redisCli(port, 'ping').catch(() => '')) === 'PONG');
+    await redisCli(ports[0]!, '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes');
+    for (const port of ports) await until(async () => /cluster_state:ok/.test(await redisCli(port, 'cluster', 'info')), 20_000);
+    return { url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`, ports, dir, destroy };
+  } catch (err) {
+    await destroy();
+    throw new Error(`the test cluster did not come up (logs in ${dir}, now removed): ${(err as Error).message}`);
+  }
+}
+
+/** redis-cli against one node of 127.0.0.1; its output, trimmed */
+export async function redisCli(port: number, ...args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 });
+  return stdout.trim();
+}
+
+async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
+async function stopChild(child: ReturnType<typeof spawn>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }

@@ -7,11 +7,10 @@ import type http from 'node:http';
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Keys } from '@codebox/jobs';
-import type { JobStore, QueuedJob } from '@codebox/jobs';
+import type { JobStore, QueuedJob, RedisConnection } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
 import { authenticate, ownerFrom } from './auth.js';
 import { attachPistonSocket } from './compat/piston-ws.js';
@@ -29,7 +28,7 @@ import { pistonRoutes } from './routes/piston.js';
 
 export interface ApiDeps {
   readonly config: ApiConfig;
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly store: JobStore;
   readonly queue: Queue<QueuedJob>;
   readonly registry: Registry;

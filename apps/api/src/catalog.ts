@@ -2,9 +2,8 @@
  * What the live workers offer: their runtimes and limits, read from Redis and kept for a
  * second, so a burst of requests does not read them each time.
  */
-import type { Redis } from 'ioredis';
 import { liveWorkers, unionRuntimes } from '@codebox/jobs';
-import type { Keys, WorkerRecord } from '@codebox/jobs';
+import type { Keys, RedisConnection, WorkerRecord } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
 import type { LimitMaxima, RuntimeInfo } from '@codebox/protocol';
 
@@ -19,7 +18,7 @@ export interface Catalog {
 export class CatalogReader {
   private cached: { at: number; value: Catalog } | undefined;
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: Keys,
     private readonly freshMs: number,
   ) {}

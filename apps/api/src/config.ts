@@ -1,10 +1,12 @@
 /**
  * The API's configuration, from the environment once at start; one line per bad value.
- * Cross-field rule: without API keys the API listens on loopback only.
+ * Cross-field rules: without API keys the API listens on loopback only; on Redis Cluster
+ * the key prefix carries a hash tag.
  */
 import fs from 'node:fs';
-import { ConfigError, loadVariables, parseBytes, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
+import { ConfigError, loadVariables, parseBytes, redisProblems, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
 import type { RedisConfig, Variables } from '@codebox/config';
+import { REDIS_CHECKS } from '@codebox/jobs';
 
 export interface ApiConfig extends RedisConfig {
   port: number;
@@ -118,8 +120,10 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
     maxStreamsPerKey: 100,
     judge0Prefix: '/judge0',
   });
+  const problems = redisProblems(config, REDIS_CHECKS);
   if (config.apiKeys.length === 0 && !LOOPBACK.has(config.host)) {
-    throw new ConfigError([`HOST=${JSON.stringify(config.host)}: without CODEBOX_API_KEYS the API listens on loopback only (127.0.0.1 or ::1)`]);
+    problems.push(`HOST=${JSON.stringify(config.host)}: without CODEBOX_API_KEYS the API listens on loopback only (127.0.0.1 or ::1)`);
   }
+  if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

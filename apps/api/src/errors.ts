@@ -35,5 +35,8 @@ export function errorHandler(log: Logger) {
 
 function isRedisDown(err: unknown): boolean {
   const m = (err as Error)?.message ?? '';
-  return /Stream isn't writeable|Connection is closed|MaxRetriesPerRequest|ECONNREFUSED|ENOENT|ECONNRESET|EPIPE/.test(m) || (err as Error)?.name === 'MaxRetriesPerRequestError';
+  // the second line: a Redis Cluster's client says it in words of its own
+  return /Stream isn't writeable|Connection is closed|MaxRetriesPerRequest|ECONNREFUSED|ENOENT|ECONNRESET|EPIPE/.test(m)
+    || /Cluster isn't ready|None of startup nodes is available|CLUSTERDOWN/.test(m)
+    || (err as Error)?.name === 'MaxRetriesPerRequestError';
 }

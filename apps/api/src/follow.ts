@@ -5,9 +5,8 @@
  * connection, which ends a blocked read at once.
  */
 import type { Response } from 'express';
-import type { Redis } from 'ioredis';
 import { blockingConnection } from '@codebox/jobs';
-import type { JobStore, StoredEvent } from '@codebox/jobs';
+import type { JobStore, RedisConnection, StoredEvent } from '@codebox/jobs';
 import type { StreamLimiter } from './streams.js';
 
 export interface Follower {
@@ -29,7 +28,7 @@ export function clientGone(res: Response): AbortSignal {
   return ac.signal;
 }
 
-export function follow(d: { redis: Redis; store: JobStore; limiter: StreamLimiter }, id: string, owner: string, signal: AbortSignal, boundMs?: number): Follower {
+export function follow(d: { redis: RedisConnection; store: JobStore; limiter: StreamLimiter }, id: string, owner: string, signal: AbortSignal, boundMs?: number): Follower {
   const release = d.limiter.acquire(owner);
   const conn = blockingConnection(d.redis);
   let ended = false;

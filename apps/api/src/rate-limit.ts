@@ -3,14 +3,13 @@
  * process behind a balancer shares it. Over it: 429 with the seconds to the next window.
  */
 import type { NextFunction, Request, Response } from 'express';
-import type { Redis } from 'ioredis';
-import type { Keys } from '@codebox/jobs';
+import type { Keys, RedisConnection } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
 
 const WINDOW_MS = 60_000;
 
 /** counts `jobs` new jobs for the owner; throws RATE_LIMITED past the rate */
-export function rateChecker(redis: Redis, keys: Keys, perMinute: number) {
+export function rateChecker(redis: RedisConnection, keys: Keys, perMinute: number) {
   return async (owner: string, jobs = 1): Promise<void> => {
     if (perMinute === 0) return;
     const now = Date.now();

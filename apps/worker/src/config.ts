@@ -1,10 +1,12 @@
 /**
  * The worker's configuration: the host variables (cgroups, uids, root), the Redis, and
- * its own, from the environment once at start; one line per bad value.
+ * its own, from the environment once at start; one line per bad value. Cross-field rule:
+ * on Redis Cluster the key prefix carries a hash tag.
  */
 import os from 'node:os';
-import { defaultHostConfig, HOST_VARIABLES, loadVariables, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
+import { ConfigError, defaultHostConfig, HOST_VARIABLES, loadVariables, redisProblems, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
 import type { HostConfig, RedisConfig, Variables } from '@codebox/config';
+import { REDIS_CHECKS } from '@codebox/jobs';
 
 export interface WorkerConfig extends HostConfig, RedisConfig {
   /** jobs run at once (default: the number of cores) */
@@ -46,5 +48,8 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     metricsPort: 9465,
     maxOutputBytes: 4 << 20,
   };
-  return loadVariables(env, VARIABLES, defaults);
+  const config = loadVariables(env, VARIABLES, defaults);
+  const problems = redisProblems(config, REDIS_CHECKS);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }

@@ -7,13 +7,12 @@
  */
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import type { Redis } from 'ioredis';
 import { blockingConnection } from '@codebox/jobs';
-import type { JobStore } from '@codebox/jobs';
+import type { JobStore, RedisConnection } from '@codebox/jobs';
 
 const BLOCK_MS = 5_000;
 
-export function liveInput(redis: Redis, store: JobStore, jobId: string, onSignal: () => void): { stdin: PassThrough; close(): void } {
+export function liveInput(redis: RedisConnection, store: JobStore, jobId: string, onSignal: () => void): { stdin: PassThrough; close(): void } {
   const stdin = new PassThrough();
   const conn = blockingConnection(redis);
   let open = true;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { Worker } from 'bullmq';
-import { announce, connect, JobStore, Keys, QUEUE_NAME, redisOptions, retire } from '@codebox/jobs';
+import { announce, connect, JobStore, Keys, QUEUE_NAME, queueConnection, retire } from '@codebox/jobs';
 import type { QueuedJob, WorkerRecord } from '@codebox/jobs';
 import { jobError } from '@codebox/protocol';
 import type { RuntimeInfo } from '@codebox/protocol';
@@ -115,8 +115,10 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
     const heartbeat = setInterval(() => void announce(redis, keys, record(), RECORD_TTL_MS).catch(() => undefined), HEARTBEAT_MS);
     release.push(() => clearInterval(heartbeat));
 
+    const queueConn = queueConnection(redisUrl, `codebox-worker-${id}-queue`);
+    release.push(() => queueConn.close());
     const worker = new Worker<QueuedJob>(QUEUE_NAME, runner.process, {
-      connection: redisOptions(redisUrl) as never,
+      connection: queueConn.connection as never,
       prefix: config.redisPrefix,
       concurrency: config.slots,
       lockDuration: LOCK_MS,

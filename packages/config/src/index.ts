@@ -115,9 +115,9 @@ export const HOST_VARIABLES: Variables<HostConfig> = {
 
 /** the Redis every role shares */
 export interface RedisConfig {
-  /** redis://, rediss:// or unix:///path; undefined: `npm start` runs its own */
+  /** redis://, rediss://, unix:///path, or redis+cluster://host:port,…; undefined: `npm start` runs its own */
   redisUrl: string | undefined;
-  /** key prefix; with a hash tag ({codebox}) for Redis Cluster */
+  /** key prefix; on Redis Cluster it must carry a hash tag ({codebox}) */
   redisPrefix: string;
   /** how long a finished job's record, result and events are kept */
   resultTtlS: number;
@@ -125,15 +125,18 @@ export interface RedisConfig {
 
 export const REDIS_VARIABLES: Variables<RedisConfig> = {
   // The Redis to use. Default: npm start runs a private one on a unix socket in the data dir.
+  // A Redis Cluster is named by seed nodes: redis+cluster://host:port,host:port (rediss+ for
+  // TLS); its full form is checked by redisProblems.
   REDIS_URL: {
-    doc: 'redis://host:port, rediss://…, or unix:///path/redis.sock (default: npm start runs its own)',
+    doc: 'redis://host:port, rediss://…, unix:///path/redis.sock, or redis+cluster://host:port,host:port (default: npm start runs its own)',
     apply: (v, c) => {
-      if (!/^(redis|rediss|unix):\/\//.test(v)) return 'must start with redis://, rediss:// or unix://';
+      if (!/^(redis|rediss|redis\+cluster|rediss\+cluster|unix):\/\//.test(v)) return 'must start with redis://, rediss://, redis+cluster://, rediss+cluster:// or unix://';
       c.redisUrl = v;
       return undefined;
     },
   },
-  // Every key codebox and BullMQ write starts with it. Default: codebox.
+  // Every key codebox and BullMQ write starts with it. Default: codebox. On Redis Cluster it
+  // must carry a hash tag, e.g. {codebox}, to put every key in one slot (redisProblems).
   CODEBOX_REDIS_PREFIX: {
     doc: 'Redis key prefix (default codebox; {codebox} on Redis Cluster)',
     apply: (v, c) => {
@@ -145,6 +148,35 @@ export const REDIS_VARIABLES: Variables<RedisConfig> = {
   // Finished jobs are kept this long. Default 3600.
   CODEBOX_RESULT_TTL_S: { doc: 'how long finished jobs are kept, s (default 3600)', apply: wholeNumber(10, 30 * 86_400, (n, c) => (c.resultTtlS = n)) },
 };
+
+/**
+ * The Redis settings' checks that need the package that connects (@codebox/jobs): a URL's
+ * whole form, and the prefix a URL needs (a cluster's hash tag). Each says what is wrong
+ * in one line, or undefined. Passed in by each process's loadConfig, as config sits below
+ * jobs in the layers and may not import it; so one parser serves config and connect().
+ */
+export interface RedisChecks {
+  url(url: string): string | undefined;
+  prefix(url: string, prefix: string): string | undefined;
+}
+
+/**
+ * Cross-field Redis rules, after loadVariables: one line per bad value, naming it. The
+ * prefix is named even when it is the default, as that is the variable to set.
+ */
+export function redisProblems(config: RedisConfig, checks: RedisChecks): string[] {
+  const url = config.redisUrl;
+  if (url === undefined) return [];
+  const urlProblem = checks.url(url);
+  if (urlProblem) return [`REDIS_URL=${JSON.stringify(withoutPassword(url))}: ${urlProblem}`];
+  const prefixProblem = checks.prefix(url, config.redisPrefix);
+  return prefixProblem ? [`CODEBOX_REDIS_PREFIX=${JSON.stringify(config.redisPrefix)}: ${prefixProblem}`] : [];
+}
+
+/** a URL fit for a log line: its password replaced by *** */
+export function withoutPassword(url: string): string {
+  return url.replace(/^([a-z+]+:\/\/[^:@/]*:).*@/i, (_m, head: string) => `${head}***@`);
+}
 
 /** a size like 5m, 512k, 1g or plain bytes */
 export function parseBytes(v: string): number | undefined {

@@ -1,22 +1,36 @@
 /**
  * Redis connections from one REDIS_URL: `redis://[user:pass@]host:port[/db]`,
- * `rediss://…`, or a unix socket as `unix:///path/to/redis.sock`. BullMQ's blocking
- * connections need maxRetriesPerRequest null; every connection here has it, so a command
- * waits for a reconnect instead of failing after a fixed number of tries.
+ * `rediss://…`, a unix socket as `unix:///path/to/redis.sock`, or a Redis Cluster as
+ * `redis+cluster://host:port,host:port,…` (redis-url.ts). BullMQ's blocking connections
+ * need maxRetriesPerRequest null; every connection here has it, so a command waits for a
+ * reconnect instead of failing after a fixed number of tries.
  */
-import { Redis } from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import type { ClusterOptions, RedisOptions } from 'ioredis';
+import { clusterPrefixProblem, isClusterUrl, parseClusterUrl } from './redis-url.js';
+import type { ClusterTarget } from './redis-url.js';
 
-export function redisOptions(url: string): RedisOptions {
-  const base: RedisOptions = {
+/** one server or a cluster: what every reader and writer of codebox's keys takes */
+export type RedisConnection = Redis | Cluster;
+
+const retryStrategy = (times: number): number => Math.min(times * 100, 2_000);
+
+/** what every connection shares, to one server or to each node of a cluster */
+function baseOptions(): RedisOptions {
+  return {
     maxRetriesPerRequest: null,
     // RESP2: the reply shapes BullMQ and the stream readers here expect
     protocol: 2,
-    retryStrategy: (times) => Math.min(times * 100, 2_000),
   } as RedisOptions;
+}
+
+/** a single server's options; a cluster URL has none (connect() makes a Cluster) */
+export function redisOptions(url: string): RedisOptions {
+  const base: RedisOptions = { ...baseOptions(), retryStrategy };
   if (url.startsWith('unix://')) return { ...base, path: url.slice('unix://'.length) };
+  if (isClusterUrl(url)) throw new Error('a Redis Cluster URL has no single-server options: connect() it');
   const u = new URL(url);
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`REDIS_URL must be redis://, rediss:// or unix://, not ${u.protocol}`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`REDIS_URL must be redis://, rediss://, redis+cluster://, rediss+cluster:// or unix://, not ${u.protocol}`);
   return {
     ...base,
     host: u.hostname || '127.0.0.1',
@@ -28,26 +42,91 @@ export function redisOptions(url: string): RedisOptions {
   };
 }
 
+/** a cluster's options: the seed nodes' credentials and TLS go to every node */
+export function clusterOptions(target: ClusterTarget, name: string, failFast: boolean): ClusterOptions {
+  return {
+    clusterRetryStrategy: retryStrategy,
+    // failFast, the cluster's way: a command while the cluster is away fails at once
+    enableOfflineQueue: !failFast,
+    redisOptions: {
+      ...baseOptions(),
+      connectionName: name,
+      ...(failFast ? { maxRetriesPerRequest: 1 } : {}),
+      ...(target.username ? { username: target.username } : {}),
+      ...(target.password ? { password: target.password } : {}),
+      ...(target.tls ? { tls: {} } : {}),
+    },
+    // over TLS, connect by the name the nodes announce, which their certificates carry,
+    // not by the address it resolves to (ioredis's advice for clusters with TLS)
+    ...(target.tls ? { dnsLookup: (address: string, done: (err: null, address: string) => void) => done(null, address) } : {}),
+  } as ClusterOptions;
+}
+
 /**
  * failFast: for an HTTP server, whose requests must get a 503 while Redis is away, not
  * hang: no offline queue, one retry per command. Workers wait for Redis instead.
  */
-export function connect(url: string, name: string, options: { failFast?: boolean } = {}): Redis {
-  const fail = options.failFast ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 } : {};
-  // the options type is built for exactOptionalPropertyTypes-off code; its values are right
-  const redis = new Redis({ ...redisOptions(url), connectionName: name, ...fail } as never);
+export function connect(url: string, name: string, options: { failFast?: boolean } = {}): RedisConnection {
+  const failFast = options.failFast === true;
+  let conn: RedisConnection;
+  if (isClusterUrl(url)) {
+    const target = parseClusterUrl(url);
+    // the options types are built for exactOptionalPropertyTypes-off code; their values are right
+    conn = new Cluster(target.nodes.map((n) => ({ ...n })), clusterOptions(target, name, failFast) as never);
+  } else {
+    const fail = failFast ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 } : {};
+    conn = new Redis({ ...redisOptions(url), connectionName: name, ...fail } as never);
+  }
   // a lost connection is retried by ioredis itself, and each command that cannot wait
   // fails on its own: the 'error' event adds nothing but an unhandled-event warning
-  redis.on('error', () => undefined);
-  return redis;
+  conn.on('error', () => undefined);
+  return conn;
 }
 
 /**
  * A connection of its own for a blocking read (XREAD BLOCK), quiet like connect()'s. Its
  * first command waits for it to connect; its user bounds the wait (disconnect() ends it).
+ * On a cluster it is a cluster client of its own (a connection to each node it reads).
  */
-export function blockingConnection(redis: Redis): Redis {
-  const conn = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+export function blockingConnection(redis: RedisConnection): RedisConnection {
+  const conn = redis instanceof Cluster
+    ? redis.duplicate([], { enableOfflineQueue: true, redisOptions: { maxRetriesPerRequest: null } })
+    : redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
   conn.on('error', () => undefined);
   return conn;
 }
+
+/**
+ * What BullMQ's Worker takes as its connection. On one server, options: BullMQ makes its
+ * connections and closes them. On a cluster, a Cluster of our own (BullMQ takes no cluster
+ * options; it duplicates the instance for its blocking reads): close() it after the Worker.
+ */
+export function queueConnection(url: string, name: string): { readonly connection: RedisOptions | Cluster; close(): Promise<void> } {
+  if (!isClusterUrl(url)) return { connection: redisOptions(url), close: async () => undefined };
+  const cluster = connect(url, name) as Cluster;
+  return {
+    connection: cluster,
+    close: async () => {
+      await cluster.quit().catch(() => cluster.disconnect());
+    },
+  };
+}
+
+/** what is wrong with a REDIS_URL, in one line, or undefined */
+export function redisUrlProblem(url: string): string | undefined {
+  try {
+    if (isClusterUrl(url)) parseClusterUrl(url);
+    else redisOptions(url);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** what is wrong with a key prefix on this REDIS_URL, in one line, or undefined */
+export function redisPrefixProblem(url: string, prefix: string): string | undefined {
+  return isClusterUrl(url) ? clusterPrefixProblem(prefix) : undefined;
+}
+
+/** the checks config runs on the Redis settings at start (@codebox/config's RedisChecks) */
+export const REDIS_CHECKS = { url: redisUrlProblem, prefix: redisPrefixProblem } as const;

@@ -1,4 +1,7 @@
-export { blockingConnection, connect, redisOptions } from './connection.js';
+export { blockingConnection, connect, queueConnection, REDIS_CHECKS, redisOptions, redisPrefixProblem, redisUrlProblem } from './connection.js';
+export type { RedisConnection } from './connection.js';
+export { hashTag, isClusterUrl, parseClusterUrl } from './redis-url.js';
+export type { ClusterNode, ClusterTarget } from './redis-url.js';
 export { Keys, QUEUE_NAME } from './keys.js';
 export { DEFAULT_STORE_OPTIONS, JobStore, publicView } from './store.js';
 export type { JobInput, StoredEvent, StoredJob, StoreOptions } from './store.js';

@@ -3,7 +3,7 @@
  * in the store. Entries are removed when done: the store is the record.
  */
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.js';
 import type { JobRequest } from '@codebox/protocol';
 import { QUEUE_NAME } from './keys.js';
 
@@ -18,7 +18,7 @@ export interface QueuedJob {
   readonly interactive?: boolean;
 }
 
-export function createQueue(connection: Redis, prefix: string): Queue<QueuedJob> {
+export function createQueue(connection: RedisConnection, prefix: string): Queue<QueuedJob> {
   return new Queue<QueuedJob>(QUEUE_NAME, {
     connection,
     prefix,

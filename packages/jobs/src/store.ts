@@ -4,7 +4,7 @@
  * Records expire: jobTtlS from creation (a job that waits longer is gone), resultTtlS
  * from the end.
  */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.js';
 import type { JobError, JobEvent, JobStatus, JobView, JudgeJson, OutputChunk, ResultJson, StageEvent, TestJson } from '@codebox/protocol';
 import { Keys } from './keys.js';
 import { CREATE, FINISH, REQUEST_CANCEL, START } from './scripts.js';
@@ -40,7 +40,7 @@ export class JobStore {
   private readonly scripts: Record<'create' | 'start' | 'finish' | 'requestCancel', ScriptFn>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     private readonly opts: StoreOptions = DEFAULT_STORE_OPTIONS,
   ) {
@@ -177,7 +177,7 @@ export class JobStore {
   }
 
   /** input after `afterId`, waiting up to blockMs, on a connection of its own */
-  async readInput(id: string, afterId: string, blockMs: number, conn: Redis): Promise<{ id: string; input: JobInput }[]> {
+  async readInput(id: string, afterId: string, blockMs: number, conn: RedisConnection): Promise<{ id: string; input: JobInput }[]> {
     const reply = await conn.xread('COUNT', 100, 'BLOCK', blockMs, 'STREAMS', this.keys.input(id), afterId);
     return (reply?.[0]?.[1] ?? []).map(([eid, fields]) => ({ id: eid, input: JSON.parse(fields[1] ?? 'null') as JobInput }));
   }
@@ -186,7 +186,7 @@ export class JobStore {
    * Events after `afterId` ('0' for all). With blockMs, waits that long for new ones
    * (XREAD BLOCK): pass a connection of its own, as a blocked one serves nothing else.
    */
-  async readEvents(id: string, afterId: string, blockMs?: number, conn: Redis = this.redis): Promise<StoredEvent[]> {
+  async readEvents(id: string, afterId: string, blockMs?: number, conn: RedisConnection = this.redis): Promise<StoredEvent[]> {
     const key = this.keys.events(id);
     const reply = blockMs === undefined
       ? await conn.xread('COUNT', 1000, 'STREAMS', key, afterId)

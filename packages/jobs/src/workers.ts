@@ -3,7 +3,7 @@
  * sorted set (when they were last seen). The API is ready while some worker was seen
  * within `freshMs`, and offers the union of their runtimes.
  */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.js';
 import type { RuntimeInfo } from '@codebox/protocol';
 import type { Keys } from './keys.js';
 
@@ -20,7 +20,7 @@ export interface WorkerRecord {
   readonly startedAt: string;
 }
 
-export async function announce(redis: Redis, keys: Keys, record: WorkerRecord, ttlMs: number): Promise<void> {
+export async function announce(redis: RedisConnection, keys: Keys, record: WorkerRecord, ttlMs: number): Promise<void> {
   await redis
     .multi()
     .set(keys.worker(record.id), JSON.stringify(record), 'PX', ttlMs)
@@ -28,12 +28,12 @@ export async function announce(redis: Redis, keys: Keys, record: WorkerRecord, t
     .exec();
 }
 
-export async function retire(redis: Redis, keys: Keys, id: string): Promise<void> {
+export async function retire(redis: RedisConnection, keys: Keys, id: string): Promise<void> {
   await redis.multi().del(keys.worker(id)).zrem(keys.workers(), id).exec();
 }
 
 /** workers seen within freshMs, newest first; forgets the ones long gone */
-export async function liveWorkers(redis: Redis, keys: Keys, freshMs: number): Promise<WorkerRecord[]> {
+export async function liveWorkers(redis: RedisConnection, keys: Keys, freshMs: number): Promise<WorkerRecord[]> {
   const now = Date.now();
   await redis.zremrangebyscore(keys.workers(), '-inf', now - 10 * freshMs);
   const ids = await redis.zrevrangebyscore(keys.workers(), '+inf', now - freshMs);

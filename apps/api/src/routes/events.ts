@@ -5,8 +5,7 @@
  * `result`; a comment line every 15 s keeps proxies from closing an idle one.
  */
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
-import type { JobStore, StoredEvent } from '@codebox/jobs';
+import type { JobStore, RedisConnection, StoredEvent } from '@codebox/jobs';
 import { FINAL_STATUSES } from '@codebox/protocol';
 import { clientGone, follow } from '../follow.js';
 import type { StreamLimiter } from '../streams.js';
@@ -15,7 +14,7 @@ import { ownJob } from './jobs.js';
 const KEEPALIVE_MS = 15_000;
 const EVENT_ID = /^\d+-\d+$/;
 
-export function eventRoutes(d: { redis: Redis; store: JobStore; limiter: StreamLimiter }): Router {
+export function eventRoutes(d: { redis: RedisConnection; store: JobStore; limiter: StreamLimiter }): Router {
   const r = Router();
   r.get('/v1/jobs/:id/events', async (req, res) => {
     const gone = clientGone(res); // before any await: a client may leave during the first

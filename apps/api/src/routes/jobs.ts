@@ -6,10 +6,9 @@ import crypto from 'node:crypto';
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { publicView } from '@codebox/jobs';
-import type { JobStore, QueuedJob, StoredJob } from '@codebox/jobs';
+import type { JobStore, QueuedJob, RedisConnection, StoredJob } from '@codebox/jobs';
 import { ApiError, checkJobRequest, jobError } from '@codebox/protocol';
 import type { JobRequest, JobView, RuntimeInfo } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
@@ -18,7 +17,7 @@ import type { Follower } from '../follow.js';
 import type { StreamLimiter } from '../streams.js';
 
 export interface JobRoutesDeps {
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly store: JobStore;
   readonly queue: Queue<QueuedJob>;
   readonly catalog: CatalogReader;

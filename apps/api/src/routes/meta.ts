@@ -1,12 +1,12 @@
 /** The rest: runtimes, health, readiness, metrics, the OpenAPI document and its page. */
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@codebox/jobs';
 import type { Registry } from 'prom-client';
 import { ApiError, openApiDocument } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
 import { docsPage } from '../docs.js';
 
-export function metaRoutes(d: { redis: Redis; catalog: CatalogReader; registry: Registry; version: string }): Router {
+export function metaRoutes(d: { redis: RedisConnection; catalog: CatalogReader; registry: Registry; version: string }): Router {
   const r = Router();
   const doc = openApiDocument(d.version);
   const page = docsPage(doc);

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError } from '@codebox/config';
+import { loadApiConfig } from './config.js';
+
+const lines = (env: Record<string, string>): string[] => {
+  try {
+    loadApiConfig(env);
+    return [];
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.lines;
+  }
+};
+
+test('Redis Cluster: the prefix must carry a hash tag', () => {
+  assert.equal(loadApiConfig({ REDIS_URL: 'redis+cluster://127.0.0.1:7000,127.0.0.1:7001', CODEBOX_REDIS_PREFIX: '{codebox}' }).redisPrefix, '{codebox}');
+  const [line, ...more] = lines({ REDIS_URL: 'redis+cluster://127.0.0.1:7000' });
+  assert.match(line ?? '', /^CODEBOX_REDIS_PREFIX="codebox": on Redis Cluster the prefix must contain a hash tag, e\.g\. \{codebox\}/);
+  assert.deepEqual(more, []);
+  assert.deepEqual(lines({ REDIS_URL: 'redis://127.0.0.1:6379', CODEBOX_REDIS_PREFIX: 'codebox' }), [], 'one server takes any prefix');
+});
+
+test('a malformed cluster URL is one line; other bad values are listed with it', () => {
+  assert.deepEqual(lines({ REDIS_URL: 'redis+cluster://127.0.0.1:7000/0', HOST: '0.0.0.0' }), [
+    'REDIS_URL="redis+cluster://127.0.0.1:7000/0": a cluster has one database: the URL takes no /db path',
+    'HOST="0.0.0.0": without CODEBOX_API_KEYS the API listens on loopback only (127.0.0.1 or ::1)',
+  ]);
+});

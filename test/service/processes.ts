@@ -67,7 +67,7 @@ export interface WorkerProcess {
 }
 
 /** `npm run worker` on redisUrl; resolves once it takes jobs */
-export async function startWorkerProcess(redisUrl: string, prefix: string, uidBase: number, slots = 1): Promise<WorkerProcess> {
+export async function startWorkerProcess(redisUrl: string, prefix: string, uidBase: number, slots = 1, extra: Record<string, string> = {}): Promise<WorkerProcess> {
   const child = spawnRole('worker', {
     REDIS_URL: redisUrl,
     CODEBOX_REDIS_PREFIX: prefix,
@@ -75,6 +75,7 @@ export async function startWorkerProcess(redisUrl: string, prefix: string, uidBa
     CODEBOX_UID_BASE: String(uidBase),
     CODEBOX_SLOTS: String(slots),
     CODEBOX_GRACE_MS: '1000',
+    ...extra,
   });
   const { match } = await waitForLine(child, /worker (\S+): \d+ slots/);
   return { child, pid: child.pid ?? 0, id: match[1] ?? '', uidBase };
@@ -86,8 +87,8 @@ export interface ApiProcess {
 }
 
 /** `npm run api` on redisUrl, on the given port (0: any); resolves once it listens */
-export async function startApiProcess(redisUrl: string, prefix: string, port = 0): Promise<ApiProcess> {
-  const child = spawnRole('api', { REDIS_URL: redisUrl, CODEBOX_REDIS_PREFIX: prefix, PORT: String(port) });
+export async function startApiProcess(redisUrl: string, prefix: string, port = 0, extra: Record<string, string> = {}): Promise<ApiProcess> {
+  const child = spawnRole('api', { REDIS_URL: redisUrl, CODEBOX_REDIS_PREFIX: prefix, PORT: String(port), ...extra });
   const { match } = await waitForLine(child, /listening on (http:\/\/[^\s"]+)/);
   return { child, url: match[1] ?? '' };
 }

@@ -4,6 +4,7 @@
  * started again while jobs run and clients follow them.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CodeboxClient, parseEvent } from '@codebox/client';
@@ -189,5 +190,40 @@ describe('restarts while jobs flow', { skip: serviceSkip() }, () => {
     assert.equal(all.at(-1)?.type, 'result');
     assert.equal((await c.wait(behind.id)).result?.stdout, 'ran while the API was down\n');
     assert.equal((await c.get(id)).result?.stdout, lines);
+  });
+  it('a Judge0 callback pending when its API is killed is delivered by the API started after', async () => {
+    const url = `http://127.0.0.1:${port}`;
+    const delivered: { token: string; stdout: string; status: { id: number } }[] = [];
+    const listener = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        delivered.push(JSON.parse(body));
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    try {
+      const res = await fetch(`${url}/judge0/submissions`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ source_code: 'sleep 1; echo called back', language_id: 46, callback_url: `http://127.0.0.1:${(listener.address() as net.AddressInfo).port}/done` }),
+      });
+      assert.equal(res.status, 201);
+      const { token } = (await res.json()) as { token: string };
+      api?.child.kill('SIGKILL');
+      await exited(api!.child);
+      await sleep(1_500); // the job ends while no API is up
+      assert.equal(delivered.length, 0, 'nothing delivered while no API is up');
+      api = await startApiProcess(redis.url, prefix, port);
+      await until(async () => delivered.length > 0, 10_000);
+      await sleep(1_500); // and only once
+      assert.equal(delivered.length, 1);
+      assert.equal(delivered[0]?.token, token);
+      assert.equal(delivered[0]?.status.id, 3);
+      assert.equal(Buffer.from(delivered[0]?.stdout ?? '', 'base64').toString(), 'called back\n');
+    } finally {
+      listener.close();
+    }
   });
 });

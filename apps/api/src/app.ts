@@ -24,6 +24,7 @@ import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
 import { judge0Routes } from './routes/judge0.js';
+import { Judge0Callbacks } from './routes/judge0-callbacks.js';
 import { pistonRoutes } from './routes/piston.js';
 
 export interface ApiDeps {
@@ -40,7 +41,10 @@ export interface ApiDeps {
 
 export interface Api {
   readonly app: Express;
-  /** what is not Express: Piston's WebSocket on the HTTP server's upgrades; returns its close */
+  /**
+   * what is not Express: Piston's WebSocket on the HTTP server's upgrades, and the
+   * delivery of Judge0 callbacks; returns their close
+   */
   attach(server: http.Server): () => void;
 }
 
@@ -80,11 +84,18 @@ export function createApp(d: ApiDeps): Api {
   };
   app.use(jobRoutes(jobs));
   app.use(pistonRoutes({ ...jobs, authenticate: auth }));
-  app.use(judge0Routes({ ...jobs, keys, prefix: d.config.judge0Prefix, authenticate: auth }));
+  const callbacks = new Judge0Callbacks({ redis: d.redis, store: d.store, keys, catalog, log: d.log });
+  app.use(judge0Routes({ ...jobs, keys, prefix: d.config.judge0Prefix, authenticate: auth, callbacks }));
   app.use(eventRoutes({ redis: d.redis, store: d.store, limiter }));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));
   app.use(errorHandler(d.log));
-  const attach = (server: http.Server): (() => void) =>
-    attachPistonSocket(server, { ...jobs, owner: ownerFrom(d.config.apiKeys) });
+  const attach = (server: http.Server): (() => void) => {
+    const closeSocket = attachPistonSocket(server, { ...jobs, owner: ownerFrom(d.config.apiKeys) });
+    const stopCallbacks = callbacks.start();
+    return () => {
+      closeSocket();
+      stopCallbacks();
+    };
+  };
   return { app, attach };
 }

@@ -8,4 +8,5 @@ export type { JobInput, StoredEvent, StoredJob, StoreOptions } from './store.js'
 export { announce, liveWorkers, retire, unionRuntimes } from './workers.js';
 export type { WorkerRecord } from './workers.js';
 export { createQueue } from './queue.js';
+export { Schedule } from './schedule.js';
 export type { QueuedJob } from './queue.js';

@@ -30,6 +30,10 @@ export class Keys {
   cancelChannel(): string {
     return `${this.prefix}:cancel`;
   }
+  /** zset: Judge0 submissions whose callback is pending → when each is next looked at (ms) */
+  judge0Callbacks(): string {
+    return `${this.prefix}:judge0:callbacks`;
+  }
   /** counter per key and window */
   rate(owner: string, window: number): string {
     return `${this.prefix}:rate:${owner}:${window}`;

@@ -72,3 +72,16 @@ if not status then return 'missing' end
 if status == 'running' then redis.call('HSET', KEYS[1], 'cancelRequested', '1') end
 return status
 `;
+
+/**
+ * leaseDue: takes what is due from a schedule (a sorted set scored by when each member is
+ * due, ms) for leaseMs, so that of many takers each member goes to one at a time
+ *   KEYS[1] the schedule
+ *   ARGV[1] now (ms), ARGV[2] lease end (ms), ARGV[3] most members to take
+ *   → the members taken; each is due again at the lease's end unless its taker says else
+ */
+export const LEASE_DUE = `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], member) end
+return due
+`;

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import express, { Router } from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Keys } from '@codebox/jobs';
-import { ApiError, checkJobRequest, FINAL_STATUSES } from '@codebox/protocol';
+import { ApiError, checkJobRequest } from '@codebox/protocol';
 import type { JobView, RuntimeInfo } from '@codebox/protocol';
 import { LANGUAGES } from '@codebox/runtimes';
 import type { CatalogReader } from '../catalog.js';
@@ -20,44 +20,37 @@ import {
 import type { Errors, Submission } from '../compat/judge0.js';
 import { unzip, ZipError } from '../compat/zip.js';
 import { clientGone } from '../follow.js';
+import { judge0Runtimes, submissionKey } from './judge0-callbacks.js';
+import type { Judge0Callbacks, StoredSubmission } from './judge0-callbacks.js';
 import { followNew, resultOf, submitJob } from './jobs.js';
 import type { JobRoutesDeps } from './jobs.js';
 
 const RECORD_TTL_S = 86_400;
-const CALLBACK_TRIES = 3;
-const CALLBACK_TIMEOUT_MS = 5_000;
 /** a job's own limits are at most 20 s of wall time per run; this covers queueing */
 const WAIT_MARGIN_MS = 60_000;
-
-interface Stored {
-  owner: string;
-  submission: Submission;
-}
 
 export interface Judge0Deps extends JobRoutesDeps {
   readonly catalog: CatalogReader;
   readonly keys: Keys;
   readonly prefix: string;
   readonly authenticate: RequestHandler;
+  readonly callbacks: Judge0Callbacks;
 }
 
 export function judge0Routes(d: Judge0Deps): Router {
   const r = Router();
   const p = d.prefix;
-  const recordKey = (token: string) => `${d.keys.prefix}:judge0:{${token}}`;
+  const recordKey = (token: string) => submissionKey(d.keys, token);
   /** a submission and its job, when both are there and the key is its owner's */
   const load = async (token: string, owner: string): Promise<{ s: Submission; view: JobView } | undefined> => {
     const raw = /^[0-9a-f-]{36}$/.test(token) ? await d.redis.get(recordKey(token)) : null;
-    const stored = raw ? (JSON.parse(raw) as Stored) : undefined;
+    const stored = raw ? (JSON.parse(raw) as StoredSubmission) : undefined;
     if (!stored || stored.owner !== owner) return undefined;
     // the job's record expires resultTtlS after its end: the submission goes with it
     const view = await d.store.get(token);
     return view ? { s: stored.submission, view } : undefined;
   };
-  const runtimes = async (): Promise<Map<number, RuntimeInfo>> => {
-    const have = new Map((await d.catalog.read()).runtimes.map((rt) => [rt.id, rt]));
-    return new Map(JUDGE0_LANGUAGES.filter((l) => have.has(l.runtime)).map((l) => [l.id, have.get(l.runtime) as RuntimeInfo]));
-  };
+  const runtimes = () => judge0Runtimes(d.catalog);
 
   // Judge0 clients send their key as X-Auth-Token
   r.use(p, (req: Request, _res: Response, next: NextFunction) => {
@@ -128,14 +121,15 @@ export function judge0Routes(d: Judge0Deps): Router {
       throw err;
     }
     const submission: Submission = { token, ...s };
-    await d.redis.set(recordKey(token), JSON.stringify({ owner, submission } satisfies Stored), 'EX', RECORD_TTL_S);
+    await d.redis.set(recordKey(token), JSON.stringify({ owner, submission } satisfies StoredSubmission), 'EX', RECORD_TTL_S);
     try {
+      // scheduled before the job exists: a callback is never missing for a job that is
+      if (s.callback_url) await d.callbacks.add(token);
       await submitJob(d, owner, request, runtime, { id: token });
     } catch (err) {
       await d.redis.del(recordKey(token)).catch(() => undefined);
       throw err;
     }
-    if (s.callback_url) callback(d, submission, runtime).catch((err: unknown) => d.log.error({ jobId: token, err }, 'judge0 callback failed'));
     return { token, submission, runtime };
   };
 
@@ -237,35 +231,4 @@ export function judge0Routes(d: Judge0Deps): Router {
     next(err);
   });
   return r;
-
-  /**
-   * Judge0's callback: when the submission ends, PUT its default fields (base64) to the
-   * URL; tried again only when the request itself fails (up to 3 tries, 5 s each), as
-   * Judge0 does. Followed by polling the shared connection, holding no stream slot.
-   */
-  async function callback(deps: Judge0Deps, s: Submission, runtime: RuntimeInfo): Promise<void> {
-    // as long as the job may wait in the queue; a job whose record is gone ends the wait
-    const deadline = Date.now() + RECORD_TTL_S * 1000;
-    let view: JobView | undefined;
-    while (Date.now() < deadline) {
-      let redisAway = false;
-      view = await deps.store.get(s.token).catch(() => {
-        redisAway = true;
-        return undefined;
-      });
-      if (view && FINAL_STATUSES.has(view.status)) break;
-      if (!view && !redisAway) return; // the job's record is gone: nothing will end
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
-    if (!view || !FINAL_STATUSES.has(view.status)) return;
-    const body = JSON.stringify(serialize(submissionRecord(s, view, runtime), DEFAULT_FIELDS, true));
-    for (let i = 0; i < CALLBACK_TRIES; i++) {
-      try {
-        await fetch(s.callback_url as string, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body, signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS) });
-        return;
-      } catch (err) {
-        deps.log.warn({ jobId: s.token, url: s.callback_url, try: i + 1, err: (err as Error).message }, 'judge0 callback not delivered');
-      }
-    }
-  }
 }

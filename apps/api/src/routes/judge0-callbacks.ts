@@ -1,0 +1,102 @@
+/**
+ * Judge0's callback_url, delivered by whichever API is alive: a submission with a callback
+ * goes on a schedule in Redis (keys.judge0Callbacks()), and every API looks at what is due
+ * once a second, leasing it so that one API delivers each. When the job has ended, its
+ * default fields (base64) are PUT to the URL, tried again only when the request itself
+ * fails (3 tries, 5 s each, as Judge0 does). An API that dies holding a lease leaves it to
+ * run out (30 s), and another delivers: at least once, never lost with an API process.
+ */
+import type { Logger } from 'pino';
+import { Schedule } from '@codebox/jobs';
+import type { JobStore, Keys, RedisConnection } from '@codebox/jobs';
+import { FINAL_STATUSES } from '@codebox/protocol';
+import type { RuntimeInfo } from '@codebox/protocol';
+import type { CatalogReader } from '../catalog.js';
+import { DEFAULT_FIELDS, JUDGE0_LANGUAGES, serialize, submissionRecord } from '../compat/judge0.js';
+import type { Submission } from '../compat/judge0.js';
+
+const POLL_MS = 1_000;
+const BATCH = 100;
+const TRIES = 3;
+const TIMEOUT_MS = 5_000;
+/** longer than TRIES × TIMEOUT_MS: a live API's lease never runs out under it */
+const LEASE_MS = 30_000;
+
+/** what is kept of a submission beside its job: whose it is, and what was asked */
+export interface StoredSubmission {
+  owner: string;
+  submission: Submission;
+}
+
+export function submissionKey(keys: Keys, token: string): string {
+  return `${keys.prefix}:judge0:{${token}}`;
+}
+
+/** Judge0 language id → the runtime the live workers offer for it */
+export async function judge0Runtimes(catalog: CatalogReader): Promise<Map<number, RuntimeInfo>> {
+  const have = new Map((await catalog.read()).runtimes.map((rt) => [rt.id, rt]));
+  return new Map(JUDGE0_LANGUAGES.filter((l) => have.has(l.runtime)).map((l) => [l.id, have.get(l.runtime) as RuntimeInfo]));
+}
+
+export interface CallbackDeps {
+  readonly redis: RedisConnection;
+  readonly store: JobStore;
+  readonly keys: Keys;
+  readonly catalog: CatalogReader;
+  readonly log: Logger;
+}
+
+export class Judge0Callbacks {
+  private readonly schedule: Schedule;
+
+  constructor(private readonly d: CallbackDeps) {
+    this.schedule = new Schedule(d.redis, d.keys.judge0Callbacks());
+  }
+
+  /** the submission's callback is now the schedule's: it survives this process */
+  async add(token: string): Promise<void> {
+    await this.schedule.at(token, Date.now() + POLL_MS);
+  }
+
+  /** looks at what is due once a second until the returned stop is called */
+  start(): () => void {
+    const tick = async (): Promise<void> => {
+      let due: string[];
+      try {
+        due = await this.schedule.lease(Date.now(), LEASE_MS, BATCH);
+      } catch {
+        return; // Redis away: the next tick asks again
+      }
+      for (const token of due) {
+        // a failure here leaves the lease to run out: the callback is looked at again
+        void this.one(token).catch((err: unknown) => this.d.log.warn({ jobId: token, err }, 'judge0 callback deferred'));
+      }
+    };
+    const timer = setInterval(() => void tick(), POLL_MS);
+    return () => clearInterval(timer);
+  }
+
+  private async one(token: string): Promise<void> {
+    const raw = await this.d.redis.get(submissionKey(this.d.keys, token));
+    const view = raw ? await this.d.store.get(token) : undefined;
+    // the submission or its job has expired: nothing will end now
+    if (!raw || !view) return this.schedule.done(token);
+    if (!FINAL_STATUSES.has(view.status)) return this.schedule.at(token, Date.now() + POLL_MS);
+    const { submission } = JSON.parse(raw) as StoredSubmission;
+    const runtime = (await judge0Runtimes(this.d.catalog)).get(submission.language_id);
+    if (!runtime) return this.schedule.at(token, Date.now() + 5 * POLL_MS); // no worker says yet what it is
+    await this.deliver(submission, JSON.stringify(serialize(submissionRecord(submission, view, runtime), DEFAULT_FIELDS, true)));
+    await this.schedule.done(token);
+  }
+
+  private async deliver(s: Submission, body: string): Promise<void> {
+    for (let i = 0; i < TRIES; i++) {
+      try {
+        await fetch(s.callback_url as string, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+        return;
+      } catch (err) {
+        this.d.log.warn({ jobId: s.token, url: s.callback_url, try: i + 1, err: (err as Error).message }, 'judge0 callback not delivered');
+      }
+    }
+  }
+}

@@ -23,6 +23,7 @@ trap cleanup EXIT
 
 npx tsc -b
 npx tsc -p test  # the tests and benchmarks type-check too
+npx tsc -p test/tsconfig.units.json  # and the unit tests beside the code
 node scripts/check-deps.mjs
 
 bash scripts/test-v2.sh

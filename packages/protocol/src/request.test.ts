@@ -4,7 +4,7 @@ import { ApiError } from './errors.js';
 import { checkJobRequest, versionMatches } from './request.js';
 import type { RequestContext } from './request.js';
 
-const MAX = { cpuMs: 60_000, wallMs: 300_000, memoryBytes: 4 << 30, pids: 1024, outputBytes: 64 << 20 };
+const MAX = { cpuMs: 60_000, wallMs: 300_000, memoryBytes: 4 << 30, pids: 1024, outputBytes: 64 << 20, stackBytes: 1 << 30, fileSizeBytes: 1 << 30 };
 const ctx: RequestContext = {
   runtimes: [{ id: 'python', name: 'Python 3', version: '3.11.2', aliases: ['python3', 'py'], extensions: ['.py'], sourceFile: 'main.py', compiled: false }],
   maxima: { run: MAX, compile: MAX },

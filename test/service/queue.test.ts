@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CodeboxError } from '@codebox/client';
 import { Writable } from 'node:stream';
-import { connect, createQueue } from '@codebox/jobs';
+import { connect, createQueue, Keys } from '@codebox/jobs';
+import { OWNER_CHECK_MS } from '@codebox/worker';
 import { pino } from 'pino';
 import { post, serviceSkip, startRedis, startStack, until } from './stack.js';
 import type { Stack, TestRedis } from './stack.js';
@@ -117,7 +118,7 @@ describe('the queue', { skip: serviceSkip() }, () => {
     // what a worker leaves when it dies mid-run: the job claimed (running), back on the queue
     const id = '11111111-2222-4333-8444-555555555555';
     await s.store.create(id, 'anonymous', 'bash', '5');
-    assert.equal(await s.store.start(id, 'a-worker-that-died'), 'started');
+    assert.equal(await s.store.start(id, 'a-worker-that-died', 'its-claim'), 'started');
     const conn = connect(redis.url, 'codebox-test-queue');
     const queue = createQueue(conn, s.prefix);
     await queue.add('run', { id, runtime: 'bash', request: SH('echo ran twice > /dev/stderr'), acceptedAt: Date.now() }, { jobId: id });
@@ -127,6 +128,35 @@ describe('the queue', { skip: serviceSkip() }, () => {
     assert.equal(job.status, 'failed');
     assert.equal(job.error?.code, 'WORKER_LOST');
     assert.equal(job.result, undefined, 'its code did not run here');
+  });
+
+  it('a job claimed by a worker that still beats is left to it; once it stops beating, WORKER_LOST', async () => {
+    s = await startStack(redis.url);
+    // what a live worker whose queue lock ran out (Redis away past it) leaves: the job
+    // running under its claim, the entry back on the queue
+    const id = '22222222-3333-4444-8555-666666666666';
+    await s.store.create(id, 'anonymous', 'bash', '5');
+    assert.equal(await s.store.start(id, 'a-slow-worker', 'its-claim'), 'started');
+    const workers = new Keys(s.prefix).workers();
+    const beat = () => s?.redis.zadd(workers, Date.now(), 'a-slow-worker');
+    await beat();
+    const beating = setInterval(() => void beat(), 1_000);
+    const conn = connect(redis.url, 'codebox-test-queue');
+    const queue = createQueue(conn, s.prefix);
+    try {
+      await queue.add('run', { id, runtime: 'bash', request: SH('echo ran twice > /dev/stderr'), acceptedAt: Date.now() }, { jobId: id });
+      await new Promise((r) => setTimeout(r, 2 * OWNER_CHECK_MS + 1_000)); // looked at, and again
+      assert.equal((await s.client().get(id)).status, 'running', 'its worker beats: left running');
+    } finally {
+      clearInterval(beating);
+    }
+    const stoppedAt = Date.now();
+    const job = await s.client().wait(id);
+    await queue.close();
+    await conn.quit();
+    assert.equal(job.status, 'failed');
+    assert.equal(job.error?.code, 'WORKER_LOST');
+    assert.ok(Date.now() - stoppedAt < 2 * OWNER_CHECK_MS + 2_000, `${Date.now() - stoppedAt} ms after its last beat`);
   });
 
   it('?wait=true past its bound answers 202, and the job goes on', async () => {

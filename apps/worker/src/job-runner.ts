@@ -5,11 +5,17 @@
  * runs. Up to the claim, a failure throws, and BullMQ tries the entry again (here or on
  * another worker): nothing ran. After the claim nothing throws: every outcome, a crash of
  * the engine included, is recorded as the job's end, because a retry would find the job
- * running and could only call it lost. A job found already running was claimed by a
- * worker that is gone, and its program may have run: it fails with WORKER_LOST.
+ * running and could only call it lost.
+ *
+ * A job found already running has its queue entry back because a lock ran out: its
+ * worker died, or Redis was away longer than the lock. A worker still beating (or this
+ * one, still running it) keeps it: the entry waits and looks again. A worker that has
+ * stopped beating is gone, and its program may have run: the job fails with WORKER_LOST.
  */
+import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import { DelayedError } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { JobStore, QueuedJob } from '@codebox/jobs';
 import { judge } from '@codebox/judge';
@@ -49,6 +55,11 @@ export interface RunnerDeps {
 
 /** recording a job's end is retried this many times, backing off from 200 ms (~12 s in all) */
 const FINISH_TRIES = 7;
+/**
+ * How long a running job's returned entry waits before its worker's heartbeat is looked
+ * at again: more than two heartbeats (worker.ts HEARTBEAT_MS), so a live worker has beaten.
+ */
+export const OWNER_CHECK_MS = 5_000;
 
 export class JobRunner {
   private readonly running = new Map<string, { ac: AbortController; reason?: EndReason }>();
@@ -63,22 +74,34 @@ export class JobRunner {
     return this.running.size;
   }
 
+  /** the job is running under another claim: wait while its worker lives, else it is lost */
+  private async claimedElsewhere(job: Job<QueuedJob>, token: string | undefined, log: Logger, runtimeId: string): Promise<void> {
+    const id = job.data.id;
+    const owner = await this.d.store.ownerCheck(id, this.d.workerId);
+    if (owner === 'ended') return;
+    // while it runs (there or here), its entry stays on the queue: were that worker to die
+    // later, nothing else would end the job
+    if (owner === 'alive' || (owner === 'mine' && this.running.has(id))) {
+      log.info({ owner }, 'job running on a live worker whose queue lock ran out: looking again later');
+      await job.moveToDelayed(Date.now() + OWNER_CHECK_MS, token);
+      throw new DelayedError();
+    }
+    log.warn({ language: runtimeId }, 'job lost its worker after it started: failed, not run again');
+    await this.finish(id, 'failed', { error: jobError('WORKER_LOST') });
+    this.d.metrics.jobs.inc({ language: runtimeId, status: 'failed', verdict: 'none' });
+  }
+
   /** the BullMQ processor */
-  readonly process = async (job: Job<QueuedJob>): Promise<void> => {
+  readonly process = async (job: Job<QueuedJob>, token?: string): Promise<void> => {
     const { id, runtime: runtimeId, request, acceptedAt } = job.data;
     const runtime = this.d.runtimes.get(runtimeId);
     if (!runtime) throw new RuntimeAbsentError(runtimeId);
     const checker = request.checker;
     if (typeof checker === 'object' && checker.type === 'program' && !this.registry.find(checker.language)) throw new RuntimeAbsentError(checker.language);
     if (request.interactor && !this.registry.find(request.interactor.language)) throw new RuntimeAbsentError(request.interactor.language);
-    const claim = await this.d.store.start(id, this.d.workerId);
+    const claim = await this.d.store.start(id, this.d.workerId, crypto.randomUUID());
     const log = this.d.log.child({ jobId: id });
-    if (claim === 'lost') {
-      log.warn({ language: runtimeId }, 'job lost its worker after it started: failed, not run again');
-      await this.finish(id, 'failed', { error: jobError('WORKER_LOST') });
-      this.d.metrics.jobs.inc({ language: runtimeId, status: 'failed', verdict: 'none' });
-      return;
-    }
+    if (claim === 'lost') return this.claimedElsewhere(job, token, log, runtimeId);
     if (claim !== 'started') {
       log.info({ claim }, 'job not run');
       return; // cancelled while queued, expired, or already ended

@@ -20,20 +20,23 @@ import { liveInput } from './input.js';
 import { JobRunner, RuntimeAbsentError } from './job-runner.js';
 import type { WorkerMetrics } from './metrics.js';
 
-const HEARTBEAT_MS = 5_000;
+/** a worker's heartbeat: the API's readiness, and how other workers tell it is alive */
+const HEARTBEAT_MS = 2_000;
 const RECORD_TTL_MS = 15_000;
 /** how often running jobs' cancel flags are read (the pub/sub message is the fast path) */
 const CANCEL_POLL_MS = 1_000;
 /**
  * A worker that dies (kill -9, a host lost) holds its queue entries' locks until they
  * expire; the next stalled check on any live worker then puts them back on the queue, and
- * the claim decides: run if its code had not started, else WORKER_LOST. So a dead worker's
- * job ends within LOCK_MS + STALLED_CHECK_MS (15 s) while another worker is alive, instead
- * of BullMQ's default 60 s. The lock is renewed every LOCK_MS / 2 from the event loop,
- * which a worker never blocks for seconds (boxes run in other processes).
+ * the claim decides: run if its code had not started; if it had, look again after
+ * OWNER_CHECK_MS (job-runner.ts) and fail it WORKER_LOST if its worker has not beaten
+ * since. So a dead worker's job ends within LOCK_MS + STALLED_CHECK_MS + OWNER_CHECK_MS
+ * (17 s) once a live worker has a free slot, instead of BullMQ's default 60 s. The lock is
+ * renewed every LOCK_MS / 2 from the event loop, which a worker never blocks for seconds
+ * (boxes run in other processes).
  */
-export const LOCK_MS = 10_000;
-export const STALLED_CHECK_MS = 5_000;
+export const LOCK_MS = 8_000;
+export const STALLED_CHECK_MS = 4_000;
 
 export interface RunningWorker {
   readonly id: string;

@@ -23,20 +23,44 @@ return 1
 /**
  * start: a worker claims the job before any of its code runs
  *   KEYS[1] job hash, KEYS[2] event stream
- *   ARGV[1] worker id, ARGV[2] startedAt (ISO), ARGV[3] status event JSON, ARGV[4] maxlen
- *   → 'started' | 'cancelled' | 'lost' (already running: the worker that claimed it is
- *     gone, and its code may have run) | 'missing' | another final status
+ *   ARGV[1] worker id, ARGV[2] startedAt (ISO), ARGV[3] status event JSON, ARGV[4] maxlen,
+ *   ARGV[5] claim token (new for each try: a try whose reply was lost, sent again after a
+ *   reconnect, finds its own claim and is still 'started')
+ *   → 'started' | 'cancelled' | 'lost' (already running: another claim, whose worker may
+ *     be gone and whose code may have run) | 'missing' | another final status
  */
 export const START = `
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 'missing' end
 if status == 'queued' then
-  redis.call('HSET', KEYS[1], 'status', 'running', 'worker', ARGV[1], 'startedAt', ARGV[2])
+  redis.call('HSET', KEYS[1], 'status', 'running', 'worker', ARGV[1], 'startedAt', ARGV[2], 'claim', ARGV[5])
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'type', 'status', 'data', ARGV[3])
   return 'started'
 end
-if status == 'running' then return 'lost' end
+if status == 'running' then
+  if redis.call('HGET', KEYS[1], 'claim') == ARGV[5] then return 'started' end
+  return 'lost'
+end
 return status
+`;
+
+/**
+ * ownerCheck: a running job's queue entry came back (its lock ran out): is the worker that
+ * claimed it alive? Alive is a heartbeat since the last look, so no two hosts' clocks are
+ * compared; the caller looks again after a few heartbeats.
+ *   KEYS[1] job hash, KEYS[2] workers zset (worker id → last heartbeat)
+ *   ARGV[1] the asking worker's id
+ *   → 'ended' (not running now) | 'mine' | 'alive' (first look, or it beat since) | 'dead'
+ */
+export const OWNER_CHECK = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 'ended' end
+local owner = redis.call('HGET', KEYS[1], 'worker')
+if owner == ARGV[1] then return 'mine' end
+local beat = redis.call('ZSCORE', KEYS[2], owner)
+if not beat then return 'dead' end
+if redis.call('HGET', KEYS[1], 'ownerBeat') == beat then return 'dead' end
+redis.call('HSET', KEYS[1], 'ownerBeat', beat)
+return 'alive'
 `;
 
 /**

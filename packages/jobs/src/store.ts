@@ -7,7 +7,7 @@
 import type { RedisConnection } from './connection.js';
 import type { JobError, JobEvent, JobStatus, JobView, JudgeJson, OutputChunk, ResultJson, StageEvent, TestJson } from '@codebox/protocol';
 import { Keys } from './keys.js';
-import { CREATE, FINISH, REQUEST_CANCEL, START } from './scripts.js';
+import { CREATE, FINISH, OWNER_CHECK, REQUEST_CANCEL, START } from './scripts.js';
 
 export interface StoreOptions {
   /** how long a job record lives before it finishes */
@@ -37,7 +37,7 @@ type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 
 export class JobStore {
   readonly keys: Keys;
-  private readonly scripts: Record<'create' | 'start' | 'finish' | 'requestCancel', ScriptFn>;
+  private readonly scripts: Record<'create' | 'start' | 'ownerCheck' | 'finish' | 'requestCancel', ScriptFn>;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -52,6 +52,7 @@ export class JobStore {
     this.scripts = {
       create: define('codeboxCreate', CREATE, 2),
       start: define('codeboxStart', START, 2),
+      ownerCheck: define('codeboxOwnerCheck', OWNER_CHECK, 2),
       finish: define('codeboxFinish', FINISH, 2),
       requestCancel: define('codeboxRequestCancel', REQUEST_CANCEL, 1),
     };
@@ -64,10 +65,15 @@ export class JobStore {
     return r === 1;
   }
 
-  /** the worker's claim, before any of the job's code runs */
-  async start(id: string, worker: string): Promise<'started' | 'cancelled' | 'lost' | 'missing' | JobStatus> {
+  /** the worker's claim, before any of the job's code runs; claimToken is new for each try */
+  async start(id: string, worker: string, claimToken: string): Promise<'started' | 'cancelled' | 'lost' | 'missing' | JobStatus> {
     const k = this.keys;
-    return (await this.scripts.start(k.job(id), k.events(id), worker, new Date().toISOString(), JSON.stringify({ status: 'running' }), this.opts.streamMaxLen)) as never;
+    return (await this.scripts.start(k.job(id), k.events(id), worker, new Date().toISOString(), JSON.stringify({ status: 'running' }), this.opts.streamMaxLen, claimToken)) as never;
+  }
+
+  /** a job claimed by another try: is its worker alive (scripts.ts OWNER_CHECK)? */
+  async ownerCheck(id: string, worker: string): Promise<'ended' | 'mine' | 'alive' | 'dead'> {
+    return (await this.scripts.ownerCheck(this.keys.job(id), this.keys.workers(), worker)) as never;
   }
 
   /**

@@ -77,7 +77,10 @@ export async function startWorkerProcess(redisUrl: string, prefix: string, uidBa
     CODEBOX_GRACE_MS: '1000',
     ...extra,
   });
-  const { match } = await waitForLine(child, /worker (\S+): \d+ slots/);
+  const { match } = await waitForLine(child, /worker (\S+): \d+ slots/).catch((err: Error) => {
+    child.kill('SIGKILL'); // a start that failed leaves nothing running
+    throw err;
+  });
   return { child, pid: child.pid ?? 0, id: match[1] ?? '', uidBase };
 }
 
@@ -89,6 +92,9 @@ export interface ApiProcess {
 /** `npm run api` on redisUrl, on the given port (0: any); resolves once it listens */
 export async function startApiProcess(redisUrl: string, prefix: string, port = 0, extra: Record<string, string> = {}): Promise<ApiProcess> {
   const child = spawnRole('api', { REDIS_URL: redisUrl, CODEBOX_REDIS_PREFIX: prefix, PORT: String(port), ...extra });
-  const { match } = await waitForLine(child, /listening on (http:\/\/[^\s"]+)/);
+  const { match } = await waitForLine(child, /listening on (http:\/\/[^\s"]+)/).catch((err: Error) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
   return { child, url: match[1] ?? '' };
 }

@@ -219,7 +219,7 @@ describe('restarts while jobs flow', { skip: serviceSkip() }, () => {
       await sleep(1_500); // the job ends while no API is up
       assert.equal(delivered.length, 0, 'nothing delivered while no API is up');
       api = await startApiProcess(redis.url, prefix, port);
-      await until(async () => delivered.length > 0, 10_000);
+      await until(async () => delivered.length > 0, 40_000); // 40: past a lease the dead API may have held
       await sleep(1_500); // and only once
       assert.equal(delivered.length, 1);
       assert.equal(delivered[0]?.token, token);

@@ -13,6 +13,7 @@ import { connect } from '@codebox/jobs';
 import type { JobView } from '@codebox/protocol';
 import { CGROUP_PARENT, UID_BASE, WORK_ROOT } from '../support.js';
 import { exited, startApiProcess, startWorkerProcess } from '../service/processes.js';
+import type { ApiProcess, WorkerProcess } from '../service/processes.js';
 import { startRedis } from '../service/stack.js';
 
 const JOBS = Number(process.env.SOAK_JOBS ?? 5_000);
@@ -117,11 +118,13 @@ async function main(): Promise<number> {
   const prefix = `cbsoak${process.pid}`;
   const ttl = { CODEBOX_RESULT_TTL_S: String(RESULT_TTL_S) };
   const slots = os.availableParallelism();
-  const api = await startApiProcess(redis.url, prefix, 0, { CODEBOX_RATE_LIMIT: '0', CODEBOX_QUEUE_MAX: '100000', ...ttl });
-  const worker = await startWorkerProcess(redis.url, prefix, UIDS.base, slots, { CODEBOX_UID_COUNT: String(UIDS.count), ...ttl });
   const conn = connect(redis.url, 'codebox-soak');
   const failures: string[] = [];
+  // what was started, for the finally: a failed start stops the rest
+  const started: { api?: ApiProcess; worker?: WorkerProcess } = {};
   try {
+    const api = (started.api = await startApiProcess(redis.url, prefix, 0, { CODEBOX_RATE_LIMIT: '0', CODEBOX_QUEUE_MAX: '100000', ...ttl }));
+    const worker = (started.worker = await startWorkerProcess(redis.url, prefix, UIDS.base, slots, { CODEBOX_UID_COUNT: String(UIDS.count), ...ttl }));
     await new Promise((r) => setTimeout(r, 2_000));
     const idle = { api: rssBytes(api.child.pid ?? 0), worker: rssBytes(worker.pid) };
     console.log(`soak: ${JOBS} jobs, ${IN_FLIGHT} in flight, ${slots} worker slots; idle RSS api ${mb(idle.api)}, worker ${mb(idle.worker)}`);
@@ -196,8 +199,8 @@ async function main(): Promise<number> {
     console.log(`soak: Redis past the TTL: ${jobsLeft.length} job keys; ${remaining.length - jobsLeft.length} queue keys (${remaining.filter((k) => !jobsLeft.includes(k)).map((k) => k.slice(prefix.length + 1)).sort().join(', ')}); used_memory ${/used_memory_human:(\S+)/.exec(await conn.info('memory'))?.[1]}`);
     if (jobsLeft.length > 0) failures.push(`Redis keys past their TTL: ${jobsLeft.slice(0, 5).join(', ')}`);
   } finally {
-    worker.child.kill('SIGKILL');
-    api.child.kill('SIGKILL');
+    started.worker?.child.kill('SIGKILL');
+    started.api?.child.kill('SIGKILL');
     await conn.quit();
     await redis.destroy();
   }

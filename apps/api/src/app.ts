@@ -24,7 +24,7 @@ import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
 import { judge0Routes } from './routes/judge0.js';
-import { Judge0Callbacks } from './routes/judge0-callbacks.js';
+import { Judge0Callbacks } from './compat/judge0-callbacks.js';
 import { pistonRoutes } from './routes/piston.js';
 
 export interface ApiDeps {

@@ -132,8 +132,12 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
     release.push(() => worker.close(true));
     worker.on('error', (err) => log.error({ err }, 'queue error'));
     worker.on('failed', (job, err) => {
-      // the processor threw before its claim for the last time: the record must not stay queued
-      if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+      // the entry is given up (the processor threw before its claim for the last time, or
+      // it stalled more often than maxStalledCount, which BullMQ fails with tries left):
+      // the record must not stay queued
+      if (!job) return;
+      const givenUp = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError' || /stalled more than/.test(err.message);
+      if (!givenUp) return;
       log.error({ jobId: job.data.id, err }, 'job given up before it started');
       const error = err instanceof RuntimeAbsentError ? jobError('RUNTIME_ABSENT', err.message) : jobError('INTERNAL', err.message);
       void store.finish(job.data.id, 'failed', 'queued', { error }).catch(() => undefined);

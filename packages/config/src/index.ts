@@ -11,6 +11,8 @@ export interface Variable<C> {
   readonly doc: string;
   /** sets `into` from the text, or returns what is wrong with it */
   readonly apply: (value: string, into: C) => string | undefined;
+  /** the value as an error line may show it (a URL without its password); default: as is */
+  readonly show?: (value: string) => string;
 }
 
 export type Variables<C> = Readonly<Record<string, Variable<C>>>;
@@ -31,7 +33,7 @@ export function loadVariables<C>(env: Readonly<Record<string, string | undefined
     const value = env[name];
     if (value === undefined || value === '') continue;
     const problem = variable.apply(value, into);
-    if (problem) problems.push(`${name}=${JSON.stringify(value)}: ${problem}`);
+    if (problem) problems.push(`${name}=${JSON.stringify(variable.show ? variable.show(value) : value)}: ${problem}`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return into;
@@ -134,6 +136,7 @@ export const REDIS_VARIABLES: Variables<RedisConfig> = {
       c.redisUrl = v;
       return undefined;
     },
+    show: (v) => withoutPassword(v),
   },
   // Every key codebox and BullMQ write starts with it. Default: codebox. On Redis Cluster it
   // must carry a hash tag, e.g. {codebox}, to put every key in one slot (redisProblems).
@@ -175,7 +178,8 @@ export function redisProblems(config: RedisConfig, checks: RedisChecks): string[
 
 /** a URL fit for a log line: its password replaced by *** */
 export function withoutPassword(url: string): string {
-  return url.replace(/^([a-z+]+:\/\/[^:@/]*:).*@/i, (_m, head: string) => `${head}***@`);
+  // any scheme, a mistyped one too: the password is hidden before the scheme is judged
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:).*@/i, (_m, head: string) => `${head}***@`);
 }
 
 /** a size like 5m, 512k, 1g or plain bytes */

@@ -37,3 +37,12 @@ test('withoutPassword hides only the password', () => {
   assert.equal(withoutPassword('redis://user@h:1'), 'redis://user@h:1');
   assert.equal(withoutPassword('redis+cluster://a:1,b:2'), 'redis+cluster://a:1,b:2');
 });
+
+test('a mistyped scheme is refused without showing the password', () => {
+  for (const url of ['redis-cluster://u:hunter2@h:1', 'http://:hunter2@h']) {
+    assert.throws(
+      () => loadVariables({ REDIS_URL: url }, REDIS_VARIABLES, defaults()),
+      (e: ConfigError) => e.lines.length === 1 && /^REDIS_URL=".*:\*\*\*@h.*": must start with/.test(e.lines[0] ?? '') && !e.message.includes('hunter2'),
+    );
+  }
+});

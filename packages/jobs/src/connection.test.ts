@@ -59,3 +59,11 @@ test('config checks: a URL says what is wrong; a cluster needs a hash-tagged pre
   assert.match(redisPrefixProblem('rediss+cluster://a:1', 'codebox') ?? '', /hash tag/);
   assert.equal(redisPrefixProblem('redis://a:1', 'codebox'), undefined);
 });
+
+test('a db that is not a number, a query, or a unix:// URL without a path: refused at start', () => {
+  assert.match(redisUrlProblem('redis://u:pw@h:1/abc') ?? '', /database number/);
+  assert.match(redisUrlProblem('redis://h:1/0?timeout=5') ?? '', /no \?query/);
+  assert.match(redisUrlProblem('unix://') ?? '', /absolute path/);
+  assert.equal(redisUrlProblem('redis://h:1/15'), undefined);
+  assert.equal(redisUrlProblem('unix:///run/redis.sock'), undefined);
+});

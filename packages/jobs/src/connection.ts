@@ -27,10 +27,18 @@ function baseOptions(): RedisOptions {
 /** a single server's options; a cluster URL has none (connect() makes a Cluster) */
 export function redisOptions(url: string): RedisOptions {
   const base: RedisOptions = { ...baseOptions(), retryStrategy };
-  if (url.startsWith('unix://')) return { ...base, path: url.slice('unix://'.length) };
+  if (url.startsWith('unix://')) {
+    const socket = url.slice('unix://'.length);
+    // an empty path would make ioredis fall back to 127.0.0.1:6379, quietly
+    if (!socket.startsWith('/')) throw new Error('a unix:// URL names the socket by its absolute path: unix:///path/to/redis.sock');
+    return { ...base, path: socket };
+  }
   if (isClusterUrl(url)) throw new Error('a Redis Cluster URL has no single-server options: connect() it');
   const u = new URL(url);
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`REDIS_URL must be redis://, rediss://, redis+cluster://, rediss+cluster:// or unix://, not ${u.protocol}`);
+  // a db that is not a number would fail SELECT after connecting, far from the setting
+  if (u.pathname.length > 1 && !/^\/\d{1,5}$/.test(u.pathname)) throw new Error('the path after the host is the database number, e.g. redis://host:6379/0');
+  if (u.search) throw new Error('REDIS_URL takes no ?query');
   return {
     ...base,
     host: u.hostname || '127.0.0.1',
@@ -130,3 +138,12 @@ export function redisPrefixProblem(url: string, prefix: string): string | undefi
 
 /** the checks config runs on the Redis settings at start (@codebox/config's RedisChecks) */
 export const REDIS_CHECKS = { url: redisUrlProblem, prefix: redisPrefixProblem } as const;
+
+/** a Lua script as a command of this connection (EVALSHA, falling back to EVAL) */
+export type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+
+/** defines the script once per connection (ioredis keeps it), and returns its caller */
+export function defineScript(redis: RedisConnection, name: string, lua: string, numberOfKeys: number): ScriptFn {
+  if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+  return (...args) => (redis as unknown as Record<string, ScriptFn>)[name]!(...args);
+}

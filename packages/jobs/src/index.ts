@@ -1,5 +1,5 @@
-export { blockingConnection, connect, queueConnection, REDIS_CHECKS, redisOptions, redisPrefixProblem, redisUrlProblem } from './connection.js';
-export type { RedisConnection } from './connection.js';
+export { blockingConnection, connect, defineScript, queueConnection, REDIS_CHECKS, redisOptions, redisPrefixProblem, redisUrlProblem } from './connection.js';
+export type { RedisConnection, ScriptFn } from './connection.js';
 export { hashTag, isClusterUrl, parseClusterUrl } from './redis-url.js';
 export type { ClusterNode, ClusterTarget } from './redis-url.js';
 export { Keys, QUEUE_NAME } from './keys.js';

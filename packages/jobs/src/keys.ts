@@ -30,6 +30,10 @@ export class Keys {
   cancelChannel(): string {
     return `${this.prefix}:cancel`;
   }
+  /** string (JSON, with a TTL): a Judge0 submission as asked, and whose it is */
+  judge0Submission(token: string): string {
+    return `${this.prefix}:judge0:{${token}}`;
+  }
   /** zset: Judge0 submissions whose callback is pending → when each is next looked at (ms) */
   judge0Callbacks(): string {
     return `${this.prefix}:judge0:callbacks`;

@@ -5,20 +5,18 @@
  * a taker that dies leaves its lease to run out, and the member is due again: delivery is
  * at least once.
  */
-import type { RedisConnection } from './connection.js';
+import { defineScript } from './connection.js';
+import type { RedisConnection, ScriptFn } from './connection.js';
 import { LEASE_DUE } from './scripts.js';
 
-type LeaseFn = (key: string, nowMs: number, untilMs: number, limit: number) => Promise<string[]>;
-
 export class Schedule {
-  private readonly leaseDue: LeaseFn;
+  private readonly leaseDue: ScriptFn;
 
   constructor(
     private readonly redis: RedisConnection,
     private readonly key: string,
   ) {
-    if (!('codeboxLeaseDue' in redis)) redis.defineCommand('codeboxLeaseDue', { numberOfKeys: 1, lua: LEASE_DUE });
-    this.leaseDue = (...args) => (redis as unknown as Record<string, LeaseFn>)['codeboxLeaseDue']!(...args);
+    this.leaseDue = defineScript(redis, 'codeboxLeaseDue', LEASE_DUE, 1);
   }
 
   /** due at atMs; again, if it is there already */
@@ -27,8 +25,9 @@ export class Schedule {
   }
 
   /** up to limit members due by nowMs, each leased for leaseMs (due again after, unless done or moved) */
-  lease(nowMs: number, leaseMs: number, limit: number): Promise<string[]> {
-    return this.leaseDue(this.key, nowMs, nowMs + leaseMs, limit);
+  async lease(nowMs: number, leaseMs: number, limit: number): Promise<string[]> {
+    if (limit <= 0) return [];
+    return (await this.leaseDue(this.key, nowMs, nowMs + leaseMs, limit)) as string[];
   }
 
   async done(member: string): Promise<void> {

@@ -4,7 +4,8 @@
  * Records expire: jobTtlS from creation (a job that waits longer is gone), resultTtlS
  * from the end.
  */
-import type { RedisConnection } from './connection.js';
+import { defineScript } from './connection.js';
+import type { RedisConnection, ScriptFn } from './connection.js';
 import type { JobError, JobEvent, JobStatus, JobView, JudgeJson, OutputChunk, ResultJson, StageEvent, TestJson } from '@codebox/protocol';
 import { Keys } from './keys.js';
 import { CREATE, FINISH, OWNER_CHECK, REQUEST_CANCEL, START } from './scripts.js';
@@ -33,8 +34,6 @@ export interface StoredEvent {
   readonly event: JobEvent;
 }
 
-type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
-
 export class JobStore {
   readonly keys: Keys;
   private readonly scripts: Record<'create' | 'start' | 'ownerCheck' | 'finish' | 'requestCancel', ScriptFn>;
@@ -45,10 +44,7 @@ export class JobStore {
     private readonly opts: StoreOptions = DEFAULT_STORE_OPTIONS,
   ) {
     this.keys = new Keys(prefix);
-    const define = (name: string, lua: string, numberOfKeys: number): ScriptFn => {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
-      return (...args) => (redis as unknown as Record<string, ScriptFn>)[name]!(...args);
-    };
+    const define = (name: string, lua: string, numberOfKeys: number): ScriptFn => defineScript(redis, name, lua, numberOfKeys);
     this.scripts = {
       create: define('codeboxCreate', CREATE, 2),
       start: define('codeboxStart', START, 2),

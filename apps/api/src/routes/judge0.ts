@@ -20,8 +20,8 @@ import {
 import type { Errors, Submission } from '../compat/judge0.js';
 import { unzip, ZipError } from '../compat/zip.js';
 import { clientGone } from '../follow.js';
-import { judge0Runtimes, submissionKey } from './judge0-callbacks.js';
-import type { Judge0Callbacks, StoredSubmission } from './judge0-callbacks.js';
+import { judge0Runtimes } from '../compat/judge0-callbacks.js';
+import type { Judge0Callbacks, StoredSubmission } from '../compat/judge0-callbacks.js';
 import { followNew, resultOf, submitJob } from './jobs.js';
 import type { JobRoutesDeps } from './jobs.js';
 
@@ -40,7 +40,7 @@ export interface Judge0Deps extends JobRoutesDeps {
 export function judge0Routes(d: Judge0Deps): Router {
   const r = Router();
   const p = d.prefix;
-  const recordKey = (token: string) => submissionKey(d.keys, token);
+  const recordKey = (token: string) => d.keys.judge0Submission(token);
   /** a submission and its job, when both are there and the key is its owner's */
   const load = async (token: string, owner: string): Promise<{ s: Submission; view: JobView } | undefined> => {
     const raw = /^[0-9a-f-]{36}$/.test(token) ? await d.redis.get(recordKey(token)) : null;
@@ -121,7 +121,7 @@ export function judge0Routes(d: Judge0Deps): Router {
       throw err;
     }
     const submission: Submission = { token, ...s };
-    await d.redis.set(recordKey(token), JSON.stringify({ owner, submission } satisfies StoredSubmission), 'EX', RECORD_TTL_S);
+    await d.redis.set(recordKey(token), JSON.stringify({ owner, submission, acceptedAt: Date.now() } satisfies StoredSubmission), 'EX', RECORD_TTL_S);
     try {
       // scheduled before the job exists: a callback is never missing for a job that is
       if (s.callback_url) await d.callbacks.add(token);

@@ -5,6 +5,8 @@
  * default fields (base64) are PUT to the URL, tried again only when the request itself
  * fails (3 tries, 5 s each, as Judge0 does). An API that dies holding a lease leaves it to
  * run out (30 s), and another delivers: at least once, never lost with an API process.
+ * A submission is scheduled before its job exists (so that no job is without its
+ * callback): a job not there yet is looked for again, up to CREATE_GRACE_MS.
  */
 import type { Logger } from 'pino';
 import { Schedule } from '@codebox/jobs';
@@ -12,24 +14,24 @@ import type { JobStore, Keys, RedisConnection } from '@codebox/jobs';
 import { FINAL_STATUSES } from '@codebox/protocol';
 import type { RuntimeInfo } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
-import { DEFAULT_FIELDS, JUDGE0_LANGUAGES, serialize, submissionRecord } from '../compat/judge0.js';
-import type { Submission } from '../compat/judge0.js';
+import { DEFAULT_FIELDS, JUDGE0_LANGUAGES, serialize, submissionRecord } from './judge0.js';
+import type { Submission } from './judge0.js';
 
 const POLL_MS = 1_000;
-const BATCH = 100;
+/** deliveries (or looks) under way at once per API: a slow or silent URL holds one */
+const MAX_IN_FLIGHT = 100;
+/** a job is created just after its submission is scheduled: wait this long before giving up on it */
+const CREATE_GRACE_MS = 60_000;
 const TRIES = 3;
 const TIMEOUT_MS = 5_000;
 /** longer than TRIES × TIMEOUT_MS: a live API's lease never runs out under it */
 const LEASE_MS = 30_000;
 
-/** what is kept of a submission beside its job: whose it is, and what was asked */
+/** what is kept of a submission beside its job: whose it is, what was asked, and when (ms) */
 export interface StoredSubmission {
   owner: string;
   submission: Submission;
-}
-
-export function submissionKey(keys: Keys, token: string): string {
-  return `${keys.prefix}:judge0:{${token}}`;
+  acceptedAt: number;
 }
 
 /** Judge0 language id → the runtime the live workers offer for it */
@@ -48,6 +50,7 @@ export interface CallbackDeps {
 
 export class Judge0Callbacks {
   private readonly schedule: Schedule;
+  private inFlight = 0;
 
   constructor(private readonly d: CallbackDeps) {
     this.schedule = new Schedule(d.redis, d.keys.judge0Callbacks());
@@ -63,13 +66,16 @@ export class Judge0Callbacks {
     const tick = async (): Promise<void> => {
       let due: string[];
       try {
-        due = await this.schedule.lease(Date.now(), LEASE_MS, BATCH);
+        due = await this.schedule.lease(Date.now(), LEASE_MS, MAX_IN_FLIGHT - this.inFlight);
       } catch {
         return; // Redis away: the next tick asks again
       }
       for (const token of due) {
+        this.inFlight++;
         // a failure here leaves the lease to run out: the callback is looked at again
-        void this.one(token).catch((err: unknown) => this.d.log.warn({ jobId: token, err }, 'judge0 callback deferred'));
+        void this.one(token)
+          .catch((err: unknown) => this.d.log.warn({ jobId: token, err }, 'judge0 callback deferred'))
+          .finally(() => this.inFlight--);
       }
     };
     const timer = setInterval(() => void tick(), POLL_MS);
@@ -77,12 +83,15 @@ export class Judge0Callbacks {
   }
 
   private async one(token: string): Promise<void> {
-    const raw = await this.d.redis.get(submissionKey(this.d.keys, token));
-    const view = raw ? await this.d.store.get(token) : undefined;
-    // the submission or its job has expired: nothing will end now
-    if (!raw || !view) return this.schedule.done(token);
+    const raw = await this.d.redis.get(this.d.keys.judge0Submission(token));
+    if (!raw) return this.schedule.done(token); // expired, or never queued
+    const { submission, acceptedAt } = JSON.parse(raw) as StoredSubmission;
+    const view = await this.d.store.get(token);
+    if (!view) {
+      // not created yet, or expired: nothing will end then
+      return Date.now() - acceptedAt < CREATE_GRACE_MS ? this.schedule.at(token, Date.now() + POLL_MS) : this.schedule.done(token);
+    }
     if (!FINAL_STATUSES.has(view.status)) return this.schedule.at(token, Date.now() + POLL_MS);
-    const { submission } = JSON.parse(raw) as StoredSubmission;
     const runtime = (await judge0Runtimes(this.d.catalog)).get(submission.language_id);
     if (!runtime) return this.schedule.at(token, Date.now() + 5 * POLL_MS); // no worker says yet what it is
     await this.deliver(submission, JSON.stringify(serialize(submissionRecord(submission, view, runtime), DEFAULT_FIELDS, true)));
@@ -92,7 +101,8 @@ export class Judge0Callbacks {
   private async deliver(s: Submission, body: string): Promise<void> {
     for (let i = 0; i < TRIES; i++) {
       try {
-        await fetch(s.callback_url as string, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+        const res = await fetch(s.callback_url as string, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+        await res.body?.cancel(); // its answer is not read: let its socket go
         return;
       } catch (err) {
         this.d.log.warn({ jobId: s.token, url: s.callback_url, try: i + 1, err: (err as Error).message }, 'judge0 callback not delivered');

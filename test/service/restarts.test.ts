@@ -12,7 +12,7 @@ import type { ReceivedEvent } from '@codebox/client';
 import { UID_BASE } from '../support.js';
 import { exited, startApiProcess, startWorkerProcess } from './processes.js';
 import type { ApiProcess, WorkerProcess } from './processes.js';
-import { serviceSkip, startRedis, until } from './stack.js';
+import { freePort, serviceSkip, startRedis, until } from './stack.js';
 import type { TestRedis } from './stack.js';
 
 const SH = (code: string) => ({ language: 'bash', files: [{ content: code }] });
@@ -56,17 +56,6 @@ async function readSse(url: string, lastEventId: string | undefined, stop: (e: R
   } finally {
     ac.abort();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.once('error', reject);
-  });
 }
 
 describe('restarts while jobs flow', { skip: serviceSkip() }, () => {

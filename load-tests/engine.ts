@@ -7,9 +7,10 @@
  * root, the service's limit policy, prestarted launchers (the engine's default); its own
  * uid range, next to the worker's, since both hold uids at once (prestarted spares).
  */
-import { chooseRoot, COMPILE_DEFAULTS, detectRuntimes, LANGUAGES, runProgram } from '@codebox/runtimes';
+import { chooseRoot, detectRuntimes, LANGUAGES, runProgram } from '@codebox/runtimes';
 import type { DetectedRuntime, ProgramPolicy, ProgramRequest } from '@codebox/runtimes';
-import { createSandbox, DEFAULT_LIMITS, MAX_LIMITS } from '@codebox/sandbox';
+import { createSandbox } from '@codebox/sandbox';
+import { loadWorkerConfig, servicePolicy } from '@codebox/worker';
 import type { Sandbox } from '@codebox/sandbox';
 
 export interface EngineOptions {
@@ -36,16 +37,8 @@ export interface EngineMeasure {
   readonly jobsPerS: number;
 }
 
-/**
- * apps/worker's servicePolicy with its default CODEBOX_MAX_OUTPUT_BYTES (4 MiB): not
- * exported by @codebox/worker, so written again here (for a trivial job only the
- * defaults matter, and those equal the engine's).
- */
-const MAX_OUTPUT_BYTES = 4 << 20;
-const SERVICE_POLICY: ProgramPolicy = {
-  run: { defaults: { ...DEFAULT_LIMITS, outputBytes: Math.min(DEFAULT_LIMITS.outputBytes, MAX_OUTPUT_BYTES) }, maxima: { ...MAX_LIMITS, outputBytes: MAX_OUTPUT_BYTES } },
-  compile: { defaults: { ...COMPILE_DEFAULTS, outputBytes: Math.min(COMPILE_DEFAULTS.outputBytes, MAX_OUTPUT_BYTES) }, maxima: { ...MAX_LIMITS, outputBytes: MAX_OUTPUT_BYTES } },
-};
+/** the worker's own limits, at its default CODEBOX_MAX_OUTPUT_BYTES: the same job on both sides */
+const SERVICE_POLICY: ProgramPolicy = servicePolicy(loadWorkerConfig({}));
 
 export async function measureEngine(o: EngineOptions): Promise<EngineMeasure> {
   const sandbox = await createSandbox({ cgroupParent: o.cgroupParent, workRoot: o.workRoot, uidBase: o.uidBase, uidCount: o.slots + 8 });

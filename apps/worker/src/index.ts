@@ -1,4 +1,4 @@
-export { startWorker } from './worker.js';
+export { servicePolicy, startWorker } from './worker.js';
 export { OWNER_CHECK_MS } from './job-runner.js';
 export type { RunningWorker, WorkerDeps } from './worker.js';
 export { loadWorkerConfig, VARIABLES as WORKER_VARIABLES } from './config.js';

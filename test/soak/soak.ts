@@ -179,7 +179,8 @@ async function main(): Promise<number> {
       cgroups: cgroups(),
       mounts: mounts(),
       workDirs: workDirs(),
-      tmp: [...tmpEntries()].filter((e) => !tmpBefore.has(e) && !e.startsWith(path.dirname(redis.dir) + '/codebox-test-redis-')),
+      // the work root itself is the engine's (its contents are workDirs); Redis's dir goes below
+      tmp: [...tmpEntries()].filter((e) => !tmpBefore.has(e) && e !== WORK_ROOT && !e.startsWith(path.dirname(redis.dir) + '/codebox-test-redis-')),
     };
     console.log(`soak: after the worker and API stopped: ${left.processes.length} box processes, ${left.cgroups.length} cgroups, ${left.mounts.length} mounts, ${left.workDirs.length} work dirs, ${left.tmp.length} new temp entries`);
     for (const [what, list] of Object.entries(left)) {

@@ -20,8 +20,8 @@ import { serviceSkip, startRedis, until } from './stack.js';
 import type { TestRedis } from './stack.js';
 
 const SH = (code: string) => ({ language: 'bash', files: [{ content: code }] });
-/** the worker's LOCK_MS + STALLED_CHECK_MS + OWNER_CHECK_MS: how long a dead worker's job waits */
-const DEAD_WORKER_BOUND_MS = 17_000;
+/** the worker's LOCK_MS + STALLED_CHECK_MS + 2 × OWNER_CHECK_MS and BullMQ's delays: how long a dead worker's job waits */
+const DEAD_WORKER_BOUND_MS = 25_000;
 
 /** pids of the processes whose uid is in a worker's range: its boxes */
 function boxPids(uidBase: number, count = 32): number[] {

@@ -58,8 +58,11 @@ const FINISH_TRIES = 7;
 /**
  * How long a running job's returned entry waits before its worker's heartbeat is looked
  * at again: more than two heartbeats (worker.ts HEARTBEAT_MS), so a live worker has beaten.
+ * Two such looks without a beat make the worker dead (scripts.ts OWNER_CHECK); looks less
+ * than OWNER_LOOK_GAP_MS apart (by Redis's clock) judge nothing.
  */
 export const OWNER_CHECK_MS = 5_000;
+const OWNER_LOOK_GAP_MS = OWNER_CHECK_MS - 1_000;
 
 export class JobRunner {
   private readonly running = new Map<string, { ac: AbortController; reason?: EndReason }>();
@@ -77,7 +80,7 @@ export class JobRunner {
   /** the job is running under another claim: wait while its worker lives, else it is lost */
   private async claimedElsewhere(job: Job<QueuedJob>, token: string | undefined, log: Logger, runtimeId: string): Promise<void> {
     const id = job.data.id;
-    const owner = await this.d.store.ownerCheck(id, this.d.workerId);
+    const owner = await this.d.store.ownerCheck(id, this.d.workerId, OWNER_LOOK_GAP_MS);
     if (owner === 'ended') return;
     // while it runs (there or here), its entry stays on the queue: were that worker to die
     // later, nothing else would end the job
@@ -87,7 +90,8 @@ export class JobRunner {
       throw new DelayedError();
     }
     log.warn({ language: runtimeId }, 'job lost its worker after it started: failed, not run again');
-    await this.finish(id, 'failed', { error: jobError('WORKER_LOST') });
+    // nothing ran here: an end not recorded is the entry's to try again, not the job's to lose
+    if (!(await this.finish(id, 'failed', { error: jobError('WORKER_LOST') }))) throw new Error(`could not record job ${id} as WORKER_LOST`);
     this.d.metrics.jobs.inc({ language: runtimeId, status: 'failed', verdict: 'none' });
   }
 
@@ -232,16 +236,20 @@ export class JobRunner {
     return { type: 'program', runtime, files: programRequest({ language: c.language, files: c.files }, this.d.root).files };
   }
 
-  /** records the end, retrying through a short Redis outage rather than losing the result */
-  private async finish(id: string, status: 'completed' | 'failed' | 'cancelled', outcome: { result?: ResultJson; judge?: JudgeJson; error?: JobError }): Promise<void> {
+  /**
+   * Records the end, retrying through Redis errors rather than losing the result; false
+   * when it could not be written. An end that finds the job no longer running (ended by
+   * another, or expired) is logged: it is the one that lost.
+   */
+  private async finish(id: string, status: 'completed' | 'failed' | 'cancelled', outcome: { result?: ResultJson; judge?: JudgeJson; error?: JobError }): Promise<boolean> {
     for (let i = 0; ; i++) {
       try {
-        await this.d.store.finish(id, status, 'running', outcome);
-        return;
+        if (!(await this.d.store.finish(id, status, 'running', outcome))) this.d.log.warn({ jobId: id, status }, 'job was no longer running: this end not recorded');
+        return true;
       } catch (err) {
         if (i + 1 >= FINISH_TRIES) {
           this.d.log.error({ jobId: id, status, err }, 'could not record the job\'s end');
-          return;
+          return false;
         }
         await new Promise((r) => setTimeout(r, 200 * 2 ** i));
       }

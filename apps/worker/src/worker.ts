@@ -28,12 +28,12 @@ const CANCEL_POLL_MS = 1_000;
 /**
  * A worker that dies (kill -9, a host lost) holds its queue entries' locks until they
  * expire; the next stalled check on any live worker then puts them back on the queue, and
- * the claim decides: run if its code had not started; if it had, look again after
- * OWNER_CHECK_MS (job-runner.ts) and fail it WORKER_LOST if its worker has not beaten
- * since. So a dead worker's job ends within LOCK_MS + STALLED_CHECK_MS + OWNER_CHECK_MS
- * (17 s) once a live worker has a free slot, instead of BullMQ's default 60 s. The lock is
- * renewed every LOCK_MS / 2 from the event loop, which a worker never blocks for seconds
- * (boxes run in other processes).
+ * the claim decides: run if its code had not started; if it had, look at its worker's
+ * heartbeat every OWNER_CHECK_MS (job-runner.ts) and fail it WORKER_LOST after two looks
+ * without a beat. So a dead worker's job ends within LOCK_MS + STALLED_CHECK_MS +
+ * 2 × OWNER_CHECK_MS, plus BullMQ's moving of delayed entries (25 s in all), once a live
+ * worker has a free slot, instead of BullMQ's default 60 s. The lock is renewed every LOCK_MS / 2 from the event loop, which a worker
+ * never blocks for seconds (boxes run in other processes).
  */
 export const LOCK_MS = 8_000;
 export const STALLED_CHECK_MS = 4_000;

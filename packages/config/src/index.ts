@@ -176,10 +176,17 @@ export function redisProblems(config: RedisConfig, checks: RedisChecks): string[
   return prefixProblem ? [`CODEBOX_REDIS_PREFIX=${JSON.stringify(config.redisPrefix)}: ${prefixProblem}`] : [];
 }
 
-/** a URL fit for a log line: its password replaced by *** */
+/**
+ * A URL fit for a log line: its password replaced by ***. Any text, a mistyped URL too
+ * (`redis:/u:pw@h`, a leading space, quotes an env file kept): what is not a well-formed
+ * `scheme://user:password@` has all it holds before its last @ hidden.
+ */
 export function withoutPassword(url: string): string {
-  // any scheme, a mistyped one too: the password is hidden before the scheme is judged
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:).*@/i, (_m, head: string) => `${head}***@`);
+  if (!url.includes('@')) return url;
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^:@/]*@/i.test(url)) return url; // a user and no password
+  const wellFormed = /^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:).*@/i;
+  if (wellFormed.test(url)) return url.replace(wellFormed, (_m, head: string) => `${head}***@`);
+  return url.replace(/^(\s*["']?[a-z][a-z0-9+.-]*:\/*)?.*@/is, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
 }
 
 /** a size like 5m, 512k, 1g or plain bytes */

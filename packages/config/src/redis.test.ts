@@ -39,10 +39,10 @@ test('withoutPassword hides only the password', () => {
 });
 
 test('a mistyped scheme is refused without showing the password', () => {
-  for (const url of ['redis-cluster://u:hunter2@h:1', 'http://:hunter2@h']) {
+  for (const url of ['redis-cluster://u:hunter2@h:1', 'http://:hunter2@h', 'redis:/u:hunter2@h', 'redis:u:hunter2@h:1', ' redis://:hunter2@h', '"redis://:hunter2@h"']) {
     assert.throws(
       () => loadVariables({ REDIS_URL: url }, REDIS_VARIABLES, defaults()),
-      (e: ConfigError) => e.lines.length === 1 && /^REDIS_URL=".*:\*\*\*@h.*": must start with/.test(e.lines[0] ?? '') && !e.message.includes('hunter2'),
+      (e: ConfigError) => e.lines.length === 1 && /^REDIS_URL=".*\*\*\*@h.*": must start with/.test(e.lines[0] ?? '') && !e.message.includes('hunter2'),
     );
   }
 });

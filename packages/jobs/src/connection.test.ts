@@ -66,4 +66,6 @@ test('a db that is not a number, a query, or a unix:// URL without a path: refus
   assert.match(redisUrlProblem('unix://') ?? '', /absolute path/);
   assert.equal(redisUrlProblem('redis://h:1/15'), undefined);
   assert.equal(redisUrlProblem('unix:///run/redis.sock'), undefined);
+  assert.match(redisUrlProblem('unix:///run/redis.sock?db=2') ?? '', /no \?query/);
+  assert.equal(redisOptions('redis://[::1]:6380').host, '::1', 'an IPv6 host without its brackets');
 });

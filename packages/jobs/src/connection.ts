@@ -31,6 +31,7 @@ export function redisOptions(url: string): RedisOptions {
     const socket = url.slice('unix://'.length);
     // an empty path would make ioredis fall back to 127.0.0.1:6379, quietly
     if (!socket.startsWith('/')) throw new Error('a unix:// URL names the socket by its absolute path: unix:///path/to/redis.sock');
+    if (/[?#]/.test(socket)) throw new Error('a unix:// URL takes no ?query or #fragment');
     return { ...base, path: socket };
   }
   if (isClusterUrl(url)) throw new Error('a Redis Cluster URL has no single-server options: connect() it');
@@ -41,7 +42,8 @@ export function redisOptions(url: string): RedisOptions {
   if (u.search) throw new Error('REDIS_URL takes no ?query');
   return {
     ...base,
-    host: u.hostname || '127.0.0.1',
+    // URL keeps an IPv6 host's brackets ([::1]); a socket wants the address alone
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
     port: u.port ? Number(u.port) : 6379,
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),

@@ -47,19 +47,29 @@ return status
 /**
  * ownerCheck: a running job's queue entry came back (its lock ran out): is the worker that
  * claimed it alive? Alive is a heartbeat since the last look, so no two hosts' clocks are
- * compared; the caller looks again after a few heartbeats.
+ * compared. Dead takes two looks in a row that find no new beat, each at least ARGV[2] ms
+ * after the one before (Redis's clock): a look sooner than that (a command sent again
+ * after a reconnect, two workers looking at once) judges nothing, and one miss (the owner
+ * not yet reconnected after an outage) only makes it suspect.
  *   KEYS[1] job hash, KEYS[2] workers zset (worker id → last heartbeat)
- *   ARGV[1] the asking worker's id
- *   → 'ended' (not running now) | 'mine' | 'alive' (first look, or it beat since) | 'dead'
+ *   ARGV[1] the asking worker's id, ARGV[2] the least ms between two looks that judge
+ *   → 'ended' (not running now) | 'mine' | 'alive' | 'dead'
  */
 export const OWNER_CHECK = `
 if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 'ended' end
 local owner = redis.call('HGET', KEYS[1], 'worker')
 if owner == ARGV[1] then return 'mine' end
-local beat = redis.call('ZSCORE', KEYS[2], owner)
-if not beat then return 'dead' end
-if redis.call('HGET', KEYS[1], 'ownerBeat') == beat then return 'dead' end
-redis.call('HSET', KEYS[1], 'ownerBeat', beat)
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local beat = redis.call('ZSCORE', KEYS[2], owner) or 'none'
+local seen = redis.call('HMGET', KEYS[1], 'ownerBeat', 'ownerLookAt', 'ownerSuspect')
+if seen[1] ~= beat then
+  redis.call('HSET', KEYS[1], 'ownerBeat', beat, 'ownerLookAt', now, 'ownerSuspect', '0')
+  return 'alive'
+end
+if now - tonumber(seen[2]) < tonumber(ARGV[2]) then return 'alive' end
+if seen[3] == '1' then return 'dead' end
+redis.call('HSET', KEYS[1], 'ownerLookAt', now, 'ownerSuspect', '1')
 return 'alive'
 `;
 

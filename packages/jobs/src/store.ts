@@ -67,9 +67,9 @@ export class JobStore {
     return (await this.scripts.start(k.job(id), k.events(id), worker, new Date().toISOString(), JSON.stringify({ status: 'running' }), this.opts.streamMaxLen, claimToken)) as never;
   }
 
-  /** a job claimed by another try: is its worker alive (scripts.ts OWNER_CHECK)? */
-  async ownerCheck(id: string, worker: string): Promise<'ended' | 'mine' | 'alive' | 'dead'> {
-    return (await this.scripts.ownerCheck(this.keys.job(id), this.keys.workers(), worker)) as never;
+  /** a job claimed by another try: is its worker alive (scripts.ts OWNER_CHECK)? looks judge lookGapMs apart */
+  async ownerCheck(id: string, worker: string, lookGapMs: number): Promise<'ended' | 'mine' | 'alive' | 'dead'> {
+    return (await this.scripts.ownerCheck(this.keys.job(id), this.keys.workers(), worker, lookGapMs)) as never;
   }
 
   /**

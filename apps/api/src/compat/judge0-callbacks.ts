@@ -20,6 +20,11 @@ import type { Submission } from './judge0.js';
 const POLL_MS = 1_000;
 /** deliveries (or looks) under way at once per API: a slow or silent URL holds one */
 const MAX_IN_FLIGHT = 100;
+/**
+ * bodies held by deliveries under way per API: a body carries the job's output, up to a
+ * few MiB, and a silent URL holds it for TRIES × TIMEOUT_MS; past this, callbacks wait
+ */
+const MAX_BYTES_IN_FLIGHT = 64 << 20;
 /** a job is created just after its submission is scheduled: wait this long before giving up on it */
 const CREATE_GRACE_MS = 60_000;
 const TRIES = 3;
@@ -51,6 +56,7 @@ export interface CallbackDeps {
 export class Judge0Callbacks {
   private readonly schedule: Schedule;
   private inFlight = 0;
+  private bytesInFlight = 0;
 
   constructor(private readonly d: CallbackDeps) {
     this.schedule = new Schedule(d.redis, d.keys.judge0Callbacks());
@@ -94,7 +100,15 @@ export class Judge0Callbacks {
     if (!FINAL_STATUSES.has(view.status)) return this.schedule.at(token, Date.now() + POLL_MS);
     const runtime = (await judge0Runtimes(this.d.catalog)).get(submission.language_id);
     if (!runtime) return this.schedule.at(token, Date.now() + 5 * POLL_MS); // no worker says yet what it is
-    await this.deliver(submission, JSON.stringify(serialize(submissionRecord(submission, view, runtime), DEFAULT_FIELDS, true)));
+    const body = JSON.stringify(serialize(submissionRecord(submission, view, runtime), DEFAULT_FIELDS, true));
+    // one delivery always goes, however large: a cap must not stop them all
+    if (this.bytesInFlight > 0 && this.bytesInFlight + body.length > MAX_BYTES_IN_FLIGHT) return this.schedule.at(token, Date.now() + POLL_MS);
+    this.bytesInFlight += body.length;
+    try {
+      await this.deliver(submission, body);
+    } finally {
+      this.bytesInFlight -= body.length;
+    }
     await this.schedule.done(token);
   }
 

@@ -22,8 +22,7 @@ cleanup() {
 trap cleanup EXIT
 
 npx tsc -b
-npx tsc -p test  # the tests and benchmarks type-check too
-npx tsc -p test/tsconfig.units.json  # and the unit tests beside the code
+npx tsc -p test  # the tests (those beside the code too), benchmarks and load tests type-check too
 node scripts/check-deps.mjs
 
 bash scripts/test-v2.sh

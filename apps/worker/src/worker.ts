@@ -32,8 +32,9 @@ const CANCEL_POLL_MS = 1_000;
  * heartbeat every OWNER_CHECK_MS (job-runner.ts) and fail it WORKER_LOST after two looks
  * without a beat. So a dead worker's job ends within LOCK_MS + STALLED_CHECK_MS +
  * 2 × OWNER_CHECK_MS, plus BullMQ's moving of delayed entries (25 s in all), once a live
- * worker has a free slot, instead of BullMQ's default 60 s. The lock is renewed every LOCK_MS / 2 from the event loop, which a worker
- * never blocks for seconds (boxes run in other processes).
+ * worker has a free slot, instead of BullMQ's default 60 s. The lock is renewed every
+ * LOCK_MS / 2 from the event loop, which a worker never blocks for seconds (boxes run in
+ * other processes).
  */
 export const LOCK_MS = 8_000;
 export const STALLED_CHECK_MS = 4_000;

@@ -29,9 +29,12 @@ test('v1: limits land in each controller, memsw after memory, usage read back', 
   const boxMem = path.join(root, 'memory/codebox-test/i-1-1/b');
   fs.mkdirSync(boxMem, { recursive: true });
   fs.writeFileSync(path.join(boxMem, 'memory.memsw.limit_in_bytes'), '');
+  fs.writeFileSync(path.join(boxMem, 'memory.kmem.tcp.limit_in_bytes'), '');
   const box = await m.createBox('b', { memoryBytes: 64 << 20, pids: 16, cpus: 0.5 });
   assert.equal(read(path.join(boxMem, 'memory.limit_in_bytes')), String(64 << 20));
   assert.equal(read(path.join(boxMem, 'memory.memsw.limit_in_bytes')), String(64 << 20));
+  // socket buffers, a counter of their own on v1, bounded as much as memory
+  assert.equal(read(path.join(boxMem, 'memory.kmem.tcp.limit_in_bytes')), String(64 << 20));
   assert.equal(read(path.join(root, 'cpu/codebox-test/i-1-1/b/cpu.cfs_quota_us')), '50000');
   assert.equal(read(path.join(root, 'pids/codebox-test/i-1-1/b/pids.max')), '16');
   fs.writeFileSync(path.join(root, 'cpu/codebox-test/i-1-1/b/cpuacct.usage'), '1234567\n');

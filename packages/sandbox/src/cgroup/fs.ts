@@ -6,6 +6,9 @@
  *   memory   memory.limit_in_bytes, memory.max_usage_in_bytes
  *            memory.memsw.limit_in_bytes (only with swap accounting; else swappiness 0)
  *            memory.oom_control `oom_kill` (4.13+)
+ *            memory.kmem.tcp.limit_in_bytes: on v1 socket buffers (TCP, UDP) are charged
+ *            to a counter of their own, and only once its limit is set (3.18+); unset,
+ *            a box's loopback sockets could hold gigabytes. v2 charges them to memory.max.
  *   cpu      cpu.cfs_quota_us / cpu.cfs_period_us (CFS bandwidth, 3.2+)
  *   cpuacct  cpuacct.usage (ns, user+system)
  *   pids     pids.max (4.3+)
@@ -56,7 +59,9 @@ export class FsManager implements CgroupManager {
     for (const dir of m.hierarchyDirs(m.instancePath)) m.created.set(dir, await mkdirp(dir));
     if (caps) {
       await writeFile(path.join(m.dir('pids', m.instancePath) ?? '', 'pids.max'), limitValue(caps.pids));
-      await writeFile(path.join(m.dir('memory', m.instancePath) ?? '', 'memory.limit_in_bytes'), limitValue(caps.memoryBytes));
+      const memory = m.dir('memory', m.instancePath) ?? '';
+      await writeFile(path.join(memory, 'memory.limit_in_bytes'), limitValue(caps.memoryBytes));
+      await limitSocketMemory(memory, caps.memoryBytes);
     }
     return m;
   }
@@ -127,6 +132,7 @@ class FsBox implements BoxCgroup {
       await writeFile(memory, value);
       await writeFile(this.file('memory', 'memory.swappiness'), '0');
     }
+    await limitSocketMemory(path.dirname(memory), limits.memoryBytes);
     // cpu
     await writeFile(this.file('cpu', 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
     await writeFile(this.file('cpu', 'cpu.cfs_quota_us'), String(Math.round(limits.cpus * CFS_PERIOD_US)));
@@ -187,6 +193,12 @@ class FsBox implements BoxCgroup {
     for (const dir of dirs) await removeGroup(dir);
     this.destroyed = true;
   }
+}
+
+/** socket buffers as much again as the memory limit, at most (a counter of their own on v1) */
+async function limitSocketMemory(memoryDir: string, bytes: number): Promise<void> {
+  const tcp = path.join(memoryDir, 'memory.kmem.tcp.limit_in_bytes');
+  if (await exists(tcp)) await writeFile(tcp, limitValue(bytes));
 }
 
 async function isEmpty(procsFile: string): Promise<boolean> {

@@ -14,6 +14,7 @@ import type { SyscallRule } from '../seccomp-policy.js';
 
 const SCMP_ACT_ALLOW = 0x7fff0000;
 const SCMP_ACT_ERRNO = (errno: number): number => (0x00050000 | (errno & 0xffff)) >>> 0;
+const SCMP_CMP_NE = 1;
 const SCMP_CMP_EQ = 4;
 const SCMP_CMP_GE = 5;
 const SCMP_CMP_MASKED_EQ = 7;
@@ -24,7 +25,7 @@ interface SeccompLib {
   release: (ctx: unknown) => void;
   resolve: (name: string) => number;
   ruleAdd0: (ctx: unknown, action: number, syscall: number, argCount: number) => number;
-  ruleAdd1: (ctx: unknown, action: number, syscall: number, argCount: number, cmp: unknown) => number;
+  ruleAddN: (ctx: unknown, action: number, syscall: number, argCount: number, cmp: unknown) => number;
   exportBpf: (ctx: unknown, fd: number) => number;
   attrSet: (ctx: unknown, attr: number, value: number) => number;
 }
@@ -43,7 +44,7 @@ function seccomp(): SeccompLib {
     release: so.func('void seccomp_release(void *ctx)'),
     resolve: so.func('int seccomp_syscall_resolve_name(const char *name)'),
     ruleAdd0: (ctx, action, syscall) => add(ctx, action, syscall, 0, null),
-    ruleAdd1: (ctx, action, syscall, argCount, cmp) => add(ctx, action, syscall, argCount, cmp),
+    ruleAddN: (ctx, action, syscall, argCount, cmp) => add(ctx, action, syscall, argCount, cmp),
     exportBpf: so.func('int seccomp_export_bpf(void *ctx, int fd)'),
     attrSet: so.func('int seccomp_attr_set(void *ctx, int attr, uint32_t value)'),
   };
@@ -74,17 +75,24 @@ export function compileFilter(rules: readonly SyscallRule[]): Buffer {
 function addRule(sc: SeccompLib, ctx: unknown, rule: SyscallRule): void {
   const nr = sc.resolve(rule.syscall);
   if (nr < 0) return; // not on this architecture
-  const action = SCMP_ACT_ERRNO(os.constants.errno[rule.errno]);
+  // errno 0: the kernel skips the call and returns 0 (SECCOMP_RET_ERRNO with no error)
+  const action = SCMP_ACT_ERRNO(rule.errno === 'OK' ? 0 : os.constants.errno[rule.errno]);
   let rc: number;
-  if (rule.arg) {
-    const { index, op, value } = rule.arg;
-    const cmp =
-      op === 'eq'
-        ? { arg: index, op: SCMP_CMP_EQ, datum_a: value, datum_b: 0 }
-        : op === 'ge'
-          ? { arg: index, op: SCMP_CMP_GE, datum_a: value, datum_b: 0 }
-          : { arg: index, op: SCMP_CMP_MASKED_EQ, datum_a: value, datum_b: value };
-    rc = sc.ruleAdd1(ctx, action, nr, 1, [cmp]);
+  if (rule.args && rule.args.length > 0) {
+    const cmps = rule.args.map(({ index, op, value }) => {
+      switch (op) {
+        case 'eq':
+          return { arg: index, op: SCMP_CMP_EQ, datum_a: value, datum_b: 0 };
+        case 'ne':
+          return { arg: index, op: SCMP_CMP_NE, datum_a: value, datum_b: 0 };
+        case 'ge':
+          return { arg: index, op: SCMP_CMP_GE, datum_a: value, datum_b: 0 };
+        case 'bit-set':
+          // (arg & value) == value: with one bit in value, that bit is set
+          return { arg: index, op: SCMP_CMP_MASKED_EQ, datum_a: value, datum_b: value };
+      }
+    });
+    rc = sc.ruleAddN(ctx, action, nr, cmps.length, cmps);
   } else {
     rc = sc.ruleAdd0(ctx, action, nr, 0);
   }

@@ -6,7 +6,7 @@
  */
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
-import { entryName } from '@codebox/runtimes';
+import { entryName, fileNameProblem } from '@codebox/runtimes';
 import { ApiError } from './errors.js';
 import { REQUEST_LIMITS } from './job.js';
 import type { JobRequest, RequestLimits, RuntimeInfo } from './job.js';
@@ -104,6 +104,8 @@ function checkName(name: string | undefined, field: string, entry: boolean): voi
   if (name.startsWith('/') || name.includes('\0') || name.split('/').some((s) => s === '' || s === '.' || s === '..')) {
     throw invalid(field, `must be a relative path without empty, "." or ".." parts: ${JSON.stringify(name)}`);
   }
+  const problem = fileNameProblem(name);
+  if (problem) throw invalid(field, problem);
 }
 
 function checkLimits(limits: RequestLimits | undefined, maxima: LimitMaxima, field: string): void {

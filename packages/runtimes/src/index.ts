@@ -7,8 +7,11 @@ export { BASE_ENV } from './env.js';
 export { COMPILE_DEFAULTS, COMPILE_POLICY, stepLimits } from './limits.js';
 export {
   compileProgram,
+  DEFAULT_ARTIFACT_BYTES,
   DEFAULT_PROGRAM_POLICY,
+  operand,
   entryName,
+  fileNameProblem,
   prepare,
   runCompiled,
   runProgram,

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { DEFAULT_POLICY, LimitError } from '@codebox/sandbox';
 import { LANGUAGES } from './languages.js';
 import { COMPILE_POLICY, stepLimits } from './limits.js';
-import { entryName, prepare } from './program.js';
+import { entryName, operand, prepare } from './program.js';
 import { Registry } from './registry.js';
 import type { Runtime } from './runtime.js';
 
@@ -66,4 +66,23 @@ test('the table: ids, aliases and extensions are unique; every language has a ve
   assert.equal(reg.find('C++')?.id, 'cpp');
   assert.equal(reg.forFile('x/Main.JAVA')?.id, 'java');
   assert.equal(reg.find('cobol'), undefined);
+});
+
+test('file names a tool could read as options are refused, in every language; the rest are passed as paths', () => {
+  for (const rt of LANGUAGES) {
+    const ext = rt.extensions[0] ?? '';
+    for (const name of [`-o${ext}`, `@helper${ext}`, `lib/-x${ext}`, `-dir/x${ext}`, `lib/@x${ext}`]) {
+      assert.throws(
+        () => prepare(rt, [{ name: rt.sourceFile, content: '' }, { name, content: '' }]),
+        (e: Error & { field?: string }) => e.field === 'files[1].name' && /option/.test(e.message),
+        `${rt.id}: ${name}`,
+      );
+      assert.throws(() => prepare(rt, [{ name, content: '' }]), (e: Error & { field?: string }) => e.field === 'files[0].name', `${rt.id}: entry ${name}`);
+    }
+    // a directory named @scope is a path like any other
+    assert.ok(prepare(rt, [{ name: rt.sourceFile, content: '' }, { name: `@scope/x${ext}`, content: '' }]));
+  }
+  assert.equal(operand('@scope/x.c'), './@scope/x.c');
+  assert.equal(operand('+x.c'), './+x.c');
+  assert.equal(operand('main.c'), 'main.c');
 });

@@ -32,6 +32,8 @@ export interface ProgramRequest {
   readonly mergeStderr?: boolean;
   readonly limits?: Partial<Limits>;
   readonly compileLimits?: Partial<Limits>;
+  /** the most the compile step may hand to the run step, in bytes (ProgramPolicy.artifactBytes) */
+  readonly artifactBytes?: number;
   readonly network?: NetworkMode;
   /** a root filesystem directory; undefined: the host's */
   readonly rootfs?: string;
@@ -40,9 +42,16 @@ export interface ProgramRequest {
 export interface ProgramPolicy {
   readonly run: LimitPolicy;
   readonly compile: LimitPolicy;
+  /**
+   * what the compile step may hand to the run step: its files' bytes in all (a sparse file
+   * counts its size), the default and the most a request may ask
+   */
+  readonly artifactBytes: { readonly default: number; readonly maximum: number };
 }
 
-export const DEFAULT_PROGRAM_POLICY: ProgramPolicy = { run: DEFAULT_POLICY, compile: COMPILE_POLICY };
+export const DEFAULT_ARTIFACT_BYTES = { default: 64 << 20, maximum: 256 << 20 } as const;
+
+export const DEFAULT_PROGRAM_POLICY: ProgramPolicy = { run: DEFAULT_POLICY, compile: COMPILE_POLICY, artifactBytes: DEFAULT_ARTIFACT_BYTES };
 
 export type Step = 'compile' | 'run';
 
@@ -90,6 +99,30 @@ export function entryName(runtime: Pick<Runtime, 'sourceFile' | 'extensions'>, g
   return runtime.sourceFile;
 }
 
+/**
+ * Why a file name a client sends cannot be taken, or undefined. Beyond a plain relative
+ * path (the engine's rule), no part may start with `-` and the file's own name not with
+ * `@`: tools read a leading `-` as an option, and gcc, g++ and javac read `@name` as
+ * "take options from the file name" — gcc even when given `./@x.c`, as it hands the base
+ * name to cc1 (`-dumpbase @x.c`), which expands it from the work dir. A `@` directory
+ * (`node_modules/@types/…`) is fine.
+ */
+export function fileNameProblem(name: string): string | undefined {
+  const parts = name.split('/');
+  if (parts.some((p) => p.startsWith('-'))) return `no part may start with "-" (a program would read it as an option): ${JSON.stringify(name)}`;
+  if ((parts.at(-1) ?? '').startsWith('@')) return `must not start with "@" (a compiler would read options from it): ${JSON.stringify(name)}`;
+  return undefined;
+}
+
+/**
+ * A file name as a command-line operand: one that starts with anything but a letter,
+ * digit, `_` or `.` gets `./` before it, which every tool reads as a path. With
+ * fileNameProblem this is the second of two fences between a name and an option.
+ */
+export function operand(name: string): string {
+  return /^[A-Za-z0-9_.]/.test(name) ? name : `./${name}`;
+}
+
 export function prepare(runtime: Runtime, files: readonly SourceFile[]): Prepared {
   if (!Array.isArray(files) || files.length === 0) throw new SpecError('files', 'at least one file, the entry, is needed');
   const entry = entryName(runtime, String(files[0]?.name ?? ''));
@@ -98,20 +131,22 @@ export function prepare(runtime: Runtime, files: readonly SourceFile[]): Prepare
   files.forEach((f, i) => {
     const name = i === 0 ? entry : f.name;
     if (i > 0) checkRelativePath(f.name, `files[${i}].name`);
+    const problem = typeof f.name === 'string' ? fileNameProblem(f.name) : undefined;
+    if (problem) throw new SpecError(`files[${i}].name`, problem);
     if (seen.has(name)) throw new SpecError(`files[${i}].name`, `${name} is there twice (the entry is placed as ${entry})`);
     if (typeof f.content !== 'string' && !Buffer.isBuffer(f.content)) throw new SpecError(`files[${i}].content`, 'must be a string or bytes');
     seen.add(name);
     laid.push({ path: name, content: f.content });
   });
   const ownExt = (p: string): boolean => runtime.extensions.includes(path.extname(p).toLowerCase());
-  const sources = [entry, ...laid.slice(1).map((f) => f.path).filter(ownExt)];
-  return { runtime, files: laid, entry, sources };
+  const sources = [entry, ...laid.slice(1).map((f) => f.path).filter(ownExt)].map(operand);
+  return { runtime, files: laid, entry: operand(entry), sources };
 }
 
 export async function compileProgram(
   sandbox: Sandbox,
   prepared: Prepared,
-  request: Pick<ProgramRequest, 'compileLimits' | 'rootfs' | 'compileArgs'>,
+  request: Pick<ProgramRequest, 'compileLimits' | 'rootfs' | 'compileArgs' | 'artifactBytes'>,
   policy: ProgramPolicy = DEFAULT_PROGRAM_POLICY,
   hooks: ProgramHooks = {},
 ): Promise<Compiled> {
@@ -124,6 +159,9 @@ export async function compileProgram(
     if (err instanceof LimitError) throw new SpecError(`compileLimits.${err.field}`, err.message.replace(/^limits\.[^:]*: /, ''));
     throw err;
   }
+  const artifactBytes = request.artifactBytes ?? policy.artifactBytes.default;
+  if (!Number.isInteger(artifactBytes) || artifactBytes < 0) throw new SpecError('artifactBytes', 'must be a whole number of bytes');
+  if (artifactBytes > policy.artifactBytes.maximum) throw new SpecError('artifactBytes', `${artifactBytes} is over the maximum ${policy.artifactBytes.maximum}`);
   const ctx: StepContext = { limits, entry: prepared.entry, sources: prepared.sources, extraArgs: checkArgs(request.compileArgs ?? [], 'compileArgs') };
   const extra = runtime.compileFiles ?? [];
   hooks.onStep?.('compile');
@@ -134,16 +172,21 @@ export async function compileProgram(
       files: [...prepared.files, ...extra],
       limits,
       network: 'none',
-      collectFiles: true,
+      collect: { maxBytes: artifactBytes },
       ...(request.rootfs === undefined ? {} : { rootfs: request.rootfs }),
     },
     boxHooks('compile', hooks),
   );
-  hooks.onStepEnd?.('compile', result);
-  const ok = result.status === 'OK';
+  // an artifact that did not fit the cap would leave the run step without its program
+  const over = result.status === 'OK' && (result.filesBytesOver ?? 0) > 0;
+  const { files: _artifact, filesSkipped: _skipped, filesBytesOver: _over, ...rest } = result;
+  const compileResult: RunResult = over
+    ? { ...rest, status: 'OUTPUT_LIMIT', message: `the compile step left more than ${artifactBytes} bytes of files (artifactBytes)` }
+    : rest;
+  hooks.onStepEnd?.('compile', compileResult);
+  const ok = compileResult.status === 'OK';
   const helpers = new Set(extra.map((f) => f.path));
   const files = ok ? (result.files ?? []).filter((f) => !helpers.has(f.path)) : [];
-  const { files: _artifact, filesSkipped: _skipped, ...compileResult } = result;
   return { prepared, result: compileResult, ok, files };
 }
 

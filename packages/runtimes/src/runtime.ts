@@ -9,9 +9,13 @@ import type { FileSpec, Limits } from '@codebox/sandbox';
 export interface StepContext {
   /** the limits the step's box gets, after the runtime's floors */
   readonly limits: Limits;
-  /** the entry file's name in /box */
+  /**
+   * the entry file's name in /box, as a command-line operand: a name a tool could take
+   * for an option (`-x.c`, `@opts.c`: gcc and javac read options from an @file) comes as
+   * `./-x.c`, so it is always a file (program.ts operand)
+   */
   readonly entry: string;
-  /** every file of the program with one of the runtime's extensions, the entry first */
+  /** every file of the program with one of the runtime's extensions, the entry first; operands too */
   readonly sources: readonly string[];
   /** the caller's compiler options, each one argument: a compile command puts them before
    * its sources (go build, like most, stops reading flags at the first file) */

@@ -18,9 +18,11 @@ import path from 'node:path';
 import { createSandbox, DEFAULT_LIMITS } from '../packages/sandbox/src/index.js';
 import { compileFilter } from '../packages/sandbox/src/native/seccomp.js';
 import { syscallRules } from '../packages/sandbox/src/seccomp-policy.js';
-import { bwrapArgs } from '../packages/sandbox/src/plan/argv.js';
+import { bwrapOptions } from '../packages/sandbox/src/plan/argv.js';
 import { hostRoot } from '../packages/sandbox/src/plan/mounts.js';
-import { writeBoxEtc } from '../packages/sandbox/src/box-etc.js';
+import { writeBoxSys } from '../packages/sandbox/src/box-etc.js';
+import { ensureBoxInit } from '../packages/sandbox/src/native/box-init.js';
+import { LAUNCH_FDS } from '../packages/sandbox/src/launch.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const PARENT = process.env.CODEBOX_CGROUP_PARENT ?? 'codebox-bench';
@@ -45,7 +47,8 @@ async function main(): Promise<void> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-bench-'));
   fs.chmodSync(scratch, 0o755);
   const etc = path.join(scratch, 'etc');
-  writeBoxEtc(etc);
+  fs.mkdirSync(etc, { mode: 0o755 });
+  writeBoxSys(etc, ensureBoxInit());
   const work = path.join(scratch, 'box');
   fs.mkdirSync(work);
   fs.chownSync(work, UID, UID);
@@ -60,10 +63,10 @@ async function main(): Promise<void> {
     list: (d: string) => fs.readdirSync(d),
   };
   const plainBwrap = (cmd: string[]) => {
-    const args = bwrapArgs({ prlimitPath: '', bwrapPath: '', limits: DEFAULT_LIMITS, root: hostRoot(probe, etc), workDir: work, env: ENV, argv: cmd, fds: { info: 3, block: 4, seccomp: 5 } });
-    // the same flags without the info/block handshake; the filter read from fd 3
-    const cut = args.indexOf('--info-fd');
-    return ['/usr/bin/bwrap', ...args.slice(0, cut), '--seccomp', '3', ...args.slice(args.indexOf('--') )];
+    const options = bwrapOptions({ limits: DEFAULT_LIMITS, root: hostRoot(probe, etc), workDir: work, sysDir: etc, fds: LAUNCH_FDS });
+    // the same flags without the info handshake and the box init; the filter read from fd 3
+    const cut = options.indexOf('--info-fd');
+    return ['/usr/bin/bwrap', ...options.slice(0, cut), '--clearenv', '--setenv', 'PATH', ENV.PATH, '--seccomp', '3', '--', ...cmd];
   };
 
   const sb = await createSandbox({ cgroupParent: PARENT, workRoot: path.join(scratch, 'run'), uidBase: UID + 1, uidCount: 4 });

@@ -104,13 +104,14 @@ export function processesInUidRange(base = UID_BASE, count = 64): string[] {
 
 /**
  * A prestarted launcher still waiting for its options: a child of ours running
- * `bwrap --args 6` (once started, its child is the box and it is a run's, not a spare).
+ * `bwrap --args 5` (launch.ts LAUNCH_FDS; once started, its child is the box and it is a
+ * run's, not a spare).
  */
 export function isWaitingLauncher(pid: string | number): boolean {
   try {
     const ppid = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (ppid !== process.pid || !cmdline.includes('\u0000--args\u00006\u0000')) return false;
+    if (ppid !== process.pid || !cmdline.includes('\u0000--args\u00005\u0000')) return false;
     const hasChild = fs.readdirSync('/proc').some((p) => /^\d+$/.test(p) && parentOf(p) === Number(pid));
     return !hasChild;
   } catch {
@@ -145,12 +146,18 @@ export function leftoverBoxGroups(rel: string): string[] {
   return out;
 }
 
+/** mounts below dir, but for each engine instance's own sys dir (the box init and /etc files) */
 export function mountsUnder(dir: string): string[] {
   return fs
     .readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m.startsWith(`${path.resolve(dir)}/`));
+    .filter((m) => m.startsWith(`${path.resolve(dir)}/`) && !/\/i-[^/]+\/sys$/.test(m));
+}
+
+/** the run work dirs an engine instance holds now (its sys dir is the instance's, not a run's) */
+export function workDirsOf(instance: string): string[] {
+  return fs.readdirSync(path.join(WORK_ROOT, instance)).filter((name) => name !== 'sys');
 }
 
 export function hostNamespace(kind: string): string {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Sandbox } from '@codebox/sandbox';
-import { makeTinyRoot, boxSkip, CGROUP_PARENT, ENV, hostNamespace, mountsUnder, leftoverBoxGroups, processesInUidRange, text, WORK_ROOT, useSandbox } from '../support.js';
+import { makeTinyRoot, boxSkip, CGROUP_PARENT, ENV, hostNamespace, mountsUnder, leftoverBoxGroups, processesInUidRange, text, WORK_ROOT, useSandbox, workDirsOf } from '../support.js';
 
 describe('box properties', { skip: boxSkip() }, () => {
   const sandbox = useSandbox();
@@ -63,9 +63,11 @@ describe('box properties', { skip: boxSkip() }, () => {
   });
 
   test('3. no host path beyond the root image: not home dirs, not /var, /run, the work root or this project', async () => {
-    const hostOnly = ['/root', '/home', '/var', '/run', '/srv', '/opt', '/mnt', '/media', '/sys', '/work', WORK_ROOT, process.cwd(), '/etc/shadow', '/etc/sudoers'];
+    const hostOnly = ['/root', '/home', '/var', '/srv', '/opt', '/mnt', '/media', '/sys', '/work', WORK_ROOT, process.cwd(), '/etc/shadow', '/etc/sudoers'];
     const r = await sh(hostOnly.map((p) => `test -e '${p}' && echo "present ${p}"`).join(';') + '; true');
     assert.equal(r.out, '');
+    // /run is the box's own: it holds the box init and nothing of the host's /run
+    assert.equal((await sh('find /run')).out, '/run\n/run/codebox\n/run/codebox/init\n');
     const users = (await sh('cat /etc/passwd')).out;
     assert.equal(users, 'box:x:65534:65534:box:/box:/bin/sh\n');
   });
@@ -132,6 +134,6 @@ describe('box properties', { skip: boxSkip() }, () => {
     assert.ok(cgroup.startsWith(`${CGROUP_PARENT}/${sandbox().instance}/`), cgroup);
     assert.deepEqual(leftoverBoxGroups(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
-    assert.deepEqual(fs.readdirSync(`${WORK_ROOT}/${sandbox().instance}`), []);
+    assert.deepEqual(workDirsOf(sandbox().instance), []);
   });
 });

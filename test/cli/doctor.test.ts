@@ -9,7 +9,7 @@ describe('codebox doctor', { skip: boxSkip() }, () => {
   test('says what is ready, then what a box sees beside the host', () => {
     const r = codebox(['doctor'], '', { CODEBOX_ROOTFS: 'host' });
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    for (const part of ['root', 'bubblewrap', 'prlimit', 'libseccomp', 'user namespaces', 'kernel', 'cgroups']) {
+    for (const part of ['root', 'bubblewrap', 'prlimit', 'libseccomp', 'user namespaces', 'kernel', 'cgroups', 'box init', 'core dumps']) {
       assert.match(r.stdout, new RegExp(`\\n  ready  ${part} +\\S`), part);
     }
     const row = (layer: string) => new RegExp(`\\n  ${layer} +(.*?)  +(.*)\\n`).exec(r.stdout)?.slice(1) ?? [];
@@ -20,6 +20,7 @@ describe('codebox doctor', { skip: boxSkip() }, () => {
     assert.match(row('processes')[1] ?? '', /^[1-3] visible$/);
     assert.equal(row('network')[1], 'lo');
     assert.match(row('mounts')[1] ?? '', /, \/ read-only: yes$/);
+    assert.equal(row('core dumps')[1], '1 1 bytes');
     assert.match(r.stdout, /\nready\n$/);
   });
 

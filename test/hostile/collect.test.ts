@@ -36,7 +36,7 @@ describe('files collected from a box', { skip: boxSkip() || (!hasPython() && 'ne
 
   it('are its regular files only: planted links, fifos and sockets are skipped, not followed', async () => {
     await withHostSecret(async (secret) => {
-      const r = await runProgram(sb(), 'plant-links.py', { argv: [secret], collectFiles: true });
+      const r = await runProgram(sb(), 'plant-links.py', { argv: [secret], collect: { maxBytes: 1 << 20 } });
       assert.equal(r.status, 'OK', text(r).err);
       const files = r.files ?? [];
       const byPath = new Map(files.map((f) => [f.path, f]));
@@ -55,12 +55,35 @@ describe('files collected from a box', { skip: boxSkip() || (!hasPython() && 'ne
     const r = await sb().run({
       env: ENV,
       argv: ['python3', '-S', '-c', "for i in range(1010): open(f'f{i:04}', 'w').write(str(i) * 4096)"],
-      collectFiles: true,
+      collect: { maxBytes: 64 << 20 },
     });
     assert.equal(r.status, 'OK', text(r).err);
     assert.equal(r.files?.length, 1000);
     assert.equal(r.filesSkipped, 10);
     assert.ok(r.files?.every((f, i) => f.path === `f${String(i).padStart(4, '0')}` && f.content.equals(Buffer.from(String(i).repeat(4096)))));
+  });
+
+  it('are capped in bytes, judged by size and blocks alike: sparse files cost the engine nothing', async () => {
+    // 20 files of 100 MiB that take no room in the box (truncate): read at their size,
+    // they grew the engine by 2 GB
+    const rssBefore = process.memoryUsage().rss;
+    const r = await sb().run({
+      env: ENV,
+      argv: ['sh', '-c', 'for i in $(seq -w 1 20); do truncate -s 100M sparse$i; done; head -c 3000 /dev/zero > real; echo done'],
+      limits: { fileSizeBytes: 1 << 30 },
+      collect: { maxBytes: 8 << 20 },
+    });
+    assert.equal(text(r).out, 'done\n', text(r).err);
+    assert.deepEqual(r.files?.map((f) => f.path), ['real']);
+    assert.equal(r.filesSkipped, 20);
+    assert.equal(r.filesBytesOver, 20 * (100 << 20));
+    assert.ok(process.memoryUsage().rss - rssBefore < 64 << 20, `engine rss grew ${process.memoryUsage().rss - rssBefore} bytes`);
+  });
+
+  it('are not collected after a run that failed', async () => {
+    const r = await sb().run({ env: ENV, argv: ['sh', '-c', 'echo x > f; exit 1'], collect: { maxBytes: 1 << 20 } });
+    assert.equal(r.status, 'RUNTIME_ERROR');
+    assert.equal(r.files, undefined);
   });
 
   it('are not read unless asked for', async () => {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import koffi from 'koffi';
 import {
-  boxSkip, leftoverBoxGroups, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, PROGRAMS, runProgram, text, useSandbox, WORK_ROOT,
+  boxSkip, leftoverBoxGroups, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, PROGRAMS, runProgram, text, useSandbox, WORK_ROOT, workDirsOf,
 } from '../support.js';
 
 const EPERM = 1;
@@ -28,7 +28,8 @@ describe('hostile programs', { skip: boxSkip() }, () => {
     const r = await runProgram(sandbox(), 'fork-bomb.py', { limits: { pids: 32, wallMs: 2000 } }, { onStart: (i) => void (cgroup = i.cgroup) })
       .finally(() => clearInterval(sample));
     assert.equal(r.status, 'WALL_TIME_LIMIT');
-    assert.ok(peak >= 16 && peak <= 32, `processes seen at once: ${peak}`);
+    // the group also holds the box's launcher (bwrap's monitor, outside the box): 32 + 1
+    assert.ok(peak >= 16 && peak <= 33, `processes seen at once: ${peak}`);
     assert.deepEqual(processesInUidRange(), []);
     assert.equal((await sandbox().run({ argv: ['true'] })).status, 'OK', 'the host still runs boxes');
   });
@@ -170,7 +171,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
     for (const line of lines) assert.equal(Number(line.split(' ')[1]), EPERM, `in the box: ${line}`);
   });
 
-  test('socket families: only unix and netlink with network none, also IP with loopback; vsock never', async () => {
+  test('socket families: only unix with network none, also IP with loopback; netlink and vsock never', async () => {
     const resolve = koffi.load('libseccomp.so.2').func('int seccomp_syscall_resolve_name(const char *name)');
     // AF_VSOCK reaches the hypervisor's host whatever the network namespace; AF_ALG is
     // the kernel crypto API; the "+hi" variants set bit 32, which the kernel ignores
@@ -179,8 +180,8 @@ describe('hostile programs', { skip: boxSkip() }, () => {
       const r = await runProgram(sandbox(), 'socket-families.py', { argv: [String(resolve('socket')), ...families], network });
       return new Set(text(r).out.trim().split('\n').filter((l) => l.endsWith(' 0')).map((l) => l.split(' ')[0]));
     };
-    assert.deepEqual(await opened('none'), new Set(['unix', 'netlink']));
-    assert.deepEqual(await opened('loopback'), new Set(['unix', 'inet', 'inet6', 'netlink']));
+    assert.deepEqual(await opened('none'), new Set(['unix']));
+    assert.deepEqual(await opened('loopback'), new Set(['unix', 'inet', 'inet6']));
   });
 
   test('a program cannot fake a verdict: SIGXCPU or exit(152) is a runtime error, not a time limit', async () => {
@@ -228,7 +229,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
     });
     assert.deepEqual(leftoverBoxGroups(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
-    assert.deepEqual(fs.readdirSync(path.join(WORK_ROOT, sandbox().instance)), []);
+    assert.deepEqual(workDirsOf(sandbox().instance), []);
     assert.deepEqual(processesInUidRange(), []);
   });
 });

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { chooseRoot, imageBuilt, imageDir } from '@codebox/runtimes';
-import { createSandbox, DEFAULT_LIMITS } from '@codebox/sandbox';
+import { BOX_INIT_PACKAGES, boxInitState, createSandbox, DEFAULT_LIMITS } from '@codebox/sandbox';
 import type { Sandbox } from '@codebox/sandbox';
 import type { CliConfig } from './config.js';
 
@@ -59,6 +59,21 @@ export function hostChecks(config: CliConfig): Check[] {
   const v1 = ['memory', 'cpu', 'cpuacct', 'pids'].filter((c) => fs.existsSync(`/sys/fs/cgroup/${c}`));
   const cgroups = v2?.split(' ').includes('memory') ? `v2 (${v2})` : v1.length === 4 ? `v1 (${v1.join(', ')})` : undefined;
   add('cgroups', cgroups !== undefined, cgroups ?? 'no cgroup v2 with memory, nor v1 memory/cpu/cpuacct/pids');
+  const init = boxInitState();
+  const cc = ['cc', 'gcc', 'clang'].some((c) => which(c) !== undefined);
+  add(
+    'box init',
+    init === 'built' || cc,
+    init === 'built' ? 'built (packages/sandbox/native/box-init.c)' : cc ? `${init}: built when an engine starts` : `${init}, and no C compiler to build it: apt-get install -y ${BOX_INIT_PACKAGES}`,
+  );
+  const pattern = read('/proc/sys/kernel/core_pattern') ?? '';
+  add(
+    'core dumps',
+    true,
+    pattern.startsWith('|')
+      ? `piped to ${pattern.slice(1).split(' ')[0]}: boxes never reach it (RLIMIT_CORE is one byte, pinned by the filter)`
+      : `to files (${pattern || 'core'}): boxes write none (RLIMIT_CORE is one byte, pinned by the filter)`,
+  );
   const image = imageDir(config.dataDir);
   add('image root', true, imageBuilt(image) ? `built at ${image}` : `not built (optional: npm run rootfs); boxes use the host's /usr`);
   const redis = which('redis-server');
@@ -74,6 +89,7 @@ const PROBES: readonly { layer: string; host: () => string; box: string }[] = [
   { layer: 'network', host: () => netDevices(read('/proc/net/dev') ?? ''), box: "sed -n '3,$p' /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' '" },
   { layer: 'root', host: () => fs.readdirSync('/').sort().join(' '), box: 'ls / | tr "\\n" " "' },
   { layer: 'mounts', host: () => `${(read('/proc/self/mountinfo') ?? '').split('\n').length} mounts`, box: 'echo "$(wc -l < /proc/self/mountinfo) mounts, / read-only: $(touch /x 2>/dev/null && echo no || echo yes)"' },
+  { layer: 'core dumps', host: () => read('/proc/sys/kernel/core_pattern') ?? '', box: "grep 'core file' /proc/self/limits | tr -s ' ' | cut -d' ' -f5-" },
   {
     layer: 'limits',
     host: () => `${Math.round(os.totalmem() / 2 ** 20)} MiB, ${os.availableParallelism()} cpus`,

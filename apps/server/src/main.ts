@@ -7,7 +7,7 @@
 import { ConfigError } from '@codebox/config';
 import { startApi, loadApiConfig } from '@codebox/api';
 import { loadWorkerConfig, startWorker, workerMetrics } from '@codebox/worker';
-import { SandboxError } from '@codebox/sandbox';
+import { boxInitState, SandboxError } from '@codebox/sandbox';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { preflight } from './preflight.js';
@@ -19,7 +19,7 @@ const log = (line: string): void => void process.stderr.write(`codebox: ${line}\
 async function main(): Promise<void> {
   const apiConfig = loadApiConfig(process.env);
   const workerConfig = loadWorkerConfig(process.env);
-  preflight(apiConfig.redisUrl === undefined, log);
+  preflight({ embeddedRedis: apiConfig.redisUrl === undefined, buildInit: boxInitState() !== 'built' }, log);
   // from here on, structured lines (pino) on stderr; the banner goes to stdout
   const logger = pino({ base: { service: 'codebox' } }, pino.destination(2));
   let redis: EmbeddedRedis | undefined;

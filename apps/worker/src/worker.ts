@@ -12,7 +12,7 @@ import { announce, connect, JobStore, Keys, QUEUE_NAME, queueConnection, retire 
 import type { QueuedJob, WorkerRecord } from '@codebox/jobs';
 import { jobError } from '@codebox/protocol';
 import type { RuntimeInfo } from '@codebox/protocol';
-import { chooseRoot, COMPILE_DEFAULTS, detectRuntimes, LANGUAGES } from '@codebox/runtimes';
+import { chooseRoot, COMPILE_DEFAULTS, DEFAULT_ARTIFACT_BYTES, detectRuntimes, LANGUAGES } from '@codebox/runtimes';
 import type { DetectedRuntime, ProgramPolicy, Root } from '@codebox/runtimes';
 import { createSandbox, DEFAULT_LIMITS, MAX_LIMITS } from '@codebox/sandbox';
 import type { WorkerConfig } from './config.js';
@@ -59,7 +59,7 @@ export interface WorkerDeps {
 export function servicePolicy(config: Pick<WorkerConfig, 'maxOutputBytes'>): ProgramPolicy {
   const maxima = { ...MAX_LIMITS, outputBytes: config.maxOutputBytes };
   const cap = (l: typeof DEFAULT_LIMITS) => ({ ...l, outputBytes: Math.min(l.outputBytes, config.maxOutputBytes) });
-  return { run: { defaults: cap(DEFAULT_LIMITS), maxima }, compile: { defaults: cap(COMPILE_DEFAULTS), maxima } };
+  return { run: { defaults: cap(DEFAULT_LIMITS), maxima }, compile: { defaults: cap(COMPILE_DEFAULTS), maxima }, artifactBytes: DEFAULT_ARTIFACT_BYTES };
 }
 
 export async function startWorker({ config, redisUrl, metrics, log = pino({ level: 'silent' }) }: WorkerDeps): Promise<RunningWorker> {

@@ -10,6 +10,9 @@ export const BOX_UID = 65534;
 export const BOX_GID = 65534;
 export const BOX_HOSTNAME = 'box';
 export const BOX_WORKDIR = '/box';
+/** in the sys dir: the box init, and an empty file that hides host files (plan/argv.ts MASKED) */
+export const INIT_FILE = 'codebox-init';
+export const EMPTY_FILE = 'empty';
 
 export const BOX_ETC: Readonly<Record<string, string>> = {
   passwd: `box:x:${BOX_UID}:${BOX_GID}:box:${BOX_WORKDIR}:/bin/sh\n`,
@@ -18,13 +21,20 @@ export const BOX_ETC: Readonly<Record<string, string>> = {
   'nsswitch.conf': 'passwd: files\ngroup: files\nshadow: files\nhosts: files\n',
 };
 
-/** Writes the files into dir (readable by the unprivileged launcher). */
-export function writeBoxEtc(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-  fs.chmodSync(dir, 0o755);
-  for (const [name, content] of Object.entries(BOX_ETC)) {
+/**
+ * Writes into the instance's sys dir (workdir.ts) what every box binds from there: the
+ * /etc files above, an empty file to hide host files behind (plan/argv.ts MASKED), and
+ * the box init, copied from where it was built (a path the box uids may not reach).
+ */
+export function writeBoxSys(dir: string, initBinary: string): void {
+  const files: [string, string | Buffer, number][] = [
+    ...Object.entries(BOX_ETC).map(([name, content]): [string, string, number] => [name, content, 0o644]),
+    [EMPTY_FILE, '', 0o444],
+    [INIT_FILE, fs.readFileSync(initBinary), 0o555],
+  ];
+  for (const [name, content, mode] of files) {
     const file = path.join(dir, name);
-    fs.writeFileSync(file, content, { mode: 0o644 });
-    fs.chmodSync(file, 0o644);
+    fs.writeFileSync(file, content, { mode });
+    fs.chmodSync(file, mode);
   }
 }

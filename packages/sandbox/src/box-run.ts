@@ -4,6 +4,14 @@
  * process or uid behind (go-judge's "a resource that fails to reset is destroyed").
  * After a completed run the unwinding finishes in the background: the result does not
  * wait for rmdir and umount, but the run's uid is not reused until they are done.
+ *
+ *   uid, cgroup     a prestarted launcher's, or new ones
+ *   work dir        a tmpfs of the run's own, empty
+ *   launcher        spawned and moved into the cgroup (unless prestarted), then started:
+ *                   bwrap sets the box up and the box init says hello
+ *   command         the init writes the files into /box (charged to the box) and waits
+ *   go              cpu and wall clocks start; the init execs the program
+ *   supervise, account, collect (compile steps), clean up
  */
 import os from 'node:os';
 import { Readable } from 'node:stream';
@@ -11,23 +19,23 @@ import { BOX_WORKDIR } from './box-etc.js';
 import { collectFiles } from './collect.js';
 import type { BoxCgroup } from './cgroup/driver.js';
 import { SandboxError, step } from './errors.js';
-import { launch, LAUNCH_FDS } from './launch.js';
 import type { Launched } from './launch.js';
+import { spawnLauncher, LAUNCH_FDS } from './launch.js';
 import { closeFd, pidfdOpen, pidfdSendSignal, reapIfExited } from './native/libc.js';
 import { BoundedOutput } from './output.js';
-import { bwrapOptions, launcherArgv, trampolineEnv } from './plan/argv.js';
-import { boxLimits, sameLimits, suitsSpare } from './prestart.js';
+import { bwrapOptions, initRlimits, programEnv } from './plan/argv.js';
+import { boxLimits, sameLimits } from './prestart.js';
 import type { KillReason, RunResult } from './result.js';
 import type { Engine } from './engine.js';
 import { MAX_FILES, MAX_PATH } from './spec.js';
 import type { ValidSpec } from './spec.js';
-import { decodeExit, execFailureCode, verdict } from './verdict.js';
-import { createWorkDir, placeFiles, removeWorkDir } from './workdir.js';
+import { decodeExit, verdict } from './verdict.js';
+import { createWorkDir, removeWorkDir } from './workdir.js';
 
 export interface RunHooks {
   /** each chunk of output as the program writes it (only what is kept under the limit) */
   readonly onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
-  /** the box is set up and released: setupMs is the engine's and bwrap's overhead */
+  /** the box is set up and its program started: setupMs is the engine's, bwrap's and the files' time */
   readonly onStart?: (info: { setupMs: number; cgroup: string; prestarted: boolean }) => void;
   /** aborting kills the box; the result then has killedBy 'abort' */
   readonly signal?: AbortSignal;
@@ -71,63 +79,44 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
   const cleanup = new Cleanup();
   let result: RunResult;
   try {
-    // a prestarted launcher where it makes no difference the program could see, else a new one
-    const spare = suitsSpare(spec);
-    const pre = spare ? engine.prestart?.take(spec.limits) : undefined;
+    const pre = engine.prestart?.take();
     const uid = pre?.uid ?? (await acquireUid(engine));
     // a uid whose box could not be fully torn down may still own a process: never reuse it
     cleanup.push(() => (cleanup.failed ? engine.uids.quarantine(uid) : engine.uids.release(uid)));
     const name = pre?.name ?? engine.newBoxName();
-    const cgroup = pre?.cgroup ?? (await step('CGROUP_FAILED', 'create box group', () => engine.cgroups.createBox(name, boxLimits(spec.limits, false))));
+    const limits = boxLimits(spec.limits);
+    const cgroup = pre?.cgroup ?? (await step('CGROUP_FAILED', 'create box group', () => engine.cgroups.createBox(name, limits)));
     cleanup.push(() => cgroup.destroy());
-    if (pre) {
-      cleanup.push(() => pre.launcher.dispose());
-      const limits = boxLimits(spec.limits, true);
-      if (!sameLimits(limits, pre.limits)) await step('CGROUP_FAILED', 'set box limits', () => cgroup.apply(limits));
+    if (pre && !sameLimits(limits, pre.limits)) await step('CGROUP_FAILED', 'set box limits', () => cgroup.apply(limits));
+    const launcher = pre?.launcher ?? spawnLauncher({ argv: engine.launcherArgv, uid, gid: uid });
+    cleanup.push(() => launcher.dispose());
+    // before bwrap reads its options: the box is then born in its group, and in its
+    // cgroup namespace sees that group as its root
+    if (!pre) {
+      const pid = await launcher.pid();
+      await step('CGROUP_FAILED', `move launcher into ${cgroup.path}`, () => cgroup.addProcess(pid));
     }
-    const workDir = await step('WORKDIR_FAILED', 'mount work dir', () =>
-      createWorkDir(engine.instanceDir, name, uid, uid, spec.limits.workDirBytes),
-    );
+    const workDir = await step('WORKDIR_FAILED', 'mount work dir', () => createWorkDir(engine.instanceDir, name, uid, uid, spec.limits.workDirBytes));
     cleanup.push(() => removeWorkDir(workDir));
-    await step('WORKDIR_FAILED', 'place files', () => placeFiles(workDir, spec.files, uid, uid));
 
-    const plan = {
-      prlimitPath: engine.config.prlimitPath,
-      bwrapPath: engine.config.bwrapPath,
-      limits: spec.limits,
-      root: engine.rootPlan(spec.rootfs),
-      workDir,
-      env: spec.env,
-      argv: spec.argv,
-      fds: LAUNCH_FDS,
-    };
-    const seccomp = engine.seccomp[spec.network];
-    const box = pre
-      ? await pre.launcher.start(bwrapOptions({ ...plan, env: trampolineEnv(spec.argv, spec.env, BOX_WORKDIR) }), seccomp)
-      : await launch({ argv: launcherArgv(plan), uid, gid: uid }, seccomp);
-    cleanup.push(() => box.dispose());
-    let pidfd = -1;
-    try {
-      pidfd = await step('LAUNCH_FAILED', 'open pidfd', () => pidfdOpen(box.boxPid));
-      cleanup.push(() => closeFd(pidfd));
-      cleanup.push(() => reapBoxInit(pidfd));
-      cleanup.push(() => pidfdSendSignal(pidfd, SIGKILL));
-      // a prestarted launcher was in the group before it cloned the box: nothing to move
-      if (!pre) await step('CGROUP_FAILED', `move box pid ${box.boxPid} into ${cgroup.path}`, () => cgroup.addProcess(box.boxPid));
-    } catch (err) {
-      // a box that died in its setup (ESRCH here) has bwrap's reason on stderr: that is
-      // the error to report; ready() throws it
-      await box.ready();
-      throw err;
-    }
-    await box.ready();
+    const options = bwrapOptions({ limits: spec.limits, root: engine.rootPlan(spec.rootfs), workDir, sysDir: engine.sysDir, fds: LAUNCH_FDS });
+    const box = await launcher.start(options, engine.seccomp[spec.network]);
+    const pidfd = await step('LAUNCH_FAILED', 'open pidfd', () => pidfdOpen(box.boxPid));
+    cleanup.push(() => closeFd(pidfd));
+    cleanup.push(() => reapBoxInit(pidfd));
+    cleanup.push(() => pidfdSendSignal(pidfd, SIGKILL));
 
-    // the next run's launcher starts while this one's program runs, not during its setup
-    const afterRelease = spare ? () => engine.prestart?.fill(spec.limits) : () => undefined;
-    result = await supervise({ spec, hooks, box, cgroup, pidfd, started, afterRelease, prestarted: pre !== undefined });
-    if (spec.collectFiles) {
-      const { files, skipped } = await step('WORKDIR_FAILED', 'collect files', () => collectFiles(workDir, MAX_FILES, MAX_PATH));
-      result = { ...result, files, filesSkipped: skipped };
+    const placed = await placeCommand(box, spec);
+    if (placed !== 'ready') {
+      result = await setupFailed(box, cgroup, placed, spec, started);
+    } else {
+      // the next run's launcher starts while this one's program runs, not during its setup
+      result = await supervise({ spec, hooks, box, cgroup, pidfd, started, afterStart: () => engine.prestart?.fill(), prestarted: pre !== undefined });
+      if (spec.collect && result.status === 'OK') {
+        const { maxBytes } = spec.collect;
+        const collected = await step('WORKDIR_FAILED', 'collect files', () => collectFiles(workDir, { maxFiles: MAX_FILES, maxPathLength: MAX_PATH, maxBytes }));
+        result = { ...result, files: collected.files, filesSkipped: collected.skipped, filesBytesOver: collected.bytesOver };
+      }
     }
   } catch (err) {
     await cleanup.run().catch(() => undefined);
@@ -139,6 +128,59 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
   return result;
 }
 
+/** Sends the init the files, command and rlimits; 'ready' once it has written the files. */
+async function placeCommand(box: Launched, spec: ValidSpec): Promise<'ready' | { ended: true } | { error: string }> {
+  const [, reply] = await Promise.all([
+    box.init.send({ files: spec.files, argv: spec.argv, env: programEnv(spec.env, BOX_WORKDIR), cwd: BOX_WORKDIR, rlimits: initRlimits(spec.limits) }),
+    box.init.next(),
+  ]);
+  if (reply.type === 'ready') return 'ready';
+  if (reply.type === 'error') return { error: reply.text };
+  return { ended: true };
+}
+
+/**
+ * The init could not write the run's files. Where the box's memory limit stopped it, the
+ * request asked for more than the box holds: a verdict, with the reason. Anything else is
+ * the sandbox's own failure.
+ */
+async function setupFailed(box: Launched, cgroup: BoxCgroup, placed: { ended: true } | { error: string }, spec: ValidSpec, started: number): Promise<RunResult> {
+  box.stdin.destroy();
+  await cgroup.killAll();
+  const usage = await cgroup.usage();
+  const said = 'error' in placed ? placed.error : 'the box init ended before it was ready';
+  if (usage.oomKills > 0 || /Cannot allocate memory/.test(said)) {
+    const bytes = spec.files.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
+    return {
+      ...notStarted(started),
+      status: 'MEMORY_LIMIT',
+      signal: 'SIGKILL',
+      memoryBytes: usage.memoryPeakBytes,
+      oomKilled: true,
+      message: `the run's files (${bytes} bytes) did not fit in its memory limit (${spec.limits.memoryBytes} bytes)`,
+    };
+  }
+  throw new SandboxError('WORKDIR_FAILED', `place files: ${said}`);
+}
+
+function notStarted(started: number): RunResult {
+  return {
+    status: 'INTERNAL_ERROR',
+    exitCode: null,
+    signal: null,
+    cpuMs: 0,
+    wallMs: 0,
+    memoryBytes: 0,
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.alloc(0),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    oomKilled: false,
+    killedBy: null,
+    setupMs: Math.round((performance.now() - started) * 100) / 100,
+  };
+}
+
 interface Supervised {
   readonly spec: ValidSpec;
   readonly hooks: RunHooks;
@@ -146,7 +188,7 @@ interface Supervised {
   readonly cgroup: BoxCgroup;
   readonly pidfd: number;
   readonly started: number;
-  readonly afterRelease: () => void;
+  readonly afterStart: () => void;
   readonly prestarted: boolean;
 }
 
@@ -158,7 +200,11 @@ async function acquireUid(engine: Engine): Promise<number> {
   return engine.uids.acquire();
 }
 
-/** Releases the box, enforces cpu, wall, output and abort, and waits for its end. */
+/**
+ * Starts the program, enforces cpu, wall, output and abort, and waits for its end. The
+ * cpu used before the go (bwrap's setup, the files written) is the box's, but not the
+ * program's: it is read then and taken off.
+ */
 async function supervise(s: Supervised): Promise<RunResult> {
   const { spec, hooks, box, cgroup } = s;
   let killedBy: KillReason | null = null;
@@ -176,18 +222,19 @@ async function supervise(s: Supervised): Promise<RunResult> {
     box.child.once('exit', (code, signal) => resolve([code, signal])),
   );
 
-  box.release();
+  const baselineNs = await cgroup.cpuNs();
+  box.init.go();
   const releasedAt = performance.now();
   const setupMs = releasedAt - s.started;
   hooks.onStart?.({ setupMs, cgroup: cgroup.path, prestarted: s.prestarted });
-  s.afterRelease();
+  s.afterStart();
   feedStdin(spec.stdin, box);
 
   const onAbort = (): void => kill('abort');
   if (hooks.signal?.aborted) onAbort();
   hooks.signal?.addEventListener('abort', onAbort);
   const wallTimer = setTimeout(() => kill('wall'), spec.limits.wallMs);
-  const cpuWatch = watchCpu(cgroup, spec.limits.cpuMs, spec.limits.cpus, () => kill('cpu'));
+  const cpuWatch = watchCpu(cgroup, baselineNs, spec.limits.cpuMs, spec.limits.cpus, () => kill('cpu'));
 
   const [code, launcherSignal] = await exited;
   const wallMs = performance.now() - releasedAt;
@@ -200,10 +247,8 @@ async function supervise(s: Supervised): Promise<RunResult> {
   await waitOrDestroy([outClosed, errClosed], [box.stdout, box.stderr], DRAIN_MS);
 
   const usage = await cgroup.usage();
-  const cpuMs = Number(usage.cpuNs / 1000n) / 1000;
-  const decoded = decodeExit(code, launcherSignal, SIGNAL_NAMES);
-  const exitCode = execFailureCode(decoded.exitCode, stderr.bytes());
-  const signal = decoded.signal;
+  const cpuMs = Number((usage.cpuNs - baselineNs) / 1000n) / 1000;
+  const { exitCode, signal } = decodeExit(code, launcherSignal, SIGNAL_NAMES);
   const status = verdict({ killedBy, oomKills: usage.oomKills, cpuMs, cpuLimitMs: spec.limits.cpuMs, exitCode, signal });
   return {
     status,
@@ -282,7 +327,7 @@ async function waitOrDestroy(closed: Promise<void>[], streams: Readable[], ms: n
  * second, so with R ms left the limit is at least R / cpus ms away. Floors at 2 ms,
  * caps at 100 ms. Also samples memory for kernels without a peak file.
  */
-function watchCpu(cgroup: BoxCgroup, limitMs: number, cpus: number, onLimit: () => void) {
+function watchCpu(cgroup: BoxCgroup, baselineNs: bigint, limitMs: number, cpus: number, onLimit: () => void) {
   let stopped = false;
   let peak = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -290,7 +335,7 @@ function watchCpu(cgroup: BoxCgroup, limitMs: number, cpus: number, onLimit: () 
   const tick = async (): Promise<void> => {
     if (stopped) return;
     try {
-      const usedMs = Number((await cgroup.cpuNs()) / 1000n) / 1000;
+      const usedMs = Number(((await cgroup.cpuNs()) - baselineNs) / 1000n) / 1000;
       if (!cgroup.tracksPeak) peak = Math.max(peak, await cgroup.memoryCurrentBytes());
       if (usedMs >= limitMs) return onLimit();
       schedule((limitMs - usedMs) / rate);

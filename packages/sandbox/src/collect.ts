@@ -8,6 +8,12 @@
  * fifos, sockets and devices are skipped and counted; so are files past the count limit.
  * setuid, setgid and sticky bits are dropped.
  *
+ * Bytes are capped too, and a file is judged by what it would cost, not by what it took:
+ * a sparse file (`truncate -s 100M`) takes no room in the box but would take its whole
+ * size in the engine's memory and in the next box. Each file counts the larger of its
+ * size and its allocated blocks against maxBytes; one that does not fit in what is left
+ * is skipped (and its bytes counted in bytesOver), and nothing is read past the budget.
+ *
  * Called after the box's last process is gone, so nothing changes the tree meanwhile;
  * the kernel-side checks hold even if something did. Needs Linux 5.6 (openat2).
  */
@@ -34,6 +40,15 @@ export interface Collected {
   readonly files: CollectedFile[];
   /** entries left behind: symlinks, fifos, sockets, devices, and files over the limits */
   readonly skipped: number;
+  /** the bytes of the regular files left behind for the byte cap */
+  readonly bytesOver: number;
+}
+
+export interface CollectLimits {
+  readonly maxFiles: number;
+  readonly maxPathLength: number;
+  /** the most bytes read back in all */
+  readonly maxBytes: number;
 }
 
 const { O_DIRECTORY, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, O_RDONLY } = fs.constants;
@@ -45,9 +60,12 @@ const RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | 
 /** deeper than this is not an artifact anyone needs; it also bounds the recursion */
 const MAX_DEPTH = 16;
 
-export function collectFiles(workDir: string, maxFiles: number, maxPathLength: number): Collected {
+export function collectFiles(workDir: string, limits: CollectLimits): Collected {
+  const { maxFiles, maxPathLength, maxBytes } = limits;
   const files: CollectedFile[] = [];
   let skipped = 0;
+  let bytes = 0;
+  let bytesOver = 0;
   const root = openat2(AT_FDCWD, workDir, OPEN_FLAGS | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
   if (root < 0) throw new NativeError('openat2', -root, workDir);
 
@@ -66,6 +84,13 @@ export function collectFiles(workDir: string, maxFiles: number, maxPathLength: n
         const st = fs.fstatSync(fd);
         if (st.isDirectory() && depth < MAX_DEPTH) walk(fd, `${rel}/`, depth + 1);
         else if (st.isFile() && files.length < maxFiles && rel.length <= maxPathLength) {
+          const cost = Math.max(st.size, st.blocks * 512);
+          if (bytes + cost > maxBytes) {
+            skipped++;
+            bytesOver += cost;
+            continue;
+          }
+          bytes += cost;
           files.push({ path: rel, content: readAll(fd, st.size), mode: st.mode & 0o777 });
         } else skipped++;
       } finally {
@@ -78,7 +103,7 @@ export function collectFiles(workDir: string, maxFiles: number, maxPathLength: n
   } finally {
     closeFd(root);
   }
-  return { files, skipped };
+  return { files, skipped, bytesOver };
 }
 
 function readAll(fd: number, size: number): Buffer {

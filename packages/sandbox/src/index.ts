@@ -13,3 +13,5 @@ export { SpecError, checkRelativePath, validateSpec } from './spec.js';
 export type { FileSpec, RunSpec } from './spec.js';
 export { STATUSES, isStatus } from './status.js';
 export type { Status } from './status.js';
+export { boxInitState, buildBoxInit, BOX_INIT_PACKAGES } from './native/box-init.js';
+export type { BoxInitState } from './native/box-init.js';

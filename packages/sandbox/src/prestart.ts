@@ -1,21 +1,20 @@
 /**
  * Launchers started ahead of need. A run's critical path otherwise holds the fork and
- * exec of prlimit and bwrap (about 2.5 ms from Node) and the move of the box into its
- * new cgroup, which waits for an RCU grace period when moves have been idle (up to
- * 10 ms here). A prestarted launcher has done both: bwrap waits on `--args` for its
- * options, already inside the box's cgroup, so the box it clones is born there.
+ * exec of prlimit and bwrap (about 2.5 ms from Node) and the launcher's move into the
+ * box's new cgroup, which waits for an RCU grace period when moves have been idle (up to
+ * 10 ms here). A prestarted launcher has done both: it waits on `--args` for its options,
+ * already inside its box's cgroup.
  *
- * What is fixed at prestart: the uid, the cgroup, and the rlimits (prlimit sets them
- * before bwrap starts), so spares are kept per rlimit set, for the few sets last used.
- * Everything else (mounts, env, argv via the trampoline, seccomp) comes at start.
- * A run takes a spare only where that changes nothing it can see (suitsSpare); a run
- * that finds every uid held gets one back from a spare (surrender).
+ * Every launcher is alike (plan/argv.ts: the policy's rlimit ceilings, lowered per run
+ * by the box init), so one pool serves every run, whatever its limits, root or command;
+ * what differs per run — the cgroup's limits, the mounts, the seccomp filter, the files
+ * and the command — comes when it is taken. A run that finds every uid held gets one
+ * back from a spare (surrender).
  */
 import type { BoxCgroup, BoxLimits, CgroupManager } from './cgroup/driver.js';
-import { spawnLauncher, LAUNCH_FDS } from './launch.js';
+import { spawnLauncher } from './launch.js';
 import type { Launcher } from './launch.js';
 import type { Limits } from './limits.js';
-import { prestartArgv, rlimitArgs } from './plan/argv.js';
 import type { UidPool } from './uid-pool.js';
 
 export interface Prestarted {
@@ -31,38 +30,19 @@ export interface Prestarted {
 export interface PrestartDeps {
   readonly uids: UidPool;
   readonly cgroups: CgroupManager;
-  readonly prlimitPath: string;
-  readonly bwrapPath: string;
-  /** spares kept per rlimit set */
-  readonly perKey: number;
+  /** every launcher's argv (plan/argv.ts launcherArgv) */
+  readonly argv: readonly string[];
+  /** spares kept waiting */
+  readonly spares: number;
+  /** the limits a spare's cgroup starts with (most runs keep them) */
+  readonly limits: Limits;
   readonly newName: () => string;
   readonly onError: (err: Error) => void;
 }
 
-/** rlimit sets with spares at once; the least recently used beyond this lose theirs */
-const MAX_KEYS = 4;
-
-/** past these, the trampoline's argv rebuild (quadratic in sh) or bwrap's option cap bite */
-const MAX_ARGS = 256;
-const MAX_ARGV_BYTES = 64 * 1024;
-
-/**
- * Whether a run behaves exactly the same through a spare's trampoline as through its own
- * launcher: the host root (the trampoline needs /bin/sh and /usr/bin/env), a command
- * name env cannot mistake for a NAME=VALUE, a modest argv and environment.
- */
-export function suitsSpare(spec: { rootfs: string | undefined; argv: readonly string[]; env: Readonly<Record<string, string>> }): boolean {
-  if (spec.rootfs !== undefined) return false;
-  if ((spec.argv[0] ?? '').includes('=')) return false;
-  const entries = Object.entries(spec.env);
-  if (spec.argv.length + entries.length > MAX_ARGS) return false;
-  const bytes = spec.argv.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0) + entries.reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v) + 2, 0);
-  return bytes <= MAX_ARGV_BYTES;
-}
-
-/** the box's cgroup limits; the waiting launcher (bwrap's monitor) is one more process */
-export function boxLimits(limits: Limits, launcherInGroup: boolean): BoxLimits {
-  return { memoryBytes: limits.memoryBytes, pids: limits.pids + (launcherInGroup ? 1 : 0), cpus: limits.cpus };
+/** the box's cgroup limits; its launcher (bwrap's monitor, outside the box) is one more process */
+export function boxLimits(limits: Limits): BoxLimits {
+  return { memoryBytes: limits.memoryBytes, pids: limits.pids + 1, cpus: limits.cpus };
 }
 
 export function sameLimits(a: BoxLimits, b: BoxLimits): boolean {
@@ -70,59 +50,56 @@ export function sameLimits(a: BoxLimits, b: BoxLimits): boolean {
 }
 
 export class PrestartPool {
-  private readonly spares = new Map<string, Prestarted[]>();
-  private readonly filling = new Map<string, number>();
+  private readonly spares: Prestarted[] = [];
+  private filling = 0;
   private readonly inflight = new Set<Promise<void>>();
   private closed = false;
 
   constructor(private readonly deps: PrestartDeps) {}
 
-  /** a ready launcher for these limits' rlimits, if one is waiting */
-  take(limits: Limits): Prestarted | undefined {
-    const key = keyOf(limits);
-    const list = this.spares.get(key) ?? [];
-    this.touch(key, list);
-    for (let p = list.shift(); p; p = list.shift()) {
+  /** a ready launcher, if one is waiting */
+  take(): Prestarted | undefined {
+    for (let p = this.spares.shift(); p; p = this.spares.shift()) {
       if (p.launcher.usable()) return p;
       this.track(this.discard(p));
     }
     return undefined;
   }
 
-  /** gives up the least recently used spare, so its uid serves a run that needs one */
+  /** gives up a spare, so its uid serves a run that needs one */
   async surrender(): Promise<boolean> {
-    for (const list of this.spares.values()) {
-      const p = list.shift();
-      if (p) {
-        await this.discard(p);
-        return true;
-      }
-    }
-    return false;
+    const p = this.spares.shift();
+    if (!p) return false;
+    await this.discard(p);
+    return true;
   }
 
-  /** starts spares for these limits in the background, up to perKey */
-  fill(limits: Limits): void {
-    const key = keyOf(limits);
-    const want = this.deps.perKey - (this.spares.get(key)?.length ?? 0) - (this.filling.get(key) ?? 0);
+  /** starts spares in the background, up to the pool's size */
+  fill(): void {
+    const want = this.deps.spares - this.spares.length - this.filling;
     for (let i = 0; i < want && !this.closed; i++) {
-      this.filling.set(key, (this.filling.get(key) ?? 0) + 1);
-      const work = this.prepare(limits)
+      this.filling++;
+      const work = this.prepare()
         .then((p) => {
           if (!p) return;
           if (this.closed) return this.discard(p);
-          const list = this.spares.get(key) ?? [];
-          list.push(p);
-          this.touch(key, list);
+          this.spares.push(p);
         })
         .catch((err: Error) => this.report(err))
-        .finally(() => {
-          const left = (this.filling.get(key) ?? 1) - 1;
-          if (left > 0) this.filling.set(key, left);
-          else this.filling.delete(key);
-        });
+        .finally(() => this.filling--);
       this.track(work);
     }
+  }
+
+  /** spares waiting now */
+  get size(): number {
+    return this.spares.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inflight]);
+    for (const p of this.spares.splice(0)) await this.discard(p);
   }
 
   private track(work: Promise<void>): void {
@@ -138,27 +115,18 @@ export class PrestartPool {
     }
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.allSettled([...this.inflight]);
-    for (const list of this.spares.values()) for (const p of list) await this.discard(p);
-    this.spares.clear();
-  }
-
-  private async prepare(limits: Limits): Promise<Prestarted | undefined> {
+  private async prepare(): Promise<Prestarted | undefined> {
     const uid = this.deps.uids.tryAcquire();
     if (uid === undefined) return undefined; // every uid is running a box: no spare now
     const name = this.deps.newName();
     let cgroup: BoxCgroup | undefined;
     let launcher: Launcher | undefined;
     try {
-      const groupLimits = boxLimits(limits, true);
-      cgroup = await this.deps.cgroups.createBox(name, groupLimits);
-      launcher = spawnLauncher({ argv: prestartArgv(this.deps.prlimitPath, this.deps.bwrapPath, limits, LAUNCH_FDS.args), uid, gid: uid, argsFd: true });
-      const pid = launcher.child.pid;
-      if (pid === undefined) throw new Error('prestarted launcher has no pid');
-      await cgroup.addProcess(pid);
-      return { name, uid, limits: groupLimits, cgroup, launcher };
+      const limits = boxLimits(this.deps.limits);
+      cgroup = await this.deps.cgroups.createBox(name, limits);
+      launcher = spawnLauncher({ argv: this.deps.argv, uid, gid: uid });
+      await cgroup.addProcess(await launcher.pid());
+      return { name, uid, limits, cgroup, launcher };
     } catch (err) {
       launcher?.dispose();
       try {
@@ -181,19 +149,4 @@ export class PrestartPool {
       this.report(err as Error);
     }
   }
-
-  /** most recently used last; beyond MAX_KEYS the oldest set's spares go */
-  private touch(key: string, list: Prestarted[]): void {
-    this.spares.delete(key);
-    this.spares.set(key, list);
-    while (this.spares.size > MAX_KEYS) {
-      const [oldest, stale] = this.spares.entries().next().value as [string, Prestarted[]];
-      this.spares.delete(oldest);
-      for (const p of stale) this.track(this.discard(p));
-    }
-  }
-}
-
-function keyOf(limits: Limits): string {
-  return rlimitArgs(limits).join(' ');
 }

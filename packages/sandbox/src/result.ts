@@ -22,12 +22,14 @@ export interface RunResult {
   readonly stderrTruncated: boolean;
   readonly oomKilled: boolean;
   readonly killedBy: KillReason | null;
-  /** time from run() to the box's release: namespaces, mounts, cgroup */
+  /** time from run() to the program's start: namespaces, mounts, cgroup, its files */
   readonly setupMs: number;
-  /** with spec.collectFiles: the work dir's regular files after the run */
+  /** with spec.collect: the work dir's regular files after the run */
   readonly files?: CollectedFile[];
-  /** with spec.collectFiles: symlinks, fifos, sockets and files over the limits left behind */
+  /** with spec.collect: symlinks, fifos, sockets and files over the limits left behind */
   readonly filesSkipped?: number;
-  /** for INTERNAL_ERROR: what went wrong */
+  /** with spec.collect: the bytes of the files left behind for the byte cap */
+  readonly filesBytesOver?: number;
+  /** what went wrong, where the verdict alone does not say (INTERNAL_ERROR, files that did not fit) */
   readonly message?: string;
 }

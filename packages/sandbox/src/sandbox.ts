@@ -4,25 +4,29 @@
  * vars or metrics; callers observe through RunHooks.
  *
  * Start-up, in order, each step failing with a SandboxError that names it:
- *   1. tools        bwrap and prlimit are installed; we are root
+ *   1. tools        bwrap and prlimit are installed; we are root; the box init is built
+ *                   (built now from native/box-init.c if it was not at install)
  *   2. descriptors  inherited fds marked close-on-exec, so none reaches a box;
  *                   and we become the subreaper that waits for each box's init
  *   3. seccomp      one BPF program per network mode, compiled for this architecture
  *   4. cgroups      driver chosen (v1/v2), our instance group created, dead instances swept
- *   5. work root    dead instances' mounts swept, /etc files for the box written
- * A run, in order (box-run.ts): uid, cgroup, work dir, launch, place in cgroup, release,
- * supervise, account, clean up. Everything acquired is released on every path.
+ *   5. work root    dead instances' mounts swept; our instance dir, with its sys tmpfs
+ *                   holding the box init and the box's /etc files
+ * A run, in order (box-run.ts): uid, cgroup, launcher into the cgroup, work dir, box,
+ * files and command to the box init, go, supervise, account, clean up. Everything
+ * acquired is released on every path.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeBoxEtc } from './box-etc.js';
+import { writeBoxSys } from './box-etc.js';
 import { newCgroupManager } from './cgroup/new.js';
 import { resolveConfig } from './config.js';
 import type { SandboxConfig } from './config.js';
 import type { Engine } from './engine.js';
 import { SandboxError, step } from './errors.js';
 import { instanceName, isInstanceAlive } from './instance.js';
-import { becomeSubreaper, closeOnExecInherited } from './native/libc.js';
+import { BOX_INIT_PACKAGES, ensureBoxInit } from './native/box-init.js';
+import { becomeSubreaper, closeOnExecInherited, unmount } from './native/libc.js';
 import { compileFilter } from './native/seccomp.js';
 import { hostRoot, imageRoot } from './plan/mounts.js';
 import type { HostProbe, MountStep } from './plan/mounts.js';
@@ -32,9 +36,11 @@ import type { RunResult } from './result.js';
 import { syscallRules } from './seccomp-policy.js';
 import { validateSpec } from './spec.js';
 import type { RunSpec } from './spec.js';
+import { launcherArgv } from './plan/argv.js';
+import { LAUNCH_FDS } from './launch.js';
 import { PrestartPool } from './prestart.js';
 import { UidPool } from './uid-pool.js';
-import { prepareInstanceDir, sweepStaleWorkDirs } from './workdir.js';
+import { createSysDir, prepareInstanceDir, sweepStaleWorkDirs } from './workdir.js';
 
 export interface Sandbox {
   readonly cgroupVersion: 1 | 2;
@@ -61,6 +67,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
       fs.accessSync(tool, fs.constants.X_OK);
     }
   });
+  const initBinary = await step('TOOL_MISSING', `build the box init (needs ${BOX_INIT_PACKAGES})`, ensureBoxInit);
   closeOnExecInherited(() => fs.readdirSync('/proc/self/fd').map(Number));
   await step('LAUNCH_FAILED', 'become subreaper', becomeSubreaper);
   const seccomp = await step('SECCOMP_FAILED', 'compile (needs libseccomp2)', () => ({
@@ -72,12 +79,14 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
     newCgroupManager({ parent: config.cgroupParent, instance, caps: { pids: config.instancePids, memoryBytes: config.instanceMemoryBytes } }),
   );
   await step('CGROUP_FAILED', 'sweep stale groups', () => cgroups.sweepStale(isInstanceAlive));
-  const etcDir = path.join(config.workRoot, 'etc');
-  const instanceDir = await step('WORKDIR_FAILED', `prepare ${config.workRoot}`, () => {
+  const { instanceDir, sysDir } = await step('WORKDIR_FAILED', `prepare ${config.workRoot}`, () => {
     sweepStaleWorkDirs(config.workRoot, fs.readFileSync('/proc/self/mountinfo', 'utf8'), isInstanceAlive);
-    writeBoxEtc(etcDir);
-    return prepareInstanceDir(config.workRoot, instance);
+    const dir = prepareInstanceDir(config.workRoot, instance);
+    const sys = createSysDir(dir);
+    writeBoxSys(sys, initBinary);
+    return { instanceDir: dir, sysDir: sys };
   });
+  const argv = launcherArgv(config.prlimitPath, config.bwrapPath, config.policy.maxima, LAUNCH_FDS);
   const roots = new Map<string, MountStep[]>();
   const pending = new Set<Promise<void>>();
   const uids = new UidPool(config.uidBase, config.uidCount);
@@ -85,21 +94,15 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
   const newBoxName = (): string => `b-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
   const prestart =
     config.prestart > 0
-      ? new PrestartPool({
-          uids,
-          cgroups,
-          prlimitPath: config.prlimitPath,
-          bwrapPath: config.bwrapPath,
-          perKey: config.prestart,
-          newName: newBoxName,
-          onError: config.onError,
-        })
+      ? new PrestartPool({ uids, cgroups, argv, spares: config.prestart, limits: config.policy.defaults, newName: newBoxName, onError: config.onError })
       : undefined;
-  prestart?.fill(config.policy.defaults);
+  prestart?.fill();
   const engine: Engine = {
     config,
     cgroups,
     instanceDir,
+    sysDir,
+    launcherArgv: argv,
     seccomp,
     uids,
     prestart,
@@ -108,7 +111,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
       const key = rootfs ?? '';
       let plan = roots.get(key);
       if (!plan) {
-        plan = rootfs === undefined ? hostRoot(hostProbe, etcDir) : imageRoot(hostProbe, rootfs, etcDir);
+        plan = rootfs === undefined ? hostRoot(hostProbe, sysDir) : imageRoot(hostProbe, rootfs, sysDir);
         roots.set(key, plan);
       }
       return plan;
@@ -160,6 +163,7 @@ class EngineSandbox implements Sandbox {
     await this.engine.prestart?.close();
     await this.idle();
     await this.engine.cgroups.close();
+    unmount(this.engine.sysDir);
     fs.rmSync(this.engine.instanceDir, { recursive: true, force: true });
   }
 }

@@ -29,10 +29,11 @@ export interface RunSpec {
   /** none (default): no IP sockets at all; loopback: IP on the box's own private `lo` */
   readonly network?: NetworkMode;
   /**
-   * read the work dir's regular files back into the result after the run (a compile
-   * step's artifacts), never following a symlink the program left: see collect.ts
+   * read the work dir's regular files back into the result after a run that ended OK (a
+   * compile step's artifacts), never following a symlink the program left, at most
+   * maxBytes in all (a sparse file counts its size): see collect.ts
    */
-  readonly collectFiles?: boolean;
+  readonly collect?: { readonly maxBytes: number };
 }
 
 export interface ValidSpec {
@@ -43,7 +44,7 @@ export interface ValidSpec {
   readonly rootfs: string | undefined;
   readonly limits: Limits;
   readonly network: NetworkMode;
-  readonly collectFiles: boolean;
+  readonly collect: { readonly maxBytes: number } | undefined;
 }
 
 export class SpecError extends Error {
@@ -58,6 +59,8 @@ export class SpecError extends Error {
 /** files into a box, and read back from one */
 export const MAX_FILES = 1000;
 export const MAX_PATH = 255;
+/** a tmpfs stores a file in whole pages */
+const PAGE = 4096;
 
 export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
   if (!Array.isArray(spec.argv) || spec.argv.length === 0) throw new SpecError('argv', 'must be a non-empty array');
@@ -94,10 +97,17 @@ export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
   if (spec.rootfs !== undefined && (typeof spec.rootfs !== 'string' || !spec.rootfs.startsWith('/'))) {
     throw new SpecError('rootfs', 'must be an absolute path');
   }
+  // the box init writes the files into the work dir: they must fit, page by page
+  const filesBytes = files.reduce((n, f) => n + Math.ceil(Buffer.byteLength(f.content) / PAGE) * PAGE, 0);
+  if (filesBytes > limits.workDirBytes) {
+    throw new SpecError('files', `${filesBytes} bytes of files do not fit in the work dir (limits.workDirBytes ${limits.workDirBytes})`);
+  }
   const stdin = typeof spec.stdin === 'string' ? Buffer.from(spec.stdin) : spec.stdin;
-  const collectFiles = spec.collectFiles ?? false;
-  if (typeof collectFiles !== 'boolean') throw new SpecError('collectFiles', 'must be a boolean');
-  return { argv: spec.argv, env, files, stdin, rootfs: spec.rootfs, limits, network, collectFiles };
+  const collect = spec.collect;
+  if (collect !== undefined && (typeof collect !== 'object' || !Number.isInteger(collect.maxBytes) || collect.maxBytes < 0)) {
+    throw new SpecError('collect.maxBytes', 'must be a whole number of bytes');
+  }
+  return { argv: spec.argv, env, files, stdin, rootfs: spec.rootfs, limits, network, collect };
 }
 
 /** plain names joined by `/`: no absolute paths, no `..`, nothing that escapes /box */

@@ -41,16 +41,3 @@ export function decodeExit(code: number | null, launcherSignal: NodeJS.Signals |
   }
   return { exitCode: code, signal: null };
 }
-
-/**
- * A command that could not be executed exits 127 (not found) or 126 (found, not
- * executable), as POSIX shells have it, whether bwrap's execvp failed (bwrap exits 1 and
- * says `bwrap: execvp NAME: REASON`) or the trampoline's exec did (sh's own 127/126).
- */
-export function execFailureCode(exitCode: number | null, stderr: Buffer): number | null {
-  if (exitCode !== 1) return exitCode;
-  const head = stderr.subarray(0, 512).toString();
-  const m = /^bwrap: execvp [^\n]*: ([^\n]*)\n?$/.exec(head);
-  if (!m) return exitCode;
-  return /No such file or directory/.test(m[1] ?? '') ? 127 : 126;
-}

@@ -1,18 +1,16 @@
 /**
  * The run's work dir: a tmpfs of its own, mounted by the engine on the host at
  * <workRoot>/<instance>/<box> and bound into the box at /box. Its size is the work-dir
- * limit, so filling it is ENOSPC inside the box and never touches the host's disk.
+ * limit, so filling it is ENOSPC inside the box and never touches the host's disk. It
+ * starts empty: the box init writes the run's files into it from inside the box, so
+ * their pages are charged to the box's memory, not the engine's.
  *
- * The files are written by the engine before the box exists, so nothing in the box can
- * have planted a symlink yet; each is created with O_EXCL|O_NOFOLLOW all the same, and
- * then handed to the run's uid.
+ * The instance's sys dir, <workRoot>/<instance>/sys, is a small tmpfs too: the box init
+ * and the box's /etc files, bound into every box from there (box-etc.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { MS_NODEV, MS_NOSUID, mountTmpfs, unmount } from './native/libc.js';
-import type { FileSpec } from './spec.js';
-
-const { O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY } = fs.constants;
 
 /** Creates <root>/<instance> (root-only listing, traversable by the launcher's uid). */
 export function prepareInstanceDir(workRoot: string, instance: string): string {
@@ -29,30 +27,18 @@ export function createWorkDir(instanceDir: string, name: string, uid: number, gi
   fs.mkdirSync(dir, { mode: 0o700 });
   // the box's inodes are bounded too: a million empty files would cost no bytes
   const inodes = Math.max(1024, Math.floor(sizeBytes / 4096));
-  mountTmpfs(dir, MS_NOSUID | MS_NODEV, `size=${sizeBytes},nr_inodes=${inodes},mode=0700,uid=${uid},gid=${gid}`);
+  // owned by chown rather than a uid= option, which the box would read in its mount table
+  mountTmpfs(dir, MS_NOSUID | MS_NODEV, `size=${sizeBytes},nr_inodes=${inodes},mode=0700`);
+  fs.chownSync(dir, uid, gid);
   return dir;
 }
 
-export function placeFiles(dir: string, files: readonly FileSpec[], uid: number, gid: number): void {
-  for (const file of files) {
-    const segments = file.path.split('/');
-    let parent = dir;
-    for (const seg of segments.slice(0, -1)) {
-      parent = path.join(parent, seg);
-      if (!fs.existsSync(parent)) {
-        fs.mkdirSync(parent, { mode: 0o755 });
-        fs.chownSync(parent, uid, gid);
-      }
-    }
-    const fd = fs.openSync(path.join(dir, file.path), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, file.mode ?? 0o644);
-    try {
-      fs.writeSync(fd, typeof file.content === 'string' ? Buffer.from(file.content) : file.content);
-      fs.fchownSync(fd, uid, gid);
-      fs.fchmodSync(fd, file.mode ?? 0o644);
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
+/** the instance's sys dir: a tmpfs the box uids can read, written once at start */
+export function createSysDir(instanceDir: string): string {
+  const dir = path.join(instanceDir, 'sys');
+  fs.mkdirSync(dir, { mode: 0o755 });
+  mountTmpfs(dir, MS_NOSUID | MS_NODEV, 'size=8m,nr_inodes=64,mode=0755');
+  return dir;
 }
 
 export function removeWorkDir(dir: string): void {

@@ -1,70 +1,60 @@
 /**
- * The launcher's command line, built as a pure function of the plan.
+ * The launcher's command line and the box init's command, built as pure functions.
  *
- *   prlimit <rlimits> -- bwrap <namespaces> <root> <proc,dev,tmp,box> <env> <fds> -- argv
+ *   prlimit <ceilings> -- bwrap --args 5 /run/codebox/init
  *
- * prlimit sets the rlimits on itself and execs bwrap, which passes them to the box:
- * setting them on another process would need CAP_SYS_RESOURCE. The launcher is started
- * as the run's unprivileged host uid, so bwrap holds no privilege on the host and the
- * box's uid 65534 maps to that uid.
+ * Every launcher is the same: prlimit sets rlimit ceilings on itself (the policy's
+ * maxima, and fixed values for what no run may change) and execs bwrap, which reads its
+ * options from fd 5 once the engine has put it into the run's cgroup. So the box's
+ * /proc/1/cmdline holds no host path, and one launcher serves any run. The box init
+ * lowers the rlimits to the run's own just before it execs the program: setting them on
+ * another process would need CAP_SYS_RESOURCE. The launcher runs as the run's
+ * unprivileged host uid, so bwrap holds no privilege on the host and the box's uid 65534
+ * maps to that uid.
  */
 import type { Limits } from '../limits.js';
 import type { MountStep } from './mounts.js';
-import { BOX_GID, BOX_HOSTNAME, BOX_UID, BOX_WORKDIR } from '../box-etc.js';
+import { BOX_GID, BOX_HOSTNAME, BOX_UID, BOX_WORKDIR, EMPTY_FILE, INIT_FILE } from '../box-etc.js';
+import { RLIMIT } from '../init-channel.js';
+import type { InitRlimit } from '../init-channel.js';
+
+/** where the box init is bound in every box */
+export const BOX_INIT_PATH = '/run/codebox/init';
 
 /**
- * A prestarted launcher's bwrap waits for its options on `--args`, and takes no command
- * from there, so it runs this fixed one: POSIX sh that closes the options descriptor
- * (bwrap leaves it open) and execs `/usr/bin/env -i NAME=VALUE... ARGV...`, rebuilt
- * from CODEBOX_ENV_<i> and CODEBOX_ARG_<i>. env -i gives the program exactly its own
- * environment, in its order (not the shell's: no IFS, PPID or CODEBOX_* of sh's), and
- * execvp's lookup and exit codes (127 not found, 126 not executable). Each value is
- * expanded once, inside eval's string, never parsed as shell code.
+ * Pending signals (and POSIX timers, which reserve one each) per box. Their memory is
+ * charged to the box, but the host's default (tens of thousands) is no program's need.
  */
-export const trampoline = (argsFd: number): string => [
-  `exec ${argsFd}<&-`,
-  'set -- /usr/bin/env -i',
-  'CODEBOX_ARGI=0',
-  'while [ "$CODEBOX_ARGI" -lt "$CODEBOX_ENVC" ]; do',
-  '  eval "set -- \\"\\$@\\" \\"\\${CODEBOX_ENV_$CODEBOX_ARGI}\\""; CODEBOX_ARGI=$((CODEBOX_ARGI + 1))',
-  'done',
-  'CODEBOX_ARGI=0',
-  'while [ "$CODEBOX_ARGI" -lt "$CODEBOX_ARGC" ]; do',
-  '  eval "set -- \\"\\$@\\" \\"\\${CODEBOX_ARG_$CODEBOX_ARGI}\\""; CODEBOX_ARGI=$((CODEBOX_ARGI + 1))',
-  'done',
-  'exec "$@"',
-].join('\n');
+export const SIGPENDING = 4096;
 
 /**
- * The trampoline's variables for a run: the program's environment as bwrap would give it
- * (its own variables in order, then PWD=/box, or PWD replaced where it stands), and argv.
+ * RLIMIT_CORE of one byte: the kernel then writes no core file (smaller than a page) and
+ * never starts a core_pattern pipe helper (the value it gives its own helpers, to stop
+ * recursion), which RLIMIT_CORE=0 does not prevent. The seccomp filter makes changing it
+ * a no-op (seccomp-policy.ts).
  */
-export function trampolineEnv(argv: readonly string[], env: Readonly<Record<string, string>>, cwd: string): Record<string, string> {
-  const pairs = Object.entries({ ...env, PWD: cwd }).map(([k, v]) => `${k}=${v}`);
-  const out: Record<string, string> = { CODEBOX_ENVC: String(pairs.length), CODEBOX_ARGC: String(argv.length) };
-  pairs.forEach((p, i) => (out[`CODEBOX_ENV_${i}`] = p));
-  argv.forEach((a, i) => (out[`CODEBOX_ARG_${i}`] = a));
-  return out;
-}
+export const CORE_BYTES = 1;
 
 export interface LaunchFds {
   /** bwrap writes {"child-pid": N} here once the box exists */
   readonly info: number;
-  /** the box waits here, namespaces and mounts done, until one byte arrives */
-  readonly block: number;
   /** the compiled seccomp program */
   readonly seccomp: number;
+  /** bwrap's options, NUL-separated */
+  readonly args: number;
 }
 
-export interface LaunchPlan {
-  readonly prlimitPath: string;
-  readonly bwrapPath: string;
+export interface BoxPlan {
   readonly limits: Limits;
   readonly root: readonly MountStep[];
   /** host path of the run's work dir (a tmpfs of its own), mounted at /box */
   readonly workDir: string;
-  readonly env: Readonly<Record<string, string>>;
-  readonly argv: readonly string[];
+  /**
+   * host directory (a tmpfs of the engine's) with the box init and the files that
+   * describe the box (box-etc.ts): bound from there, no host path shows in the box's
+   * mount table
+   */
+  readonly sysDir: string;
   readonly fds: LaunchFds;
 }
 
@@ -78,19 +68,49 @@ const DEV_LINKS: readonly [string, string][] = [
   ['/proc/self/fd/2', '/dev/stderr'],
 ];
 
-export function rlimitArgs(limits: Limits): string[] {
-  // RLIMIT_CPU is a per-process backstop in whole seconds; the cgroup's cpu accounting,
-  // polled by the engine, is the limit that counts. SIGXCPU at soft, SIGKILL at hard.
-  const cpuSoft = Math.ceil(limits.cpuMs / 1000) + 1;
+/** host files hidden behind an empty file of the engine's: /proc/cmdline is the host kernel's */
+const MASKED = ['/proc/cmdline'];
+
+/** the cpu backstop: whole seconds above the cgroup's limit, SIGXCPU at soft, SIGKILL at hard */
+function cpuSeconds(cpuMs: number): [number, number] {
+  const soft = Math.ceil(cpuMs / 1000) + 1;
+  return [soft, soft + 1];
+}
+
+/**
+ * The launcher's ceilings: the policy's maxima for what varies per run (the init lowers
+ * them), fixed values for what no run changes. RLIMIT_CPU is a per-process backstop; the
+ * cgroup's cpu accounting, polled by the engine, is the limit that counts.
+ */
+export function rlimitArgs(maxima: Limits): string[] {
+  const [cpuSoft, cpuHard] = cpuSeconds(maxima.cpuMs);
   return [
-    `--cpu=${cpuSoft}:${cpuSoft + 1}`,
-    `--fsize=${limits.fileSizeBytes}`,
-    `--nofile=${limits.openFiles}`,
-    `--stack=${limits.stackBytes}`,
-    '--core=0',
+    `--cpu=${cpuSoft}:${cpuHard}`,
+    `--fsize=${maxima.fileSizeBytes}`,
+    `--nofile=${maxima.openFiles}`,
+    `--stack=${maxima.stackBytes}`,
+    `--core=${CORE_BYTES}`,
     // no locked memory: mlock'd pages would dodge reclaim
     '--memlock=0',
+    `--sigpending=${SIGPENDING}`,
   ];
+}
+
+/** The run's own rlimits, which the box init sets just before it execs the program. */
+export function initRlimits(limits: Limits): InitRlimit[] {
+  const [cpuSoft, cpuHard] = cpuSeconds(limits.cpuMs);
+  const both = (resource: number, n: number): InitRlimit => ({ resource, soft: n, hard: n });
+  return [
+    { resource: RLIMIT.cpu, soft: cpuSoft, hard: cpuHard },
+    both(RLIMIT.fsize, limits.fileSizeBytes),
+    both(RLIMIT.nofile, limits.openFiles),
+    both(RLIMIT.stack, limits.stackBytes),
+  ];
+}
+
+/** The program's environment, in its order, with PWD set to where it starts (as a shell would). */
+export function programEnv(env: Readonly<Record<string, string>>, cwd: string = BOX_WORKDIR): string[] {
+  return Object.entries({ ...env, PWD: cwd }).map(([k, v]) => `${k}=${v}`);
 }
 
 export function mountArgs(steps: readonly MountStep[]): string[] {
@@ -111,8 +131,8 @@ export function mountArgs(steps: readonly MountStep[]): string[] {
   return out;
 }
 
-/** bwrap's options without the command: what a prestarted launcher reads on `--args` */
-export function bwrapOptions(plan: Omit<LaunchPlan, 'argv'>): string[] {
+/** bwrap's options, as the launcher reads them on `--args` */
+export function bwrapOptions(plan: BoxPlan): string[] {
   const { limits } = plan;
   const args = [
     '--unshare-all', // user, ipc, pid, net, uts, cgroup
@@ -125,8 +145,9 @@ export function bwrapOptions(plan: Omit<LaunchPlan, 'argv'>): string[] {
     '--hostname', BOX_HOSTNAME,
     ...mountArgs(plan.root),
     '--proc', '/proc',
-    '--tmpfs', '/dev',
   ];
+  for (const file of MASKED) args.push('--ro-bind', `${plan.sysDir}/${EMPTY_FILE}`, file);
+  args.push('--tmpfs', '/dev');
   for (const d of DEVICES) args.push('--dev-bind', `/dev/${d}`, `/dev/${d}`);
   for (const [target, dest] of DEV_LINKS) args.push('--symlink', target, dest);
   args.push(
@@ -134,29 +155,16 @@ export function bwrapOptions(plan: Omit<LaunchPlan, 'argv'>): string[] {
     '--remount-ro', '/dev',
     '--size', String(limits.tmpBytes), '--tmpfs', '/tmp',
     '--bind', plan.workDir, BOX_WORKDIR,
+    '--ro-bind', `${plan.sysDir}/${INIT_FILE}`, BOX_INIT_PATH,
     '--remount-ro', '/',
     '--chdir', BOX_WORKDIR,
-    '--clearenv',
-  );
-  for (const [k, v] of Object.entries(plan.env)) args.push('--setenv', k, v);
-  args.push(
     '--info-fd', String(plan.fds.info),
-    '--block-fd', String(plan.fds.block),
     '--seccomp', String(plan.fds.seccomp),
   );
   return args;
 }
 
-export function bwrapArgs(plan: LaunchPlan): string[] {
-  return [...bwrapOptions(plan), '--', ...plan.argv];
-}
-
-/** The full argv: [prlimit, ...rlimits, '--', bwrap, ...bwrapArgs]. */
-export function launcherArgv(plan: LaunchPlan): string[] {
-  return [plan.prlimitPath, ...rlimitArgs(plan.limits), '--', plan.bwrapPath, ...bwrapArgs(plan)];
-}
-
-/** A launcher started ahead of its run: only the rlimits are fixed; options come on fd `argsFd`. */
-export function prestartArgv(prlimitPath: string, bwrapPath: string, limits: Limits, argsFd: number): string[] {
-  return [prlimitPath, ...rlimitArgs(limits), '--', bwrapPath, '--args', String(argsFd), '/bin/sh', '-c', trampoline(argsFd), 'codebox'];
+/** The launcher's argv: prlimit with the ceilings, then bwrap waiting on fd `args` for its options. */
+export function launcherArgv(prlimitPath: string, bwrapPath: string, maxima: Limits, fds: LaunchFds): string[] {
+  return [prlimitPath, ...rlimitArgs(maxima), '--', bwrapPath, '--args', String(fds.args), BOX_INIT_PATH];
 }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_LIMITS } from '../limits.js';
-import { execFileSync } from 'node:child_process';
-import { bwrapArgs, launcherArgv, rlimitArgs, trampoline, trampolineEnv } from './argv.js';
+import { bwrapOptions, initRlimits, launcherArgv, programEnv, rlimitArgs } from './argv.js';
 import { HOST_ETC, hostRoot, imageRoot } from './mounts.js';
 import type { HostProbe } from './mounts.js';
 
@@ -41,45 +40,46 @@ test('image root: every top-level entry but the ones the engine mounts itself', 
   assert.deepEqual(steps.map((s) => s.dest), ['/bin', '/etc', '/opt', '/usr', '/etc/passwd']);
 });
 
-test('rlimits: cpu backstop in whole seconds above the cgroup limit, no core dumps', () => {
-  const args = rlimitArgs({ ...DEFAULT_LIMITS, cpuMs: 1500, fileSizeBytes: 1024, openFiles: 32, stackBytes: 8 << 20 });
-  assert.deepEqual(args, ['--cpu=3:4', '--fsize=1024', '--nofile=32', '--stack=8388608', '--core=0', '--memlock=0']);
+test('rlimits: the launcher’s ceilings are the maxima, with no core and no locked memory; the init lowers to the run’s', () => {
+  const args = rlimitArgs({ ...DEFAULT_LIMITS, cpuMs: 60_000, fileSizeBytes: 1 << 30, openFiles: 4096, stackBytes: 1 << 30 });
+  assert.deepEqual(args, ['--cpu=61:62', '--fsize=1073741824', '--nofile=4096', '--stack=1073741824', '--core=1', '--memlock=0', '--sigpending=4096']);
+  const run = initRlimits({ ...DEFAULT_LIMITS, cpuMs: 1500, fileSizeBytes: 1024, openFiles: 32, stackBytes: 8 << 20 });
+  assert.deepEqual(run, [
+    { resource: 0, soft: 3, hard: 4 },
+    { resource: 1, soft: 1024, hard: 1024 },
+    { resource: 7, soft: 32, hard: 32 },
+    { resource: 3, soft: 8 << 20, hard: 8 << 20 },
+  ]);
 });
 
-test('bwrap: every namespace, no nested userns, read-only root, env from scratch, fds last', () => {
+test('bwrap: every namespace, no nested userns, read-only root, the box init, no host path on its command line', () => {
   const plan = {
-    prlimitPath: '/usr/bin/prlimit',
-    bwrapPath: '/usr/bin/bwrap',
     limits: DEFAULT_LIMITS,
     root: [{ kind: 'ro-bind' as const, src: '/usr', dest: '/usr' }],
     workDir: '/run/codebox/i-1-2/b-1',
-    env: { PATH: '/usr/bin' },
-    argv: ['python3', '-c', 'pass'],
-    fds: { info: 3, block: 4, seccomp: 5 },
+    sysDir: '/run/codebox/i-1-2/sys',
+    fds: { info: 3, seccomp: 4, args: 5 },
   };
-  const args = bwrapArgs(plan);
-  for (const flag of ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--clearenv']) {
+  const args = bwrapOptions(plan);
+  for (const flag of ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session']) {
     assert.ok(args.includes(flag), flag);
   }
   const at = (flag: string, value: string) => args.some((a, i) => a === flag && args[i + 1] === value);
   assert.ok(at('--remount-ro', '/'));
   assert.ok(at('--bind', plan.workDir));
   assert.ok(at('--uid', '65534'));
-  assert.ok(at('--seccomp', '5'));
+  assert.ok(at('--seccomp', '4'));
+  assert.ok(at('--ro-bind', '/run/codebox/i-1-2/sys/codebox-init'), 'the box init from the sys dir');
+  assert.ok(at('--ro-bind', '/run/codebox/i-1-2/sys/empty') && args.includes('/proc/cmdline'), "the host kernel's command line hidden");
   assert.ok(!args.includes('--dev'), 'a hand-built /dev, not bwrap’s (which has tty and pts)');
-  assert.deepEqual(args.slice(-4), ['--', 'python3', '-c', 'pass']);
-  const full = launcherArgv(plan);
-  assert.equal(full[0], '/usr/bin/prlimit');
-  assert.equal(full[full.indexOf('--') + 1], '/usr/bin/bwrap');
+  assert.ok(!args.includes('--'), 'no command: bwrap runs the box init given on its own command line');
+  // what the box sees as its pid 1's command line: no host path, no limit, no option
+  const launcher = launcherArgv('/usr/bin/prlimit', '/usr/bin/bwrap', DEFAULT_LIMITS, plan.fds);
+  assert.equal(launcher[0], '/usr/bin/prlimit');
+  assert.deepEqual(launcher.slice(launcher.indexOf('--') + 1), ['/usr/bin/bwrap', '--args', '5', '/run/codebox/init']);
 });
 
-test('the trampoline rebuilds any argv and environment exactly, in order, and runs it as execvp would', () => {
-  const run = (argv: string[], env: Record<string, string>) =>
-    execFileSync('/bin/sh', ['-c', trampoline(9), 'codebox'], { env: trampolineEnv(argv, env, '/box'), encoding: 'utf8' });
-  const argv = ['printf', '%s|', 'a b', '$(touch /tmp/x)', '"q"', "'s'", '', '*', 'line\nbreak', '-n'];
-  assert.equal(run(argv, { PATH: '/usr/bin:/bin' }), 'a b|$(touch /tmp/x)|"q"|\'s\'||*|line\nbreak|-n|');
-  // names a shell sets or reads pass through untouched, in the program's order, PWD last
-  const env = { PATH: '/usr/bin', Z: '1', i: 'mine', PPID: 'mine', IFS: 'x', OPTIND: 'o', A: 'a=b' };
-  assert.equal(run(['env'], env), 'PATH=/usr/bin\nZ=1\ni=mine\nPPID=mine\nIFS=x\nOPTIND=o\nA=a=b\nPWD=/box\n');
-  assert.equal(run(['env'], { PWD: '/elsewhere', B: '2' }), 'PWD=/box\nB=2\n');
+test('the program’s environment: its own variables in order, PWD where it starts', () => {
+  assert.deepEqual(programEnv({ PATH: '/usr/bin', Z: '1', A: 'a=b' }), ['PATH=/usr/bin', 'Z=1', 'A=a=b', 'PWD=/box']);
+  assert.deepEqual(programEnv({ PWD: '/elsewhere', B: '2' }), ['PWD=/box', 'B=2']);
 });

@@ -22,10 +22,13 @@ test('the default policy: public addresses pass; loopback, private, link-local, 
   for (const a of allowed) assert.equal(addressAllowed(DEFAULT, a), true, `${a} passes`);
 });
 
-test('what is not an IP address is never allowed as one', () => {
-  for (const a of ['2130706433', '0x7f.1', '127.1', 'localhost', '', '1.2.3', '1.2.3.4.5', '::ffff:1.2.3', 'fe80::1%eth0']) {
-    assert.equal(addressAllowed(DEFAULT, a), false, JSON.stringify(a));
+test('what is not an IP address in its usual form is never allowed as one, even with no policy at all', () => {
+  const open = callbackPolicy([], false);
+  for (const a of ['2130706433', '0x7f.1', '127.1', '0177.0.0.1', 'localhost', '', ' 127.0.0.1', '1.2.3', '1.2.3.4.5', '::ffff:1.2.3', '::1/128']) {
+    assert.equal(addressAllowed(open, a), false, JSON.stringify(a));
   }
+  assert.equal(addressAllowed(DEFAULT, 'fe80::1%2'), false, 'a zone does not hide link-local');
+  assert.equal(addressAllowed(callbackPolicy(['fe80::/10'], true), 'fe80::1%2'), true);
 });
 
 test('with the private deny off and no allow-list, any address passes (Judge0\'s own behaviour)', () => {
@@ -72,7 +75,7 @@ test('allow-list entries: addresses, CIDRs with no host bits, and DNS names; any
   assert.deepEqual(parseAllowEntry('Hooks.Example.com.'), { kind: 'name', name: 'hooks.example.com' });
   assert.deepEqual(parseAllowEntry('localhost'), { kind: 'name', name: 'localhost' });
   for (const bad of ['10.0.0.1/8', '10.0.0.0/33', '10.0.0.0/', '::1/129', 'fd00::1/8', '2130706433', '0x7f.1', '127.1', '*.example.com',
-    'http://example.com', 'example.com:80', '[::1]', 'a..b', '-a.com', 'exa mple.com', '10.0.0.0/8x', '']) {
+    'http://example.com', 'example.com:80', '[::1]', 'fe80::1%eth0', '::ffff:10.0.0.0/104', '::ffff:127.0.0.1', 'a..b', '-a.com', 'exa mple.com', '10.0.0.0/8x', '']) {
     const got = parseAllowEntry(bad);
     assert.equal(typeof got, 'string', `${JSON.stringify(bad)} is refused`);
     assert.ok(!(got as string).includes('\n'));

@@ -16,6 +16,8 @@ import { freePort, serviceSkip, startRedis, until } from './stack.js';
 import type { TestRedis } from './stack.js';
 
 const SH = (code: string) => ({ language: 'bash', files: [{ content: code }] });
+/** the Judge0 callback test's listener is on loopback, which the default policy refuses */
+const API_ENV = { CODEBOX_CALLBACK_ALLOW: '127.0.0.1' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function stdoutOf(events: readonly ReceivedEvent[]): string {
@@ -68,7 +70,7 @@ describe('restarts while jobs flow', { skip: serviceSkip() }, () => {
   before(async () => {
     redis = await startRedis({ persist: true });
     port = await freePort();
-    api = await startApiProcess(redis.url, prefix, port);
+    api = await startApiProcess(redis.url, prefix, port, API_ENV);
     worker = await startWorkerProcess(redis.url, prefix, UID_BASE + 2_000, 2);
   });
   after(async () => {
@@ -169,7 +171,7 @@ describe('restarts while jobs flow', { skip: serviceSkip() }, () => {
     api?.child.kill('SIGKILL');
     await exited(api!.child);
     await sleep(300);
-    api = await startApiProcess(redis.url, prefix, port);
+    api = await startApiProcess(redis.url, prefix, port, API_ENV);
 
     const rest = await readSse(`${url}/v1/jobs/${id}/events`, first.at(-1)?.id, (e) => e.type === 'result');
     assert.equal(stdoutOf([...first, ...rest]), lines, 'every line once, in order, across the restart');
@@ -207,7 +209,7 @@ describe('restarts while jobs flow', { skip: serviceSkip() }, () => {
       await exited(api!.child);
       await sleep(1_500); // the job ends while no API is up
       assert.equal(delivered.length, 0, 'nothing delivered while no API is up');
-      api = await startApiProcess(redis.url, prefix, port);
+      api = await startApiProcess(redis.url, prefix, port, API_ENV);
       await until(async () => delivered.length > 0, 40_000); // 40: past a lease the dead API may have held
       await sleep(1_500); // and only once
       assert.equal(delivered.length, 1);

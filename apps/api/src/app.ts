@@ -24,6 +24,7 @@ import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
 import { judge0Routes } from './routes/judge0.js';
+import { callbackPolicy } from './compat/judge0-callback-policy.js';
 import { Judge0Callbacks } from './compat/judge0-callbacks.js';
 import { pistonRoutes } from './routes/piston.js';
 
@@ -84,7 +85,8 @@ export function createApp(d: ApiDeps): Api {
   };
   app.use(jobRoutes(jobs));
   app.use(pistonRoutes({ ...jobs, authenticate: auth }));
-  const callbacks = new Judge0Callbacks({ redis: d.redis, store: d.store, keys, catalog, log: d.log });
+  const policy = callbackPolicy(d.config.callbackAllow, d.config.callbackDenyPrivate);
+  const callbacks = new Judge0Callbacks({ redis: d.redis, store: d.store, keys, catalog, log: d.log, policy });
   app.use(judge0Routes({ ...jobs, keys, prefix: d.config.judge0Prefix, authenticate: auth, callbacks }));
   app.use(eventRoutes({ redis: d.redis, store: d.store, limiter }));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));

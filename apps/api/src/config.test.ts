@@ -27,3 +27,15 @@ test('a malformed cluster URL is one line; other bad values are listed with it',
     'HOST="0.0.0.0": without CODEBOX_API_KEYS the API listens on loopback only (127.0.0.1 or ::1)',
   ]);
 });
+
+test('Judge0 callbacks: private addresses refused and nothing listed by default; a list of hosts, addresses and CIDRs; a bad entry is named', () => {
+  const d = loadApiConfig({});
+  assert.deepEqual([d.callbackAllow, d.callbackDenyPrivate], [[], true]);
+  const c = loadApiConfig({ CODEBOX_CALLBACK_ALLOW: ' 127.0.0.1, 10.0.0.0/8,hooks.example.com ,fd00::/8,', CODEBOX_CALLBACK_DENY_PRIVATE: 'false' });
+  assert.deepEqual([c.callbackAllow, c.callbackDenyPrivate], [['127.0.0.1', '10.0.0.0/8', 'hooks.example.com', 'fd00::/8'], false]);
+  assert.equal(loadApiConfig({ CODEBOX_CALLBACK_DENY_PRIVATE: '1' }).callbackDenyPrivate, true);
+  assert.deepEqual(lines({ CODEBOX_CALLBACK_ALLOW: '10.0.0.1/8,ok.example.com,2130706433', CODEBOX_CALLBACK_DENY_PRIVATE: 'no' }), [
+    'CODEBOX_CALLBACK_ALLOW="10.0.0.1/8,ok.example.com,2130706433": "10.0.0.1/8": has bits set past its /8: write the range\'s first address; "2130706433": must be an IPv4 or IPv6 address in its usual form, a CIDR such as 10.0.0.0/8, or a host name',
+    'CODEBOX_CALLBACK_DENY_PRIVATE="no": must be true or false',
+  ]);
+});

@@ -4,9 +4,10 @@
  * the key prefix carries a hash tag.
  */
 import fs from 'node:fs';
-import { ConfigError, loadVariables, parseBytes, redisProblems, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
+import { ConfigError, flag, loadVariables, parseBytes, redisProblems, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
 import type { RedisConfig, Variables } from '@codebox/config';
 import { REDIS_CHECKS } from '@codebox/jobs';
+import { parseAllowEntry } from './compat/judge0-callback-policy.js';
 
 export interface ApiConfig extends RedisConfig {
   port: number;
@@ -28,6 +29,10 @@ export interface ApiConfig extends RedisConfig {
   maxStreamsPerKey: number;
   /** where the Judge0-compatible API lives */
   judge0Prefix: string;
+  /** hosts, addresses and CIDRs Judge0 callbacks may go to; when any, only these (private or not) */
+  callbackAllow: string[];
+  /** refuse callbacks to loopback, private, link-local, CGNAT, unspecified, multicast and reserved addresses not listed */
+  callbackDenyPrivate: boolean;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -89,6 +94,26 @@ const API_VARIABLES: Variables<ApiConfig> = {
       return undefined;
     },
   },
+  // Judge0 callback_url: the hosts, addresses and CIDRs callbacks may go to, comma-separated.
+  // When set, only these, and a listed one may be private (an internal service, or
+  // 127.0.0.1 in tests). Default: none, so any address the private deny lets through.
+  CODEBOX_CALLBACK_ALLOW: {
+    doc: 'Judge0 callback hosts, addresses and CIDRs, comma-separated: when set, only these (default: any public address)',
+    apply: (v, c) => {
+      const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+      const bad = entries.map((e) => [e, parseAllowEntry(e)] as const).filter(([, parsed]) => typeof parsed === 'string');
+      if (bad.length > 0) return bad.map(([e, problem]) => `${JSON.stringify(e)}: ${String(problem)}`).join('; ');
+      c.callbackAllow = entries;
+      return undefined;
+    },
+  },
+  // Refuse Judge0 callbacks to loopback, private, link-local (cloud metadata), CGNAT,
+  // unspecified, multicast and reserved addresses, unless CODEBOX_CALLBACK_ALLOW lists
+  // them. Default: true. false calls back anywhere, as Judge0 does.
+  CODEBOX_CALLBACK_DENY_PRIVATE: {
+    doc: 'refuse Judge0 callbacks to loopback, private, link-local, CGNAT, multicast and reserved addresses not allowed (default true)',
+    apply: flag((b, c) => (c.callbackDenyPrivate = b)),
+  },
   // The largest request body. Default 5m.
   CODEBOX_BODY_LIMIT: {
     doc: 'largest request body, e.g. 5m (default 5m)',
@@ -119,6 +144,8 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
     maxStreams: 1000,
     maxStreamsPerKey: 100,
     judge0Prefix: '/judge0',
+    callbackAllow: [],
+    callbackDenyPrivate: true,
   });
   const problems = redisProblems(config, REDIS_CHECKS);
   if (config.apiKeys.length === 0 && !LOOPBACK.has(config.host)) {

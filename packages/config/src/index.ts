@@ -48,6 +48,16 @@ export function wholeNumber<C>(min: number, max: number, set: (n: number, c: C) 
   };
 }
 
+/** true or false (1 or 0 too) */
+export function flag<C>(set: (b: boolean, c: C) => void): Variable<C>['apply'] {
+  return (v, c) => {
+    const b = ({ true: true, 1: true, false: false, 0: false } as Record<string, boolean | undefined>)[v.trim().toLowerCase()];
+    if (b === undefined) return 'must be true or false';
+    set(b, c);
+    return undefined;
+  };
+}
+
 export function absolutePath<C>(set: (p: string, c: C) => void): Variable<C>['apply'] {
   return (v, c) => {
     if (!v.startsWith('/')) return 'must be an absolute path';

@@ -3,8 +3,11 @@
  * goes on a schedule in Redis (keys.judge0Callbacks()), and every API looks at what is due
  * once a second, leasing it so that one API delivers each. When the job has ended, its
  * default fields (base64) are PUT to the URL, tried again only when the request itself
- * fails (3 tries, 5 s each, as Judge0 does). An API that dies holding a lease leaves it to
- * run out (30 s), and another delivers: at least once, never lost with an API process.
+ * fails (3 tries, 5 s each, as Judge0 does), and only where the callback policy allows
+ * (judge0-callback-policy.ts): checked at submission and again at each try, on the
+ * addresses the name has then, never following a redirect (judge0-callback-request.ts).
+ * An API that dies holding a lease leaves it to run out (30 s), and another delivers: at
+ * least once, never lost with an API process.
  * A submission is scheduled before its job exists (so that no job is without its
  * callback): a job not there yet is looked for again, up to CREATE_GRACE_MS.
  */
@@ -14,6 +17,9 @@ import type { JobStore, Keys, RedisConnection } from '@codebox/jobs';
 import { FINAL_STATUSES } from '@codebox/protocol';
 import type { RuntimeInfo } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
+import { checkCallbackUrl } from './judge0-callback-policy.js';
+import type { CallbackPolicy } from './judge0-callback-policy.js';
+import { putCallback } from './judge0-callback-request.js';
 import { DEFAULT_FIELDS, JUDGE0_LANGUAGES, serialize, submissionRecord } from './judge0.js';
 import type { Submission } from './judge0.js';
 
@@ -51,6 +57,8 @@ export interface CallbackDeps {
   readonly keys: Keys;
   readonly catalog: CatalogReader;
   readonly log: Logger;
+  /** where callbacks may go */
+  readonly policy: CallbackPolicy;
 }
 
 export class Judge0Callbacks {
@@ -60,6 +68,12 @@ export class Judge0Callbacks {
 
   constructor(private readonly d: CallbackDeps) {
     this.schedule = new Schedule(d.redis, d.keys.judge0Callbacks());
+  }
+
+  /** what is wrong with a callback URL as far as the URL alone tells (Judge0's 422 message), or undefined */
+  urlProblem(url: string): string | undefined {
+    const checked = checkCallbackUrl(this.d.policy, url);
+    return checked.ok ? undefined : checked.problem;
   }
 
   /** the submission's callback is now the schedule's: it survives this process */
@@ -113,13 +127,16 @@ export class Judge0Callbacks {
   }
 
   private async deliver(s: Submission, body: string): Promise<void> {
+    const url = s.callback_url as string;
     for (let i = 0; i < TRIES; i++) {
       try {
-        const res = await fetch(s.callback_url as string, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
-        await res.body?.cancel(); // its answer is not read: let its socket go
+        const d = await putCallback(url, body, { policy: this.d.policy, timeoutMs: TIMEOUT_MS });
+        if (d.outcome === 'refused') return void this.d.log.warn({ jobId: s.token, url, why: d.why }, 'judge0 callback refused by the callback policy');
+        // delivered: where a redirect points is the answer's business, not a second delivery
+        if (d.status >= 300 && d.status < 400) this.d.log.info({ jobId: s.token, url, status: d.status }, 'judge0 callback answered with a redirect, not followed');
         return;
       } catch (err) {
-        this.d.log.warn({ jobId: s.token, url: s.callback_url, try: i + 1, err: (err as Error).message }, 'judge0 callback not delivered');
+        this.d.log.warn({ jobId: s.token, url, try: i + 1, err: (err as Error).message }, 'judge0 callback not delivered');
       }
     }
   }

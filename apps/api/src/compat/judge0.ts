@@ -118,9 +118,15 @@ const DECIMAL = new Set(['cpu_time_limit', 'cpu_extra_time', 'wall_time_limit'])
 
 /**
  * The model's defaults and validations. Texts come back base64 (the bytes as sent, or as
- * decoded when base64_encoded); Ruby's decode64 is lenient, and so is this.
+ * decoded when base64_encoded); Ruby's decode64 is lenient, and so is this. A callback_url
+ * is judged by callbackProblem (the server's callback policy): its message, or undefined.
  */
-export function checkSubmission(body: unknown, base64: boolean, languageIds: ReadonlySet<number>): { submission: Omit<Submission, 'token'> } | { errors: Errors } {
+export function checkSubmission(
+  body: unknown,
+  base64: boolean,
+  languageIds: ReadonlySet<number>,
+  callbackProblem: (url: string) => string | undefined,
+): { submission: Omit<Submission, 'token'> } | { errors: Errors } {
   const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   const errors: Errors = {};
   const add = (k: string, m: string): void => void (errors[k] ??= []).push(m);
@@ -168,7 +174,8 @@ export function checkSubmission(body: unknown, base64: boolean, languageIds: Rea
   const compilerOptions = str('compiler_options', 512);
   const args = str('command_line_arguments', 512);
   const callback = str('callback_url', 2048);
-  if (callback && !/^https?:\/\/[^\s]+$/i.test(callback)) add('callback_url', 'must be an http or https URL');
+  const callbackRefused = callback ? callbackProblem(callback) : undefined;
+  if (callbackRefused) add('callback_url', callbackRefused);
   const additional = b.additional_files === undefined || b.additional_files === null ? null : Buffer.from(String(b.additional_files), 'base64').toString('base64');
   if (Object.keys(errors).length > 0) return { errors };
   return {

@@ -94,7 +94,7 @@ export function judge0Routes(d: Judge0Deps): Router {
   /** validates, records and queues one submission: its token, or its errors */
   const createOne = async (body: unknown, owner: string, base64: boolean, token: string = crypto.randomUUID()): Promise<{ token: string; submission: Submission; runtime: RuntimeInfo } | { errors: Errors }> => {
     const ids = await runtimes();
-    const checked = checkSubmission(body, base64, new Set(ids.keys()));
+    const checked = checkSubmission(body, base64, new Set(ids.keys()), (url) => d.callbacks.urlProblem(url));
     if ('errors' in checked) return checked;
     const s = checked.submission;
     const runtime = ids.get(s.language_id) as RuntimeInfo;

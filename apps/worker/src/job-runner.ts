@@ -7,10 +7,14 @@
  * the engine included, is recorded as the job's end, because a retry would find the job
  * running and could only call it lost.
  *
+ * An end that cannot be written (Redis over its maxmemory refuses it) is written small
+ * instead, as failed with RESULT_NOT_STORED (record-end.ts).
+ *
  * A job found already running has its queue entry back because a lock ran out: its
  * worker died, or Redis was away longer than the lock. A worker still beating (or this
  * one, still running it) keeps it: the entry waits and looks again. A worker that has
  * stopped beating is gone, and its program may have run: the job fails with WORKER_LOST.
+ * This worker, no longer running it, ran it and could not write its end: RESULT_NOT_STORED.
  */
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -21,13 +25,15 @@ import type { JobStore, QueuedJob } from '@codebox/jobs';
 import { judge } from '@codebox/judge';
 import type { Checker, Interactor } from '@codebox/judge';
 import { jobError, judgeJson, testJson, toJson } from '@codebox/protocol';
-import type { CheckerInput, JobError, JudgeJson, ResultJson } from '@codebox/protocol';
+import type { CheckerInput, JudgeJson, ResultJson } from '@codebox/protocol';
 import { Registry, runProgram } from '@codebox/runtimes';
 import type { DetectedRuntime, ProgramPolicy, ProgramRequest, Root } from '@codebox/runtimes';
 import { LimitError, SpecError } from '@codebox/sandbox';
 import type { Sandbox } from '@codebox/sandbox';
 import type { WorkerMetrics } from './metrics.js';
 import { OutputWriter } from './output.js';
+import { recordEnd } from './record-end.js';
+import type { EndOutcome, EndStatus } from './record-end.js';
 
 type EndReason = 'cancel' | 'shutdown';
 
@@ -53,8 +59,6 @@ export interface RunnerDeps {
   readonly input: (jobId: string, onSignal: () => void) => { stdin: Readable; close(): void };
 }
 
-/** recording a job's end is retried this many times, backing off from 200 ms (~12 s in all) */
-const FINISH_TRIES = 7;
 /**
  * How long a running job's returned entry waits before its worker's heartbeat is looked
  * at again: more than two heartbeats (worker.ts HEARTBEAT_MS), so a live worker has beaten.
@@ -88,6 +92,13 @@ export class JobRunner {
       log.info({ owner }, 'job running on a live worker whose queue lock ran out: looking again later');
       await job.moveToDelayed(Date.now() + OWNER_CHECK_MS, token);
       throw new DelayedError();
+    }
+    if (owner === 'mine') {
+      // this worker ran it, and its end could not be written: not lost, unrecorded
+      log.warn({ language: runtimeId }, 'job ran here but its end was not recorded: failed, not run again');
+      if (!(await this.finish(id, 'failed', { error: jobError('RESULT_NOT_STORED', 'its end could not be written') }))) throw new Error(`could not record job ${id}'s end`);
+      this.d.metrics.jobs.inc({ language: runtimeId, status: 'failed', verdict: 'none' });
+      return;
     }
     log.warn({ language: runtimeId }, 'job lost its worker after it started: failed, not run again');
     // nothing ran here: an end not recorded is the entry's to try again, not the job's to lose
@@ -236,24 +247,9 @@ export class JobRunner {
     return { type: 'program', runtime, files: programRequest({ language: c.language, files: c.files }, this.d.root).files };
   }
 
-  /**
-   * Records the end, retrying through Redis errors rather than losing the result; false
-   * when it could not be written. An end that finds the job no longer running (ended by
-   * another, or expired) is logged: it is the one that lost.
-   */
-  private async finish(id: string, status: 'completed' | 'failed' | 'cancelled', outcome: { result?: ResultJson; judge?: JudgeJson; error?: JobError }): Promise<boolean> {
-    for (let i = 0; ; i++) {
-      try {
-        if (!(await this.d.store.finish(id, status, 'running', outcome))) this.d.log.warn({ jobId: id, status }, 'job was no longer running: this end not recorded');
-        return true;
-      } catch (err) {
-        if (i + 1 >= FINISH_TRIES) {
-          this.d.log.error({ jobId: id, status, err }, 'could not record the job\'s end');
-          return false;
-        }
-        await new Promise((r) => setTimeout(r, 200 * 2 ** i));
-      }
-    }
+  /** the job's end (record-end.ts): false when nothing could be written */
+  private finish(id: string, status: EndStatus, outcome: EndOutcome): Promise<boolean> {
+    return recordEnd(this.d.store, this.d.log, id, status, outcome);
   }
 }
 

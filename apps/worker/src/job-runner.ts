@@ -24,8 +24,8 @@ import type { Job } from 'bullmq';
 import type { JobStore, QueuedJob } from '@codebox/jobs';
 import { judge } from '@codebox/judge';
 import type { Checker, Interactor } from '@codebox/judge';
-import { jobError, judgeJson, testJson, toJson } from '@codebox/protocol';
-import type { CheckerInput, JudgeJson, ResultJson } from '@codebox/protocol';
+import { compileJson, jobError, judgeJson, ResultBudget, testJson, toJson } from '@codebox/protocol';
+import type { CheckerInput, JudgeJson, ResultJson, TestJson } from '@codebox/protocol';
 import { Registry, runProgram } from '@codebox/runtimes';
 import type { DetectedRuntime, ProgramPolicy, ProgramRequest, Root } from '@codebox/runtimes';
 import { LimitError, SpecError } from '@codebox/sandbox';
@@ -54,6 +54,10 @@ export interface RunnerDeps {
   readonly policy: ProgramPolicy;
   readonly metrics: WorkerMetrics;
   readonly streamMaxBytes: number;
+  /** judge mode: what is kept of each test's stdout and stderr */
+  readonly testOutputBytes: number;
+  /** a job's stored result, in encoded bytes: a judge job's tests past it are kept without output */
+  readonly resultMaxBytes: number;
   readonly log: Logger;
   /** an interactive job's live stdin; onSignal when its client sends a signal */
   readonly input: (jobId: string, onSignal: () => void) => { stdin: Readable; close(): void };
@@ -213,10 +217,17 @@ export class JobRunner {
     }
   }
 
-  /** judge mode: each test's result goes on the event stream as it finishes */
+  /**
+   * Judge mode: each test's result goes on the event stream as it finishes. What is kept
+   * of each test is bounded (testOutputBytes per stream, the judge keeps nothing more),
+   * and so is all of it (resultMaxBytes, after the compile): the `test` event and the
+   * job's result carry the same copy.
+   */
   private async judge(id: string, runtime: DetectedRuntime, request: QueuedJob['request'], signal: AbortSignal, writer: OutputWriter): Promise<{ judge: JudgeJson }> {
     // the same program request as a plain run, less stdin: each test brings its own
     const { stdin: _stdin, ...program } = programRequest(request, this.d.root);
+    const budget = new ResultBudget(this.d.resultMaxBytes);
+    const tests: TestJson[] = [];
     const result = await judge(
       this.d.sandbox,
       runtime,
@@ -226,11 +237,20 @@ export class JobRunner {
         ...(request.checker === undefined ? {} : { checker: this.checker(request.checker) }),
         ...(request.interactor ? { interactor: this.interactor(request.interactor) } : {}),
         ...(request.stopOnFirstFailure ? { stopOnFirstFailure: true } : {}),
+        keepOutputBytes: this.d.testOutputBytes,
       },
       this.d.policy,
-      { onTest: (t) => writer.event(() => this.d.store.appendTest(id, testJson(t))), signal },
+      {
+        onCompile: (c) => budget.charge(compileJson(c)),
+        onTest: (t) => {
+          const stored = budget.test(testJson(t));
+          tests.push(stored);
+          writer.event(() => this.d.store.appendTest(id, stored));
+        },
+        signal,
+      },
     );
-    return { judge: judgeJson(result) };
+    return { judge: judgeJson(result, tests) };
   }
 
   private interactor(i: NonNullable<QueuedJob['request']['interactor']>): Interactor {

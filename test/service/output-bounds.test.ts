@@ -112,6 +112,24 @@ describe('output on its way to Redis', { skip: serviceSkip() }, () => {
   });
 });
 
+describe('a judge job past its result budget', { skip: serviceSkip() }, () => {
+  const t = useStack({ worker: { testOutputBytes: 10_000, resultMaxBytes: 50_000 } });
+
+  it('keeps its first tests whole, then the rest without output, flagged; the checker saw all of it; the events say the same', async () => {
+    const long = 'a'.repeat(20_000);
+    const job = await t.s.client().run({ language: 'bash', files: [{ content: `printf '${long}'` }], tests: Array.from({ length: 8 }, () => ({ expectedOutput: long })) });
+    assert.equal(job.judge?.verdict, 'ACCEPTED', 'each test checked on all 20000 bytes');
+    const tests = job.judge?.tests ?? [];
+    const kept = tests.filter((x) => x.stdout !== '').length;
+    assert.ok(kept >= 1 && kept < 8, `${kept} tests kept their output`);
+    assert.deepEqual(tests.map((x) => x.stdout.length), [...Array(kept).fill(10_000), ...Array(8 - kept).fill(0)], 'a prefix of the tests, each cut to 10000');
+    assert.ok(tests.every((x) => x.stdoutTruncated && !x.stderrTruncated));
+    assert.ok(Buffer.byteLength(JSON.stringify(job.judge)) < 50_000 + 8 * 1024, 'the result is within its budget, and a little for what each test always keeps');
+    const events = (await t.s.store.readEvents(job.id, '0')).flatMap((e) => (e.event.type === 'test' ? [e.event.data] : []));
+    assert.deepEqual(events.map((e) => e.stdout), tests.map((x) => x.stdout));
+  });
+});
+
 describe('a full Redis (maxmemory, noeviction)', { skip: serviceSkip() }, () => {
   const t = useStack({ redis: { maxmemory: '256mb' } });
 

@@ -17,7 +17,7 @@ export const VARIABLES: Variables<ServerConfig> = {
   // The embedded Redis's maxmemory, past which it refuses writes (noeviction: queue keys
   // have no TTL and must never be evicted) — new jobs get 503 until finished ones expire.
   // A job stores at most about 2 × CODEBOX_RESULT_MAX_BYTES + CODEBOX_STREAM_MAX_BYTES
-  // (about 45 MiB with the defaults; most jobs a few KiB), for CODEBOX_RESULT_TTL_S.
+  // (about 50 MiB with the defaults; most jobs a few KiB), for CODEBOX_RESULT_TTL_S.
   // Default 1g: room for twenty of the largest at once and hundreds of thousands of
   // ordinary ones, and small beside a host that runs the boxes. 0: none.
   CODEBOX_REDIS_MAXMEMORY: {

@@ -14,8 +14,8 @@ test('a worker on Redis Cluster refuses a prefix without a hash tag, naming the 
 
 test('what a job may store: each test\'s cap, and a result budget a plain run at the most output always fits', () => {
   const MiB = 1 << 20;
-  // two streams of the run and two of its compile, each as base64, and 64 KiB for the rest
-  const plain = (outputBytes: number): number => 4 * 4 * Math.ceil(outputBytes / 3) + (64 << 10);
+  // two streams of the run and two of its compile, each at most 3/2 as sent, and 64 KiB for the rest
+  const plain = (outputBytes: number): number => 4 * ((3 * outputBytes) / 2) + (64 << 10);
   const c = loadWorkerConfig({});
   assert.deepEqual([c.testOutputBytes, c.resultMaxBytes], [64 << 10, plain(4 * MiB)]);
   assert.equal(loadWorkerConfig({ CODEBOX_MAX_OUTPUT_BYTES: String(MiB) }).resultMaxBytes, plain(MiB), 'the default follows CODEBOX_MAX_OUTPUT_BYTES');

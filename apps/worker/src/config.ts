@@ -8,7 +8,7 @@ import os from 'node:os';
 import { ConfigError, defaultHostConfig, HOST_VARIABLES, loadVariables, redisProblems, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
 import type { HostConfig, RedisConfig, Variables } from '@codebox/config';
 import { REDIS_CHECKS } from '@codebox/jobs';
-import { base64Bytes } from '@codebox/protocol';
+import { maxEncodedBytes } from '@codebox/protocol';
 
 export interface WorkerConfig extends HostConfig, RedisConfig {
   /** jobs run at once (default: the number of cores) */
@@ -29,10 +29,11 @@ export interface WorkerConfig extends HostConfig, RedisConfig {
 
 /**
  * The most a plain run stores, encoded: its stdout and stderr and its compile's, each at
- * most maxOutputBytes and at most 4/3 of that as sent (base64), and 64 KiB for the rest.
+ * most maxOutputBytes and at most 3/2 of that as sent (protocol's maxEncodedBytes), and
+ * 64 KiB for the rest.
  */
 export function plainResultBytes(maxOutputBytes: number): number {
-  return 4 * base64Bytes(maxOutputBytes) + (64 << 10);
+  return 4 * maxEncodedBytes(maxOutputBytes) + (64 << 10);
 }
 
 const WORKER_VARIABLES: Variables<WorkerConfig> = {
@@ -40,7 +41,7 @@ const WORKER_VARIABLES: Variables<WorkerConfig> = {
   CODEBOX_SLOTS: { doc: 'jobs run at once (default: the number of cores)', apply: wholeNumber(1, 256, (n, c) => (c.slots = n)) },
   // On SIGTERM, running jobs get this long to finish before they are ended. Default 30000.
   CODEBOX_GRACE_MS: { doc: 'grace for running jobs on SIGTERM, ms (default 30000)', apply: wholeNumber(0, 3_600_000, (n, c) => (c.graceMs = n)) },
-  // Live output per job on its event stream, in bytes as sent (base64 is 4/3). Default 1048576.
+  // Live output per job on its event stream, in bytes as sent (escapes and base64 count). Default 1048576.
   CODEBOX_STREAM_MAX_BYTES: { doc: 'live output per job on its event stream, bytes as sent (default 1 MiB)', apply: wholeNumber(0, 64 << 20, (n, c) => (c.streamMaxBytes = n)) },
   // The most output a job may ask to keep, per stream. Default 4194304 (4 MiB).
   CODEBOX_MAX_OUTPUT_BYTES: { doc: 'most output a job may keep per stream (default 4 MiB)', apply: wholeNumber(1024, 64 << 20, (n, c) => (c.maxOutputBytes = n)) },
@@ -50,7 +51,7 @@ const WORKER_VARIABLES: Variables<WorkerConfig> = {
   CODEBOX_TEST_OUTPUT_BYTES: { doc: 'judge mode: bytes stored of each test\'s stdout and stderr (default 64 KiB)', apply: wholeNumber(0, 64 << 20, (n, c) => (c.testOutputBytes = n)) },
   // A job's stored result, in encoded bytes (its JSON): a judge job's tests past it are kept
   // without output, flagged. At least, and by default, what a plain run at
-  // CODEBOX_MAX_OUTPUT_BYTES stores: 4 × 4/3 of it + 64 KiB (22435168 for 4 MiB).
+  // CODEBOX_MAX_OUTPUT_BYTES stores: 4 × 3/2 of it + 64 KiB (25231360 for 4 MiB).
   CODEBOX_RESULT_MAX_BYTES: { doc: 'a job\'s stored result, encoded bytes (default: what a run at CODEBOX_MAX_OUTPUT_BYTES needs)', apply: wholeNumber(0, 1 << 30, (n, c) => (c.resultMaxBytes = n)) },
   // A standalone worker serves /metrics here (127.0.0.1). Default 9465; 0 turns it off.
   CODEBOX_WORKER_METRICS_PORT: { doc: 'standalone worker /metrics port on 127.0.0.1 (default 9465, 0: off)', apply: wholeNumber(0, 65535, (n, c) => (c.metricsPort = n)) },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeOutput, encodeOutputWithin, ResultBudget } from './result.js';
+import { encodeOutput, encodeOutputWithin, maxEncodedBytes, ResultBudget } from './result.js';
 import type { TestJson } from './result.js';
 
 /** what a text costs inside a JSON string, as Redis and the wire hold it */
@@ -15,12 +15,15 @@ test('valid UTF-8 stays text; anything else is base64, byte for byte', () => {
   assert.deepEqual(Buffer.from(out.text, 'base64'), bytes);
 });
 
-test('text is sent as text only while its JSON escapes cost no more than base64 would', () => {
+test('text is sent as text only while its JSON escapes cost at most 3/2 of it (or base64\'s size)', () => {
   const cases: [string, 'utf8' | 'base64'][] = [
     ['3\n', 'utf8'],
     ['\n\n', 'utf8'], // 4 escaped, 4 as base64: not over
-    ['\n\n\n', 'base64'], // 6 escaped, 4 as base64
-    ['ab\n\n\ncd', 'utf8'], // 10 escaped, 12 as base64
+    ['\n\n\n', 'base64'], // 6 escaped, 4 as base64, 4.5 as 3/2
+    ['y\n'.repeat(512), 'utf8'], // `yes`: 3/2 exactly
+    ['1\n2\n3\n', 'utf8'],
+    ['\n\n\n\n\n\nab', 'base64'], // 14 escaped, 12 as 3/2 and as base64
+    ['{"a":"b"}\n', 'utf8'],
     ['\x01', 'base64'], // \u0001: 6 for 1
     ['"a"', 'base64'], // 5 escaped, 4 as base64
     ['tab\tseparated\tvalues\n', 'utf8'],
@@ -33,7 +36,7 @@ test('text is sent as text only while its JSON escapes cost no more than base64 
   }
 });
 
-test('no output costs more than its base64 size: 1 MiB of \\x01 is 4/3 MiB, not 6 MiB', () => {
+test('no output costs more than maxEncodedBytes: 1 MiB of \\x01 is 4/3 MiB (base64), not 6 MiB', () => {
   const out = encodeOutput(Buffer.alloc(1 << 20, 1));
   assert.equal(out.encoding, 'base64');
   assert.equal(out.jsonBytes, base64Bytes(1 << 20));
@@ -42,7 +45,8 @@ test('no output costs more than its base64 size: 1 MiB of \\x01 is 4/3 MiB, not 
   for (let i = 0; i < 2000; i++) {
     const bytes = Buffer.from(Array.from({ length: i % 40 }, () => alphabet[Math.floor(Math.random() * alphabet.length)]!));
     const o = encodeOutput(bytes);
-    assert.ok(o.jsonBytes <= base64Bytes(bytes.length), `${bytes.toString('hex')}: ${o.jsonBytes}`);
+    assert.ok(o.jsonBytes <= maxEncodedBytes(bytes.length), `${bytes.toString('hex')}: ${o.jsonBytes}`);
+    assert.ok(maxEncodedBytes(bytes.length) <= (3 * bytes.length) / 2 + 4);
     assert.equal(o.jsonBytes, jsonBytes(o.text), bytes.toString('hex'));
     assert.ok(Buffer.from(o.text, o.encoding).equals(bytes), `${bytes.toString('hex')} comes back`);
   }

@@ -1,9 +1,10 @@
 /**
  * A run's result on the wire: what `codebox exec --json` and `codebox run --json` print and
  * what the API's jobs carry. Output is text when it is valid UTF-8 and its JSON escapes cost
- * no more than base64 would, and base64 otherwise, said by stdoutEncoding / stderrEncoding:
- * no byte is lost, and no output costs more than 4/3 of its bytes inside a JSON string —
- * in Redis, on the event stream, on the wire (a control byte escaped is `\u0001`, 6 bytes).
+ * at most 3/2 of its bytes (or base64's size, for a few bytes), and base64 otherwise, said
+ * by stdoutEncoding / stderrEncoding: no byte is lost, and no output costs more than
+ * maxEncodedBytes of its bytes inside a JSON string — in Redis, on the event stream, on the
+ * wire. A control byte escaped is `\u0001`, 6 bytes for 1: such output goes as base64.
  */
 import type { JudgeResult, JudgeVerdict, TestResult, TestVerdict } from '@codebox/judge';
 import type { ProgramResult } from '@codebox/runtimes';
@@ -55,13 +56,23 @@ export function base64Bytes(n: number): number {
 }
 
 /**
+ * The most n bytes of output cost as sent. 3/2, not base64's 4/3: a newline escaped is 2
+ * bytes, so a text of one character a line (`yes`, a judge's digits) is 3/2 of itself, and
+ * stays text; base64's own size for a few bytes, where its padding is more.
+ */
+export function maxEncodedBytes(n: number): number {
+  return Math.max(base64Bytes(n), Math.floor((3 * n) / 2));
+}
+
+/**
  * What bytes that are valid UTF-8 cost as a JSON string's content (JSON.stringify's
  * escapes): `"` and `\` and \b \t \n \f \r take 2, other control bytes 6 (\u0001), the
  * rest 1 each (a multi-byte character is its own bytes).
  */
 function escapedBytes(bytes: Buffer): number {
   let n = bytes.length;
-  for (const b of bytes) {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
     if (b >= 0x20 && b !== 0x22 && b !== 0x5c) continue;
     n += b === 0x22 || b === 0x5c || b === 0x08 || b === 0x09 || b === 0x0a || b === 0x0c || b === 0x0d ? 1 : 5;
   }
@@ -69,23 +80,22 @@ function escapedBytes(bytes: Buffer): number {
 }
 
 export function encodeOutput(bytes: Buffer): EncodedOutput {
-  const asBase64 = base64Bytes(bytes.length);
-  // counted before decoding: text that would cost more than base64 is never made
+  // counted before decoding: a text that would cost too much is never made
   const escaped = escapedBytes(bytes);
-  if (escaped <= asBase64) {
+  if (escaped <= maxEncodedBytes(bytes.length)) {
     try {
       return { text: strictUtf8.decode(bytes), encoding: 'utf8', jsonBytes: escaped };
     } catch {
       // not UTF-8: base64
     }
   }
-  return { text: bytes.toString('base64'), encoding: 'base64', jsonBytes: asBase64 };
+  return { text: bytes.toString('base64'), encoding: 'base64', jsonBytes: base64Bytes(bytes.length) };
 }
 
 /**
- * The longest head of bytes whose encoding costs at most maxJsonBytes (near enough: as text
- * when the head of maxJsonBytes bytes fits as text, else as base64, 3 bytes for every 4),
- * and how many bytes it kept. A cut inside a UTF-8 character makes the head base64.
+ * The longest head of bytes whose encoding costs at most maxJsonBytes (near enough: the
+ * head of maxJsonBytes bytes when it fits, as text; else 3 bytes for every 4, which fit as
+ * base64), and how many bytes it kept. A cut inside a UTF-8 character is not text.
  */
 export function encodeOutputWithin(bytes: Buffer, maxJsonBytes: number): EncodedOutput & { keptBytes: number } {
   const max = Math.max(0, maxJsonBytes);
@@ -95,7 +105,9 @@ export function encodeOutputWithin(bytes: Buffer, maxJsonBytes: number): Encoded
   const head = encodeOutput(bytes.subarray(0, max));
   if (head.jsonBytes <= max) return { ...head, keptBytes: max };
   const kept = 3 * Math.floor(max / 4);
-  return { ...encodeOutput(bytes.subarray(0, kept)), keptBytes: kept };
+  const less = encodeOutput(bytes.subarray(0, kept));
+  if (less.jsonBytes <= max) return { ...less, keptBytes: kept };
+  return { text: bytes.subarray(0, kept).toString('base64'), encoding: 'base64', jsonBytes: base64Bytes(kept), keptBytes: kept };
 }
 
 export function toJson(r: RunResult | ProgramResult): ResultJson {

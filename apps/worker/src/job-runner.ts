@@ -100,8 +100,8 @@ export class JobRunner {
     if (owner === 'mine') {
       // this worker ran it, and its end could not be written: not lost, unrecorded
       log.warn({ language: runtimeId }, 'job ran here but its end was not recorded: failed, not run again');
+      // (counted in the metrics when it ended here)
       if (!(await this.finish(id, 'failed', { error: jobError('RESULT_NOT_STORED', 'its end could not be written') }))) throw new Error(`could not record job ${id}'s end`);
-      this.d.metrics.jobs.inc({ language: runtimeId, status: 'failed', verdict: 'none' });
       return;
     }
     log.warn({ language: runtimeId }, 'job lost its worker after it started: failed, not run again');

@@ -195,6 +195,13 @@ sys.stdout.write(__import__('base64').b64encode(b.getvalue()).decode())
     assert.equal((await t.s.client().get(wrong.body.token)).judge?.tests.length, 1, 'Judge0 stops at the first run that is not Accepted');
   });
 
+  it('number_of_runs with more output than a run keeps (CODEBOX_TEST_OUTPUT_BYTES): the verdict is the judge\'s, over all of it', async () => {
+    const long = 'x'.repeat(100_000);
+    const { body } = await submit({ source_code: `print("${long}")`, language_id: 71, number_of_runs: 2, expected_output: long }, 'wait=true&fields=status,stdout');
+    assert.deepEqual(body.status, { id: 3, description: 'Accepted' });
+    assert.equal(body.stdout, 'x'.repeat(64 << 10), 'stdout is what was kept of it');
+  });
+
   it('compiler options go before the sources: Go takes its flags', async () => {
     const { body } = await submit({ source_code: 'package main\n\nimport "fmt"\n\nvar v = "unset"\n\nfunc main() { fmt.Println(v) }\n', language_id: 60, compiler_options: '-ldflags=-X=main.v=set' });
     assert.equal(body.stdout, 'set\n', JSON.stringify(body));

@@ -47,9 +47,10 @@ export interface TestRedis {
 
 /**
  * A private redis-server on a unix socket; persistence (append-only) when asked; also on
- * a TCP port of 127.0.0.1 with tcpPort (0: a free one).
+ * a TCP port of 127.0.0.1 with tcpPort (0: a free one); with maxmemory (e.g. 32mb), full
+ * past it under noeviction, as `npm start`'s is.
  */
-export async function startRedis(options: { persist?: boolean; dirRoot?: string; socketPerm?: string; tcpPort?: number } = {}): Promise<TestRedis> {
+export async function startRedis(options: { persist?: boolean; dirRoot?: string; socketPerm?: string; tcpPort?: number; maxmemory?: string } = {}): Promise<TestRedis> {
   const dir = fs.mkdtempSync(path.join(options.dirRoot ?? os.tmpdir(), 'codebox-test-redis-'));
   if (options.dirRoot) fs.chmodSync(dir, 0o755);
   const socket = path.join(dir, 'redis.sock');
@@ -57,7 +58,8 @@ export async function startRedis(options: { persist?: boolean; dirRoot?: string;
   let child: ReturnType<typeof spawn> | undefined;
   const start = async (): Promise<void> => {
     const tcp = port ? ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'no'] : ['--port', '0'];
-    child = spawn('redis-server', [...tcp, '--unixsocket', socket, '--unixsocketperm', options.socketPerm ?? '700', '--dir', dir, '--appendonly', options.persist ? 'yes' : 'no', '--save', ''], { stdio: 'ignore' });
+    const memory = options.maxmemory ? ['--maxmemory', options.maxmemory, '--maxmemory-policy', 'noeviction'] : [];
+    child = spawn('redis-server', [...tcp, '--unixsocket', socket, '--unixsocketperm', options.socketPerm ?? '700', '--dir', dir, '--appendonly', options.persist ? 'yes' : 'no', '--save', '', ...memory], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     while (!fs.existsSync(socket)) {
       if (Date.now() > deadline) throw new Error('redis-server did not start');
@@ -174,11 +176,12 @@ export async function until(fn: () => Promise<boolean>, ms = 10_000): Promise<vo
  * A Redis and a stack for a describe block: started before its tests, stopped after.
  * Call inside describe(); `t.s` and `t.redis` are there once its tests run.
  */
-export function useStack(options: Parameters<typeof startStack>[1] = {}): { readonly s: Stack; readonly redis: TestRedis } {
+export function useStack(options: Parameters<typeof startStack>[1] & { redis?: Parameters<typeof startRedis>[0] } = {}): { readonly s: Stack; readonly redis: TestRedis } {
   const t = {} as { s: Stack; redis: TestRedis };
+  const { redis: redisOptions, ...stackOptions } = options;
   before(async () => {
-    t.redis = await startRedis();
-    t.s = await startStack(t.redis.url, options);
+    t.redis = await startRedis(redisOptions);
+    t.s = await startStack(t.redis.url, stackOptions);
   });
   after(async () => {
     await t.s?.stop();

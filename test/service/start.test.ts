@@ -25,6 +25,10 @@ describe('npm start', { skip: serviceSkip() }, () => {
       const answer = JSON.parse(execFileSync('sh', ['-c', curl], { encoding: 'utf8' }));
       assert.equal(answer.status, 'completed');
       assert.match(answer.result.stdout, /^Hello from a box, Python 3\.\d+\.\d+\n$/);
+      // a bounded Redis that never evicts: queue keys have no TTL and must not be lost
+      const config = (name: string) => execFileSync('redis-cli', ['-s', path.join(dataDir, 'redis', 'redis.sock'), '--no-raw', 'config', 'get', name], { encoding: 'utf8' });
+      assert.match(config('maxmemory'), /"maxmemory"\n2\) "1073741824"/, 'maxmemory 1g by default');
+      assert.match(config('maxmemory-policy'), /"noeviction"/);
       child.kill('SIGTERM');
       assert.equal(await exited(child), 0);
       assert.ok(fs.existsSync(path.join(dataDir, 'redis', 'appendonlydir')), 'Redis kept its append-only file');

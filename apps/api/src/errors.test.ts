@@ -15,3 +15,14 @@ test('Redis away is 503 with Retry-After, on one server and on a cluster', () =>
   }
   assert.equal(toApiError(new Error('something else')).code, 'INTERNAL');
 });
+
+test('Redis over its maxmemory is 503 with Retry-After, also inside a transaction (the rate counter)', () => {
+  const oom = Object.assign(new Error("OOM command not allowed when used memory > 'maxmemory'."), { name: 'ReplyError' });
+  const aborted = Object.assign(new Error('EXECABORT Transaction discarded because of previous errors.'), { name: 'ReplyError', previousErrors: [oom] });
+  for (const err of [oom, aborted]) {
+    const e = toApiError(err);
+    assert.deepEqual([e.code, e.status], ['UNAVAILABLE', 503], err.message);
+    assert.ok((e.retryAfterS ?? 0) >= 1);
+    assert.match(e.message, /full/);
+  }
+});

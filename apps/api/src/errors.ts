@@ -5,7 +5,15 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { redisFull } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
+
+/**
+ * A full Redis (over its maxmemory, noeviction) has room again as finished jobs expire
+ * (CODEBOX_RESULT_TTL_S) or are read away: clients are told to wait longer than for a
+ * Redis that is away.
+ */
+const FULL_RETRY_AFTER_S = 10;
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
@@ -17,6 +25,7 @@ export function toApiError(err: unknown): ApiError {
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new ApiError('INVALID_REQUEST', 'the request is malformed', { field: 'url' });
   // Redis away: commands fail fast (connect's failFast) and the client is told to retry
   if (isRedisDown(err)) return new ApiError('UNAVAILABLE', 'the job store is not reachable; retry shortly', undefined, 1);
+  if (redisFull(err)) return new ApiError('UNAVAILABLE', 'the job store is full; retry later', undefined, FULL_RETRY_AFTER_S);
   return new ApiError('INTERNAL');
 }
 

@@ -10,6 +10,7 @@ import { loadWorkerConfig, startWorker, workerMetrics } from '@codebox/worker';
 import { boxInitState, SandboxError } from '@codebox/sandbox';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { loadServerConfig } from './config.js';
 import { preflight } from './preflight.js';
 import { startEmbeddedRedis } from './redis.js';
 import type { EmbeddedRedis } from './redis.js';
@@ -19,15 +20,16 @@ const log = (line: string): void => void process.stderr.write(`codebox: ${line}\
 async function main(): Promise<void> {
   const apiConfig = loadApiConfig(process.env);
   const workerConfig = loadWorkerConfig(process.env);
+  const serverConfig = loadServerConfig(process.env);
   preflight({ embeddedRedis: apiConfig.redisUrl === undefined, buildInit: boxInitState() !== 'built' }, log);
   // from here on, structured lines (pino) on stderr; the banner goes to stdout
   const logger = pino({ base: { service: 'codebox' } }, pino.destination(2));
   let redis: EmbeddedRedis | undefined;
   let redisUrl = apiConfig.redisUrl;
   if (!redisUrl) {
-    redis = await startEmbeddedRedis(workerConfig.dataDir, log);
+    redis = await startEmbeddedRedis(workerConfig.dataDir, serverConfig.redisMaxmemoryBytes, log);
     redisUrl = redis.url;
-    logger.info({ redis: redis.url, dir: redis.dir }, 'embedded redis started');
+    logger.info({ redis: redis.url, dir: redis.dir, maxmemoryBytes: serverConfig.redisMaxmemoryBytes }, 'embedded redis started');
   }
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

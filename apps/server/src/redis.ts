@@ -1,7 +1,9 @@
 /**
  * The embedded Redis of `npm start`: a private redis-server on a unix socket (mode 700,
  * no TCP port) under the data directory, with the append-only file on, so queued jobs
- * survive a restart. It dies with us: setpriv --pdeathsig, also if we are killed.
+ * survive a restart. Bounded by maxmemory with noeviction: past it, writes are refused
+ * (new jobs get 503) and nothing is evicted, as the queue's keys have no TTL and losing
+ * one loses a job. It dies with us: setpriv --pdeathsig, also if we are killed.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -15,7 +17,7 @@ export interface EmbeddedRedis {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedRedis(dataDir: string, log: (line: string) => void): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(dataDir: string, maxmemoryBytes: number, log: (line: string) => void): Promise<EmbeddedRedis> {
   const dir = path.join(dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
@@ -32,6 +34,8 @@ export async function startEmbeddedRedis(dataDir: string, log: (line: string) =>
       '--dir', dir,
       '--appendonly', 'yes',
       '--appendfsync', 'everysec',
+      '--maxmemory', String(maxmemoryBytes),
+      '--maxmemory-policy', 'noeviction',
       '--daemonize', 'no',
       '--logfile', path.join(dir, 'redis.log'),
     ],

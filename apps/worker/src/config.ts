@@ -1,24 +1,39 @@
 /**
  * The worker's configuration: the host variables (cgroups, uids, root), the Redis, and
- * its own, from the environment once at start; one line per bad value. Cross-field rule:
- * on Redis Cluster the key prefix carries a hash tag.
+ * its own, from the environment once at start; one line per bad value. Cross-field rules:
+ * on Redis Cluster the key prefix carries a hash tag; a job's result budget holds a plain
+ * run at the most output (what is stored per job: see CODEBOX_RESULT_MAX_BYTES).
  */
 import os from 'node:os';
 import { ConfigError, defaultHostConfig, HOST_VARIABLES, loadVariables, redisProblems, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
 import type { HostConfig, RedisConfig, Variables } from '@codebox/config';
 import { REDIS_CHECKS } from '@codebox/jobs';
+import { maxEncodedBytes } from '@codebox/protocol';
 
 export interface WorkerConfig extends HostConfig, RedisConfig {
   /** jobs run at once (default: the number of cores) */
   slots: number;
   /** on SIGTERM, how long running jobs may go on before they are ended */
   graceMs: number;
-  /** live output per job on the event stream (the result has all of it) */
+  /** live output per job on the event stream, in bytes as sent (the result has all of it) */
   streamMaxBytes: number;
   /** a standalone worker's /metrics port on 127.0.0.1; 0: none */
   metricsPort: number;
   /** the most output a job may keep per stream (results live in Redis) */
   maxOutputBytes: number;
+  /** judge mode: what is stored of each test's stdout and of its stderr (the checker sees all) */
+  testOutputBytes: number;
+  /** a job's stored result in encoded bytes (default: plainResultBytes(maxOutputBytes)) */
+  resultMaxBytes: number;
+}
+
+/**
+ * The most a plain run stores, encoded: its stdout and stderr and its compile's, each at
+ * most maxOutputBytes and at most 3/2 of that as sent (protocol's maxEncodedBytes), and
+ * 64 KiB for the rest.
+ */
+export function plainResultBytes(maxOutputBytes: number): number {
+  return 4 * maxEncodedBytes(maxOutputBytes) + (64 << 10);
 }
 
 const WORKER_VARIABLES: Variables<WorkerConfig> = {
@@ -26,11 +41,19 @@ const WORKER_VARIABLES: Variables<WorkerConfig> = {
   CODEBOX_SLOTS: { doc: 'jobs run at once (default: the number of cores)', apply: wholeNumber(1, 256, (n, c) => (c.slots = n)) },
   // On SIGTERM, running jobs get this long to finish before they are ended. Default 30000.
   CODEBOX_GRACE_MS: { doc: 'grace for running jobs on SIGTERM, ms (default 30000)', apply: wholeNumber(0, 3_600_000, (n, c) => (c.graceMs = n)) },
-  // Live output per job on its event stream. Default 1048576.
-  CODEBOX_STREAM_MAX_BYTES: { doc: 'live output per job on its event stream (default 1 MiB)', apply: wholeNumber(0, 64 << 20, (n, c) => (c.streamMaxBytes = n)) },
-  // A standalone worker serves /metrics here (127.0.0.1). Default 9465; 0 turns it off.
+  // Live output per job on its event stream, in bytes as sent (escapes and base64 count). Default 1048576.
+  CODEBOX_STREAM_MAX_BYTES: { doc: 'live output per job on its event stream, bytes as sent (default 1 MiB)', apply: wholeNumber(0, 64 << 20, (n, c) => (c.streamMaxBytes = n)) },
   // The most output a job may ask to keep, per stream. Default 4194304 (4 MiB).
   CODEBOX_MAX_OUTPUT_BYTES: { doc: 'most output a job may keep per stream (default 4 MiB)', apply: wholeNumber(1024, 64 << 20, (n, c) => (c.maxOutputBytes = n)) },
+  // Judge mode: the first this many bytes of each test's stdout and of its stderr are stored
+  // (in the job's result and its test event), the rest cut and flagged; the checker sees all.
+  // Default 65536 (64 KiB).
+  CODEBOX_TEST_OUTPUT_BYTES: { doc: 'judge mode: bytes stored of each test\'s stdout and stderr (default 64 KiB)', apply: wholeNumber(0, 64 << 20, (n, c) => (c.testOutputBytes = n)) },
+  // A job's stored result, in encoded bytes (its JSON): a judge job's tests past it are kept
+  // without output, flagged. At least, and by default, what a plain run at
+  // CODEBOX_MAX_OUTPUT_BYTES stores: 4 × 3/2 of it + 64 KiB (25231360 for 4 MiB).
+  CODEBOX_RESULT_MAX_BYTES: { doc: 'a job\'s stored result, encoded bytes (default: what a run at CODEBOX_MAX_OUTPUT_BYTES needs)', apply: wholeNumber(0, 1 << 30, (n, c) => (c.resultMaxBytes = n)) },
+  // A standalone worker serves /metrics here (127.0.0.1). Default 9465; 0 turns it off.
   CODEBOX_WORKER_METRICS_PORT: { doc: 'standalone worker /metrics port on 127.0.0.1 (default 9465, 0: off)', apply: wholeNumber(0, 65535, (n, c) => (c.metricsPort = n)) },
 };
 
@@ -47,9 +70,17 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     streamMaxBytes: 1 << 20,
     metricsPort: 9465,
     maxOutputBytes: 4 << 20,
+    testOutputBytes: 64 << 10,
+    // follows maxOutputBytes, whichever order they are read in: set below unless given
+    resultMaxBytes: Number.NaN,
   };
   const config = loadVariables(env, VARIABLES, defaults);
   const problems = redisProblems(config, REDIS_CHECKS);
+  const plain = plainResultBytes(config.maxOutputBytes);
+  if (Number.isNaN(config.resultMaxBytes)) config.resultMaxBytes = plain;
+  else if (config.resultMaxBytes < plain) {
+    problems.push(`CODEBOX_RESULT_MAX_BYTES="${config.resultMaxBytes}": must be at least ${plain}, what a run at CODEBOX_MAX_OUTPUT_BYTES (${config.maxOutputBytes}) may store`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -7,10 +7,14 @@
  * the engine included, is recorded as the job's end, because a retry would find the job
  * running and could only call it lost.
  *
+ * An end that cannot be written (Redis over its maxmemory refuses it) is written small
+ * instead, as failed with RESULT_NOT_STORED (record-end.ts).
+ *
  * A job found already running has its queue entry back because a lock ran out: its
  * worker died, or Redis was away longer than the lock. A worker still beating (or this
  * one, still running it) keeps it: the entry waits and looks again. A worker that has
  * stopped beating is gone, and its program may have run: the job fails with WORKER_LOST.
+ * This worker, no longer running it, ran it and could not write its end: RESULT_NOT_STORED.
  */
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -20,14 +24,16 @@ import type { Job } from 'bullmq';
 import type { JobStore, QueuedJob } from '@codebox/jobs';
 import { judge } from '@codebox/judge';
 import type { Checker, Interactor } from '@codebox/judge';
-import { jobError, judgeJson, testJson, toJson } from '@codebox/protocol';
-import type { CheckerInput, JobError, JudgeJson, ResultJson } from '@codebox/protocol';
+import { compileJson, jobError, judgeJson, ResultBudget, testJson, toJson } from '@codebox/protocol';
+import type { CheckerInput, JudgeJson, ResultJson, TestJson } from '@codebox/protocol';
 import { Registry, runProgram } from '@codebox/runtimes';
 import type { DetectedRuntime, ProgramPolicy, ProgramRequest, Root } from '@codebox/runtimes';
 import { LimitError, SpecError } from '@codebox/sandbox';
 import type { Sandbox } from '@codebox/sandbox';
 import type { WorkerMetrics } from './metrics.js';
 import { OutputWriter } from './output.js';
+import { recordEnd } from './record-end.js';
+import type { EndOutcome, EndStatus } from './record-end.js';
 
 type EndReason = 'cancel' | 'shutdown';
 
@@ -48,13 +54,15 @@ export interface RunnerDeps {
   readonly policy: ProgramPolicy;
   readonly metrics: WorkerMetrics;
   readonly streamMaxBytes: number;
+  /** judge mode: what is kept of each test's stdout and stderr */
+  readonly testOutputBytes: number;
+  /** a job's stored result, in encoded bytes: a judge job's tests past it are kept without output */
+  readonly resultMaxBytes: number;
   readonly log: Logger;
   /** an interactive job's live stdin; onSignal when its client sends a signal */
   readonly input: (jobId: string, onSignal: () => void) => { stdin: Readable; close(): void };
 }
 
-/** recording a job's end is retried this many times, backing off from 200 ms (~12 s in all) */
-const FINISH_TRIES = 7;
 /**
  * How long a running job's returned entry waits before its worker's heartbeat is looked
  * at again: more than two heartbeats (worker.ts HEARTBEAT_MS), so a live worker has beaten.
@@ -88,6 +96,13 @@ export class JobRunner {
       log.info({ owner }, 'job running on a live worker whose queue lock ran out: looking again later');
       await job.moveToDelayed(Date.now() + OWNER_CHECK_MS, token);
       throw new DelayedError();
+    }
+    if (owner === 'mine') {
+      // this worker ran it, and its end could not be written: not lost, unrecorded
+      log.warn({ language: runtimeId }, 'job ran here but its end was not recorded: failed, not run again');
+      // (counted in the metrics when it ended here)
+      if (!(await this.finish(id, 'failed', { error: jobError('RESULT_NOT_STORED', 'its end could not be written') }))) throw new Error(`could not record job ${id}'s end`);
+      return;
     }
     log.warn({ language: runtimeId }, 'job lost its worker after it started: failed, not run again');
     // nothing ran here: an end not recorded is the entry's to try again, not the job's to lose
@@ -202,10 +217,17 @@ export class JobRunner {
     }
   }
 
-  /** judge mode: each test's result goes on the event stream as it finishes */
+  /**
+   * Judge mode: each test's result goes on the event stream as it finishes. What is kept
+   * of each test is bounded (testOutputBytes per stream, the judge keeps nothing more),
+   * and so is all of it (resultMaxBytes, after the compile): the `test` event and the
+   * job's result carry the same copy.
+   */
   private async judge(id: string, runtime: DetectedRuntime, request: QueuedJob['request'], signal: AbortSignal, writer: OutputWriter): Promise<{ judge: JudgeJson }> {
     // the same program request as a plain run, less stdin: each test brings its own
     const { stdin: _stdin, ...program } = programRequest(request, this.d.root);
+    const budget = new ResultBudget(this.d.resultMaxBytes);
+    const tests: TestJson[] = [];
     const result = await judge(
       this.d.sandbox,
       runtime,
@@ -215,11 +237,20 @@ export class JobRunner {
         ...(request.checker === undefined ? {} : { checker: this.checker(request.checker) }),
         ...(request.interactor ? { interactor: this.interactor(request.interactor) } : {}),
         ...(request.stopOnFirstFailure ? { stopOnFirstFailure: true } : {}),
+        keepOutputBytes: this.d.testOutputBytes,
       },
       this.d.policy,
-      { onTest: (t) => writer.event(() => this.d.store.appendTest(id, testJson(t))), signal },
+      {
+        onCompile: (c) => budget.charge(compileJson(c)),
+        onTest: (t) => {
+          const stored = budget.test(testJson(t));
+          tests.push(stored);
+          writer.event(() => this.d.store.appendTest(id, stored));
+        },
+        signal,
+      },
     );
-    return { judge: judgeJson(result) };
+    return { judge: judgeJson(result, tests) };
   }
 
   private interactor(i: NonNullable<QueuedJob['request']['interactor']>): Interactor {
@@ -236,24 +267,9 @@ export class JobRunner {
     return { type: 'program', runtime, files: programRequest({ language: c.language, files: c.files }, this.d.root).files };
   }
 
-  /**
-   * Records the end, retrying through Redis errors rather than losing the result; false
-   * when it could not be written. An end that finds the job no longer running (ended by
-   * another, or expired) is logged: it is the one that lost.
-   */
-  private async finish(id: string, status: 'completed' | 'failed' | 'cancelled', outcome: { result?: ResultJson; judge?: JudgeJson; error?: JobError }): Promise<boolean> {
-    for (let i = 0; ; i++) {
-      try {
-        if (!(await this.d.store.finish(id, status, 'running', outcome))) this.d.log.warn({ jobId: id, status }, 'job was no longer running: this end not recorded');
-        return true;
-      } catch (err) {
-        if (i + 1 >= FINISH_TRIES) {
-          this.d.log.error({ jobId: id, status, err }, 'could not record the job\'s end');
-          return false;
-        }
-        await new Promise((r) => setTimeout(r, 200 * 2 ** i));
-      }
-    }
+  /** the job's end (record-end.ts): false when nothing could be written */
+  private finish(id: string, status: EndStatus, outcome: EndOutcome): Promise<boolean> {
+    return recordEnd(this.d.store, this.d.log, id, status, outcome);
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * A running job's output on its event stream: chunks coalesced (at most every 25 ms or
  * 16 KiB per event, so a chatty program does not make an event per write), sent in order
- * one at a time, and capped at maxBytes in all — the result carries every byte anyway.
+ * one at a time, and capped at maxBytes in all, counted as sent (base64 or text with its
+ * JSON escapes: what Redis holds) — the result carries every byte anyway.
  */
 import type { JobStore } from '@codebox/jobs';
-import { encodeOutput } from '@codebox/protocol';
+import { encodeOutputWithin } from '@codebox/protocol';
 
 const FLUSH_MS = 25;
 const FLUSH_BYTES = 16 << 10;
@@ -23,10 +24,10 @@ export class OutputWriter {
   ) {}
 
   push(stream: 'stdout' | 'stderr', chunk: Buffer): void {
-    if (this.sent >= this.maxBytes) return;
-    const room = this.maxBytes - this.sent;
+    // an encoding costs at least its bytes: what is over the room left unsent never fits
+    const room = this.maxBytes - this.sent - (this.pending?.bytes ?? 0);
+    if (room <= 0) return;
     const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    this.sent += part.length;
     if (this.pending && this.pending.stream !== stream) this.flush();
     this.pending ??= { stream, chunks: [], bytes: 0 };
     this.pending.chunks.push(part);
@@ -53,7 +54,10 @@ export class OutputWriter {
     const p = this.pending;
     this.pending = undefined;
     if (!p) return;
-    const { text, encoding } = encodeOutput(Buffer.concat(p.chunks));
+    const { text, encoding, jsonBytes, keptBytes } = encodeOutputWithin(Buffer.concat(p.chunks), this.maxBytes - this.sent);
+    // a cut ends the stream's output: what follows would not follow on from it
+    this.sent = keptBytes < p.bytes ? this.maxBytes : this.sent + jsonBytes;
+    if (keptBytes === 0) return;
     this.chain = this.chain.then(() =>
       this.failed ? undefined : this.store.appendOutput(this.id, p.stream, { data: text, encoding }).catch((err: unknown) => {
         // live output is best effort: Redis away for a moment loses chunks, never the result

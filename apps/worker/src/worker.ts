@@ -89,6 +89,8 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
       policy,
       metrics,
       streamMaxBytes: config.streamMaxBytes,
+      testOutputBytes: config.testOutputBytes,
+      resultMaxBytes: config.resultMaxBytes,
       log,
       input: (jobId, onSignal) => liveInput(redis, store, jobId, onSignal),
     });

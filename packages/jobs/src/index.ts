@@ -9,4 +9,5 @@ export { announce, liveWorkers, retire, unionRuntimes } from './workers.js';
 export type { WorkerRecord } from './workers.js';
 export { createQueue } from './queue.js';
 export { Schedule } from './schedule.js';
+export { redisFull, refusedByRedis } from './redis-errors.js';
 export type { QueuedJob } from './queue.js';

@@ -96,6 +96,31 @@ return 1
 `;
 
 /**
+ * failWithoutResult: a running job's end as failed, with an error and no result, for when
+ * its own end could not be written (Redis over its maxmemory refused it). It must work over
+ * maxmemory: its event stream is emptied first, which frees what the job's output held
+ * there and, being a write, lets the writes after it through — a script without flags is
+ * refused for memory only up to its first write (Redis 6, and 7 for scripts without a
+ * shebang: the order of the lines below matters). The stream keeps its last id, so the
+ * two small events added come after anything a follower has read.
+ *   KEYS[1] job hash, KEYS[2] event stream
+ *   ARGV[1] finishedAt (ISO), ARGV[2] error JSON, ARGV[3] status event JSON, ARGV[4] result
+ *   event JSON (the job's view), ARGV[5] ttl seconds, ARGV[6] maxlen
+ *   → 1, or 0 when the job was not running (someone else finished it)
+ */
+export const FAIL_WITHOUT_RESULT = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
+redis.call('XTRIM', KEYS[2], 'MAXLEN', 0)
+redis.call('HDEL', KEYS[1], 'result', 'judge')
+redis.call('HSET', KEYS[1], 'status', 'failed', 'finishedAt', ARGV[1], 'error', ARGV[2])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'status', 'data', ARGV[3])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'type', 'result', 'data', ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+return 1
+`;
+
+/**
  * requestCancel: marks a running job for its worker to kill
  *   KEYS[1] job hash → the status ('running' means the flag is set; 'queued' means the
  *   caller should finish it as cancelled itself)

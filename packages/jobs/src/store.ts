@@ -8,7 +8,7 @@ import { defineScript } from './connection.js';
 import type { RedisConnection, ScriptFn } from './connection.js';
 import type { JobError, JobEvent, JobStatus, JobView, JudgeJson, OutputChunk, ResultJson, StageEvent, TestJson } from '@codebox/protocol';
 import { Keys } from './keys.js';
-import { CREATE, FINISH, OWNER_CHECK, REQUEST_CANCEL, START } from './scripts.js';
+import { CREATE, FAIL_WITHOUT_RESULT, FINISH, OWNER_CHECK, REQUEST_CANCEL, START } from './scripts.js';
 
 export interface StoreOptions {
   /** how long a job record lives before it finishes */
@@ -36,7 +36,7 @@ export interface StoredEvent {
 
 export class JobStore {
   readonly keys: Keys;
-  private readonly scripts: Record<'create' | 'start' | 'ownerCheck' | 'finish' | 'requestCancel', ScriptFn>;
+  private readonly scripts: Record<'create' | 'start' | 'ownerCheck' | 'finish' | 'failWithoutResult' | 'requestCancel', ScriptFn>;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -50,6 +50,7 @@ export class JobStore {
       start: define('codeboxStart', START, 2),
       ownerCheck: define('codeboxOwnerCheck', OWNER_CHECK, 2),
       finish: define('codeboxFinish', FINISH, 2),
+      failWithoutResult: define('codeboxFailWithoutResult', FAIL_WITHOUT_RESULT, 2),
       requestCancel: define('codeboxRequestCancel', REQUEST_CANCEL, 1),
     };
   }
@@ -98,6 +99,31 @@ export class JobStore {
       this.opts.streamMaxLen,
       from,
       outcome.judge ? JSON.stringify(outcome.judge) : '',
+    );
+    return r === 1;
+  }
+
+  /**
+   * A running job's end as failed with `error` and no result, small, written even over
+   * Redis's maxmemory (scripts.ts FAIL_WITHOUT_RESULT): for an end that could not be
+   * written otherwise. Its event stream's output goes; false when it was not running.
+   */
+  async failWithoutResult(id: string, error: JobError): Promise<boolean> {
+    const current = await this.get(id);
+    if (!current) return false;
+    const finishedAt = new Date().toISOString();
+    const { result: _r, judge: _j, ...rest } = publicView(current);
+    const view: JobView = { ...rest, status: 'failed', finishedAt, error };
+    const k = this.keys;
+    const r = await this.scripts.failWithoutResult(
+      k.job(id),
+      k.events(id),
+      finishedAt,
+      JSON.stringify(error),
+      JSON.stringify({ status: 'failed', error }),
+      JSON.stringify(view),
+      this.opts.resultTtlS,
+      this.opts.streamMaxLen,
     );
     return r === 1;
   }

@@ -7,6 +7,7 @@
  * A verdict per test, and one for the whole: COMPILE_ERROR when the compile failed, else
  * the first test's verdict that is not ACCEPTED, else ACCEPTED. Tests are reported one by
  * one as they finish (onTest). stopOnFirstFailure leaves the rest unrun (skipped).
+ * keepOutputBytes bounds what a judge holds: each test's output is cut to it once checked.
  */
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
@@ -55,6 +56,13 @@ export interface JudgeRequest extends Omit<ProgramRequest, 'stdin'> {
   /** an interactive problem: the interactor decides each test, no checker */
   readonly interactor?: Interactor;
   readonly stopOnFirstFailure?: boolean;
+  /**
+   * Of each test's stdout and stderr, keep at most this many bytes once it is checked (the
+   * checker sees all of it), cut between UTF-8 characters, flagged truncated; so what a
+   * judge holds grows by at most this much per test and stream, however much each printed.
+   * Default: all of it (up to the limits' outputBytes).
+   */
+  readonly keepOutputBytes?: number;
 }
 
 export interface TestResult {
@@ -78,6 +86,8 @@ export interface JudgeResult {
 }
 
 export interface JudgeHooks {
+  /** the compile step ended (a runtime that compiles), before any test runs */
+  readonly onCompile?: (result: RunResult) => void;
   readonly onTest?: (test: TestResult) => void;
   readonly onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   readonly signal?: AbortSignal;
@@ -112,6 +122,7 @@ export async function judge(
     policy,
     hooks.signal ? { signal: hooks.signal } : {},
   );
+  if (compiled.result) hooks.onCompile?.(compiled.result);
   const total = request.tests.length;
   if (!compiled.ok) return { verdict: 'COMPILE_ERROR', passed: 0, total, skipped: total, ...(compiled.result ? { compile: compiled.result } : {}), tests: [] };
   const checkerProgram = checker.type === 'program' ? await compileChecker(sandbox, checker, rootfs, policy, hooks.signal) : undefined;
@@ -121,7 +132,8 @@ export async function judge(
   for (const [index, test] of request.tests.entries()) {
     if (hooks.signal?.aborted) break;
     if (interactor) {
-      const result = { index, ...(test.name === undefined ? {} : { name: test.name }), ...(await interact(sandbox, compiled, interactor, test, request, rootfs, policy, hooks.signal)) };
+      const judged = await interact(sandbox, compiled, interactor, test, request, rootfs, policy, hooks.signal);
+      const result = { index, ...(test.name === undefined ? {} : { name: test.name }), ...judged, run: keepOutput(judged.run, request.keepOutputBytes) };
       tests.push(result);
       hooks.onTest?.(result);
       if (request.stopOnFirstFailure && result.verdict !== 'ACCEPTED') break;
@@ -150,7 +162,7 @@ export async function judge(
       verdict = outcome.accepted ? 'ACCEPTED' : 'WRONG_ANSWER';
       message = outcome.message;
     }
-    const result: TestResult = { index, ...(test.name === undefined ? {} : { name: test.name }), verdict, run, ...(message === undefined ? {} : { checker: message }) };
+    const result: TestResult = { index, ...(test.name === undefined ? {} : { name: test.name }), verdict, run: keepOutput(run, request.keepOutputBytes), ...(message === undefined ? {} : { checker: message }) };
     tests.push(result);
     hooks.onTest?.(result);
     if (request.stopOnFirstFailure && verdict !== 'ACCEPTED') break;
@@ -164,6 +176,34 @@ export async function judge(
     ...(compiled.result ? { compile: compiled.result } : {}),
     tests,
   };
+}
+
+/**
+ * The run with at most max bytes of each output, copied: a view (subarray) would keep the
+ * whole output's memory alive for as long as the test is held.
+ */
+function keepOutput(run: RunResult, max: number | undefined): RunResult {
+  if (max === undefined || (run.stdout.length <= max && run.stderr.length <= max)) return run;
+  const head = (b: Buffer): Buffer => (b.length <= max ? b : Buffer.from(b.subarray(0, utf8Boundary(b, max))));
+  return {
+    ...run,
+    stdout: head(run.stdout),
+    stderr: head(run.stderr),
+    stdoutTruncated: run.stdoutTruncated || run.stdout.length > max,
+    stderrTruncated: run.stderrTruncated || run.stderr.length > max,
+  };
+}
+
+/**
+ * end, or the start of the UTF-8 character end falls inside (up to 3 continuation bytes
+ * back), so a head of text stays text; end itself when the bytes there are not UTF-8.
+ */
+export function utf8Boundary(bytes: Buffer, end: number): number {
+  if (end >= bytes.length) return bytes.length;
+  for (let e = end; e > 0 && e >= end - 3; e--) {
+    if (((bytes[e] ?? 0) & 0xc0) !== 0x80) return e;
+  }
+  return end;
 }
 
 async function compileChecker(

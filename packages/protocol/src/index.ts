@@ -1,4 +1,4 @@
-export { encodeOutput, judgeJson, testJson, toJson } from './result.js';
+export { base64Bytes, compileJson, encodeOutput, encodeOutputWithin, judgeJson, maxEncodedBytes, ResultBudget, testJson, toJson } from './result.js';
 export type { CompileJson, Encoding, JudgeJson, ResultJson, TestJson } from './result.js';
 export { API_ERRORS, ApiError } from './errors.js';
 export type { ApiErrorBody, ApiErrorCode } from './errors.js';

@@ -70,6 +70,11 @@ export const JOB_ERRORS = {
   UNAVAILABLE: 'the job could not be queued',
   /** the sandbox itself failed (not the program): see the message */
   INTERNAL: 'the sandbox failed',
+  /**
+   * the program ran, but its result could not be written: Redis refused it (over its
+   * maxmemory), or it could not be made; its event stream's output is dropped with it
+   */
+  RESULT_NOT_STORED: 'the program ran but its result could not be stored',
 } as const;
 export type JobErrorCode = keyof typeof JOB_ERRORS;
 

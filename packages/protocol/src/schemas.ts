@@ -94,7 +94,7 @@ export const JOB_REQUEST_SCHEMA = {
   },
 } as const;
 
-const output = { type: 'string', description: 'text when the encoding is utf8, else base64' };
+const output = { type: 'string', description: 'text when the encoding is utf8 (valid UTF-8 whose JSON escapes cost no more than base64), else base64' };
 const encoding = { enum: ['utf8', 'base64'] };
 
 const COMPILE_SCHEMA = {
@@ -139,8 +139,8 @@ export const TEST_SCHEMA = {
     name: { type: 'string' },
     verdict: { enum: TEST_VERDICTS },
     ...COMPILE_SCHEMA.properties,
-    stdoutTruncated: { type: 'boolean' },
-    stderrTruncated: { type: 'boolean' },
+    stdoutTruncated: { type: 'boolean', description: "cut at the job's outputBytes, or to what is stored of each test (the checker saw all of it)" },
+    stderrTruncated: { type: 'boolean', description: "cut at the job's outputBytes, or to what is stored of each test" },
     checker: { type: 'string', description: "where output and expected differ, or the checker program's output" },
   },
 } as const;

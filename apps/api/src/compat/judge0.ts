@@ -267,7 +267,8 @@ interface RunOutcome {
   memoryBytes: number;
 }
 
-type RunLike = Pick<ResultJson, 'status' | 'exitCode' | 'signal' | 'cpuMs' | 'wallMs' | 'memoryBytes' | 'stdout' | 'stderr' | 'stdoutEncoding' | 'stderrEncoding'>;
+type RunLike = Pick<ResultJson, 'status' | 'exitCode' | 'signal' | 'cpuMs' | 'wallMs' | 'memoryBytes' | 'stdout' | 'stderr' | 'stdoutEncoding' | 'stderrEncoding'> &
+  Partial<Pick<TestJson, 'verdict' | 'stdoutTruncated'>>;
 
 const bytes = (s: string, enc: string): Buffer => Buffer.from(s, enc === 'base64' ? 'base64' : 'utf8');
 const nonEmptyBase64 = (b: Buffer): string | null => (b.length === 0 ? null : b.toString('base64'));
@@ -310,6 +311,8 @@ function outcome(r: RunLike, s: Pick<Submission, 'cpu_time_limit' | 'expected_ou
     case 'OK': {
       if (s.cpu_time_limit > 0 && r.cpuMs > s.cpu_time_limit * 1000) return { ...base, status_id: 5, message: 'Time limit exceeded' };
       const expected = s.expected_output === null ? null : Buffer.from(s.expected_output, 'base64').toString('utf8');
+      // a run of number_of_runs whose stored stdout was cut: the judge compared all of it
+      if (expected !== null && r.stdoutTruncated && r.verdict) return { ...base, status_id: r.verdict === 'ACCEPTED' ? 3 : 4 };
       const got = Buffer.from(r.stdout, r.stdoutEncoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
       return { ...base, status_id: expected === null || strip(expected) === strip(got) ? 3 : 4 };
     }

@@ -184,6 +184,10 @@ describe('bad input: a clear error naming the field, and nothing lost', { skip: 
     ['an unknown field', JSON.stringify({ ...PY('x'), priority: 9 }), undefined, 400, 'INVALID_REQUEST', { field: 'priority' }],
     ['a limit of the wrong type', JSON.stringify({ ...PY('x'), limits: { cpuMs: '1s' } }), undefined, 400, 'INVALID_REQUEST', { field: 'limits.cpuMs' }],
     ['a path that climbs out', JSON.stringify({ language: 'python', files: [{ content: 'x' }, { name: '../../etc/x', content: 'y' }] }), undefined, 400, 'INVALID_REQUEST', { field: 'files[1].name' }],
+    // gcc would read options from o.c for @o.c (and -wrapper runs any command)
+    ['a file name a compiler reads as options', JSON.stringify({ language: 'c', files: [{ content: 'x' }, { name: '@o.c', content: 'y' }] }), undefined, 400, 'INVALID_REQUEST', { field: 'files[1].name' }],
+    ['a file name a tool reads as an option', JSON.stringify({ language: 'c', files: [{ content: 'x' }, { name: 'lib/-o.c', content: 'y' }] }), undefined, 400, 'INVALID_REQUEST', { field: 'files[1].name' }],
+    ['an artifact cap over the maximum', JSON.stringify({ language: 'c', files: [{ content: 'x' }], compileLimits: { artifactBytes: 2 ** 40 } }), undefined, 400, 'LIMIT_TOO_HIGH', { field: 'compileLimits.artifactBytes', maximum: 268435456 }],
     ['over the body limit', JSON.stringify(PY('#'.repeat(8000))), undefined, 413, 'BODY_TOO_LARGE'],
   ];
   for (const [name, body, headers, status, code, details] of cases) {
@@ -195,6 +199,19 @@ describe('bad input: a clear error naming the field, and nothing lost', { skip: 
       for (const [k, v] of Object.entries(details ?? {})) assert.deepEqual(r.json.error?.details?.[k], v, `details.${k}`);
     });
   }
+
+  it("a compile step's files are capped by compileLimits.artifactBytes: over it, COMPILE_ERROR and nothing runs", async () => {
+    const runtimes = (await (await fetch(`${t.s.url}/v1/runtimes`)).json()) as { compileLimits: { defaults: { artifactBytes: number }; maxima: { artifactBytes: number } } };
+    assert.deepEqual([runtimes.compileLimits.defaults.artifactBytes, runtimes.compileLimits.maxima.artifactBytes], [64 << 20, 256 << 20]);
+    const res = await fetch(`${t.s.url}/v1/jobs?wait=true`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ language: 'c', files: [{ content: 'int main(void) { return 0; }' }], compileLimits: { artifactBytes: 1000 } }),
+    });
+    const job = (await res.json()) as JobView;
+    assert.equal(job.result?.status, 'COMPILE_ERROR', JSON.stringify(job));
+    assert.equal(job.result?.compile?.status, 'OUTPUT_LIMIT');
+  });
 
   it('the unknown-language error lists the known ones', async () => {
     const r = await post(`${t.s.url}/v1/jobs`, JSON.stringify({ language: 'cobol', files: [{ content: 'x' }] }));

@@ -25,6 +25,8 @@ export interface WorkerConfig extends HostConfig, RedisConfig {
   testOutputBytes: number;
   /** a job's stored result in encoded bytes (default: plainResultBytes(maxOutputBytes)) */
   resultMaxBytes: number;
+  /** the most a job may let its compile step hand to its run step (compileLimits.artifactBytes) */
+  maxArtifactBytes: number;
 }
 
 /**
@@ -53,6 +55,10 @@ const WORKER_VARIABLES: Variables<WorkerConfig> = {
   // without output, flagged. At least, and by default, what a plain run at
   // CODEBOX_MAX_OUTPUT_BYTES stores: 4 × 3/2 of it + 64 KiB (25231360 for 4 MiB).
   CODEBOX_RESULT_MAX_BYTES: { doc: 'a job\'s stored result, encoded bytes (default: what a run at CODEBOX_MAX_OUTPUT_BYTES needs)', apply: wholeNumber(0, 1 << 30, (n, c) => (c.resultMaxBytes = n)) },
+  // The most a job may let its compile step hand to its run step, its files in bytes
+  // (compileLimits.artifactBytes; a job that says nothing gets 64 MiB, or this if lower).
+  // They are written into the run's box and count against its memory. Default 268435456.
+  CODEBOX_MAX_ARTIFACT_BYTES: { doc: 'most a compile step may hand to its run step, bytes (default 256 MiB; a job gets 64 MiB unless it asks)', apply: wholeNumber(0, 1 << 30, (n, c) => (c.maxArtifactBytes = n)) },
   // A standalone worker serves /metrics here (127.0.0.1). Default 9465; 0 turns it off.
   CODEBOX_WORKER_METRICS_PORT: { doc: 'standalone worker /metrics port on 127.0.0.1 (default 9465, 0: off)', apply: wholeNumber(0, 65535, (n, c) => (c.metricsPort = n)) },
 };
@@ -71,6 +77,7 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     metricsPort: 9465,
     maxOutputBytes: 4 << 20,
     testOutputBytes: 64 << 10,
+    maxArtifactBytes: 256 << 20,
     // follows maxOutputBytes, whichever order they are read in: set below unless given
     resultMaxBytes: Number.NaN,
   };

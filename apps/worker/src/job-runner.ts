@@ -275,6 +275,8 @@ export class JobRunner {
 
 /** the wire's request as the runtimes package takes it: bytes decoded, network named */
 export function programRequest(request: QueuedJob['request'], root: Root): ProgramRequest {
+  // artifactBytes is the compile step's hand-over, not a box limit
+  const { artifactBytes, ...compileLimits } = request.compileLimits ?? {};
   return {
     files: request.files.map((f, i) => ({
       name: f.name ?? (i === 0 ? 'main' : `file${i}`),
@@ -285,7 +287,8 @@ export function programRequest(request: QueuedJob['request'], root: Root): Progr
     ...(request.compileArgs ? { compileArgs: request.compileArgs } : {}),
     ...(request.stderrToStdout ? { mergeStderr: true } : {}),
     ...(request.limits ? { limits: request.limits } : {}),
-    ...(request.compileLimits ? { compileLimits: request.compileLimits } : {}),
+    ...(request.compileLimits ? { compileLimits } : {}),
+    ...(artifactBytes === undefined ? {} : { artifactBytes }),
     network: request.network ? 'loopback' : 'none',
     ...(root.path === undefined ? {} : { rootfs: root.path }),
   };

@@ -56,10 +56,22 @@ export interface WorkerDeps {
 }
 
 /** the service's limits: the engine's, with output capped lower (results live in Redis) */
-export function servicePolicy(config: Pick<WorkerConfig, 'maxOutputBytes'>): ProgramPolicy {
+export function servicePolicy(config: Pick<WorkerConfig, 'maxOutputBytes' | 'maxArtifactBytes'>): ProgramPolicy {
   const maxima = { ...MAX_LIMITS, outputBytes: config.maxOutputBytes };
   const cap = (l: typeof DEFAULT_LIMITS) => ({ ...l, outputBytes: Math.min(l.outputBytes, config.maxOutputBytes) });
-  return { run: { defaults: cap(DEFAULT_LIMITS), maxima }, compile: { defaults: cap(COMPILE_DEFAULTS), maxima }, artifactBytes: DEFAULT_ARTIFACT_BYTES };
+  const artifactBytes = { default: Math.min(DEFAULT_ARTIFACT_BYTES.default, config.maxArtifactBytes), maximum: config.maxArtifactBytes };
+  return { run: { defaults: cap(DEFAULT_LIMITS), maxima }, compile: { defaults: cap(COMPILE_DEFAULTS), maxima }, artifactBytes };
+}
+
+/** the limits a worker publishes (GET /v1/runtimes): the compile step's with its hand-over cap */
+export function publishedLimits(policy: ProgramPolicy): WorkerRecord['limits'] {
+  return {
+    run: policy.run,
+    compile: {
+      defaults: { ...policy.compile.defaults, artifactBytes: policy.artifactBytes.default },
+      maxima: { ...policy.compile.maxima, artifactBytes: policy.artifactBytes.maximum },
+    },
+  };
 }
 
 export async function startWorker({ config, redisUrl, metrics, log = pino({ level: 'silent' }) }: WorkerDeps): Promise<RunningWorker> {
@@ -111,7 +123,7 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
       busy: runner.busy,
       rootfs: root.name,
       runtimes: detection.found.map(runtimeInfo),
-      limits: policy,
+      limits: publishedLimits(policy),
       startedAt,
     });
     metrics.slots.set({ state: 'total' }, config.slots);

@@ -10,6 +10,9 @@ export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['completed', 'fai
 /** the limits a request may set (the rest are the server's) */
 export const REQUEST_LIMITS = ['cpuMs', 'wallMs', 'memoryBytes', 'pids', 'outputBytes', 'stackBytes', 'fileSizeBytes'] as const;
 export type RequestLimits = Partial<Record<(typeof REQUEST_LIMITS)[number], number>>;
+/** the compile step's: the same, and what it may hand to the run step */
+export const COMPILE_REQUEST_LIMITS = [...REQUEST_LIMITS, 'artifactBytes'] as const;
+export type CompileRequestLimits = Partial<Record<(typeof COMPILE_REQUEST_LIMITS)[number], number>>;
 
 export interface FileInput {
   name?: string;
@@ -28,7 +31,7 @@ export interface JobRequest {
   /** the program's stderr into its stdout, in the order written */
   stderrToStdout?: boolean;
   limits?: RequestLimits;
-  compileLimits?: RequestLimits;
+  compileLimits?: CompileRequestLimits;
   network?: boolean;
   /** judge mode: compile once, run each test in a fresh box, check its output */
   tests?: TestInput[];

@@ -8,18 +8,20 @@ import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { entryName, fileNameProblem } from '@codebox/runtimes';
 import { ApiError } from './errors.js';
-import { REQUEST_LIMITS } from './job.js';
-import type { JobRequest, RequestLimits, RuntimeInfo } from './job.js';
+import { COMPILE_REQUEST_LIMITS, REQUEST_LIMITS } from './job.js';
+import type { CompileRequestLimits, JobRequest, RuntimeInfo } from './job.js';
 import { JOB_REQUEST_SCHEMA } from './schemas.js';
 
 const ajv = new Ajv({ allErrors: false, strict: true });
 const validateShape = ajv.compile<JobRequest>(JOB_REQUEST_SCHEMA);
 
 export type LimitMaxima = Readonly<Record<(typeof REQUEST_LIMITS)[number], number>>;
+/** a worker that predates artifactBytes publishes no maximum for it: then the worker's own check applies */
+export type CompileLimitMaxima = LimitMaxima & { readonly artifactBytes?: number };
 
 export interface RequestContext {
   readonly runtimes: readonly RuntimeInfo[];
-  readonly maxima: { readonly run: LimitMaxima; readonly compile: LimitMaxima };
+  readonly maxima: { readonly run: LimitMaxima; readonly compile: CompileLimitMaxima };
 }
 
 /** the request, checked, with the runtime it names */
@@ -80,8 +82,8 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
       if (f.encoding === 'base64' && !BASE64.test(f.content)) throw invalid(`checker.files[${i}].content`, 'is not valid base64');
     });
   }
-  checkLimits(request.limits, ctx.maxima.run, 'limits');
-  checkLimits(request.compileLimits, ctx.maxima.compile, 'compileLimits');
+  checkLimits(request.limits, ctx.maxima.run, 'limits', REQUEST_LIMITS);
+  checkLimits(request.compileLimits, ctx.maxima.compile, 'compileLimits', COMPILE_REQUEST_LIMITS);
   return { request, runtime };
 }
 
@@ -108,14 +110,12 @@ function checkName(name: string | undefined, field: string, entry: boolean): voi
   if (problem) throw invalid(field, problem);
 }
 
-function checkLimits(limits: RequestLimits | undefined, maxima: LimitMaxima, field: string): void {
-  for (const name of REQUEST_LIMITS) {
+function checkLimits(limits: CompileRequestLimits | undefined, maxima: CompileLimitMaxima, field: string, names: readonly (keyof CompileRequestLimits)[]): void {
+  for (const name of names) {
     const value = limits?.[name];
-    if (value !== undefined && value > maxima[name]) {
-      throw new ApiError('LIMIT_TOO_HIGH', `${field}.${name}: ${value} is over the maximum ${maxima[name]}`, {
-        field: `${field}.${name}`,
-        maximum: maxima[name],
-      });
+    const maximum = maxima[name];
+    if (value !== undefined && maximum !== undefined && value > maximum) {
+      throw new ApiError('LIMIT_TOO_HIGH', `${field}.${name}: ${value} is over the maximum ${maximum}`, { field: `${field}.${name}`, maximum });
     }
   }
 }

@@ -47,7 +47,14 @@ export const JOB_REQUEST_SCHEMA = {
     compileArgs: { type: 'array', maxItems: 64, items: { type: 'string', maxLength: 512 }, description: 'appended to the compile command, one argument each, never through a shell' },
     stderrToStdout: { type: 'boolean', default: false, description: "the program's stderr goes to its stdout, in the order written" },
     limits,
-    compileLimits: { ...limits, description: 'for the compile step, where the language compiles' },
+    compileLimits: {
+      ...limits,
+      description: 'for the compile step, where the language compiles',
+      properties: {
+        ...limits.properties,
+        artifactBytes: { type: 'integer', minimum: 0, description: 'the most the compile step may hand to the run step: its files, in bytes (a sparse file counts its size); over it, COMPILE_ERROR' },
+      },
+    },
     network: { type: 'boolean', default: false, description: "true: IP on the box's own private loopback; never any other network" },
     tests: {
       type: 'array',

@@ -2,13 +2,22 @@
 // Dependency rules, checked on every `npm test` (BullMQ runs madge --circular the same way):
 //   1. no import cycles among our own modules;
 //   2. one direction: apps -> packages, never back; among packages, each imports only the
-//      ones before it in LAYERS (the engine, packages/sandbox, none); no package imports an
-//      HTTP or queue library or reads an environment variable (their callers pass config).
+//      ones before it in LAYERS; the wire (protocol) and the engine (sandbox) import none
+//      of ours; no package imports an HTTP or queue library or reads an environment
+//      variable (their callers pass config);
+//   3. the API and the client never reach the engine, the runtimes, the judge or koffi,
+//      directly or through another package (type imports count too): they must not load
+//      a native module or a box to know a type.
 import fs from 'node:fs';
 import path from 'node:path';
 
 /** packages, lowest first: each may import only those before it */
-const LAYERS = ['sandbox', 'runtimes', 'judge', 'config', 'protocol', 'jobs', 'client'];
+const LAYERS = ['protocol', 'sandbox', 'runtimes', 'judge', 'model', 'config', 'jobs', 'client'];
+/** packages that import nothing of ours */
+const LEAVES = new Set(['protocol', 'sandbox']);
+/** what the API and the client must never reach */
+const ENGINE_SIDE = /^packages\/(sandbox|runtimes|judge|model)\//;
+const NO_ENGINE = ['apps/api/src/index.ts', 'apps/api/src/main.ts', 'packages/client/src/index.ts'];
 /** the libraries a package may use of the service's stack: only jobs talks to Redis */
 const SERVICE_LIBS = /^(express|bullmq|ioredis|prom-client)(\/|$)/;
 const MAY_USE = { jobs: /^(bullmq|ioredis)(\/|$)/ };
@@ -28,18 +37,28 @@ function walk(dir) {
 
 const problems = [];
 const graph = new Map();
+/** file -> what it imports, our packages' entries and koffi included, for rule 3 */
+const reaches = new Map();
+function packageEntry(spec) {
+  const [, name] = spec.split('/');
+  const dir = fs.existsSync(path.join(root, 'packages', name)) ? 'packages' : 'apps';
+  return path.join(root, dir, name, 'src', 'index.ts');
+}
 const importRe = /^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
 for (const file of files) {
   const src = fs.readFileSync(file, 'utf8');
   const rel = path.relative(root, file);
   const deps = [];
+  const reach = [];
   for (const m of src.matchAll(importRe)) {
     const spec = m[1] ?? m[2] ?? m[3];
     if (spec.startsWith('.')) deps.push(path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts')));
+    if (spec.startsWith('@codebox/')) reach.push(packageEntry(spec));
+    if (spec === 'koffi') reach.push('koffi');
     if (rel.startsWith('packages/')) {
       const own = LAYERS.indexOf(rel.split('/')[1]);
       const dep = spec.startsWith('@codebox/') ? LAYERS.indexOf(spec.slice('@codebox/'.length).split('/')[0]) : -1;
-      if (spec.startsWith('@codebox/') && (own < 0 || dep < 0 || dep >= own)) problems.push(`${rel}: a package may not import ${spec} (layers: ${LAYERS.join(' < ')})`);
+      if (spec.startsWith('@codebox/') && (own < 0 || dep < 0 || dep >= own || LEAVES.has(rel.split('/')[1]))) problems.push(`${rel}: a package may not import ${spec} (layers: ${LAYERS.join(' < ')}; ${[...LEAVES].join(' and ')} import none of ours)`);
       const pkg = rel.split('/')[1];
       if (SERVICE_LIBS.test(spec) && !MAY_USE[pkg]?.test(spec)) problems.push(`${rel}: a package may not import ${spec}`);
     }
@@ -49,6 +68,30 @@ for (const file of files) {
     problems.push(`${rel}: a package reads no environment variables; its caller passes config`);
   }
   graph.set(file, deps);
+  reaches.set(file, [...deps, ...reach]);
+}
+
+// rule 3: everything the API and the client can reach, through any import
+for (const start of NO_ENGINE) {
+  const seen = new Set();
+  const via = new Map();
+  const todo = [path.join(root, start)];
+  while (todo.length > 0) {
+    const f = todo.pop();
+    if (seen.has(f)) continue;
+    seen.add(f);
+    const rel = f === 'koffi' ? 'koffi' : path.relative(root, f);
+    if (rel === 'koffi' || ENGINE_SIDE.test(rel)) {
+      const chain = [rel];
+      for (let p = via.get(f); p; p = via.get(p)) chain.unshift(path.relative(root, p));
+      problems.push(`${start} reaches ${rel}: ${chain.join(' -> ')}`);
+      continue;
+    }
+    for (const d of reaches.get(f) ?? []) {
+      if (!via.has(d)) via.set(d, f);
+      todo.push(d);
+    }
+  }
 }
 
 const state = new Map();

@@ -4,9 +4,9 @@
  * the key prefix carries a hash tag.
  */
 import fs from 'node:fs';
-import { ConfigError, flag, loadVariables, parseBytes, redisProblems, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
+import { ConfigError, defaultRedisConfig, flag, loadVariables, parseBytes, redisProblems, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
 import type { RedisConfig, Variables } from '@codebox/config';
-import { REDIS_CHECKS } from '@codebox/jobs';
+import { REDIS_CHECKS, TIMINGS } from '@codebox/jobs';
 import { parseAllowEntry } from './compat/judge0-callback-policy.js';
 
 export interface ApiConfig extends RedisConfig {
@@ -38,20 +38,22 @@ export interface ApiConfig extends RedisConfig {
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 const API_VARIABLES: Variables<ApiConfig> = {
-  // The API's port. Default 8080.
-  PORT: { doc: 'HTTP port (default 8080)', apply: wholeNumber(0, 65535, (n, c) => (c.port = n)) },
-  // The address to listen on. Default 127.0.0.1; another needs CODEBOX_API_KEYS.
+  // The API's port.
+  PORT: { doc: 'the API\'s HTTP port', default: '8080', apply: wholeNumber(0, 65535, (n, c) => (c.port = n)) },
+  // The address to listen on; another than loopback needs CODEBOX_API_KEYS.
   HOST: {
-    doc: 'listen address (default 127.0.0.1; anything else needs CODEBOX_API_KEYS)',
+    doc: 'listen address; anything but loopback needs `CODEBOX_API_KEYS`',
+    default: '127.0.0.1',
     apply: (v, c) => {
       if (!/^[0-9A-Za-z.:-]+$/.test(v)) return 'must be an IP address or host name';
       c.host = v;
       return undefined;
     },
   },
-  // API keys, comma-separated. Default: none (no auth, loopback only).
+  // API keys, comma-separated. None: no auth, loopback only.
   CODEBOX_API_KEYS: {
-    doc: 'comma-separated bearer API keys (default: none, loopback only)',
+    doc: 'bearer keys, comma-separated (each ≥ 16 characters)',
+    defaultDoc: 'none: no auth, loopback only',
     apply: (v, c) => {
       const keys = v.split(',').map((k) => k.trim()).filter(Boolean);
       if (keys.some((k) => k.length < 16)) return 'each key must be at least 16 characters';
@@ -61,7 +63,8 @@ const API_VARIABLES: Variables<ApiConfig> = {
   },
   // A file with one API key per line, added to CODEBOX_API_KEYS.
   CODEBOX_API_KEYS_FILE: {
-    doc: 'a file of API keys, one per line',
+    doc: 'a file of bearer keys, one per line, added to `CODEBOX_API_KEYS`',
+    defaultDoc: 'none',
     apply: (v, c) => {
       let text: string;
       try {
@@ -75,19 +78,20 @@ const API_VARIABLES: Variables<ApiConfig> = {
       return undefined;
     },
   },
-  // Job creations per key per minute. Default 600; 0 turns it off.
-  CODEBOX_RATE_LIMIT: { doc: 'jobs per key per minute (default 600, 0: off)', apply: wholeNumber(0, 1_000_000, (n, c) => (c.ratePerMinute = n)) },
-  // Jobs waiting before new ones are refused with 503. Default 1000.
-  CODEBOX_QUEUE_MAX: { doc: 'waiting jobs before 503 (default 1000)', apply: wholeNumber(1, 10_000_000, (n, c) => (c.queueMax = n)) },
-  // The longest ?wait=true holds a request. Default 30000.
-  CODEBOX_WAIT_MS: { doc: 'longest ?wait=true, ms (default 30000)', apply: wholeNumber(0, 300_000, (n, c) => (c.waitMs = n)) },
-  // Event streams and waits open at once, in all. Default 1000.
-  CODEBOX_MAX_STREAMS: { doc: 'open event streams and waits, in all (default 1000)', apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreams = n)) },
-  // Event streams and waits open at once per key. Default 100.
-  CODEBOX_MAX_STREAMS_PER_KEY: { doc: 'open event streams and waits per key (default 100)', apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreamsPerKey = n)) },
-  // The Judge0 CE-compatible API's path prefix. Default /judge0.
+  // Job creations per key per minute; 0 turns it off.
+  CODEBOX_RATE_LIMIT: { doc: 'jobs per key per minute (0: off)', default: '600', apply: wholeNumber(0, 1_000_000, (n, c) => (c.ratePerMinute = n)) },
+  // Jobs waiting before new ones are refused with 503.
+  CODEBOX_QUEUE_MAX: { doc: 'waiting jobs before 503', default: '1000', apply: wholeNumber(1, 10_000_000, (n, c) => (c.queueMax = n)) },
+  // The longest ?wait=true holds a request.
+  CODEBOX_WAIT_MS: { doc: 'the longest `?wait=true`, ms', default: '30000', apply: wholeNumber(0, 300_000, (n, c) => (c.waitMs = n)) },
+  // Event streams and waits open at once, in all (each holds a Redis connection).
+  CODEBOX_MAX_STREAMS: { doc: 'open event streams and waits, in all', default: '1000', apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreams = n)) },
+  // Event streams and waits open at once per key.
+  CODEBOX_MAX_STREAMS_PER_KEY: { doc: 'open event streams and waits per key', default: '100', apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreamsPerKey = n)) },
+  // The Judge0 CE-compatible API's path prefix.
   CODEBOX_JUDGE0_PREFIX: {
-    doc: 'path prefix of the Judge0-compatible API (default /judge0)',
+    doc: 'path prefix of the Judge0-compatible API',
+    default: '/judge0',
     apply: (v, c) => {
       if (!/^\/[a-z0-9_-]+$/i.test(v) || ['/v1', '/api', '/docs', '/metrics'].includes(v)) return 'must be one path segment such as /judge0, not one of the API\'s own';
       c.judge0Prefix = v;
@@ -96,9 +100,10 @@ const API_VARIABLES: Variables<ApiConfig> = {
   },
   // Judge0 callback_url: the hosts, addresses and CIDRs callbacks may go to, comma-separated.
   // When set, only these, and a listed one may be private (an internal service, or
-  // 127.0.0.1 in tests). Default: none, so any address the private deny lets through.
+  // 127.0.0.1 in tests). None: any address the private deny lets through.
   CODEBOX_CALLBACK_ALLOW: {
-    doc: 'Judge0 callback hosts, addresses and CIDRs, comma-separated: when set, only these (default: any public address)',
+    doc: 'Judge0 `callback_url` hosts, addresses and CIDRs, comma-separated (`10.1.2.3,10.8.0.0/16,hooks.example.com`): when set, only these, private or not',
+    defaultDoc: 'none: any address the next one lets through',
     apply: (v, c) => {
       const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
       const bad = entries.map((e) => [e, parseAllowEntry(e)] as const).filter(([, parsed]) => typeof parsed === 'string');
@@ -109,14 +114,16 @@ const API_VARIABLES: Variables<ApiConfig> = {
   },
   // Refuse Judge0 callbacks to loopback, private, link-local (cloud metadata), CGNAT,
   // unspecified, multicast and reserved addresses, unless CODEBOX_CALLBACK_ALLOW lists
-  // them. Default: true. false calls back anywhere, as Judge0 does.
+  // them. false calls back anywhere, as Judge0 does.
   CODEBOX_CALLBACK_DENY_PRIVATE: {
-    doc: 'refuse Judge0 callbacks to loopback, private, link-local, CGNAT, multicast and reserved addresses not allowed (default true)',
+    doc: 'refuse Judge0 callbacks to loopback, private, link-local, CGNAT, unspecified, multicast and reserved addresses not listed above (`false`: anywhere, as Judge0)',
+    default: 'true',
     apply: flag((b, c) => (c.callbackDenyPrivate = b)),
   },
-  // The largest request body. Default 5m.
+  // The largest request body.
   CODEBOX_BODY_LIMIT: {
-    doc: 'largest request body, e.g. 5m (default 5m)',
+    doc: 'the largest request body',
+    default: '5m',
     apply: (v, c) => {
       const n = parseBytes(v);
       if (n === undefined || n < 1024 || n > 256 * 1024 * 1024) return 'must be a size between 1k and 256m, e.g. 5m';
@@ -129,24 +136,8 @@ const API_VARIABLES: Variables<ApiConfig> = {
 export const VARIABLES = { ...REDIS_VARIABLES, ...API_VARIABLES } as Variables<ApiConfig>;
 
 export function loadApiConfig(env: Readonly<Record<string, string | undefined>>): ApiConfig {
-  const config = loadVariables(env, VARIABLES, {
-    redisUrl: undefined,
-    redisPrefix: 'codebox',
-    resultTtlS: 3_600,
-    port: 8080,
-    host: '127.0.0.1',
-    apiKeys: [],
-    ratePerMinute: 600,
-    queueMax: 1000,
-    waitMs: 30_000,
-    bodyLimitBytes: 5 * 1024 * 1024,
-    workerFreshMs: 15_000,
-    maxStreams: 1000,
-    maxStreamsPerKey: 100,
-    judge0Prefix: '/judge0',
-    callbackAllow: [],
-    callbackDenyPrivate: true,
-  });
+  // the fields no variable's default sets; every other comes from its variable
+  const config = loadVariables(env, VARIABLES, { ...defaultRedisConfig(), apiKeys: [], callbackAllow: [], workerFreshMs: TIMINGS.workerFreshMs } as unknown as ApiConfig);
   const problems = redisProblems(config, REDIS_CHECKS);
   if (config.apiKeys.length === 0 && !LOOPBACK.has(config.host)) {
     problems.push(`HOST=${JSON.stringify(config.host)}: without CODEBOX_API_KEYS the API listens on loopback only (127.0.0.1 or ::1)`);

@@ -5,7 +5,7 @@ import { chooseRoot } from '@codebox/runtimes';
 import type { RunResult } from '@codebox/sandbox';
 import type { CliConfig } from './config.js';
 import { parseExecArgs } from './exec-args.js';
-import { toJson } from '@codebox/protocol';
+import { toJson } from '@codebox/model';
 
 export async function execCommand(argv: readonly string[], config: CliConfig): Promise<number> {
   const args = parseExecArgs(argv);

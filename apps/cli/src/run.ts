@@ -6,7 +6,7 @@ import type { DetectedRuntime, ProgramResult, Root, Runtime } from '@codebox/run
 import { createSandbox } from '@codebox/sandbox';
 import type { Sandbox } from '@codebox/sandbox';
 import type { CliConfig } from './config.js';
-import { toJson } from '@codebox/protocol';
+import { toJson } from '@codebox/model';
 import { parseRunArgs } from './run-args.js';
 import { UsageError } from './usage-error.js';
 

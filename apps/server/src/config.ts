@@ -18,10 +18,11 @@ export const VARIABLES: Variables<ServerConfig> = {
   // have no TTL and must never be evicted) — new jobs get 503 until finished ones expire.
   // A job stores at most about 2 × CODEBOX_RESULT_MAX_BYTES + CODEBOX_STREAM_MAX_BYTES
   // (about 50 MiB with the defaults; most jobs a few KiB), for CODEBOX_RESULT_TTL_S.
-  // Default 1g: room for twenty of the largest at once and hundreds of thousands of
-  // ordinary ones, and small beside a host that runs the boxes. 0: none.
+  // 1g: room for twenty of the largest at once and hundreds of thousands of ordinary ones,
+  // and small beside a host that runs the boxes. 0: none.
   CODEBOX_REDIS_MAXMEMORY: {
-    doc: 'the embedded Redis\'s maxmemory, e.g. 1g (default 1g; 0: none)',
+    doc: "`npm start`'s own Redis: its maxmemory, with `noeviction` (queue keys have no TTL); a size, `0` for none",
+    default: '1g',
     apply: (v, c) => {
       const n = parseBytes(v);
       if (n === undefined || (n !== 0 && n < MIN_MAXMEMORY_BYTES)) return 'must be 0 or a size of at least 32m, e.g. 1g';
@@ -32,5 +33,5 @@ export const VARIABLES: Variables<ServerConfig> = {
 };
 
 export function loadServerConfig(env: Readonly<Record<string, string | undefined>>): ServerConfig {
-  return loadVariables(env, VARIABLES, { redisMaxmemoryBytes: 1 << 30 });
+  return loadVariables(env, VARIABLES, {} as ServerConfig);
 }

@@ -21,13 +21,14 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { DelayedError } from 'bullmq';
 import type { Job } from 'bullmq';
+import { TIMINGS } from '@codebox/jobs';
 import type { JobStore, QueuedJob } from '@codebox/jobs';
 import { judge } from '@codebox/judge';
-import type { Checker, Interactor } from '@codebox/judge';
-import { compileJson, jobError, judgeJson, ResultBudget, testJson, toJson } from '@codebox/protocol';
-import type { CheckerInput, JudgeJson, ResultJson, TestJson } from '@codebox/protocol';
+import { compileJson, judgeJson, judgeRequest, programRequest, testJson, toJson } from '@codebox/model';
+import { jobError, ResultBudget } from '@codebox/protocol';
+import type { JudgeJson, ResultJson, TestJson } from '@codebox/protocol';
 import { Registry, runProgram } from '@codebox/runtimes';
-import type { DetectedRuntime, ProgramPolicy, ProgramRequest, Root } from '@codebox/runtimes';
+import type { DetectedRuntime, ProgramPolicy, Root } from '@codebox/runtimes';
 import { LimitError, SpecError } from '@codebox/sandbox';
 import type { Sandbox } from '@codebox/sandbox';
 import type { WorkerMetrics } from './metrics.js';
@@ -65,12 +66,11 @@ export interface RunnerDeps {
 
 /**
  * How long a running job's returned entry waits before its worker's heartbeat is looked
- * at again: more than two heartbeats (worker.ts HEARTBEAT_MS), so a live worker has beaten.
- * Two such looks without a beat make the worker dead (scripts.ts OWNER_CHECK); looks less
- * than OWNER_LOOK_GAP_MS apart (by Redis's clock) judge nothing.
+ * at again; two such looks without a beat make the worker dead (scripts.ts OWNER_CHECK),
+ * looks closer than ownerLookGapMs (by Redis's clock) judge nothing (jobs' TIMINGS).
  */
-export const OWNER_CHECK_MS = 5_000;
-const OWNER_LOOK_GAP_MS = OWNER_CHECK_MS - 1_000;
+export const OWNER_CHECK_MS = TIMINGS.ownerCheckMs;
+const OWNER_LOOK_GAP_MS = TIMINGS.ownerLookGapMs;
 
 export class JobRunner {
   private readonly running = new Map<string, { ac: AbortController; reason?: EndReason }>();
@@ -203,7 +203,7 @@ export class JobRunner {
   private async run(id: string, runtime: DetectedRuntime, request: QueuedJob['request'], signal: AbortSignal, writer: OutputWriter, interactive: boolean): Promise<{ result: ResultJson }> {
     const input = interactive ? this.d.input(id, () => this.end(id, 'cancel')) : undefined;
     try {
-      const p = programRequest(request, this.d.root);
+      const p = programRequest(request, this.d.root.path);
       const result = await runProgram(this.d.sandbox, runtime, input ? { ...p, stdin: input.stdin } : p, this.d.policy, {
         onStep: (stage) => writer.event(() => this.d.store.appendStage(id, { stage, state: 'start' })),
         onStepEnd: (stage, r) => writer.event(() => this.d.store.appendStage(id, { stage, state: 'exit', status: r.status, exitCode: r.exitCode, signal: r.signal })),
@@ -224,21 +224,12 @@ export class JobRunner {
    * job's result carry the same copy.
    */
   private async judge(id: string, runtime: DetectedRuntime, request: QueuedJob['request'], signal: AbortSignal, writer: OutputWriter): Promise<{ judge: JudgeJson }> {
-    // the same program request as a plain run, less stdin: each test brings its own
-    const { stdin: _stdin, ...program } = programRequest(request, this.d.root);
     const budget = new ResultBudget(this.d.resultMaxBytes);
     const tests: TestJson[] = [];
     const result = await judge(
       this.d.sandbox,
       runtime,
-      {
-        ...program,
-        tests: request.tests ?? [],
-        ...(request.checker === undefined ? {} : { checker: this.checker(request.checker) }),
-        ...(request.interactor ? { interactor: this.interactor(request.interactor) } : {}),
-        ...(request.stopOnFirstFailure ? { stopOnFirstFailure: true } : {}),
-        keepOutputBytes: this.d.testOutputBytes,
-      },
+      judgeRequest(request, this.d.root.path, (language) => this.registry.find(language), this.d.testOutputBytes),
       this.d.policy,
       {
         onCompile: (c) => budget.charge(compileJson(c)),
@@ -253,43 +244,8 @@ export class JobRunner {
     return { judge: judgeJson(result, tests) };
   }
 
-  private interactor(i: NonNullable<QueuedJob['request']['interactor']>): Interactor {
-    const runtime = this.registry.find(i.language);
-    if (!runtime) throw new SpecError('interactor.language', `this worker has no ${i.language}`);
-    return { runtime, files: programRequest({ language: i.language, files: i.files }, this.d.root).files };
-  }
-
-  private checker(c: CheckerInput): Checker {
-    if (typeof c === 'string') return { type: c };
-    if (c.type === 'float') return { type: 'float', ...(c.absolute === undefined ? {} : { absolute: c.absolute }), ...(c.relative === undefined ? {} : { relative: c.relative }) };
-    const runtime = this.registry.find(c.language);
-    if (!runtime) throw new SpecError('checker.language', `this worker has no ${c.language}`);
-    return { type: 'program', runtime, files: programRequest({ language: c.language, files: c.files }, this.d.root).files };
-  }
-
   /** the job's end (record-end.ts): false when nothing could be written */
   private finish(id: string, status: EndStatus, outcome: EndOutcome): Promise<boolean> {
     return recordEnd(this.d.store, this.d.log, id, status, outcome);
   }
-}
-
-/** the wire's request as the runtimes package takes it: bytes decoded, network named */
-export function programRequest(request: QueuedJob['request'], root: Root): ProgramRequest {
-  // artifactBytes is the compile step's hand-over, not a box limit
-  const { artifactBytes, ...compileLimits } = request.compileLimits ?? {};
-  return {
-    files: request.files.map((f, i) => ({
-      name: f.name ?? (i === 0 ? 'main' : `file${i}`),
-      content: f.encoding === 'base64' ? Buffer.from(f.content, 'base64') : f.content,
-    })),
-    ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
-    ...(request.args ? { args: request.args } : {}),
-    ...(request.compileArgs ? { compileArgs: request.compileArgs } : {}),
-    ...(request.stderrToStdout ? { mergeStderr: true } : {}),
-    ...(request.limits ? { limits: request.limits } : {}),
-    ...(request.compileLimits ? { compileLimits } : {}),
-    ...(artifactBytes === undefined ? {} : { artifactBytes }),
-    network: request.network ? 'loopback' : 'none',
-    ...(root.path === undefined ? {} : { rootfs: root.path }),
-  };
 }

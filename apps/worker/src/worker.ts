@@ -8,7 +8,7 @@ import os from 'node:os';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { Worker } from 'bullmq';
-import { announce, connect, JobStore, Keys, QUEUE_NAME, queueConnection, retire } from '@codebox/jobs';
+import { announce, connect, JobStore, Keys, QUEUE_NAME, queueConnection, retire, TIMINGS } from '@codebox/jobs';
 import type { QueuedJob, WorkerRecord } from '@codebox/jobs';
 import { jobError } from '@codebox/protocol';
 import type { RuntimeInfo } from '@codebox/protocol';
@@ -20,24 +20,9 @@ import { liveInput } from './input.js';
 import { JobRunner, RuntimeAbsentError } from './job-runner.js';
 import type { WorkerMetrics } from './metrics.js';
 
-/** a worker's heartbeat: the API's readiness, and how other workers tell it is alive */
-const HEARTBEAT_MS = 2_000;
-const RECORD_TTL_MS = 15_000;
-/** how often running jobs' cancel flags are read (the pub/sub message is the fast path) */
-const CANCEL_POLL_MS = 1_000;
-/**
- * A worker that dies (kill -9, a host lost) holds its queue entries' locks until they
- * expire; the next stalled check on any live worker then puts them back on the queue, and
- * the claim decides: run if its code had not started; if it had, look at its worker's
- * heartbeat every OWNER_CHECK_MS (job-runner.ts) and fail it WORKER_LOST after two looks
- * without a beat. So a dead worker's job ends within LOCK_MS + STALLED_CHECK_MS +
- * 2 × OWNER_CHECK_MS, plus BullMQ's moving of delayed entries (25 s in all), once a live
- * worker has a free slot, instead of BullMQ's default 60 s. The lock is renewed every
- * LOCK_MS / 2 from the event loop, which a worker never blocks for seconds (boxes run in
- * other processes).
- */
-export const LOCK_MS = 8_000;
-export const STALLED_CHECK_MS = 4_000;
+/** re-exported for the tests and docs that quote them: declared in @codebox/jobs' TIMINGS */
+export const LOCK_MS = TIMINGS.lockMs;
+export const STALLED_CHECK_MS = TIMINGS.stalledCheckMs;
 
 export interface RunningWorker {
   readonly id: string;
@@ -111,7 +96,7 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
     release.push(() => subscriber.quit());
     subscriber.on('message', (_channel: string, jobId: string) => runner.end(jobId, 'cancel'));
     await subscriber.subscribe(keys.cancelChannel());
-    const poll = setInterval(() => void runner.recheckCancels(), CANCEL_POLL_MS);
+    const poll = setInterval(() => void runner.recheckCancels(), TIMINGS.cancelPollMs);
     release.push(() => clearInterval(poll));
 
     const startedAt = new Date().toISOString();
@@ -122,15 +107,15 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
       slots: config.slots,
       busy: runner.busy,
       rootfs: root.name,
-      runtimes: detection.found.map(runtimeInfo),
+      runtimes: detection.found.map((rt) => runtimeInfo(rt, policy)),
       limits: publishedLimits(policy),
       startedAt,
     });
     metrics.slots.set({ state: 'total' }, config.slots);
     metrics.slots.set({ state: 'busy' }, 0);
-    await announce(redis, keys, record(), RECORD_TTL_MS);
+    await announce(redis, keys, record(), TIMINGS.workerRecordTtlMs);
     release.push(() => retire(redis, keys, id));
-    const heartbeat = setInterval(() => void announce(redis, keys, record(), RECORD_TTL_MS).catch(() => undefined), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => void announce(redis, keys, record(), TIMINGS.workerRecordTtlMs).catch(() => undefined), TIMINGS.heartbeatMs);
     release.push(() => clearInterval(heartbeat));
 
     const queueConn = queueConnection(redisUrl, `codebox-worker-${id}-queue`);
@@ -178,7 +163,11 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
   }
 }
 
-function runtimeInfo(rt: DetectedRuntime): RuntimeInfo {
+/** what the API needs of a runtime, so that it never loads the runtimes to know it */
+function runtimeInfo(rt: DetectedRuntime, policy: ProgramPolicy): RuntimeInfo {
+  // the commands for an entry in its usual place, under the default limits (Judge0's compile_cmd, run_cmd)
+  const entry = rt.sourceFile;
+  const compileCommand = rt.compile?.({ limits: policy.compile.defaults, entry, sources: [entry] });
   return {
     id: rt.id,
     name: rt.name,
@@ -187,5 +176,7 @@ function runtimeInfo(rt: DetectedRuntime): RuntimeInfo {
     extensions: [...rt.extensions],
     sourceFile: rt.sourceFile,
     compiled: rt.compile !== undefined,
+    ...(compileCommand ? { compileCommand: [...compileCommand] } : {}),
+    runCommand: [...rt.run({ limits: policy.run.defaults, entry, sources: [entry] })],
   };
 }

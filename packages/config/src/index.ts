@@ -1,14 +1,24 @@
 /**
  * Configuration comes from environment variables, read once at start by a process's
  * loadConfig(env) — never at import, never by a package on its own (trigger.dev's env.ts,
- * Piston's config.js). Each variable is one entry: what it means, and how its text becomes
- * a value; a bad value is one line naming the variable. Every variable has a default.
+ * Piston's config.js). Each variable is one entry: what it means, its default, and how its
+ * text becomes a value; a bad value is one line naming the variable. The default is
+ * declared there and nowhere else: it is applied as a set value would be, and the
+ * configuration docs are generated from these entries (scripts/config-docs.mjs; a test
+ * holds docs/configuration.md to them).
  */
-import type { SandboxConfig } from '@codebox/sandbox';
 
 export interface Variable<C> {
-  /** one line for --help and the README */
+  /** one line for --help and the docs, without the default (the docs add it) */
   readonly doc: string;
+  /**
+   * the value when the variable is not set, written as it would be set, applied through
+   * `apply`; a function where it follows the host or another variable (given the config
+   * with every set variable applied); none: the field keeps its initial value
+   */
+  readonly default?: string | ((c: C) => string);
+  /** the default as the docs say it, where it is not a plain value, or there is none */
+  readonly defaultDoc?: string;
   /** sets `into` from the text, or returns what is wrong with it */
   readonly apply: (value: string, into: C) => string | undefined;
   /** the value as an error line may show it (a URL without its password); default: as is */
@@ -16,6 +26,16 @@ export interface Variable<C> {
 }
 
 export type Variables<C> = Readonly<Record<string, Variable<C>>>;
+
+/** the engine's settings a process reads from its environment (the engine's SandboxConfig has them) */
+export interface EngineSettings {
+  cgroupParent?: string;
+  workRoot?: string;
+  uidBase?: number;
+  uidCount?: number;
+  /** launchers started ahead of need (not a variable: the CLI, running one box, sets 0) */
+  prestart?: number;
+}
 
 export class ConfigError extends Error {
   readonly lines: string[];
@@ -26,16 +46,31 @@ export class ConfigError extends Error {
   }
 }
 
-/** Applies every variable present in env; throws one ConfigError listing every bad one. */
+/**
+ * Applies every variable present in env, then the default of each that is not; throws
+ * one ConfigError listing every bad value. `into` holds the fields no variable sets, and
+ * those whose variable has no default.
+ */
 export function loadVariables<C>(env: Readonly<Record<string, string | undefined>>, variables: Variables<C>, into: C): C {
   const problems: string[] = [];
+  const unset: [string, Variable<C>][] = [];
   for (const [name, variable] of Object.entries(variables)) {
     const value = env[name];
-    if (value === undefined || value === '') continue;
+    if (value === undefined || value === '') {
+      unset.push([name, variable]);
+      continue;
+    }
     const problem = variable.apply(value, into);
     if (problem) problems.push(`${name}=${JSON.stringify(variable.show ? variable.show(value) : value)}: ${problem}`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  for (const [name, variable] of unset) {
+    if (variable.default === undefined) continue;
+    const value = typeof variable.default === 'function' ? variable.default(into) : variable.default;
+    const problem = variable.apply(value, into);
+    // a default its own variable refuses is a mistake in this file, not the user's
+    if (problem) throw new Error(`the default of ${name}, ${JSON.stringify(value)}, is refused: ${problem}`);
+  }
   return into;
 }
 
@@ -66,11 +101,9 @@ export function absolutePath<C>(set: (p: string, c: C) => void): Variable<C>['ap
   };
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 /** what every process that makes boxes is told: the engine's settings and the root */
 export interface HostConfig {
-  sandbox: Mutable<SandboxConfig>;
+  sandbox: EngineSettings;
   /** the data directory: the image root at <dir>/rootfs/bookworm, Redis's files */
   dataDir: string;
   /** host | image | a directory; undefined: the image when built, else the host */
@@ -79,44 +112,53 @@ export interface HostConfig {
 
 export const DEFAULT_DATA_DIR = '/var/lib/codebox';
 
+/** the fields no variable's default sets; the engine's settings left unset take the engine's defaults */
 export function defaultHostConfig(): HostConfig {
   return { sandbox: {}, dataDir: DEFAULT_DATA_DIR, rootfs: undefined };
 }
 
 export const HOST_VARIABLES: Variables<HostConfig> = {
-  // The cgroup parent, relative to each hierarchy's root (e.g. codebox-test). Default: a
+  // The cgroup parent, relative to each hierarchy's root (e.g. codebox-test). Unset: a
   // `codebox` child of the process's own cgroup, which is what systemd delegates.
   CODEBOX_CGROUP_PARENT: {
-    doc: 'cgroup parent, relative to each hierarchy root (default: <own cgroup>/codebox)',
+    doc: 'cgroup parent, relative to each hierarchy root',
+    defaultDoc: '`<own cgroup>/codebox`',
     apply: (v, c) => {
       if (!/^[A-Za-z0-9_.\-/]+$/.test(v) || v.split('/').includes('..')) return 'must be a path of plain names, e.g. codebox-test';
       c.sandbox.cgroupParent = v;
       return undefined;
     },
   },
-  // Where the engine mounts each run's work-dir tmpfs. Default: /run/codebox.
+  // Where the engine mounts each run's work-dir tmpfs (root-only). The engine's settings have
+  // their defaults in the engine (sandbox/config.ts): a test holds these docs to them.
   CODEBOX_WORK_ROOT: {
-    doc: 'directory for work-dir mounts, root-only (default /run/codebox)',
+    doc: 'directory for work-dir mounts, root-only',
+    defaultDoc: '`/run/codebox` (`/var/lib/codebox/run` on a host without `/run`)',
     apply: absolutePath((v, c) => (c.sandbox.workRoot = v)),
   },
-  // First host uid given to boxes; one uid per concurrent run. Default: 200000000.
+  // First host uid given to boxes; one uid per concurrent run.
   CODEBOX_UID_BASE: {
-    doc: 'first host uid for boxes (default 200000000)',
+    doc: 'first host uid for boxes',
+    defaultDoc: '`200000000`',
     apply: wholeNumber(1000, 4_000_000_000, (n, c) => (c.sandbox.uidBase = n)),
   },
-  // How many uids (and so concurrent runs) from CODEBOX_UID_BASE. Default: 256.
+  // How many uids (and so concurrent runs) from CODEBOX_UID_BASE.
   CODEBOX_UID_COUNT: {
-    doc: 'number of box uids, i.e. concurrent runs (default 256)',
+    doc: 'number of box uids, i.e. concurrent runs',
+    defaultDoc: '`256`',
     apply: wholeNumber(1, 65536, (n, c) => (c.sandbox.uidCount = n)),
   },
-  // The data directory: the image root is built at <dir>/rootfs/bookworm. Default: /var/lib/codebox.
+  // The data directory: the image root is built at <dir>/rootfs/bookworm, npm start's
+  // Redis keeps its files at <dir>/redis.
   CODEBOX_DATA_DIR: {
-    doc: 'data directory: the image root, the embedded Redis (default /var/lib/codebox)',
+    doc: 'data directory: the image root, the embedded Redis',
+    default: DEFAULT_DATA_DIR,
     apply: absolutePath((v, c) => (c.dataDir = v)),
   },
-  // The boxes' root: host, image, or a directory. Default: image when built, else host.
+  // The boxes' root: host, image, or a directory. Unset: the image when built, else the host.
   CODEBOX_ROOTFS: {
-    doc: 'root filesystem: host, image or an absolute directory (default: image when built)',
+    doc: 'root filesystem: host, image or an absolute directory',
+    defaultDoc: 'the image when built, else host',
     apply: (v, c) => {
       if (v !== 'host' && v !== 'image' && !v.startsWith('/')) return 'must be host, image or an absolute directory';
       c.rootfs = v;
@@ -135,12 +177,19 @@ export interface RedisConfig {
   resultTtlS: number;
 }
 
+/** the fields no variable's default sets */
+export function defaultRedisConfig(): Pick<RedisConfig, 'redisUrl'> {
+  return { redisUrl: undefined };
+}
+
 export const REDIS_VARIABLES: Variables<RedisConfig> = {
-  // The Redis to use. Default: npm start runs a private one on a unix socket in the data dir.
-  // A Redis Cluster is named by seed nodes: redis+cluster://host:port,host:port (rediss+ for
-  // TLS); its full form is checked by redisProblems.
+  // The Redis to use. Unset: npm start runs a private one on a unix socket in the data dir
+  // (and npm run api / worker refuse to start). A Redis Cluster is named by seed nodes:
+  // redis+cluster://host:port,host:port (rediss+ for TLS); its full form is checked by
+  // redisProblems.
   REDIS_URL: {
-    doc: 'redis://host:port, rediss://…, unix:///path/redis.sock, or redis+cluster://host:port,host:port (default: npm start runs its own)',
+    doc: 'redis://host:port, rediss://…, unix:///path/redis.sock, or redis+cluster://host:port,host:port',
+    defaultDoc: 'none: `npm start` runs its own',
     apply: (v, c) => {
       if (!/^(redis|rediss|redis\+cluster|rediss\+cluster|unix):\/\//.test(v)) return 'must start with redis://, rediss://, redis+cluster://, rediss+cluster:// or unix://';
       c.redisUrl = v;
@@ -148,18 +197,19 @@ export const REDIS_VARIABLES: Variables<RedisConfig> = {
     },
     show: (v) => withoutPassword(v),
   },
-  // Every key codebox and BullMQ write starts with it. Default: codebox. On Redis Cluster it
-  // must carry a hash tag, e.g. {codebox}, to put every key in one slot (redisProblems).
+  // Every key codebox and BullMQ write starts with it. On Redis Cluster it must carry a hash
+  // tag, e.g. {codebox}, to put every key in one slot (redisProblems).
   CODEBOX_REDIS_PREFIX: {
-    doc: 'Redis key prefix (default codebox; {codebox} on Redis Cluster)',
+    doc: 'Redis key prefix (on Redis Cluster with a hash tag: `{codebox}`)',
+    default: 'codebox',
     apply: (v, c) => {
       if (!/^[A-Za-z0-9_{}:.-]{1,64}$/.test(v)) return 'must be 1-64 of A-Z a-z 0-9 _ { } : . -';
       c.redisPrefix = v;
       return undefined;
     },
   },
-  // Finished jobs are kept this long. Default 3600.
-  CODEBOX_RESULT_TTL_S: { doc: 'how long finished jobs are kept, s (default 3600)', apply: wholeNumber(10, 30 * 86_400, (n, c) => (c.resultTtlS = n)) },
+  // Finished jobs are kept this long, in seconds.
+  CODEBOX_RESULT_TTL_S: { doc: 'how long finished jobs are kept, s', default: '3600', apply: wholeNumber(10, 30 * 86_400, (n, c) => (c.resultTtlS = n)) },
 };
 
 /**

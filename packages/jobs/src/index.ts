@@ -11,3 +11,5 @@ export { createQueue } from './queue.js';
 export { Schedule } from './schedule.js';
 export { redisFull, refusedByRedis } from './redis-errors.js';
 export type { QueuedJob } from './queue.js';
+export { TIMINGS, timingProblems } from './timings.js';
+export type { Timings } from './timings.js';

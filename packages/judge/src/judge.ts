@@ -96,7 +96,7 @@ export interface JudgeHooks {
 /** files the checker program gets, named as testlib's checkers take them */
 const CHECKER_FILES = ['input.txt', 'output.txt', 'expected.txt'] as const;
 
-const FROM_STATUS: Readonly<Record<Exclude<Status, 'OK' | 'COMPILE_ERROR'>, TestVerdict>> = {
+const FROM_STATUS: Readonly<Record<Exclude<Status, 'OK'>, TestVerdict>> = {
   RUNTIME_ERROR: 'RUNTIME_ERROR',
   TIME_LIMIT: 'TIME_LIMIT',
   WALL_TIME_LIMIT: 'WALL_TIME_LIMIT',
@@ -155,7 +155,7 @@ export async function judge(
     );
     let verdict: TestVerdict;
     let message: string | undefined;
-    if (run.status !== 'OK') verdict = run.status === 'COMPILE_ERROR' ? 'INTERNAL_ERROR' : FROM_STATUS[run.status];
+    if (run.status !== 'OK') verdict = FROM_STATUS[run.status];
     else if (checkerProgram) ({ verdict, message } = await runChecker(sandbox, checkerProgram, test, run, rootfs, policy, hooks.signal));
     else {
       const outcome = check(checker as BuiltinChecker, run.stdout.toString('utf8'), test.expectedOutput);
@@ -263,7 +263,7 @@ async function interact(
   if (limit) verdict = FROM_STATUS[run.status as keyof typeof FROM_STATUS];
   else if (judged.status === 'RUNTIME_ERROR' && (judged.exitCode === 1 || judged.exitCode === 2)) verdict = 'WRONG_ANSWER';
   else if (judged.status !== 'OK') return { verdict: 'INTERNAL_ERROR', run, checker: `the interactor failed (${judged.status}, exit ${judged.exitCode ?? judged.signal}): ${message}` };
-  else verdict = run.status === 'OK' ? 'ACCEPTED' : run.status === 'COMPILE_ERROR' ? 'INTERNAL_ERROR' : FROM_STATUS[run.status];
+  else verdict = run.status === 'OK' ? 'ACCEPTED' : FROM_STATUS[run.status];
   return { verdict, run, ...(message ? { checker: message } : {}) };
 }
 

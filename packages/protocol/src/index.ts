@@ -1,4 +1,4 @@
-export { base64Bytes, compileJson, encodeOutput, encodeOutputWithin, judgeJson, maxEncodedBytes, ResultBudget, testJson, toJson } from './result.js';
+export { base64Bytes, encodeOutput, encodeOutputWithin, maxEncodedBytes, ResultBudget } from './result.js';
 export type { CompileJson, Encoding, JudgeJson, ResultJson, TestJson } from './result.js';
 export { API_ERRORS, ApiError } from './errors.js';
 export type { ApiErrorBody, ApiErrorCode } from './errors.js';
@@ -8,3 +8,7 @@ export { checkJobRequest, fieldPath, findRuntime, versionMatches } from './reque
 export type { CheckedRequest, CompileLimitMaxima, LimitMaxima, RequestContext } from './request.js';
 export { ERROR_SCHEMA, FILE_SCHEMA, JOB_REQUEST_SCHEMA, JOB_SCHEMA, RESULT_SCHEMA, RUNTIME_SCHEMA } from './schemas.js';
 export { openApiDocument } from './openapi.js';
+export { JUDGE_VERDICTS, RESULT_STATUSES, TEST_VERDICTS } from './verdicts.js';
+export type { JudgeVerdict, ResultStatus, TestVerdict } from './verdicts.js';
+export { entryName, fileNameProblem } from './files.js';
+export type { EntryRule } from './files.js';

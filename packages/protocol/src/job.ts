@@ -136,4 +136,8 @@ export interface RuntimeInfo {
   extensions: string[];
   sourceFile: string;
   compiled: boolean;
+  /** the compile step's command for an entry at sourceFile, under the default limits */
+  compileCommand?: string[];
+  /** the run step's command, likewise */
+  runCommand?: string[];
 }

@@ -6,7 +6,7 @@
  */
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
-import { entryName, fileNameProblem } from '@codebox/runtimes';
+import { entryName, fileNameProblem } from './files.js';
 import { ApiError } from './errors.js';
 import { COMPILE_REQUEST_LIMITS, REQUEST_LIMITS } from './job.js';
 import type { CompileRequestLimits, JobRequest, RuntimeInfo } from './job.js';

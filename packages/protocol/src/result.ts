@@ -1,19 +1,17 @@
 /**
  * A run's result on the wire: what `codebox exec --json` and `codebox run --json` print and
- * what the API's jobs carry. Output is text when it is valid UTF-8 and its JSON escapes cost
+ * what the API's jobs carry (@codebox/model makes it from the engine's result). Output is text when it is valid UTF-8 and its JSON escapes cost
  * at most 3/2 of its bytes (or base64's size, for a few bytes), and base64 otherwise, said
  * by stdoutEncoding / stderrEncoding: no byte is lost, and no output costs more than
  * maxEncodedBytes of its bytes inside a JSON string — in Redis, on the event stream, on the
  * wire. A control byte escaped is `\u0001`, 6 bytes for 1: such output goes as base64.
  */
-import type { JudgeResult, JudgeVerdict, TestResult, TestVerdict } from '@codebox/judge';
-import type { ProgramResult } from '@codebox/runtimes';
-import type { RunResult, Status } from '@codebox/sandbox';
+import type { JudgeVerdict, ResultStatus, TestVerdict } from './verdicts.js';
 
 export type Encoding = 'utf8' | 'base64';
 
 export interface ResultJson {
-  status: Status;
+  status: ResultStatus;
   exitCode: number | null;
   signal: string | null;
   cpuMs: number;
@@ -110,32 +108,6 @@ export function encodeOutputWithin(bytes: Buffer, maxJsonBytes: number): Encoded
   return { text: bytes.subarray(0, kept).toString('base64'), encoding: 'base64', jsonBytes: base64Bytes(kept), keptBytes: kept };
 }
 
-export function toJson(r: RunResult | ProgramResult): ResultJson {
-  const out = encodeOutput(r.stdout);
-  const err = encodeOutput(r.stderr);
-  return {
-    status: r.status,
-    exitCode: r.exitCode,
-    signal: r.signal,
-    cpuMs: r.cpuMs,
-    wallMs: r.wallMs,
-    memoryBytes: r.memoryBytes,
-    stdout: out.text,
-    stderr: err.text,
-    stdoutEncoding: out.encoding,
-    stderrEncoding: err.encoding,
-    stdoutTruncated: r.stdoutTruncated,
-    stderrTruncated: r.stderrTruncated,
-    ...(r.message === undefined ? {} : { message: r.message }),
-    ...('compile' in r && r.compile ? { compile: compileJson(r.compile) } : {}),
-  };
-}
-
-export function compileJson(c: RunResult): CompileJson {
-  const { stdoutTruncated: _o, stderrTruncated: _e, message: _m, compile: _c, ...rest } = toJson(c);
-  return rest;
-}
-
 /** one test of a judge job: its verdict, the run's accounting and output, the checker's word */
 export interface TestJson extends CompileJson {
   index: number;
@@ -153,23 +125,6 @@ export interface JudgeJson {
   skipped: number;
   compile?: CompileJson;
   tests: TestJson[];
-}
-
-export function testJson(t: TestResult): TestJson {
-  const { message: _m, compile: _c, ...run } = toJson(t.run);
-  return { index: t.index, ...(t.name === undefined ? {} : { name: t.name }), verdict: t.verdict, ...run, ...(t.checker === undefined ? {} : { checker: t.checker }) };
-}
-
-/** the judge's result; tests: as already encoded and stored (ResultBudget), else encoded here */
-export function judgeJson(j: JudgeResult, tests: TestJson[] = j.tests.map(testJson)): JudgeJson {
-  return {
-    verdict: j.verdict,
-    passed: j.passed,
-    total: j.total,
-    skipped: j.skipped,
-    ...(j.compile ? { compile: compileJson(j.compile) } : {}),
-    tests,
-  };
 }
 
 /**

@@ -4,8 +4,7 @@
  * not here: they are configuration, checked in request.ts with the maximum in the error.
  */
 import { JOB_STATUSES } from './job.js';
-
-const STATUSES = ['OK', 'RUNTIME_ERROR', 'TIME_LIMIT', 'WALL_TIME_LIMIT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT', 'COMPILE_ERROR', 'INTERNAL_ERROR'];
+import { JUDGE_VERDICTS, RESULT_STATUSES, TEST_VERDICTS } from './verdicts.js';
 
 const limits = {
   type: 'object',
@@ -108,7 +107,7 @@ const COMPILE_SCHEMA = {
   type: 'object',
   required: ['status', 'exitCode', 'signal', 'cpuMs', 'wallMs', 'memoryBytes', 'stdout', 'stderr', 'stdoutEncoding', 'stderrEncoding'],
   properties: {
-    status: { enum: STATUSES },
+    status: { enum: [...RESULT_STATUSES] },
     exitCode: { type: ['integer', 'null'] },
     signal: { type: ['string', 'null'] },
     cpuMs: { type: 'number' },
@@ -135,8 +134,6 @@ export const RESULT_SCHEMA = {
   },
 } as const;
 
-const TEST_VERDICTS = ['ACCEPTED', 'WRONG_ANSWER', 'TIME_LIMIT', 'WALL_TIME_LIMIT', 'MEMORY_LIMIT', 'RUNTIME_ERROR', 'OUTPUT_LIMIT', 'INTERNAL_ERROR'];
-
 export const TEST_SCHEMA = {
   $id: 'TestResult',
   type: 'object',
@@ -144,7 +141,7 @@ export const TEST_SCHEMA = {
   properties: {
     index: { type: 'integer' },
     name: { type: 'string' },
-    verdict: { enum: TEST_VERDICTS },
+    verdict: { enum: [...TEST_VERDICTS] },
     ...COMPILE_SCHEMA.properties,
     stdoutTruncated: { type: 'boolean', description: "cut at the job's outputBytes, or to what is stored of each test (the checker saw all of it)" },
     stderrTruncated: { type: 'boolean', description: "cut at the job's outputBytes, or to what is stored of each test" },
@@ -157,7 +154,7 @@ export const JUDGE_SCHEMA = {
   type: 'object',
   required: ['verdict', 'passed', 'total', 'skipped', 'tests'],
   properties: {
-    verdict: { enum: [...TEST_VERDICTS, 'COMPILE_ERROR'], description: 'COMPILE_ERROR, else the first test verdict that is not ACCEPTED, else ACCEPTED' },
+    verdict: { enum: [...JUDGE_VERDICTS], description: 'COMPILE_ERROR, else the first test verdict that is not ACCEPTED, else ACCEPTED' },
     passed: { type: 'integer' },
     total: { type: 'integer' },
     skipped: { type: 'integer', description: 'not run (stopOnFirstFailure, or the compile failed)' },
@@ -218,5 +215,7 @@ export const RUNTIME_SCHEMA = {
     extensions: { type: 'array', items: { type: 'string' } },
     sourceFile: { type: 'string' },
     compiled: { type: 'boolean' },
+    compileCommand: { type: 'array', items: { type: 'string' }, description: 'the compile step\'s command for an entry at sourceFile, under the default limits' },
+    runCommand: { type: 'array', items: { type: 'string' }, description: 'the run step\'s command, likewise' },
   },
 } as const;

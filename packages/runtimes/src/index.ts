@@ -10,11 +10,9 @@ export {
   DEFAULT_ARTIFACT_BYTES,
   DEFAULT_PROGRAM_POLICY,
   operand,
-  entryName,
-  fileNameProblem,
   prepare,
   runCompiled,
   runProgram,
 } from './program.js';
-export type { Compiled, Prepared, ProgramHooks, ProgramPolicy, ProgramRequest, ProgramResult, SourceFile, Step } from './program.js';
+export type { Compiled, Prepared, ProgramHooks, ProgramPolicy, ProgramRequest, ProgramResult, ProgramStatus, SourceFile, Step } from './program.js';
 export { chooseRoot, imageBuilt, imageDir, RootfsError } from './rootfs.js';

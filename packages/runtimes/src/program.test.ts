@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { DEFAULT_POLICY, LimitError } from '@codebox/sandbox';
 import { LANGUAGES } from './languages.js';
 import { COMPILE_POLICY, stepLimits } from './limits.js';
-import { entryName, operand, prepare } from './program.js';
+import { entryName } from '@codebox/protocol';
+import { operand, prepare } from './program.js';
 import { Registry } from './registry.js';
 import type { Runtime } from './runtime.js';
 

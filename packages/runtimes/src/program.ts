@@ -9,8 +9,9 @@
  */
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { entryName, fileNameProblem } from '@codebox/protocol';
 import { LimitError, SpecError, checkRelativePath, DEFAULT_POLICY } from '@codebox/sandbox';
-import type { FileSpec, LimitPolicy, Limits, NetworkMode, RunHooks, RunResult, Sandbox } from '@codebox/sandbox';
+import type { FileSpec, LimitPolicy, Limits, NetworkMode, RunHooks, RunResult, Sandbox, Status } from '@codebox/sandbox';
 import { BASE_ENV } from './env.js';
 import { COMPILE_POLICY, stepLimits } from './limits.js';
 import type { Runtime, StepContext } from './runtime.js';
@@ -65,8 +66,12 @@ export interface ProgramHooks {
   readonly signal?: AbortSignal;
 }
 
+/** a program's status: the engine's, or COMPILE_ERROR when its compile step failed */
+export type ProgramStatus = Status | 'COMPILE_ERROR';
+
 /** the run's result; `compile` when there was a compile step (without its files) */
-export interface ProgramResult extends RunResult {
+export interface ProgramResult extends Omit<RunResult, 'status'> {
+  readonly status: ProgramStatus;
   readonly compile?: RunResult;
 }
 
@@ -89,35 +94,11 @@ export interface Compiled {
 
 const MAX_ARGS = 256;
 
-/** The entry goes where the runtime wants it (Main.java), keeping a variant extension (.mjs). */
-export function entryName(runtime: Pick<Runtime, 'sourceFile' | 'extensions'>, given: string): string {
-  const ext = path.extname(given).toLowerCase();
-  const defaultExt = path.extname(runtime.sourceFile);
-  if (ext !== defaultExt && runtime.extensions.includes(ext)) {
-    return runtime.sourceFile.slice(0, -defaultExt.length) + ext;
-  }
-  return runtime.sourceFile;
-}
-
-/**
- * Why a file name a client sends cannot be taken, or undefined. Beyond a plain relative
- * path (the engine's rule), no part may start with `-` and the file's own name not with
- * `@`: tools read a leading `-` as an option, and gcc, g++ and javac read `@name` as
- * "take options from the file name" — gcc even when given `./@x.c`, as it hands the base
- * name to cc1 (`-dumpbase @x.c`), which expands it from the work dir. A `@` directory
- * (`node_modules/@types/…`) is fine.
- */
-export function fileNameProblem(name: string): string | undefined {
-  const parts = name.split('/');
-  if (parts.some((p) => p.startsWith('-'))) return `no part may start with "-" (a program would read it as an option): ${JSON.stringify(name)}`;
-  if ((parts.at(-1) ?? '').startsWith('@')) return `must not start with "@" (a compiler would read options from it): ${JSON.stringify(name)}`;
-  return undefined;
-}
-
 /**
  * A file name as a command-line operand: one that starts with anything but a letter,
  * digit, `_` or `.` gets `./` before it, which every tool reads as a path. With
- * fileNameProblem this is the second of two fences between a name and an option.
+ * protocol's fileNameProblem (checked in prepare) this is the second of two fences
+ * between a name and an option.
  */
 export function operand(name: string): string {
   return /^[A-Za-z0-9_.]/.test(name) ? name : `./${name}`;
@@ -251,7 +232,7 @@ function checkArgs(args: readonly string[], field: string): readonly string[] {
 }
 
 /** the run step's fields when it never happened */
-function notRun(status: 'COMPILE_ERROR'): RunResult {
+function notRun(status: 'COMPILE_ERROR'): ProgramResult {
   return {
     status,
     exitCode: null,

@@ -1,7 +1,8 @@
 /**
  * A run's verdict: a closed set, switched on exhaustively, with stable strings on the wire.
- * COMPILE_ERROR is given by callers that compile (the runtimes); the engine itself never
- * returns it.
+ * Only what the engine itself returns: a step that compiles adds COMPILE_ERROR (the
+ * runtimes' ProgramStatus), and the wire declares its own list (protocol/verdicts.ts),
+ * held equal to these by @codebox/model.
  */
 export const STATUSES = [
   'OK',
@@ -10,7 +11,6 @@ export const STATUSES = [
   'WALL_TIME_LIMIT',
   'MEMORY_LIMIT',
   'OUTPUT_LIMIT',
-  'COMPILE_ERROR',
   'INTERNAL_ERROR',
 ] as const;
 

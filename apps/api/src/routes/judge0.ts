@@ -11,7 +11,6 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Keys } from '@codebox/jobs';
 import { ApiError, checkJobRequest } from '@codebox/protocol';
 import type { JobView, RuntimeInfo } from '@codebox/protocol';
-import { LANGUAGES } from '@codebox/runtimes';
 import type { CatalogReader } from '../catalog.js';
 import {
   checkSubmission, configInfo, ConversionError, DEFAULT_FIELDS, JUDGE0_LANGUAGES, JUDGE0_STATUSES, judge0Name, MAX_BATCH, MAX_EXTRACT_KB,
@@ -77,15 +76,13 @@ export function judge0Routes(d: Judge0Deps): Router {
     const id = Number(req.params.id);
     const rt = (await runtimes()).get(id);
     if (!rt) return void res.status(404).json({ error: `language with id ${req.params.id} doesn't exist` });
-    const def = LANGUAGES.find((l) => l.id === rt.id);
-    const ctx = { limits: (await d.catalog.read()).limits?.run.defaults as never, entry: rt.sourceFile, sources: [rt.sourceFile] };
     res.json({
       id,
       name: judge0Name(rt),
       is_archived: JUDGE0_LANGUAGES.find((l) => l.id === id)?.archived === true,
       source_file: rt.sourceFile,
-      compile_cmd: def?.compile ? def.compile(ctx).join(' ') : null,
-      run_cmd: def ? def.run(ctx).join(' ') : null,
+      compile_cmd: rt.compileCommand ? rt.compileCommand.join(' ') : null,
+      run_cmd: rt.runCommand ? rt.runCommand.join(' ') : null,
     });
   });
 

@@ -1,0 +1,3 @@
+export { judgeRequest, programRequest, sourceFiles } from './requests.js';
+export type { FindRuntime } from './requests.js';
+export { compileJson, judgeJson, testJson, toJson } from './results.js';

@@ -1,0 +1,64 @@
+/**
+ * The engine's results as the wire carries them: what `codebox run --json` and `codebox
+ * exec --json` print and what a job's result holds. Output is encoded by protocol's
+ * encodeOutput (text, or base64 where text would cost more).
+ *
+ * The engine and the judge declare their verdicts; the wire declares its own
+ * (protocol/verdicts.ts). The assertions below fail the build if they ever part: every
+ * engine status is a wire status, and a program's status is exactly the wire's.
+ */
+import { encodeOutput } from '@codebox/protocol';
+import type { CompileJson, JudgeJson, JudgeVerdict as WireJudgeVerdict, ResultJson, ResultStatus, TestJson, TestVerdict as WireTestVerdict } from '@codebox/protocol';
+import type { JudgeResult, JudgeVerdict, TestResult, TestVerdict } from '@codebox/judge';
+import type { ProgramResult, ProgramStatus } from '@codebox/runtimes';
+import type { RunResult } from '@codebox/sandbox';
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** a compile error that names the two lists when they differ */
+const statusesAgree: Same<ProgramStatus, ResultStatus> = true;
+const testVerdictsAgree: Same<TestVerdict, WireTestVerdict> = true;
+const judgeVerdictsAgree: Same<JudgeVerdict, WireJudgeVerdict> = true;
+void [statusesAgree, testVerdictsAgree, judgeVerdictsAgree];
+
+export function toJson(r: RunResult | ProgramResult): ResultJson {
+  const out = encodeOutput(r.stdout);
+  const err = encodeOutput(r.stderr);
+  return {
+    status: r.status,
+    exitCode: r.exitCode,
+    signal: r.signal,
+    cpuMs: r.cpuMs,
+    wallMs: r.wallMs,
+    memoryBytes: r.memoryBytes,
+    stdout: out.text,
+    stderr: err.text,
+    stdoutEncoding: out.encoding,
+    stderrEncoding: err.encoding,
+    stdoutTruncated: r.stdoutTruncated,
+    stderrTruncated: r.stderrTruncated,
+    ...(r.message === undefined ? {} : { message: r.message }),
+    ...('compile' in r && r.compile ? { compile: compileJson(r.compile) } : {}),
+  };
+}
+
+export function compileJson(c: RunResult): CompileJson {
+  const { stdoutTruncated: _o, stderrTruncated: _e, message: _m, compile: _c, ...rest } = toJson(c);
+  return rest;
+}
+
+export function testJson(t: TestResult): TestJson {
+  const { message: _m, compile: _c, ...run } = toJson(t.run);
+  return { index: t.index, ...(t.name === undefined ? {} : { name: t.name }), verdict: t.verdict, ...run, ...(t.checker === undefined ? {} : { checker: t.checker }) };
+}
+
+/** the judge's result; tests: as already encoded and stored (protocol's ResultBudget), else encoded here */
+export function judgeJson(j: JudgeResult, tests: TestJson[] = j.tests.map(testJson)): JudgeJson {
+  return {
+    verdict: j.verdict,
+    passed: j.passed,
+    total: j.total,
+    skipped: j.skipped,
+    ...(j.compile ? { compile: compileJson(j.compile) } : {}),
+    tests,
+  };
+}

@@ -1,13 +1,15 @@
 /**
  * Shared by the box tests: a real sandbox under the cgroup parent CI and developers set
  * (CODEBOX_CGROUP_PARENT, default codebox-test at the top of each hierarchy), and the
- * reason to skip where this machine cannot run boxes.
+ * reason to skip where this machine cannot run boxes — or, with CODEBOX_REQUIRE_BOX=1
+ * (CI), the failure that says so instead.
  */
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before } from 'node:test';
+import { after, before, test } from 'node:test';
 import { createSandbox } from '@codebox/sandbox';
 import type { RunHooks, RunResult, RunSpec, Sandbox, SandboxConfig } from '@codebox/sandbox';
 
@@ -30,11 +32,49 @@ export const TEST_CONFIG: SandboxConfig = {
 
 export const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' };
 
-/** false when boxes can run here, else why not (node:test prints it) */
-export function boxSkip(): string | false {
+/**
+ * CI sets CODEBOX_REQUIRE_BOX=1: there a box test that cannot run on the machine fails,
+ * naming what is missing, instead of skipping. A CI machine that lost root, bubblewrap or
+ * python3 would otherwise pass every box, hostile, cgroup, CLI, runtime and service test
+ * by skipping it. Like CODEBOX_REQUIRE_SERVICE (redis-server), CODEBOX_REQUIRE_RUNTIMES
+ * (a language's toolchain), CODEBOX_REQUIRE_IMAGE (the image root) and CODEBOX_REQUIRE_V2
+ * (the cgroup-v2 guest), which stay as they are.
+ */
+export const REQUIRE_BOX = process.env.CODEBOX_REQUIRE_BOX === '1';
+
+/** what some box tests need of the host beyond root and bubblewrap */
+export type HostPart = 'python3';
+
+/** why boxes (with these host parts) cannot run on this machine, or false */
+export function boxProblem(...parts: HostPart[]): string | false {
   if (process.getuid?.() !== 0) return 'needs root: boxes need cgroups and mounts';
   if (!fs.existsSync('/usr/bin/bwrap')) return 'needs bubblewrap (apt-get install bubblewrap)';
+  if (parts.includes('python3') && !hasPython()) return 'needs python3 in the host root, /usr/bin/python3 (apt-get install python3)';
   return false;
+}
+
+/**
+ * The `skip` option of a box-needing suite: false when it can run here, else why not
+ * (node:test prints it). With CODEBOX_REQUIRE_BOX=1 it is false either way: the suite
+ * runs (and fails where it cannot), and a test named for the reason fails first, so the
+ * report says why rather than only how.
+ */
+export function boxSkip(...parts: HostPart[]): string | false {
+  const problem = boxProblem(...parts);
+  if (!problem) return false;
+  if (!REQUIRE_BOX) return problem;
+  requiredButMissing(problem);
+  return false;
+}
+
+const failedFor = new Set<string>();
+/** one failing test per reason and test file (node --test runs each file in a process of its own) */
+function requiredButMissing(problem: string): void {
+  if (failedFor.has(problem)) return;
+  failedFor.add(problem);
+  test(`CODEBOX_REQUIRE_BOX=1: box tests must run here (${problem})`, () => {
+    assert.fail(`CODEBOX_REQUIRE_BOX=1, but this machine cannot run box tests: ${problem}`);
+  });
 }
 
 export function hasPython(): boolean {

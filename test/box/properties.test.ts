@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import type { Sandbox } from '@codebox/sandbox';
 import { makeTinyRoot, boxSkip, CGROUP_PARENT, ENV, hostNamespace, mountsUnder, leftoverBoxGroups, processesInUidRange, text, WORK_ROOT, useSandbox, workDirsOf } from '../support.js';
 
-describe('box properties', { skip: boxSkip() }, () => {
+describe('box properties', { skip: boxSkip('python3') }, () => {
   const sandbox = useSandbox();
   const sh = async (script: string, extra: Parameters<Sandbox['run']>[0] extends infer S ? Partial<S & object> : never = {}) => {
     const r = await sandbox().run({ argv: ['sh', '-c', script], env: ENV, ...extra });

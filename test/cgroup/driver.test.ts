@@ -12,7 +12,7 @@ import { boxSkip, TEST_CONFIG, leftoverBoxGroups, CGROUP_PARENT, ENV, mountsUnde
 
 const EXPECTED = process.env.CODEBOX_EXPECT_CGROUP; // "1" or "2" when the caller knows
 
-describe(`cgroup driver on this kernel`, { skip: boxSkip() }, () => {
+describe(`cgroup driver on this kernel`, { skip: boxSkip('python3') }, () => {
   const sandbox = useSandbox();
 
   test('the driver matches the kernel', () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { LANGUAGES, runProgram as runLanguage } from '@codebox/runtimes';
 import type { Runtime } from '@codebox/runtimes';
-import { boxSkip, ENV, hasPython, PROGRAMS, runProgram, text, useSandbox, WORK_ROOT } from '../support.js';
+import { boxSkip, ENV, PROGRAMS, runProgram, text, useSandbox, WORK_ROOT } from '../support.js';
 
 /**
  * A host file the box cannot see, for a box to plant links to: after `fn`, it must still
@@ -31,7 +31,7 @@ async function withHostSecret(fn: (secret: string) => Promise<void>): Promise<vo
   }
 }
 
-describe('files collected from a box', { skip: boxSkip() || (!hasPython() && 'needs python3') }, () => {
+describe('files collected from a box', { skip: boxSkip('python3') }, () => {
   const sb = useSandbox();
 
   it('are its regular files only: planted links, fifos and sockets are skipped, not followed', async () => {
@@ -92,7 +92,7 @@ describe('files collected from a box', { skip: boxSkip() || (!hasPython() && 'ne
   });
 });
 
-describe('a compile step that plants links', { skip: boxSkip() || (!hasPython() && 'needs python3') }, () => {
+describe('a compile step that plants links', { skip: boxSkip('python3') }, () => {
   const sb = useSandbox();
 
   it('hands the run step its regular files only; the host file is never read, written or chowned', async () => {

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
-import { boxSkip, CGROUP_PARENT, ENV, hasPython, text, useSandbox, WORK_ROOT } from '../support.js';
+import { boxSkip, CGROUP_PARENT, ENV, text, useSandbox, WORK_ROOT } from '../support.js';
 
-describe('what a box can read of the host', { skip: boxSkip() || (!hasPython() && 'needs python3') }, () => {
+describe('what a box can read of the host', { skip: boxSkip('python3') }, () => {
   const sandbox = useSandbox();
   const read = async (file: string): Promise<string> => {
     const r = await sandbox().run({ argv: ['cat', file], env: ENV });

@@ -18,7 +18,7 @@ const EPERM = 1;
 const ENOSPC = 28;
 const EMFILE = 24;
 
-describe('hostile programs', { skip: boxSkip() }, () => {
+describe('hostile programs', { skip: boxSkip('python3') }, () => {
   const sandbox = useSandbox();
 
   test('fork bomb: held by the pids limit, ended by the wall clock, nothing left', async () => {

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LANGUAGES, runProgram as runLanguage } from '@codebox/runtimes';
 import type { Runtime } from '@codebox/runtimes';
-import { boxSkip, ENV, hasPython, text, useSandbox } from '../support.js';
+import { boxSkip, ENV, text, useSandbox } from '../support.js';
 
 const MiB = 1 << 20;
 /** reads every page of a file through a shared mapping: what it costs is the file's pages */
 const MAP_AND_READ = 'import mmap, sys\nf = open(sys.argv[1], "rb")\nm = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)\nprint(sum(m[i] for i in range(0, len(m), 4096)))';
 
-describe('files placed into a box', { skip: boxSkip() || (!hasPython() && 'needs python3') }, () => {
+describe('files placed into a box', { skip: boxSkip('python3') }, () => {
   const sb = useSandbox();
 
   it('are charged to its memory: a program mapping one sees it in its peak', async () => {
@@ -50,7 +50,7 @@ describe('files placed into a box', { skip: boxSkip() || (!hasPython() && 'needs
   });
 });
 
-describe('a compile step’s files', { skip: boxSkip() || (!hasPython() && 'needs python3') }, () => {
+describe('a compile step’s files', { skip: boxSkip('python3') }, () => {
   const sb = useSandbox();
   // a "language" whose compiler writes a file of `size` MiB and whose run maps it
   const bigArtifact = (mib: number): Runtime => ({

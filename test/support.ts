@@ -178,12 +178,38 @@ export function leftoverBoxGroups(rel: string): string[] {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) continue;
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       if (!e.isDirectory()) continue;
-      const procs = fs.readFileSync(path.join(dir, e.name, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+      if (!fs.existsSync(path.join(dir, e.name))) continue; // removed since the listing
+      const procs = procsOf(path.join(dir, e.name));
       const spare = procs.length === 1 && isWaitingLauncher(procs[0] ?? '');
       if (!spare) out.push(path.join(dir, e.name));
     }
   }
   return out;
+}
+
+/** the pids in a cgroup; none once it is gone */
+function procsOf(group: string): string[] {
+  try {
+    return fs.readFileSync(path.join(group, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * leftoverBoxGroups once the engine's spares have settled: sandbox.idle() waits for the
+ * cleanup of finished runs, not for the spare the pool starts in their place, whose group
+ * is made a moment before its launcher is moved in. An empty group is given up to `ms` to
+ * become a waiting spare or go; a group with a process in it is a leftover at once.
+ */
+export async function boxGroupsLeft(rel: string, ms = 1_000): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const left = leftoverBoxGroups(rel);
+    const settling = left.every((g) => procsOf(g).length === 0);
+    if (left.length === 0 || !settling || Date.now() > deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** mounts below dir, but for each engine instance's own sys dir (the box init and /etc files) */
@@ -235,4 +261,44 @@ export function makeTinyRoot(binaries: string[]): string {
   }
   fs.chmodSync(root, 0o755);
   return root;
+}
+
+/**
+ * The control for the leak probes above (processesInUidRange, leftoverBoxGroups,
+ * mountsUnder, workDirsOf): while a box of `sb` runs, each of them sees it. A test that
+ * asserts that one of them finds nothing after its runs calls this too, so that an empty
+ * answer means "gone", not "this probe cannot see a box" (a path it does not look in, a
+ * cgroup layout it does not read, a uid range that is not the engine's). The box is
+ * aborted once seen; what it leaves is the caller's to find.
+ */
+export async function assertProbesSeeARun(sb: Sandbox, uids?: { base: number; count: number }): Promise<void> {
+  const controller = new AbortController();
+  let cgroup = '';
+  let seen: { processes: string[]; groups: string[]; mounts: string[]; workDirs: string[] } | undefined;
+  const r = await sb.run(
+    { argv: ['sh', '-c', 'echo up; exec sleep 30'], env: ENV, limits: { wallMs: 20_000 } },
+    {
+      onStart: (i) => void (cgroup = i.cgroup),
+      onOutput: () => {
+        if (seen) return;
+        // the box's program is running now: it has written its first line
+        seen = {
+          // called as the tests call it: with their defaults unless told otherwise
+          processes: uids ? processesInUidRange(uids.base, uids.count) : processesInUidRange(),
+          groups: leftoverBoxGroups(`${CGROUP_PARENT}/${sb.instance}`),
+          mounts: mountsUnder(WORK_ROOT),
+          workDirs: workDirsOf(sb.instance),
+        };
+        controller.abort();
+      },
+      signal: controller.signal,
+    },
+  );
+  assert.equal(r.killedBy, 'abort', `the control box ran until aborted: ${JSON.stringify({ ...r, stdout: text(r).out, stderr: text(r).err })}`);
+  assert.ok(seen, 'the control box wrote its line');
+  // the program: still sh, or sleep once sh has exec'd it
+  assert.ok(seen.processes.some((p) => /:(sh|sleep)$/.test(p)), `processesInUidRange sees the running box: ${seen.processes.join(' ')}`);
+  assert.ok(cgroup && seen.groups.some((g) => g.endsWith(`/${cgroup}`)), `leftoverBoxGroups sees its group ${cgroup}: ${seen.groups.join(' ')}`);
+  assert.ok(seen.mounts.length > 0, 'mountsUnder sees its work dir mount');
+  assert.ok(seen.workDirs.length > 0, 'workDirsOf sees its work dir');
 }

@@ -22,6 +22,8 @@ describe('what a box can read of the host', { skip: boxSkip('python3') }, () => 
     const host = fs.readFileSync('/proc/cmdline', 'utf8').trim();
     assert.ok(host.length > 0, 'the host has a command line to hide');
     assert.equal(await read('/proc/cmdline'), '');
+    // the control: the same reader prints a /proc file that has something in it
+    assert.equal(await read('/proc/self/cmdline'), 'cat\0/proc/self/cmdline\0');
   });
 
   test("no host path on its pid 1's command line: bwrap reads its options from a pipe", async () => {

@@ -40,6 +40,9 @@ describe('files placed into a box', { skip: boxSkip('python3') }, () => {
     assert.equal(text(r).out, '', 'the program never ran');
     assert.match(r.message ?? '', /files .* did not fit in its memory limit/);
     assert.ok(r.memoryBytes <= 16 * MiB, `peak ${r.memoryBytes}`);
+    // the control: with files that fit, the same program runs and says so
+    const fits = await sb().run({ env: ENV, argv: ['sh', '-c', 'echo started'], files: [{ path: 'big', content: Buffer.alloc(1 * MiB, 1) }], limits: { memoryBytes: 16 * MiB } });
+    assert.equal(text(fits).out, 'started\n', text(fits).err);
   });
 
   it('that do not fit in its work dir are refused before any box is made', async () => {
@@ -73,5 +76,9 @@ describe('a compile step’s files', { skip: boxSkip('python3') }, () => {
     assert.equal(r.compile?.status, 'OUTPUT_LIMIT');
     assert.match(r.compile?.message ?? '', /more than 4194304 bytes of files/);
     assert.equal(r.stdout.length, 0);
+    // the control: under the cap, the same run step runs and prints (the sum of zero bytes)
+    const under = await runLanguage(sb(), bigArtifact(2), { files: [{ name: 'main.py', content: '' }], artifactBytes: 4 * MiB });
+    assert.equal(under.status, 'OK', `${under.message} ${under.stderr.toString()}`);
+    assert.equal(under.stdout.toString(), '0\n');
   });
 });

@@ -13,6 +13,7 @@ if [ -x "$guest" ] && [ -x /usr/bin/linux.uml ] && command -v insmod >/dev/null 
   # guest is free to change (the host's is the machine's)
   "$guest" "$PWD" env CODEBOX_CGROUP_PARENT=codebox-test CODEBOX_WORK_ROOT=/tmp/codebox-v2-run \
     CODEBOX_EXPECT_CGROUP=2 CODEBOX_TEST_DEFAULT_PARENT=1 CODEBOX_TEST_BUFFER_PROCS=4 CODEBOX_TEST_CORE_PATTERN=1 \
+    CODEBOX_REQUIRE_BOX="${CODEBOX_REQUIRE_BOX:-0}" \
     node --import tsx --test --test-concurrency=1 test/cgroup/driver.test.ts test/cgroup/default-parent.test.ts \
       test/hostile/kernel-memory.test.ts test/hostile/core-dump.test.ts \
     || { echo "cgroup v2 guest tests failed" >&2; exit 1; }

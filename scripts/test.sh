@@ -3,7 +3,12 @@
 # tests beside the code; box properties, hostile programs, CLI and the cgroup driver in
 # test/), after the cgroup driver's end-to-end tests in a pure cgroup-v2 guest when
 # ../shared/cgroup-v2 and user-mode-linux are there (CODEBOX_REQUIRE_V2=1 makes that a
-# must, as in CI). Box tests need root and bubblewrap and say so when they skip.
+# must, as in CI). Box tests need root and bubblewrap (most also python3) and say so when
+# they skip; CODEBOX_REQUIRE_BOX=1 (CI) makes them a must too: a box-needing test (box,
+# hostile, cgroup, CLI, runtimes, service) that cannot run here fails, naming what is
+# missing (test/support.ts boxSkip). CODEBOX_REQUIRE_SERVICE=1, CODEBOX_REQUIRE_RUNTIMES=1
+# and CODEBOX_REQUIRE_IMAGE=1 do the same for redis-server, a language's toolchain and
+# the image root.
 #
 # Cgroups: the tests use CODEBOX_CGROUP_PARENT (default codebox-test, at the top of each
 # hierarchy) and remove it afterwards; work dirs go under CODEBOX_WORK_ROOT.

@@ -1,13 +1,15 @@
 /**
  * Shared by the box tests: a real sandbox under the cgroup parent CI and developers set
  * (CODEBOX_CGROUP_PARENT, default codebox-test at the top of each hierarchy), and the
- * reason to skip where this machine cannot run boxes.
+ * reason to skip where this machine cannot run boxes — or, with CODEBOX_REQUIRE_BOX=1
+ * (CI), the failure that says so instead.
  */
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before } from 'node:test';
+import { after, before, test } from 'node:test';
 import { createSandbox } from '@codebox/sandbox';
 import type { RunHooks, RunResult, RunSpec, Sandbox, SandboxConfig } from '@codebox/sandbox';
 
@@ -30,11 +32,49 @@ export const TEST_CONFIG: SandboxConfig = {
 
 export const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' };
 
-/** false when boxes can run here, else why not (node:test prints it) */
-export function boxSkip(): string | false {
+/**
+ * CI sets CODEBOX_REQUIRE_BOX=1: there a box test that cannot run on the machine fails,
+ * naming what is missing, instead of skipping. A CI machine that lost root, bubblewrap or
+ * python3 would otherwise pass every box, hostile, cgroup, CLI, runtime and service test
+ * by skipping it. Like CODEBOX_REQUIRE_SERVICE (redis-server), CODEBOX_REQUIRE_RUNTIMES
+ * (a language's toolchain), CODEBOX_REQUIRE_IMAGE (the image root) and CODEBOX_REQUIRE_V2
+ * (the cgroup-v2 guest), which stay as they are.
+ */
+export const REQUIRE_BOX = process.env.CODEBOX_REQUIRE_BOX === '1';
+
+/** what some box tests need of the host beyond root and bubblewrap */
+export type HostPart = 'python3';
+
+/** why boxes (with these host parts) cannot run on this machine, or false */
+export function boxProblem(...parts: HostPart[]): string | false {
   if (process.getuid?.() !== 0) return 'needs root: boxes need cgroups and mounts';
   if (!fs.existsSync('/usr/bin/bwrap')) return 'needs bubblewrap (apt-get install bubblewrap)';
+  if (parts.includes('python3') && !hasPython()) return 'needs python3 in the host root, /usr/bin/python3 (apt-get install python3)';
   return false;
+}
+
+/**
+ * The `skip` option of a box-needing suite: false when it can run here, else why not
+ * (node:test prints it). With CODEBOX_REQUIRE_BOX=1 it is false either way: the suite
+ * runs (and fails where it cannot), and a test named for the reason fails first, so the
+ * report says why rather than only how.
+ */
+export function boxSkip(...parts: HostPart[]): string | false {
+  const problem = boxProblem(...parts);
+  if (!problem) return false;
+  if (!REQUIRE_BOX) return problem;
+  requiredButMissing(problem);
+  return false;
+}
+
+const failedFor = new Set<string>();
+/** one failing test per reason and test file (node --test runs each file in a process of its own) */
+function requiredButMissing(problem: string): void {
+  if (failedFor.has(problem)) return;
+  failedFor.add(problem);
+  test(`CODEBOX_REQUIRE_BOX=1: box tests must run here (${problem})`, () => {
+    assert.fail(`CODEBOX_REQUIRE_BOX=1, but this machine cannot run box tests: ${problem}`);
+  });
 }
 
 export function hasPython(): boolean {
@@ -138,12 +178,38 @@ export function leftoverBoxGroups(rel: string): string[] {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) continue;
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       if (!e.isDirectory()) continue;
-      const procs = fs.readFileSync(path.join(dir, e.name, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+      if (!fs.existsSync(path.join(dir, e.name))) continue; // removed since the listing
+      const procs = procsOf(path.join(dir, e.name));
       const spare = procs.length === 1 && isWaitingLauncher(procs[0] ?? '');
       if (!spare) out.push(path.join(dir, e.name));
     }
   }
   return out;
+}
+
+/** the pids in a cgroup; none once it is gone */
+function procsOf(group: string): string[] {
+  try {
+    return fs.readFileSync(path.join(group, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * leftoverBoxGroups once the engine's spares have settled: sandbox.idle() waits for the
+ * cleanup of finished runs, not for the spare the pool starts in their place, whose group
+ * is made a moment before its launcher is moved in. An empty group is given up to `ms` to
+ * become a waiting spare or go; a group with a process in it is a leftover at once.
+ */
+export async function boxGroupsLeft(rel: string, ms = 1_000): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const left = leftoverBoxGroups(rel);
+    const settling = left.every((g) => procsOf(g).length === 0);
+    if (left.length === 0 || !settling || Date.now() > deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** mounts below dir, but for each engine instance's own sys dir (the box init and /etc files) */
@@ -195,4 +261,44 @@ export function makeTinyRoot(binaries: string[]): string {
   }
   fs.chmodSync(root, 0o755);
   return root;
+}
+
+/**
+ * The control for the leak probes above (processesInUidRange, leftoverBoxGroups,
+ * mountsUnder, workDirsOf): while a box of `sb` runs, each of them sees it. A test that
+ * asserts that one of them finds nothing after its runs calls this too, so that an empty
+ * answer means "gone", not "this probe cannot see a box" (a path it does not look in, a
+ * cgroup layout it does not read, a uid range that is not the engine's). The box is
+ * aborted once seen; what it leaves is the caller's to find.
+ */
+export async function assertProbesSeeARun(sb: Sandbox, uids?: { base: number; count: number }): Promise<void> {
+  const controller = new AbortController();
+  let cgroup = '';
+  let seen: { processes: string[]; groups: string[]; mounts: string[]; workDirs: string[] } | undefined;
+  const r = await sb.run(
+    { argv: ['sh', '-c', 'echo up; exec sleep 30'], env: ENV, limits: { wallMs: 20_000 } },
+    {
+      onStart: (i) => void (cgroup = i.cgroup),
+      onOutput: () => {
+        if (seen) return;
+        // the box's program is running now: it has written its first line
+        seen = {
+          // called as the tests call it: with their defaults unless told otherwise
+          processes: uids ? processesInUidRange(uids.base, uids.count) : processesInUidRange(),
+          groups: leftoverBoxGroups(`${CGROUP_PARENT}/${sb.instance}`),
+          mounts: mountsUnder(WORK_ROOT),
+          workDirs: workDirsOf(sb.instance),
+        };
+        controller.abort();
+      },
+      signal: controller.signal,
+    },
+  );
+  assert.equal(r.killedBy, 'abort', `the control box ran until aborted: ${JSON.stringify({ ...r, stdout: text(r).out, stderr: text(r).err })}`);
+  assert.ok(seen, 'the control box wrote its line');
+  // the program: still sh, or sleep once sh has exec'd it
+  assert.ok(seen.processes.some((p) => /:(sh|sleep)$/.test(p)), `processesInUidRange sees the running box: ${seen.processes.join(' ')}`);
+  assert.ok(cgroup && seen.groups.some((g) => g.endsWith(`/${cgroup}`)), `leftoverBoxGroups sees its group ${cgroup}: ${seen.groups.join(' ')}`);
+  assert.ok(seen.mounts.length > 0, 'mountsUnder sees its work dir mount');
+  assert.ok(seen.workDirs.length > 0, 'workDirsOf sees its work dir');
 }

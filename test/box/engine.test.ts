@@ -50,8 +50,14 @@ describe('engine API', { skip: boxSkip() }, () => {
   });
 
   test('a bad spec is a SpecError naming the field, and runs nothing', async () => {
-    await assert.rejects(sandbox().run({ argv: ['true'], files: [{ path: '../escape', content: '' }] }), (e: unknown) => e instanceof SpecError && e.field === 'files[0].path');
-    await assert.rejects(sandbox().run({ argv: ['true'], limits: { memoryBytes: 2 ** 40 } }), (e: unknown) => e instanceof SpecError && e.field === 'limits.memoryBytes');
+    let started = 0;
+    const hooks = { onStart: () => void started++ };
+    await assert.rejects(sandbox().run({ argv: ['true'], files: [{ path: '../escape', content: '' }] }, hooks), (e: unknown) => e instanceof SpecError && e.field === 'files[0].path');
+    await assert.rejects(sandbox().run({ argv: ['true'], limits: { memoryBytes: 2 ** 40 } }, hooks), (e: unknown) => e instanceof SpecError && e.field === 'limits.memoryBytes');
+    assert.equal(started, 0, 'no box started for a bad spec');
+    // the control: the same hook counts a run that does start
+    assert.equal((await sandbox().run({ argv: ['true'] }, hooks)).status, 'OK');
+    assert.equal(started, 1);
   });
 
   test('a command that does not exist is the program’s failure, not the sandbox’s', async () => {

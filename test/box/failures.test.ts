@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { createSandbox, SandboxError } from '@codebox/sandbox';
-import { boxSkip, leftoverBoxGroups, CGROUP_PARENT, mountsUnder, TEST_CONFIG, WORK_ROOT, useSandbox } from '../support.js';
+import { assertProbesSeeARun, boxSkip, boxGroupsLeft, CGROUP_PARENT, mountsUnder, TEST_CONFIG, WORK_ROOT, useSandbox } from '../support.js';
 
 const openFds = () => fs.readdirSync('/proc/self/fd').length;
 
@@ -22,6 +22,8 @@ describe('sandbox failures', { skip: boxSkip() }, () => {
     fs.chmodSync(root, 0o700);
     t.after(() => fs.rmSync(root, { recursive: true, force: true }));
     await sandbox().run({ argv: ['true'] }); // warm: the first run opens what every run shares
+    await assertProbesSeeARun(sandbox()); // so that "no group, no mount left" below can fail
+    await sandbox().idle();
     const fdsBefore = openFds();
     for (let i = 0; i < 10; i++) {
       await assert.rejects(sandbox().run({ argv: ['/usr/bin/true'], rootfs: root }), (e: unknown) => {
@@ -33,7 +35,7 @@ describe('sandbox failures', { skip: boxSkip() }, () => {
     }
     await sandbox().idle();
     assert.ok(openFds() <= fdsBefore, `descriptors ${fdsBefore} -> ${openFds()}`);
-    assert.deepEqual(leftoverBoxGroups(`${CGROUP_PARENT}/${sandbox().instance}`), []);
+    assert.deepEqual(await boxGroupsLeft(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
     assert.equal((await sandbox().run({ argv: ['true'] })).status, 'OK');
   });

@@ -7,9 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Sandbox } from '@codebox/sandbox';
-import { makeTinyRoot, boxSkip, CGROUP_PARENT, ENV, hostNamespace, mountsUnder, leftoverBoxGroups, processesInUidRange, text, WORK_ROOT, useSandbox, workDirsOf } from '../support.js';
+import {
+  assertProbesSeeARun, makeTinyRoot, boxSkip, CGROUP_PARENT, ENV, hostNamespace, mountsUnder, boxGroupsLeft, openSandbox, processesInUidRange, text, UID_BASE, WORK_ROOT,
+  useSandbox, workDirsOf,
+} from '../support.js';
 
-describe('box properties', { skip: boxSkip() }, () => {
+describe('box properties', { skip: boxSkip('python3') }, () => {
   const sandbox = useSandbox();
   const sh = async (script: string, extra: Parameters<Sandbox['run']>[0] extends infer S ? Partial<S & object> : never = {}) => {
     const r = await sandbox().run({ argv: ['sh', '-c', script], env: ENV, ...extra });
@@ -25,9 +28,14 @@ describe('box properties', { skip: boxSkip() }, () => {
   });
 
   test('1. nothing one run writes is visible to the next', async () => {
-    await sh('echo secret > /box/left; echo secret > /tmp/left; echo secret > /dev/shm/left');
-    const r = await sh('cat /box/left /tmp/left /dev/shm/left 2>&1; ls -A /box /tmp /dev/shm');
+    const left = ['/box/left', '/tmp/left', '/dev/shm/left'];
+    const wrote = await sh(`${left.map((f) => `echo secret > ${f}`).join('; ')}; cat ${left.join(' ')}`);
+    assert.equal(wrote.out, 'secret\nsecret\nsecret\n', `the first run wrote all three: ${wrote.err}`);
+    const r = await sh(`cat ${left.join(' ')} 2>&1; ls -A /box /tmp /dev/shm; echo probed`);
     assert.doesNotMatch(r.out, /secret/);
+    // the reader ran to its end, and looked for each file where the first run left it
+    assert.match(r.out, /\nprobed\n$/);
+    for (const f of left) assert.match(r.out, new RegExp(`${f}: No such file`), f);
   });
 
   test('2. unprivileged: a non-zero host uid, no capabilities, no_new_privs, no nested user namespaces', async () => {
@@ -64,8 +72,11 @@ describe('box properties', { skip: boxSkip() }, () => {
 
   test('3. no host path beyond the root image: not home dirs, not /var, /run, the work root or this project', async () => {
     const hostOnly = ['/root', '/home', '/var', '/srv', '/opt', '/mnt', '/media', '/sys', '/work', WORK_ROOT, process.cwd(), '/etc/shadow', '/etc/sudoers'];
-    const r = await sh(hostOnly.map((p) => `test -e '${p}' && echo "present ${p}"`).join(';') + '; true');
-    assert.equal(r.out, '');
+    // the ones that matter most are there on the host, to be hidden
+    for (const p of [WORK_ROOT, process.cwd(), '/root', '/var', '/sys']) assert.ok(fs.existsSync(p), `${p} on the host`);
+    // the same test sees what is there (/usr/bin, /box: the box's own) and runs to its end
+    const r = await sh([...hostOnly, '/usr/bin', '/box'].map((p) => `test -e '${p}' && echo "present ${p}"`).join(';') + '; echo done');
+    assert.equal(r.out, 'present /usr/bin\npresent /box\ndone\n');
     // /run is the box's own: it holds the box init and nothing of the host's /run
     assert.equal((await sh('find /run')).out, '/run\n/run/codebox\n/run/codebox/init\n');
     const users = (await sh('cat /etc/passwd')).out;
@@ -79,10 +90,14 @@ describe('box properties', { skip: boxSkip() }, () => {
     assert.deepEqual(dev.sort(), ['fd', 'full', 'null', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'urandom', 'zero']);
   });
 
-  test('3. the environment is built from scratch: only what the spec gives', async () => {
+  test('3. the environment is built from scratch: only what the spec gives', async (t) => {
+    // in the engine's environment before it spawns this run's launcher (a fresh engine,
+    // no spare started earlier without it), so a launcher that inherited it could pass it on
     process.env.CODEBOX_TEST_SECRET = 'worker-secret-value';
-    const r = await sandbox().run({ argv: ['/usr/bin/env'], env: { ONLY: 'this' } });
-    delete process.env.CODEBOX_TEST_SECRET;
+    t.after(() => delete process.env.CODEBOX_TEST_SECRET);
+    const sb = await openSandbox({ uidBase: UID_BASE + 500, uidCount: 4, prestart: 0 });
+    t.after(() => sb.close());
+    const r = await sb.run({ argv: ['/usr/bin/env'], env: { ONLY: 'this' } });
     assert.deepEqual(text(r).out.trim().split('\n').sort(), ['ONLY=this', 'PWD=/box']);
   });
 
@@ -128,11 +143,12 @@ describe('box properties', { skip: boxSkip() }, () => {
   });
 
   test('8. clean: no cgroup, mount or work dir of a finished run remains', async () => {
+    await assertProbesSeeARun(sandbox()); // so that each "none remains" below can fail
     let cgroup = '';
     await sandbox().run({ argv: ['true'] }, { onStart: (i) => void (cgroup = i.cgroup) });
     await sandbox().idle();
     assert.ok(cgroup.startsWith(`${CGROUP_PARENT}/${sandbox().instance}/`), cgroup);
-    assert.deepEqual(leftoverBoxGroups(`${CGROUP_PARENT}/${sandbox().instance}`), []);
+    assert.deepEqual(await boxGroupsLeft(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
     assert.deepEqual(workDirsOf(sandbox().instance), []);
   });

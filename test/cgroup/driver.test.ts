@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { createSandbox } from '@codebox/sandbox';
-import { boxSkip, TEST_CONFIG, leftoverBoxGroups, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, text, WORK_ROOT, useSandbox } from '../support.js';
+import { assertProbesSeeARun, boxSkip, TEST_CONFIG, boxGroupsLeft, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, text, WORK_ROOT, useSandbox, workDirsOf } from '../support.js';
 
 const EXPECTED = process.env.CODEBOX_EXPECT_CGROUP; // "1" or "2" when the caller knows
 
-describe(`cgroup driver on this kernel`, { skip: boxSkip() }, () => {
+describe(`cgroup driver on this kernel`, { skip: boxSkip('python3') }, () => {
   const sandbox = useSandbox();
 
   test('the driver matches the kernel', () => {
@@ -54,19 +54,34 @@ describe(`cgroup driver on this kernel`, { skip: boxSkip() }, () => {
 
   test('kill-all: every process of the box, also a setsid daemon, is killed when the wall limit hits', async () => {
     let cgroup = '';
+    let peak = 0;
+    let seenOnHost: string[] = [];
+    // the control for "none left" below: while the box runs, the same probes see its processes
+    const sample = setInterval(() => {
+      const now = cgroup ? pidsCurrent(cgroup) : 0;
+      if (now > peak) [peak, seenOnHost] = [now, processesInUidRange()];
+    }, 50);
     const r = await sandbox().run(
       { argv: ['sh', '-c', 'setsid sh -c "sleep 100 & sleep 100" & sleep 100'], env: ENV, limits: { wallMs: 800 } },
       { onStart: (i) => void (cgroup = i.cgroup) },
-    );
+    ).finally(() => clearInterval(sample));
     assert.equal(r.status, 'WALL_TIME_LIMIT');
+    // sh, the daemon's sh and its two sleepers, the main sleeper (and the launcher)
+    assert.ok(peak >= 5, `processes in the box's group while it ran: ${peak}`);
+    assert.ok(seenOnHost.filter((p) => p.endsWith(':sleep')).length >= 3, `box processes on the host while it ran: ${seenOnHost.join(' ')}`);
     assert.equal(pidsCurrent(cgroup), 0);
     assert.deepEqual(processesInUidRange(), []);
   });
 
   test('cleanup: the box groups, mounts and work dirs are gone', async () => {
+    // a run of this test's own (not only what earlier tests left), and the control that
+    // the probes below see a box while one runs
+    assert.equal((await sandbox().run({ argv: ['sh', '-c', 'echo x > /box/f; echo x > /tmp/f'], env: ENV })).status, 'OK');
+    await assertProbesSeeARun(sandbox());
     await sandbox().idle();
-    assert.deepEqual(leftoverBoxGroups(`${CGROUP_PARENT}/${sandbox().instance}`), []);
+    assert.deepEqual(await boxGroupsLeft(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
+    assert.deepEqual(workDirsOf(sandbox().instance), []); // the title says work dirs too: it did not look
   });
 });
 
@@ -87,9 +102,13 @@ describe('cgroup parent groups', { skip: boxSkip() }, () => {
   test('a parent that was there before is left in place', async () => {
     const sb = await createSandbox({ ...TEST_CONFIG, prestart: 0 });
     const kept = hierarchyDirs(CGROUP_PARENT);
+    const instance = hierarchyDirs(`${CGROUP_PARENT}/${sb.instance}`);
+    // the control: there is a parent and an instance group to lose
+    assert.ok(kept.length > 0 && instance.length === kept.length, `parent ${kept.join(' ')}, instance ${instance.join(' ')}`);
     const other = await createSandbox({ ...TEST_CONFIG, prestart: 0 });
     await other.close();
-    assert.deepEqual(hierarchyDirs(CGROUP_PARENT), kept, 'the first engine’s parent and instance stay');
+    assert.deepEqual(hierarchyDirs(CGROUP_PARENT), kept, 'the first engine’s parent stays');
+    assert.deepEqual(hierarchyDirs(`${CGROUP_PARENT}/${sb.instance}`), instance, 'and so does its instance');
     await sb.close();
   });
 });

@@ -21,6 +21,7 @@ describe('codebox doctor', { skip: boxSkip() }, () => {
     assert.equal(row('network')[1], 'lo');
     assert.match(row('mounts')[1] ?? '', /, \/ read-only: yes$/);
     assert.equal(row('core dumps')[1], '1 1 bytes');
+    assert.match(r.stdout, /\nwhat a box sees \(host root, cgroup v[12]\), beside the host\n/);
     assert.match(r.stdout, /\nready\n$/);
   });
 
@@ -31,5 +32,8 @@ describe('codebox doctor', { skip: boxSkip() }, () => {
     assert.match(r.stdout, /\n  NOT    root +boxes need root/);
     assert.match(r.stdout, /\nnot ready: root\n$/);
     assert.doesNotMatch(r.stdout, /what a box sees/);
+    // the control: the same command as root does print that heading (a renamed heading
+    // would otherwise make the line above pass whatever the doctor did)
+    assert.match(codebox(['doctor'], '', { CODEBOX_ROOTFS: 'host' }).stdout, /\nwhat a box sees /);
   });
 });

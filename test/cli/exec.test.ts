@@ -31,7 +31,7 @@ describe('codebox exec: usage errors', () => {
   });
 });
 
-describe('codebox exec: runs', { skip: boxSkip() }, () => {
+describe('codebox exec: runs', { skip: boxSkip('python3') }, () => {
   test('--json prints one object with the verdict and accounting', () => {
     const r = codebox(['exec', '--json', '--time', '2s', '--mem', '128m', '--', 'python3', '-c', 'print("hello from the box")']);
     assert.equal(r.code, 0, r.stderr);

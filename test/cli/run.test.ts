@@ -85,6 +85,7 @@ describe('codebox run', { skip: boxSkip() }, () => {
     assert.equal(r.stdout, "['x']\n");
     assert.equal(r.code, 7);
     const j = JSON.parse(codebox(['run', '--json', file('t.py', 'print(1)')]).stdout);
+    assert.deepEqual([j.status, j.stdout], ['OK', '1\n'], 'it ran');
     assert.equal(j.compile, undefined, 'no compile step, no compile field');
   });
 

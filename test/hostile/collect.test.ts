@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { LANGUAGES, runProgram as runLanguage } from '@codebox/runtimes';
 import type { Runtime } from '@codebox/runtimes';
-import { boxSkip, ENV, hasPython, PROGRAMS, runProgram, text, useSandbox, WORK_ROOT } from '../support.js';
+import { boxSkip, ENV, PROGRAMS, runProgram, text, useSandbox, WORK_ROOT } from '../support.js';
 
 /**
  * A host file the box cannot see, for a box to plant links to: after `fn`, it must still
@@ -31,7 +31,7 @@ async function withHostSecret(fn: (secret: string) => Promise<void>): Promise<vo
   }
 }
 
-describe('files collected from a box', { skip: boxSkip() || (!hasPython() && 'needs python3') }, () => {
+describe('files collected from a box', { skip: boxSkip('python3') }, () => {
   const sb = useSandbox();
 
   it('are its regular files only: planted links, fifos and sockets are skipped, not followed', async () => {
@@ -84,15 +84,22 @@ describe('files collected from a box', { skip: boxSkip() || (!hasPython() && 'ne
     const r = await sb().run({ env: ENV, argv: ['sh', '-c', 'echo x > f; exit 1'], collect: { maxBytes: 1 << 20 } });
     assert.equal(r.status, 'RUNTIME_ERROR');
     assert.equal(r.files, undefined);
+    // the control: the same run, ending well, hands f back
+    const ok = await sb().run({ env: ENV, argv: ['sh', '-c', 'echo x > f; exit 0'], collect: { maxBytes: 1 << 20 } });
+    assert.deepEqual(ok.files?.map((f) => [f.path, f.content.toString()]), [['f', 'x\n']]);
   });
 
   it('are not read unless asked for', async () => {
     const r = await sb().run({ env: ENV, argv: ['sh', '-c', 'echo x > f'] });
+    assert.equal(r.status, 'OK', text(r).err);
     assert.equal(r.files, undefined);
+    // the control: asked for, f comes back
+    const asked = await sb().run({ env: ENV, argv: ['sh', '-c', 'echo x > f'], collect: { maxBytes: 1 << 20 } });
+    assert.deepEqual(asked.files?.map((f) => f.path), ['f']);
   });
 });
 
-describe('a compile step that plants links', { skip: boxSkip() || (!hasPython() && 'needs python3') }, () => {
+describe('a compile step that plants links', { skip: boxSkip('python3') }, () => {
   const sb = useSandbox();
 
   it('hands the run step its regular files only; the host file is never read, written or chowned', async () => {
@@ -103,7 +110,8 @@ describe('a compile step that plants links', { skip: boxSkip() || (!hasPython() 
         id: 'hostile',
         sourceFile: 'build.py',
         compile: () => ['python3', '-S', 'build.py', secret],
-        run: () => ['sh', '-c', 'for f in main relative hostdir out/Main.class magic fifo sock; do cat "$f" 2>/dev/null; done; ls -A . out | tr "\\n" " "'],
+        // out/real.txt last among the reads: proof that the reader reads what is there
+        run: () => ['sh', '-c', 'for f in main relative hostdir out/Main.class magic fifo sock out/real.txt; do cat "$f" 2>/dev/null; done; ls -A . out | tr "\\n" " "'],
       };
       const r = await runLanguage(sb(), hostile, {
         files: [{ name: 'build.py', content: fs.readFileSync(path.join(PROGRAMS, 'plant-links.py')) }],
@@ -111,7 +119,7 @@ describe('a compile step that plants links', { skip: boxSkip() || (!hasPython() 
       assert.equal(r.compile?.status, 'OK', r.compile?.stderr.toString());
       assert.equal(r.status, 'OK', r.stderr.toString());
       assert.doesNotMatch(r.stdout.toString(), /HOST SECRET/);
-      assert.equal(r.stdout.toString(), '.: build.py kept out setuid  out: real.txt ');
+      assert.equal(r.stdout.toString(), 'real file\n.: build.py kept out setuid  out: real.txt ');
     });
   });
 });

@@ -16,12 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { boxSkip, ENV, hasPython, text, useSandbox } from '../support.js';
+import { boxSkip, ENV, text, useSandbox } from '../support.js';
 
 const PATTERN = '/proc/sys/kernel/core_pattern';
 const skip =
-  boxSkip() ||
-  (!hasPython() && 'needs python3') ||
+  boxSkip('python3') ||
   (process.env.CODEBOX_TEST_CORE_PATTERN !== '1' && "sets the machine's core_pattern: runs in the cgroup-v2 guest (scripts/test-v2.sh)");
 
 describe('core dumps never reach a piped core handler', { skip }, () => {

@@ -11,30 +11,39 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import koffi from 'koffi';
 import {
-  boxSkip, leftoverBoxGroups, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, PROGRAMS, runProgram, text, useSandbox, WORK_ROOT, workDirsOf,
+  assertProbesSeeARun, boxSkip, boxGroupsLeft, CGROUP_PARENT, ENV, mountsUnder, openSandbox, pidsCurrent, processesInUidRange, PROGRAMS, runProgram, text, UID_BASE,
+  useSandbox, WORK_ROOT, workDirsOf,
 } from '../support.js';
 
 const EPERM = 1;
 const ENOSPC = 28;
 const EMFILE = 24;
 
-describe('hostile programs', { skip: boxSkip() }, () => {
+describe('hostile programs', { skip: boxSkip('python3') }, () => {
   const sandbox = useSandbox();
 
   test('fork bomb: held by the pids limit, ended by the wall clock, nothing left', async () => {
     let cgroup = '';
     let peak = 0;
-    const sample = setInterval(() => (peak = Math.max(peak, cgroup ? pidsCurrent(cgroup) : 0)), 20);
+    let seenOnHost = 0;
+    const sample = setInterval(() => {
+      const now = cgroup ? pidsCurrent(cgroup) : 0;
+      peak = Math.max(peak, now);
+      // the control for "nothing left": while the bomb runs, the same probe sees its processes
+      if (now >= 16 && seenOnHost === 0) seenOnHost = processesInUidRange().length;
+    }, 20);
     const r = await runProgram(sandbox(), 'fork-bomb.py', { limits: { pids: 32, wallMs: 2000 } }, { onStart: (i) => void (cgroup = i.cgroup) })
       .finally(() => clearInterval(sample));
     assert.equal(r.status, 'WALL_TIME_LIMIT');
     // the group also holds the box's launcher (bwrap's monitor, outside the box): 32 + 1
     assert.ok(peak >= 16 && peak <= 33, `processes seen at once: ${peak}`);
+    assert.ok(seenOnHost >= 8, `box processes seen on the host while the bomb ran: ${seenOnHost}`);
     assert.deepEqual(processesInUidRange(), []);
     assert.equal((await sandbox().run({ argv: ['true'] })).status, 'OK', 'the host still runs boxes');
   });
 
   test('fork until refused: no more processes than the pids limit', async () => {
+    await assertProbesSeeARun(sandbox()); // so that "no process left" below can fail
     const r = await runProgram(sandbox(), 'fork-count.py', { limits: { pids: 20 } });
     const [count, errno] = text(r).out.trim().split(' ').map(Number);
     assert.equal(r.status, 'OK');
@@ -93,11 +102,15 @@ describe('hostile programs', { skip: boxSkip() }, () => {
     });
   }
 
-  test('a file over the file-size limit: SIGXFSZ', async () => {
+  test('a file over the file-size limit: SIGXFSZ, and the file stops at the limit', async () => {
     const r = await sandbox().run({ argv: ['sh', '-c', 'head -c 2000000 /dev/zero > /box/big'], env: ENV, limits: { fileSizeBytes: 1 << 20 } });
     assert.equal(r.status, 'RUNTIME_ERROR');
-    assert.equal(fs.existsSync('/box/big'), false);
     assert.match(`${r.signal} ${text(r).err}`, /SIGXFSZ|File too large/);
+    // what the writer got onto the disk, seen from inside the box: the limit, not a byte
+    // more (this replaces a check of the host's /box/big, a path only boxes have, which
+    // could never fail); 153 = 128 + SIGXFSZ, the writer's death
+    const written = await sandbox().run({ argv: ['sh', '-c', 'head -c 2000000 /dev/zero > big; echo "exit $?"; wc -c < big'], env: ENV, limits: { fileSizeBytes: 1 << 20 } });
+    assert.equal(text(written).out, `exit 153\n${1 << 20}\n`, text(written).err);
   });
 
   test('the host’s 127.0.0.1, ::1 and abstract unix sockets are out of reach', async (t) => {
@@ -111,33 +124,57 @@ describe('hostile programs', { skip: boxSkip() }, () => {
       unix.close();
     });
     const port = String((server.address() as net.AddressInfo).port);
-    // the listener is real: the host itself can connect
+    // and ::1 on the same port, which the probe tries too
+    const server6 = net.createServer((c) => c.on('error', () => undefined).end('host secret\n'));
     await new Promise<void>((resolve, reject) => {
-      const probe = net.connect(Number(port), '127.0.0.1', () => {
-        probe.destroy();
-        resolve();
-      });
+      server6.once('error', reject);
+      server6.listen(Number(port), '::1', resolve);
+    });
+    t.after(() => server6.close());
+    // the listeners are real: the host itself connects to each, and is answered
+    const answer = (to: net.NetConnectOpts) => new Promise<string>((resolve, reject) => {
+      let got = '';
+      const probe = net.connect(to);
+      probe.on('data', (d) => (got += d.toString()));
+      probe.on('end', () => resolve(got));
       probe.on('error', reject);
     });
+    for (const to of [{ port: Number(port), host: '127.0.0.1' }, { port: Number(port), host: '::1' }, { path: `\0${abstract}` }]) {
+      assert.equal(await answer(to), 'host secret\n', JSON.stringify(to));
+    }
     for (const network of ['loopback', 'none'] as const) {
       const r = await runProgram(sandbox(), 'connect-host.py', { argv: [port, abstract], network });
       const out = text(r).out;
       assert.doesNotMatch(out, /CONNECTED/, network);
       assert.match(out, /refused abstract 111/, `${network}: abstract socket ECONNREFUSED`);
       assert.match(out, network === 'loopback' ? /refused 127\.0\.0\.1 111/ : /refused 127\.0\.0\.1 13/, network);
+      assert.match(out, /^refused ::1 \d+$/m, `${network}: the ::1 probe ran`);
     }
   });
 
-  test('secrets: no shadow, no home, not the worker’s environment, not the host’s pid 1', async () => {
+  test('secrets: no shadow, no home, not the worker’s environment, not the host’s pid 1', async (t) => {
+    // what the probe looks for is there on the host
+    assert.ok(fs.existsSync('/etc/shadow'), 'the host has a shadow file to hide');
+    // in the engine's environment before its launcher for this run is spawned (a fresh
+    // engine, no spare from before), so that a launcher that inherited it could pass it on
     process.env.CODEBOX_WORKER_SECRET = 'hunter2-worker-secret';
-    const r = await runProgram(sandbox(), 'read-secrets.sh');
-    delete process.env.CODEBOX_WORKER_SECRET;
+    t.after(() => delete process.env.CODEBOX_WORKER_SECRET);
+    const sb = await openSandbox({ uidBase: UID_BASE + 500, uidCount: 4, prestart: 0 });
+    t.after(() => sb.close());
+    const r = await runProgram(sb, 'read-secrets.sh');
     const out = text(r).out;
+    // the probe ran to its end, and its readers work: it printed the environment of the
+    // box's own processes (what the spec gave) and the listing of /etc
+    assert.match(out, /^read-secrets done$/m, text(r).err);
+    assert.match(out, /^LANG=C\.UTF-8$/m, 'a box process’s environ was read');
+    assert.match(out, /^passwd$/m, '/etc was listed');
     assert.doesNotMatch(out, /FOUND/);
     assert.doesNotMatch(out, /hunter2-worker-secret/);
     assert.doesNotMatch(out, /REDIS|HOME=\/root|PATH=\/root/);
     const hostInit = fs.readFileSync('/proc/1/cmdline', 'utf8').split('\0')[0] ?? '';
-    if (hostInit && hostInit !== 'bwrap') assert.ok(!out.includes(hostInit), `host init ${hostInit} visible`);
+    assert.ok(hostInit, 'the host’s pid 1 has a command line to hide');
+    // (where the tests themselves run in a bubblewrap box, its pid 1 is bwrap, as the box's is)
+    if (hostInit !== 'bwrap') assert.ok(!out.includes(hostInit), `host init ${hostInit} visible`);
   });
 
   test('kill -9 -1: only the box dies; a neighbour box and the host run on', async () => {
@@ -152,8 +189,20 @@ describe('hostile programs', { skip: boxSkip() }, () => {
   });
 
   test('a double-forked setsid daemon is gone when the run ends', async () => {
-    const r = await runProgram(sandbox(), 'daemon.sh');
+    // the box's processes by command line, sampled when the parent says it is done (it
+    // waits a moment before it ends)
+    const commands = () => processesInUidRange().map((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p.split(':')[0]}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      } catch {
+        return ''; // gone meanwhile
+      }
+    });
+    let during: string[] = [];
+    const r = await runProgram(sandbox(), 'daemon.sh', {}, { onOutput: () => void (during = commands()) });
     assert.equal(text(r).out, 'parent-done\n');
+    // the control: the daemon's sleeper was up, and the probe saw it, while the run lasted
+    assert.ok(during.includes('sleep 300'), `box processes while it ran: ${during.join(', ')}`);
     assert.deepEqual(processesInUidRange(), []);
   });
 
@@ -214,6 +263,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
   });
 
   test('50 runs in parallel: no cross-talk; afterwards no cgroup, mount, work dir or process remains', async () => {
+    await assertProbesSeeARun(sandbox()); // so that each "none remains" below can fail
     const runs = Array.from({ length: 50 }, (_, i) =>
       sandbox().run({
         argv: ['sh', '-c', `echo ${i} > /box/me; echo ${i} > /tmp/me; sleep 0.3; cat /box/me /tmp/me; ls /box; ls /tmp`],
@@ -227,7 +277,7 @@ describe('hostile programs', { skip: boxSkip() }, () => {
       assert.equal(r.status, 'OK', text(r).err);
       assert.equal(text(r).out, `${i}\n${i}\nme\nme\n`);
     });
-    assert.deepEqual(leftoverBoxGroups(`${CGROUP_PARENT}/${sandbox().instance}`), []);
+    assert.deepEqual(await boxGroupsLeft(`${CGROUP_PARENT}/${sandbox().instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
     assert.deepEqual(workDirsOf(sandbox().instance), []);
     assert.deepEqual(processesInUidRange(), []);

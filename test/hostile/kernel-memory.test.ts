@@ -32,7 +32,7 @@ function held(r: RunResult): { total: number; refused?: number; lines: string } 
   return { total: Math.max(0, ...totals), ...(refused ? { refused: Number(refused[1]) } : {}), lines: `${out.slice(-300)} ${text(r).err.slice(-300)}` };
 }
 
-describe('kernel memory a box can pin outside its limit', { skip: boxSkip() }, () => {
+describe('kernel memory a box can pin outside its limit', { skip: boxSkip('python3') }, () => {
   const sandbox = useSandbox();
   const fillFor = (kind: string, network: 'none' | 'loopback' = 'none') =>
     runProgram(sandbox(), 'kernel-buffers.py', {

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LANGUAGES, runProgram as runLanguage } from '@codebox/runtimes';
 import type { Runtime } from '@codebox/runtimes';
-import { boxSkip, ENV, hasPython, text, useSandbox } from '../support.js';
+import { boxSkip, ENV, text, useSandbox } from '../support.js';
 
 const MiB = 1 << 20;
 /** reads every page of a file through a shared mapping: what it costs is the file's pages */
 const MAP_AND_READ = 'import mmap, sys\nf = open(sys.argv[1], "rb")\nm = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)\nprint(sum(m[i] for i in range(0, len(m), 4096)))';
 
-describe('files placed into a box', { skip: boxSkip() || (!hasPython() && 'needs python3') }, () => {
+describe('files placed into a box', { skip: boxSkip('python3') }, () => {
   const sb = useSandbox();
 
   it('are charged to its memory: a program mapping one sees it in its peak', async () => {
@@ -40,6 +40,9 @@ describe('files placed into a box', { skip: boxSkip() || (!hasPython() && 'needs
     assert.equal(text(r).out, '', 'the program never ran');
     assert.match(r.message ?? '', /files .* did not fit in its memory limit/);
     assert.ok(r.memoryBytes <= 16 * MiB, `peak ${r.memoryBytes}`);
+    // the control: with files that fit, the same program runs and says so
+    const fits = await sb().run({ env: ENV, argv: ['sh', '-c', 'echo started'], files: [{ path: 'big', content: Buffer.alloc(1 * MiB, 1) }], limits: { memoryBytes: 16 * MiB } });
+    assert.equal(text(fits).out, 'started\n', text(fits).err);
   });
 
   it('that do not fit in its work dir are refused before any box is made', async () => {
@@ -50,7 +53,7 @@ describe('files placed into a box', { skip: boxSkip() || (!hasPython() && 'needs
   });
 });
 
-describe('a compile step’s files', { skip: boxSkip() || (!hasPython() && 'needs python3') }, () => {
+describe('a compile step’s files', { skip: boxSkip('python3') }, () => {
   const sb = useSandbox();
   // a "language" whose compiler writes a file of `size` MiB and whose run maps it
   const bigArtifact = (mib: number): Runtime => ({
@@ -73,5 +76,9 @@ describe('a compile step’s files', { skip: boxSkip() || (!hasPython() && 'need
     assert.equal(r.compile?.status, 'OUTPUT_LIMIT');
     assert.match(r.compile?.message ?? '', /more than 4194304 bytes of files/);
     assert.equal(r.stdout.length, 0);
+    // the control: under the cap, the same run step runs and prints (the sum of zero bytes)
+    const under = await runLanguage(sb(), bigArtifact(2), { files: [{ name: 'main.py', content: '' }], artifactBytes: 4 * MiB });
+    assert.equal(under.status, 'OK', `${under.message} ${under.stderr.toString()}`);
+    assert.equal(under.stdout.toString(), '0\n');
   });
 });

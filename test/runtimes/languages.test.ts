@@ -41,6 +41,10 @@ for (const { root, skip } of roots) {
     });
 
     it('detects a version for every language it has', () => {
+      // detection looked at every language, and found some: an empty `found` would make
+      // the loop below pass and every test after it skip
+      assert.deepEqual([...found.keys(), ...Object.keys(absent)].sort(), LANGUAGES.map((l) => l.id).sort());
+      assert.ok(found.size > 0, `no language found in the ${root.name} root: ${JSON.stringify(absent)}`);
       if (REQUIRE_RUNTIMES) assert.deepEqual(absent, {}, 'every language must be there in CI');
       for (const rt of found.values()) assert.match(rt.version, /^\d+\.\d+(\.\d+)?$/, rt.id);
     });
@@ -88,6 +92,8 @@ for (const { root, skip } of roots) {
           const r = await run(p.crash);
           assert.equal(r.status, 'RUNTIME_ERROR', show(r));
           assert.ok(r.signal !== null || (r.exitCode ?? 0) !== 0, show(r));
+          // it ran up to the failure (its first line), and not past it
+          assert.match(r.stdout.toString(), /^before\n/, show(r));
           assert.doesNotMatch(r.stdout.toString(), /unreachable/);
         });
 

@@ -11,7 +11,10 @@ export interface Programs {
   readonly echo: string;
   /** exits with code 3 after printing "bye\n" */
   readonly exit3: string;
-  /** fails at run time (an exception, a panic, a fault): non-zero exit or a signal */
+  /**
+   * prints "before\n" (flushed: a crash loses what is buffered), then fails at run time
+   * (an exception, a panic, a fault): non-zero exit or a signal; "unreachable" if it goes on
+   */
   readonly crash: string;
   /** does not compile */
   readonly compileError?: string;
@@ -24,46 +27,46 @@ export const PROGRAMS: Readonly<Record<string, Programs>> = {
     hello: 'echo "Hello, World!"\n',
     echo: 'cat\n',
     exit3: 'echo bye\nexit 3\n',
-    crash: 'set -e\nfalse\necho unreachable\n',
+    crash: 'echo before\nset -e\nfalse\necho unreachable\n',
   },
   python: {
     hello: 'print("Hello, World!")\n',
     echo: 'import sys\nsys.stdout.write(sys.stdin.read())\n',
     exit3: 'import sys\nprint("bye")\nsys.exit(3)\n',
-    crash: 'raise RuntimeError("boom")\n',
+    crash: 'print("before", flush=True)\nraise RuntimeError("boom")\n',
   },
   javascript: {
     hello: 'console.log("Hello, World!");\n',
     echo: 'process.stdin.pipe(process.stdout);\n',
     exit3: 'console.log("bye");\nprocess.exitCode = 3;\n',
-    crash: 'throw new Error("boom");\n',
+    crash: 'console.log("before");\nthrow new Error("boom");\n',
   },
   typescript: {
     hello: 'const greeting: string = "Hello, World!";\nconsole.log(greeting);\n',
     echo: 'import * as fs from "fs";\nconst input: string = fs.readFileSync(0, "utf8");\nprocess.stdout.write(input);\n',
     exit3: 'console.log("bye");\nprocess.exitCode = 3;\n',
-    crash: 'function boom(): never { throw new Error("boom"); }\nboom();\n',
+    crash: 'function boom(): never { throw new Error("boom"); }\nconsole.log("before");\nboom();\n',
     compileError: 'const n: number = "not a number";\nconsole.log(n);\n',
   },
   c: {
     hello: '#include <stdio.h>\nint main(void) { puts("Hello, World!"); return 0; }\n',
     echo: '#include <stdio.h>\nint main(void) { int c; while ((c = getchar()) != EOF) putchar(c); return 0; }\n',
     exit3: '#include <stdio.h>\nint main(void) { puts("bye"); return 3; }\n',
-    crash: '#include <stdio.h>\nint main(void) { volatile int *p = 0; *p = 1; puts("unreachable"); return 0; }\n',
+    crash: '#include <stdio.h>\nint main(void) { puts("before"); fflush(stdout); volatile int *p = 0; *p = 1; puts("unreachable"); return 0; }\n',
     compileError: 'int main(void) { return undeclared; }\n',
   },
   cpp: {
     hello: '#include <iostream>\nint main() { std::cout << "Hello, World!" << std::endl; }\n',
     echo: '#include <iostream>\nint main() { std::cout << std::cin.rdbuf(); }\n',
     exit3: '#include <iostream>\nint main() { std::cout << "bye" << std::endl; return 3; }\n',
-    crash: '#include <vector>\n#include <stdexcept>\nint main() { throw std::runtime_error("boom"); }\n',
+    crash: '#include <iostream>\n#include <stdexcept>\nint main() { std::cout << "before" << std::endl; throw std::runtime_error("boom"); }\n',
     compileError: '#include <string>\nint main() { std::string s = 42 +; }\n',
   },
   java: {
     hello: 'public class Main {\n  public static void main(String[] args) {\n    System.out.println("Hello, World!");\n  }\n}\n',
     echo: 'import java.io.*;\npublic class Main {\n  public static void main(String[] args) throws IOException {\n    System.in.transferTo(System.out);\n    System.out.flush();\n  }\n}\n',
     exit3: 'public class Main {\n  public static void main(String[] args) {\n    System.out.println("bye");\n    System.exit(3);\n  }\n}\n',
-    crash: 'public class Main {\n  public static void main(String[] args) {\n    int[] a = new int[1];\n    System.out.println(a[5]);\n  }\n}\n',
+    crash: 'public class Main {\n  public static void main(String[] args) {\n    System.out.println("before");\n    System.out.flush();\n    int[] a = new int[1];\n    System.out.println(a[5]);\n  }\n}\n',
     compileError: 'public class Main {\n  public static void main(String[] args) {\n    int x = "text";\n  }\n}\n',
     threads: [
       'import java.util.concurrent.atomic.AtomicInteger;',
@@ -83,7 +86,7 @@ export const PROGRAMS: Readonly<Record<string, Programs>> = {
     hello: 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("Hello, World!") }\n',
     echo: 'package main\n\nimport (\n\t"io"\n\t"os"\n)\n\nfunc main() { io.Copy(os.Stdout, os.Stdin) }\n',
     exit3: 'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() { fmt.Println("bye"); os.Exit(3) }\n',
-    crash: 'package main\n\nfunc main() { var m map[string]int; m["x"] = 1 }\n',
+    crash: 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("before"); var m map[string]int; m["x"] = 1 }\n',
     compileError: 'package main\n\nfunc main() { x := 1 }\n',
     threads: [
       'package main',
@@ -118,25 +121,25 @@ export const PROGRAMS: Readonly<Record<string, Programs>> = {
     hello: 'fn main() {\n    println!("Hello, World!");\n}\n',
     echo: 'use std::io::{self, Read, Write};\nfn main() {\n    let mut s = Vec::new();\n    io::stdin().read_to_end(&mut s).unwrap();\n    io::stdout().write_all(&s).unwrap();\n}\n',
     exit3: 'fn main() {\n    println!("bye");\n    std::process::exit(3);\n}\n',
-    crash: 'fn main() {\n    let v: Vec<i32> = Vec::new();\n    println!("{}", v[1]);\n}\n',
+    crash: 'fn main() {\n    println!("before");\n    let v: Vec<i32> = Vec::new();\n    println!("{}", v[1]);\n}\n',
     compileError: 'fn main() {\n    let x: i32 = "text";\n}\n',
   },
   ruby: {
     hello: 'puts "Hello, World!"\n',
     echo: '$stdout.write($stdin.read)\n',
     exit3: 'puts "bye"\nexit 3\n',
-    crash: 'raise "boom"\n',
+    crash: 'puts "before"\n$stdout.flush\nraise "boom"\n',
   },
   php: {
     hello: '<?php\necho "Hello, World!\\n";\n',
     echo: '<?php\necho stream_get_contents(STDIN);\n',
     exit3: '<?php\necho "bye\\n";\nexit(3);\n',
-    crash: '<?php\nthrow new Exception("boom");\n',
+    crash: '<?php\necho "before\\n";\nthrow new Exception("boom");\n',
   },
   lua: {
     hello: 'print("Hello, World!")\n',
     echo: 'io.write(io.read("a"))\n',
     exit3: 'print("bye")\nos.exit(3)\n',
-    crash: 'error("boom")\n',
+    crash: 'print("before")\nio.stdout:flush()\nerror("boom")\n',
   },
 };

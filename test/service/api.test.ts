@@ -78,9 +78,14 @@ describe('the service', { skip: serviceSkip() }, () => {
     } catch (err) {
       assert.equal((err as Error).name, 'AbortError');
     }
+    // the drop happened mid-run: without it the first stream would hold everything, and
+    // the checks below would pass on an empty resumption
+    assert.ok(ac.signal.aborted, 'the first stream was dropped');
+    assert.ok(!first.some((e) => e.type === 'result'), 'before the result');
     const last = first.at(-1)?.id ?? '';
     const rest: ReceivedEvent[] = [];
     for await (const e of t.s.client().events(id, { lastEventId: last })) rest.push(e);
+    assert.ok(rest.some((e) => e.type === 'stdout'), 'the resumed stream carries output');
     assert.ok(rest.every((e) => compareIds(e.id, last) > 0), 'nothing seen twice');
     const all = [...first, ...rest];
     assert.equal(all.filter((e) => e.type === 'stdout').map((e) => (e.data as { data: string }).data).join(''), 'n 1\nn 2\nn 3\nn 4\nn 5\n');

@@ -104,8 +104,14 @@ describe('judge mode', { skip: serviceSkip() }, () => {
   });
 
   it('each test in a fresh box: nothing one test leaves is there for the next', async () => {
-    const job = await judge({ language: 'python', files: [{ content: 'import os\nprint(os.path.exists("marker"))\nopen("marker", "w").close()\n' }], tests: [{ expectedOutput: 'False' }, { expectedOutput: 'False' }, { expectedOutput: 'False' }] });
-    assert.equal(job.judge?.verdict, 'ACCEPTED');
+    // each test looks for the marker, leaves it, and looks again: the second look is the
+    // control, proof that the marker was written and that the look would see it
+    const job = await judge({
+      language: 'python',
+      files: [{ content: 'import os\nprint(os.path.exists("marker"))\nopen("marker", "w").close()\nprint(os.path.exists("marker"))\n' }],
+      tests: [{ expectedOutput: 'False\nTrue' }, { expectedOutput: 'False\nTrue' }, { expectedOutput: 'False\nTrue' }],
+    });
+    assert.equal(job.judge?.verdict, 'ACCEPTED', JSON.stringify(job.judge?.tests.map((x) => x.stdout)));
   });
 
   it('streams each test as it finishes, before the result', async () => {

@@ -38,6 +38,8 @@ describe('Judge0 callbacks: a redirect is answered, never followed', { skip: ser
 
   it('301, 302, 303, 307 and 308 to a second loopback listener: the first gets the PUT once, the second nothing', async () => {
     const second = await listen();
+    // the control: the redirect target is there and hears a request that is sent to it
+    assert.equal((await fetch(`http://127.0.0.1:${second.port}/control`)).status, 200);
     const codes = [301, 302, 303, 307, 308];
     const firsts = await Promise.all(codes.map((code) => listen((res) => {
       res.writeHead(code, { Location: `http://127.0.0.1:${second.port}/elsewhere?from=${code}` });
@@ -53,7 +55,7 @@ describe('Judge0 callbacks: a redirect is answered, never followed', { skip: ser
       for (const [i, first] of firsts.entries()) {
         assert.deepEqual(first.received.map((r) => [r.method, r.url]), [['PUT', `/done/${codes[i]}`]], `${codes[i]}: the PUT, once`);
       }
-      assert.deepEqual(second.received, [], 'nothing reached the redirect target');
+      assert.deepEqual(second.received.map((r) => [r.method, r.url]), [['GET', '/control']], 'nothing but the control reached the redirect target');
     } finally {
       for (const l of [second, ...firsts]) l.close();
     }
@@ -68,8 +70,12 @@ describe('Judge0 callbacks: a redirect is answered, never followed', { skip: ser
         assert.equal(r.status, 422, `${url}: ${r.text}`);
         assert.deepEqual(Object.keys(r.json), ['callback_url'], url);
       }
+      // the control: the same listener, named plainly, does get its callback
+      const control = await post(`${t.s.url}/judge0/submissions`, JSON.stringify({ source_code: 'echo x', language_id: 46, callback_url: `http://127.0.0.1:${l.port}/control` }));
+      assert.equal(control.status, 201, control.text);
+      await until(async () => l.received.length > 0, 20_000);
       await sleep(2_500);
-      assert.deepEqual(l.received, []);
+      assert.deepEqual(l.received.map((r) => [r.method, r.url]), [['PUT', '/control']]);
     } finally {
       l.close();
     }
@@ -83,6 +89,8 @@ describe('Judge0 callbacks: the default policy refuses loopback at submission', 
   it('every spelling of a loopback address is 422 naming callback_url, and the listener hears nothing', async () => {
     const l = await listen();
     try {
+      // the control: the listener is there and hears a request that is sent to it
+      assert.equal((await fetch(`http://127.0.0.1:${l.port}/control`)).status, 200);
       const hosts = [
         '127.0.0.1', 'localhost', 'LOCALHOST.', 'cb.localhost', '[::1]', '2130706433', '0x7f.1', '0177.0.0.1', '127.1',
         '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[0:0:0:0:0:ffff:127.0.0.1]', '0.0.0.0', '0', '[::]',
@@ -105,7 +113,7 @@ describe('Judge0 callbacks: the default policy refuses loopback at submission', 
       assert.deepEqual(Object.keys(refused ?? {}), ['callback_url']);
       assert.ok(accepted?.token);
       await sleep(2_500); // a callback that slipped through would have come by now
-      assert.deepEqual(l.received, []);
+      assert.deepEqual(l.received.map((r) => [r.method, r.url]), [['GET', '/control']], 'nothing but the control');
     } finally {
       l.close();
     }

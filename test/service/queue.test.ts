@@ -29,7 +29,15 @@ describe('the queue', { skip: serviceSkip() }, () => {
   });
 
   it('a cancelled queued job never runs', async () => {
-    s = await startStack(redis.url, { worker: { slots: 1 } });
+    // the worker's log: its "job not run" lines show it took the entries and looked
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+        done();
+      },
+    });
+    s = await startStack(redis.url, { worker: { slots: 1 }, log: pino(sink) });
     const c = s.client();
     const busy = await c.create(SH('sleep 30'));
     await until(async () => (await c.get(busy.id)).status === 'running');
@@ -43,7 +51,12 @@ describe('the queue', { skip: serviceSkip() }, () => {
     const queue = createQueue(conn, s.prefix);
     await queue.add('run', { id: queued.id, runtime: 'bash', request: SH('echo "I ran" > /dev/stderr'), acceptedAt: Date.now() }, { jobId: `${queued.id}-again` });
     await c.cancel(busy.id); // frees the slot: the cancelled one must still not run
-    await until(async () => (await queue.getJobCounts('wait', 'active')).wait === 0);
+    // taken and done with (not only taken: `wait` is 0 as soon as a worker holds it)
+    await until(async () => {
+      const counts = await queue.getJobCounts('wait', 'active', 'delayed');
+      return (counts.wait ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0;
+    });
+    assert.ok(lines.some((l) => l.msg === 'job not run' && l.jobId === queued.id), 'the worker took an entry of the cancelled job, and did not run it');
     await queue.close();
     await conn.quit();
     await new Promise((r) => setTimeout(r, 500));

@@ -24,8 +24,13 @@ import { boxSkip, CGROUP_PARENT, UID_BASE, WORK_ROOT } from '../support.js';
 
 const execFileAsync = promisify(execFile);
 
+/**
+ * The `skip` option of a service suite: its worker makes real boxes and its jobs are
+ * mostly Python, so it needs what boxSkip('python3') checks (with CODEBOX_REQUIRE_BOX=1 a
+ * failure instead of a skip, see support.ts), and redis-server.
+ */
 export function serviceSkip(): string | false {
-  const box = boxSkip();
+  const box = boxSkip('python3');
   if (box) return box;
   // CI sets CODEBOX_REQUIRE_SERVICE=1: there a missing redis-server fails the tests, not skips them
   if (process.env.CODEBOX_REQUIRE_SERVICE === '1') return false;

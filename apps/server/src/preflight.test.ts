@@ -27,6 +27,10 @@ test('nothing missing: nothing done', () => {
   const { host, calls } = fakeHost(['bwrap', 'prlimit', 'setpriv', 'redis-server', 'python3', 'apt-get'], true, () => true);
   preflight(WITH_REDIS, () => undefined, host);
   assert.deepEqual(calls, []);
+  // the control: the same host without one of them is asked for it
+  const missing = fakeHost(['bwrap', 'prlimit', 'setpriv', 'python3', 'apt-get'], true, () => true);
+  preflight(WITH_REDIS, () => undefined, missing.host);
+  assert.deepEqual(missing.calls, [['install', '-y', '-q', 'redis-server']]);
 });
 
 test('as root with apt: installs what is missing, saying so', () => {
@@ -55,6 +59,8 @@ test('with REDIS_URL, redis-server is not needed', () => {
   const { host, calls } = fakeHost(['bwrap', 'prlimit', 'setpriv', 'python3'], false, () => true);
   preflight(NO_REDIS, () => undefined, host);
   assert.deepEqual(calls, []);
+  // the control: without REDIS_URL the same host is found wanting redis-server
+  assert.throws(() => preflight(WITH_REDIS, () => undefined, host), /apt-get install -y redis-server$/);
 });
 
 test('the box init not built yet: a compiler and the static C library too, until it is', () => {

@@ -8,3 +8,5 @@ for p in /proc/[0-9]*; do
 done
 cat /proc/1/environ 2>/dev/null | tr '\0' '\n'
 ls / /etc
+# only a run that got through every probe above prints this
+echo read-secrets done

@@ -24,7 +24,7 @@ import type { Job } from 'bullmq';
 import { TIMINGS } from '@codebox/jobs';
 import type { JobStore, QueuedJob } from '@codebox/jobs';
 import { judge } from '@codebox/judge';
-import { compileJson, judgeJson, judgeRequest, programRequest, testJson, toJson } from '@codebox/model';
+import { compileJson, jobErrorOf, judgeJson, judgeRequest, programRequest, testJson, toJson } from '@codebox/model';
 import { jobError, ResultBudget } from '@codebox/protocol';
 import type { JudgeJson, ResultJson, TestJson } from '@codebox/protocol';
 import { Registry, runProgram } from '@codebox/runtimes';
@@ -108,6 +108,7 @@ export class JobRunner {
     // nothing ran here: an end not recorded is the entry's to try again, not the job's to lose
     if (!(await this.finish(id, 'failed', { error: jobError('WORKER_LOST') }))) throw new Error(`could not record job ${id} as WORKER_LOST`);
     this.d.metrics.jobs.inc({ language: runtimeId, status: 'failed', verdict: 'none' });
+    this.d.metrics.failures.inc({ error: 'WORKER_LOST', sandbox: 'none' });
   }
 
   /** the BullMQ processor */
@@ -130,8 +131,11 @@ export class JobRunner {
     try {
       await this.runClaimed(id, runtime, job.data, log);
     } catch (err) {
-      log.error({ err }, 'job failed in the sandbox');
-      await this.finish(id, 'failed', { error: jobError('INTERNAL', (err as Error).message) });
+      const error = jobErrorOf(err);
+      log.error({ err, sandbox: error.sandbox }, 'job failed in the sandbox');
+      await this.finish(id, 'failed', { error });
+      this.d.metrics.jobs.inc({ language: runtimeId, status: 'failed', verdict: 'none' });
+      this.d.metrics.failures.inc({ error: error.code, sandbox: error.sandbox ?? 'none' });
     }
   };
 
@@ -176,8 +180,10 @@ export class JobRunner {
       } catch (err) {
         if (!(err instanceof SpecError || err instanceof LimitError)) throw err;
         await writer.close();
-        await this.finish(id, 'failed', { error: jobError('INVALID_REQUEST', err.message) });
+        const error = jobErrorOf(err);
+        await this.finish(id, 'failed', { error });
         metrics.jobs.inc({ language: runtime.id, status: 'failed', verdict: 'none' });
+        metrics.failures.inc({ error: error.code, sandbox: 'none' });
         log.warn({ err: err.message }, 'job refused by the engine');
         return;
       }
@@ -186,6 +192,7 @@ export class JobRunner {
       await this.finish(id, status, { ...outcome, ...(entry.reason === 'shutdown' ? { error: jobError('WORKER_SHUTDOWN') } : {}) });
       const verdict = 'result' in outcome ? outcome.result.status : outcome.judge.verdict;
       metrics.jobs.inc({ language: runtime.id, status, verdict });
+      if (entry.reason === 'shutdown') metrics.failures.inc({ error: 'WORKER_SHUTDOWN', sandbox: 'none' });
       log.info({ status, verdict, ...('result' in outcome ? { cpuMs: outcome.result.cpuMs, wallMs: outcome.result.wallMs, memoryBytes: outcome.result.memoryBytes } : { passed: outcome.judge.passed, total: outcome.judge.total }), durationMs: Math.round(performance.now() - t0) }, 'job finished');
     } finally {
       await writer.close();

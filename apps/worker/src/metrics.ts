@@ -10,6 +10,12 @@ export function workerMetrics(registry: Registry) {
       labelNames: ['language', 'status', 'verdict'] as const,
       registers: [registry],
     }),
+    failures: new Counter({
+      name: 'codebox_job_failures_total',
+      help: 'Jobs failed by the service (not the program), by job error code and, for INTERNAL, the sandbox step that failed',
+      labelNames: ['error', 'sandbox'] as const,
+      registers: [registry],
+    }),
     queueWait: new Histogram({
       name: 'codebox_queue_wait_seconds',
       help: 'From acceptance by the API to the start on a worker',

@@ -66,7 +66,8 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
     while (release.length > 0) await Promise.resolve(release.pop()?.()).catch(() => undefined);
   };
   try {
-    const sandbox = await createSandbox(config.sandbox);
+    // a box's cleanup that fails after its run has returned is the engine's to report: to our log
+    const sandbox = await createSandbox({ ...config.sandbox, onError: (err) => log.error({ err }, 'sandbox: cleanup after a run failed') });
     release.push(() => sandbox.close());
     const root = chooseRoot(config.rootfs, config.dataDir);
     const detection = await detectRuntimes(sandbox, root, LANGUAGES);

@@ -81,13 +81,22 @@ export const JOB_ERRORS = {
 } as const;
 export type JobErrorCode = keyof typeof JOB_ERRORS;
 
+/**
+ * The sandbox's own failures, by the step that failed (the engine's SandboxError codes;
+ * @codebox/model holds the two lists equal): an INTERNAL job error says which.
+ */
+export const SANDBOX_FAILURES = ['NOT_ROOT', 'TOOL_MISSING', 'SECCOMP_FAILED', 'CGROUP_FAILED', 'WORKDIR_FAILED', 'LAUNCH_FAILED', 'CLOSED'] as const;
+export type SandboxFailure = (typeof SANDBOX_FAILURES)[number];
+
 export interface JobError {
   code: JobErrorCode;
   message: string;
+  /** for INTERNAL: the sandbox step that failed, when it was the sandbox */
+  sandbox?: SandboxFailure;
 }
 
-export function jobError(code: JobErrorCode, detail?: string): JobError {
-  return { code, message: detail ? `${JOB_ERRORS[code]}: ${detail}` : JOB_ERRORS[code] };
+export function jobError(code: JobErrorCode, detail?: string, sandbox?: SandboxFailure): JobError {
+  return { code, message: detail ? `${JOB_ERRORS[code]}: ${detail}` : JOB_ERRORS[code], ...(sandbox ? { sandbox } : {}) };
 }
 
 export interface JobView {

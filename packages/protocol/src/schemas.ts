@@ -3,7 +3,7 @@
  * source for request validation (ajv) and for the OpenAPI document. Server maxima are
  * not here: they are configuration, checked in request.ts with the maximum in the error.
  */
-import { JOB_STATUSES } from './job.js';
+import { JOB_ERRORS, JOB_STATUSES, SANDBOX_FAILURES } from './job.js';
 import { JUDGE_VERDICTS, RESULT_STATUSES, TEST_VERDICTS } from './verdicts.js';
 
 const limits = {
@@ -181,7 +181,11 @@ export const JOB_SCHEMA = {
       type: 'object',
       description: "why the service could not finish the job (failed), not the program's verdict",
       required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      properties: {
+        code: { enum: Object.keys(JOB_ERRORS) },
+        message: { type: 'string' },
+        sandbox: { enum: [...SANDBOX_FAILURES], description: 'for INTERNAL: the sandbox step that failed' },
+      },
     },
   },
 } as const;

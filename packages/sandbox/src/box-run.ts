@@ -94,7 +94,10 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
     // cgroup namespace sees that group as its root
     if (!pre) {
       const pid = await launcher.pid();
-      await step('CGROUP_FAILED', `move launcher into ${cgroup.path}`, () => cgroup.addProcess(pid));
+      await step('CGROUP_FAILED', `move launcher into ${cgroup.path}`, () => cgroup.addProcess(pid)).catch(async (err: unknown) => {
+        // a launcher that died at once (ESRCH) is the launch's failure, with its own words
+        throw (await launcher.endedEarly()) ?? err;
+      });
     }
     const workDir = await step('WORKDIR_FAILED', 'mount work dir', () => createWorkDir(engine.instanceDir, name, uid, uid, spec.limits.workDirBytes));
     cleanup.push(() => removeWorkDir(workDir));

@@ -40,6 +40,11 @@ export interface Launcher {
   start(options: readonly string[], seccomp: Buffer): Promise<Launched>;
   /** kills the launcher if it still runs and closes every descriptor of ours */
   dispose(): void;
+  /**
+   * when a step on the launcher failed (its move into the cgroup): why, if it is because
+   * the launcher ended — LAUNCH_FAILED with what it printed — else undefined
+   */
+  endedEarly(): Promise<SandboxError | undefined>;
 }
 
 export interface Launched {
@@ -130,9 +135,25 @@ export function spawnLauncher(req: LaunchRequest): Launcher {
     }
     return { child, boxPid, stdin, stdout, stderr, init, dispose };
   };
+  const endedEarly = async (): Promise<SandboxError | undefined> => {
+    const ended = (): boolean => child.exitCode !== null || child.signalCode !== null;
+    // the kernel may know it is gone before node has reaped it
+    if (!ended()) await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    if (!ended()) return undefined;
+    const said = await drain(stderr, 200);
+    const how = `launcher exited (${child.exitCode ?? child.signalCode}) before the box started`;
+    return new SandboxError('LAUNCH_FAILED', said ? `${how}: ${said}` : how);
+  };
   return {
     child,
     pid,
+    endedEarly,
     usable: () => !started && child.exitCode === null && child.signalCode === null && child.pid !== undefined,
     start,
     dispose,

@@ -45,6 +45,17 @@ for p in "${packages[@]}"; do
 done
 stamp="recipe=$recipe suite=$suite packages=$(printf '%s\n' "${packages[@]}" | sort | tr '\n' ' ')"
 
+# boxes run as unprivileged uids and reach the image through its parent directories: the
+# ones this build owns (the data dir's rootfs/, and the data dir itself, which an older
+# `npm start` made 0700 for Redis's files) must let them through
+mkdir -p "$(dirname "$dest")"
+for d in "$(dirname "$(dirname "$dest")")" "$(dirname "$dest")"; do
+  if [ -d "$d" ] && [ "$(( 0$(stat -c %a "$d") & 1 ))" = 0 ]; then
+    chmod o+x "$d"
+    echo "rootfs: $d was closed to the box users; made it o+x (they read the image through it)"
+  fi
+done
+
 if [ -f "$dest/etc/codebox-image" ] && [ "$(head -1 "$dest/etc/codebox-image")" = "$stamp" ]; then
   echo "rootfs: $dest is up to date ($(du -sh "$dest" | cut -f1)); nothing to do"
   exit 0

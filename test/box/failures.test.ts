@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { createSandbox, SandboxError } from '@codebox/sandbox';
-import { assertProbesSeeARun, boxSkip, boxGroupsLeft, CGROUP_PARENT, mountsUnder, TEST_CONFIG, WORK_ROOT, useSandbox } from '../support.js';
+import { assertProbesSeeARun, boxSkip, boxGroupsLeft, CGROUP_PARENT, mountsUnder, processesInUidRange, TEST_CONFIG, WORK_ROOT, useSandbox } from '../support.js';
 
 const openFds = () => fs.readdirSync('/proc/self/fd').length;
 
@@ -65,5 +65,36 @@ describe('sandbox failures', { skip: boxSkip() }, () => {
     assert.ok(pidsMax, 'instance pids.max');
     const value = Number(fs.readFileSync(pidsMax, 'utf8'));
     assert.ok(value > 0 && value <= 16384, `instance pids.max ${value}`);
+  });
+});
+
+describe('uid ranges, claimed host-wide', { skip: boxSkip() }, () => {
+  test('a second engine on a taken range stops at start naming the holder; one allowed to search takes the next range', async () => {
+    const base = (TEST_CONFIG.uidBase ?? 0) + 500;
+    const first = await createSandbox({ ...TEST_CONFIG, uidBase: base, uidCount: 8, prestart: 0 });
+    try {
+      await assert.rejects(createSandbox({ ...TEST_CONFIG, uidBase: base + 4, uidCount: 8, prestart: 0 }), (e: unknown) => {
+        assert.ok(e instanceof SandboxError && e.code === 'UIDS_TAKEN', String(e));
+        assert.match(e.message, new RegExp(`overlap the range engine ${first.instance} holds`));
+        return true;
+      });
+      const second = await createSandbox({ ...TEST_CONFIG, uidBase: base, uidCount: 8, uidSearch: 4, prestart: 0 });
+      try {
+        assert.deepEqual(second.uids, { base: base + 8, count: 8 });
+        const running = second.run({ argv: ['sleep', '1'], env: { PATH: '/usr/bin:/bin' } });
+        await new Promise((r) => setTimeout(r, 400));
+        assert.ok(processesInUidRange(base + 8, 8).length > 0, 'its box runs as a uid of its own range');
+        assert.deepEqual(processesInUidRange(base, 8), []);
+        assert.equal((await running).status, 'OK');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+    }
+    // released at close: the range is free again
+    const again = await createSandbox({ ...TEST_CONFIG, uidBase: base, uidCount: 8, prestart: 0 });
+    assert.deepEqual(again.uids, { base, count: 8 });
+    await again.close();
   });
 });

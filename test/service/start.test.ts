@@ -5,12 +5,12 @@
  * worker`, against one Redis.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { exited, spawnRole, waitForLine } from './processes.js';
+import { exited, roleEnv, ROOT, spawnRole, waitForLine } from './processes.js';
 import { serviceSkip, startRedis, until } from './stack.js';
 
 describe('npm start', { skip: serviceSkip() }, () => {
@@ -61,6 +61,39 @@ describe('npm start', { skip: serviceSkip() }, () => {
     } finally {
       worker.kill('SIGKILL');
       api.kill('SIGKILL');
+      await redis.destroy();
+    }
+  });
+
+  it('a second worker on one host, started as the first was: its own metrics port and its own uids', async () => {
+    const redis = await startRedis();
+    // neither CODEBOX_UID_BASE nor CODEBOX_WORKER_METRICS_PORT: as a user starts them
+    const { CODEBOX_UID_BASE: _base, ...env } = roleEnv({ REDIS_URL: redis.url, CODEBOX_REDIS_PREFIX: `cbtwo${process.pid}`, CODEBOX_SLOTS: '1' });
+    const start = () => spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], { env });
+    const [first, second] = [start(), start()];
+    try {
+      const ports: number[] = [];
+      for (const w of [first, second]) {
+        const { match } = await waitForLine(w, /worker \S+: \d+ slots[\s\S]*metrics on 127\.0\.0\.1:(\d+)/);
+        ports.push(Number(match[1]));
+      }
+      assert.notEqual(ports[0], ports[1]);
+      for (const port of ports) assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 200);
+      // their uid ranges, claimed host-wide, do not overlap
+      const claims = fs.readdirSync('/run/codebox-uids').filter((n) => /^\d+$/.test(n)).map((n) => [Number(n), fs.readFileSync(`/run/codebox-uids/${n}`, 'utf8')] as const);
+      const ours = claims.filter(([, text]) => [first.pid, second.pid].some((pid) => text.startsWith(`i-${pid}-`)));
+      assert.equal(ours.length, 2, JSON.stringify(claims));
+      // a port given and taken: one line, exit 2, nothing made
+      const third = spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], { env: { ...env, CODEBOX_WORKER_METRICS_PORT: String(ports[0]) } });
+      let err = '';
+      third.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      assert.equal(await exited(third), 2);
+      assert.match(err, new RegExp(`^codebox-worker: CODEBOX_WORKER_METRICS_PORT="${ports[0]}": 127\\.0\\.0\\.1:${ports[0]} is in use \\(another worker on this host\\?\\): set a free port, or 0 for none\\n$`));
+      for (const w of [first, second]) w.kill('SIGTERM');
+      assert.deepEqual([await exited(first), await exited(second)], [0, 0]);
+    } finally {
+      first.kill('SIGKILL');
+      second.kill('SIGKILL');
       await redis.destroy();
     }
   });

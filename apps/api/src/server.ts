@@ -6,7 +6,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { connect, createQueue, JobStore } from '@codebox/jobs';
+import { connect, createQueue, JobStore, letGo } from '@codebox/jobs';
 import { createApp } from './app.js';
 import type { ApiConfig } from './config.js';
 import { apiMetrics } from './metrics.js';
@@ -42,12 +42,15 @@ export async function startApi(config: ApiConfig, redisUrl: string, registry: Re
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await queue.close().catch(() => undefined);
-      await queueConn.quit().catch(() => undefined);
-      await redis.quit().catch(() => undefined);
+      // a Redis that is gone must not hold the API: each goodbye gets a moment, then is cut
+      await Promise.race([queue.close().catch(() => undefined), new Promise((r) => setTimeout(r, CLOSE_STEP_MS).unref())]);
+      for (const conn of [queueConn, redis]) await letGo(conn, CLOSE_STEP_MS);
     },
   };
 }
+
+/** how long each of the API's goodbyes to Redis may take when it stops */
+const CLOSE_STEP_MS = 1_000;
 
 function ready(redis: { status: string; once(event: 'ready', fn: () => void): unknown }): Promise<void> {
   return redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', () => resolve()));

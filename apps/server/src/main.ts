@@ -7,6 +7,7 @@
 import { ConfigError } from '@codebox/config';
 import { startApi, loadApiConfig } from '@codebox/api';
 import { loadWorkerConfig, startWorker, workerMetrics } from '@codebox/worker';
+import { RootfsError } from '@codebox/runtimes';
 import { boxInitState, SandboxError } from '@codebox/sandbox';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -16,6 +17,21 @@ import { startEmbeddedRedis } from './redis.js';
 import type { EmbeddedRedis } from './redis.js';
 
 const log = (line: string): void => void process.stderr.write(`codebox: ${line}\n`);
+
+/**
+ * SIGTERM and SIGINT are ours from the first moment: one that comes while codebox starts
+ * is kept, and acted on once it is up (a default SIGTERM would kill it with its boxes and
+ * Redis half made). A second one while stopping: stop now.
+ */
+let asked: string | undefined;
+let onStop: ((signal: string) => void) | undefined;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (onStop) return onStop(signal);
+    if (asked) process.exit(1);
+    asked = signal;
+  });
+}
 
 async function main(): Promise<void> {
   const apiConfig = loadApiConfig(process.env);
@@ -53,8 +69,11 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
     let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) return;
+    onStop = (signal: string): void => {
+      if (stopping) {
+        log(`${signal} again: stopping now (the next start sweeps what is left)`);
+        process.exit(1);
+      }
       stopping = true;
       logger.info({ signal, graceMs: workerConfig.graceMs }, `${signal}: stopping (running jobs have ${workerConfig.graceMs} ms)`);
       void (async () => {
@@ -64,8 +83,7 @@ async function main(): Promise<void> {
         process.exit(0);
       })();
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    if (asked) onStop(asked);
   } catch (err) {
     await redis?.stop();
     throw err;
@@ -77,6 +95,6 @@ main().catch((err: unknown) => {
     for (const line of err.lines) log(line);
     process.exit(2);
   }
-  log(err instanceof SandboxError ? `cannot make boxes: ${err.message}` : err instanceof Error ? err.message : String(err));
+  log(err instanceof SandboxError || err instanceof RootfsError ? `cannot make boxes: ${err.message}` : err instanceof Error ? err.message : String(err));
   process.exit(1);
 });

@@ -19,6 +19,9 @@ export interface EmbeddedRedis {
 
 export async function startEmbeddedRedis(dataDir: string, maxmemoryBytes: number, log: (line: string) => void): Promise<EmbeddedRedis> {
   const dir = path.join(dataDir, 'redis');
+  // the data dir holds the image root too, which box uids read through it: 0755 when we
+  // make it; Redis's own files stay private in theirs
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
   const socket = path.join(dir, 'redis.sock');
@@ -39,7 +42,10 @@ export async function startEmbeddedRedis(dataDir: string, maxmemoryBytes: number
       '--daemonize', 'no',
       '--logfile', path.join(dir, 'redis.log'),
     ],
-    { stdio: 'ignore' },
+    // a session of its own: a signal to npm start's process group (Ctrl-C, a service
+    // manager) must not stop Redis before the worker has recorded its jobs' ends; npm start
+    // stops it last (and --pdeathsig, if npm start dies)
+    { stdio: 'ignore', detached: true },
   );
   let exited: number | null | undefined;
   child.on('exit', (code) => {

@@ -33,7 +33,7 @@ import { LimitError, SpecError } from '@codebox/sandbox';
 import type { Sandbox } from '@codebox/sandbox';
 import type { WorkerMetrics } from './metrics.js';
 import { OutputWriter } from './output.js';
-import { recordEnd } from './record-end.js';
+import { END_RETRY, recordEnd } from './record-end.js';
 import type { EndOutcome, EndStatus } from './record-end.js';
 
 type EndReason = 'cancel' | 'shutdown';
@@ -75,6 +75,7 @@ const OWNER_LOOK_GAP_MS = TIMINGS.ownerLookGapMs;
 export class JobRunner {
   private readonly running = new Map<string, { ac: AbortController; reason?: EndReason }>();
   private graceOver = false;
+  private readonly abandoned = new AbortController();
   private readonly registry: Registry;
 
   constructor(private readonly d: RunnerDeps) {
@@ -152,6 +153,11 @@ export class JobRunner {
     for (const id of this.running.keys()) {
       if (await this.d.store.cancelRequested(id).catch(() => false)) this.end(id, 'cancel');
     }
+  }
+
+  /** ends not recorded yet stop trying: the worker is going, its Redis away */
+  abandonEnds(): void {
+    this.abandoned.abort();
   }
 
   /** the shutdown grace is over: every running box is killed, and any job claimed from now */
@@ -253,6 +259,6 @@ export class JobRunner {
 
   /** the job's end (record-end.ts): false when nothing could be written */
   private finish(id: string, status: EndStatus, outcome: EndOutcome): Promise<boolean> {
-    return recordEnd(this.d.store, this.d.log, id, status, outcome);
+    return recordEnd(this.d.store, this.d.log, id, status, outcome, END_RETRY, this.abandoned.signal);
   }
 }

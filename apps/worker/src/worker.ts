@@ -8,7 +8,7 @@ import os from 'node:os';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { Worker } from 'bullmq';
-import { announce, connect, JobStore, Keys, QUEUE_NAME, queueConnection, retire, TIMINGS } from '@codebox/jobs';
+import { announce, connect, JobStore, Keys, letGo, QUEUE_NAME, queueConnection, retire, TIMINGS } from '@codebox/jobs';
 import type { QueuedJob, WorkerRecord } from '@codebox/jobs';
 import { jobError } from '@codebox/protocol';
 import type { RuntimeInfo } from '@codebox/protocol';
@@ -59,22 +59,49 @@ export function publishedLimits(policy: ProgramPolicy): WorkerRecord['limits'] {
   };
 }
 
+/**
+ * After the grace, what recording the killed jobs' ends and letting everything go may take:
+ * past it the worker stops waiting (on a Redis that is gone, say) and its close resolves.
+ * The boxes are the engine's to clean up, which needs no Redis and is always waited for.
+ */
+export const END_MARGIN_MS = 5_000;
+/** of that margin, what letting go of Redis, the queue and the engine may take at the end */
+const RELEASE_MS = 1_500;
+/** of that margin, what the engine's close and the process's own exit are left */
+const EXIT_MS = 1_000;
+/** the least a release step gets once the deadline has passed */
+const LATE_STEP_MS = 50;
+
+/** whether `p` settled within ms (it goes on either way) */
+function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p.then(() => true, () => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))))]).finally(() => clearTimeout(timer));
+}
+
 export async function startWorker({ config, redisUrl, metrics, log = pino({ level: 'silent' }) }: WorkerDeps): Promise<RunningWorker> {
   const id = `${os.hostname()}-${process.pid}-${Date.now().toString(36)}`;
-  const release: (() => unknown)[] = [];
-  const releaseAll = async (): Promise<void> => {
-    while (release.length > 0) await Promise.resolve(release.pop()?.()).catch(() => undefined);
+  // what was acquired, released in reverse order; each step bounded by the deadline (the
+  // engine's close, last, is waited for whatever the time)
+  const release: { step: (ms: number) => unknown; bounded: boolean }[] = [];
+  const releaseAll = async (deadline = Infinity): Promise<void> => {
+    for (let r = release.pop(); r; r = release.pop()) {
+      const ms = Math.max(LATE_STEP_MS, deadline - Date.now());
+      const work = Promise.resolve().then(() => r.step(ms));
+      if (r.bounded) await within(work, ms);
+      else await work.catch(() => undefined);
+    }
   };
+  const onRelease = (step: (ms: number) => unknown, bounded = true): void => void release.push({ step, bounded });
   try {
     // a box's cleanup that fails after its run has returned is the engine's to report: to our log
     const sandbox = await createSandbox({ ...config.sandbox, onError: (err) => log.error({ err }, 'sandbox: cleanup after a run failed') });
-    release.push(() => sandbox.close());
+    onRelease(() => sandbox.close(), false);
     const root = chooseRoot(config.rootfs, config.dataDir);
     const detection = await detectRuntimes(sandbox, root, LANGUAGES);
     for (const [rt, why] of Object.entries(detection.absent)) log.warn({ runtime: rt, reason: why }, `runtime ${rt} absent`);
 
     const redis = connect(redisUrl, `codebox-worker-${id}`);
-    release.push(() => redis.quit());
+    onRelease((ms) => letGo(redis, ms));
     const keys = new Keys(config.redisPrefix);
     const store = new JobStore(redis, config.redisPrefix, { jobTtlS: 86_400, resultTtlS: config.resultTtlS, streamMaxLen: 10_000 });
     const policy = servicePolicy(config);
@@ -94,11 +121,11 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
     });
 
     const subscriber = connect(redisUrl, `codebox-worker-${id}-cancel`);
-    release.push(() => subscriber.quit());
+    onRelease((ms) => letGo(subscriber, ms));
     subscriber.on('message', (_channel: string, jobId: string) => runner.end(jobId, 'cancel'));
     await subscriber.subscribe(keys.cancelChannel());
     const poll = setInterval(() => void runner.recheckCancels(), TIMINGS.cancelPollMs);
-    release.push(() => clearInterval(poll));
+    onRelease(() => clearInterval(poll));
 
     const startedAt = new Date().toISOString();
     const record = (): WorkerRecord => ({
@@ -115,12 +142,12 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
     metrics.slots.set({ state: 'total' }, config.slots);
     metrics.slots.set({ state: 'busy' }, 0);
     await announce(redis, keys, record(), TIMINGS.workerRecordTtlMs);
-    release.push(() => retire(redis, keys, id));
+    onRelease(() => retire(redis, keys, id));
     const heartbeat = setInterval(() => void announce(redis, keys, record(), TIMINGS.workerRecordTtlMs).catch(() => undefined), TIMINGS.heartbeatMs);
-    release.push(() => clearInterval(heartbeat));
+    onRelease(() => clearInterval(heartbeat));
 
     const queueConn = queueConnection(redisUrl, `codebox-worker-${id}-queue`);
-    release.push(() => queueConn.close());
+    onRelease(() => queueConn.close());
     const worker = new Worker<QueuedJob>(QUEUE_NAME, runner.process, {
       connection: queueConn.connection as never,
       prefix: config.redisPrefix,
@@ -130,7 +157,7 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
       // a lost worker's entry returns to the queue; the claim decides whether it runs
       maxStalledCount: 3,
     });
-    release.push(() => worker.close(true));
+    onRelease(() => worker.close(true));
     worker.on('error', (err) => log.error({ err }, 'queue error'));
     worker.on('failed', (job, err) => {
       // the entry is given up (the processor threw before its claim for the last time, or
@@ -149,17 +176,21 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
     let closing: Promise<void> | undefined;
     const close = (graceMs = config.graceMs): Promise<void> =>
       (closing ??= (async () => {
+        // a little before the promise: the engine's close and the process's exit come after
+        const deadline = Date.now() + graceMs + END_MARGIN_MS - EXIT_MS;
+        // no new jobs; resolves once the running ones have ended and BullMQ is told
         const drained = worker.close();
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-        clearTimeout(timer);
-        runner.endAll();
-        await drained;
-        await releaseAll();
+        if (!(await within(drained, graceMs))) runner.endAll();
+        if (!(await within(drained, deadline - Date.now() - RELEASE_MS))) {
+          // Redis away: ends not written by now are given up, as the worker must go
+          log.warn('stopping: the ends of the jobs this worker ran could not all be recorded in time');
+          runner.abandonEnds();
+        }
+        await releaseAll(deadline);
       })());
     return { id, runtimes: detection.found, root, close };
   } catch (err) {
-    await releaseAll();
+    await releaseAll(Date.now() + END_MARGIN_MS);
     throw err;
   }
 }

@@ -35,6 +35,8 @@ export interface EngineSettings {
   uidCount?: number;
   /** launchers started ahead of need (not a variable: the CLI, running one box, sets 0) */
   prestart?: number;
+  /** how many next uid ranges to try when the first is another engine's (0: it must be free) */
+  uidSearch?: number;
 }
 
 export class ConfigError extends Error {
@@ -112,9 +114,15 @@ export interface HostConfig {
 
 export const DEFAULT_DATA_DIR = '/var/lib/codebox';
 
+/**
+ * how many uid ranges past the first an engine may try when it was given none: with the
+ * default range, engines on one host (two workers, a worker and a CLI) each find their own
+ */
+export const UID_RANGES_SEARCHED = 63;
+
 /** the fields no variable's default sets; the engine's settings left unset take the engine's defaults */
 export function defaultHostConfig(): HostConfig {
-  return { sandbox: {}, dataDir: DEFAULT_DATA_DIR, rootfs: undefined };
+  return { sandbox: { uidSearch: UID_RANGES_SEARCHED }, dataDir: DEFAULT_DATA_DIR, rootfs: undefined };
 }
 
 export const HOST_VARIABLES: Variables<HostConfig> = {
@@ -136,11 +144,16 @@ export const HOST_VARIABLES: Variables<HostConfig> = {
     defaultDoc: '`/run/codebox` (`/var/lib/codebox/run` on a host without `/run`)',
     apply: absolutePath((v, c) => (c.sandbox.workRoot = v)),
   },
-  // First host uid given to boxes; one uid per concurrent run.
+  // First host uid given to boxes; one uid per concurrent run. Set, the range must be free
+  // (no other engine on the host holds it); unset, each engine takes the first free range
+  // from the engine's default.
   CODEBOX_UID_BASE: {
-    doc: 'first host uid for boxes',
-    defaultDoc: '`200000000`',
-    apply: wholeNumber(1000, 4_000_000_000, (n, c) => (c.sandbox.uidBase = n)),
+    doc: 'first host uid for boxes; when set, its range must be free of other engines on the host',
+    defaultDoc: 'the first free range of `CODEBOX_UID_COUNT` uids from `200000000`',
+    apply: wholeNumber(1000, 4_000_000_000, (n, c) => {
+      c.sandbox.uidBase = n;
+      c.sandbox.uidSearch = 0;
+    }),
   },
   // How many uids (and so concurrent runs) from CODEBOX_UID_BASE.
   CODEBOX_UID_COUNT: {

@@ -149,3 +149,16 @@ export function defineScript(redis: RedisConnection, name: string, lua: string, 
   if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
   return (...args) => (redis as unknown as Record<string, ScriptFn>)[name]!(...args);
 }
+
+/**
+ * A connection let go when its user stops: QUIT when Redis answers within ms, else the
+ * socket is cut. A Redis that is gone must not hold a process that is stopping.
+ */
+export async function letGo(conn: { quit(): Promise<unknown>; disconnect(): void }, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const answered = await Promise.race([
+    conn.quit().then(() => true, () => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]).finally(() => clearTimeout(timer));
+  if (!answered) conn.disconnect();
+}

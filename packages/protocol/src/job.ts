@@ -85,7 +85,7 @@ export type JobErrorCode = keyof typeof JOB_ERRORS;
  * The sandbox's own failures, by the step that failed (the engine's SandboxError codes;
  * @codebox/model holds the two lists equal): an INTERNAL job error says which.
  */
-export const SANDBOX_FAILURES = ['NOT_ROOT', 'TOOL_MISSING', 'SECCOMP_FAILED', 'CGROUP_FAILED', 'WORKDIR_FAILED', 'LAUNCH_FAILED', 'CLOSED'] as const;
+export const SANDBOX_FAILURES = ['NOT_ROOT', 'TOOL_MISSING', 'SECCOMP_FAILED', 'CGROUP_FAILED', 'WORKDIR_FAILED', 'LAUNCH_FAILED', 'UIDS_TAKEN', 'CLOSED'] as const;
 export type SandboxFailure = (typeof SANDBOX_FAILURES)[number];
 
 export interface JobError {

@@ -27,13 +27,35 @@ export class RootfsError extends Error {
 /** `choice`: host | image | an absolute directory | undefined for the default */
 export function chooseRoot(choice: string | undefined, dataDir: string): Root {
   const image = imageDir(dataDir);
-  if (choice === undefined || choice === '') return imageBuilt(image) ? { name: 'image', path: image } : { name: 'host', path: undefined };
+  if (choice === undefined || choice === '') return imageBuilt(image) ? reachable({ name: 'image', path: image }) : { name: 'host', path: undefined };
   if (choice === 'host') return { name: 'host', path: undefined };
   if (choice === 'image') {
     if (!imageBuilt(image)) throw new RootfsError(`the image root is not built at ${image}: run npm run rootfs`);
-    return { name: 'image', path: image };
+    return reachable({ name: 'image', path: image });
   }
   if (!path.isAbsolute(choice)) throw new RootfsError(`rootfs "${choice}" must be host, image or an absolute directory`);
   if (!fs.statSync(choice, { throwIfNoEntry: false })?.isDirectory()) throw new RootfsError(`rootfs ${choice} is not a directory`);
-  return { name: choice, path: choice };
+  return reachable({ name: choice, path: choice });
+}
+
+/**
+ * A root the box uids can reach: they are "others" to every directory on its path (all
+ * root's), so each must have o+x, or every box fails at its first mount. Said at start,
+ * with the fix, rather than as each job's LAUNCH_FAILED.
+ */
+function reachable(root: Root): Root {
+  const closed = closedOnTheWay(root.path ?? '/');
+  if (closed) {
+    throw new RootfsError(`the ${root.name === root.path ? '' : `${root.name} `}root ${root.path} cannot be reached by the box users: ${closed} lets no one else through (mode ${(fs.statSync(closed).mode & 0o777).toString(8)}): chmod o+x ${closed}`);
+  }
+  return root;
+}
+
+/** the first directory on the way to `dir` (itself included) without o+x, if any */
+export function closedOnTheWay(dir: string): string | undefined {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const st = fs.statSync(d, { throwIfNoEntry: false });
+    if (st && (st.mode & 0o001) === 0) return d;
+    if (d === path.dirname(d)) return undefined;
+  }
 }

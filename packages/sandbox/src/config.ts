@@ -15,6 +15,13 @@ export interface SandboxConfig {
   /** first host uid for boxes; uidCount consecutive uids, one per concurrent run */
   readonly uidBase?: number;
   readonly uidCount?: number;
+  /**
+   * when the range is claimed by another engine on this host, how many next ranges
+   * (uidBase + k × uidCount) to try; 0: the range given must be free (uid-claims.ts)
+   */
+  readonly uidSearch?: number;
+  /** where engines claim their uid ranges, host-wide; default /run/codebox-uids */
+  readonly uidClaimDir?: string;
   readonly bwrapPath?: string;
   readonly prlimitPath?: string;
   readonly policy?: LimitPolicy;
@@ -39,6 +46,8 @@ export interface ResolvedConfig {
   readonly workRoot: string;
   readonly uidBase: number;
   readonly uidCount: number;
+  readonly uidSearch: number;
+  readonly uidClaimDir: string;
   readonly bwrapPath: string;
   readonly prlimitPath: string;
   readonly policy: LimitPolicy;
@@ -58,6 +67,8 @@ export function resolveConfig(c: SandboxConfig): ResolvedConfig {
     workRoot: c.workRoot ?? (fs.existsSync('/run') ? '/run/codebox' : '/var/lib/codebox/run'),
     uidBase: c.uidBase ?? DEFAULT_UID_BASE,
     uidCount: c.uidCount ?? DEFAULT_UID_COUNT,
+    uidSearch: c.uidSearch ?? 0,
+    uidClaimDir: c.uidClaimDir ?? (fs.existsSync('/run') ? '/run/codebox-uids' : '/var/lib/codebox/uids'),
     bwrapPath: c.bwrapPath ?? findTool('bwrap'),
     prlimitPath: c.prlimitPath ?? findTool('prlimit'),
     policy: c.policy ?? DEFAULT_POLICY,

@@ -8,10 +8,13 @@ import type { MountStep } from './plan/mounts.js';
 import type { NetworkMode } from './seccomp-policy.js';
 import type { PrestartPool } from './prestart.js';
 import type { UidPool } from './uid-pool.js';
+import type { UidClaim } from './uid-claims.js';
 
 export interface Engine {
   readonly config: ResolvedConfig;
   readonly cgroups: CgroupManager;
+  /** this engine's host uids, claimed host-wide (released at close) */
+  readonly uidClaim: UidClaim;
   readonly instanceDir: string;
   /** the instance's tmpfs with the box init and the box's /etc files (box-etc.ts) */
   readonly sysDir: string;

@@ -38,8 +38,11 @@ export interface Launcher {
   usable(): boolean;
   /** bwrap's options (NUL-separated on fd 5), then the filter on fd 4 */
   start(options: readonly string[], seccomp: Buffer): Promise<Launched>;
-  /** kills the launcher if it still runs and closes every descriptor of ours */
-  dispose(): void;
+  /**
+   * kills the launcher if it still runs and closes every descriptor of ours; resolves once
+   * it has exited and been reaped (an engine that exits first leaves a zombie behind)
+   */
+  dispose(): Promise<void>;
   /**
    * when a step on the launcher failed (its move into the cgroup): why, if it is because
    * the launcher ended — LAUNCH_FAILED with what it printed — else undefined
@@ -57,13 +60,15 @@ export interface Launched {
   readonly stderr: Readable;
   /** the box init, waiting for its command */
   readonly init: InitChannel;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 /** fd numbers inside the launcher; plan/argv.ts and native/box-init.c name the same */
 export const LAUNCH_FDS = { info: 3, seccomp: 4, args: 5, control: 6 } as const;
 
 const START_TIMEOUT_MS = 10_000;
+/** a SIGKILLed launcher is gone in microseconds; past this, something else is wrong */
+const DISPOSE_WAIT_MS = 2_000;
 
 export function spawnLauncher(req: LaunchRequest): Launcher {
   const out = pipe();
@@ -79,6 +84,11 @@ export function spawnLauncher(req: LaunchRequest): Launcher {
       cwd: '/',
       uid: req.uid,
       gid: req.gid,
+      // a session of its own: a signal to the engine's process group (Ctrl-C, a service
+      // manager stopping it) must not kill the launcher, and with it the box, before the
+      // engine's own shutdown has given the run its grace (--die-with-parent still ties it
+      // to the engine's life)
+      detached: true,
       // fds 3-5 are bwrap's and closed by it; fd 6 is the box init's, which closes it on exec
       stdio: [input.read, out.write, err.write, 'pipe', 'pipe', 'pipe', 'pipe'],
     });
@@ -107,10 +117,19 @@ export function spawnLauncher(req: LaunchRequest): Launcher {
   const [, , , info, seccompFd, argsFd, control] = child.stdio as unknown as (net.Socket | null)[];
   for (const s of [info, seccompFd, argsFd, control]) s?.on('error', () => undefined);
   const init = new InitChannel(control as net.Socket);
-  const dispose = (): void => {
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve()); // never spawned: nothing to reap
+  });
+  const dispose = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const s of [stdout, stderr, stdin, info, seccompFd, argsFd]) s?.destroy();
     init.close();
+    if (child.pid === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, DISPOSE_WAIT_MS)))]);
+    clearTimeout(timer);
   };
   let started = false;
 
@@ -119,7 +138,7 @@ export function spawnLauncher(req: LaunchRequest): Launcher {
     const failed = async (e: unknown): Promise<never> => {
       child.kill('SIGKILL');
       const said = await drain(stderr, 200);
-      dispose();
+      await dispose();
       const reason = (e as Error).message;
       throw new SandboxError('LAUNCH_FAILED', said ? `${reason}: ${said}` : reason, { cause: e });
     };

@@ -128,7 +128,7 @@ export class PrestartPool {
       await cgroup.addProcess(await launcher.pid());
       return { name, uid, limits, cgroup, launcher };
     } catch (err) {
-      launcher?.dispose();
+      await launcher?.dispose();
       try {
         await cgroup?.destroy();
         this.deps.uids.release(uid);
@@ -140,7 +140,7 @@ export class PrestartPool {
   }
 
   private async discard(p: Prestarted): Promise<void> {
-    p.launcher.dispose();
+    await p.launcher.dispose();
     try {
       await p.cgroup.destroy();
       this.deps.uids.release(p.uid);

@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeBoxSys } from './box-etc.js';
 import { newCgroupManager } from './cgroup/new.js';
+import type { CgroupManager } from './cgroup/driver.js';
 import { resolveConfig } from './config.js';
 import type { SandboxConfig } from './config.js';
 import type { Engine } from './engine.js';
@@ -40,11 +41,14 @@ import { launcherArgv } from './plan/argv.js';
 import { LAUNCH_FDS } from './launch.js';
 import { PrestartPool } from './prestart.js';
 import { UidPool } from './uid-pool.js';
+import { claimUidRange, UidRangeTaken } from './uid-claims.js';
 import { createSysDir, prepareInstanceDir, sweepStaleWorkDirs } from './workdir.js';
 
 export interface Sandbox {
   readonly cgroupVersion: 1 | 2;
   readonly instance: string;
+  /** the host uids its boxes run as (claimed for this engine alone: uid-claims.ts) */
+  readonly uids: { readonly base: number; readonly count: number };
   run(spec: RunSpec, hooks?: RunHooks): Promise<RunResult>;
   /** resolves when the cleanup of every finished run (cgroup removal, unmount) is done */
   idle(): Promise<void>;
@@ -75,21 +79,39 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
     loopback: compileFilter(syscallRules('loopback')),
   }));
   const instance = instanceName();
-  const cgroups = await step('CGROUP_FAILED', 'create instance group', () =>
-    newCgroupManager({ parent: config.cgroupParent, instance, caps: { pids: config.instancePids, memoryBytes: config.instanceMemoryBytes } }),
-  );
-  await step('CGROUP_FAILED', 'sweep stale groups', () => cgroups.sweepStale(isInstanceAlive));
-  const { instanceDir, sysDir } = await step('WORKDIR_FAILED', `prepare ${config.workRoot}`, () => {
-    sweepStaleWorkDirs(config.workRoot, fs.readFileSync('/proc/self/mountinfo', 'utf8'), isInstanceAlive);
-    const dir = prepareInstanceDir(config.workRoot, instance);
-    const sys = createSysDir(dir);
-    writeBoxSys(sys, initBinary);
-    return { instanceDir: dir, sysDir: sys };
+  const claim = await step('UIDS_TAKEN', 'claim box uids', () => {
+    try {
+      return claimUidRange(config.uidClaimDir, config.uidBase, config.uidCount, config.uidSearch, instance, isInstanceAlive);
+    } catch (err) {
+      if (!(err instanceof UidRangeTaken)) throw err;
+      throw new SandboxError('UIDS_TAKEN', `${err.message}: give this engine another range (CODEBOX_UID_BASE)`);
+    }
   });
+  let cgroups: CgroupManager | undefined;
+  let prepared: { instanceDir: string; sysDir: string };
+  try {
+    cgroups = await step('CGROUP_FAILED', 'create instance group', () =>
+      newCgroupManager({ parent: config.cgroupParent, instance, caps: { pids: config.instancePids, memoryBytes: config.instanceMemoryBytes } }),
+    );
+    await step('CGROUP_FAILED', 'sweep stale groups', () => (cgroups as CgroupManager).sweepStale(isInstanceAlive));
+    prepared = await step('WORKDIR_FAILED', `prepare ${config.workRoot}`, () => {
+      sweepStaleWorkDirs(config.workRoot, fs.readFileSync('/proc/self/mountinfo', 'utf8'), isInstanceAlive);
+      const dir = prepareInstanceDir(config.workRoot, instance);
+      const sys = createSysDir(dir);
+      writeBoxSys(sys, initBinary);
+      return { instanceDir: dir, sysDir: sys };
+    });
+  } catch (err) {
+    // a start that failed half way leaves neither the uids claimed nor its group behind
+    claim.release();
+    await cgroups?.close().catch(() => undefined);
+    throw err;
+  }
+  const { instanceDir, sysDir } = prepared;
   const argv = launcherArgv(config.prlimitPath, config.bwrapPath, config.policy.maxima, LAUNCH_FDS);
   const roots = new Map<string, MountStep[]>();
   const pending = new Set<Promise<void>>();
-  const uids = new UidPool(config.uidBase, config.uidCount);
+  const uids = new UidPool(claim.base, claim.count);
   let sequence = 0;
   const newBoxName = (): string => `b-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
   const prestart =
@@ -100,6 +122,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
   const engine: Engine = {
     config,
     cgroups,
+    uidClaim: claim,
     instanceDir,
     sysDir,
     launcherArgv: argv,
@@ -126,6 +149,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
 
 class EngineSandbox implements Sandbox {
   readonly cgroupVersion: 1 | 2;
+  readonly uids: { readonly base: number; readonly count: number };
   private readonly active = new Set<Promise<unknown>>();
   private closed = false;
 
@@ -135,6 +159,7 @@ class EngineSandbox implements Sandbox {
     private readonly pending: ReadonlySet<Promise<void>>,
   ) {
     this.cgroupVersion = engine.cgroups.version;
+    this.uids = { base: engine.uidClaim.base, count: engine.uidClaim.count };
   }
 
   async run(spec: RunSpec, hooks: RunHooks = {}): Promise<RunResult> {
@@ -164,6 +189,7 @@ class EngineSandbox implements Sandbox {
     await this.idle();
     await this.engine.cgroups.close();
     unmount(this.engine.sysDir);
+    this.engine.uidClaim.release();
     fs.rmSync(this.engine.instanceDir, { recursive: true, force: true });
   }
 }

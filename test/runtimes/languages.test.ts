@@ -122,6 +122,48 @@ for (const { root, skip } of roots) {
   });
 }
 
+for (const { root, skip } of roots) {
+  describe(`file names as clients give them, on the ${root.name} root`, { skip: boxSkip() || skip }, () => {
+    const sb = useSandbox();
+    const found = new Map<string, DetectedRuntime>();
+    before(async () => {
+      for (const rt of (await detectRuntimes(sb(), root, LANGUAGES)).found) found.set(rt.id, rt);
+    });
+    const rootfs = root.path ? { rootfs: root.path } : {};
+
+    it('Java runs whatever its class is called: public HelloWorld, a class Solution, a helper class before it', async (t) => {
+      const java = found.get('java');
+      if (!java && !REQUIRE_RUNTIMES) return t.skip('no java here');
+      assert.ok(java);
+      const programs: [string, string][] = [
+        ['HelloWorld.java', 'public class HelloWorld {\n  public static void main(String[] args) { System.out.println("hello from HelloWorld"); }\n}\n'],
+        ['main.java', 'class Solution {\n  public static void main(String[] args) { System.out.println("hello from Solution"); }\n}\n'],
+        ['Main.java', 'class Helper { static String who() { return "App"; } }\nclass App {\n  public static void main(String[] args) { System.out.println("hello from " + Helper.who()); }\n}\n'],
+      ];
+      for (const [name, source] of programs) {
+        for (const keepNames of [false, true]) {
+          const r = await runProgram(sb(), java, { files: [{ name, content: source }], ...(keepNames ? { keepNames } : {}), ...rootfs });
+          assert.equal(r.status, 'OK', `${name} keepNames=${keepNames}: ${show(r)}`);
+          assert.match(r.stdout.toString(), /^hello from (HelloWorld|Solution|App)\n$/);
+        }
+      }
+    });
+
+    it("keepNames: the program sees its own file's name (argv[0], messages), and a second file may be called main.py", async (t) => {
+      const py = found.get('python');
+      if (!py && !REQUIRE_RUNTIMES) return t.skip('no python here');
+      assert.ok(py);
+      const r = await runProgram(sb(), py, {
+        files: [{ name: 'solver.py', content: 'import sys, main\nprint(sys.argv[0], main.x)\nraise SystemExit(str(__file__))' }, { name: 'main.py', content: 'x = 42' }],
+        keepNames: true,
+        ...rootfs,
+      });
+      assert.equal(r.stdout.toString(), 'solver.py 42\n', show(r));
+      assert.match(r.stderr.toString(), /solver\.py/);
+    });
+  });
+}
+
 describe('runtimes absent from a root', { skip: boxSkip() }, () => {
   const sb = useSandbox();
   it('are listed as absent with the reason, not found', async () => {

@@ -117,7 +117,7 @@ export async function judge(
   const rootfs = request.rootfs === undefined ? {} : { rootfs: request.rootfs };
   const compiled = await compileProgram(
     sandbox,
-    prepare(runtime, request.files),
+    prepare(runtime, request.files, request.keepNames ? { keepNames: true } : {}),
     { ...(request.compileLimits ? { compileLimits: request.compileLimits } : {}), ...(request.compileArgs ? { compileArgs: request.compileArgs } : {}), ...rootfs },
     policy,
     hooks.signal ? { signal: hooks.signal } : {},

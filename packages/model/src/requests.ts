@@ -24,6 +24,7 @@ export function programRequest(request: JobRequest, rootfs: string | undefined):
   const { artifactBytes, ...compileLimits } = request.compileLimits ?? {};
   return {
     files: sourceFiles(request.files),
+    ...(request.keepNames ? { keepNames: true } : {}),
     ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
     ...(request.args ? { args: request.args } : {}),
     ...(request.compileArgs ? { compileArgs: request.compileArgs } : {}),

@@ -24,6 +24,8 @@ export interface JobRequest {
   language: string;
   version?: string;
   files: FileInput[];
+  /** the entry keeps the name it was given (as Piston runs files), not the runtime's */
+  keepNames?: boolean;
   stdin?: string;
   args?: string[];
   /** appended to the compile command, each one argument (compiled languages) */

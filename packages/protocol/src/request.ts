@@ -48,12 +48,15 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
       available: [runtime.version],
     });
   }
-  // the entry is placed under the runtime's name (main.py): no other file may take it
-  const names = new Set<string>([entryName(runtime, request.files[0]?.name ?? runtime.sourceFile)]);
+  // the entry is placed under the runtime's name (main.py), or its own with keepNames: no
+  // other file may take it
+  const given = request.files[0]?.name;
+  const entry = request.keepNames && given ? given : entryName(runtime, given ?? runtime.sourceFile);
+  const names = new Set<string>([entry]);
   request.files.forEach((f, i) => {
     if (i > 0 || f.name !== undefined) checkName(f.name, `files[${i}].name`, i === 0);
     if (i > 0 && f.name !== undefined) {
-      if (names.has(f.name)) throw invalid(`files[${i}].name`, `${f.name} is there twice (the entry is placed as ${entryName(runtime, request.files[0]?.name ?? runtime.sourceFile)})`);
+      if (names.has(f.name)) throw invalid(`files[${i}].name`, `${f.name} is there twice (the entry is placed as ${entry})`);
       names.add(f.name);
     }
     if (f.encoding === 'base64' && !BASE64.test(f.content)) throw invalid(`files[${i}].content`, 'is not valid base64');

@@ -41,6 +41,7 @@ export const JOB_REQUEST_SCHEMA = {
     language: { type: 'string', minLength: 1, maxLength: 64, description: 'a runtime id or alias (GET /v1/runtimes)' },
     version: { type: 'string', minLength: 1, maxLength: 64, description: 'exact (3.11.2), a prefix (3.11, 3) or *' },
     files: { type: 'array', minItems: 1, maxItems: 100, items: FILE_SCHEMA },
+    keepNames: { type: 'boolean', default: false, description: "the entry keeps the name it was given (as Piston runs files: argv[0] and messages name it), not the runtime's (main.py); a Java public class is always in a file of its name" },
     stdin: { type: 'string', maxLength: 16777216 },
     args: { type: 'array', maxItems: 256, items: { type: 'string', maxLength: 4096 } },
     compileArgs: { type: 'array', maxItems: 64, items: { type: 'string', maxLength: 512 }, description: 'appended to the compile command, one argument each, never through a shell' },

@@ -9,6 +9,7 @@
  * box's memory so the JVM never plans for the host's 24 GiB.
  */
 import type { FileSpec, Limits } from '@codebox/sandbox';
+import { javaEntry } from './java.js';
 import type { Runtime } from './runtime.js';
 
 const MiB = 1024 * 1024;
@@ -123,12 +124,17 @@ export const LANGUAGES: readonly Runtime[] = [
     name: 'Java (OpenJDK)',
     extensions: ['.java'],
     sourceFile: 'Main.java',
+    // a public class lives in a file of its name; the first class with main() runs
+    entry: (source) => {
+      const { publicClass, mainClass } = javaEntry(source);
+      return { ...(publicClass ? { file: `${publicClass}.java` } : {}), main: mainClass ?? publicClass ?? 'Main' };
+    },
     requires: ['javac', 'java'],
     versionCommand: ['javac', '-version'],
     compile: ({ sources, limits, extraArgs = [] }) => [
       'javac', '-encoding', 'UTF-8', ...jvmFlags(limits).map((f) => `-J${f}`), '-d', '.', ...extraArgs, ...sources,
     ],
-    run: ({ limits }) => ['java', ...jvmFlags(limits), '-cp', '.', 'Main'],
+    run: ({ limits, main = 'Main' }) => ['java', ...jvmFlags(limits), '-cp', '.', main],
     // the JVM starts about 20 threads before main() and wants ~50 MiB besides its heap
     floors: { compile: { memoryBytes: 512 * MiB, pids: 64 }, run: { memoryBytes: 96 * MiB, pids: 32 } },
   },

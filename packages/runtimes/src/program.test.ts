@@ -87,3 +87,21 @@ test('file names a tool could read as options are refused, in every language; th
   assert.equal(operand('+x.c'), './+x.c');
   assert.equal(operand('main.c'), 'main.c');
 });
+
+test("Java: a public class goes in a file of its name, and the class with main runs, whatever it is called", () => {
+  const java = lang('java');
+  const pub = prepare(java, [{ name: 'anything.java', content: 'public class Solution { public static void main(String[] a) {} }' }]);
+  assert.deepEqual([pub.entry, pub.main], ['Solution.java', 'Solution']);
+  const plain = prepare(java, [{ name: 'Main.java', content: 'class Helper {}\nclass Solution { static void main(String[] a) {} }' }]);
+  assert.deepEqual([plain.entry, plain.main], ['Main.java', 'Solution']);
+  assert.deepEqual(java.run({ limits: DEFAULT_POLICY.defaults, entry: plain.entry, sources: plain.sources, main: 'Solution' }).at(-1), 'Solution');
+});
+
+test('keepNames: the entry keeps the name it was given (Piston), checked like any other name', () => {
+  const py = prepare(lang('python'), [{ name: 'hello.py', content: '' }, { name: 'main.py', content: '' }], { keepNames: true });
+  assert.deepEqual(py.files.map((f) => f.path), ['hello.py', 'main.py']);
+  assert.equal(py.entry, 'hello.py');
+  assert.throws(() => prepare(lang('python'), [{ name: '../x.py', content: '' }], { keepNames: true }), (e: Error & { field?: string }) => e.field === 'files[0].name');
+  // without it, the runtime's name, as the native API has always placed it
+  assert.equal(prepare(lang('python'), [{ name: 'hello.py', content: '' }]).entry, 'main.py');
+});

@@ -24,6 +24,8 @@ export interface SourceFile {
 
 export interface ProgramRequest {
   readonly files: readonly SourceFile[];
+  /** the entry keeps the name it was given (Piston's way), where its language allows */
+  readonly keepNames?: boolean;
   readonly stdin?: Buffer | string | Readable;
   /** appended to the run command */
   readonly args?: readonly string[];
@@ -81,6 +83,8 @@ export interface Prepared {
   readonly files: readonly FileSpec[];
   readonly entry: string;
   readonly sources: readonly string[];
+  /** what runs, where the language names it apart from the file (Java's main class) */
+  readonly main?: string;
 }
 
 export interface Compiled {
@@ -104,9 +108,19 @@ export function operand(name: string): string {
   return /^[A-Za-z0-9_.]/.test(name) ? name : `./${name}`;
 }
 
-export function prepare(runtime: Runtime, files: readonly SourceFile[]): Prepared {
+/**
+ * The program laid out for its runtime. The entry goes where the runtime says (main.py,
+ * Main.java), or where its own text says (a Java public class in a file of its name), or,
+ * with keepNames, under the name it was given (Piston's way: argv[0] and messages name
+ * the client's file) — unless its text says otherwise, as a Java public class does.
+ */
+export function prepare(runtime: Runtime, files: readonly SourceFile[], options: { keepNames?: boolean } = {}): Prepared {
   if (!Array.isArray(files) || files.length === 0) throw new SpecError('files', 'at least one file, the entry, is needed');
-  const entry = entryName(runtime, String(files[0]?.name ?? ''));
+  const given = String(files[0]?.name ?? '');
+  const first = files[0]?.content;
+  const plan = runtime.entry?.(typeof first === 'string' ? first : Buffer.isBuffer(first) ? first.toString('utf8') : '') ?? {};
+  const entry = plan.file ?? (options.keepNames && given ? given : entryName(runtime, given));
+  if (options.keepNames || plan.file) checkRelativePath(entry, 'files[0].name');
   const laid: FileSpec[] = [];
   const seen = new Set<string>();
   files.forEach((f, i) => {
@@ -121,7 +135,7 @@ export function prepare(runtime: Runtime, files: readonly SourceFile[]): Prepare
   });
   const ownExt = (p: string): boolean => runtime.extensions.includes(path.extname(p).toLowerCase());
   const sources = [entry, ...laid.slice(1).map((f) => f.path).filter(ownExt)].map(operand);
-  return { runtime, files: laid, entry: operand(entry), sources };
+  return { runtime, files: laid, entry: operand(entry), sources, ...(plan.main ? { main: plan.main } : {}) };
 }
 
 export async function compileProgram(
@@ -178,7 +192,7 @@ export async function runCompiled(
   policy: ProgramPolicy = DEFAULT_PROGRAM_POLICY,
   hooks: ProgramHooks = {},
 ): Promise<RunResult> {
-  const { runtime, entry, sources } = compiled.prepared;
+  const { runtime, entry, sources, main } = compiled.prepared;
   const args = checkArgs(request.args ?? [], 'args');
   const asked = stepLimits(request.limits, policy.run, runtime.floors?.run);
   // the artifact does not eat into the program's own disk allowance
@@ -187,7 +201,7 @@ export async function runCompiled(
     ...asked,
     workDirBytes: Math.min(policy.run.maxima.workDirBytes, asked.workDirBytes + artifactBytes),
   };
-  const ctx: StepContext = { limits, entry, sources };
+  const ctx: StepContext = { limits, entry, sources, ...(main ? { main } : {}) };
   hooks.onStep?.('run');
   const argv = [...runtime.run(ctx), ...args];
   const result = await sandbox.run(
@@ -214,7 +228,7 @@ export async function runProgram(
   policy: ProgramPolicy = DEFAULT_PROGRAM_POLICY,
   hooks: ProgramHooks = {},
 ): Promise<ProgramResult> {
-  const prepared = prepare(runtime, request.files);
+  const prepared = prepare(runtime, request.files, request.keepNames ? { keepNames: true } : {});
   // every limit is checked before any box is made: a bad run limit fails the whole request
   stepLimits(request.limits, policy.run, runtime.floors?.run);
   const compiled = await compileProgram(sandbox, prepared, request, policy, hooks);

@@ -20,6 +20,14 @@ export interface StepContext {
   /** the caller's compiler options, each one argument: a compile command puts them before
    * its sources (go build, like most, stops reading flags at the first file) */
   readonly extraArgs?: readonly string[];
+  /** what runs, where the language names it apart from the file (Java's main class) */
+  readonly main?: string;
+}
+
+/** what an entry's own text says of its place: its file name, and what runs (Java) */
+export interface EntryPlan {
+  readonly file?: string;
+  readonly main?: string;
 }
 
 export type Command = (ctx: StepContext) => readonly string[];
@@ -35,6 +43,8 @@ export interface Runtime {
   readonly extensions: readonly string[];
   /** the entry's name in /box when given under another name (Java: `Main.java`) */
   readonly sourceFile: string;
+  /** where the entry's text says it goes and what runs, overriding sourceFile (Java's classes) */
+  readonly entry?: (source: string) => EntryPlan;
   /** commands the root filesystem must have, else the runtime is absent */
   readonly requires: readonly string[];
   /** argv that prints the version (on stdout or stderr); the first x.y[.z] in it is taken */

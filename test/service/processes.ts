@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { CGROUP_PARENT, UID_BASE, WORK_ROOT } from '../support.js';
 
@@ -45,6 +46,27 @@ export function waitForLine(child: ChildProcess, re: RegExp, ms = 30_000): Promi
     child.stderr?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`exited ${code} before ${re}:\n${out}`)));
   });
+}
+
+/** pids of the processes whose command line names `text` (a test's own temp dir) */
+export function processesNaming(text: string): number[] {
+  const found: number[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (state !== 'Z' && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) found.push(Number(pid));
+    } catch {
+      // gone while we looked
+    }
+  }
+  return found;
+}
+
+/** ends what a test started and left (a Redis that would not stop), before its dir goes */
+export async function stopNaming(dir: string): Promise<void> {
+  for (const pid of processesNaming(dir)) process.kill(pid, 'SIGKILL');
+  const deadline = Date.now() + 5_000;
+  while (processesNaming(dir).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
 }
 
 export function exited(child: ChildProcess, ms = 20_000): Promise<number | null> {

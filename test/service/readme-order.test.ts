@@ -12,12 +12,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { imageBuilt, imageDir } from '@codebox/runtimes';
-import { exited, roleEnv, ROOT, waitForLine } from './processes.js';
+import { exited, processesNaming, roleEnv, ROOT, stopNaming, waitForLine } from './processes.js';
 import { serviceSkip } from './stack.js';
 
 const BUILT = imageDir(process.env.CODEBOX_DATA_DIR ?? '/var/lib/codebox');
@@ -36,8 +37,10 @@ describe("the README's commands in its order", { skip }, () => {
       delete env.CODEBOX_ROOTFS; // the default: the image once it is built
       const image = imageDir(dataDir);
       let bound = false;
+      const started: ChildProcess[] = [];
       try {
         const first = spawn(process.execPath, [path.join(ROOT, 'apps/server/dist/main.js')], { env });
+        started.push(first);
 
         assert.match((await waitForLine(first, /codebox is up: .* on the (\S+) root/)).match[0], /on the host root/);
         first.kill('SIGTERM');
@@ -54,6 +57,7 @@ describe("the README's commands in its order", { skip }, () => {
         if (closed) assert.match(build, new RegExp(`rootfs: ${dataDir} was closed to the box users; made it o\\+x`));
 
         const second = spawn(process.execPath, [path.join(ROOT, 'apps/server/dist/main.js')], { env });
+        started.push(second);
         const { match } = await waitForLine(second, /codebox is up: (http:\/\/\S+) .* on the (\S+) root/);
         assert.equal(match[2], 'image');
         const res = await fetch(`${match[1]}/v1/jobs?wait=true`, {
@@ -65,7 +69,10 @@ describe("the README's commands in its order", { skip }, () => {
         assert.deepEqual([job.status, job.result?.status, job.result?.stdout], ['completed', 'OK', 'runs on image\n'], JSON.stringify(job));
         second.kill('SIGTERM');
         assert.equal(await exited(second), 0);
+        assert.deepEqual(processesNaming(dataDir), [], 'its Redis stopped with it');
       } finally {
+        for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await stopNaming(parent);
         if (bound) execFileSync('umount', [image]);
         fs.rmSync(parent, { recursive: true, force: true });
       }

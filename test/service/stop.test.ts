@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { exited, roleEnv, ROOT, startApiProcess, startWorkerProcess, waitForLine } from './processes.js';
+import { exited, processesNaming, roleEnv, ROOT, startApiProcess, startWorkerProcess, stopNaming, waitForLine } from './processes.js';
 import { serviceSkip, startRedis, until } from './stack.js';
 import { CGROUP_PARENT, processesInUidRange, UID_BASE, WORK_ROOT } from '../support.js';
 
@@ -80,9 +80,21 @@ describe('stopping as hosts stop it', { skip: serviceSkip() }, () => {
       assert.deepEqual([s.status, s.result?.status, s.result?.stdout], ['completed', 'OK', 'done\n'], JSON.stringify(s));
       assert.deepEqual([l.status, l.error?.code], ['failed', 'WORKER_SHUTDOWN'], JSON.stringify(l));
       assert.equal(l.result?.stdout, 'started\n', 'with the output it had');
+
+      // killed outright (the OOM killer, a service manager's last resort), npm start takes
+      // its Redis with it — even one that cannot save (here its dir is gone; a full disk is
+      // the same), which a plain SIGTERM leaves running for good
+      const redis = processesNaming(path.join(dataDir, 'redis'));
+      assert.equal(redis.length, 1, 'the control: its Redis is seen running');
+      fs.rmSync(path.join(dataDir, 'redis'), { recursive: true });
+      process.kill(-(restarted.pid ?? 0), 'SIGKILL');
+      await exited(restarted);
+      await until(async () => processesNaming(path.join(dataDir, 'redis')).length === 0, 10_000).catch(() => undefined);
+      assert.deepEqual(processesNaming(path.join(dataDir, 'redis')), [], 'its Redis is gone');
     } finally {
-      for (const child of [server, restarted]) if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+      for (const child of [server, restarted]) if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
       if (restarted) await exited(restarted).catch(() => undefined);
+      await stopNaming(dataDir);
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -39,6 +39,10 @@ export async function startEmbeddedRedis(dataDir: string, maxmemoryBytes: number
       '--appendfsync', 'everysec',
       '--maxmemory', String(maxmemoryBytes),
       '--maxmemory-policy', 'noeviction',
+      // a Redis that cannot save on SIGTERM (disk full, dir gone) refuses to exit; after
+      // --pdeathsig nobody is left to follow up with SIGKILL: it exits anyway, the AOF
+      // written up to the last second
+      '--shutdown-on-sigterm', 'force',
       '--daemonize', 'no',
       '--logfile', path.join(dir, 'redis.log'),
     ],
@@ -76,7 +80,7 @@ export async function startEmbeddedRedis(dataDir: string, maxmemoryBytes: number
 
 async function answers(socket: string): Promise<boolean> {
   if (!fs.existsSync(socket)) return false;
-  const r = new Redis({ path: socket, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 } as never);
+  const r = new Redis({ path: socket, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
   r.on('error', () => undefined);
   try {
     await r.connect();

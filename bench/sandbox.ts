@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       s = performance.now();
       const r = await sb.run({ argv: cmd, env: ENV });
       const engine = performance.now() - s;
-      if (r.status !== 'OK') throw new Error(`engine run: ${r.status} ${r.stderr}`);
+      if (r.status !== 'OK') throw new Error(`engine run: ${r.status} ${r.stderr.toString()}`);
       if (i < 5) continue; // warm-up
       t.bare.push(bare);
       t.bwrap.push(bwrap);

@@ -18,10 +18,10 @@ const END = '<!-- config:end -->';
 
 /** who reads which variables: `npm start` is the API, a worker and its own */
 const READERS: [string, Variables<never>][] = [
-  ['API', API as Variables<never>],
-  ['worker', WORKER as Variables<never>],
-  ['`npm start`', SERVER as Variables<never>],
-  ['CLI', CLI as Variables<never>],
+  ['API', API],
+  ['worker', WORKER],
+  ['`npm start`', SERVER],
+  ['CLI', CLI],
 ];
 
 export function configTable(): string {

@@ -27,7 +27,7 @@ cleanup() {
 trap cleanup EXIT
 
 npx tsc -b
-npx tsc -p test  # the tests (those beside the code too), benchmarks and load tests type-check too
+npx tsc -p tsconfig.check.json  # the tests (those beside the code too), scripts, benchmarks and load tests too
 node scripts/check-deps.mjs
 
 bash scripts/test-v2.sh

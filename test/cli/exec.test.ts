@@ -1,5 +1,6 @@
 /** `codebox exec` as a user runs it: the built CLI, a real box, real stdio. */
 import assert from 'node:assert/strict';
+import type { ResultJson } from '@codebox/protocol';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { boxSkip } from '../support.js';
@@ -35,7 +36,7 @@ describe('codebox exec: runs', { skip: boxSkip('python3') }, () => {
   test('--json prints one object with the verdict and accounting', () => {
     const r = codebox(['exec', '--json', '--time', '2s', '--mem', '128m', '--', 'python3', '-c', 'print("hello from the box")']);
     assert.equal(r.code, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
+    const j = JSON.parse(r.stdout) as ResultJson;
     assert.deepEqual(Object.keys(j).sort(), ['cpuMs', 'exitCode', 'memoryBytes', 'signal', 'status', 'stderr', 'stderrEncoding', 'stderrTruncated', 'stdout', 'stdoutEncoding', 'stdoutTruncated', 'wallMs']);
     assert.equal(j.status, 'OK');
     assert.equal(j.stdout, 'hello from the box\n');
@@ -51,7 +52,7 @@ describe('codebox exec: runs', { skip: boxSkip('python3') }, () => {
   });
 
   test('a limit verdict: TIME_LIMIT in JSON; a note on stderr and 128+9 without', () => {
-    const j = JSON.parse(codebox(['exec', '--json', '--time', '300ms', '--', 'sh', '-c', 'while :; do :; done']).stdout);
+    const j = JSON.parse(codebox(['exec', '--json', '--time', '300ms', '--', 'sh', '-c', 'while :; do :; done']).stdout) as ResultJson;
     assert.equal(j.status, 'TIME_LIMIT');
     assert.equal(j.signal, 'SIGKILL');
     const r = codebox(['exec', '--wall', '300ms', '--', 'sleep', '10']);
@@ -60,13 +61,13 @@ describe('codebox exec: runs', { skip: boxSkip('python3') }, () => {
   });
 
   test('non-UTF-8 output is carried as base64, without loss', () => {
-    const j = JSON.parse(codebox(['exec', '--json', '--', 'printf', '\\377\\000ok']).stdout);
+    const j = JSON.parse(codebox(['exec', '--json', '--', 'printf', '\\377\\000ok']).stdout) as ResultJson;
     assert.equal(j.stdoutEncoding, 'base64');
     assert.deepEqual(Buffer.from(j.stdout, 'base64'), Buffer.from([0xff, 0x00, 0x6f, 0x6b]));
   });
 
   test('--output caps each stream: OUTPUT_LIMIT, truncated', () => {
-    const j = JSON.parse(codebox(['exec', '--json', '--output', '1k', '--', 'yes']).stdout);
+    const j = JSON.parse(codebox(['exec', '--json', '--output', '1k', '--', 'yes']).stdout) as ResultJson;
     assert.equal(j.status, 'OUTPUT_LIMIT');
     assert.equal(j.stdout.length, 1024);
     assert.equal(j.stdoutTruncated, true);

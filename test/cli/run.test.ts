@@ -1,5 +1,6 @@
 /** `codebox run` and `codebox runtimes` as a user runs them: the built CLI, real boxes. */
 import assert from 'node:assert/strict';
+import type { ResultJson } from '@codebox/protocol';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,9 +57,10 @@ describe('codebox run', { skip: boxSkip() }, () => {
     const input = file('input.txt', '2 40\n');
     const r = codebox(['run', '--json', '--stdin', input, src]);
     assert.equal(r.code, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
+    const j = JSON.parse(r.stdout) as ResultJson;
     assert.equal(j.status, 'OK');
     assert.equal(j.stdout, '42\n');
+    assert.ok(j.compile, 'a compile step');
     assert.deepEqual(Object.keys(j.compile).sort(), ['cpuMs', 'exitCode', 'memoryBytes', 'signal', 'status', 'stderr', 'stderrEncoding', 'stdout', 'stdoutEncoding', 'wallMs']);
     assert.equal(j.compile.status, 'OK');
     assert.ok(j.compile.cpuMs > 0 && j.compile.memoryBytes > 0);
@@ -66,8 +68,9 @@ describe('codebox run', { skip: boxSkip() }, () => {
 
   test('--json: a failed compile is COMPILE_ERROR at the top with the compiler\'s output under compile', () => {
     const r = codebox(['run', '--json', file('broken.rs', 'fn main() { let x: i32 = "no"; }\n')]);
-    const j = JSON.parse(r.stdout);
+    const j = JSON.parse(r.stdout) as ResultJson;
     assert.equal(j.status, 'COMPILE_ERROR');
+    assert.ok(j.compile, 'a compile step');
     assert.equal(j.compile.status, 'RUNTIME_ERROR');
     assert.match(j.compile.stderr, /mismatched types/);
     assert.deepEqual([j.exitCode, j.stdout, j.cpuMs], [null, '', 0]);
@@ -84,23 +87,23 @@ describe('codebox run', { skip: boxSkip() }, () => {
     const r = codebox(['run', '--lang', 'py', file('script.txt', 'import sys\nprint(sys.argv[1:])\nraise SystemExit(7)\n'), '--', 'x']);
     assert.equal(r.stdout, "['x']\n");
     assert.equal(r.code, 7);
-    const j = JSON.parse(codebox(['run', '--json', file('t.py', 'print(1)')]).stdout);
+    const j = JSON.parse(codebox(['run', '--json', file('t.py', 'print(1)')]).stdout) as ResultJson;
     assert.deepEqual([j.status, j.stdout], ['OK', '1\n'], 'it ran');
     assert.equal(j.compile, undefined, 'no compile step, no compile field');
   });
 
   test('limits apply to the run step: a CPU-burning program is TIME_LIMIT', () => {
-    const j = JSON.parse(codebox(['run', '--json', '--time', '300ms', file('spin.js', 'for(;;){}')]).stdout);
+    const j = JSON.parse(codebox(['run', '--json', '--time', '300ms', file('spin.js', 'for(;;){}')]).stdout) as ResultJson;
     assert.equal(j.status, 'TIME_LIMIT');
   });
 
   test('codebox runtimes lists the languages with versions', () => {
     const r = codebox(['runtimes', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
+    const j = JSON.parse(r.stdout) as { rootfs: string; runtimes: { id: string; version: string }[] };
     assert.ok(['host', 'image'].includes(j.rootfs));
-    const python = j.runtimes.find((x: { id: string }) => x.id === 'python');
-    assert.match(python.version, /^3\.\d+\.\d+$/);
+    const python = j.runtimes.find((x) => x.id === 'python');
+    assert.match(python?.version ?? '', /^3\.\d+\.\d+$/);
     const table = codebox(['runtimes']);
     assert.match(table.stdout, /^root: (host|image)\nLANGUAGE +VERSION +COMPILED +ALIASES +NAME\n/);
     assert.match(table.stdout, /\ncpp +\d+\.\d+\.\d+ +yes +c\+\+,g\+\+,cxx +C\+\+ \(GCC\)\n/);

@@ -3,7 +3,7 @@
  * HTTP, driven by @codebox/client and by raw requests where a client would not err.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CodeboxError } from '@codebox/client';
 import type { JobView, ReceivedEvent } from '@codebox/client';
 import { post, serviceSkip, startRedis, until, useStack } from './stack.js';
@@ -44,7 +44,7 @@ describe('the service', { skip: serviceSkip() }, () => {
     const created = await post(`${t.s.url}/v1/jobs`, JSON.stringify(SH('echo async')));
     assert.equal(created.status, 202);
     assert.equal(created.json.status, 'queued');
-    assert.equal(created.headers.get('location'), `/v1/jobs/${created.json.id}`);
+    assert.equal(created.headers.get('location'), `/v1/jobs/${String(created.json.id)}`);
     const id = String(created.json.id);
     await until(async () => (await t.s.client().get(id)).status === 'completed');
     assert.equal((await t.s.client().get(id)).result?.stdout, 'async\n');

@@ -3,7 +3,7 @@
  * for the whole, every checker, tests streamed as they finish.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { JobRequest, JobView, ReceivedEvent } from '@codebox/client';
 import { post, serviceSkip, useStack } from './stack.js';
 

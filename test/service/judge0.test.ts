@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { post, serviceSkip, until, useStack } from './stack.js';
 
 type Sub = Record<string, unknown> & { status: { id: number; description: string }; token: string };
@@ -119,7 +119,7 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
   it('batch create and get: tokens and errors in order; null for unknown tokens', async () => {
     const r = await post(`${base()}/submissions/batch`, JSON.stringify({ submissions: [{ source_code: 'echo one', language_id: 46 }, { source_code: 'x' }, { source_code: 'print(2)', language_id: 71 }] }));
     assert.equal(r.status, 201);
-    const out = r.json as unknown as Record<string, unknown>[];
+    const out = r.json as unknown as { token?: string }[];
     assert.ok(out[0]?.token && out[2]?.token);
     assert.deepEqual(Object.keys(out[1] ?? {}), ['language_id']);
     const tokens = [out[0]?.token, '00000000-0000-0000-0000-000000000000', out[2]?.token].join(',');

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import type { JobView } from '@codebox/client';
 import { connect, JobStore } from '@codebox/jobs';
 import { jobError } from '@codebox/protocol';
-import type { ResultJson, TestJson } from '@codebox/protocol';
+import type { ResultJson } from '@codebox/protocol';
 import type { Stack } from './stack.js';
 import { post, serviceSkip, startRedis, until, useStack } from './stack.js';
 
@@ -103,7 +103,7 @@ describe('output on its way to Redis', { skip: serviceSkip() }, () => {
         assert.ok(kept.equals(Buffer.alloc(kept.length, 1)));
         assert.equal(test[`${stream}Truncated`], true, `test ${i} ${stream}: the cut is flagged`);
       }
-      const event = events[i] as TestJson | undefined;
+      const event = events[i];
       assert.deepEqual([event?.stdout, event?.stderr], [test.stdout, test.stderr], `test ${i}: its event carries what the result keeps`);
     }
     // 12 tests × 2 streams × 64 KiB × 4/3, once in the result and once in the test events
@@ -122,7 +122,7 @@ describe('a judge job past its result budget', { skip: serviceSkip() }, () => {
     const tests = job.judge?.tests ?? [];
     const kept = tests.filter((x) => x.stdout !== '').length;
     assert.ok(kept >= 1 && kept < 8, `${kept} tests kept their output`);
-    assert.deepEqual(tests.map((x) => x.stdout.length), [...Array(kept).fill(10_000), ...Array(8 - kept).fill(0)], 'a prefix of the tests, each cut to 10000');
+    assert.deepEqual(tests.map((x) => x.stdout.length), [...Array<number>(kept).fill(10_000), ...Array<number>(8 - kept).fill(0)], 'a prefix of the tests, each cut to 10000');
     assert.ok(tests.every((x) => x.stdoutTruncated && !x.stderrTruncated));
     assert.ok(Buffer.byteLength(JSON.stringify(job.judge)) < 50_000 + 8 * 1024, 'the result is within its budget, and a little for what each test always keeps');
     const events = (await t.s.store.readEvents(job.id, '0')).flatMap((e) => (e.event.type === 'test' ? [e.event.data] : []));

@@ -3,11 +3,11 @@
  * the stage/data/exit messages, a signal, and each of Piston's close codes.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { serviceSkip, until, useStack } from './stack.js';
 
-interface Msg { type: string; [k: string]: unknown }
+interface Msg { type: string; stage?: string; data?: string; code?: number | null; [k: string]: unknown }
 
 /** a session: its messages as they come, and how it closed */
 function connect(url: string) {
@@ -15,7 +15,7 @@ function connect(url: string) {
   const messages: Msg[] = [];
   const waiters: (() => void)[] = [];
   ws.on('message', (raw) => {
-    messages.push(JSON.parse(raw.toString()));
+    messages.push(JSON.parse((raw as Buffer).toString()) as Msg);
     for (const w of waiters.splice(0)) w();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));

@@ -3,7 +3,7 @@
  * wire details a Piston client may rely on, over raw HTTP.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { piston } from 'piston-client';
 import { post, serviceSkip, useStack } from './stack.js';
 

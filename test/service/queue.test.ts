@@ -33,7 +33,7 @@ describe('the queue', { skip: serviceSkip() }, () => {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
         done();
       },
     });
@@ -223,13 +223,13 @@ describe('the queue', { skip: serviceSkip() }, () => {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
         done();
       },
     });
     s = await startStack(redis.url, { log: pino(sink) });
     const job = await s.client().run(SH('echo logged'));
-    const about = lines.filter((l) => typeof l.msg === 'string' && /^job /.test(l.msg as string));
+    const about = lines.filter((l) => typeof l.msg === 'string' && /^job /.test(l.msg));
     assert.deepEqual(about.map((l) => l.msg), ['job queued', 'job started', 'job finished']);
     assert.ok(about.every((l) => l.jobId === job.id), JSON.stringify(about));
     assert.equal(about[2]?.verdict, 'OK');

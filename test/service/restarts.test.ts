@@ -192,7 +192,7 @@ describe('restarts while jobs flow', { skip: serviceSkip() }, () => {
       let body = '';
       req.on('data', (d: Buffer) => (body += d.toString()));
       req.on('end', () => {
-        delivered.push(JSON.parse(body));
+        delivered.push(JSON.parse(body) as (typeof delivered)[number]);
         res.end();
       });
     });

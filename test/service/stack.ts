@@ -161,7 +161,7 @@ export async function post(url: string, body: string, headers: Record<string, st
   const text = await res.text();
   let json: { error?: { code: string; message: string; details?: Record<string, unknown> } } & Record<string, unknown> = {};
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text) as typeof json;
   } catch {
     // not JSON: the assertions say so
   }

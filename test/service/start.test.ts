@@ -18,11 +18,11 @@ describe('npm start', { skip: serviceSkip() }, () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-test-start-'));
     const child = spawnRole('server', { CODEBOX_DATA_DIR: dataDir });
     try {
-      const { match, output } = await waitForLine(child, /Try it:\n(  curl [^\n]*\\\n[^\n]*\n)/);
+      const { match, output } = await waitForLine(child, /Try it:\n( {2}curl [^\n]*\\\n[^\n]*\n)/);
       assert.match(output(), /codebox is up: http:\/\/127\.0\.0\.1:\d+/);
       assert.match(output(), /no API keys configured: listening on loopback only/);
       const curl = (match[1] ?? '').replace(/\\\n/, ' ');
-      const answer = JSON.parse(execFileSync('sh', ['-c', curl], { encoding: 'utf8' }));
+      const answer = JSON.parse(execFileSync('sh', ['-c', curl], { encoding: 'utf8' })) as { status: string; result: { stdout: string } };
       assert.equal(answer.status, 'completed');
       assert.match(answer.result.stdout, /^Hello from a box, Python 3\.\d+\.\d+\n$/);
       // a bounded Redis that never evicts: queue keys have no TTL and must not be lost

@@ -26,7 +26,7 @@ export async function runCommand(argv: readonly string[], config: CliConfig): Pr
     source = fs.readFileSync(args.file);
     if (args.stdinFile !== undefined) stdin = fs.readFileSync(args.stdinFile);
   } catch (err) {
-    throw new UsageError(`cannot read ${(err as NodeJS.ErrnoException).path ?? args.file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new UsageError(`cannot read ${(err as NodeJS.ErrnoException).path ?? args.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const root = chooseRoot(args.rootfs ?? config.rootfs, config.dataDir);
   const sandbox = await createSandbox({ prestart: 0, ...config.sandbox });

@@ -11,7 +11,7 @@ const log = pino({ level: 'silent' });
 const FAST = { tries: 3, backoffMs: 1 };
 
 /** a store whose finish fails with each of `failures` in turn, then succeeds */
-function store(failures: unknown[]): EndStore & { finishes: number; failed: JobError[] } {
+function store(failures: Error[]): EndStore & { finishes: number; failed: JobError[] } {
   const s = {
     finishes: 0,
     failed: [] as JobError[],

@@ -46,7 +46,7 @@ export async function recordEnd(store: EndStore, log: Logger, id: string, status
  * undefined once written (or found no longer running), else the error that stopped it;
  * `abandon` stops it at once (a write waiting for a Redis that is gone included)
  */
-async function tryEnd(write: () => Promise<boolean>, log: Logger, id: string, status: EndStatus, retry: typeof END_RETRY, abandon?: AbortSignal): Promise<unknown> {
+async function tryEnd(write: () => Promise<boolean>, log: Logger, id: string, status: EndStatus, retry: typeof END_RETRY, abandon?: AbortSignal): Promise<Error | undefined> {
   const givenUp = new Promise<never>((_, reject) => {
     if (abandon?.aborted) reject(new Error('given up: the worker is stopping'));
     abandon?.addEventListener('abort', () => reject(new Error('given up: the worker is stopping')), { once: true });
@@ -58,7 +58,7 @@ async function tryEnd(write: () => Promise<boolean>, log: Logger, id: string, st
       return undefined;
     } catch (err) {
       // a result too large to make (RangeError) or that Redis refuses fails the same way again
-      if (abandon?.aborted || err instanceof RangeError || err instanceof TypeError || refusedByRedis(err) || i + 1 >= retry.tries) return err;
+      if (abandon?.aborted || err instanceof RangeError || err instanceof TypeError || refusedByRedis(err) || i + 1 >= retry.tries) return err instanceof Error ? err : new Error(`not an Error: ${typeof err}`);
       await Promise.race([new Promise((r) => setTimeout(r, retry.backoffMs * 2 ** i)), givenUp.catch(() => undefined)]);
     }
   }

@@ -168,5 +168,5 @@ export function parseEvent(block: string): ReceivedEvent | undefined {
     else if (field === 'data') data.push(value);
   }
   if (data.length === 0) return undefined;
-  return { id, type, data: JSON.parse(data.join('\n')) } as ReceivedEvent;
+  return { id, type, data: JSON.parse(data.join('\n')) as unknown } as ReceivedEvent;
 }

@@ -21,7 +21,7 @@ function baseOptions(): RedisOptions {
     maxRetriesPerRequest: null,
     // RESP2: the reply shapes BullMQ and the stream readers here expect
     protocol: 2,
-  } as RedisOptions;
+  };
 }
 
 /** a single server's options; a cluster URL has none (connect() makes a Cluster) */
@@ -69,7 +69,7 @@ export function clusterOptions(target: ClusterTarget, name: string, failFast: bo
     // over TLS, connect by the name the nodes announce, which their certificates carry,
     // not by the address it resolves to (ioredis's advice for clusters with TLS)
     ...(target.tls ? { dnsLookup: (address: string, done: (err: null, address: string) => void) => done(null, address) } : {}),
-  } as ClusterOptions;
+  };
 }
 
 /**

@@ -223,7 +223,7 @@ export class JobStore {
     return entries.map(([eid, fields]) => {
       const f: Record<string, string> = {};
       for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-      return { id: eid, event: { type: f.type, data: JSON.parse(f.data ?? 'null') } as JobEvent };
+      return { id: eid, event: { type: f.type, data: JSON.parse(f.data ?? 'null') as unknown } as JobEvent };
     });
   }
 }

@@ -10,7 +10,6 @@
  * keepOutputBytes bounds what a judge holds: each test's output is cut to it once checked.
  */
 import { PassThrough } from 'node:stream';
-import type { Readable } from 'node:stream';
 import { compileProgram, prepare, runCompiled } from '@codebox/runtimes';
 import type { Compiled, ProgramPolicy, ProgramRequest, Runtime, SourceFile } from '@codebox/runtimes';
 import { SpecError } from '@codebox/sandbox';
@@ -112,7 +111,9 @@ export async function judge(
   policy: ProgramPolicy | undefined,
   hooks: JudgeHooks = {},
 ): Promise<JudgeResult> {
-  if (!Array.isArray(request.tests) || request.tests.length === 0) throw new SpecError('tests', 'at least one test');
+  // the test on an unknown: Array.isArray narrows a readonly array to any[]
+  const given: unknown = request.tests;
+  if (!Array.isArray(given) || request.tests.length === 0) throw new SpecError('tests', 'at least one test');
   const checker: Checker = request.checker ?? { type: 'trailing-whitespace' };
   const rootfs = request.rootfs === undefined ? {} : { rootfs: request.rootfs };
   const compiled = await compileProgram(
@@ -143,7 +144,7 @@ export async function judge(
       sandbox,
       compiled,
       {
-        ...(test.stdin === undefined ? {} : { stdin: test.stdin as string | Buffer | Readable }),
+        ...(test.stdin === undefined ? {} : { stdin: test.stdin }),
         args: request.args ?? [],
         ...(request.mergeStderr ? { mergeStderr: true } : {}),
         ...(request.limits ? { limits: request.limits } : {}),

@@ -115,7 +115,9 @@ export function operand(name: string): string {
  * the client's file) — unless its text says otherwise, as a Java public class does.
  */
 export function prepare(runtime: Runtime, files: readonly SourceFile[], options: { keepNames?: boolean } = {}): Prepared {
-  if (!Array.isArray(files) || files.length === 0) throw new SpecError('files', 'at least one file, the entry, is needed');
+  // the test on an unknown: Array.isArray narrows a readonly array to any[]
+  const list: unknown = files;
+  if (!Array.isArray(list) || files.length === 0) throw new SpecError('files', 'at least one file, the entry, is needed');
   const given = String(files[0]?.name ?? '');
   const first = files[0]?.content;
   const plan = runtime.entry?.(typeof first === 'string' ? first : Buffer.isBuffer(first) ? first.toString('utf8') : '') ?? {};
@@ -238,7 +240,8 @@ export async function runProgram(
 }
 
 function checkArgs(args: readonly string[], field: string): readonly string[] {
-  if (!Array.isArray(args) || args.length > MAX_ARGS) throw new SpecError(field, `at most ${MAX_ARGS} arguments`);
+  const list: unknown = args;
+  if (!Array.isArray(list) || args.length > MAX_ARGS) throw new SpecError(field, `at most ${MAX_ARGS} arguments`);
   args.forEach((a, i) => {
     if (typeof a !== 'string') throw new SpecError(`${field}[${i}]`, 'must be a string');
   });

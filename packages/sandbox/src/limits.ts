@@ -86,7 +86,8 @@ export interface LimitPolicy {
 export const DEFAULT_POLICY: LimitPolicy = { defaults: DEFAULT_LIMITS, maxima: MAX_LIMITS };
 
 export class LimitError extends Error {
-  readonly field: keyof Limits | string;
+  /** a limit's name, or a field around the limits (a request's) */
+  readonly field: string;
   readonly maximum: number | undefined;
   constructor(field: string, message: string, maximum?: number) {
     super(`limits.${field}: ${message}`);

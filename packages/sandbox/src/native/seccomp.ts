@@ -43,8 +43,8 @@ function seccomp(): SeccompLib {
     init: so.func('void *seccomp_init(uint32_t def_action)'),
     release: so.func('void seccomp_release(void *ctx)'),
     resolve: so.func('int seccomp_syscall_resolve_name(const char *name)'),
-    ruleAdd0: (ctx, action, syscall) => add(ctx, action, syscall, 0, null),
-    ruleAddN: (ctx, action, syscall, argCount, cmp) => add(ctx, action, syscall, argCount, cmp),
+    ruleAdd0: (ctx, action, syscall) => add(ctx, action, syscall, 0, null) as number,
+    ruleAddN: (ctx, action, syscall, argCount, cmp) => add(ctx, action, syscall, argCount, cmp) as number,
     exportBpf: so.func('int seccomp_export_bpf(void *ctx, int fd)'),
     attrSet: so.func('int seccomp_attr_set(void *ctx, int attr, uint32_t value)'),
   };

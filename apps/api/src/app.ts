@@ -13,20 +13,20 @@ import { Keys } from '@codebox/jobs';
 import type { JobStore, QueuedJob, RedisConnection } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
 import { authenticate, ownerFrom } from './auth.js';
-import { attachPistonSocket } from './compat/piston-ws.js';
+import { attachPistonSocket } from './piston/socket.js';
 import { CatalogReader } from './catalog.js';
 import type { ApiConfig } from './config.js';
 import { errorHandler } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { rateChecker, rateLimit } from './rate-limit.js';
 import { StreamLimiter } from './streams.js';
-import { eventRoutes } from './routes/events.js';
-import { jobRoutes } from './routes/jobs.js';
-import { metaRoutes } from './routes/meta.js';
-import { judge0Routes } from './routes/judge0.js';
-import { callbackPolicy } from './compat/judge0-callback-policy.js';
-import { Judge0Callbacks } from './compat/judge0-callbacks.js';
-import { pistonRoutes } from './routes/piston.js';
+import { eventRoutes } from './native/events.js';
+import { jobRoutes } from './native/jobs.js';
+import { metaRoutes } from './native/meta.js';
+import { judge0Routes } from './judge0/routes.js';
+import { callbackPolicy } from './judge0/callback-policy.js';
+import { Judge0Callbacks } from './judge0/callbacks.js';
+import { pistonRoutes } from './piston/routes.js';
 
 export interface ApiDeps {
   readonly config: ApiConfig;

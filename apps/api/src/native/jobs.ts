@@ -12,8 +12,8 @@ import type { JobStore, QueuedJob, RedisConnection, StoredJob } from '@codebox/j
 import { ApiError, checkJobRequest, jobError } from '@codebox/protocol';
 import type { JobRequest, JobView, RuntimeInfo } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
-import { clientGone, follow } from '../follow.js';
-import type { Follower } from '../follow.js';
+import { clientGone, follow } from '../jobs/follow.js';
+import type { Follower } from '../jobs/follow.js';
 import type { StreamLimiter } from '../streams.js';
 
 export interface JobRoutesDeps {

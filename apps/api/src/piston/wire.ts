@@ -2,7 +2,7 @@
  * Piston v2's wire format, as Piston documents and implements it (api/src/api/v2.js and
  * job.js): its request fields, units (ms, bytes), limit rules and messages, its result
  * shape and isolate-style statuses (RE SG TO OL EL XX). Pure translation to and from the
- * native job: the routes in routes/piston.ts do the I/O.
+ * native job: the routes in routes.ts do the I/O.
  */
 import semver from 'semver';
 import { ApiError, checkJobRequest, findRuntime } from '@codebox/protocol';

@@ -4,8 +4,8 @@
  * once a second, leasing it so that one API delivers each. When the job has ended, its
  * default fields (base64) are PUT to the URL, tried again only when the request itself
  * fails (3 tries, 5 s each, as Judge0 does), and only where the callback policy allows
- * (judge0-callback-policy.ts): checked at submission and again at each try, on the
- * addresses the name has then, never following a redirect (judge0-callback-request.ts).
+ * (callback-policy.ts): checked at submission and again at each try, on the
+ * addresses the name has then, never following a redirect (callback-request.ts).
  * An API that dies holding a lease leaves it to run out (30 s), and another delivers: at
  * least once, never lost with an API process.
  * A submission is scheduled before its job exists (so that no job is without its
@@ -17,11 +17,11 @@ import type { JobStore, Keys, RedisConnection } from '@codebox/jobs';
 import { FINAL_STATUSES } from '@codebox/protocol';
 import type { RuntimeInfo } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
-import { checkCallbackUrl } from './judge0-callback-policy.js';
-import type { CallbackPolicy } from './judge0-callback-policy.js';
-import { putCallback } from './judge0-callback-request.js';
-import { DEFAULT_FIELDS, JUDGE0_LANGUAGES, serialize, submissionRecord } from './judge0.js';
-import type { Submission } from './judge0.js';
+import { checkCallbackUrl } from './callback-policy.js';
+import type { CallbackPolicy } from './callback-policy.js';
+import { putCallback } from './callback-request.js';
+import { DEFAULT_FIELDS, JUDGE0_LANGUAGES, serialize, submissionRecord } from './wire.js';
+import type { Submission } from './wire.js';
 
 const POLL_MS = 1_000;
 /** deliveries (or looks) under way at once per API: a slow or silent URL holds one */

@@ -13,10 +13,10 @@ import type { JobStore } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
 import type { JobView } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
-import { PistonError, pistonRequest, pistonResult, pistonRuntimes } from '../compat/piston.js';
-import { clientGone } from '../follow.js';
-import { followNew, resultOf, submitJob } from './jobs.js';
-import type { JobRoutesDeps } from './jobs.js';
+import { PistonError, pistonRequest, pistonResult, pistonRuntimes } from './wire.js';
+import { clientGone } from '../jobs/follow.js';
+import { followNew, resultOf, submitJob } from '../native/jobs.js';
+import type { JobRoutesDeps } from '../native/jobs.js';
 
 /** queueing and scheduling on top of the job's own compile and run time */
 const MARGIN_MS = 60_000;

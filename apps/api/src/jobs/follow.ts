@@ -7,7 +7,7 @@
 import type { Response } from 'express';
 import { blockingConnection } from '@codebox/jobs';
 import type { JobStore, RedisConnection, StoredEvent } from '@codebox/jobs';
-import type { StreamLimiter } from './streams.js';
+import type { StreamLimiter } from '../streams.js';
 
 export interface Follower {
   /** events after `after`, waiting up to blockMs; [] when there are none or it has ended */

@@ -4,7 +4,7 @@
  * db/languages/active.rb): field names, units (seconds as strings, memory in KB),
  * defaults and maxima, validation messages (422 {attr: [messages]}), statuses 1–14 and how
  * a run maps to them, the expected_output rule, fields and base64. Pure translation; the
- * routes are routes/judge0.ts.
+ * routes are routes.ts.
  */
 import type { JobRequest, JobView, ResultJson, RuntimeInfo, TestJson } from '@codebox/protocol';
 

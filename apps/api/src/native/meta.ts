@@ -4,7 +4,7 @@ import type { RedisConnection } from '@codebox/jobs';
 import type { Registry } from 'prom-client';
 import { ApiError, openApiDocument } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
-import { docsPage } from '../docs.js';
+import { docsPage } from './docs.js';
 
 export function metaRoutes(d: { redis: RedisConnection; catalog: CatalogReader; registry: Registry; version: string }): Router {
   const r = Router();

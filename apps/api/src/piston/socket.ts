@@ -14,11 +14,11 @@ import os from 'node:os';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { CatalogReader } from '../catalog.js';
-import { follow } from '../follow.js';
-import type { Follower } from '../follow.js';
-import { submitJob } from '../routes/jobs.js';
-import type { JobRoutesDeps } from '../routes/jobs.js';
-import { pistonName, pistonRequest } from './piston.js';
+import { follow } from '../jobs/follow.js';
+import type { Follower } from '../jobs/follow.js';
+import { submitJob } from '../native/jobs.js';
+import type { JobRoutesDeps } from '../native/jobs.js';
+import { pistonName, pistonRequest } from './wire.js';
 
 const INIT_TIMEOUT_MS = 1_000;
 /** stdin a session may send in all: it is kept in Redis until the job reads it */

@@ -15,14 +15,14 @@ import type { CatalogReader } from '../catalog.js';
 import {
   checkSubmission, configInfo, ConversionError, DEFAULT_FIELDS, JUDGE0_LANGUAGES, JUDGE0_STATUSES, judge0Name, MAX_BATCH, MAX_EXTRACT_KB,
   nativeRequest, parseFields, serialize, submissionRecord,
-} from '../compat/judge0.js';
-import type { Errors, Submission } from '../compat/judge0.js';
-import { unzip, ZipError } from '../compat/zip.js';
-import { clientGone } from '../follow.js';
-import { judge0Runtimes } from '../compat/judge0-callbacks.js';
-import type { Judge0Callbacks, StoredSubmission } from '../compat/judge0-callbacks.js';
-import { followNew, resultOf, submitJob } from './jobs.js';
-import type { JobRoutesDeps } from './jobs.js';
+} from './wire.js';
+import type { Errors, Submission } from './wire.js';
+import { unzip, ZipError } from './zip.js';
+import { clientGone } from '../jobs/follow.js';
+import { judge0Runtimes } from './callbacks.js';
+import type { Judge0Callbacks, StoredSubmission } from './callbacks.js';
+import { followNew, resultOf, submitJob } from '../native/jobs.js';
+import type { JobRoutesDeps } from '../native/jobs.js';
 
 const RECORD_TTL_S = 86_400;
 /** a job's own limits are at most 20 s of wall time per run; this covers queueing */

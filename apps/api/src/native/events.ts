@@ -7,7 +7,7 @@
 import { Router } from 'express';
 import type { JobStore, RedisConnection, StoredEvent } from '@codebox/jobs';
 import { FINAL_STATUSES } from '@codebox/protocol';
-import { clientGone, follow } from '../follow.js';
+import { clientGone, follow } from '../jobs/follow.js';
 import type { StreamLimiter } from '../streams.js';
 import { ownJob } from './jobs.js';
 

@@ -1,7 +1,9 @@
 /**
  * The API as an Express 5 app, built from its dependencies (the engine is not one of
- * them: the API holds no job state and runs no code). Routes: /v1 (jobs, events,
- * runtimes), health, metrics, OpenAPI. Every error leaves in one shape (errors.ts).
+ * them: the API holds no job state and runs no code). It mounts the features — the native
+ * API (/v1 and the open routes: runtimes, health, metrics, OpenAPI), Piston v2 and Judge0
+ * CE — on the shared infrastructure: keys, rate, stream limits, the catalog, metrics.
+ * Every error leaves in one shape (errors.ts); the adapters answer in their own.
  */
 import type http from 'node:http';
 import express from 'express';
@@ -13,20 +15,15 @@ import { Keys } from '@codebox/jobs';
 import type { JobStore, QueuedJob, RedisConnection } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
 import { authenticate, ownerFrom } from './auth.js';
-import { attachPistonSocket } from './piston/socket.js';
 import { CatalogReader } from './catalog.js';
 import type { ApiConfig } from './config.js';
 import { errorHandler } from './errors.js';
+import { judge0 } from './judge0/index.js';
 import type { ApiMetrics } from './metrics.js';
+import { metaRoutes, nativeRoutes } from './native/index.js';
+import { piston } from './piston/index.js';
 import { rateChecker, rateLimit } from './rate-limit.js';
 import { StreamLimiter } from './streams.js';
-import { eventRoutes } from './native/events.js';
-import { jobRoutes } from './native/jobs.js';
-import { metaRoutes } from './native/meta.js';
-import { judge0Routes } from './judge0/routes.js';
-import { callbackPolicy } from './judge0/callback-policy.js';
-import { Judge0Callbacks } from './judge0/callbacks.js';
-import { pistonRoutes } from './piston/routes.js';
 
 export interface ApiDeps {
   readonly config: ApiConfig;
@@ -68,32 +65,39 @@ export function createApp(d: ApiDeps): Api {
   app.use(metaRoutes({ redis: d.redis, catalog, registry: d.registry, version: d.version }));
   const auth = authenticate(d.config.apiKeys);
   app.use('/v1', auth);
-  const limiter = new StreamLimiter(d.config.maxStreams, d.config.maxStreamsPerKey);
   const rateCheck = rateChecker(d.redis, keys, d.config.ratePerMinute);
-  const jobs = {
+  // what every feature is given: the job service's deps and the shared infrastructure
+  const shared = {
     redis: d.redis,
     store: d.store,
     queue: d.queue,
-    catalog,
     queueMax: d.config.queueMax,
+    limiter: new StreamLimiter(d.config.maxStreams, d.config.maxStreamsPerKey),
+    log: d.log,
+    catalog,
     waitMs: d.config.waitMs,
     bodyLimitBytes: d.config.bodyLimitBytes,
-    limiter,
-    rateLimit: rateLimit(rateCheck) as never,
+    rateLimit: rateLimit(rateCheck),
     rateCheck,
-    log: d.log,
+    authenticate: auth,
+    owner: ownerFrom(d.config.apiKeys),
   };
-  app.use(jobRoutes(jobs));
-  app.use(pistonRoutes({ ...jobs, authenticate: auth }));
-  const policy = callbackPolicy(d.config.callbackAllow, d.config.callbackDenyPrivate);
-  const callbacks = new Judge0Callbacks({ redis: d.redis, store: d.store, keys, catalog, log: d.log, policy });
-  app.use(judge0Routes({ ...jobs, keys, prefix: d.config.judge0Prefix, authenticate: auth, callbacks }));
-  app.use(eventRoutes({ redis: d.redis, store: d.store, limiter }));
+  const pistonApi = piston(shared);
+  const judge0Api = judge0({
+    ...shared,
+    keys,
+    prefix: d.config.judge0Prefix,
+    callbackAllow: d.config.callbackAllow,
+    callbackDenyPrivate: d.config.callbackDenyPrivate,
+  });
+  app.use(nativeRoutes(shared));
+  app.use(pistonApi.routes);
+  app.use(judge0Api.routes);
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));
   app.use(errorHandler(d.log));
   const attach = (server: http.Server): (() => void) => {
-    const closeSocket = attachPistonSocket(server, { ...jobs, owner: ownerFrom(d.config.apiKeys) });
-    const stopCallbacks = callbacks.start();
+    const closeSocket = pistonApi.attach(server);
+    const stopCallbacks = judge0Api.start();
     return () => {
       closeSocket();
       stopCallbacks();

@@ -18,25 +18,31 @@ import {
 } from './wire.js';
 import type { Errors, Submission } from './wire.js';
 import { unzip, ZipError } from './zip.js';
-import { clientGone } from '../jobs/follow.js';
+import { clientGone, followNew, resultOf, submitJob } from '../jobs/index.js';
+import type { JobServiceDeps } from '../jobs/index.js';
 import { judge0Runtimes } from './callbacks.js';
 import type { Judge0Callbacks, StoredSubmission } from './callbacks.js';
-import { followNew, resultOf, submitJob } from '../native/jobs.js';
-import type { JobRoutesDeps } from '../native/jobs.js';
 
 const RECORD_TTL_S = 86_400;
 /** a job's own limits are at most 20 s of wall time per run; this covers queueing */
 const WAIT_MARGIN_MS = 60_000;
 
-export interface Judge0Deps extends JobRoutesDeps {
+export interface Judge0RoutesDeps extends JobServiceDeps {
   readonly catalog: CatalogReader;
+  /** the least time wait=true waits for a submission's end */
+  readonly waitMs: number;
+  readonly bodyLimitBytes: number;
+  /** the key's rate, as middleware for a route that creates one job */
+  readonly rateLimit: RequestHandler;
+  /** the key's rate, for a batch: counts `jobs` new jobs, throws RATE_LIMITED past it */
+  readonly rateCheck: (owner: string, jobs?: number) => Promise<void>;
   readonly keys: Keys;
   readonly prefix: string;
   readonly authenticate: RequestHandler;
   readonly callbacks: Judge0Callbacks;
 }
 
-export function judge0Routes(d: Judge0Deps): Router {
+export function judge0Routes(d: Judge0RoutesDeps): Router {
   const r = Router();
   const p = d.prefix;
   const recordKey = (token: string) => d.keys.judge0Submission(token);
@@ -110,9 +116,9 @@ export function judge0Routes(d: Judge0Deps): Router {
     if (Buffer.byteLength(JSON.stringify(request)) > 4 * d.bodyLimitBytes) {
       return { errors: { base: [`is over ${4 * d.bodyLimitBytes} bytes once its runs and additional files are counted`] } };
     }
-    const { run, compile, runtimes: all } = await d.catalog.maxima();
+    const ctx = await d.catalog.requestContext();
     try {
-      checkJobRequest(request, { runtimes: all, maxima: { run, compile } });
+      checkJobRequest(request, ctx);
     } catch (err) {
       if (err instanceof ApiError && err.status === 400) return { errors: { base: [err.message] } };
       throw err;

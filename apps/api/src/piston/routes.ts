@@ -8,20 +8,29 @@
  * to be JSON).
  */
 import express, { Router } from 'express';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { JobStore } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
 import type { JobView } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
 import { PistonError, pistonRequest, pistonResult, pistonRuntimes } from './wire.js';
-import { clientGone } from '../jobs/follow.js';
-import { followNew, resultOf, submitJob } from '../native/jobs.js';
-import type { JobRoutesDeps } from '../native/jobs.js';
+import { clientGone, resultOf, submitFollowed } from '../jobs/index.js';
+import type { JobServiceDeps } from '../jobs/index.js';
 
 /** queueing and scheduling on top of the job's own compile and run time */
 const MARGIN_MS = 60_000;
 
-export function pistonRoutes(d: JobRoutesDeps & { catalog: CatalogReader; authenticate: express.RequestHandler }): Router {
+export interface PistonRoutesDeps extends JobServiceDeps {
+  readonly catalog: CatalogReader;
+  /** the least time execute waits for a job's end */
+  readonly waitMs: number;
+  readonly bodyLimitBytes: number;
+  /** the key's rate, as middleware for a route that creates one job */
+  readonly rateLimit: RequestHandler;
+  readonly authenticate: RequestHandler;
+}
+
+export function pistonRoutes(d: PistonRoutesDeps): Router {
   const r = Router();
   r.use('/api/v2', d.authenticate);
 
@@ -39,17 +48,12 @@ export function pistonRoutes(d: JobRoutesDeps & { catalog: CatalogReader; authen
       if (req.is('application/json')) return void res.status(400).json({ message: 'the body is not valid JSON' });
       return void res.status(415).json({ message: 'requests must be of type application/json' });
     }
-    const { run, compile, runtimes } = await d.catalog.maxima();
-    const { request, runtime } = pistonRequest(body, { runtimes, maxima: { run, compile } });
+    const { request, runtime } = pistonRequest(body, await d.catalog.requestContext());
     const owner = String(res.locals.owner);
     const defaults = (await d.catalog.read()).limits;
     const wall = (l: Record<string, number> | undefined, dflt: object | undefined) => l?.wallMs ?? (dflt as { wallMs?: number } | undefined)?.wallMs ?? 0;
     const bound = Math.max(d.waitMs, wall(request.compileLimits, defaults?.compile.defaults) + wall(request.limits, defaults?.run.defaults) + MARGIN_MS);
-    const { id, f } = followNew(d, owner, gone, bound);
-    await submitJob(d, owner, request, runtime, { id }).catch((err: unknown) => {
-      f.end();
-      throw err;
-    });
+    const { id, f } = await submitFollowed(d, owner, request, runtime, { gone, boundMs: bound });
     const view = await resultOf(f);
     // Piston answers synchronously: a client that has gone wants no result, nor the run
     if (gone.aborted) return void (await d.store.cancel(id).catch(() => undefined));

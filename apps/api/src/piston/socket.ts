@@ -14,10 +14,8 @@ import os from 'node:os';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { CatalogReader } from '../catalog.js';
-import { follow } from '../jobs/follow.js';
-import type { Follower } from '../jobs/follow.js';
-import { submitJob } from '../native/jobs.js';
-import type { JobRoutesDeps } from '../native/jobs.js';
+import { submitFollowed } from '../jobs/index.js';
+import type { Follower, JobServiceDeps } from '../jobs/index.js';
 import { pistonName, pistonRequest } from './wire.js';
 
 const INIT_TIMEOUT_MS = 1_000;
@@ -25,8 +23,10 @@ const INIT_TIMEOUT_MS = 1_000;
 const MAX_STDIN_BYTES = 16 << 20;
 const SIGNALS = new Set(Object.keys(os.constants.signals));
 
-export interface PistonSocketDeps extends Pick<JobRoutesDeps, 'redis' | 'store' | 'queue' | 'queueMax' | 'limiter' | 'bodyLimitBytes' | 'log'> {
+export interface PistonSocketDeps extends JobServiceDeps {
   readonly catalog: CatalogReader;
+  /** the largest message */
+  readonly bodyLimitBytes: number;
   /** the owner of a request's key, or undefined when it has none that is valid */
   readonly owner: (authorization: string | undefined) => string | undefined;
   /** the key's rate of job creation: throws RATE_LIMITED past it */
@@ -120,17 +120,10 @@ function session(ws: WebSocket, owner: string, d: PistonSocketDeps): void {
     const id = crypto.randomUUID();
     jobId = id;
     await d.rateCheck(owner);
-    const { run, compile, runtimes } = await d.catalog.maxima();
-    const { request, runtime } = pistonRequest(msg, { runtimes, maxima: { run, compile } });
+    const { request, runtime } = pistonRequest(msg, await d.catalog.requestContext());
     const { stdin: _stdin, ...interactive } = request;
     // the follower's slot first: past the key's share of streams, no job is made
-    const f = follow(d, id, owner, gone.signal);
-    try {
-      await submitJob(d, owner, interactive, runtime, { interactive: true, id });
-    } catch (err) {
-      f.end();
-      throw err;
-    }
+    const { f } = await submitFollowed(d, owner, interactive, runtime, { gone: gone.signal }, { interactive: true, id });
     // the client left while the job was being queued: the close handler may have been first
     if (gone.signal.aborted) await d.store.cancel(id);
     send({ type: 'runtime', language: pistonName(runtime), version: runtime.version });

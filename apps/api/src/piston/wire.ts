@@ -6,7 +6,7 @@
  */
 import semver from 'semver';
 import { ApiError, checkJobRequest, findRuntime } from '@codebox/protocol';
-import type { CompileJson, JobRequest, JobView, LimitMaxima, ResultJson, RuntimeInfo } from '@codebox/protocol';
+import type { CompileJson, JobRequest, JobView, RequestContext, ResultJson, RuntimeInfo } from '@codebox/protocol';
 
 /** Piston's language names where they differ from ours */
 const PISTON_NAMES: Readonly<Record<string, string>> = { cpp: 'c++' };
@@ -53,7 +53,7 @@ const CONSTRAINTS = [
  * An execute body, checked as Piston checks it, into a native request. Limits: absent or
  * 0 is the server's default, -1 the server's maximum; over the maximum is refused.
  */
-export function pistonRequest(body: unknown, ctx: { runtimes: readonly RuntimeInfo[]; maxima: { run: LimitMaxima; compile: LimitMaxima } }): { request: JobRequest; runtime: RuntimeInfo } {
+export function pistonRequest(body: unknown, ctx: RequestContext): { request: JobRequest; runtime: RuntimeInfo } {
   const b = (body ?? {}) as Record<string, unknown>;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new PistonError('the body must be a JSON object');
   const { language, version, files } = b;

@@ -11,11 +11,11 @@ import express, { Router } from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { JobStore } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
-import type { JobView } from '@codebox/protocol';
+import type { JobRequest, JobView } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
-import { PistonError, pistonRequest, pistonResult, pistonRuntimes } from './wire.js';
 import { clientGone, resultOf, submitFollowed } from '../jobs/index.js';
 import type { JobServiceDeps } from '../jobs/index.js';
+import { hasRunOutput, PISTON_MESSAGES, PistonError, pistonRequest, pistonResult, pistonRuntimes, runOutput } from './wire/index.js';
 
 /** queueing and scheduling on top of the job's own compile and run time */
 const MARGIN_MS = 60_000;
@@ -33,59 +33,59 @@ export interface PistonRoutesDeps extends JobServiceDeps {
 export function pistonRoutes(d: PistonRoutesDeps): Router {
   const r = Router();
   r.use('/api/v2', d.authenticate);
-
   r.get('/api/v2/runtimes', async (_req, res) => {
     res.json(pistonRuntimes((await d.catalog.read()).runtimes));
   });
-
   const raw = express.text({ type: () => true, limit: d.bodyLimitBytes });
-  r.post('/api/v2/execute', d.rateLimit, raw, async (req, res) => {
-    const gone = clientGone(res);
-    let body: unknown;
-    try {
-      body = JSON.parse(typeof req.body === 'string' ? req.body : '');
-    } catch {
-      if (req.is('application/json')) return void res.status(400).json({ message: 'the body is not valid JSON' });
-      return void res.status(415).json({ message: 'requests must be of type application/json' });
-    }
-    const { request, runtime } = pistonRequest(body, await d.catalog.requestContext());
-    const owner = String(res.locals.owner);
-    const defaults = (await d.catalog.read()).limits;
-    const wall = (l: Record<string, number> | undefined, dflt: object | undefined) => l?.wallMs ?? (dflt as { wallMs?: number } | undefined)?.wallMs ?? 0;
-    const bound = Math.max(d.waitMs, wall(request.compileLimits, defaults?.compile.defaults) + wall(request.limits, defaults?.run.defaults) + MARGIN_MS);
-    const { id, f } = await submitFollowed(d, owner, request, runtime, { gone, boundMs: bound });
-    const view = await resultOf(f);
-    // Piston answers synchronously: a client that has gone wants no result, nor the run
-    if (gone.aborted) return void (await d.store.cancel(id).catch(() => undefined));
-    if (!view) return void res.status(500).json({ message: `the job did not finish within ${bound} ms` });
-    res.json(pistonResult(view, runtime, await interleaved(d.store, id, view)));
-  });
-
-  r.use('/api/v2', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (err instanceof PistonError) return void res.status(400).json({ message: err.message });
-    if (err instanceof ApiError) {
-      if (err.retryAfterS !== undefined) res.set('Retry-After', String(err.retryAfterS));
-      return void res.status(err.status).json({ message: err.message });
-    }
-    next(err);
-  });
+  r.post('/api/v2/execute', d.rateLimit, raw, (req, res) => execute(d, req, res));
+  r.use('/api/v2', pistonErrors);
   return r;
 }
 
-/**
- * Piston's `output`: stdout and stderr in the order they were written, rebuilt from the
- * job's event stream; when that stream was capped before the end, stdout then stderr.
- */
-async function interleaved(store: JobStore, id: string, view: JobView): Promise<string | undefined> {
-  const r = view.result;
-  if (!r || r.status === 'COMPILE_ERROR') return undefined;
-  let parts: Buffer[] = [];
-  for (const { event } of await store.readEvents(id, '0')) {
-    // the compiler's output comes first, under its own stage: only the run's counts here
-    if (event.type === 'stage' && event.data.state === 'start') parts = [];
-    if (event.type === 'stdout' || event.type === 'stderr') parts.push(Buffer.from(event.data.data, event.data.encoding));
+/** POST /api/v2/execute: the job made, waited for, and answered as Piston answers */
+async function execute(d: PistonRoutesDeps, req: Request, res: Response): Promise<void> {
+  const gone = clientGone(res);
+  const body = parseBody(req);
+  if ('refused' in body) return void res.status(body.status).json({ message: body.refused });
+  const { request, runtime } = pistonRequest(body.json, await d.catalog.requestContext());
+  const owner = String(res.locals.owner);
+  const bound = await waitBound(d, request);
+  const { id, f } = await submitFollowed(d, owner, request, runtime, { gone, boundMs: bound });
+  const view = await resultOf(f);
+  // Piston answers synchronously: a client that has gone wants no result, nor the run
+  if (gone.aborted) return void (await d.store.cancel(id).catch(() => undefined));
+  if (!view) return void res.status(500).json({ message: PISTON_MESSAGES.unfinished(bound) });
+  res.json(pistonResult(view, runtime, await interleaved(d.store, id, view)));
+}
+
+/** the body as JSON, whatever its type (see above); else Piston's 400 or 415 */
+function parseBody(req: Request): { json: unknown } | { status: 400 | 415; refused: string } {
+  try {
+    return { json: JSON.parse(typeof req.body === 'string' ? req.body : '') };
+  } catch {
+    return req.is('application/json') ? { status: 400, refused: PISTON_MESSAGES.badJson } : { status: 415, refused: PISTON_MESSAGES.notJson };
   }
-  const all = Buffer.concat(parts);
-  const expected = Buffer.byteLength(r.stdout, r.stdoutEncoding) + Buffer.byteLength(r.stderr, r.stderrEncoding);
-  return all.length === expected ? all.toString('utf8') : undefined;
+}
+
+/** how long execute waits: the job's compile and run wall times (its own, or the defaults) and a margin, at least waitMs */
+async function waitBound(d: PistonRoutesDeps, request: JobRequest): Promise<number> {
+  const defaults = (await d.catalog.read()).limits;
+  const wall = (l: Record<string, number> | undefined, dflt: object | undefined) => l?.wallMs ?? (dflt as { wallMs?: number } | undefined)?.wallMs ?? 0;
+  return Math.max(d.waitMs, wall(request.compileLimits, defaults?.compile.defaults) + wall(request.limits, defaults?.run.defaults) + MARGIN_MS);
+}
+
+/** the run's stdout and stderr in the order written, from the job's events, when they hold it all */
+async function interleaved(store: JobStore, id: string, view: JobView): Promise<string | undefined> {
+  if (!hasRunOutput(view)) return undefined;
+  return runOutput((await store.readEvents(id, '0')).map((e) => e.event), view.result);
+}
+
+/** errors under /api/v2 in Piston's shape, {message}; the rest go on to the API's handler */
+function pistonErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  if (err instanceof PistonError) return void res.status(400).json({ message: err.message });
+  if (err instanceof ApiError) {
+    if (err.retryAfterS !== undefined) res.set('Retry-After', String(err.retryAfterS));
+    return void res.status(err.status).json({ message: err.message });
+  }
+  next(err);
 }

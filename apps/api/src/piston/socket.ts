@@ -2,21 +2,20 @@
  * Piston v2's WebSocket, /api/v2/connect, as Piston implements it: the client sends
  * `init` (an execute body) within a second, then `data` (stdin) and `signal`; the server
  * sends `runtime`, `stage`, `data` (stdout/stderr), `exit` per stage, `error`; and closes
- * with Piston's codes: 4000 Already Initialized, 4001 Initialization Timeout, 4002
- * Notified Error, 4003 Not yet initialized, 4004 Can only write to stdin, 4005 Invalid
- * signal, 4999 Job Completed. The job is an interactive one on the same queue: its stdin
- * is the client's `data`, live; a signal ends the run (SIGKILL: a box takes no other from
- * outside). A client that goes cancels its job.
+ * with Piston's codes (wire/socket.ts). The job is an interactive one on the same queue:
+ * its stdin is the client's `data`, live; a signal ends the run (SIGKILL: a box takes no
+ * other from outside). A client that goes cancels its job.
  */
 import crypto from 'node:crypto';
 import type http from 'node:http';
 import os from 'node:os';
 import { WebSocketServer } from 'ws';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { CatalogReader } from '../catalog.js';
 import { submitFollowed } from '../jobs/index.js';
 import type { Follower, JobServiceDeps } from '../jobs/index.js';
-import { pistonName, pistonRequest } from './wire.js';
+import { PISTON_CLOSE, pistonRequest, runtimeMessage, socketMessage } from './wire/index.js';
+import type { PistonClose, ServerMessage } from './wire/index.js';
 
 const INIT_TIMEOUT_MS = 1_000;
 /** stdin a session may send in all: it is kept in Redis until the job reads it */
@@ -33,6 +32,14 @@ export interface PistonSocketDeps extends JobServiceDeps {
   readonly rateCheck: (owner: string, jobs?: number) => Promise<void>;
 }
 
+/** what a client sends; anything, until each field is checked */
+interface ClientMessage {
+  type?: unknown;
+  stream?: unknown;
+  data?: unknown;
+  signal?: unknown;
+}
+
 /** returns what ends every open session (their jobs are cancelled) */
 export function attachPistonSocket(server: http.Server, d: PistonSocketDeps): () => void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: d.bodyLimitBytes });
@@ -46,7 +53,7 @@ export function attachPistonSocket(server: http.Server, d: PistonSocketDeps): ()
       socket.end('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => session(ws, owner, d));
+    wss.handleUpgrade(req, socket, head, (ws) => new Session(ws, owner, d).open());
   });
   return () => {
     for (const ws of wss.clients) ws.terminate();
@@ -54,101 +61,125 @@ export function attachPistonSocket(server: http.Server, d: PistonSocketDeps): ()
   };
 }
 
-function session(ws: WebSocket, owner: string, d: PistonSocketDeps): void {
-  // a bad frame (unmasked, over maxPayload, not UTF-8) is an 'error' then a close: unheard, it
-  // would be an uncaught exception
-  ws.on('error', () => undefined);
-  let jobId: string | undefined;
-  let stdinBytes = 0;
-  let initializing = false;
-  const gone = new AbortController();
-  const send = (msg: object): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
-  };
-  const fail = (err: unknown): void => {
-    // a close reason is limited to 123 bytes: the message goes first, as its own frame
-    send({ type: 'error', message: (err as Error).message });
-    ws.close(4002, 'Notified Error');
-  };
-  const timer = setTimeout(() => {
-    if (!initializing) ws.close(4001, 'Initialization Timeout');
-  }, INIT_TIMEOUT_MS);
-  ws.on('close', () => {
-    clearTimeout(timer);
-    gone.abort();
-    if (jobId) void d.store.cancel(jobId).catch(() => undefined);
-  });
-  ws.on('message', (raw) => {
-    void (async () => {
-      let msg: { type?: unknown; stream?: unknown; data?: unknown; signal?: unknown };
-      try {
-        msg = JSON.parse(raw.toString());
-      } catch (err) {
-        return fail(err);
-      }
-      try {
-        switch (msg.type) {
-          case 'init':
-            if (initializing) return void ws.close(4000, 'Already Initialized');
-            initializing = true;
-            await start(msg);
-            return;
-          case 'data':
-            if (!jobId) return void ws.close(4003, 'Not yet initialized');
-            if (msg.stream !== 'stdin') return void ws.close(4004, 'Can only write to stdin');
-            {
-              const data = String(msg.data ?? '');
-              stdinBytes += Buffer.byteLength(data);
-              if (stdinBytes > MAX_STDIN_BYTES) throw new Error(`more than ${MAX_STDIN_BYTES} bytes of stdin`);
-              return void (await d.store.sendInput(jobId, { type: 'stdin', data }));
-            }
-          case 'signal':
-            if (!jobId) return void ws.close(4003, 'Not yet initialized');
-            if (typeof msg.signal !== 'string' || !SIGNALS.has(msg.signal)) return void ws.close(4005, 'Invalid signal');
-            return void (await d.store.sendInput(jobId, { type: 'signal', signal: msg.signal }));
-          default:
-            return;
-        }
-      } catch (err) {
-        fail(err);
-      }
-    })();
-  });
+/** one client's session: at most one job, made by its `init` */
+class Session {
+  /** set from `init` on, so that stdin sent right after it is kept; unset once the job has ended */
+  private jobId: string | undefined;
+  private stdinBytes = 0;
+  private initializing = false;
+  private readonly gone = new AbortController();
 
-  const start = async (msg: object): Promise<void> => {
-    // stdin sent right after init is kept: the job's id, and so its input stream, exist now
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly owner: string,
+    private readonly d: PistonSocketDeps,
+  ) {}
+
+  /** the init's deadline, the client's messages, and its going (which cancels the job) */
+  open(): void {
+    // a bad frame (unmasked, over maxPayload, not UTF-8) is an 'error' then a close: unheard, it
+    // would be an uncaught exception
+    this.ws.on('error', () => undefined);
+    const timer = setTimeout(() => {
+      if (!this.initializing) this.close(PISTON_CLOSE.initTimeout);
+    }, INIT_TIMEOUT_MS);
+    this.ws.on('close', () => {
+      clearTimeout(timer);
+      this.gone.abort();
+      if (this.jobId) void this.d.store.cancel(this.jobId).catch(() => undefined);
+    });
+    this.ws.on('message', (raw) => void this.onMessage(raw));
+  }
+
+  /** any failure, the client's or ours, is an `error` message and 4002 */
+  private async onMessage(raw: RawData): Promise<void> {
+    let msg: ClientMessage;
+    try {
+      msg = JSON.parse(raw.toString()) as ClientMessage;
+    } catch (err) {
+      return this.fail(err);
+    }
+    try {
+      await this.handle(msg);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private async handle(msg: ClientMessage): Promise<void> {
+    switch (msg.type) {
+      case 'init':
+        if (this.initializing) return this.close(PISTON_CLOSE.alreadyInitialized);
+        this.initializing = true;
+        return this.start(msg);
+      case 'data':
+        return this.stdin(msg);
+      case 'signal':
+        return this.signal(msg);
+      default:
+        return;
+    }
+  }
+
+  /** `init`: the job made and queued, then its events relayed until it ends */
+  private async start(msg: ClientMessage): Promise<void> {
     const id = crypto.randomUUID();
-    jobId = id;
-    await d.rateCheck(owner);
-    const { request, runtime } = pistonRequest(msg, await d.catalog.requestContext());
+    this.jobId = id;
+    await this.d.rateCheck(this.owner);
+    const { request, runtime } = pistonRequest(msg, await this.d.catalog.requestContext());
     const { stdin: _stdin, ...interactive } = request;
     // the follower's slot first: past the key's share of streams, no job is made
-    const { f } = await submitFollowed(d, owner, interactive, runtime, { gone: gone.signal }, { interactive: true, id });
+    const { f } = await submitFollowed(this.d, this.owner, interactive, runtime, { gone: this.gone.signal }, { interactive: true, id });
     // the client left while the job was being queued: the close handler may have been first
-    if (gone.signal.aborted) await d.store.cancel(id);
-    send({ type: 'runtime', language: pistonName(runtime), version: runtime.version });
-    await relay(f, send);
-    if (ws.readyState === ws.OPEN) ws.close(4999, 'Job Completed');
-    jobId = undefined;
-  };
+    if (this.gone.signal.aborted) await this.d.store.cancel(id);
+    this.send(runtimeMessage(runtime));
+    await relay(f, (m) => this.send(m));
+    if (this.ws.readyState === this.ws.OPEN) this.close(PISTON_CLOSE.completed);
+    this.jobId = undefined;
+  }
+
+  /** `data`: the client's stdin, to the running job, up to MAX_STDIN_BYTES in all */
+  private async stdin(msg: ClientMessage): Promise<void> {
+    if (!this.jobId) return this.close(PISTON_CLOSE.notInitialized);
+    if (msg.stream !== 'stdin') return this.close(PISTON_CLOSE.onlyStdin);
+    const data = String(msg.data ?? '');
+    this.stdinBytes += Buffer.byteLength(data);
+    if (this.stdinBytes > MAX_STDIN_BYTES) throw new Error(`more than ${MAX_STDIN_BYTES} bytes of stdin`);
+    await this.d.store.sendInput(this.jobId, { type: 'stdin', data });
+  }
+
+  /** `signal`: one the host knows by name, to the running job */
+  private async signal(msg: ClientMessage): Promise<void> {
+    if (!this.jobId) return this.close(PISTON_CLOSE.notInitialized);
+    if (typeof msg.signal !== 'string' || !SIGNALS.has(msg.signal)) return this.close(PISTON_CLOSE.invalidSignal);
+    await this.d.store.sendInput(this.jobId, { type: 'signal', signal: msg.signal });
+  }
+
+  private send(msg: ServerMessage): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  private fail(err: unknown): void {
+    // a close reason is limited to 123 bytes: the message goes first, as its own frame
+    this.send({ type: 'error', message: (err as Error).message });
+    this.close(PISTON_CLOSE.notifiedError);
+  }
+
+  private close([code, reason]: PistonClose): void {
+    this.ws.close(code, reason);
+  }
 }
 
 /** the job's events as Piston's messages, until its end */
-async function relay(f: Follower, send: (msg: object) => void): Promise<void> {
+async function relay(f: Follower, send: (msg: ServerMessage) => void): Promise<void> {
   try {
     let after = '0';
     while (!f.ended) {
       for (const { id, event } of await f.read(after, 5_000)) {
         after = id;
-        if (event.type === 'stage') {
-          if (event.data.state === 'start') send({ type: 'stage', stage: event.data.stage });
-          else send({ type: 'exit', stage: event.data.stage, code: event.data.exitCode, signal: event.data.signal });
-        } else if (event.type === 'stdout' || event.type === 'stderr') {
-          send({ type: 'data', stream: event.type, data: Buffer.from(event.data.data, event.data.encoding).toString('utf8') });
-        } else if (event.type === 'result') {
-          if (event.data.status === 'failed') send({ type: 'error', message: event.data.error?.message ?? 'the job failed' });
-          return;
-        }
+        const msg = socketMessage(event);
+        if (msg) send(msg);
+        if (event.type === 'result') return;
       }
     }
   } finally {

@@ -7,7 +7,7 @@
  */
 import type http from 'node:http';
 import express from 'express';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -52,44 +52,13 @@ export function createApp(d: ApiDeps): Api {
   app.set('query parser', 'simple');
   const keys = new Keys(d.config.redisPrefix);
   const catalog = new CatalogReader(d.redis, keys, d.config.workerFreshMs);
-
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const t0 = performance.now();
-    res.on('finish', () => {
-      // the route's pattern, not the path: job ids must not become label values
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      d.metrics.http.observe({ route, method: req.method, status: String(res.statusCode) }, (performance.now() - t0) / 1000);
-    });
-    next();
-  });
+  app.use(observeRequests(d.metrics));
   app.use(metaRoutes({ redis: d.redis, catalog, registry: d.registry, version: d.version }));
   const auth = authenticate(d.config.apiKeys);
   app.use('/v1', auth);
-  const rateCheck = rateChecker(d.redis, keys, d.config.ratePerMinute);
-  // what every feature is given: the job service's deps and the shared infrastructure
-  const shared = {
-    redis: d.redis,
-    store: d.store,
-    queue: d.queue,
-    queueMax: d.config.queueMax,
-    limiter: new StreamLimiter(d.config.maxStreams, d.config.maxStreamsPerKey),
-    log: d.log,
-    catalog,
-    waitMs: d.config.waitMs,
-    bodyLimitBytes: d.config.bodyLimitBytes,
-    rateLimit: rateLimit(rateCheck),
-    rateCheck,
-    authenticate: auth,
-    owner: ownerFrom(d.config.apiKeys),
-  };
+  const shared = featureDeps(d, keys, catalog, auth);
   const pistonApi = piston(shared);
-  const judge0Api = judge0({
-    ...shared,
-    keys,
-    prefix: d.config.judge0Prefix,
-    callbackAllow: d.config.callbackAllow,
-    callbackDenyPrivate: d.config.callbackDenyPrivate,
-  });
+  const judge0Api = judge0({ ...shared, keys, prefix: d.config.judge0Prefix, callbackAllow: d.config.callbackAllow, callbackDenyPrivate: d.config.callbackDenyPrivate });
   app.use(nativeRoutes(shared));
   app.use(pistonApi.routes);
   app.use(judge0Api.routes);
@@ -104,4 +73,37 @@ export function createApp(d: ApiDeps): Api {
     };
   };
   return { app, attach };
+}
+
+/** what every feature is given: the job service's deps and the shared infrastructure (one stream limiter, one rate) */
+function featureDeps(d: ApiDeps, keys: Keys, catalog: CatalogReader, auth: RequestHandler) {
+  const rateCheck = rateChecker(d.redis, keys, d.config.ratePerMinute);
+  return {
+    redis: d.redis,
+    store: d.store,
+    queue: d.queue,
+    queueMax: d.config.queueMax,
+    limiter: new StreamLimiter(d.config.maxStreams, d.config.maxStreamsPerKey),
+    log: d.log,
+    catalog,
+    waitMs: d.config.waitMs,
+    bodyLimitBytes: d.config.bodyLimitBytes,
+    rateLimit: rateLimit(rateCheck),
+    rateCheck,
+    authenticate: auth,
+    owner: ownerFrom(d.config.apiKeys),
+  };
+}
+
+/** the request metric, labelled by the route's pattern */
+function observeRequests(metrics: ApiMetrics): RequestHandler {
+  return (req, res, next) => {
+    const t0 = performance.now();
+    res.on('finish', () => {
+      // the route's pattern, not the path: job ids must not become label values
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      metrics.http.observe({ route, method: req.method, status: String(res.statusCode) }, (performance.now() - t0) / 1000);
+    });
+    next();
+  };
 }

@@ -43,28 +43,33 @@ export function jobRoutes(d: JobRoutesDeps): Router {
     res.json(publicView(await ownJob(d, req.params.id, String(res.locals.owner))));
   });
 
-  r.delete('/v1/jobs/:id', async (req, res) => {
-    const gone = clientGone(res);
-    const id = req.params.id;
-    await ownJob(d, id, String(res.locals.owner));
-    const outcome = await d.store.cancel(id);
-    d.log.info({ jobId: id, outcome }, 'job cancel asked');
-    if (outcome === 'finished') throw new ApiError('JOB_FINISHED', undefined, { status: (await d.store.get(id))?.status });
-    if (outcome === 'missing') throw new ApiError('NOT_FOUND');
-    if (outcome === 'cancelled') {
-      // it will never run: a worker that takes it finds it cancelled; this just tidies the queue
-      await d.queue.remove(id).catch(() => undefined);
-      return void res.json(publicView((await d.store.get(id)) as StoredJob));
-    }
-    const view = await waitForEnd(d, id, String(res.locals.owner), gone, CANCEL_WAIT_MS);
-    if (view) return void res.json(view);
-    res.status(202).json(publicView((await d.store.get(id)) as StoredJob));
-  });
-
+  r.delete('/v1/jobs/:id', (req, res) => cancel(d, req, res));
   return r;
 }
 
 const wantsWait = (req: Request): boolean => req.query.wait === 'true' || req.query.wait === '1';
+
+/**
+ * DELETE: a queued job is cancelled at once (200); a running one is asked to stop, and the
+ * answer waits up to CANCEL_WAIT_MS for its box to be gone (200, else 202)
+ */
+async function cancel(d: JobRoutesDeps, req: Request, res: Response): Promise<void> {
+  const gone = clientGone(res);
+  const id = String(req.params.id);
+  await ownJob(d, id, String(res.locals.owner));
+  const outcome = await d.store.cancel(id);
+  d.log.info({ jobId: id, outcome }, 'job cancel asked');
+  if (outcome === 'finished') throw new ApiError('JOB_FINISHED', undefined, { status: (await d.store.get(id))?.status });
+  if (outcome === 'missing') throw new ApiError('NOT_FOUND');
+  if (outcome === 'cancelled') {
+    // it will never run: a worker that takes it finds it cancelled; this just tidies the queue
+    await d.queue.remove(id).catch(() => undefined);
+    return void res.json(publicView((await d.store.get(id)) as StoredJob));
+  }
+  const view = await waitForEnd(d, id, String(res.locals.owner), gone, CANCEL_WAIT_MS);
+  if (view) return void res.json(view);
+  res.status(202).json(publicView((await d.store.get(id)) as StoredJob));
+}
 
 /** ?wait=true: 200 with the job when it ends within waitMs, else 202 with its status now */
 async function createAndWait(d: JobRoutesDeps, res: Response, { request, runtime }: CheckedRequest, gone: AbortSignal): Promise<void> {

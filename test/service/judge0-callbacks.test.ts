@@ -2,7 +2,7 @@
  * Judge0's callback_url against hostile targets, with real HTTP on 127.0.0.1 only: a
  * redirect is never followed, and the default policy refuses loopback however it is
  * spelled, at submission, before any job runs. The address policy itself is unit-tested
- * beside it (apps/api/src/compat/judge0-callback-policy.test.ts).
+ * beside it (apps/api/src/judge0/callback-policy.test.ts).
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';

@@ -1,11 +1,13 @@
 /**
  * The API as an Express 5 app, built from its dependencies (the engine is not one of
- * them: the API holds no job state and runs no code). Routes: /v1 (jobs, events,
- * runtimes), health, metrics, OpenAPI. Every error leaves in one shape (errors.ts).
+ * them: the API holds no job state and runs no code). It mounts the features — the native
+ * API (/v1 and the open routes: runtimes, health, metrics, OpenAPI), Piston v2 and Judge0
+ * CE — on the shared infrastructure: keys, rate, stream limits, the catalog, metrics.
+ * Every error leaves in one shape (errors.ts); the adapters answer in their own.
  */
 import type http from 'node:http';
 import express from 'express';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -13,20 +15,15 @@ import { Keys } from '@codebox/jobs';
 import type { JobStore, QueuedJob, RedisConnection } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
 import { authenticate, ownerFrom } from './auth.js';
-import { attachPistonSocket } from './compat/piston-ws.js';
 import { CatalogReader } from './catalog.js';
 import type { ApiConfig } from './config.js';
 import { errorHandler } from './errors.js';
+import { judge0 } from './judge0/index.js';
 import type { ApiMetrics } from './metrics.js';
+import { metaRoutes, nativeRoutes } from './native/index.js';
+import { piston } from './piston/index.js';
 import { rateChecker, rateLimit } from './rate-limit.js';
 import { StreamLimiter } from './streams.js';
-import { eventRoutes } from './routes/events.js';
-import { jobRoutes } from './routes/jobs.js';
-import { metaRoutes } from './routes/meta.js';
-import { judge0Routes } from './routes/judge0.js';
-import { callbackPolicy } from './compat/judge0-callback-policy.js';
-import { Judge0Callbacks } from './compat/judge0-callbacks.js';
-import { pistonRoutes } from './routes/piston.js';
 
 export interface ApiDeps {
   readonly config: ApiConfig;
@@ -55,49 +52,58 @@ export function createApp(d: ApiDeps): Api {
   app.set('query parser', 'simple');
   const keys = new Keys(d.config.redisPrefix);
   const catalog = new CatalogReader(d.redis, keys, d.config.workerFreshMs);
-
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const t0 = performance.now();
-    res.on('finish', () => {
-      // the route's pattern, not the path: job ids must not become label values
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      d.metrics.http.observe({ route, method: req.method, status: String(res.statusCode) }, (performance.now() - t0) / 1000);
-    });
-    next();
-  });
+  app.use(observeRequests(d.metrics));
   app.use(metaRoutes({ redis: d.redis, catalog, registry: d.registry, version: d.version }));
   const auth = authenticate(d.config.apiKeys);
   app.use('/v1', auth);
-  const limiter = new StreamLimiter(d.config.maxStreams, d.config.maxStreamsPerKey);
-  const rateCheck = rateChecker(d.redis, keys, d.config.ratePerMinute);
-  const jobs = {
-    redis: d.redis,
-    store: d.store,
-    queue: d.queue,
-    catalog,
-    queueMax: d.config.queueMax,
-    waitMs: d.config.waitMs,
-    bodyLimitBytes: d.config.bodyLimitBytes,
-    limiter,
-    rateLimit: rateLimit(rateCheck) as never,
-    rateCheck,
-    log: d.log,
-  };
-  app.use(jobRoutes(jobs));
-  app.use(pistonRoutes({ ...jobs, authenticate: auth }));
-  const policy = callbackPolicy(d.config.callbackAllow, d.config.callbackDenyPrivate);
-  const callbacks = new Judge0Callbacks({ redis: d.redis, store: d.store, keys, catalog, log: d.log, policy });
-  app.use(judge0Routes({ ...jobs, keys, prefix: d.config.judge0Prefix, authenticate: auth, callbacks }));
-  app.use(eventRoutes({ redis: d.redis, store: d.store, limiter }));
+  const shared = featureDeps(d, keys, catalog, auth);
+  const pistonApi = piston(shared);
+  const judge0Api = judge0({ ...shared, keys, prefix: d.config.judge0Prefix, callbackAllow: d.config.callbackAllow, callbackDenyPrivate: d.config.callbackDenyPrivate });
+  app.use(nativeRoutes(shared));
+  app.use(pistonApi.routes);
+  app.use(judge0Api.routes);
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));
   app.use(errorHandler(d.log));
   const attach = (server: http.Server): (() => void) => {
-    const closeSocket = attachPistonSocket(server, { ...jobs, owner: ownerFrom(d.config.apiKeys) });
-    const stopCallbacks = callbacks.start();
+    const closeSocket = pistonApi.attach(server);
+    const stopCallbacks = judge0Api.start();
     return () => {
       closeSocket();
       stopCallbacks();
     };
   };
   return { app, attach };
+}
+
+/** what every feature is given: the job service's deps and the shared infrastructure (one stream limiter, one rate) */
+function featureDeps(d: ApiDeps, keys: Keys, catalog: CatalogReader, auth: RequestHandler) {
+  const rateCheck = rateChecker(d.redis, keys, d.config.ratePerMinute);
+  return {
+    redis: d.redis,
+    store: d.store,
+    queue: d.queue,
+    queueMax: d.config.queueMax,
+    limiter: new StreamLimiter(d.config.maxStreams, d.config.maxStreamsPerKey),
+    log: d.log,
+    catalog,
+    waitMs: d.config.waitMs,
+    bodyLimitBytes: d.config.bodyLimitBytes,
+    rateLimit: rateLimit(rateCheck),
+    rateCheck,
+    authenticate: auth,
+    owner: ownerFrom(d.config.apiKeys),
+  };
+}
+
+/** the request metric, labelled by the route's pattern */
+function observeRequests(metrics: ApiMetrics): RequestHandler {
+  return (req, res, next) => {
+    const t0 = performance.now();
+    res.on('finish', () => {
+      // the route's pattern, not the path: job ids must not become label values
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      metrics.http.observe({ route, method: req.method, status: String(res.statusCode) }, (performance.now() - t0) / 1000);
+    });
+    next();
+  };
 }

@@ -5,7 +5,7 @@
 import { liveWorkers, unionRuntimes } from '@codebox/jobs';
 import type { Keys, RedisConnection, WorkerRecord } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
-import type { LimitMaxima, RuntimeInfo } from '@codebox/protocol';
+import type { LimitMaxima, RequestContext, RuntimeInfo } from '@codebox/protocol';
 
 const CACHE_MS = 1_000;
 
@@ -31,10 +31,10 @@ export class CatalogReader {
     return value;
   }
 
-  /** the maxima requests are checked against; 503 while no worker has said */
-  async maxima(): Promise<{ run: LimitMaxima; compile: LimitMaxima; runtimes: RuntimeInfo[] }> {
+  /** what requests are checked against: the runtimes and the maxima; 503 while no worker has said */
+  async requestContext(): Promise<RequestContext> {
     const c = await this.read();
     if (!c.limits) throw new ApiError('UNAVAILABLE', 'no worker is running: jobs cannot be accepted yet', undefined, 5);
-    return { run: c.limits.run.maxima as LimitMaxima, compile: c.limits.compile.maxima as LimitMaxima, runtimes: c.runtimes };
+    return { runtimes: c.runtimes, maxima: { run: c.limits.run.maxima as LimitMaxima, compile: c.limits.compile.maxima as LimitMaxima } };
   }
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { ConfigError, defaultRedisConfig, flag, loadVariables, parseBytes, redisProblems, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
 import type { RedisConfig, Variables } from '@codebox/config';
 import { REDIS_CHECKS, TIMINGS } from '@codebox/jobs';
-import { parseAllowEntry } from './compat/judge0-callback-policy.js';
+import { parseAllowEntry } from './judge0/callback-policy.js';
 
 export interface ApiConfig extends RedisConfig {
   port: number;

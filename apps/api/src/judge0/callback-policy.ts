@@ -1,6 +1,6 @@
 /**
  * Where a Judge0 callback may go (CODEBOX_CALLBACK_ALLOW, CODEBOX_CALLBACK_DENY_PRIVATE).
- * Pure: no lookups, no sockets; the delivery (judge0-callback-request.ts) resolves names
+ * Pure: no lookups, no sockets; the delivery (callback-request.ts) resolves names
  * and asks addressAllowed of every address, at submission the route asks checkCallbackUrl.
  *
  * The rules, in order, for one address a callback would connect to:

@@ -4,9 +4,16 @@ import type { RedisConnection } from '@codebox/jobs';
 import type { Registry } from 'prom-client';
 import { ApiError, openApiDocument } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
-import { docsPage } from '../docs.js';
+import { docsPage } from './docs.js';
 
-export function metaRoutes(d: { redis: RedisConnection; catalog: CatalogReader; registry: Registry; version: string }): Router {
+export interface MetaDeps {
+  readonly redis: RedisConnection;
+  readonly catalog: CatalogReader;
+  readonly registry: Registry;
+  readonly version: string;
+}
+
+export function metaRoutes(d: MetaDeps): Router {
   const r = Router();
   const doc = openApiDocument(d.version);
   const page = docsPage(doc);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addressAllowed, callbackPolicy, checkCallbackUrl, parseAllowEntry } from './judge0-callback-policy.js';
+import { addressAllowed, callbackPolicy, checkCallbackUrl, parseAllowEntry } from './callback-policy.js';
 
 const DEFAULT = callbackPolicy([], true);
 

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { callbackPolicy } from './judge0-callback-policy.js';
-import { putCallback } from './judge0-callback-request.js';
-import type { ResolvedAddress } from './judge0-callback-request.js';
+import { callbackPolicy } from './callback-policy.js';
+import { putCallback } from './callback-request.js';
+import type { ResolvedAddress } from './callback-request.js';
 
 interface Heard {
   method: string;

@@ -19,8 +19,8 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { addressAllowed, checkCallbackUrl } from './judge0-callback-policy.js';
-import type { CallbackPolicy } from './judge0-callback-policy.js';
+import { addressAllowed, checkCallbackUrl } from './callback-policy.js';
+import type { CallbackPolicy } from './callback-policy.js';
 
 export interface ResolvedAddress {
   address: string;

@@ -1,13 +1,14 @@
 /**
  * Following a job's events on a Redis connection of its own, for as long as the client
- * is there and the bound allows: shared by SSE, ?wait=true and DELETE. Each follower
- * holds a slot of the StreamLimiter; a client that goes, or the bound, disconnects the
- * connection, which ends a blocked read at once.
+ * is there and the bound allows: shared by SSE, the waits (?wait=true, Piston's execute,
+ * Judge0's wait=true), DELETE and Piston's socket. Each follower holds a slot of the
+ * StreamLimiter; a client that goes, or the bound, disconnects the connection, which ends
+ * a blocked read at once.
  */
-import type { Response } from 'express';
+import type http from 'node:http';
 import { blockingConnection } from '@codebox/jobs';
 import type { JobStore, RedisConnection, StoredEvent } from '@codebox/jobs';
-import type { StreamLimiter } from './streams.js';
+import type { StreamLimiter } from '../streams.js';
 
 export interface Follower {
   /** events after `after`, waiting up to blockMs; [] when there are none or it has ended */
@@ -19,7 +20,7 @@ export interface Follower {
 }
 
 /** a signal that fires when the client goes before the response is done */
-export function clientGone(res: Response): AbortSignal {
+export function clientGone(res: http.ServerResponse): AbortSignal {
   const ac = new AbortController();
   if (res.destroyed || res.socket?.destroyed) ac.abort();
   res.on('close', () => {

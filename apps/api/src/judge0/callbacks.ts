@@ -4,8 +4,8 @@
  * once a second, leasing it so that one API delivers each. When the job has ended, its
  * default fields (base64) are PUT to the URL, tried again only when the request itself
  * fails (3 tries, 5 s each, as Judge0 does), and only where the callback policy allows
- * (judge0-callback-policy.ts): checked at submission and again at each try, on the
- * addresses the name has then, never following a redirect (judge0-callback-request.ts).
+ * (callback-policy.ts): checked at submission and again at each try, on the
+ * addresses the name has then, never following a redirect (callback-request.ts).
  * An API that dies holding a lease leaves it to run out (30 s), and another delivers: at
  * least once, never lost with an API process.
  * A submission is scheduled before its job exists (so that no job is without its
@@ -15,13 +15,15 @@ import type { Logger } from 'pino';
 import { Schedule } from '@codebox/jobs';
 import type { JobStore, Keys, RedisConnection } from '@codebox/jobs';
 import { FINAL_STATUSES } from '@codebox/protocol';
-import type { RuntimeInfo } from '@codebox/protocol';
+import type { JobView, RuntimeInfo } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
-import { checkCallbackUrl } from './judge0-callback-policy.js';
-import type { CallbackPolicy } from './judge0-callback-policy.js';
-import { putCallback } from './judge0-callback-request.js';
-import { DEFAULT_FIELDS, JUDGE0_LANGUAGES, serialize, submissionRecord } from './judge0.js';
-import type { Submission } from './judge0.js';
+import { checkCallbackUrl } from './callback-policy.js';
+import type { CallbackPolicy } from './callback-policy.js';
+import { putCallback } from './callback-request.js';
+import { judge0Runtimes } from './runtimes.js';
+import { readSubmission } from './submissions.js';
+import { DEFAULT_FIELDS, renderSubmission } from './wire/index.js';
+import type { Submission } from './wire/index.js';
 
 const POLL_MS = 1_000;
 /** deliveries (or looks) under way at once per API: a slow or silent URL holds one */
@@ -37,19 +39,6 @@ const TRIES = 3;
 const TIMEOUT_MS = 5_000;
 /** longer than TRIES × TIMEOUT_MS: a live API's lease never runs out under it */
 const LEASE_MS = 30_000;
-
-/** what is kept of a submission beside its job: whose it is, what was asked, and when (ms) */
-export interface StoredSubmission {
-  owner: string;
-  submission: Submission;
-  acceptedAt: number;
-}
-
-/** Judge0 language id → the runtime the live workers offer for it */
-export async function judge0Runtimes(catalog: CatalogReader): Promise<Map<number, RuntimeInfo>> {
-  const have = new Map((await catalog.read()).runtimes.map((rt) => [rt.id, rt]));
-  return new Map(JUDGE0_LANGUAGES.filter((l) => have.has(l.runtime)).map((l) => [l.id, have.get(l.runtime) as RuntimeInfo]));
-}
 
 export interface CallbackDeps {
   readonly redis: RedisConnection;
@@ -102,21 +91,14 @@ export class Judge0Callbacks {
     return () => clearInterval(timer);
   }
 
+  /** one due callback: delivered when its job has ended, else looked at again later or dropped */
   private async one(token: string): Promise<void> {
-    const raw = await this.d.redis.get(this.d.keys.judge0Submission(token));
-    if (!raw) return this.schedule.done(token); // expired, or never queued
-    const { submission, acceptedAt } = JSON.parse(raw) as StoredSubmission;
-    const view = await this.d.store.get(token);
-    if (!view) {
-      // not created yet, or expired: nothing will end then
-      return Date.now() - acceptedAt < CREATE_GRACE_MS ? this.schedule.at(token, Date.now() + POLL_MS) : this.schedule.done(token);
-    }
-    if (!FINAL_STATUSES.has(view.status)) return this.schedule.at(token, Date.now() + POLL_MS);
-    const runtime = (await judge0Runtimes(this.d.catalog)).get(submission.language_id);
-    if (!runtime) return this.schedule.at(token, Date.now() + 5 * POLL_MS); // no worker says yet what it is
-    const body = JSON.stringify(serialize(submissionRecord(submission, view, runtime), DEFAULT_FIELDS, true));
+    const ended = await this.ended(token);
+    if (!ended) return;
+    const { submission, view, runtime } = ended;
+    const body = JSON.stringify(renderSubmission(submission, view, runtime, DEFAULT_FIELDS, true));
     // one delivery always goes, however large: a cap must not stop them all
-    if (this.bytesInFlight > 0 && this.bytesInFlight + body.length > MAX_BYTES_IN_FLIGHT) return this.schedule.at(token, Date.now() + POLL_MS);
+    if (this.bytesInFlight > 0 && this.bytesInFlight + body.length > MAX_BYTES_IN_FLIGHT) return this.later(token, POLL_MS);
     this.bytesInFlight += body.length;
     try {
       await this.deliver(submission, body);
@@ -124,6 +106,40 @@ export class Judge0Callbacks {
       this.bytesInFlight -= body.length;
     }
     await this.schedule.done(token);
+  }
+
+  /**
+   * The submission, its ended job and its runtime; else undefined, the callback scheduled
+   * again (its job not ended, or not made yet; no worker that says what its language is)
+   * or done with (expired, never queued, or its job never made).
+   */
+  private async ended(token: string): Promise<{ submission: Submission; view: JobView; runtime: RuntimeInfo } | undefined> {
+    const stored = await readSubmission(this.d, token);
+    if (!stored) {
+      await this.schedule.done(token); // expired, or never queued
+      return undefined;
+    }
+    const view = await this.d.store.get(token);
+    if (!view) {
+      // not created yet, or expired: nothing will end then
+      await (Date.now() - stored.acceptedAt < CREATE_GRACE_MS ? this.later(token, POLL_MS) : this.schedule.done(token));
+      return undefined;
+    }
+    if (!FINAL_STATUSES.has(view.status)) {
+      await this.later(token, POLL_MS);
+      return undefined;
+    }
+    const runtime = (await judge0Runtimes(this.d.catalog)).get(stored.submission.language_id);
+    if (!runtime) {
+      await this.later(token, 5 * POLL_MS); // no worker says yet what it is
+      return undefined;
+    }
+    return { submission: stored.submission, view, runtime };
+  }
+
+  /** looked at again in ms */
+  private later(token: string, ms: number): Promise<void> {
+    return this.schedule.at(token, Date.now() + ms);
   }
 
   private async deliver(s: Submission, body: string): Promise<void> {

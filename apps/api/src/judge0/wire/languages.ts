@@ -1,0 +1,77 @@
+/**
+ * Judge0's language ids for our runtimes (db/languages/active.rb), the names it gives them
+ * with this server's versions, and what GET /languages, /languages/all and
+ * /languages/:id answer.
+ */
+import type { RuntimeInfo } from '@codebox/protocol';
+
+/** Judge0's ids for our languages; the older GCC ids still work, listed as archived */
+export const JUDGE0_LANGUAGES: readonly { id: number; runtime: string; archived?: boolean }[] = [
+  { id: 46, runtime: 'bash' },
+  { id: 48, runtime: 'c', archived: true },
+  { id: 49, runtime: 'c', archived: true },
+  { id: 50, runtime: 'c' },
+  { id: 52, runtime: 'cpp', archived: true },
+  { id: 53, runtime: 'cpp', archived: true },
+  { id: 54, runtime: 'cpp' },
+  { id: 60, runtime: 'go' },
+  { id: 62, runtime: 'java' },
+  { id: 63, runtime: 'javascript' },
+  { id: 64, runtime: 'lua' },
+  { id: 68, runtime: 'php' },
+  { id: 71, runtime: 'python' },
+  { id: 72, runtime: 'ruby' },
+  { id: 73, runtime: 'rust' },
+  { id: 74, runtime: 'typescript' },
+];
+
+const NAMES: Readonly<Record<string, (v: string) => string>> = {
+  bash: (v) => `Bash (${v})`,
+  c: (v) => `C (GCC ${v})`,
+  cpp: (v) => `C++ (GCC ${v})`,
+  go: (v) => `Go (${v})`,
+  java: (v) => `Java (OpenJDK ${v})`,
+  javascript: (v) => `JavaScript (Node.js ${v})`,
+  lua: (v) => `Lua (${v})`,
+  php: (v) => `PHP (${v})`,
+  python: (v) => `Python (${v})`,
+  ruby: (v) => `Ruby (${v})`,
+  rust: (v) => `Rust (${v})`,
+  typescript: (v) => `TypeScript (${v})`,
+};
+
+export function judge0Name(rt: RuntimeInfo): string {
+  return NAMES[rt.id]?.(rt.version) ?? `${rt.name} (${rt.version})`;
+}
+
+const archived = (id: number): boolean => JUDGE0_LANGUAGES.find((l) => l.id === id)?.archived === true;
+const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name);
+
+/** Judge0 language id → the runtime the live workers offer for it */
+export function languageRuntimes(runtimes: readonly RuntimeInfo[]): Map<number, RuntimeInfo> {
+  const have = new Map(runtimes.map((rt) => [rt.id, rt]));
+  return new Map(JUDGE0_LANGUAGES.filter((l) => have.has(l.runtime)).map((l) => [l.id, have.get(l.runtime) as RuntimeInfo]));
+}
+
+/** GET /languages: the ids that are not archived, by name */
+export function activeLanguages(ids: ReadonlyMap<number, RuntimeInfo>): { id: number; name: string }[] {
+  const active = JUDGE0_LANGUAGES.filter((l) => !l.archived && ids.has(l.id)).map((l) => ({ id: l.id, name: judge0Name(ids.get(l.id) as RuntimeInfo) }));
+  return active.sort(byName);
+}
+
+/** GET /languages/all: every id, saying which are archived, by name */
+export function allLanguages(ids: ReadonlyMap<number, RuntimeInfo>): { id: number; name: string; is_archived: boolean }[] {
+  return [...ids].map(([id, rt]) => ({ id, name: judge0Name(rt), is_archived: archived(id) })).sort(byName);
+}
+
+/** GET /languages/:id: the source file and the commands, each as one line */
+export function languageDetail(id: number, rt: RuntimeInfo): Record<string, unknown> {
+  return {
+    id,
+    name: judge0Name(rt),
+    is_archived: archived(id),
+    source_file: rt.sourceFile,
+    compile_cmd: rt.compileCommand ? rt.compileCommand.join(' ') : null,
+    run_cmd: rt.runCommand ? rt.runCommand.join(' ') : null,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * A Judge0 submission as a native job (what isolate_job.rb runs): the source under the
+ * runtime's name and the additional files beside it, stdin as text, arguments split on
+ * whitespace (never a shell), Judge0's limits in native units; number_of_runs > 1 becomes
+ * judge mode with that many runs.
+ */
+import type { FileInput, JobRequest, RequestLimits, RuntimeInfo } from '@codebox/protocol';
+import { JUDGE0_LIMITS } from './limits.js';
+import type { Submission } from './submission.js';
+
+const KiB = 1024;
+const words = (s: string | null): string[] => (s ? s.trim().split(/\s+/).filter(Boolean) : []);
+/** a text field (base64 of its bytes) as text; none is empty */
+const decoded = (b64: string | null): string => (b64 === null ? '' : Buffer.from(b64, 'base64').toString('utf8'));
+
+/** the native job for a submission; number_of_runs > 1 becomes judge mode with that many runs */
+export function nativeRequest(s: Omit<Submission, 'token'>, runtime: RuntimeInfo, extraFiles: { name: string; content: Buffer }[]): JobRequest {
+  const request: JobRequest = {
+    language: runtime.id,
+    files: nativeFiles(s, runtime, extraFiles),
+    ...(words(s.command_line_arguments).length ? { args: words(s.command_line_arguments) } : {}),
+    ...(words(s.compiler_options).length && runtime.compiled ? { compileArgs: words(s.compiler_options) } : {}),
+    ...(s.redirect_stderr_to_stdout ? { stderrToStdout: true } : {}),
+    ...(s.enable_network ? { network: true } : {}),
+    limits: nativeLimits(s),
+  };
+  const stdin = decoded(s.stdin);
+  return s.number_of_runs > 1 ? { ...request, ...runs(s, stdin) } : { ...request, stdin };
+}
+
+/** the source first, under the runtime's name; the additional files after it, less one that would take its name */
+function nativeFiles(s: Pick<Submission, 'source_code'>, runtime: RuntimeInfo, extraFiles: { name: string; content: Buffer }[]): FileInput[] {
+  const source = { name: runtime.sourceFile, content: s.source_code, encoding: 'base64' as const };
+  return [source, ...extraFiles.filter((f) => f.name !== runtime.sourceFile).map((f) => ({ name: f.name, content: f.content.toString('base64'), encoding: 'base64' as const }))];
+}
+
+/** Judge0's limits (s, KB) in native units (ms, bytes) */
+function nativeLimits(s: Omit<Submission, 'token'>): RequestLimits {
+  // isolate reads 0 as no limit for time, stack and file size: here, Judge0's maximum
+  const [maxCpu, maxStack, maxFile] = [JUDGE0_LIMITS.cpu_time_limit[1], JUDGE0_LIMITS.stack_limit[1], JUDGE0_LIMITS.max_file_size[1]];
+  const cpuS = s.cpu_time_limit || maxCpu;
+  const fileBytes = Math.max(KiB, (s.max_file_size || maxFile) * KiB);
+  return {
+    // isolate kills at time + extra time; the verdict is decided against time alone
+    cpuMs: Math.max(1, Math.round((cpuS + s.cpu_extra_time) * 1000)),
+    wallMs: Math.round(s.wall_time_limit * 1000),
+    memoryBytes: Math.max(4 << 20, s.memory_limit * KiB),
+    pids: Math.max(2, s.max_processes_and_or_threads),
+    stackBytes: Math.max(64 * KiB, (s.stack_limit || maxStack) * KiB),
+    fileSizeBytes: fileBytes,
+    // Judge0's stdout is a file under max_file_size: past it, SIGXFSZ
+    outputBytes: fileBytes,
+  };
+}
+
+/** number_of_runs as judge mode: that many tests of the same stdin */
+function runs(s: Pick<Submission, 'number_of_runs' | 'expected_output'>, stdin: string): Pick<JobRequest, 'tests' | 'checker' | 'stopOnFirstFailure'> {
+  const expected = decoded(s.expected_output);
+  // Judge0 stops at the first run that is not Accepted; with no expected output only a
+  // failed run stops it, which the verdicts (against '') cannot tell: then all runs run
+  const judged = s.expected_output !== null ? { checker: 'trailing-whitespace' as const, stopOnFirstFailure: true } : { checker: 'exact' as const };
+  return { tests: Array.from({ length: s.number_of_runs }, () => ({ stdin, expectedOutput: expected })), ...judged };
+}

@@ -1,0 +1,111 @@
+/**
+ * Piston's execute body, checked as Piston checks it (api/src/api/v2.js), into a native
+ * request: its fields, units (ms, bytes), limit rules and messages, in Piston's order of
+ * checking (the first fault is the one reported). Limits: absent or 0 is the server's
+ * default, -1 the server's maximum; over the maximum is refused.
+ */
+import { ApiError, checkJobRequest } from '@codebox/protocol';
+import type { CheckedRequest, CompileRequestLimits, FileInput, JobRequest, RequestContext, RequestLimits } from '@codebox/protocol';
+import { PISTON_MESSAGES, PistonError } from './errors.js';
+import { findPistonRuntime } from './runtimes.js';
+
+interface PistonFile {
+  name?: unknown;
+  content: string;
+  encoding?: unknown;
+}
+
+/** a body with Piston's required fields checked; `fields` is all of it, for the optional ones */
+interface ExecuteBody {
+  language: string;
+  version: string;
+  files: PistonFile[];
+  fields: Readonly<Record<string, unknown>>;
+}
+
+/** Piston's {stage}_{constraint} fields and the native limit each sets */
+const CONSTRAINTS = [
+  ['timeout', 'wallMs'],
+  ['cpu_time', 'cpuMs'],
+  ['memory_limit', 'memoryBytes'],
+] as const;
+const STAGES = ['compile', 'run'] as const;
+
+export function pistonRequest(body: unknown, ctx: RequestContext): CheckedRequest {
+  const b = executeBody(body);
+  const runtime = findPistonRuntime(ctx.runtimes, b.language, b.version);
+  if (!runtime) throw new PistonError(PISTON_MESSAGES.unknownRuntime(b.language, b.version));
+  if (!b.files.some((f) => !f.encoding || f.encoding === 'utf8')) throw new PistonError(PISTON_MESSAGES.noUtf8File);
+  const limits = stageLimits(b.fields, ctx.maxima);
+  const request: JobRequest = {
+    language: runtime.id,
+    files: b.files.map(nativeFile),
+    stdin: pistonStdin(b.fields.stdin),
+    args: Array.isArray(b.fields.args) ? (b.fields.args as unknown[]).map(String) : [],
+    ...(Object.keys(limits.run).length > 0 ? { limits: limits.run } : {}),
+    ...(Object.keys(limits.compile).length > 0 ? { compileLimits: limits.compile } : {}),
+  };
+  return checkedNative(request, ctx);
+}
+
+/** the body's shape: an object with language, version and files, each file with content */
+function executeBody(body: unknown): ExecuteBody {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new PistonError(PISTON_MESSAGES.notAnObject);
+  const fields = body as Record<string, unknown>;
+  const { language, version, files } = fields;
+  if (!language || typeof language !== 'string') throw new PistonError(PISTON_MESSAGES.required('language', 'a string'));
+  if (!version || typeof version !== 'string') throw new PistonError(PISTON_MESSAGES.required('version', 'a string'));
+  if (!files || !Array.isArray(files)) throw new PistonError(PISTON_MESSAGES.required('files', 'an array'));
+  for (const [i, f] of files.entries()) {
+    if (typeof (f as { content?: unknown })?.content !== 'string') throw new PistonError(PISTON_MESSAGES.required(`files[${i}].content`, 'a string'));
+  }
+  return { language, version, files: files as PistonFile[], fields };
+}
+
+/** the six limit fields, compile_timeout first, as each stage's native limits */
+function stageLimits(b: ExecuteBody['fields'], maxima: RequestContext['maxima']): { run: RequestLimits; compile: CompileRequestLimits } {
+  const limits: { run: RequestLimits; compile: CompileRequestLimits } = { run: {}, compile: {} };
+  for (const [constraint, field] of CONSTRAINTS) {
+    for (const stage of STAGES) {
+      const name = `${stage}_${constraint}`;
+      const value = limitValue(name, b[name], maxima[stage][field]);
+      if (value !== undefined) limits[stage][field] = value;
+    }
+  }
+  return limits;
+}
+
+/** one limit: absent or 0 is the default (undefined), -1 the maximum, else up to the maximum */
+function limitValue(name: string, value: unknown, max: number): number | undefined {
+  if (!value) return undefined;
+  if (typeof value !== 'number') throw new PistonError(PISTON_MESSAGES.notANumber(name));
+  if (value === -1) return max;
+  if (value > max) throw new PistonError(PISTON_MESSAGES.overLimit(name, max));
+  if (value < 0) throw new PistonError(PISTON_MESSAGES.negative(name));
+  return Math.ceil(value);
+}
+
+/** a Piston file as a native one: file{i}.code when it has no name, hex as base64 */
+function nativeFile(f: PistonFile, i: number): FileInput {
+  return {
+    name: typeof f.name === 'string' && f.name ? f.name : `file${i}.code`,
+    ...(f.encoding === 'hex' ? { content: Buffer.from(f.content, 'hex').toString('base64'), encoding: 'base64' as const } : { content: f.content }),
+    ...(f.encoding === 'base64' ? { encoding: 'base64' as const } : {}),
+  };
+}
+
+/** Piston ends stdin with a newline when it has none */
+function pistonStdin(value: unknown): string {
+  const stdin = typeof value === 'string' ? value : '';
+  return stdin.endsWith('\n') ? stdin : `${stdin}\n`;
+}
+
+/** the native checks too (file names, the runtime's own rules), refused in Piston's shape */
+function checkedNative(request: JobRequest, ctx: RequestContext): CheckedRequest {
+  try {
+    return { request, runtime: checkJobRequest(request, ctx).runtime };
+  } catch (err) {
+    if (err instanceof ApiError) throw new PistonError(err.message);
+    throw err;
+  }
+}

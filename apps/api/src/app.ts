@@ -43,7 +43,7 @@ export interface Api {
    * what is not Express: Piston's WebSocket on the HTTP server's upgrades, and the
    * delivery of Judge0 callbacks; returns their close
    */
-  attach(server: http.Server): () => void;
+  attach: (server: http.Server) => () => void;
 }
 
 export function createApp(d: ApiDeps): Api {
@@ -101,7 +101,8 @@ function observeRequests(metrics: ApiMetrics): RequestHandler {
     const t0 = performance.now();
     res.on('finish', () => {
       // the route's pattern, not the path: job ids must not become label values
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const pattern = (req.route as { path?: unknown } | undefined)?.path;
+      const route = typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
       metrics.http.observe({ route, method: req.method, status: String(res.statusCode) }, (performance.now() - t0) / 1000);
     });
     next();

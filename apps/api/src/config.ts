@@ -106,8 +106,11 @@ const API_VARIABLES: Variables<ApiConfig> = {
     defaultDoc: 'none: any address the next one lets through',
     apply: (v, c) => {
       const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
-      const bad = entries.map((e) => [e, parseAllowEntry(e)] as const).filter(([, parsed]) => typeof parsed === 'string');
-      if (bad.length > 0) return bad.map(([e, problem]) => `${JSON.stringify(e)}: ${String(problem)}`).join('; ');
+      const bad = entries.flatMap((e) => {
+        const parsed = parseAllowEntry(e);
+        return typeof parsed === 'string' ? [`${JSON.stringify(e)}: ${parsed}`] : [];
+      });
+      if (bad.length > 0) return bad.join('; ');
       c.callbackAllow = entries;
       return undefined;
     },

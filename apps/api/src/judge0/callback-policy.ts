@@ -74,7 +74,7 @@ export interface CallbackPolicy {
 const PRIVATE = new net.BlockList();
 for (const [cidr] of PRIVATE_RANGES) {
   const e = parseAllowEntry(cidr);
-  if (typeof e === 'string' || e.kind !== 'net') throw new Error(`PRIVATE_RANGES: ${cidr}: ${String(e)}`);
+  if (typeof e === 'string' || e.kind !== 'net') throw new Error(`PRIVATE_RANGES: ${cidr}: ${typeof e === 'string' ? e : 'not a network'}`);
   PRIVATE.addSubnet(e.address, e.prefix, e.family);
 }
 

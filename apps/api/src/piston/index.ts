@@ -14,7 +14,7 @@ export interface PistonDeps extends PistonRoutesDeps, PistonSocketDeps {}
 export interface PistonApi {
   readonly routes: Router;
   /** the WebSocket, on the HTTP server's upgrades; returns what ends every open session */
-  attach(server: http.Server): () => void;
+  attach: (server: http.Server) => () => void;
 }
 
 export function piston(d: PistonDeps): PistonApi {

@@ -11,6 +11,7 @@ import type http from 'node:http';
 import os from 'node:os';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
+import { asText } from '../text.js';
 import type { CatalogReader } from '../catalog.js';
 import { submitFollowed } from '../jobs/index.js';
 import type { Follower, JobServiceDeps } from '../jobs/index.js';
@@ -95,7 +96,8 @@ class Session {
   private async onMessage(raw: RawData): Promise<void> {
     let msg: ClientMessage;
     try {
-      msg = JSON.parse(raw.toString()) as ClientMessage;
+      // ws hands a text frame over as one Buffer (binaryType nodebuffer, the default)
+      msg = JSON.parse((raw as Buffer).toString('utf8')) as ClientMessage;
     } catch (err) {
       return this.fail(err);
     }
@@ -142,7 +144,7 @@ class Session {
   private async stdin(msg: ClientMessage): Promise<void> {
     if (!this.jobId) return this.close(PISTON_CLOSE.notInitialized);
     if (msg.stream !== 'stdin') return this.close(PISTON_CLOSE.onlyStdin);
-    const data = String(msg.data ?? '');
+    const data = asText(msg.data);
     this.stdinBytes += Buffer.byteLength(data);
     if (this.stdinBytes > MAX_STDIN_BYTES) throw new Error(`more than ${MAX_STDIN_BYTES} bytes of stdin`);
     await this.d.store.sendInput(this.jobId, { type: 'stdin', data });

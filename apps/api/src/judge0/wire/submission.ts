@@ -3,6 +3,7 @@
  * their 422 messages ({attr: [messages]}, in the order the model adds them), texts kept as
  * base64 of their bytes. Ruby's decode64 is lenient, and so is this.
  */
+import { asText } from '../../text.js';
 import { JUDGE0_LIMITS } from './limits.js';
 import type { LimitName } from './limits.js';
 
@@ -96,7 +97,7 @@ export function checkSubmission(
       number_of_runs: Math.floor(limits.number_of_runs),
       redirect_stderr_to_stdout: b.redirect_stderr_to_stdout === true,
       callback_url: callback,
-      additional_files: b.additional_files === undefined || b.additional_files === null ? null : Buffer.from(String(b.additional_files), 'base64').toString('base64'),
+      additional_files: b.additional_files === undefined || b.additional_files === null ? null : Buffer.from(asText(b.additional_files), 'base64').toString('base64'),
       enable_network: b.enable_network === true,
     },
   };
@@ -105,7 +106,7 @@ export function checkSubmission(
 /** a text as base64 of its bytes: as sent, or decoded first when base64_encoded; null when absent */
 function textField(v: unknown, base64: boolean): string | null {
   if (v === undefined || v === null) return null;
-  const s = typeof v === 'string' ? v : String(v);
+  const s = asText(v);
   return base64 ? Buffer.from(s, 'base64').toString('base64') : Buffer.from(s, 'utf8').toString('base64');
 }
 
@@ -113,7 +114,7 @@ function textField(v: unknown, base64: boolean): string | null {
 function checkLanguage(raw: unknown, languageIds: ReadonlySet<number>, add: Report): number | undefined {
   const id = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : undefined;
   if (raw === undefined || raw === null || raw === '') add('language_id', "can't be blank");
-  if (id === undefined || !languageIds.has(id)) add('language_id', `language with id ${String(raw ?? '')} doesn't exist`);
+  if (id === undefined || !languageIds.has(id)) add('language_id', `language with id ${asText(raw)} doesn't exist`);
   return id;
 }
 
@@ -143,7 +144,7 @@ function checkLimit(k: LimitName, v: unknown, add: Report): number {
 function checkString(b: Fields, k: string, max: number, add: Report): string | null {
   const v = b[k];
   if (v === undefined || v === null) return null;
-  const s = String(v);
+  const s = asText(v);
   if (s.length > max) add(k, `is too long (maximum is ${max} characters)`);
   return s;
 }

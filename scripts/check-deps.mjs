@@ -7,7 +7,11 @@
 //      variable (their callers pass config);
 //   3. the API and the client never reach the engine, the runtimes, the judge or koffi,
 //      directly or through another package (type imports count too): they must not load
-//      a native module or a box to know a type.
+//      a native module or a box to know a type;
+//   4. the API by feature: a feature (native, piston, judge0) imports no other feature
+//      and the job service (jobs/) none at all, so features meet only through jobs/ and in
+//      app.ts; from outside its folder a feature or jobs/ is reached through its index.ts
+//      alone (the exceptions in THROUGH_FILE say why).
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -22,7 +26,8 @@ const NO_ENGINE = ['apps/api/src/index.ts', 'apps/api/src/main.ts', 'packages/cl
 const SERVICE_LIBS = /^(express|bullmq|ioredis|prom-client)(\/|$)/;
 const MAY_USE = { jobs: /^(bullmq|ioredis)(\/|$)/ };
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+// the tree to check: this repository, or one given (its test plants a fault in a copy)
+const root = path.resolve(process.argv[2] ?? path.join(path.dirname(new URL(import.meta.url).pathname), '..'));
 const files = [];
 for (const top of ['packages', 'apps']) walk(path.join(root, top));
 
@@ -69,6 +74,28 @@ for (const file of files) {
   }
   graph.set(file, deps);
   reaches.set(file, [...deps, ...reach]);
+}
+
+// rule 4: the API's features
+const API = 'apps/api/src/';
+const FEATURES = new Set(['native', 'piston', 'judge0']);
+const FOLDERS = new Set([...FEATURES, 'jobs']);
+/** importer -> a feature's inner file it may take directly */
+const THROUGH_FILE = new Map([
+  // the API's settings parse the callback allow-list without loading Express (scripts/config-docs.ts reads them)
+  ['apps/api/src/config.ts', 'apps/api/src/judge0/callback-policy.ts'],
+]);
+for (const [file, deps] of graph) {
+  const rel = path.relative(root, file);
+  if (!rel.startsWith(API)) continue;
+  const from = rel.slice(API.length).split('/');
+  for (const dep of deps) {
+    const depRel = path.relative(root, dep);
+    const to = depRel.slice(API.length).split('/');
+    if (!depRel.startsWith(API) || !FOLDERS.has(to[0]) || to[0] === from[0]) continue;
+    if (FEATURES.has(to[0]) && (FEATURES.has(from[0]) || from[0] === 'jobs')) problems.push(`${rel}: a feature reaches another only through the job service (imports ${depRel})`);
+    else if (to.slice(1).join('/') !== 'index.ts' && THROUGH_FILE.get(rel) !== depRel) problems.push(`${rel}: imports ${depRel}; outside ${to[0]}/ import its index.ts`);
+  }
 }
 
 // rule 3: everything the API and the client can reach, through any import

@@ -18,7 +18,15 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BASE_ENV, DEFAULT_PROGRAM_POLICY, detectRuntimes, LANGUAGES, prepare, runProgram, stepLimits } from '@codebox/runtimes';
+import {
+  BASE_ENV,
+  DEFAULT_PROGRAM_POLICY,
+  detectRuntimes,
+  LANGUAGES,
+  prepare,
+  runProgram,
+  stepLimits,
+} from '@codebox/runtimes';
 import type { DetectedRuntime } from '@codebox/runtimes';
 import { createSandbox } from '@codebox/sandbox';
 import { PROGRAMS } from '../test/runtimes/programs.js';
@@ -34,7 +42,11 @@ const median = (xs: number[]): number => {
 };
 
 /** spawn and wait, without blocking the event loop (the engine's spares refill meanwhile) */
-function run(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
+function run(
+  argv: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
     const c = spawn(argv[0] ?? '', argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'ignore'] });
     let stdout = '';
@@ -52,7 +64,8 @@ async function bare(rt: DetectedRuntime, source: string): Promise<[number, numbe
   const dir = fs.mkdtempSync(path.join(BARE_ROOT, 'codebox-bench-bare-'));
   try {
     const prepared = prepare(rt, [{ name: rt.sourceFile, content: source }]);
-    for (const f of [...prepared.files, ...(rt.compileFiles ?? [])]) fs.writeFileSync(path.join(dir, f.path), f.content);
+    for (const f of [...prepared.files, ...(rt.compileFiles ?? [])])
+      fs.writeFileSync(path.join(dir, f.path), f.content);
     const compileLimits = stepLimits(CPUS, DEFAULT_PROGRAM_POLICY.compile, rt.floors?.compile);
     const runLimits = stepLimits(CPUS, DEFAULT_PROGRAM_POLICY.run, rt.floors?.run);
     const tmp = path.join(dir, '.tmp');
@@ -60,7 +73,9 @@ async function bare(rt: DetectedRuntime, source: string): Promise<[number, numbe
     const envFor = (limits: typeof runLimits) => {
       const extra = rt.env?.(limits) ?? {};
       // the box's /tmp is fresh for every step; so is this one
-      const local = Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, v.startsWith('/tmp/') ? path.join(tmp, v.slice(5)) : v]));
+      const local = Object.fromEntries(
+        Object.entries(extra).map(([k, v]) => [k, v.startsWith('/tmp/') ? path.join(tmp, v.slice(5)) : v]),
+      );
       return { ...BASE_ENV, HOME: dir, TMPDIR: tmp, ...local };
     };
     const ctx = { entry: prepared.entry, sources: prepared.sources };
@@ -103,13 +118,20 @@ async function main(): Promise<void> {
         b.total.push(bc + br);
         const t0 = performance.now();
         let tRun = t0;
-        const r = await runProgram(sandbox, rt, { files: [{ name: rt.sourceFile, content: source }], limits: CPUS, compileLimits: CPUS }, undefined, {
-          onStep: (step) => {
-            if (step === 'run') tRun = performance.now();
+        const r = await runProgram(
+          sandbox,
+          rt,
+          { files: [{ name: rt.sourceFile, content: source }], limits: CPUS, compileLimits: CPUS },
+          undefined,
+          {
+            onStep: (step) => {
+              if (step === 'run') tRun = performance.now();
+            },
           },
-        });
+        );
         const t1 = performance.now();
-        if (r.status !== 'OK' || r.stdout.toString() !== 'Hello, World!\n') throw new Error(`${rt.id}: ${r.status} ${r.stderr.toString()}`);
+        if (r.status !== 'OK' || r.stdout.toString() !== 'Hello, World!\n')
+          throw new Error(`${rt.id}: ${r.status} ${r.stderr.toString()}`);
         c.compile.push(rt.compile ? tRun - t0 : 0);
         c.run.push(t1 - tRun);
         c.total.push(t1 - t0);
@@ -118,17 +140,40 @@ async function main(): Promise<void> {
       const ratio = (x: number, y: number) => (y > 0 ? `${(x / y).toFixed(2)}x` : '-');
       const m = (xs: number[]) => median(xs);
       rows.push([
-        rt.id, rt.version,
-        rt.compile ? f(m(b.compile)) : '-', rt.compile ? f(m(c.compile)) : '-', rt.compile ? ratio(m(c.compile), m(b.compile)) : '-',
-        f(m(b.run)), f(m(c.run)), ratio(m(c.run), m(b.run)),
-        f(m(b.total)), f(m(c.total)), ratio(m(c.total), m(b.total)), `+${f(m(c.total) - m(b.total))}`,
+        rt.id,
+        rt.version,
+        rt.compile ? f(m(b.compile)) : '-',
+        rt.compile ? f(m(c.compile)) : '-',
+        rt.compile ? ratio(m(c.compile), m(b.compile)) : '-',
+        f(m(b.run)),
+        f(m(c.run)),
+        ratio(m(c.run), m(b.run)),
+        f(m(b.total)),
+        f(m(c.total)),
+        ratio(m(c.total), m(b.total)),
+        `+${f(m(c.total) - m(b.total))}`,
       ]);
       process.stderr.write(`${rt.id} done\n`);
     }
-    const head = ['language', 'version', 'compile bare', 'compile codebox', 'ratio', 'run bare', 'run codebox', 'ratio', 'total bare', 'total codebox', 'ratio', 'added ms'];
+    const head = [
+      'language',
+      'version',
+      'compile bare',
+      'compile codebox',
+      'ratio',
+      'run bare',
+      'run codebox',
+      'ratio',
+      'total bare',
+      'total codebox',
+      'ratio',
+      'added ms',
+    ];
     const all = [head, ...rows];
     const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-    console.log(`\nhello world, median ms of ${RUNS} runs each (${os.cpus().length} cores, cpus ${CPUS.cpus} for both, host root, interleaved)\n`);
+    console.log(
+      `\nhello world, median ms of ${RUNS} runs each (${os.cpus().length} cores, cpus ${CPUS.cpus} for both, host root, interleaved)\n`,
+    );
     for (const r of all) console.log(r.map((cell, i) => cell.padStart(widths[i] ?? 0)).join('  '));
   } finally {
     await sandbox.close();

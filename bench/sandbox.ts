@@ -31,7 +31,11 @@ const ENV = { PATH: '/usr/bin:/bin' };
 
 function spawnWait(argv: string[], opts: { uid?: number; stdio?: ('ignore' | number)[] } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const c = spawn(argv[0] ?? '', argv.slice(1), { env: ENV, stdio: opts.stdio ?? 'ignore', ...(opts.uid ? { uid: opts.uid, gid: opts.uid } : {}) });
+    const c = spawn(argv[0] ?? '', argv.slice(1), {
+      env: ENV,
+      stdio: opts.stdio ?? 'ignore',
+      ...(opts.uid ? { uid: opts.uid, gid: opts.uid } : {}),
+    });
     c.on('error', reject);
     c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${argv[0]} exited ${code}`))));
   });
@@ -58,23 +62,49 @@ async function main(): Promise<void> {
     kind: (p: string) => {
       const st = fs.lstatSync(p, { throwIfNoEntry: false });
       if (!st) return undefined;
-      return st.isSymbolicLink() ? { type: 'symlink' as const, target: fs.readlinkSync(p) } : { type: st.isDirectory() ? ('dir' as const) : ('file' as const) };
+      return st.isSymbolicLink()
+        ? { type: 'symlink' as const, target: fs.readlinkSync(p) }
+        : { type: st.isDirectory() ? ('dir' as const) : ('file' as const) };
     },
     list: (d: string) => fs.readdirSync(d),
   };
   const plainBwrap = (cmd: string[]) => {
-    const options = bwrapOptions({ limits: DEFAULT_LIMITS, root: hostRoot(probe, etc), workDir: work, sysDir: etc, fds: LAUNCH_FDS });
+    const options = bwrapOptions({
+      limits: DEFAULT_LIMITS,
+      root: hostRoot(probe, etc),
+      workDir: work,
+      sysDir: etc,
+      fds: LAUNCH_FDS,
+    });
     // the same flags without the info handshake and the box init; the filter read from fd 3
     const cut = options.indexOf('--info-fd');
-    return ['/usr/bin/bwrap', ...options.slice(0, cut), '--clearenv', '--setenv', 'PATH', ENV.PATH, '--seccomp', '3', '--', ...cmd];
+    return [
+      '/usr/bin/bwrap',
+      ...options.slice(0, cut),
+      '--clearenv',
+      '--setenv',
+      'PATH',
+      ENV.PATH,
+      '--seccomp',
+      '3',
+      '--',
+      ...cmd,
+    ];
   };
 
-  const sb = await createSandbox({ cgroupParent: PARENT, workRoot: path.join(scratch, 'run'), uidBase: UID + 1, uidCount: 4 });
+  const sb = await createSandbox({
+    cgroupParent: PARENT,
+    workRoot: path.join(scratch, 'run'),
+    uidBase: UID + 1,
+    uidCount: 4,
+  });
   const commands: [string, string[]][] = [
     ['/bin/true', ['/bin/true']],
     ['python3 -c pass', ['/usr/bin/python3', '-c', 'pass']],
   ];
-  console.log(`codebox bench:sandbox — ${RUNS} runs per variant, interleaved; cgroup v${sb.cgroupVersion}; ${os.cpus().length} cpus; node ${process.version}`);
+  console.log(
+    `codebox bench:sandbox — ${RUNS} runs per variant, interleaved; cgroup v${sb.cgroupVersion}; ${os.cpus().length} cpus; node ${process.version}`,
+  );
   const rows: string[] = [];
   for (const [label, cmd] of commands) {
     const t: Record<'bare' | 'bwrap' | 'engine', number[]> = { bare: [], bwrap: [], engine: [] };
@@ -97,7 +127,9 @@ async function main(): Promise<void> {
       t.bwrap.push(bwrap);
       t.engine.push(engine);
     }
-    const b = stats(t.bare), w = stats(t.bwrap), e = stats(t.engine);
+    const b = stats(t.bare),
+      w = stats(t.bwrap),
+      e = stats(t.engine);
     rows.push(
       `${label}`,
       `  bare    median ${b.median.toFixed(2)} ms   p95 ${b.p95.toFixed(2)} ms`,

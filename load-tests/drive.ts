@@ -53,7 +53,9 @@ export async function drive(o: LoadOptions): Promise<LoadResult> {
   const byKind = new Map<string, KindStats>(o.cycle.map((k) => [k.name, { latenciesMs: [], outcomes: new Map() }]));
   const window = { first: Infinity, last: -Infinity };
   const req = request(o.cycle, byKind, window);
-  const results = o.ratePerS ? await paced(o, o.ratePerS, req) : [await run(o, { connections: o.connections ?? 1 }, req)];
+  const results = o.ratePerS
+    ? await paced(o, o.ratePerS, req)
+    : [await run(o, { connections: o.connections ?? 1 }, req)];
   const seconds = Math.max(0, window.last - window.first) / 1000;
   return { seconds, byKind, noAnswer: results.reduce((n, r) => n + r.errors, 0) };
 }
@@ -69,7 +71,11 @@ async function paced(o: LoadOptions, ratePerS: number, req: autocannon.Request):
   return Promise.all(instances);
 }
 
-function run(o: LoadOptions, shape: Pick<autocannon.Options, 'connections' | 'overallRate'>, req: autocannon.Request): Promise<autocannon.Result> {
+function run(
+  o: LoadOptions,
+  shape: Pick<autocannon.Options, 'connections' | 'overallRate'>,
+  req: autocannon.Request,
+): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon({
       url: `${o.url}/v1/jobs?wait=true`,
@@ -86,7 +92,11 @@ function run(o: LoadOptions, shape: Pick<autocannon.Options, 'connections' | 'ov
 }
 
 /** one request whose kind is chosen as it is sent; the context carries it to the answer */
-function request(cycle: readonly JobKind[], byKind: Map<string, KindStats>, window: { first: number; last: number }): autocannon.Request {
+function request(
+  cycle: readonly JobKind[],
+  byKind: Map<string, KindStats>,
+  window: { first: number; last: number },
+): autocannon.Request {
   let sent = 0;
   return {
     method: 'POST',

@@ -41,7 +41,12 @@ export interface EngineMeasure {
 const SERVICE_POLICY: ProgramPolicy = servicePolicy(loadWorkerConfig({}));
 
 export async function measureEngine(o: EngineOptions): Promise<EngineMeasure> {
-  const sandbox = await createSandbox({ cgroupParent: o.cgroupParent, workRoot: o.workRoot, uidBase: o.uidBase, uidCount: o.slots + 8 });
+  const sandbox = await createSandbox({
+    cgroupParent: o.cgroupParent,
+    workRoot: o.workRoot,
+    uidBase: o.uidBase,
+    uidCount: o.slots + 8,
+  });
   try {
     const runtime = await findRuntime(sandbox, o.language);
     // the request exactly as the worker builds it from {files: [{content}]} (programRequest)
@@ -51,7 +56,9 @@ export async function measureEngine(o: EngineOptions): Promise<EngineMeasure> {
     const start = performance.now();
     const deadline = Date.now() + o.durationMs;
     const latenciesMs: number[] = [];
-    const counts = await Promise.all(Array.from({ length: o.slots }, () => loop(sandbox, runtime, request, o.expectStdout, deadline, latenciesMs)));
+    const counts = await Promise.all(
+      Array.from({ length: o.slots }, () => loop(sandbox, runtime, request, o.expectStdout, deadline, latenciesMs)),
+    );
     const seconds = (performance.now() - start) / 1000;
     const ok = counts.reduce((n, c) => n + c.ok, 0);
     return { ok, latenciesMs, wrong: counts.reduce((n, c) => n + c.wrong, 0), seconds, jobsPerS: ok / seconds };
@@ -61,14 +68,26 @@ export async function measureEngine(o: EngineOptions): Promise<EngineMeasure> {
 }
 
 async function findRuntime(sandbox: Sandbox, language: string): Promise<DetectedRuntime> {
-  const { found, absent } = await detectRuntimes(sandbox, chooseRoot('host', ''), LANGUAGES.filter((l) => l.id === language));
+  const { found, absent } = await detectRuntimes(
+    sandbox,
+    chooseRoot('host', ''),
+    LANGUAGES.filter((l) => l.id === language),
+  );
   const runtime = found[0];
-  if (!runtime) throw new Error(`the engine has no ${language} on the host root: ${absent[language] ?? 'unknown language'}`);
+  if (!runtime)
+    throw new Error(`the engine has no ${language} on the host root: ${absent[language] ?? 'unknown language'}`);
   return runtime;
 }
 
 /** one slot: jobs back to back until the deadline */
-async function loop(sandbox: Sandbox, runtime: DetectedRuntime, request: ProgramRequest, expect: string, deadline: number, latenciesMs: number[]): Promise<{ ok: number; wrong: number }> {
+async function loop(
+  sandbox: Sandbox,
+  runtime: DetectedRuntime,
+  request: ProgramRequest,
+  expect: string,
+  deadline: number,
+  latenciesMs: number[],
+): Promise<{ ok: number; wrong: number }> {
   let ok = 0;
   let wrong = 0;
   while (Date.now() < deadline) {

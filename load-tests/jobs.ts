@@ -41,7 +41,13 @@ function trivial(name: string, language: string, content: string, stdout: string
  * rate of two slots, the fork bombs alone would hold one of them, and the trivial jobs
  * would queue for want of slots rather than suffer from their neighbours.
  */
-function hostile(name: string, language: string, content: string, limits: Record<string, number>, verdicts: readonly string[]): JobKind {
+function hostile(
+  name: string,
+  language: string,
+  content: string,
+  limits: Record<string, number>,
+  verdicts: readonly string[],
+): JobKind {
   return {
     name,
     trivial: false,
@@ -63,9 +69,19 @@ export const PYTHON_HELLO = trivial('python hello', 'python', 'print("Hello, Wor
  * so it spends little cpu), or sooner on its own stderr past outputBytes. The sleep keeps
  * the main process alive: without it the box ends with it, at once, and OK.
  */
-export const FORK_BOMB = hostile('fork bomb', 'bash', ':(){ :|:& };:; sleep 10', { pids: 32, outputBytes: 64 << 10 }, ['WALL_TIME_LIMIT', 'TIME_LIMIT', 'OUTPUT_LIMIT']);
+export const FORK_BOMB = hostile('fork bomb', 'bash', ':(){ :|:& };:; sleep 10', { pids: 32, outputBytes: 64 << 10 }, [
+  'WALL_TIME_LIMIT',
+  'TIME_LIMIT',
+  'OUTPUT_LIMIT',
+]);
 /** allocates until the cgroup's memory limit kills it */
-export const MEMORY_BOMB = hostile('memory bomb', 'python', 'x = []\nwhile True: x.append(bytearray(1 << 20))', { memoryBytes: 64 << 20 }, ['MEMORY_LIMIT']);
+export const MEMORY_BOMB = hostile(
+  'memory bomb',
+  'python',
+  'x = []\nwhile True: x.append(bytearray(1 << 20))',
+  { memoryBytes: 64 << 20 },
+  ['MEMORY_LIMIT'],
+);
 /** writes until the output limit (the service's default, 1 MiB) kills it */
 export const OUTPUT_FLOOD = hostile('output flood', 'bash', 'yes', {}, ['OUTPUT_LIMIT']);
 

@@ -48,10 +48,20 @@ export function row(scenario: string, s: KindStats, seconds: number, extraErrors
 
 export function table(rows: readonly Row[]): string {
   const head = ['scenario', 'ok', 'errors', 'jobs/s', 'p50 ms', 'p95 ms', 'p99 ms'];
-  const cells = rows.map((r) => [r.scenario, String(r.ok), String(r.errors), r.jobsPerS.toFixed(1), ms(r.p50), ms(r.p95), ms(r.p99)]);
+  const cells = rows.map((r) => [
+    r.scenario,
+    String(r.ok),
+    String(r.errors),
+    r.jobsPerS.toFixed(1),
+    ms(r.p50),
+    ms(r.p95),
+    ms(r.p99),
+  ]);
   const all = [head, ...cells];
   const widths = head.map((_, i) => Math.max(...all.map((c) => (c[i] ?? '').length)));
-  return all.map((c) => c.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
+  return all
+    .map((c) => c.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
+    .join('\n');
 }
 
 function ms(x: number): string {

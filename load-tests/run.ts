@@ -40,7 +40,9 @@ const HOST = hostEnv();
 function slots(): number {
   const v = Number(process.env.LOAD_SLOTS || os.availableParallelism());
   if (!Number.isInteger(v) || v < 1 || v > 64) {
-    process.stderr.write(`load: LOAD_SLOTS=${JSON.stringify(process.env.LOAD_SLOTS)}: must be a whole number from 1 to 64\n`);
+    process.stderr.write(
+      `load: LOAD_SLOTS=${JSON.stringify(process.env.LOAD_SLOTS)}: must be a whole number from 1 to 64\n`,
+    );
     process.exit(2);
   }
   return v;
@@ -88,7 +90,9 @@ async function main(): Promise<number> {
     return 1;
   }
   try {
-    console.log(`stack: api ${stack.url} (pid ${stack.apiPid}), worker pid ${stack.workerPid} (${stack.slots} slots), redis ${stack.redisUrl}`);
+    console.log(
+      `stack: api ${stack.url} (pid ${stack.apiPid}), worker pid ${stack.workerPid} (${stack.slots} slots), redis ${stack.redisUrl}`,
+    );
     return print(await measure(stack));
   } catch (err) {
     console.error(`\nthe load run failed: ${(err as Error).stack ?? String(err)}`);
@@ -102,8 +106,13 @@ async function measure(stack: ProcessStack): Promise<Measured> {
   await warmUp(stack.url, [BASH_ECHO, PYTHON_HELLO, ...HOSTILE], stack.slots);
   const connections = 4 * stack.slots;
   const half = DURATION_S / 2;
-  const e1 = await step(`engine: bash echo through runProgram, ${ENGINE_S / 2} s`, () => engine(stack.slots, ENGINE_S / 2));
-  const bashMax = await scenario(stack, `bash max (${connections} in flight)`, DURATION_S, { cycle: [BASH_ECHO], connections });
+  const e1 = await step(`engine: bash echo through runProgram, ${ENGINE_S / 2} s`, () =>
+    engine(stack.slots, ENGINE_S / 2),
+  );
+  const bashMax = await scenario(stack, `bash max (${connections} in flight)`, DURATION_S, {
+    cycle: [BASH_ECHO],
+    connections,
+  });
   const e2 = await step(`engine again, ${ENGINE_S / 2} s`, () => engine(stack.slots, ENGINE_S / 2));
   const bashRate = Math.max(1, Math.round(okRate(bashMax, BASH_ECHO) / 2));
   const paced = { cycle: [BASH_ECHO], ratePerS: bashRate };
@@ -112,11 +121,23 @@ async function measure(stack: ProcessStack): Promise<Measured> {
   const m1 = await scenario(stack, `hostile mix (${bashRate}/s, 10% hostile)`, half, mixed);
   const h2 = await scenario(stack, `bash half again`, half, paced);
   const m2 = await scenario(stack, `hostile mix again`, half, mixed);
-  const pythonMax = await scenario(stack, `python max (${connections} in flight)`, DURATION_S, { cycle: [PYTHON_HELLO], connections });
+  const pythonMax = await scenario(stack, `python max (${connections} in flight)`, DURATION_S, {
+    cycle: [PYTHON_HELLO],
+    connections,
+  });
   const pythonRate = Math.max(1, Math.round(okRate(pythonMax, PYTHON_HELLO) / 2));
-  const pythonHalf = await scenario(stack, `python half (${pythonRate}/s)`, DURATION_S, { cycle: [PYTHON_HELLO], ratePerS: pythonRate });
+  const pythonHalf = await scenario(stack, `python half (${pythonRate}/s)`, DURATION_S, {
+    cycle: [PYTHON_HELLO],
+    ratePerS: pythonRate,
+  });
   return {
-    engine: { ok: e1.ok + e2.ok, latenciesMs: [...e1.latenciesMs, ...e2.latenciesMs], wrong: e1.wrong + e2.wrong, seconds: e1.seconds + e2.seconds, cpu: addCpu(e1.cpu, e2.cpu) },
+    engine: {
+      ok: e1.ok + e2.ok,
+      latenciesMs: [...e1.latenciesMs, ...e2.latenciesMs],
+      wrong: e1.wrong + e2.wrong,
+      seconds: e1.seconds + e2.seconds,
+      cpu: addCpu(e1.cpu, e2.cpu),
+    },
     bashMax,
     bashHalf: merge(h1, h2),
     mix: merge(m1, m2),
@@ -147,12 +168,25 @@ async function engine(slots: number, seconds: number): Promise<EngineRun> {
 async function warmUp(url: string, kinds: readonly JobKind[], slots: number): Promise<void> {
   await step('warm-up', async () => {
     for (const kind of kinds) {
-      await Promise.all(Array.from({ length: slots }, () => fetch(`${url}/v1/jobs?wait=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: kind.body }).then((r) => r.text())));
+      await Promise.all(
+        Array.from({ length: slots }, () =>
+          fetch(`${url}/v1/jobs?wait=true`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: kind.body,
+          }).then((r) => r.text()),
+        ),
+      );
     }
   });
 }
 
-async function scenario(stack: ProcessStack, name: string, seconds: number, shape: { cycle: JobKind[]; connections?: number; ratePerS?: number }): Promise<Run> {
+async function scenario(
+  stack: ProcessStack,
+  name: string,
+  seconds: number,
+  shape: { cycle: JobKind[]; connections?: number; ratePerS?: number },
+): Promise<Run> {
   const pids = { api: stack.apiPid, worker: stack.workerPid, redis: stack.redisPid };
   const before = cpuSnapshot(pids, HOST.cgroupParent);
   const result = await step(`${name}, ${seconds} s`, () => drive({ url: stack.url, durationS: seconds, ...shape }));
@@ -184,7 +218,9 @@ function okRate(r: LoadResult, kind: JobKind): number {
 
 /** Σ latency / time per kind: how many of each were queued or running at an average moment */
 function inSystem(r: LoadResult): string {
-  return [...r.byKind].map(([name, s]) => `${name} ${(s.latenciesMs.reduce((a, b) => a + b, 0) / 1000 / r.seconds).toFixed(2)}`).join(', ');
+  return [...r.byKind]
+    .map(([name, s]) => `${name} ${(s.latenciesMs.reduce((a, b) => a + b, 0) / 1000 / r.seconds).toFixed(2)}`)
+    .join(', ');
 }
 
 function answered(r: LoadResult): number {
@@ -194,21 +230,44 @@ function answered(r: LoadResult): number {
 /** the table, the hostile verdicts, cpu per job, the targets; 1 when a trivial answer was wrong */
 function print(m: Measured): number {
   const rows: Row[] = [
-    row('engine: bash echo (runProgram)', { latenciesMs: m.engine.latenciesMs, outcomes: new Map([['ok', m.engine.ok], ['wrong', m.engine.wrong]]) }, m.engine.seconds),
+    row(
+      'engine: bash echo (runProgram)',
+      {
+        latenciesMs: m.engine.latenciesMs,
+        outcomes: new Map([
+          ['ok', m.engine.ok],
+          ['wrong', m.engine.wrong],
+        ]),
+      },
+      m.engine.seconds,
+    ),
     row('bash echo, max', stats(m.bashMax, BASH_ECHO), m.bashMax.seconds, m.bashMax.noAnswer),
     row(`bash echo, half (${m.bashRate}/s)`, stats(m.bashHalf, BASH_ECHO), m.bashHalf.seconds, m.bashHalf.noAnswer),
     row('mix: bash echo (90%)', stats(m.mix, BASH_ECHO), m.mix.seconds, m.mix.noAnswer),
     ...HOSTILE.map((h) => row(`mix: ${h.name}`, stats(m.mix, h), m.mix.seconds)),
     row('python hello, max', stats(m.pythonMax, PYTHON_HELLO), m.pythonMax.seconds, m.pythonMax.noAnswer),
-    row(`python hello, half (${m.pythonRate}/s)`, stats(m.pythonHalf, PYTHON_HELLO), m.pythonHalf.seconds, m.pythonHalf.noAnswer),
+    row(
+      `python hello, half (${m.pythonRate}/s)`,
+      stats(m.pythonHalf, PYTHON_HELLO),
+      m.pythonHalf.seconds,
+      m.pythonHalf.noAnswer,
+    ),
   ];
   console.log(`\n${table(rows)}\n`);
   for (const h of HOSTILE) console.log(`  ${h.name}: ${outcomes(stats(m.mix, h))}`);
   console.log(`  jobs in the system on average in the mix (Little's law), of ${SLOTS} slots: ${inSystem(m.mix)}`);
-  console.log('\ncpu per job, by part (boxes: the cgroup parent\'s accounting):');
-  console.log(`  ${'engine'.padEnd(12)} ${perJob(m.engine.cpu, m.engine.ok + m.engine.wrong, { self: 'engine process' })}`);
-  const runs = [['bash max', m.bashMax], ['bash half', m.bashHalf], ['hostile mix', m.mix], ['python max', m.pythonMax]] as const;
-  for (const [name, r] of runs) console.log(`  ${name.padEnd(12)} ${perJob(r.cpu, answered(r), { self: 'load generator' })}`);
+  console.log("\ncpu per job, by part (boxes: the cgroup parent's accounting):");
+  console.log(
+    `  ${'engine'.padEnd(12)} ${perJob(m.engine.cpu, m.engine.ok + m.engine.wrong, { self: 'engine process' })}`,
+  );
+  const runs = [
+    ['bash max', m.bashMax],
+    ['bash half', m.bashHalf],
+    ['hostile mix', m.mix],
+    ['python max', m.pythonMax],
+  ] as const;
+  for (const [name, r] of runs)
+    console.log(`  ${name.padEnd(12)} ${perJob(r.cpu, answered(r), { self: 'load generator' })}`);
   console.log(`\n${targets(m).join('\n')}`);
   const wrong = wrongAnswers(m);
   if (wrong.length > 0) console.log(`\ntrivial jobs with wrong answers:\n  ${wrong.join('\n  ')}`);
@@ -237,7 +296,9 @@ function wrongAnswers(m: Measured): string[] {
     ['python max', m.pythonMax, PYTHON_HELLO],
     ['python half', m.pythonHalf, PYTHON_HELLO],
   ];
-  const out = runs.filter(([, r, k]) => wrongCount(stats(r, k)) > 0).map(([name, r, k]) => `${name}: ${outcomes(stats(r, k))}`);
+  const out = runs
+    .filter(([, r, k]) => wrongCount(stats(r, k)) > 0)
+    .map(([name, r, k]) => `${name}: ${outcomes(stats(r, k))}`);
   return m.engine.wrong > 0 ? [`engine: ${m.engine.wrong} wrong`, ...out] : out;
 }
 

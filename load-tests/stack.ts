@@ -56,7 +56,11 @@ export interface ProcessStack {
  * The host settings the worker gets, from the caller's environment where set (so a
  * shared machine can give each run its own cgroup, work dir and uid range).
  */
-export function hostEnv(env: NodeJS.ProcessEnv = process.env): { cgroupParent: string; workRoot: string; uidBase: number } {
+export function hostEnv(env: NodeJS.ProcessEnv = process.env): {
+  cgroupParent: string;
+  workRoot: string;
+  uidBase: number;
+} {
   return {
     cgroupParent: env.CODEBOX_CGROUP_PARENT || 'codebox-load',
     workRoot: env.CODEBOX_WORK_ROOT || '/tmp/codebox-load-run',
@@ -80,11 +84,27 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     const prefix = `cbload-${process.pid}-${Date.now().toString(36)}`;
     const port = await freePort();
     const common = commonEnv(redis.url, prefix);
-    const worker = spawnRole('worker', { ...common, ...workerEnv(slots), ...options.env, ...options.workerEnv }, dir, children);
+    const worker = spawnRole(
+      'worker',
+      { ...common, ...workerEnv(slots), ...options.env, ...options.workerEnv },
+      dir,
+      children,
+    );
     const api = spawnRole('api', { ...common, ...apiEnv(port), ...options.env, ...options.apiEnv }, dir, children);
     const url = `http://127.0.0.1:${port}`;
     await ready(url, options.languages ?? ['bash'], [worker, api], dir, options.startTimeoutMs ?? 60_000);
-    return makeStack({ url, api, worker, redis: redis.child, redisUrl: redis.url, prefix, slots, dir, killAll, signals: options.signals !== false });
+    return makeStack({
+      url,
+      api,
+      worker,
+      redis: redis.child,
+      redisUrl: redis.url,
+      prefix,
+      slots,
+      dir,
+      killAll,
+      signals: options.signals !== false,
+    });
   } catch (err) {
     // the worker and the API first (started last), Redis last; their logs are in the error
     for (const c of [...children].reverse()) await terminate(c);
@@ -95,7 +115,11 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
 }
 
 function commonEnv(redisUrl: string, prefix: string): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', REDIS_URL: redisUrl, CODEBOX_REDIS_PREFIX: prefix };
+  return {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    REDIS_URL: redisUrl,
+    CODEBOX_REDIS_PREFIX: prefix,
+  };
 }
 
 function workerEnv(slots: number): Record<string, string> {
@@ -130,7 +154,24 @@ function apiEnv(port: number): Record<string, string> {
 async function startRedis(dir: string, children: ChildProcess[]): Promise<{ url: string; child: ChildProcess }> {
   const socket = path.join(dir, 'redis.sock');
   const log = fs.openSync(path.join(dir, 'redis.log'), 'a');
-  const child = spawn('redis-server', ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dir, '--appendonly', 'no', '--save', ''], { stdio: ['ignore', log, log], detached: true });
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      '0',
+      '--unixsocket',
+      socket,
+      '--unixsocketperm',
+      '700',
+      '--dir',
+      dir,
+      '--appendonly',
+      'no',
+      '--save',
+      '',
+    ],
+    { stdio: ['ignore', log, log], detached: true },
+  );
   fs.closeSync(log);
   children.push(child);
   await new Promise<void>((resolve, reject) => {
@@ -139,14 +180,20 @@ async function startRedis(dir: string, children: ChildProcess[]): Promise<{ url:
   });
   const deadline = Date.now() + 10_000;
   while (!fs.existsSync(socket)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start: ${tail(path.join(dir, 'redis.log'))}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`redis-server did not start: ${tail(path.join(dir, 'redis.log'))}`);
     await sleep(20);
   }
   return { url: `unix://${socket}`, child };
 }
 
 /** one role from dist, its stdout and stderr (pino lines) to <dir>/<role>.log */
-function spawnRole(role: 'worker' | 'api', env: Record<string, string>, dir: string, children: ChildProcess[]): ChildProcess {
+function spawnRole(
+  role: 'worker' | 'api',
+  env: Record<string, string>,
+  dir: string,
+  children: ChildProcess[],
+): ChildProcess {
   const main = path.join(ROOT, 'apps', role, 'dist', 'main.js');
   if (!fs.existsSync(main)) throw new Error(`${main} is missing: build first (npx tsc -b)`);
   const log = fs.openSync(path.join(dir, `${role}.log`), 'a');
@@ -157,13 +204,23 @@ function spawnRole(role: 'worker' | 'api', env: Record<string, string>, dir: str
 }
 
 /** /readyz answers 200 (Redis and a live worker) and /v1/runtimes lists every language */
-async function ready(url: string, languages: readonly string[], roles: ChildProcess[], dir: string, ms: number): Promise<void> {
+async function ready(
+  url: string,
+  languages: readonly string[],
+  roles: ChildProcess[],
+  dir: string,
+  ms: number,
+): Promise<void> {
   const deadline = Date.now() + ms;
   let last = 'no answer yet';
   for (;;) {
     const dead = roles.find((c) => c.exitCode !== null || c.signalCode !== null);
-    if (dead) throw new Error(`a codebox process exited (${dead.exitCode ?? dead.signalCode}) while starting:\n${tail(path.join(dir, 'worker.log'))}\n${tail(path.join(dir, 'api.log'))}`);
-    if (Date.now() > deadline) throw new Error(`the stack was not ready in ${ms} ms: ${last}\n${tail(path.join(dir, 'worker.log'))}`);
+    if (dead)
+      throw new Error(
+        `a codebox process exited (${dead.exitCode ?? dead.signalCode}) while starting:\n${tail(path.join(dir, 'worker.log'))}\n${tail(path.join(dir, 'api.log'))}`,
+      );
+    if (Date.now() > deadline)
+      throw new Error(`the stack was not ready in ${ms} ms: ${last}\n${tail(path.join(dir, 'worker.log'))}`);
     last = await readiness(url, languages).catch((err: Error) => err.message);
     if (last === 'ready') return;
     await sleep(200);

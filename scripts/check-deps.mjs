@@ -49,7 +49,8 @@ function packageEntry(spec) {
   const dir = fs.existsSync(path.join(root, 'packages', name)) ? 'packages' : 'apps';
   return path.join(root, dir, name, 'src', 'index.ts');
 }
-const importRe = /^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const importRe =
+  /^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
 for (const file of files) {
   const src = fs.readFileSync(file, 'utf8');
   const rel = path.relative(root, file);
@@ -63,11 +64,16 @@ for (const file of files) {
     if (rel.startsWith('packages/')) {
       const own = LAYERS.indexOf(rel.split('/')[1]);
       const dep = spec.startsWith('@codebox/') ? LAYERS.indexOf(spec.slice('@codebox/'.length).split('/')[0]) : -1;
-      if (spec.startsWith('@codebox/') && (own < 0 || dep < 0 || dep >= own || LEAVES.has(rel.split('/')[1]))) problems.push(`${rel}: a package may not import ${spec} (layers: ${LAYERS.join(' < ')}; ${[...LEAVES].join(' and ')} import none of ours)`);
+      if (spec.startsWith('@codebox/') && (own < 0 || dep < 0 || dep >= own || LEAVES.has(rel.split('/')[1])))
+        problems.push(
+          `${rel}: a package may not import ${spec} (layers: ${LAYERS.join(' < ')}; ${[...LEAVES].join(' and ')} import none of ours)`,
+        );
       const pkg = rel.split('/')[1];
-      if (SERVICE_LIBS.test(spec) && !MAY_USE[pkg]?.test(spec)) problems.push(`${rel}: a package may not import ${spec}`);
+      if (SERVICE_LIBS.test(spec) && !MAY_USE[pkg]?.test(spec))
+        problems.push(`${rel}: a package may not import ${spec}`);
     }
-    if (rel.startsWith('packages/') && spec.includes('apps/')) problems.push(`${rel}: a package may not import an app (${spec})`);
+    if (rel.startsWith('packages/') && spec.includes('apps/'))
+      problems.push(`${rel}: a package may not import an app (${spec})`);
   }
   if (rel.startsWith('packages/') && !rel.endsWith('.test.ts') && /process\.env/.test(src)) {
     problems.push(`${rel}: a package reads no environment variables; its caller passes config`);
@@ -93,8 +99,10 @@ for (const [file, deps] of graph) {
     const depRel = path.relative(root, dep);
     const to = depRel.slice(API.length).split('/');
     if (!depRel.startsWith(API) || !FOLDERS.has(to[0]) || to[0] === from[0]) continue;
-    if (FEATURES.has(to[0]) && (FEATURES.has(from[0]) || from[0] === 'jobs')) problems.push(`${rel}: a feature reaches another only through the job service (imports ${depRel})`);
-    else if (to.slice(1).join('/') !== 'index.ts' && THROUGH_FILE.get(rel) !== depRel) problems.push(`${rel}: imports ${depRel}; outside ${to[0]}/ import its index.ts`);
+    if (FEATURES.has(to[0]) && (FEATURES.has(from[0]) || from[0] === 'jobs'))
+      problems.push(`${rel}: a feature reaches another only through the job service (imports ${depRel})`);
+    else if (to.slice(1).join('/') !== 'index.ts' && THROUGH_FILE.get(rel) !== depRel)
+      problems.push(`${rel}: imports ${depRel}; outside ${to[0]}/ import its index.ts`);
   }
 }
 
@@ -128,7 +136,10 @@ function visit(f) {
   stack.push(f);
   for (const d of graph.get(f) ?? []) {
     if (state.get(d) === 'open') {
-      const cycle = stack.slice(stack.indexOf(d)).concat(d).map((p) => path.relative(root, p));
+      const cycle = stack
+        .slice(stack.indexOf(d))
+        .concat(d)
+        .map((p) => path.relative(root, p));
       problems.push(`import cycle: ${cycle.join(' -> ')}`);
     } else if (!state.has(d) && graph.has(d)) visit(d);
   }

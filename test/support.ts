@@ -49,7 +49,8 @@ export type HostPart = 'python3';
 export function boxProblem(...parts: HostPart[]): string | false {
   if (process.getuid?.() !== 0) return 'needs root: boxes need cgroups and mounts';
   if (!fs.existsSync('/usr/bin/bwrap')) return 'needs bubblewrap (apt-get install bubblewrap)';
-  if (parts.includes('python3') && !hasPython()) return 'needs python3 in the host root, /usr/bin/python3 (apt-get install python3)';
+  if (parts.includes('python3') && !hasPython())
+    return 'needs python3 in the host root, /usr/bin/python3 (apt-get install python3)';
   return false;
 }
 
@@ -106,16 +107,24 @@ export function useSandbox(extra: SandboxConfig = {}): () => Sandbox {
 export const PROGRAMS = path.join(import.meta.dirname, 'hostile', 'programs');
 
 /** Runs one of test/hostile/programs in a box: placed in /box and started by its interpreter. */
-export async function runProgram(sb: Sandbox, name: string, spec: Partial<RunSpec> = {}, hooks: RunHooks = {}): Promise<RunResult> {
+export async function runProgram(
+  sb: Sandbox,
+  name: string,
+  spec: Partial<RunSpec> = {},
+  hooks: RunHooks = {},
+): Promise<RunResult> {
   const content = fs.readFileSync(path.join(PROGRAMS, name));
   const interpreter = name.endsWith('.py') ? ['python3', '-S'] : ['sh'];
   const { argv = [], files = [], ...rest } = spec;
-  return sb.run({
-    env: ENV,
-    ...rest,
-    argv: [...interpreter, `/box/${name}`, ...argv],
-    files: [{ path: name, content }, ...files],
-  }, hooks);
+  return sb.run(
+    {
+      env: ENV,
+      ...rest,
+      argv: [...interpreter, `/box/${name}`, ...argv],
+      files: [{ path: name, content }, ...files],
+    },
+    hooks,
+  );
 }
 
 export function text(r: RunResult): { out: string; err: string } {
@@ -294,11 +303,21 @@ export async function assertProbesSeeARun(sb: Sandbox, uids?: { base: number; co
       signal: controller.signal,
     },
   );
-  assert.equal(r.killedBy, 'abort', `the control box ran until aborted: ${JSON.stringify({ ...r, stdout: text(r).out, stderr: text(r).err })}`);
+  assert.equal(
+    r.killedBy,
+    'abort',
+    `the control box ran until aborted: ${JSON.stringify({ ...r, stdout: text(r).out, stderr: text(r).err })}`,
+  );
   assert.ok(seen, 'the control box wrote its line');
   // the program: still sh, or sleep once sh has exec'd it
-  assert.ok(seen.processes.some((p) => /:(sh|sleep)$/.test(p)), `processesInUidRange sees the running box: ${seen.processes.join(' ')}`);
-  assert.ok(cgroup && seen.groups.some((g) => g.endsWith(`/${cgroup}`)), `leftoverBoxGroups sees its group ${cgroup}: ${seen.groups.join(' ')}`);
+  assert.ok(
+    seen.processes.some((p) => /:(sh|sleep)$/.test(p)),
+    `processesInUidRange sees the running box: ${seen.processes.join(' ')}`,
+  );
+  assert.ok(
+    cgroup && seen.groups.some((g) => g.endsWith(`/${cgroup}`)),
+    `leftoverBoxGroups sees its group ${cgroup}: ${seen.groups.join(' ')}`,
+  );
   assert.ok(seen.mounts.length > 0, 'mountsUnder sees its work dir mount');
   assert.ok(seen.workDirs.length > 0, 'workDirsOf sees its work dir');
 }

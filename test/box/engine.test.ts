@@ -9,8 +9,16 @@ describe('engine API', { skip: boxSkip() }, () => {
   const sandbox = useSandbox();
 
   test('signals are named by their usual names (SIGABRT, not its alias SIGIOT)', async () => {
-    for (const [sig, name] of [['ABRT', 'SIGABRT'], ['CHLD', null], ['IO', 'SIGIO'], ['SEGV', 'SIGSEGV']] as const) {
-      const r = await sandbox().run({ argv: ['sh', '-c', `trap - ${sig}; kill -${sig} $$; sleep 0.2; exit 7`], env: ENV });
+    for (const [sig, name] of [
+      ['ABRT', 'SIGABRT'],
+      ['CHLD', null],
+      ['IO', 'SIGIO'],
+      ['SEGV', 'SIGSEGV'],
+    ] as const) {
+      const r = await sandbox().run({
+        argv: ['sh', '-c', `trap - ${sig}; kill -${sig} $$; sleep 0.2; exit 7`],
+        env: ENV,
+      });
       // SIGCHLD is ignored by default: the shell goes on and exits 7
       assert.equal(r.signal, name, `${sig}: ${JSON.stringify(r)}`);
     }
@@ -52,8 +60,14 @@ describe('engine API', { skip: boxSkip() }, () => {
   test('a bad spec is a SpecError naming the field, and runs nothing', async () => {
     let started = 0;
     const hooks = { onStart: () => void started++ };
-    await assert.rejects(sandbox().run({ argv: ['true'], files: [{ path: '../escape', content: '' }] }, hooks), (e: unknown) => e instanceof SpecError && e.field === 'files[0].path');
-    await assert.rejects(sandbox().run({ argv: ['true'], limits: { memoryBytes: 2 ** 40 } }, hooks), (e: unknown) => e instanceof SpecError && e.field === 'limits.memoryBytes');
+    await assert.rejects(
+      sandbox().run({ argv: ['true'], files: [{ path: '../escape', content: '' }] }, hooks),
+      (e: unknown) => e instanceof SpecError && e.field === 'files[0].path',
+    );
+    await assert.rejects(
+      sandbox().run({ argv: ['true'], limits: { memoryBytes: 2 ** 40 } }, hooks),
+      (e: unknown) => e instanceof SpecError && e.field === 'limits.memoryBytes',
+    );
     assert.equal(started, 0, 'no box started for a bad spec');
     // the control: the same hook counts a run that does start
     assert.equal((await sandbox().run({ argv: ['true'] }, hooks)).status, 'OK');
@@ -101,14 +115,25 @@ describe('prestarted launchers', { skip: boxSkip() }, () => {
     // names a shell would set or read, no PATH, a missing and a non-executable command,
     // an argv larger than a shell loop should take: each must behave the same either way
     const cases = [
-      { argv: ['/usr/bin/env'], env: { PATH: '/usr/bin', i: 'mine', n: 'mine', PPID: 'mine', OPTIND: 'mine', IFS: 'x' } },
+      {
+        argv: ['/usr/bin/env'],
+        env: { PATH: '/usr/bin', i: 'mine', n: 'mine', PPID: 'mine', OPTIND: 'mine', IFS: 'x' },
+      },
       { argv: ['true'], env: {} },
       { argv: ['no-such-command'], env: { PATH: '/usr/bin:/bin' } },
       { argv: ['/etc/passwd'], env: { PATH: '/usr/bin:/bin' } },
-      { argv: ['sh', '-c', 'echo $#', 'sh', ...Array.from({ length: 3000 }, (_, i) => String(i))], env: { PATH: '/usr/bin:/bin' } },
+      {
+        argv: ['sh', '-c', 'echo $#', 'sh', ...Array.from({ length: 3000 }, (_, i) => String(i))],
+        env: { PATH: '/usr/bin:/bin' },
+      },
     ];
     const results = async (prestart: number) => {
-      const sb = await createSandbox({ ...TEST_CONFIG, uidBase: (TEST_CONFIG.uidBase ?? 0) + 300 + prestart * 20, uidCount: 8, prestart });
+      const sb = await createSandbox({
+        ...TEST_CONFIG,
+        uidBase: (TEST_CONFIG.uidBase ?? 0) + 300 + prestart * 20,
+        uidCount: 8,
+        prestart,
+      });
       const out = [];
       const spares: boolean[] = [];
       for (const spec of cases) {
@@ -118,22 +143,35 @@ describe('prestarted launchers', { skip: boxSkip() }, () => {
       }
       await sb.close();
       // every launcher is alike: with spares on, every run took one
-      assert.deepEqual(spares, cases.map(() => prestart > 0));
+      assert.deepEqual(
+        spares,
+        cases.map(() => prestart > 0),
+      );
       return out;
     };
     const without = await results(0);
-    assert.deepEqual(without.map((r) => r.exitCode), [0, 0, 127, 126, 0]);
+    assert.deepEqual(
+      without.map((r) => r.exitCode),
+      [0, 0, 127, 126, 0],
+    );
     assert.equal(without[0]?.stdout, 'PATH=/usr/bin\ni=mine\nn=mine\nPPID=mine\nOPTIND=mine\nIFS=x\nPWD=/box\n');
     assert.equal(without[4]?.stdout, '3000\n');
     assert.deepEqual(await results(2), without);
   });
 
   test('spares never starve runs: with a single uid, a run with other rlimits still gets it', async () => {
-    const sb = await createSandbox({ ...TEST_CONFIG, uidBase: (TEST_CONFIG.uidBase ?? 0) + 400, uidCount: 1, prestart: 1 });
+    const sb = await createSandbox({
+      ...TEST_CONFIG,
+      uidBase: (TEST_CONFIG.uidBase ?? 0) + 400,
+      uidCount: 1,
+      prestart: 1,
+    });
     await settle();
     const r = await Promise.race([
       sb.run({ argv: ['true'], limits: { openFiles: 100 } }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('run waited for a uid a spare held')), 10_000)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('run waited for a uid a spare held')), 10_000),
+      ),
     ]);
     assert.equal(r.status, 'OK');
     await sb.close();

@@ -8,7 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { createSandbox, SandboxError } from '@codebox/sandbox';
-import { assertProbesSeeARun, boxSkip, boxGroupsLeft, CGROUP_PARENT, mountsUnder, processesInUidRange, TEST_CONFIG, WORK_ROOT, useSandbox } from '../support.js';
+import {
+  assertProbesSeeARun,
+  boxSkip,
+  boxGroupsLeft,
+  CGROUP_PARENT,
+  mountsUnder,
+  processesInUidRange,
+  TEST_CONFIG,
+  WORK_ROOT,
+  useSandbox,
+} from '../support.js';
 
 const openFds = () => fs.readdirSync('/proc/self/fd').length;
 
@@ -46,22 +56,39 @@ describe('sandbox failures', { skip: boxSkip() }, () => {
     const prlimit = path.join(dir, 'prlimit');
     fs.copyFileSync('/usr/bin/prlimit', prlimit);
     fs.chmodSync(dir, 0o755);
-    const broken = await createSandbox({ ...TEST_CONFIG, uidBase: (TEST_CONFIG.uidBase ?? 0) + 200, prlimitPath: prlimit, prestart: 0 });
+    const broken = await createSandbox({
+      ...TEST_CONFIG,
+      uidBase: (TEST_CONFIG.uidBase ?? 0) + 200,
+      prlimitPath: prlimit,
+      prestart: 0,
+    });
     t.after(() => broken.close());
     fs.chmodSync(prlimit, 0o600); // no longer executable: spawn fails with EACCES
-    await assert.rejects(broken.run({ argv: ['true'] }), (e: unknown) => e instanceof SandboxError && e.code === 'LAUNCH_FAILED' && /EACCES/.test(e.message));
+    await assert.rejects(
+      broken.run({ argv: ['true'] }),
+      (e: unknown) => e instanceof SandboxError && e.code === 'LAUNCH_FAILED' && /EACCES/.test(e.message),
+    );
   });
 
   test('a missing or non-executable tool stops the engine at start, naming the package', async (t) => {
-    await assert.rejects(createSandbox({ ...TEST_CONFIG, bwrapPath: '/nonexistent/bwrap' }), /install it with: apt-get install -y bubblewrap/);
+    await assert.rejects(
+      createSandbox({ ...TEST_CONFIG, bwrapPath: '/nonexistent/bwrap' }),
+      /install it with: apt-get install -y bubblewrap/,
+    );
     const plain = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-noexec-')), 'prlimit');
     fs.writeFileSync(plain, '', { mode: 0o644 });
     t.after(() => fs.rmSync(path.dirname(plain), { recursive: true, force: true }));
-    await assert.rejects(createSandbox({ ...TEST_CONFIG, prlimitPath: plain }), (e: unknown) => e instanceof SandboxError && e.code === 'TOOL_MISSING');
+    await assert.rejects(
+      createSandbox({ ...TEST_CONFIG, prlimitPath: plain }),
+      (e: unknown) => e instanceof SandboxError && e.code === 'TOOL_MISSING',
+    );
   });
 
   test('all boxes together are capped: the instance group has pids and memory limits', () => {
-    const pidsMax = [`/sys/fs/cgroup/pids/${CGROUP_PARENT}/${sandbox().instance}/pids.max`, `/sys/fs/cgroup/${CGROUP_PARENT}/${sandbox().instance}/pids.max`].find((f) => fs.existsSync(f));
+    const pidsMax = [
+      `/sys/fs/cgroup/pids/${CGROUP_PARENT}/${sandbox().instance}/pids.max`,
+      `/sys/fs/cgroup/${CGROUP_PARENT}/${sandbox().instance}/pids.max`,
+    ].find((f) => fs.existsSync(f));
     assert.ok(pidsMax, 'instance pids.max');
     const value = Number(fs.readFileSync(pidsMax, 'utf8'));
     assert.ok(value > 0 && value <= 16384, `instance pids.max ${value}`);
@@ -73,11 +100,14 @@ describe('uid ranges, claimed host-wide', { skip: boxSkip() }, () => {
     const base = (TEST_CONFIG.uidBase ?? 0) + 500;
     const first = await createSandbox({ ...TEST_CONFIG, uidBase: base, uidCount: 8, prestart: 0 });
     try {
-      await assert.rejects(createSandbox({ ...TEST_CONFIG, uidBase: base + 4, uidCount: 8, prestart: 0 }), (e: unknown) => {
-        assert.ok(e instanceof SandboxError && e.code === 'UIDS_TAKEN', String(e));
-        assert.match(e.message, new RegExp(`overlap the range engine ${first.instance} holds`));
-        return true;
-      });
+      await assert.rejects(
+        createSandbox({ ...TEST_CONFIG, uidBase: base + 4, uidCount: 8, prestart: 0 }),
+        (e: unknown) => {
+          assert.ok(e instanceof SandboxError && e.code === 'UIDS_TAKEN', String(e));
+          assert.match(e.message, new RegExp(`overlap the range engine ${first.instance} holds`));
+          return true;
+        },
+      );
       const second = await createSandbox({ ...TEST_CONFIG, uidBase: base, uidCount: 8, uidSearch: 4, prestart: 0 });
       try {
         assert.deepEqual(second.uids, { base: base + 8, count: 8 });

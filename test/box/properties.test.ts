@@ -8,13 +8,29 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Sandbox } from '@codebox/sandbox';
 import {
-  assertProbesSeeARun, makeTinyRoot, boxSkip, CGROUP_PARENT, ENV, hostNamespace, mountsUnder, boxGroupsLeft, openSandbox, processesInUidRange, text, UID_BASE, WORK_ROOT,
-  useSandbox, workDirsOf,
+  assertProbesSeeARun,
+  makeTinyRoot,
+  boxSkip,
+  CGROUP_PARENT,
+  ENV,
+  hostNamespace,
+  mountsUnder,
+  boxGroupsLeft,
+  openSandbox,
+  processesInUidRange,
+  text,
+  UID_BASE,
+  WORK_ROOT,
+  useSandbox,
+  workDirsOf,
 } from '../support.js';
 
 describe('box properties', { skip: boxSkip('python3') }, () => {
   const sandbox = useSandbox();
-  const sh = async (script: string, extra: Parameters<Sandbox['run']>[0] extends infer S ? Partial<S & object> : never = {}) => {
+  const sh = async (
+    script: string,
+    extra: Parameters<Sandbox['run']>[0] extends infer S ? Partial<S & object> : never = {},
+  ) => {
     const r = await sandbox().run({ argv: ['sh', '-c', script], env: ENV, ...extra });
     return { ...r, ...text(r) };
   };
@@ -39,7 +55,9 @@ describe('box properties', { skip: boxSkip('python3') }, () => {
   });
 
   test('2. unprivileged: a non-zero host uid, no capabilities, no_new_privs, no nested user namespaces', async () => {
-    const running = sh('grep -E "^(CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; unshare -U true 2>&1; echo "unshare=$?"; sleep 1');
+    const running = sh(
+      'grep -E "^(CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; unshare -U true 2>&1; echo "unshare=$?"; sleep 1',
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     // seen from the host, every process of the box runs as a box uid, none as root
     const onHost = processesInUidRange();
@@ -65,17 +83,37 @@ describe('box properties', { skip: boxSkip('python3') }, () => {
 
   test('3. read-only root: only /box, /tmp and /dev/shm are writable', async () => {
     const paths = ['/', '/usr', '/etc', '/usr/bin', '/dev', '/proc/sys/kernel', '/box', '/tmp', '/dev/shm'];
-    const r = await sh(paths.map((p) => `touch ${p}/probe 2>/dev/null && echo "${p} writable" || echo "${p} refused"`).join(';'));
-    for (const p of ['/', '/usr', '/etc', '/usr/bin', '/dev', '/proc/sys/kernel']) assert.match(r.out, new RegExp(`^${p} refused$`, 'm'));
+    const r = await sh(
+      paths.map((p) => `touch ${p}/probe 2>/dev/null && echo "${p} writable" || echo "${p} refused"`).join(';'),
+    );
+    for (const p of ['/', '/usr', '/etc', '/usr/bin', '/dev', '/proc/sys/kernel'])
+      assert.match(r.out, new RegExp(`^${p} refused$`, 'm'));
     for (const p of ['/box', '/tmp', '/dev/shm']) assert.match(r.out, new RegExp(`^${p} writable$`, 'm'));
   });
 
   test('3. no host path beyond the root image: not home dirs, not /var, /run, the work root or this project', async () => {
-    const hostOnly = ['/root', '/home', '/var', '/srv', '/opt', '/mnt', '/media', '/sys', '/work', WORK_ROOT, process.cwd(), '/etc/shadow', '/etc/sudoers'];
+    const hostOnly = [
+      '/root',
+      '/home',
+      '/var',
+      '/srv',
+      '/opt',
+      '/mnt',
+      '/media',
+      '/sys',
+      '/work',
+      WORK_ROOT,
+      process.cwd(),
+      '/etc/shadow',
+      '/etc/sudoers',
+    ];
     // the ones that matter most are there on the host, to be hidden
-    for (const p of [WORK_ROOT, process.cwd(), '/root', '/var', '/sys']) assert.ok(fs.existsSync(p), `${p} on the host`);
+    for (const p of [WORK_ROOT, process.cwd(), '/root', '/var', '/sys'])
+      assert.ok(fs.existsSync(p), `${p} on the host`);
     // the same test sees what is there (/usr/bin, /box: the box's own) and runs to its end
-    const r = await sh([...hostOnly, '/usr/bin', '/box'].map((p) => `test -e '${p}' && echo "present ${p}"`).join(';') + '; echo done');
+    const r = await sh(
+      [...hostOnly, '/usr/bin', '/box'].map((p) => `test -e '${p}' && echo "present ${p}"`).join(';') + '; echo done',
+    );
     assert.equal(r.out, 'present /usr/bin\npresent /box\ndone\n');
     // /run is the box's own: it holds the box init and nothing of the host's /run
     assert.equal((await sh('find /run')).out, '/run\n/run/codebox\n/run/codebox/init\n');
@@ -87,7 +125,18 @@ describe('box properties', { skip: boxSkip('python3') }, () => {
     const procs = await sh('for p in /proc/[0-9]*; do cat $p/comm; done');
     assert.deepEqual([...new Set(procs.out.trim().split('\n'))].sort(), ['bwrap', 'sh']);
     const dev = (await sh('ls /dev')).out.trim().split('\n');
-    assert.deepEqual(dev.sort(), ['fd', 'full', 'null', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'urandom', 'zero']);
+    assert.deepEqual(dev.sort(), [
+      'fd',
+      'full',
+      'null',
+      'random',
+      'shm',
+      'stderr',
+      'stdin',
+      'stdout',
+      'urandom',
+      'zero',
+    ]);
   });
 
   test('3. the environment is built from scratch: only what the spec gives', async (t) => {
@@ -111,23 +160,44 @@ describe('box properties', { skip: boxSkip('python3') }, () => {
   test('4. network: only a loopback interface, and with network none no IP socket at all', async () => {
     const ifaces = await sh('tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "', { network: 'loopback' });
     assert.equal(ifaces.out.trim(), 'lo');
-    const r = await sandbox().run({ argv: ['python3', '-S', '-c', 'import socket\ntry:\n socket.socket()\n print("socket")\nexcept OSError as e: print(e.errno)'], env: ENV });
+    const r = await sandbox().run({
+      argv: [
+        'python3',
+        '-S',
+        '-c',
+        'import socket\ntry:\n socket.socket()\n print("socket")\nexcept OSError as e: print(e.errno)',
+      ],
+      env: ENV,
+    });
     assert.equal(text(r).out.trim(), '13'); // EACCES
   });
 
   test('6. limits reach the program as rlimits: file size, open files, stack, no core dumps', async () => {
-    const r = await sh('ulimit -f; ulimit -n; ulimit -s; ulimit -c', { limits: { fileSizeBytes: 1 << 20, openFiles: 40, stackBytes: 16 << 20 } });
+    const r = await sh('ulimit -f; ulimit -n; ulimit -s; ulimit -c', {
+      limits: { fileSizeBytes: 1 << 20, openFiles: 40, stackBytes: 16 << 20 },
+    });
     assert.deepEqual(r.out.trim().split('\n'), ['2048', '40', '16384', '0']); // -f and -s in 512/1024-byte units
   });
 
   test('6. work dir and /tmp are size-limited tmpfs', async () => {
     const r = await sh('df -k /box /tmp | tail -n 2', { limits: { workDirBytes: 8 << 20, tmpBytes: 4 << 20 } });
-    const sizes = r.out.trim().split('\n').map((l) => Number(l.split(/\s+/)[1]));
+    const sizes = r.out
+      .trim()
+      .split('\n')
+      .map((l) => Number(l.split(/\s+/)[1]));
     assert.deepEqual(sizes, [8192, 4096]);
   });
 
   test('7. accounting: exit code, cpu, wall and peak memory are measured', async () => {
-    const r = await sandbox().run({ argv: ['python3', '-S', '-c', 'b = bytearray(50 << 20)\nimport time\nt=time.process_time()\nwhile time.process_time()-t < 0.3: pass\nraise SystemExit(7)'], env: ENV });
+    const r = await sandbox().run({
+      argv: [
+        'python3',
+        '-S',
+        '-c',
+        'b = bytearray(50 << 20)\nimport time\nt=time.process_time()\nwhile time.process_time()-t < 0.3: pass\nraise SystemExit(7)',
+      ],
+      env: ENV,
+    });
     assert.equal(r.status, 'RUNTIME_ERROR');
     assert.equal(r.exitCode, 7);
     assert.ok(r.cpuMs >= 280 && r.cpuMs < 1000, `cpuMs ${r.cpuMs}`);

@@ -8,7 +8,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { createSandbox } from '@codebox/sandbox';
-import { assertProbesSeeARun, boxSkip, TEST_CONFIG, boxGroupsLeft, CGROUP_PARENT, ENV, mountsUnder, pidsCurrent, processesInUidRange, text, WORK_ROOT, useSandbox, workDirsOf } from '../support.js';
+import {
+  assertProbesSeeARun,
+  boxSkip,
+  TEST_CONFIG,
+  boxGroupsLeft,
+  CGROUP_PARENT,
+  ENV,
+  mountsUnder,
+  pidsCurrent,
+  processesInUidRange,
+  text,
+  WORK_ROOT,
+  useSandbox,
+  workDirsOf,
+} from '../support.js';
 
 const EXPECTED = process.env.CODEBOX_EXPECT_CGROUP; // "1" or "2" when the caller knows
 
@@ -22,32 +36,53 @@ describe(`cgroup driver on this kernel`, { skip: boxSkip('python3') }, () => {
   });
 
   test('memory limit: an allocation over it is OOM-killed and recorded; peak is measured', async () => {
-    const r = await sandbox().run({ argv: ['python3', '-S', '-c', 'b = bytearray(200 << 20)'], env: ENV, limits: { memoryBytes: 50 << 20, wallMs: 30_000 } });
+    const r = await sandbox().run({
+      argv: ['python3', '-S', '-c', 'b = bytearray(200 << 20)'],
+      env: ENV,
+      limits: { memoryBytes: 50 << 20, wallMs: 30_000 },
+    });
     assert.equal(r.status, 'MEMORY_LIMIT');
     assert.equal(r.oomKilled, true);
     assert.ok(r.memoryBytes > 40 << 20 && r.memoryBytes <= 50 << 20, `peak ${r.memoryBytes}`);
-    const ok = await sandbox().run({ argv: ['python3', '-S', '-c', 'b = bytearray(30 << 20)'], env: ENV, limits: { memoryBytes: 50 << 20, wallMs: 30_000 } });
+    const ok = await sandbox().run({
+      argv: ['python3', '-S', '-c', 'b = bytearray(30 << 20)'],
+      env: ENV,
+      limits: { memoryBytes: 50 << 20, wallMs: 30_000 },
+    });
     assert.equal(ok.status, 'OK');
     assert.ok(ok.memoryBytes >= 30 << 20, `peak ${ok.memoryBytes}`);
   });
 
   test('cpu usage is the cgroup’s, and the limit stops a spin', async () => {
-    const r = await sandbox().run({ argv: ['python3', '-S', '-c', 'while True: pass'], env: ENV, limits: { cpuMs: 500, wallMs: 30_000 } });
+    const r = await sandbox().run({
+      argv: ['python3', '-S', '-c', 'while True: pass'],
+      env: ENV,
+      limits: { cpuMs: 500, wallMs: 30_000 },
+    });
     assert.equal(r.status, 'TIME_LIMIT');
     assert.ok(r.cpuMs >= 500 && r.cpuMs < 1000, `cpuMs ${r.cpuMs}`);
   });
 
   test('cpu share: one core for two spinning processes takes twice the wall time', async () => {
     const spin = 'import os, time\nos.fork()\nt = time.process_time()\nwhile time.process_time() - t < 0.4: pass';
-    const r = await sandbox().run({ argv: ['python3', '-S', '-c', spin], env: ENV, limits: { cpus: 0.5, wallMs: 30_000 } });
+    const r = await sandbox().run({
+      argv: ['python3', '-S', '-c', spin],
+      env: ENV,
+      limits: { cpus: 0.5, wallMs: 30_000 },
+    });
     assert.equal(r.status, 'OK', text(r).err);
     // 0.8 s of cpu at half a core needs at least about 1.6 s of wall clock
     assert.ok(r.wallMs >= 1300, `wallMs ${r.wallMs} for cpuMs ${r.cpuMs}`);
   });
 
   test('pids limit: forks past it fail with EAGAIN', async () => {
-    const forker = 'import os, time\nn = 0\ntry:\n  while True:\n    if os.fork() == 0:\n      time.sleep(5); os._exit(0)\n    n += 1\nexcept OSError as e: print(n, e.errno)';
-    const r = await sandbox().run({ argv: ['python3', '-S', '-c', forker], env: ENV, limits: { pids: 8, wallMs: 30_000 } });
+    const forker =
+      'import os, time\nn = 0\ntry:\n  while True:\n    if os.fork() == 0:\n      time.sleep(5); os._exit(0)\n    n += 1\nexcept OSError as e: print(n, e.errno)';
+    const r = await sandbox().run({
+      argv: ['python3', '-S', '-c', forker],
+      env: ENV,
+      limits: { pids: 8, wallMs: 30_000 },
+    });
     // the box's init and python itself hold two of the eight
     assert.equal(text(r).out.trim(), '6 11');
   });
@@ -61,14 +96,19 @@ describe(`cgroup driver on this kernel`, { skip: boxSkip('python3') }, () => {
       const now = cgroup ? pidsCurrent(cgroup) : 0;
       if (now > peak) [peak, seenOnHost] = [now, processesInUidRange()];
     }, 50);
-    const r = await sandbox().run(
-      { argv: ['sh', '-c', 'setsid sh -c "sleep 100 & sleep 100" & sleep 100'], env: ENV, limits: { wallMs: 800 } },
-      { onStart: (i) => void (cgroup = i.cgroup) },
-    ).finally(() => clearInterval(sample));
+    const r = await sandbox()
+      .run(
+        { argv: ['sh', '-c', 'setsid sh -c "sleep 100 & sleep 100" & sleep 100'], env: ENV, limits: { wallMs: 800 } },
+        { onStart: (i) => void (cgroup = i.cgroup) },
+      )
+      .finally(() => clearInterval(sample));
     assert.equal(r.status, 'WALL_TIME_LIMIT');
     // sh, the daemon's sh and its two sleepers, the main sleeper (and the launcher)
     assert.ok(peak >= 5, `processes in the box's group while it ran: ${peak}`);
-    assert.ok(seenOnHost.filter((p) => p.endsWith(':sleep')).length >= 3, `box processes on the host while it ran: ${seenOnHost.join(' ')}`);
+    assert.ok(
+      seenOnHost.filter((p) => p.endsWith(':sleep')).length >= 3,
+      `box processes on the host while it ran: ${seenOnHost.join(' ')}`,
+    );
     assert.equal(pidsCurrent(cgroup), 0);
     assert.deepEqual(processesInUidRange(), []);
   });
@@ -76,7 +116,10 @@ describe(`cgroup driver on this kernel`, { skip: boxSkip('python3') }, () => {
   test('cleanup: the box groups, mounts and work dirs are gone', async () => {
     // a run of this test's own (not only what earlier tests left), and the control that
     // the probes below see a box while one runs
-    assert.equal((await sandbox().run({ argv: ['sh', '-c', 'echo x > /box/f; echo x > /tmp/f'], env: ENV })).status, 'OK');
+    assert.equal(
+      (await sandbox().run({ argv: ['sh', '-c', 'echo x > /box/f; echo x > /tmp/f'], env: ENV })).status,
+      'OK',
+    );
     await assertProbesSeeARun(sandbox());
     await sandbox().idle();
     assert.deepEqual(await boxGroupsLeft(`${CGROUP_PARENT}/${sandbox().instance}`), []);
@@ -87,7 +130,9 @@ describe(`cgroup driver on this kernel`, { skip: boxSkip('python3') }, () => {
 
 describe('cgroup parent groups', { skip: boxSkip() }, () => {
   const hierarchyDirs = (rel: string) =>
-    ['', ...fs.readdirSync('/sys/fs/cgroup')].map((h) => path.join('/sys/fs/cgroup', h, rel)).filter((d) => fs.existsSync(d));
+    ['', ...fs.readdirSync('/sys/fs/cgroup')]
+      .map((h) => path.join('/sys/fs/cgroup', h, rel))
+      .filter((d) => fs.existsSync(d));
 
   test('an engine removes on close the parent groups it created, and only those', async () => {
     // the leak this guards: `codebox` groups left in every hierarchy by a CLI run
@@ -104,7 +149,10 @@ describe('cgroup parent groups', { skip: boxSkip() }, () => {
     const kept = hierarchyDirs(CGROUP_PARENT);
     const instance = hierarchyDirs(`${CGROUP_PARENT}/${sb.instance}`);
     // the control: there is a parent and an instance group to lose
-    assert.ok(kept.length > 0 && instance.length === kept.length, `parent ${kept.join(' ')}, instance ${instance.join(' ')}`);
+    assert.ok(
+      kept.length > 0 && instance.length === kept.length,
+      `parent ${kept.join(' ')}, instance ${instance.join(' ')}`,
+    );
     const other = await createSandbox({ ...TEST_CONFIG, prestart: 0 });
     await other.close();
     assert.deepEqual(hierarchyDirs(CGROUP_PARENT), kept, 'the first engine’s parent stays');

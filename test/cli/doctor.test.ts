@@ -9,7 +9,17 @@ describe('codebox doctor', { skip: boxSkip() }, () => {
   test('says what is ready, then what a box sees beside the host', () => {
     const r = codebox(['doctor'], '', { CODEBOX_ROOTFS: 'host' });
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    for (const part of ['root', 'bubblewrap', 'prlimit', 'libseccomp', 'user namespaces', 'kernel', 'cgroups', 'box init', 'core dumps']) {
+    for (const part of [
+      'root',
+      'bubblewrap',
+      'prlimit',
+      'libseccomp',
+      'user namespaces',
+      'kernel',
+      'cgroups',
+      'box init',
+      'core dumps',
+    ]) {
       assert.match(r.stdout, new RegExp(`\\n  ready  ${part} +\\S`), part);
     }
     const row = (layer: string) => new RegExp(`\\n  ${layer} +(.*?)  +(.*)\\n`).exec(r.stdout)?.slice(1) ?? [];
@@ -27,7 +37,13 @@ describe('codebox doctor', { skip: boxSkip() }, () => {
 
   test('a host part that is not ready: what to do, and exit 1, before any box', () => {
     // the same command as a user who is not root
-    const r = spawnSync(process.execPath, [CLI, 'doctor'], { uid: 65534, gid: 65534, env: { PATH: process.env.PATH }, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [CLI, 'doctor'], {
+      uid: 65534,
+      gid: 65534,
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /\n {2}NOT {4}root +boxes need root/);
     assert.match(r.stdout, /\nnot ready: root\n$/);

@@ -9,7 +9,10 @@ import { CLI, codebox } from './cli.js';
 describe('codebox exec: usage errors', () => {
   const cases: [string[], RegExp][] = [
     [['exec', '--time', '2x', '--', 'true'], /^codebox: --time: "2x" is not a duration such as 2s or 500ms\n$/],
-    [['exec', '--mem', '100g', '--', 'true'], /^codebox: limits\.memoryBytes: 107374182400 is over the maximum 4294967296\n$/],
+    [
+      ['exec', '--mem', '100g', '--', 'true'],
+      /^codebox: limits\.memoryBytes: 107374182400 is over the maximum 4294967296\n$/,
+    ],
     [['exec', '--frobnicate', '--', 'true'], /^codebox: unknown flag --frobnicate/],
     [['exec', '--pids', '0', '--', 'true'], /^codebox: limits\.pids: must be at least 2\n$/],
     [['exec', '--cpus', '9', '--', 'true'], /^codebox: limits\.cpus: 9 is over the maximum 4\n$/],
@@ -26,7 +29,9 @@ describe('codebox exec: usage errors', () => {
     });
   }
   test('a bad environment variable is one line naming it', () => {
-    const r = spawnSync(process.execPath, [CLI, 'exec', '--', 'true'], { env: { PATH: process.env.PATH, CODEBOX_UID_COUNT: 'lots' } });
+    const r = spawnSync(process.execPath, [CLI, 'exec', '--', 'true'], {
+      env: { PATH: process.env.PATH, CODEBOX_UID_COUNT: 'lots' },
+    });
     assert.equal(r.status, 2);
     assert.match(r.stderr.toString(), /^codebox: CODEBOX_UID_COUNT="lots": must be a whole number/);
   });
@@ -34,10 +39,34 @@ describe('codebox exec: usage errors', () => {
 
 describe('codebox exec: runs', { skip: boxSkip('python3') }, () => {
   test('--json prints one object with the verdict and accounting', () => {
-    const r = codebox(['exec', '--json', '--time', '2s', '--mem', '128m', '--', 'python3', '-c', 'print("hello from the box")']);
+    const r = codebox([
+      'exec',
+      '--json',
+      '--time',
+      '2s',
+      '--mem',
+      '128m',
+      '--',
+      'python3',
+      '-c',
+      'print("hello from the box")',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as ResultJson;
-    assert.deepEqual(Object.keys(j).sort(), ['cpuMs', 'exitCode', 'memoryBytes', 'signal', 'status', 'stderr', 'stderrEncoding', 'stderrTruncated', 'stdout', 'stdoutEncoding', 'stdoutTruncated', 'wallMs']);
+    assert.deepEqual(Object.keys(j).sort(), [
+      'cpuMs',
+      'exitCode',
+      'memoryBytes',
+      'signal',
+      'status',
+      'stderr',
+      'stderrEncoding',
+      'stderrTruncated',
+      'stdout',
+      'stdoutEncoding',
+      'stdoutTruncated',
+      'wallMs',
+    ]);
     assert.equal(j.status, 'OK');
     assert.equal(j.stdout, 'hello from the box\n');
     assert.equal(j.stdoutEncoding, 'utf8');
@@ -52,7 +81,9 @@ describe('codebox exec: runs', { skip: boxSkip('python3') }, () => {
   });
 
   test('a limit verdict: TIME_LIMIT in JSON; a note on stderr and 128+9 without', () => {
-    const j = JSON.parse(codebox(['exec', '--json', '--time', '300ms', '--', 'sh', '-c', 'while :; do :; done']).stdout) as ResultJson;
+    const j = JSON.parse(
+      codebox(['exec', '--json', '--time', '300ms', '--', 'sh', '-c', 'while :; do :; done']).stdout,
+    ) as ResultJson;
     assert.equal(j.status, 'TIME_LIMIT');
     assert.equal(j.signal, 'SIGKILL');
     const r = codebox(['exec', '--wall', '300ms', '--', 'sleep', '10']);

@@ -21,5 +21,8 @@ test("the engine's settings are documented with the engine's own defaults", () =
   const engine = resolveConfig({});
   assert.match(HOST_VARIABLES.CODEBOX_UID_BASE?.defaultDoc ?? '', new RegExp(`\`${engine.uidBase}\``));
   assert.match(HOST_VARIABLES.CODEBOX_UID_COUNT?.defaultDoc ?? '', new RegExp(`\`${engine.uidCount}\``));
-  assert.ok((HOST_VARIABLES.CODEBOX_WORK_ROOT?.defaultDoc ?? '').includes(`\`${engine.workRoot}\``), `work root ${engine.workRoot}`);
+  assert.ok(
+    (HOST_VARIABLES.CODEBOX_WORK_ROOT?.defaultDoc ?? '').includes(`\`${engine.workRoot}\``),
+    `work root ${engine.workRoot}`,
+  );
 });

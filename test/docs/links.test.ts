@@ -34,7 +34,11 @@ const REQUIRED_DOCS = ['README.md', 'rootfs/README.md', 'load-tests/README.md'];
 /** repository-relative paths of every file the repository holds, or undefined without git */
 function heldFiles(): Set<string> | undefined {
   try {
-    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     // --cached lists a file deleted from the work tree until the deletion is staged
     return new Set(out.split('\0').filter((f) => f !== '' && fs.existsSync(path.join(ROOT, f))));
   } catch {
@@ -87,7 +91,9 @@ function linkProblem(doc: string, target: string): string | undefined {
   const pathPart = hash === -1 ? target : target.slice(0, hash);
   const anchor = hash === -1 ? undefined : decodeURIComponent(target.slice(hash + 1));
   if (pathPart.startsWith('/')) return 'an absolute link leaves the repository on GitHub: make it relative';
-  const rel = path.posix.normalize(path.posix.join(path.posix.dirname(doc), decodeURIComponent(pathPart))).replace(/\/$/, '');
+  const rel = path.posix
+    .normalize(path.posix.join(path.posix.dirname(doc), decodeURIComponent(pathPart)))
+    .replace(/\/$/, '');
   const into = rel === '.' ? '' : rel;
   if (into.startsWith('../') || into === '..') return 'points outside the repository';
   if (pathPart !== '' && !exists(into)) return 'no such file or folder';
@@ -118,10 +124,13 @@ function problems(doc: string): string[] {
   }
   for (const span of codeSpans) {
     const p = repoPath(span.text);
-    if (p !== undefined && !exists(p)) found.push(`${doc}:${span.line}: \`${span.text}\`: no such file or folder in the repository`);
+    if (p !== undefined && !exists(p))
+      found.push(`${doc}:${span.line}: \`${span.text}\`: no such file or folder in the repository`);
     // a path wrapped over two lines shows on GitHub with a space in it
     if (p === undefined && /\/ /.test(span.text) && repoPath(span.text.replace(/\s+/g, '')) !== undefined) {
-      found.push(`${doc}:${span.line}: \`${span.text}\`: a path split over two lines (GitHub shows the space): keep it on one line`);
+      found.push(
+        `${doc}:${span.line}: \`${span.text}\`: a path split over two lines (GitHub shows the space): keep it on one line`,
+      );
     }
   }
   return found;

@@ -96,7 +96,8 @@ function blankFences(text: string): string {
     .map((line) => {
       const m = /^ {0,3}(`{3,}|~{3,})/.exec(line);
       if (fence) {
-        if (m && m[1]?.[0] === fence.char && (m[1]?.length ?? 0) >= fence.length && line.trim() === m[1]) fence = undefined;
+        if (m && m[1]?.[0] === fence.char && (m[1]?.length ?? 0) >= fence.length && line.trim() === m[1])
+          fence = undefined;
         return ' '.repeat(line.length);
       }
       if (m) {
@@ -141,7 +142,13 @@ function codeSpans(text: string): { blanked: string; spans: { text: string; star
       i += n;
       continue;
     }
-    spans.push({ text: text.slice(i + n, close).replace(/\n[ \t]*/g, ' ').trim(), start: i });
+    spans.push({
+      text: text
+        .slice(i + n, close)
+        .replace(/\n[ \t]*/g, ' ')
+        .trim(),
+      start: i,
+    });
     for (let j = i; j < close + n; j++) if (out[j] !== '\n') out[j] = ' ';
     i = close + n;
   }

@@ -25,7 +25,10 @@ async function withHostSecret(fn: (secret: string) => Promise<void>): Promise<vo
     await fn(secret);
     const after = fs.statSync(secret);
     assert.equal(fs.readFileSync(secret, 'utf8'), 'HOST SECRET\n');
-    assert.deepEqual([after.uid, after.gid, after.mode, after.mtimeMs], [before.uid, before.gid, before.mode, before.mtimeMs]);
+    assert.deepEqual(
+      [after.uid, after.gid, after.mode, after.mtimeMs],
+      [before.uid, before.gid, before.mode, before.mtimeMs],
+    );
   } finally {
     fs.rmSync(hostDir, { recursive: true, force: true });
   }
@@ -41,7 +44,8 @@ describe('files collected from a box', { skip: boxSkip('python3') }, () => {
       const files = r.files ?? [];
       const byPath = new Map(files.map((f) => [f.path, f]));
       assert.deepEqual([...byPath.keys()].sort(), ['kept', 'out/real.txt', 'plant-links.py', 'setuid']);
-      for (const f of files) assert.ok(!f.content.toString().includes('HOST SECRET'), `${f.path} holds the host secret`);
+      for (const f of files)
+        assert.ok(!f.content.toString().includes('HOST SECRET'), `${f.path} holds the host secret`);
       assert.equal(byPath.get('setuid')?.mode, 0o755, 'setuid bit dropped on the way out');
       assert.equal(r.filesSkipped, 7, 'main, relative, hostdir, out/Main.class, magic, fifo, sock');
 
@@ -60,7 +64,11 @@ describe('files collected from a box', { skip: boxSkip('python3') }, () => {
     assert.equal(r.status, 'OK', text(r).err);
     assert.equal(r.files?.length, 1000);
     assert.equal(r.filesSkipped, 10);
-    assert.ok(r.files?.every((f, i) => f.path === `f${String(i).padStart(4, '0')}` && f.content.equals(Buffer.from(String(i).repeat(4096)))));
+    assert.ok(
+      r.files?.every(
+        (f, i) => f.path === `f${String(i).padStart(4, '0')}` && f.content.equals(Buffer.from(String(i).repeat(4096))),
+      ),
+    );
   });
 
   it('are capped in bytes, judged by size and blocks alike: sparse files cost the engine nothing', async () => {
@@ -69,15 +77,25 @@ describe('files collected from a box', { skip: boxSkip('python3') }, () => {
     const rssBefore = process.memoryUsage().rss;
     const r = await sb().run({
       env: ENV,
-      argv: ['sh', '-c', 'for i in $(seq -w 1 20); do truncate -s 100M sparse$i; done; head -c 3000 /dev/zero > real; echo done'],
+      argv: [
+        'sh',
+        '-c',
+        'for i in $(seq -w 1 20); do truncate -s 100M sparse$i; done; head -c 3000 /dev/zero > real; echo done',
+      ],
       limits: { fileSizeBytes: 1 << 30 },
       collect: { maxBytes: 8 << 20 },
     });
     assert.equal(text(r).out, 'done\n', text(r).err);
-    assert.deepEqual(r.files?.map((f) => f.path), ['real']);
+    assert.deepEqual(
+      r.files?.map((f) => f.path),
+      ['real'],
+    );
     assert.equal(r.filesSkipped, 20);
     assert.equal(r.filesBytesOver, 20 * (100 << 20));
-    assert.ok(process.memoryUsage().rss - rssBefore < 64 << 20, `engine rss grew ${process.memoryUsage().rss - rssBefore} bytes`);
+    assert.ok(
+      process.memoryUsage().rss - rssBefore < 64 << 20,
+      `engine rss grew ${process.memoryUsage().rss - rssBefore} bytes`,
+    );
   });
 
   it('are not collected after a run that failed', async () => {
@@ -86,7 +104,10 @@ describe('files collected from a box', { skip: boxSkip('python3') }, () => {
     assert.equal(r.files, undefined);
     // the control: the same run, ending well, hands f back
     const ok = await sb().run({ env: ENV, argv: ['sh', '-c', 'echo x > f; exit 0'], collect: { maxBytes: 1 << 20 } });
-    assert.deepEqual(ok.files?.map((f) => [f.path, f.content.toString()]), [['f', 'x\n']]);
+    assert.deepEqual(
+      ok.files?.map((f) => [f.path, f.content.toString()]),
+      [['f', 'x\n']],
+    );
   });
 
   it('are not read unless asked for', async () => {
@@ -95,7 +116,10 @@ describe('files collected from a box', { skip: boxSkip('python3') }, () => {
     assert.equal(r.files, undefined);
     // the control: asked for, f comes back
     const asked = await sb().run({ env: ENV, argv: ['sh', '-c', 'echo x > f'], collect: { maxBytes: 1 << 20 } });
-    assert.deepEqual(asked.files?.map((f) => f.path), ['f']);
+    assert.deepEqual(
+      asked.files?.map((f) => f.path),
+      ['f'],
+    );
   });
 });
 
@@ -111,7 +135,11 @@ describe('a compile step that plants links', { skip: boxSkip('python3') }, () =>
         sourceFile: 'build.py',
         compile: () => ['python3', '-S', 'build.py', secret],
         // out/real.txt last among the reads: proof that the reader reads what is there
-        run: () => ['sh', '-c', 'for f in main relative hostdir out/Main.class magic fifo sock out/real.txt; do cat "$f" 2>/dev/null; done; ls -A . out | tr "\\n" " "'],
+        run: () => [
+          'sh',
+          '-c',
+          'for f in main relative hostdir out/Main.class magic fifo sock out/real.txt; do cat "$f" 2>/dev/null; done; ls -A . out | tr "\\n" " "',
+        ],
       };
       const r = await runLanguage(sb(), hostile, {
         files: [{ name: 'build.py', content: fs.readFileSync(path.join(PROGRAMS, 'plant-links.py')) }],

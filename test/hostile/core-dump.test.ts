@@ -21,7 +21,8 @@ import { boxSkip, ENV, text, useSandbox } from '../support.js';
 const PATTERN = '/proc/sys/kernel/core_pattern';
 const skip =
   boxSkip('python3') ||
-  (process.env.CODEBOX_TEST_CORE_PATTERN !== '1' && "sets the machine's core_pattern: runs in the cgroup-v2 guest (scripts/test-v2.sh)");
+  (process.env.CODEBOX_TEST_CORE_PATTERN !== '1' &&
+    "sets the machine's core_pattern: runs in the cgroup-v2 guest (scripts/test-v2.sh)");
 
 describe('core dumps never reach a piped core handler', { skip }, () => {
   const sandbox = useSandbox();
@@ -37,7 +38,8 @@ describe('core dumps never reach a piped core handler', { skip }, () => {
       fs.writeFileSync(PATTERN, saved);
       fs.rmSync(dir, { recursive: true, force: true });
     });
-    const calls = (): string[] => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []);
+    const calls = (): string[] =>
+      fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : [];
     const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
 
     // the control: the helper runs for a crash on the host
@@ -49,7 +51,15 @@ describe('core dumps never reach a piped core handler', { skip }, () => {
       ['a segfault', ['sh', '-c', 'kill -SEGV $$']],
       ['after ulimit -c 0', ['sh', '-c', 'ulimit -c 0; kill -ABRT $$']],
       ['after ulimit -c unlimited', ['sh', '-c', 'ulimit -c unlimited; kill -QUIT $$']],
-      ['after setrlimit(RLIMIT_CORE, 0) and prctl(PR_SET_DUMPABLE, 1)', ['python3', '-S', '-c', 'import ctypes, os, resource\nresource.setrlimit(resource.RLIMIT_CORE, (0, 0))\nctypes.CDLL(None).prctl(4, 1, 0, 0, 0)\nos.abort()']],
+      [
+        'after setrlimit(RLIMIT_CORE, 0) and prctl(PR_SET_DUMPABLE, 1)',
+        [
+          'python3',
+          '-S',
+          '-c',
+          'import ctypes, os, resource\nresource.setrlimit(resource.RLIMIT_CORE, (0, 0))\nctypes.CDLL(None).prctl(4, 1, 0, 0, 0)\nos.abort()',
+        ],
+      ],
     ];
     for (const [what, argv] of crashes) {
       const r = await sandbox().run({ argv, env: ENV });

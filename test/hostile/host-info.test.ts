@@ -62,7 +62,10 @@ describe('what a box can read of the host', { skip: boxSkip('python3') }, () => 
     ].join('\n');
     const r = await sandbox().run({ argv: ['python3', '-S', '-c', probe], env: ENV });
     assert.equal(r.status, 'OK', text(r).err);
-    assert.equal(text(r).out, 'open Permission denied\naccess Permission denied\nclose Permission denied\nown ok\nevent True\n');
+    assert.equal(
+      text(r).out,
+      'open Permission denied\naccess Permission denied\nclose Permission denied\nown ok\nevent True\n',
+    );
   });
 
   test('core dumps: RLIMIT_CORE is one byte and stays so, whatever the program asks', async () => {
@@ -77,7 +80,10 @@ describe('what a box can read of the host', { skip: boxSkip('python3') }, () => 
     ].join('\n');
     const r = await sandbox().run({ argv: ['python3', '-S', '-c', probe], env: ENV });
     assert.equal(text(r).out, '(1, 1)\n(1, 1)\n(1, 1)\n', text(r).err);
-    const shell = await sandbox().run({ argv: ['sh', '-c', 'ulimit -c 0 && echo lowered; grep "core file" /proc/self/limits'], env: ENV });
+    const shell = await sandbox().run({
+      argv: ['sh', '-c', 'ulimit -c 0 && echo lowered; grep "core file" /proc/self/limits'],
+      env: ENV,
+    });
     assert.match(text(shell).out, /^lowered\nMax core file size +1 +1 +bytes/);
   });
 });

@@ -11,8 +11,22 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import koffi from 'koffi';
 import {
-  assertProbesSeeARun, boxSkip, boxGroupsLeft, CGROUP_PARENT, ENV, mountsUnder, openSandbox, pidsCurrent, processesInUidRange, PROGRAMS, runProgram, text, UID_BASE,
-  useSandbox, WORK_ROOT, workDirsOf,
+  assertProbesSeeARun,
+  boxSkip,
+  boxGroupsLeft,
+  CGROUP_PARENT,
+  ENV,
+  mountsUnder,
+  openSandbox,
+  pidsCurrent,
+  processesInUidRange,
+  PROGRAMS,
+  runProgram,
+  text,
+  UID_BASE,
+  useSandbox,
+  WORK_ROOT,
+  workDirsOf,
 } from '../support.js';
 
 const EPERM = 1;
@@ -32,8 +46,12 @@ describe('hostile programs', { skip: boxSkip('python3') }, () => {
       // the control for "nothing left": while the bomb runs, the same probe sees its processes
       if (now >= 16 && seenOnHost === 0) seenOnHost = processesInUidRange().length;
     }, 20);
-    const r = await runProgram(sandbox(), 'fork-bomb.py', { limits: { pids: 32, wallMs: 2000 } }, { onStart: (i) => void (cgroup = i.cgroup) })
-      .finally(() => clearInterval(sample));
+    const r = await runProgram(
+      sandbox(),
+      'fork-bomb.py',
+      { limits: { pids: 32, wallMs: 2000 } },
+      { onStart: (i) => void (cgroup = i.cgroup) },
+    ).finally(() => clearInterval(sample));
     assert.equal(r.status, 'WALL_TIME_LIMIT');
     // the group also holds the box's launcher (bwrap's monitor, outside the box): 32 + 1
     assert.ok(peak >= 16 && peak <= 33, `processes seen at once: ${peak}`);
@@ -94,22 +112,36 @@ describe('hostile programs', { skip: boxSkip('python3') }, () => {
   for (const dir of ['/box', '/tmp']) {
     test(`filling ${dir}: ENOSPC at its size, the host disk untouched`, async () => {
       const hostFree = fs.statfsSync('/').bavail;
-      const r = await runProgram(sandbox(), 'fill-disk.py', { argv: [dir], limits: { workDirBytes: 8 << 20, tmpBytes: 8 << 20, fileSizeBytes: 64 << 20 } });
+      const r = await runProgram(sandbox(), 'fill-disk.py', {
+        argv: [dir],
+        limits: { workDirBytes: 8 << 20, tmpBytes: 8 << 20, fileSizeBytes: 64 << 20 },
+      });
       const [written, errno] = text(r).out.trim().split(' ').map(Number);
       assert.equal(errno, ENOSPC);
       assert.ok(written !== undefined && written <= 8 << 20, `wrote ${written}`);
-      assert.ok(Math.abs(fs.statfsSync('/').bavail - hostFree) * fs.statfsSync('/').bsize < 4 << 20, 'host disk free space unchanged');
+      assert.ok(
+        Math.abs(fs.statfsSync('/').bavail - hostFree) * fs.statfsSync('/').bsize < 4 << 20,
+        'host disk free space unchanged',
+      );
     });
   }
 
   test('a file over the file-size limit: SIGXFSZ, and the file stops at the limit', async () => {
-    const r = await sandbox().run({ argv: ['sh', '-c', 'head -c 2000000 /dev/zero > /box/big'], env: ENV, limits: { fileSizeBytes: 1 << 20 } });
+    const r = await sandbox().run({
+      argv: ['sh', '-c', 'head -c 2000000 /dev/zero > /box/big'],
+      env: ENV,
+      limits: { fileSizeBytes: 1 << 20 },
+    });
     assert.equal(r.status, 'RUNTIME_ERROR');
     assert.match(`${r.signal} ${text(r).err}`, /SIGXFSZ|File too large/);
     // what the writer got onto the disk, seen from inside the box: the limit, not a byte
     // more (this replaces a check of the host's /box/big, a path only boxes have, which
     // could never fail); 153 = 128 + SIGXFSZ, the writer's death
-    const written = await sandbox().run({ argv: ['sh', '-c', 'head -c 2000000 /dev/zero > big; echo "exit $?"; wc -c < big'], env: ENV, limits: { fileSizeBytes: 1 << 20 } });
+    const written = await sandbox().run({
+      argv: ['sh', '-c', 'head -c 2000000 /dev/zero > big; echo "exit $?"; wc -c < big'],
+      env: ENV,
+      limits: { fileSizeBytes: 1 << 20 },
+    });
     assert.equal(text(written).out, `exit 153\n${1 << 20}\n`, text(written).err);
   });
 
@@ -132,14 +164,19 @@ describe('hostile programs', { skip: boxSkip('python3') }, () => {
     });
     t.after(() => server6.close());
     // the listeners are real: the host itself connects to each, and is answered
-    const answer = (to: net.NetConnectOpts) => new Promise<string>((resolve, reject) => {
-      let got = '';
-      const probe = net.connect(to);
-      probe.on('data', (d) => (got += d.toString()));
-      probe.on('end', () => resolve(got));
-      probe.on('error', reject);
-    });
-    for (const to of [{ port: Number(port), host: '127.0.0.1' }, { port: Number(port), host: '::1' }, { path: `\0${abstract}` }]) {
+    const answer = (to: net.NetConnectOpts) =>
+      new Promise<string>((resolve, reject) => {
+        let got = '';
+        const probe = net.connect(to);
+        probe.on('data', (d) => (got += d.toString()));
+        probe.on('end', () => resolve(got));
+        probe.on('error', reject);
+      });
+    for (const to of [
+      { port: Number(port), host: '127.0.0.1' },
+      { port: Number(port), host: '::1' },
+      { path: `\0${abstract}` },
+    ]) {
       assert.equal(await answer(to), 'host secret\n', JSON.stringify(to));
     }
     for (const network of ['loopback', 'none'] as const) {
@@ -191,13 +228,18 @@ describe('hostile programs', { skip: boxSkip('python3') }, () => {
   test('a double-forked setsid daemon is gone when the run ends', async () => {
     // the box's processes by command line, sampled when the parent says it is done (it
     // waits a moment before it ends)
-    const commands = () => processesInUidRange().map((p) => {
-      try {
-        return fs.readFileSync(`/proc/${p.split(':')[0]}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      } catch {
-        return ''; // gone meanwhile
-      }
-    });
+    const commands = () =>
+      processesInUidRange().map((p) => {
+        try {
+          return fs
+            .readFileSync(`/proc/${p.split(':')[0]}/cmdline`, 'utf8')
+            .split('\0')
+            .join(' ')
+            .trim();
+        } catch {
+          return ''; // gone meanwhile
+        }
+      });
     let during: string[] = [];
     const r = await runProgram(sandbox(), 'daemon.sh', {}, { onOutput: () => void (during = commands()) });
     assert.equal(text(r).out, 'parent-done\n');
@@ -209,11 +251,37 @@ describe('hostile programs', { skip: boxSkip('python3') }, () => {
   test('ptrace, pidfd_getfd, user namespaces, io_uring, bpf, perf, keyrings, userfaultfd, kcmp, handles: EPERM', async () => {
     const so = koffi.load('libseccomp.so.2');
     const resolve = so.func('int seccomp_syscall_resolve_name(const char *name)');
-    const names = ['ptrace', 'io_uring_setup', 'perf_event_open', 'bpf', 'keyctl', 'userfaultfd', 'kcmp', 'name_to_handle_at', 'unshare', 'pidfd_getfd'];
+    const names = [
+      'ptrace',
+      'io_uring_setup',
+      'perf_event_open',
+      'bpf',
+      'keyctl',
+      'userfaultfd',
+      'kcmp',
+      'name_to_handle_at',
+      'unshare',
+      'pidfd_getfd',
+    ];
     const args = names.map((n) => `${n}=${resolve(n)}`);
     // baseline: the same probe unfiltered, as an unprivileged host user, is not refused
-    const bare = execFileSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', '/usr/bin/python3', '-S', path.join(PROGRAMS, 'syscalls.py'), ...args], { encoding: 'utf8' });
-    for (const line of bare.trim().split('\n')) assert.notEqual(Number(line.split(' ')[1]), EPERM, `unfiltered: ${line}`);
+    const bare = execFileSync(
+      'setpriv',
+      [
+        '--reuid',
+        '65534',
+        '--regid',
+        '65534',
+        '--clear-groups',
+        '/usr/bin/python3',
+        '-S',
+        path.join(PROGRAMS, 'syscalls.py'),
+        ...args,
+      ],
+      { encoding: 'utf8' },
+    );
+    for (const line of bare.trim().split('\n'))
+      assert.notEqual(Number(line.split(' ')[1]), EPERM, `unfiltered: ${line}`);
     const r = await runProgram(sandbox(), 'syscalls.py', { argv: [...args, `mount=${resolve('mount')}`] });
     const lines = text(r).out.trim().split('\n');
     assert.equal(lines.length, names.length + 1, text(r).err);
@@ -224,10 +292,29 @@ describe('hostile programs', { skip: boxSkip('python3') }, () => {
     const resolve = koffi.load('libseccomp.so.2').func('int seccomp_syscall_resolve_name(const char *name)');
     // AF_VSOCK reaches the hypervisor's host whatever the network namespace; AF_ALG is
     // the kernel crypto API; the "+hi" variants set bit 32, which the kernel ignores
-    const families = ['unix=1', 'inet=2', 'inet6=10', 'netlink=16', 'packet=17', 'bluetooth=31', 'alg=38', 'vsock=40', 'xdp=44'];
+    const families = [
+      'unix=1',
+      'inet=2',
+      'inet6=10',
+      'netlink=16',
+      'packet=17',
+      'bluetooth=31',
+      'alg=38',
+      'vsock=40',
+      'xdp=44',
+    ];
     const opened = async (network: 'none' | 'loopback') => {
-      const r = await runProgram(sandbox(), 'socket-families.py', { argv: [String(resolve('socket')), ...families], network });
-      return new Set(text(r).out.trim().split('\n').filter((l) => l.endsWith(' 0')).map((l) => l.split(' ')[0]));
+      const r = await runProgram(sandbox(), 'socket-families.py', {
+        argv: [String(resolve('socket')), ...families],
+        network,
+      });
+      return new Set(
+        text(r)
+          .out.trim()
+          .split('\n')
+          .filter((l) => l.endsWith(' 0'))
+          .map((l) => l.split(' ')[0]),
+      );
     };
     assert.deepEqual(await opened('none'), new Set(['unix']));
     assert.deepEqual(await opened('loopback'), new Set(['unix', 'inet', 'inet6']));
@@ -266,7 +353,11 @@ describe('hostile programs', { skip: boxSkip('python3') }, () => {
     await assertProbesSeeARun(sandbox()); // so that each "none remains" below can fail
     const runs = Array.from({ length: 50 }, (_, i) =>
       sandbox().run({
-        argv: ['sh', '-c', `echo ${i} > /box/me; echo ${i} > /tmp/me; sleep 0.3; cat /box/me /tmp/me; ls /box; ls /tmp`],
+        argv: [
+          'sh',
+          '-c',
+          `echo ${i} > /box/me; echo ${i} > /tmp/me; sleep 0.3; cat /box/me /tmp/me; ls /box; ls /tmp`,
+        ],
         env: ENV,
         limits: { wallMs: 30_000 },
       }),

@@ -29,7 +29,11 @@ function held(r: RunResult): { total: number; refused?: number; lines: string } 
   const out = text(r).out;
   const refused = /^refused (\d+)$/m.exec(out);
   const totals = [...out.matchAll(/^total (\d+)$/gm)].map((m) => Number(m[1]));
-  return { total: Math.max(0, ...totals), ...(refused ? { refused: Number(refused[1]) } : {}), lines: `${out.slice(-300)} ${text(r).err.slice(-300)}` };
+  return {
+    total: Math.max(0, ...totals),
+    ...(refused ? { refused: Number(refused[1]) } : {}),
+    lines: `${out.slice(-300)} ${text(r).err.slice(-300)}`,
+  };
 }
 
 describe('kernel memory a box can pin outside its limit', { skip: boxSkip('python3') }, () => {
@@ -50,7 +54,8 @@ describe('kernel memory a box can pin outside its limit', { skip: boxSkip('pytho
   });
 
   test('without netlink, names still resolve: getaddrinfo(AI_ADDRCONFIG) and Node, by name, to the box’s own server', async () => {
-    const py = "import socket\nprint(sorted({a[4][0] for a in socket.getaddrinfo('localhost', 80, flags=socket.AI_ADDRCONFIG)}))";
+    const py =
+      "import socket\nprint(sorted({a[4][0] for a in socket.getaddrinfo('localhost', 80, flags=socket.AI_ADDRCONFIG)}))";
     for (const network of ['none', 'loopback'] as const) {
       const r = await sandbox().run({ argv: ['python3', '-S', '-c', py], env: { PATH: '/usr/bin:/bin' }, network });
       assert.match(text(r).out, /^\['127\.0\.0\.1'(, '::1')?\]\n$/, `${network}: ${text(r).err}`);
@@ -73,7 +78,10 @@ describe('kernel memory a box can pin outside its limit', { skip: boxSkip('pytho
       assert.equal(h.refused, undefined, h.lines);
       // the probe ran: it filled something before the limit stopped it
       assert.ok(h.total > 0, `nothing queued: ${h.lines}`);
-      assert.ok(h.total <= BOUND, `${kind}: ${(h.total / MiB).toFixed(0)} MiB held by a ${MEMORY / MiB} MiB box (${r.status})`);
+      assert.ok(
+        h.total <= BOUND,
+        `${kind}: ${(h.total / MiB).toFixed(0)} MiB held by a ${MEMORY / MiB} MiB box (${r.status})`,
+      );
     });
   }
 
@@ -83,7 +91,10 @@ describe('kernel memory a box can pin outside its limit', { skip: boxSkip('pytho
       const h = held(r);
       assert.equal(h.refused, undefined, h.lines);
       assert.ok(h.total > 0, `nothing queued: ${h.lines}`);
-      assert.ok(h.total <= BOUND, `${kind}: ${(h.total / MiB).toFixed(0)} MiB held by a ${MEMORY / MiB} MiB box (${r.status})`);
+      assert.ok(
+        h.total <= BOUND,
+        `${kind}: ${(h.total / MiB).toFixed(0)} MiB held by a ${MEMORY / MiB} MiB box (${r.status})`,
+      );
     });
   }
 

@@ -12,7 +12,8 @@ import { boxSkip, ENV, text, useSandbox } from '../support.js';
 
 const MiB = 1 << 20;
 /** reads every page of a file through a shared mapping: what it costs is the file's pages */
-const MAP_AND_READ = 'import mmap, sys\nf = open(sys.argv[1], "rb")\nm = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)\nprint(sum(m[i] for i in range(0, len(m), 4096)))';
+const MAP_AND_READ =
+  'import mmap, sys\nf = open(sys.argv[1], "rb")\nm = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)\nprint(sum(m[i] for i in range(0, len(m), 4096)))';
 
 describe('files placed into a box', { skip: boxSkip('python3') }, () => {
   const sb = useSandbox();
@@ -41,13 +42,23 @@ describe('files placed into a box', { skip: boxSkip('python3') }, () => {
     assert.match(r.message ?? '', /files .* did not fit in its memory limit/);
     assert.ok(r.memoryBytes <= 16 * MiB, `peak ${r.memoryBytes}`);
     // the control: with files that fit, the same program runs and says so
-    const fits = await sb().run({ env: ENV, argv: ['sh', '-c', 'echo started'], files: [{ path: 'big', content: Buffer.alloc(1 * MiB, 1) }], limits: { memoryBytes: 16 * MiB } });
+    const fits = await sb().run({
+      env: ENV,
+      argv: ['sh', '-c', 'echo started'],
+      files: [{ path: 'big', content: Buffer.alloc(1 * MiB, 1) }],
+      limits: { memoryBytes: 16 * MiB },
+    });
     assert.equal(text(fits).out, 'started\n', text(fits).err);
   });
 
   it('that do not fit in its work dir are refused before any box is made', async () => {
     await assert.rejects(
-      sb().run({ env: ENV, argv: ['true'], files: [{ path: 'big', content: Buffer.alloc(2 * MiB) }], limits: { workDirBytes: MiB } }),
+      sb().run({
+        env: ENV,
+        argv: ['true'],
+        files: [{ path: 'big', content: Buffer.alloc(2 * MiB) }],
+        limits: { workDirBytes: MiB },
+      }),
       /files: \d+ bytes of files do not fit in the work dir/,
     );
   });
@@ -64,20 +75,30 @@ describe('a compile step’s files', { skip: boxSkip('python3') }, () => {
   });
 
   it('count against the run box: a 120 MiB artifact does not run in a 16 MiB box', async () => {
-    const r = await runLanguage(sb(), bigArtifact(120), { files: [{ name: 'main.py', content: '' }], limits: { memoryBytes: 16 * MiB }, artifactBytes: 200 * MiB });
+    const r = await runLanguage(sb(), bigArtifact(120), {
+      files: [{ name: 'main.py', content: '' }],
+      limits: { memoryBytes: 16 * MiB },
+      artifactBytes: 200 * MiB,
+    });
     assert.equal(r.compile?.status, 'OK', r.compile?.stderr.toString());
     assert.equal(r.status, 'MEMORY_LIMIT', `${r.status} ${r.message} ${r.stderr.toString()}`);
     assert.ok(r.memoryBytes <= 16 * MiB, `peak ${r.memoryBytes}`);
   });
 
   it('are capped by artifactBytes: over it, the compile step fails and nothing runs', async () => {
-    const r = await runLanguage(sb(), bigArtifact(8), { files: [{ name: 'main.py', content: '' }], artifactBytes: 4 * MiB });
+    const r = await runLanguage(sb(), bigArtifact(8), {
+      files: [{ name: 'main.py', content: '' }],
+      artifactBytes: 4 * MiB,
+    });
     assert.equal(r.status, 'COMPILE_ERROR');
     assert.equal(r.compile?.status, 'OUTPUT_LIMIT');
     assert.match(r.compile?.message ?? '', /more than 4194304 bytes of files/);
     assert.equal(r.stdout.length, 0);
     // the control: under the cap, the same run step runs and prints (the sum of zero bytes)
-    const under = await runLanguage(sb(), bigArtifact(2), { files: [{ name: 'main.py', content: '' }], artifactBytes: 4 * MiB });
+    const under = await runLanguage(sb(), bigArtifact(2), {
+      files: [{ name: 'main.py', content: '' }],
+      artifactBytes: 4 * MiB,
+    });
     assert.equal(under.status, 'OK', `${under.message} ${under.stderr.toString()}`);
     assert.equal(under.stdout.toString(), '0\n');
   });

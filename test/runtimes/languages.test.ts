@@ -20,11 +20,19 @@ const roots: { root: Root; skip: string | false }[] = [
   { root: chooseRoot('host', DATA_DIR), skip: false },
   imageBuilt(imageDir(DATA_DIR)) || REQUIRE_IMAGE
     ? { root: { name: 'image', path: imageDir(DATA_DIR) }, skip: false }
-    : { root: { name: 'image', path: undefined }, skip: `no image root at ${imageDir(DATA_DIR)} (npm run rootfs builds it)` },
+    : {
+        root: { name: 'image', path: undefined },
+        skip: `no image root at ${imageDir(DATA_DIR)} (npm run rootfs builds it)`,
+      },
 ];
 
 function show(r: ProgramResult): string {
-  return JSON.stringify({ ...r, stdout: r.stdout.toString(), stderr: r.stderr.toString(), compile: r.compile && { ...r.compile, stdout: r.compile.stdout.toString(), stderr: r.compile.stderr.toString() } });
+  return JSON.stringify({
+    ...r,
+    stdout: r.stdout.toString(),
+    stderr: r.stderr.toString(),
+    compile: r.compile && { ...r.compile, stdout: r.compile.stdout.toString(), stderr: r.compile.stderr.toString() },
+  });
 }
 
 for (const { root, skip } of roots) {
@@ -34,7 +42,8 @@ for (const { root, skip } of roots) {
     const absent: Record<string, string> = {};
 
     before(async () => {
-      if (root.name === 'image') assert.ok(imageBuilt(root.path ?? ''), `CODEBOX_REQUIRE_IMAGE=1 but no image at ${root.path}`);
+      if (root.name === 'image')
+        assert.ok(imageBuilt(root.path ?? ''), `CODEBOX_REQUIRE_IMAGE=1 but no image at ${root.path}`);
       const d = await detectRuntimes(sb(), root, LANGUAGES);
       for (const rt of d.found) found.set(rt.id, rt);
       Object.assign(absent, d.absent);
@@ -54,7 +63,11 @@ for (const { root, skip } of roots) {
         const run = async (source: string, stdin?: string): Promise<ProgramResult> => {
           const rt = found.get(id);
           assert.ok(rt, `${id} is not in the ${root.name} root: ${absent[id]}`);
-          return runProgram(sb(), rt, { files: [{ name: rt.sourceFile, content: source }], ...(stdin === undefined ? {} : { stdin }), ...(root.path ? { rootfs: root.path } : {}) });
+          return runProgram(sb(), rt, {
+            files: [{ name: rt.sourceFile, content: source }],
+            ...(stdin === undefined ? {} : { stdin }),
+            ...(root.path ? { rootfs: root.path } : {}),
+          });
         };
         const present = (t: { skip: (why: string) => void }): boolean => {
           if (found.has(id) || REQUIRE_RUNTIMES) return true;
@@ -67,7 +80,11 @@ for (const { root, skip } of roots) {
           const r = await run(p.hello);
           assert.equal(r.status, 'OK', show(r));
           assert.equal(r.stdout.toString(), 'Hello, World!\n');
-          assert.equal(r.compile !== undefined, found.get(id)?.compile !== undefined, 'a compile result exactly when it compiles');
+          assert.equal(
+            r.compile !== undefined,
+            found.get(id)?.compile !== undefined,
+            'a compile result exactly when it compiles',
+          );
           if (r.compile) assert.equal(r.compile.status, 'OK');
         });
 
@@ -98,7 +115,7 @@ for (const { root, skip } of roots) {
         });
 
         if (p.compileError) {
-          it('a compile error is COMPILE_ERROR with the compiler\'s output, and nothing runs', async (t) => {
+          it("a compile error is COMPILE_ERROR with the compiler's output, and nothing runs", async (t) => {
             if (!present(t)) return;
             const r = await run(p.compileError ?? '');
             assert.equal(r.status, 'COMPILE_ERROR', show(r));
@@ -136,13 +153,26 @@ for (const { root, skip } of roots) {
       if (!java && !REQUIRE_RUNTIMES) return t.skip('no java here');
       assert.ok(java);
       const programs: [string, string][] = [
-        ['HelloWorld.java', 'public class HelloWorld {\n  public static void main(String[] args) { System.out.println("hello from HelloWorld"); }\n}\n'],
-        ['main.java', 'class Solution {\n  public static void main(String[] args) { System.out.println("hello from Solution"); }\n}\n'],
-        ['Main.java', 'class Helper { static String who() { return "App"; } }\nclass App {\n  public static void main(String[] args) { System.out.println("hello from " + Helper.who()); }\n}\n'],
+        [
+          'HelloWorld.java',
+          'public class HelloWorld {\n  public static void main(String[] args) { System.out.println("hello from HelloWorld"); }\n}\n',
+        ],
+        [
+          'main.java',
+          'class Solution {\n  public static void main(String[] args) { System.out.println("hello from Solution"); }\n}\n',
+        ],
+        [
+          'Main.java',
+          'class Helper { static String who() { return "App"; } }\nclass App {\n  public static void main(String[] args) { System.out.println("hello from " + Helper.who()); }\n}\n',
+        ],
       ];
       for (const [name, source] of programs) {
         for (const keepNames of [false, true]) {
-          const r = await runProgram(sb(), java, { files: [{ name, content: source }], ...(keepNames ? { keepNames } : {}), ...rootfs });
+          const r = await runProgram(sb(), java, {
+            files: [{ name, content: source }],
+            ...(keepNames ? { keepNames } : {}),
+            ...rootfs,
+          });
           assert.equal(r.status, 'OK', `${name} keepNames=${keepNames}: ${show(r)}`);
           assert.match(r.stdout.toString(), /^hello from (HelloWorld|Solution|App)\n$/);
         }
@@ -154,7 +184,13 @@ for (const { root, skip } of roots) {
       if (!py && !REQUIRE_RUNTIMES) return t.skip('no python here');
       assert.ok(py);
       const r = await runProgram(sb(), py, {
-        files: [{ name: 'solver.py', content: 'import sys, main\nprint(sys.argv[0], main.x)\nraise SystemExit(str(__file__))' }, { name: 'main.py', content: 'x = 42' }],
+        files: [
+          {
+            name: 'solver.py',
+            content: 'import sys, main\nprint(sys.argv[0], main.x)\nraise SystemExit(str(__file__))',
+          },
+          { name: 'main.py', content: 'x = 42' },
+        ],
         keepNames: true,
         ...rootfs,
       });
@@ -167,7 +203,12 @@ for (const { root, skip } of roots) {
 describe('runtimes absent from a root', { skip: boxSkip() }, () => {
   const sb = useSandbox();
   it('are listed as absent with the reason, not found', async () => {
-    const fake = { ...LANGUAGES[0]!, id: 'nothing', requires: ['codebox-no-such-compiler'], versionCommand: ['codebox-no-such-compiler', '--version'] };
+    const fake = {
+      ...LANGUAGES[0]!,
+      id: 'nothing',
+      requires: ['codebox-no-such-compiler'],
+      versionCommand: ['codebox-no-such-compiler', '--version'],
+    };
     const d = await detectRuntimes(sb(), { name: 'host', path: undefined }, [fake]);
     assert.deepEqual(d.found, []);
     assert.match(d.absent.nothing ?? '', /needs codebox-no-such-compiler/);

@@ -52,21 +52,26 @@ export const PROGRAMS: Readonly<Record<string, Programs>> = {
     hello: '#include <stdio.h>\nint main(void) { puts("Hello, World!"); return 0; }\n',
     echo: '#include <stdio.h>\nint main(void) { int c; while ((c = getchar()) != EOF) putchar(c); return 0; }\n',
     exit3: '#include <stdio.h>\nint main(void) { puts("bye"); return 3; }\n',
-    crash: '#include <stdio.h>\nint main(void) { puts("before"); fflush(stdout); volatile int *p = 0; *p = 1; puts("unreachable"); return 0; }\n',
+    crash:
+      '#include <stdio.h>\nint main(void) { puts("before"); fflush(stdout); volatile int *p = 0; *p = 1; puts("unreachable"); return 0; }\n',
     compileError: 'int main(void) { return undeclared; }\n',
   },
   cpp: {
     hello: '#include <iostream>\nint main() { std::cout << "Hello, World!" << std::endl; }\n',
     echo: '#include <iostream>\nint main() { std::cout << std::cin.rdbuf(); }\n',
     exit3: '#include <iostream>\nint main() { std::cout << "bye" << std::endl; return 3; }\n',
-    crash: '#include <iostream>\n#include <stdexcept>\nint main() { std::cout << "before" << std::endl; throw std::runtime_error("boom"); }\n',
+    crash:
+      '#include <iostream>\n#include <stdexcept>\nint main() { std::cout << "before" << std::endl; throw std::runtime_error("boom"); }\n',
     compileError: '#include <string>\nint main() { std::string s = 42 +; }\n',
   },
   java: {
-    hello: 'public class Main {\n  public static void main(String[] args) {\n    System.out.println("Hello, World!");\n  }\n}\n',
+    hello:
+      'public class Main {\n  public static void main(String[] args) {\n    System.out.println("Hello, World!");\n  }\n}\n',
     echo: 'import java.io.*;\npublic class Main {\n  public static void main(String[] args) throws IOException {\n    System.in.transferTo(System.out);\n    System.out.flush();\n  }\n}\n',
-    exit3: 'public class Main {\n  public static void main(String[] args) {\n    System.out.println("bye");\n    System.exit(3);\n  }\n}\n',
-    crash: 'public class Main {\n  public static void main(String[] args) {\n    System.out.println("before");\n    System.out.flush();\n    int[] a = new int[1];\n    System.out.println(a[5]);\n  }\n}\n',
+    exit3:
+      'public class Main {\n  public static void main(String[] args) {\n    System.out.println("bye");\n    System.exit(3);\n  }\n}\n',
+    crash:
+      'public class Main {\n  public static void main(String[] args) {\n    System.out.println("before");\n    System.out.flush();\n    int[] a = new int[1];\n    System.out.println(a[5]);\n  }\n}\n',
     compileError: 'public class Main {\n  public static void main(String[] args) {\n    int x = "text";\n  }\n}\n',
     threads: [
       'import java.util.concurrent.atomic.AtomicInteger;',

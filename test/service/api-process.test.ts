@@ -30,7 +30,11 @@ describe('the API process', { skip: serviceSkip() }, () => {
     });
     // the API serves a job, so it has loaded all it will
     await until(async () => (await fetch(`${api.url}/readyz`)).status === 200, 20_000);
-    const res = await fetch(`${api.url}/v1/jobs?wait=true`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ language: 'bash', files: [{ content: 'echo hi' }] }) });
+    const res = await fetch(`${api.url}/v1/jobs?wait=true`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ language: 'bash', files: [{ content: 'echo hi' }] }),
+    });
     assert.equal(((await res.json()) as { result?: { stdout: string } }).result?.stdout, 'hi\n');
     assert.match(mapped(worker.pid), /koffi/, 'the control: a worker maps koffi');
     assert.doesNotMatch(mapped(api.child.pid ?? 0), /koffi/);

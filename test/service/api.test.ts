@@ -15,7 +15,10 @@ describe('the service', { skip: serviceSkip() }, () => {
   const t = useStack();
 
   it('runs a job synchronously: ?wait=true answers 200 with the finished job', async () => {
-    const r = await post(`${t.s.url}/v1/jobs?wait=true`, JSON.stringify({ ...PY('print(input()[::-1])'), stdin: 'hello\n' }));
+    const r = await post(
+      `${t.s.url}/v1/jobs?wait=true`,
+      JSON.stringify({ ...PY('print(input()[::-1])'), stdin: 'hello\n' }),
+    );
     assert.equal(r.status, 200, r.text);
     const job = r.json as unknown as JobView;
     assert.equal(job.status, 'completed');
@@ -26,12 +29,33 @@ describe('the service', { skip: serviceSkip() }, () => {
   });
 
   it('a compiled language: the result has exactly the fields of codebox run --json, with compile', async () => {
-    const job = await t.s.client().run({ language: 'c', files: [{ name: 'prog.c', content: '#include <stdio.h>\nint main(int c, char **v) { printf("%s\\n", v[1]); return 3; }\n' }], args: ['arg'] });
+    const job = await t.s.client().run({
+      language: 'c',
+      files: [
+        {
+          name: 'prog.c',
+          content: '#include <stdio.h>\nint main(int c, char **v) { printf("%s\\n", v[1]); return 3; }\n',
+        },
+      ],
+      args: ['arg'],
+    });
     assert.equal(job.result?.status, 'RUNTIME_ERROR');
     assert.equal(job.result?.exitCode, 3);
     assert.equal(job.result?.stdout, 'arg\n');
     assert.deepEqual(Object.keys(job.result ?? {}).sort(), [
-      'compile', 'cpuMs', 'exitCode', 'memoryBytes', 'signal', 'status', 'stderr', 'stderrEncoding', 'stderrTruncated', 'stdout', 'stdoutEncoding', 'stdoutTruncated', 'wallMs',
+      'compile',
+      'cpuMs',
+      'exitCode',
+      'memoryBytes',
+      'signal',
+      'status',
+      'stderr',
+      'stderrEncoding',
+      'stderrTruncated',
+      'stdout',
+      'stdoutEncoding',
+      'stdoutTruncated',
+      'wallMs',
     ]);
     assert.equal(job.result?.compile?.status, 'OK');
     const broken = await t.s.client().run({ language: 'c', files: [{ content: 'int main( {' }] });
@@ -56,9 +80,15 @@ describe('the service', { skip: serviceSkip() }, () => {
     for await (const e of t.s.client().events(id)) events.push(e);
     const types = events.map((e) => e.type);
     assert.deepEqual(types.slice(0, 2), ['status', 'status']);
-    assert.deepEqual(events.slice(0, 2).map((e) => (e.data as { status: string }).status), ['queued', 'running']);
+    assert.deepEqual(
+      events.slice(0, 2).map((e) => (e.data as { status: string }).status),
+      ['queued', 'running'],
+    );
     assert.deepEqual(types.slice(-2), ['status', 'result']);
-    const out = events.filter((e) => e.type === 'stdout').map((e) => (e.data as { data: string }).data).join('');
+    const out = events
+      .filter((e) => e.type === 'stdout')
+      .map((e) => (e.data as { data: string }).data)
+      .join('');
     assert.equal(out, 'out 1\nout 2\nout 3\n');
     assert.ok(types.indexOf('stderr') > types.lastIndexOf('stdout'));
     assert.ok(types.filter((t) => t === 'stdout').length >= 3, 'output arrives as it is written, not all at the end');
@@ -85,10 +115,22 @@ describe('the service', { skip: serviceSkip() }, () => {
     const last = first.at(-1)?.id ?? '';
     const rest: ReceivedEvent[] = [];
     for await (const e of t.s.client().events(id, { lastEventId: last })) rest.push(e);
-    assert.ok(rest.some((e) => e.type === 'stdout'), 'the resumed stream carries output');
-    assert.ok(rest.every((e) => compareIds(e.id, last) > 0), 'nothing seen twice');
+    assert.ok(
+      rest.some((e) => e.type === 'stdout'),
+      'the resumed stream carries output',
+    );
+    assert.ok(
+      rest.every((e) => compareIds(e.id, last) > 0),
+      'nothing seen twice',
+    );
     const all = [...first, ...rest];
-    assert.equal(all.filter((e) => e.type === 'stdout').map((e) => (e.data as { data: string }).data).join(''), 'n 1\nn 2\nn 3\nn 4\nn 5\n');
+    assert.equal(
+      all
+        .filter((e) => e.type === 'stdout')
+        .map((e) => (e.data as { data: string }).data)
+        .join(''),
+      'n 1\nn 2\nn 3\nn 4\nn 5\n',
+    );
     assert.equal(all.at(-1)?.type, 'result');
   });
 
@@ -109,10 +151,31 @@ describe('the service', { skip: serviceSkip() }, () => {
     const ready = await fetch(`${t.s.url}/readyz`);
     assert.equal(ready.status, 200);
     assert.equal(((await ready.json()) as { workers: number }).workers, 1);
-    const doc = (await (await fetch(`${t.s.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, object>; components: { schemas: object } };
+    const doc = (await (await fetch(`${t.s.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, object>;
+      components: { schemas: object };
+    };
     assert.equal(doc.openapi, '3.1.0');
-    for (const p of ['/v1/jobs', '/v1/jobs/{id}', '/v1/jobs/{id}/events', '/v1/runtimes', '/healthz', '/readyz', '/metrics']) assert.ok(doc.paths[p], p);
-    assert.deepEqual(Object.keys(doc.components.schemas).sort(), ['Error', 'Job', 'JobRequest', 'Judge', 'Result', 'Runtime', 'TestResult']);
+    for (const p of [
+      '/v1/jobs',
+      '/v1/jobs/{id}',
+      '/v1/jobs/{id}/events',
+      '/v1/runtimes',
+      '/healthz',
+      '/readyz',
+      '/metrics',
+    ])
+      assert.ok(doc.paths[p], p);
+    assert.deepEqual(Object.keys(doc.components.schemas).sort(), [
+      'Error',
+      'Job',
+      'JobRequest',
+      'Judge',
+      'Result',
+      'Runtime',
+      'TestResult',
+    ]);
     const docs = await fetch(`${t.s.url}/docs`);
     assert.match(docs.headers.get('content-type') ?? '', /text\/html/);
     assert.match(await docs.text(), /POST \/v1\/jobs/);
@@ -122,7 +185,7 @@ describe('the service', { skip: serviceSkip() }, () => {
   });
 
   it('metrics are present and move after runs', async () => {
-    const scrape = async () => (await (await fetch(`${t.s.url}/metrics`)).text());
+    const scrape = async () => await (await fetch(`${t.s.url}/metrics`)).text();
     const count = (text: string, re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
     const before = await scrape();
     await t.s.client().run(PY('print(1)'));
@@ -132,9 +195,17 @@ describe('the service', { skip: serviceSkip() }, () => {
     const setups = /codebox_box_setup_seconds_count\{prestarted="(?:true|false)"\} (\d+)/g;
     const sum = (t: string) => [...t.matchAll(setups)].reduce((n, m) => n + Number(m[1]), 0);
     assert.ok(sum(after) > sum(before));
-    assert.ok(count(after, /codebox_run_duration_seconds_count\{language="python"\} (\d+)/) > count(before, /codebox_run_duration_seconds_count\{language="python"\} (\d+)/));
-    assert.ok(count(after, /codebox_queue_wait_seconds_count (\d+)/) > count(before, /codebox_queue_wait_seconds_count (\d+)/));
-    assert.match(after, /codebox_http_request_duration_seconds_count\{route="\/v1\/jobs",method="POST",status="200"\} \d+/);
+    assert.ok(
+      count(after, /codebox_run_duration_seconds_count\{language="python"\} (\d+)/) >
+        count(before, /codebox_run_duration_seconds_count\{language="python"\} (\d+)/),
+    );
+    assert.ok(
+      count(after, /codebox_queue_wait_seconds_count (\d+)/) > count(before, /codebox_queue_wait_seconds_count (\d+)/),
+    );
+    assert.match(
+      after,
+      /codebox_http_request_duration_seconds_count\{route="\/v1\/jobs",method="POST",status="200"\} \d+/,
+    );
     assert.match(after, /codebox_queue_jobs\{state="waiting"\} \d+/);
     assert.match(after, /codebox_worker_slots\{state="total"\} 2/);
   });
@@ -154,13 +225,16 @@ except OSError as e:
     print("refused", e.errno)
 `);
       assert.equal(unix.result?.stdout, 'refused 2\n', 'ENOENT: the path does not exist in the box');
-      const tcp = await probe(`
+      const tcp = await probe(
+        `
 import socket
 try:
     s = socket.create_connection(("127.0.0.1", ${open.port}), timeout=2); s.sendall(b"PING\\r\\n"); print("REACHED", s.recv(10))
 except OSError as e:
     print("refused", e.errno)
-`, true);
+`,
+        true,
+      );
       assert.equal(tcp.result?.stdout, 'refused 111\n', "ECONNREFUSED: the box's loopback is its own");
       // and the same Redis answers from the host, so the refusals are the box's doing
       const { execFileSync } = await import('node:child_process');
@@ -177,22 +251,126 @@ describe('bad input: a clear error naming the field, and nothing lost', { skip: 
 
   const cases: [string, string, Record<string, string> | undefined, number, string, Record<string, unknown>?][] = [
     ['bad JSON', '{"language": "python",', undefined, 400, 'BAD_JSON', { field: 'body' }],
-    ['not JSON', 'language=python', { 'Content-Type': 'application/x-www-form-urlencoded' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
-    ['unknown language', JSON.stringify({ language: 'cobol', files: [{ content: 'x' }] }), undefined, 400, 'UNKNOWN_LANGUAGE', { field: 'language' }],
-    ['unknown version', JSON.stringify({ language: 'python', version: '2.7', files: [{ content: 'x' }] }), undefined, 400, 'UNKNOWN_VERSION', { field: 'version' }],
-    ['a limit over the maximum', JSON.stringify({ ...PY('x'), limits: { memoryBytes: 2 ** 40 } }), undefined, 400, 'LIMIT_TOO_HIGH', { field: 'limits.memoryBytes', maximum: 4294967296 }],
-    ['a compile limit over the maximum', JSON.stringify({ language: 'c', files: [{ content: 'x' }], compileLimits: { cpuMs: 10 ** 7 } }), undefined, 400, 'LIMIT_TOO_HIGH', { field: 'compileLimits.cpuMs', maximum: 60000 }],
-    ['a bad encoding', JSON.stringify({ language: 'python', files: [{ content: 'x', encoding: 'hex' }] }), undefined, 400, 'INVALID_REQUEST', { field: 'files[0].encoding' }],
-    ['bad base64', JSON.stringify({ language: 'python', files: [{ content: 'not base64!', encoding: 'base64' }] }), undefined, 400, 'INVALID_REQUEST', { field: 'files[0].content' }],
-    ['no files', JSON.stringify({ language: 'python', files: [] }), undefined, 400, 'INVALID_REQUEST', { field: 'files' }],
-    ['a missing field', JSON.stringify({ files: [{ content: 'x' }] }), undefined, 400, 'INVALID_REQUEST', { field: 'language' }],
-    ['an unknown field', JSON.stringify({ ...PY('x'), priority: 9 }), undefined, 400, 'INVALID_REQUEST', { field: 'priority' }],
-    ['a limit of the wrong type', JSON.stringify({ ...PY('x'), limits: { cpuMs: '1s' } }), undefined, 400, 'INVALID_REQUEST', { field: 'limits.cpuMs' }],
-    ['a path that climbs out', JSON.stringify({ language: 'python', files: [{ content: 'x' }, { name: '../../etc/x', content: 'y' }] }), undefined, 400, 'INVALID_REQUEST', { field: 'files[1].name' }],
+    [
+      'not JSON',
+      'language=python',
+      { 'Content-Type': 'application/x-www-form-urlencoded' },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'unknown language',
+      JSON.stringify({ language: 'cobol', files: [{ content: 'x' }] }),
+      undefined,
+      400,
+      'UNKNOWN_LANGUAGE',
+      { field: 'language' },
+    ],
+    [
+      'unknown version',
+      JSON.stringify({ language: 'python', version: '2.7', files: [{ content: 'x' }] }),
+      undefined,
+      400,
+      'UNKNOWN_VERSION',
+      { field: 'version' },
+    ],
+    [
+      'a limit over the maximum',
+      JSON.stringify({ ...PY('x'), limits: { memoryBytes: 2 ** 40 } }),
+      undefined,
+      400,
+      'LIMIT_TOO_HIGH',
+      { field: 'limits.memoryBytes', maximum: 4294967296 },
+    ],
+    [
+      'a compile limit over the maximum',
+      JSON.stringify({ language: 'c', files: [{ content: 'x' }], compileLimits: { cpuMs: 10 ** 7 } }),
+      undefined,
+      400,
+      'LIMIT_TOO_HIGH',
+      { field: 'compileLimits.cpuMs', maximum: 60000 },
+    ],
+    [
+      'a bad encoding',
+      JSON.stringify({ language: 'python', files: [{ content: 'x', encoding: 'hex' }] }),
+      undefined,
+      400,
+      'INVALID_REQUEST',
+      { field: 'files[0].encoding' },
+    ],
+    [
+      'bad base64',
+      JSON.stringify({ language: 'python', files: [{ content: 'not base64!', encoding: 'base64' }] }),
+      undefined,
+      400,
+      'INVALID_REQUEST',
+      { field: 'files[0].content' },
+    ],
+    [
+      'no files',
+      JSON.stringify({ language: 'python', files: [] }),
+      undefined,
+      400,
+      'INVALID_REQUEST',
+      { field: 'files' },
+    ],
+    [
+      'a missing field',
+      JSON.stringify({ files: [{ content: 'x' }] }),
+      undefined,
+      400,
+      'INVALID_REQUEST',
+      { field: 'language' },
+    ],
+    [
+      'an unknown field',
+      JSON.stringify({ ...PY('x'), priority: 9 }),
+      undefined,
+      400,
+      'INVALID_REQUEST',
+      { field: 'priority' },
+    ],
+    [
+      'a limit of the wrong type',
+      JSON.stringify({ ...PY('x'), limits: { cpuMs: '1s' } }),
+      undefined,
+      400,
+      'INVALID_REQUEST',
+      { field: 'limits.cpuMs' },
+    ],
+    [
+      'a path that climbs out',
+      JSON.stringify({ language: 'python', files: [{ content: 'x' }, { name: '../../etc/x', content: 'y' }] }),
+      undefined,
+      400,
+      'INVALID_REQUEST',
+      { field: 'files[1].name' },
+    ],
     // gcc would read options from o.c for @o.c (and -wrapper runs any command)
-    ['a file name a compiler reads as options', JSON.stringify({ language: 'c', files: [{ content: 'x' }, { name: '@o.c', content: 'y' }] }), undefined, 400, 'INVALID_REQUEST', { field: 'files[1].name' }],
-    ['a file name a tool reads as an option', JSON.stringify({ language: 'c', files: [{ content: 'x' }, { name: 'lib/-o.c', content: 'y' }] }), undefined, 400, 'INVALID_REQUEST', { field: 'files[1].name' }],
-    ['an artifact cap over the maximum', JSON.stringify({ language: 'c', files: [{ content: 'x' }], compileLimits: { artifactBytes: 2 ** 40 } }), undefined, 400, 'LIMIT_TOO_HIGH', { field: 'compileLimits.artifactBytes', maximum: 268435456 }],
+    [
+      'a file name a compiler reads as options',
+      JSON.stringify({ language: 'c', files: [{ content: 'x' }, { name: '@o.c', content: 'y' }] }),
+      undefined,
+      400,
+      'INVALID_REQUEST',
+      { field: 'files[1].name' },
+    ],
+    [
+      'a file name a tool reads as an option',
+      JSON.stringify({ language: 'c', files: [{ content: 'x' }, { name: 'lib/-o.c', content: 'y' }] }),
+      undefined,
+      400,
+      'INVALID_REQUEST',
+      { field: 'files[1].name' },
+    ],
+    [
+      'an artifact cap over the maximum',
+      JSON.stringify({ language: 'c', files: [{ content: 'x' }], compileLimits: { artifactBytes: 2 ** 40 } }),
+      undefined,
+      400,
+      'LIMIT_TOO_HIGH',
+      { field: 'compileLimits.artifactBytes', maximum: 268435456 },
+    ],
     ['over the body limit', JSON.stringify(PY('#'.repeat(8000))), undefined, 413, 'BODY_TOO_LARGE'],
   ];
   for (const [name, body, headers, status, code, details] of cases) {
@@ -201,17 +379,27 @@ describe('bad input: a clear error naming the field, and nothing lost', { skip: 
       assert.equal(r.status, status, r.text);
       assert.equal(r.json.error?.code, code);
       assert.equal(typeof r.json.error?.message, 'string');
-      for (const [k, v] of Object.entries(details ?? {})) assert.deepEqual(r.json.error?.details?.[k], v, `details.${k}`);
+      for (const [k, v] of Object.entries(details ?? {}))
+        assert.deepEqual(r.json.error?.details?.[k], v, `details.${k}`);
     });
   }
 
   it("a compile step's files are capped by compileLimits.artifactBytes: over it, COMPILE_ERROR and nothing runs", async () => {
-    const runtimes = (await (await fetch(`${t.s.url}/v1/runtimes`)).json()) as { compileLimits: { defaults: { artifactBytes: number }; maxima: { artifactBytes: number } } };
-    assert.deepEqual([runtimes.compileLimits.defaults.artifactBytes, runtimes.compileLimits.maxima.artifactBytes], [64 << 20, 256 << 20]);
+    const runtimes = (await (await fetch(`${t.s.url}/v1/runtimes`)).json()) as {
+      compileLimits: { defaults: { artifactBytes: number }; maxima: { artifactBytes: number } };
+    };
+    assert.deepEqual(
+      [runtimes.compileLimits.defaults.artifactBytes, runtimes.compileLimits.maxima.artifactBytes],
+      [64 << 20, 256 << 20],
+    );
     const res = await fetch(`${t.s.url}/v1/jobs?wait=true`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ language: 'c', files: [{ content: 'int main(void) { return 0; }' }], compileLimits: { artifactBytes: 1000 } }),
+      body: JSON.stringify({
+        language: 'c',
+        files: [{ content: 'int main(void) { return 0; }' }],
+        compileLimits: { artifactBytes: 1000 },
+      }),
     });
     const job = (await res.json()) as JobView;
     assert.equal(job.result?.status, 'COMPILE_ERROR', JSON.stringify(job));
@@ -224,7 +412,12 @@ describe('bad input: a clear error naming the field, and nothing lost', { skip: 
   });
 
   it('unknown jobs and routes are 404 in the same shape', async () => {
-    for (const path of ['/v1/jobs/00000000-0000-0000-0000-000000000000', '/v1/jobs/not-an-id', '/v1/jobs/00000000-0000-0000-0000-000000000000/events', '/v1/nothing']) {
+    for (const path of [
+      '/v1/jobs/00000000-0000-0000-0000-000000000000',
+      '/v1/jobs/not-an-id',
+      '/v1/jobs/00000000-0000-0000-0000-000000000000/events',
+      '/v1/nothing',
+    ]) {
       const res = await fetch(`${t.s.url}${path}`);
       assert.equal(res.status, 404, path);
       assert.match(((await res.json()) as { error: { code: string } }).error.code, /NOT_FOUND/);

@@ -20,7 +20,8 @@ function clusterSkip(): string | false {
   const service = serviceSkip();
   if (service) return service;
   if (process.env.CODEBOX_REQUIRE_SERVICE === '1') return false;
-  if (spawnSync('sh', ['-c', 'command -v redis-cli'], { stdio: 'ignore' }).status !== 0) return 'needs redis-cli (apt-get install redis-tools)';
+  if (spawnSync('sh', ['-c', 'command -v redis-cli'], { stdio: 'ignore' }).status !== 0)
+    return 'needs redis-cli (apt-get install redis-tools)';
   return false;
 }
 
@@ -52,13 +53,19 @@ describe('Redis Cluster', { skip: clusterSkip() }, () => {
     assert.equal((await c.get(id)).result?.stdout, 'later\n');
   });
 
-  it('streams a job\'s events in order (SSE), to its result', async () => {
+  it("streams a job's events in order (SSE), to its result", async () => {
     const { id } = await s.client().create(SH('for i in 1 2 3; do echo "n $i"; sleep 0.1; done'));
     const events: ReceivedEvent[] = [];
     for await (const e of s.client().events(id)) events.push(e);
     const statuses = events.filter((e) => e.type === 'status').map((e) => (e.data as { status: string }).status);
     assert.deepEqual(statuses, ['queued', 'running', 'completed']);
-    assert.equal(events.filter((e) => e.type === 'stdout').map((e) => (e.data as { data: string }).data).join(''), 'n 1\nn 2\nn 3\n');
+    assert.equal(
+      events
+        .filter((e) => e.type === 'stdout')
+        .map((e) => (e.data as { data: string }).data)
+        .join(''),
+      'n 1\nn 2\nn 3\n',
+    );
     assert.equal(events.at(-1)?.type, 'result');
   });
 
@@ -93,7 +100,10 @@ describe('Redis Cluster', { skip: clusterSkip() }, () => {
     });
     const events: ReceivedEvent[] = [];
     for await (const e of s.client().events(id)) events.push(e);
-    assert.deepEqual(events.filter((e) => e.type === 'test').map((e) => (e.data as { verdict: string }).verdict), ['ACCEPTED', 'WRONG_ANSWER']);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'test').map((e) => (e.data as { verdict: string }).verdict),
+      ['ACCEPTED', 'WRONG_ANSWER'],
+    );
     const job = await s.client().get(id);
     assert.equal(job.judge?.verdict, 'WRONG_ANSWER');
     assert.deepEqual([job.judge?.passed, job.judge?.total], [1, 2]);
@@ -103,23 +113,37 @@ describe('Redis Cluster', { skip: clusterSkip() }, () => {
     const info = await redisCli(cluster.ports[0]!, 'cluster', 'info');
     assert.match(info, /cluster_size:3\b/);
     assert.match(info, /cluster_slots_assigned:16384\b/);
-    const masters = (await redisCli(cluster.ports[0]!, 'cluster', 'nodes')).split('\n').filter((l) => / (myself,)?master /.test(l));
+    const masters = (await redisCli(cluster.ports[0]!, 'cluster', 'nodes'))
+      .split('\n')
+      .filter((l) => / (myself,)?master /.test(l));
     assert.equal(masters.length, 3);
     for (const m of masters) assert.match(m, / connected \d+-\d+/, 'each master serves slots');
 
-    const byNode = await Promise.all(cluster.ports.map(async (port) => (await redisCli(port, '--scan', '--pattern', `${prefix}:*`)).split('\n').filter(Boolean)));
+    const byNode = await Promise.all(
+      cluster.ports.map(async (port) =>
+        (await redisCli(port, '--scan', '--pattern', `${prefix}:*`)).split('\n').filter(Boolean),
+      ),
+    );
     const holders = byNode.flatMap((keys, i) => (keys.length > 0 ? [cluster.ports[i]!] : []));
     assert.equal(holders.length, 1, `keys on one node only, found on ${holders.join(', ')}`);
     const keys = byNode.flat();
     // the job records, their event streams, the worker records and BullMQ's queue
-    for (const part of [':job:{', ':events', ':workers', ':jobs:']) assert.ok(keys.some((k) => k.includes(part)), `a ${part} key among ${keys.length}`);
+    for (const part of [':job:{', ':events', ':workers', ':jobs:'])
+      assert.ok(
+        keys.some((k) => k.includes(part)),
+        `a ${part} key among ${keys.length}`,
+      );
     const slots = new Set(await Promise.all(keys.map((k) => redisCli(holders[0]!, 'cluster', 'keyslot', k))));
     const slot = Number(await redisCli(holders[0]!, 'cluster', 'keyslot', prefix));
     assert.deepEqual([...slots].map(Number), [slot]);
     // and that slot is the holder's own, among the ranges it serves
-    const myself = (await redisCli(holders[0]!, 'cluster', 'nodes')).split('\n').find((l) => l.includes('myself')) ?? '';
+    const myself =
+      (await redisCli(holders[0]!, 'cluster', 'nodes')).split('\n').find((l) => l.includes('myself')) ?? '';
     const ranges = [...myself.matchAll(/ (\d+)-(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
-    assert.ok(ranges.some(([lo, hi]) => lo <= slot && slot <= hi), `slot ${slot} in ${myself}`);
+    assert.ok(
+      ranges.some(([lo, hi]) => lo <= slot && slot <= hi),
+      `slot ${slot} in ${myself}`,
+    );
   });
 
   it('a prefix without a hash tag, or a malformed cluster URL, is refused at start in one line', async () => {
@@ -134,9 +158,20 @@ describe('Redis Cluster', { skip: clusterSkip() }, () => {
       run('api', { REDIS_URL: cluster.url, CODEBOX_REDIS_PREFIX: `cbtest-${process.pid}` }),
       run('api', { REDIS_URL: `${cluster.url}/0`, CODEBOX_REDIS_PREFIX: prefix }),
     ]);
-    assert.deepEqual(worker, [2, 'codebox-worker: CODEBOX_REDIS_PREFIX="codebox": on Redis Cluster the prefix must contain a hash tag, e.g. {codebox}, so that all of codebox\'s and BullMQ\'s keys are in one slot\n']);
+    assert.deepEqual(worker, [
+      2,
+      'codebox-worker: CODEBOX_REDIS_PREFIX="codebox": on Redis Cluster the prefix must contain a hash tag, e.g. {codebox}, so that all of codebox\'s and BullMQ\'s keys are in one slot\n',
+    ]);
     assert.equal(api[0], 2);
-    assert.match(api[1], new RegExp(`^codebox-api: CODEBOX_REDIS_PREFIX="cbtest-${process.pid}": on Redis Cluster the prefix must contain a hash tag, e\\.g\\. \\{cbtest-${process.pid}\\}, [^\\n]*\\n$`));
-    assert.deepEqual(malformed, [2, `codebox-api: REDIS_URL="${cluster.url}/0": a cluster has one database: the URL takes no /db path\n`]);
+    assert.match(
+      api[1],
+      new RegExp(
+        `^codebox-api: CODEBOX_REDIS_PREFIX="cbtest-${process.pid}": on Redis Cluster the prefix must contain a hash tag, e\\.g\\. \\{cbtest-${process.pid}\\}, [^\\n]*\\n$`,
+      ),
+    );
+    assert.deepEqual(malformed, [
+      2,
+      `codebox-api: REDIS_URL="${cluster.url}/0": a cluster has one database: the URL takes no /db path\n`,
+    ]);
   });
 });

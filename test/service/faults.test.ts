@@ -20,7 +20,10 @@ import { serviceSkip, startRedis, until } from './stack.js';
 import type { TestRedis } from './stack.js';
 
 const SH = (code: string) => ({ language: 'bash', files: [{ content: code }] });
-/** the worker's LOCK_MS + STALLED_CHECK_MS + 2 × OWNER_CHECK_MS and BullMQ's delays: how long a dead worker's job waits */
+/**
+ * the worker's LOCK_MS + STALLED_CHECK_MS + 2 × OWNER_CHECK_MS and BullMQ's delays: how
+ * long a dead worker's job waits
+ */
 const DEAD_WORKER_BOUND_MS = 25_000;
 
 /** pids of the processes whose uid is in a worker's range: its boxes */
@@ -47,9 +50,20 @@ function leftovers(pid: number): string[] {
   for (const h of ['/sys/fs/cgroup', ...fs.readdirSync('/sys/fs/cgroup').map((c) => `/sys/fs/cgroup/${c}`)]) {
     const parent = path.join(h, CGROUP_PARENT);
     if (!fs.statSync(parent, { throwIfNoEntry: false })?.isDirectory()) continue;
-    found.push(...fs.readdirSync(parent).filter(mine).map((n) => path.join(parent, n)));
+    found.push(
+      ...fs
+        .readdirSync(parent)
+        .filter(mine)
+        .map((n) => path.join(parent, n)),
+    );
   }
-  if (fs.existsSync(WORK_ROOT)) found.push(...fs.readdirSync(WORK_ROOT).filter(mine).map((n) => path.join(WORK_ROOT, n)));
+  if (fs.existsSync(WORK_ROOT))
+    found.push(
+      ...fs
+        .readdirSync(WORK_ROOT)
+        .filter(mine)
+        .map((n) => path.join(WORK_ROOT, n)),
+    );
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
   found.push(...mounts.filter((m) => m.includes(`${WORK_ROOT}/i-${pid}-`)).map((m) => `mount ${m.split(' ')[4]}`));
   return found;
@@ -86,9 +100,14 @@ describe('many workers on one Redis, and workers that die', { skip: serviceSkip(
   });
 
   it('jobs spread across the workers', async () => {
-    const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => c.create(SH(`sleep 0.3; echo ${i}`)).then((j) => j.id)));
+    const ids = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => c.create(SH(`sleep 0.3; echo ${i}`)).then((j) => j.id)),
+    );
     const done = await Promise.all(ids.map((id) => c.wait(id)));
-    assert.deepEqual(done.map((j) => j.result?.stdout), ids.map((_, i) => `${i}\n`));
+    assert.deepEqual(
+      done.map((j) => j.result?.stdout),
+      ids.map((_, i) => `${i}\n`),
+    );
     const ranOn = new Set(await Promise.all(ids.map((id) => conn.hget(keys.job(id), 'worker'))));
     assert.deepEqual([...ranOn].sort(), workers.map((w) => w.id).sort(), 'each of the three workers ran some');
   });
@@ -129,15 +148,25 @@ describe('many workers on one Redis, and workers that die', { skip: serviceSkip(
 
   it('a worker that dies after taking a job, before running it: the job runs elsewhere', async (t) => {
     // every worker busy, so the only taker is a BullMQ worker that dies as it takes a job
-    const busy = await Promise.all(workers.map(() => c.create({ ...SH('sleep 15'), limits: { wallMs: 20_000 } }).then((j) => j.id)));
+    const busy = await Promise.all(
+      workers.map(() => c.create({ ...SH('sleep 15'), limits: { wallMs: 20_000 } }).then((j) => j.id)),
+    );
     await until(async () => (await Promise.all(busy.map((id) => c.get(id)))).every((j) => j.status === 'running'));
-    const dying = spawn(process.execPath, ['--input-type=module', '-e', `
+    const dying = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
       import { Worker } from 'bullmq';
       const w = new Worker('jobs', async () => process.kill(process.pid, 'SIGKILL'),
         { connection: { path: ${JSON.stringify(redis.socket)}, maxRetriesPerRequest: null }, prefix: ${JSON.stringify(prefix)}, lockDuration: 8000 });
       await w.waitUntilReady();
       console.log('taking');
-    `], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    `,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let id: string;
     try {
       await waitForLine(dying, /taking/);

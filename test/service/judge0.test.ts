@@ -26,7 +26,7 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     return { status: r.status, body: (await r.json()) as Sub & Record<string, unknown> };
   };
 
-  it('languages with Judge0\'s ids, statuses, about, config_info', async () => {
+  it("languages with Judge0's ids, statuses, about, config_info", async () => {
     const langs = (await get('/languages')).body as unknown as { id: number; name: string }[];
     const byId = new Map(langs.map((l) => [l.id, l.name]));
     assert.match(byId.get(71) ?? '', /^Python \(3\.\d+\.\d+\)$/);
@@ -48,10 +48,24 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     assert.equal(config.memory_limit, 128000);
   });
 
-  it('create with wait: the default fields, Accepted against expected_output with Judge0\'s whitespace rule', async () => {
-    const { status, body } = await submit({ source_code: 'print(input()[::-1] + "   ")\nprint()\n', language_id: 71, stdin: 'hello', expected_output: 'olleh\n\n' });
+  it("create with wait: the default fields, Accepted against expected_output with Judge0's whitespace rule", async () => {
+    const { status, body } = await submit({
+      source_code: 'print(input()[::-1] + "   ")\nprint()\n',
+      language_id: 71,
+      stdin: 'hello',
+      expected_output: 'olleh\n\n',
+    });
     assert.equal(status, 201);
-    assert.deepEqual(Object.keys(body), ['stdout', 'time', 'memory', 'stderr', 'token', 'compile_output', 'message', 'status']);
+    assert.deepEqual(Object.keys(body), [
+      'stdout',
+      'time',
+      'memory',
+      'stderr',
+      'token',
+      'compile_output',
+      'message',
+      'status',
+    ]);
     assert.deepEqual(body.status, { id: 3, description: 'Accepted' });
     assert.equal(body.stdout, 'olleh   \n\n');
     assert.match(String(body.time), /^\d+(\.\d+)?$/);
@@ -82,7 +96,14 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
 
   it('base64_encoded: inputs decoded, outputs encoded as Ruby does (a newline every 60 characters)', async () => {
     const b64 = (t: string) => Buffer.from(t).toString('base64');
-    const { body } = await submit({ source_code: b64('import sys\nprint(sys.stdin.read() * 3)'), language_id: 71, stdin: b64('0123456789012345678901234') }, 'wait=true&base64_encoded=true');
+    const { body } = await submit(
+      {
+        source_code: b64('import sys\nprint(sys.stdin.read() * 3)'),
+        language_id: 71,
+        stdin: b64('0123456789012345678901234'),
+      },
+      'wait=true&base64_encoded=true',
+    );
     assert.equal(body.status.id, 3);
     const out = String(body.stdout);
     assert.match(out, /^[A-Za-z0-9+/=]{60}\n[A-Za-z0-9+/=]+\n$/);
@@ -90,13 +111,21 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
   });
 
   it('statuses from runs: compile error 6, SIGSEGV 7, SIGFPE 9, SIGABRT 10, non-zero exit 11, time limit 5', async () => {
-    const c = (code: string, extra: object = {}) => submit({ source_code: `#include <stdio.h>\n#include <stdlib.h>\n${code}`, language_id: 50, ...extra });
+    const c = (code: string, extra: object = {}) =>
+      submit({ source_code: `#include <stdio.h>\n#include <stdlib.h>\n${code}`, language_id: 50, ...extra });
     const ce = (await c('int main( {')).body;
     assert.equal(ce.status.id, 6);
     assert.match(String(ce.compile_output), /error/);
     assert.equal(ce.time, null);
     assert.equal((await c('int main(void) { volatile int *p = 0; return *p; }')).body.status.id, 7);
-    assert.equal((await c('int main(int argc, char **argv) { volatile int z = argc - 1; volatile int a = argc * 100; return a / z; }')).body.status.id, 9);
+    assert.equal(
+      (
+        await c(
+          'int main(int argc, char **argv) { volatile int z = argc - 1; volatile int a = argc * 100; return a / z; }',
+        )
+      ).body.status.id,
+      9,
+    );
     assert.equal((await c('int main(void) { abort(); }')).body.status.id, 10);
     const nzec = (await c('int main(void) { return 3; }')).body;
     assert.deepEqual([nzec.status.id, nzec.message], [11, 'Exited with error status 3']);
@@ -104,11 +133,14 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     assert.deepEqual([tle.status.id, tle.status.description], [5, 'Time Limit Exceeded']);
   });
 
-  it('422 with Judge0\'s messages', async () => {
+  it("422 with Judge0's messages", async () => {
     const r = await submit({ source_code: 'x' }, '');
     assert.equal(r.status, 422);
     assert.deepEqual(r.body, { language_id: ["can't be blank", "language with id  doesn't exist"] } as never);
-    const limits = await submit({ source_code: 'x', language_id: 71, cpu_time_limit: 100, memory_limit: 10 ** 9, number_of_runs: 0 }, '');
+    const limits = await submit(
+      { source_code: 'x', language_id: 71, cpu_time_limit: 100, memory_limit: 10 ** 9, number_of_runs: 0 },
+      '',
+    );
     assert.deepEqual(limits.body, {
       cpu_time_limit: ['must be less than or equal to 15.0'],
       memory_limit: ['must be less than or equal to 512000'],
@@ -117,13 +149,26 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
   });
 
   it('batch create and get: tokens and errors in order; null for unknown tokens', async () => {
-    const r = await post(`${base()}/submissions/batch`, JSON.stringify({ submissions: [{ source_code: 'echo one', language_id: 46 }, { source_code: 'x' }, { source_code: 'print(2)', language_id: 71 }] }));
+    const r = await post(
+      `${base()}/submissions/batch`,
+      JSON.stringify({
+        submissions: [
+          { source_code: 'echo one', language_id: 46 },
+          { source_code: 'x' },
+          { source_code: 'print(2)', language_id: 71 },
+        ],
+      }),
+    );
     assert.equal(r.status, 201);
     const out = r.json as unknown as { token?: string }[];
     assert.ok(out[0]?.token && out[2]?.token);
     assert.deepEqual(Object.keys(out[1] ?? {}), ['language_id']);
     const tokens = [out[0]?.token, '00000000-0000-0000-0000-000000000000', out[2]?.token].join(',');
-    await until(async () => ((await get(`/submissions/batch?tokens=${tokens}&fields=status_id`)).body.submissions as { status_id: number }[]).every((x) => !x || x.status_id > 2));
+    await until(async () =>
+      (
+        (await get(`/submissions/batch?tokens=${tokens}&fields=status_id`)).body.submissions as { status_id: number }[]
+      ).every((x) => !x || x.status_id > 2),
+    );
     const got = (await get(`/submissions/batch?tokens=${tokens}&fields=stdout`)).body.submissions;
     assert.deepEqual(got, [{ stdout: 'one\n' }, null, { stdout: '2\n' }]);
   });
@@ -141,7 +186,10 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
     try {
       const port = (listener.address() as AddressInfo).port;
-      const { body } = await submit({ source_code: 'echo called back', language_id: 46, callback_url: `http://127.0.0.1:${port}/done` }, '');
+      const { body } = await submit(
+        { source_code: 'echo called back', language_id: 46, callback_url: `http://127.0.0.1:${port}/done` },
+        '',
+      );
       await until(async () => received !== undefined);
       assert.equal(received?.method, 'PUT');
       const cb = JSON.parse(received?.body ?? '{}') as Sub;
@@ -154,17 +202,31 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
   });
 
   it('command_line_arguments, compiler_options (as arguments, no shell), redirect_stderr_to_stdout', async () => {
-    const args = await submit({ source_code: 'import sys; print(sys.argv[1:])', language_id: 71, command_line_arguments: 'a  b;rm -rf / $HOME' });
+    const args = await submit({
+      source_code: 'import sys; print(sys.argv[1:])',
+      language_id: 71,
+      command_line_arguments: 'a  b;rm -rf / $HOME',
+    });
     assert.equal(args.body.stdout, "['a', 'b;rm', '-rf', '/', '$HOME']\n");
-    const opts = await submit({ source_code: '#include <stdio.h>\nint main(void) { printf("%d\\n", VALUE); }', language_id: 50, compiler_options: '-DVALUE=42 -O0' });
+    const opts = await submit({
+      source_code: '#include <stdio.h>\nint main(void) { printf("%d\\n", VALUE); }',
+      language_id: 50,
+      compiler_options: '-DVALUE=42 -O0',
+    });
     assert.equal(opts.body.stdout, '42\n');
-    const merged = await submit({ source_code: 'import sys\nprint("out", flush=True)\nprint("err", file=sys.stderr, flush=True)\nprint("out2")', language_id: 71, redirect_stderr_to_stdout: true });
+    const merged = await submit({
+      source_code: 'import sys\nprint("out", flush=True)\nprint("err", file=sys.stderr, flush=True)\nprint("out2")',
+      language_id: 71,
+      redirect_stderr_to_stdout: true,
+    });
     assert.equal(merged.body.stdout, 'out\nerr\nout2\n');
     assert.equal(merged.body.stderr, null);
   });
 
   it('additional_files: a zip unpacked beside the source, its symlinks skipped', async () => {
-    const zip = execFileSync('python3', ['-c', `
+    const zip = execFileSync('python3', [
+      '-c',
+      `
 import io, sys, zipfile
 b = io.BytesIO()
 with zipfile.ZipFile(b, 'w') as z:
@@ -172,18 +234,29 @@ with zipfile.ZipFile(b, 'w') as z:
     link = zipfile.ZipInfo('secret'); link.create_system = 3; link.external_attr = (0o120777 << 16)
     z.writestr(link, '/etc/shadow')
 sys.stdout.write(__import__('base64').b64encode(b.getvalue()).decode())
-`]).toString();
+`,
+    ]).toString();
     // lexists: a link to /etc/shadow dangles in a box (no /etc/shadow there), so exists()
     // would be False even if the link had been made
-    const { body } = await submit({ source_code: 'import os\nprint(open("data/input.txt").read(), os.path.lexists("secret"))', language_id: 71, additional_files: zip });
+    const { body } = await submit({
+      source_code: 'import os\nprint(open("data/input.txt").read(), os.path.lexists("secret"))',
+      language_id: 71,
+      additional_files: zip,
+    });
     assert.equal(body.stdout, 'from the zip False\n');
-    const bad = await submit({ source_code: 'x', language_id: 71, additional_files: Buffer.from('no zip').toString('base64') }, '');
+    const bad = await submit(
+      { source_code: 'x', language_id: 71, additional_files: Buffer.from('no zip').toString('base64') },
+      '',
+    );
     assert.equal(bad.status, 422);
     assert.ok((bad.body as unknown as { additional_files: string[] }).additional_files);
   });
 
   it('number_of_runs: runs up to the first that is not Accepted, time and memory averaged over them', async () => {
-    const { body } = await submit({ source_code: 'print(1)', language_id: 71, number_of_runs: 3, expected_output: '1' }, 'wait=true&fields=status,time,memory,stdout,token');
+    const { body } = await submit(
+      { source_code: 'print(1)', language_id: 71, number_of_runs: 3, expected_output: '1' },
+      'wait=true&fields=status,time,memory,stdout,token',
+    );
     assert.deepEqual(body.status, { id: 3, description: 'Accepted' });
     assert.equal(body.stdout, '1\n');
     // the native view of the same job shows the runs themselves
@@ -192,23 +265,39 @@ sys.stdout.write(__import__('base64').b64encode(b.getvalue()).decode())
     const mean = runs.reduce((n, t) => n + t.cpuMs, 0) / 3 / 1000;
     assert.equal(Number(body.time), mean);
     assert.equal(body.memory, Math.floor(runs.reduce((n, t) => n + t.memoryBytes / 1024, 0) / 3));
-    const wrong = await submit({ source_code: 'print(2)', language_id: 71, number_of_runs: 5, expected_output: '1' }, 'wait=true&fields=status,token');
+    const wrong = await submit(
+      { source_code: 'print(2)', language_id: 71, number_of_runs: 5, expected_output: '1' },
+      'wait=true&fields=status,token',
+    );
     assert.equal(wrong.body.status.id, 4);
-    assert.equal((await t.s.client().get(wrong.body.token)).judge?.tests.length, 1, 'Judge0 stops at the first run that is not Accepted');
+    assert.equal(
+      (await t.s.client().get(wrong.body.token)).judge?.tests.length,
+      1,
+      'Judge0 stops at the first run that is not Accepted',
+    );
   });
 
-  it('number_of_runs with more output than a run keeps (CODEBOX_TEST_OUTPUT_BYTES): the verdict is the judge\'s, over all of it', async () => {
+  it("number_of_runs with more output than a run keeps (CODEBOX_TEST_OUTPUT_BYTES): the verdict is the judge's, over all of it", async () => {
     const long = 'x'.repeat(100_000);
-    const { body } = await submit({ source_code: `print("${long}")`, language_id: 71, number_of_runs: 2, expected_output: long }, 'wait=true&fields=status,stdout');
+    const { body } = await submit(
+      { source_code: `print("${long}")`, language_id: 71, number_of_runs: 2, expected_output: long },
+      'wait=true&fields=status,stdout',
+    );
     assert.deepEqual(body.status, { id: 3, description: 'Accepted' });
     assert.equal(body.stdout, 'x'.repeat(64 << 10), 'stdout is what was kept of it');
   });
 
   it('compiler options go before the sources: Go takes its flags', async () => {
-    const { body } = await submit({ source_code: 'package main\n\nimport "fmt"\n\nvar v = "unset"\n\nfunc main() { fmt.Println(v) }\n', language_id: 60, compiler_options: '-ldflags=-X=main.v=set' });
+    const { body } = await submit({
+      source_code: 'package main\n\nimport "fmt"\n\nvar v = "unset"\n\nfunc main() { fmt.Println(v) }\n',
+      language_id: 60,
+      compiler_options: '-ldflags=-X=main.v=set',
+    });
     assert.equal(body.stdout, 'set\n', JSON.stringify(body));
     const interpreted = await submit({ source_code: 'print(1)', language_id: 71, compiler_options: '-O' }, '');
-    assert.deepEqual(interpreted.body, { compiler_options: ['setting compiler options is only allowed for compiled languages'] } as never);
+    assert.deepEqual(interpreted.body, {
+      compiler_options: ['setting compiler options is only allowed for compiled languages'],
+    } as never);
   });
 });
 

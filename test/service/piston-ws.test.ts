@@ -7,7 +7,13 @@ import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { serviceSkip, until, useStack } from './stack.js';
 
-interface Msg { type: string; stage?: string; data?: string; code?: number | null; [k: string]: unknown }
+interface Msg {
+  type: string;
+  stage?: string;
+  data?: string;
+  code?: number | null;
+  [k: string]: unknown;
+}
 
 /** a session: its messages as they come, and how it closed */
 function connect(url: string) {
@@ -18,7 +24,9 @@ function connect(url: string) {
     messages.push(JSON.parse((raw as Buffer).toString()) as Msg);
     for (const w of waiters.splice(0)) w();
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   const opened = new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -50,7 +58,17 @@ describe('Piston v2 WebSocket', { skip: serviceSkip() }, () => {
 
   it('an interactive program: stdin as it runs, stdout as it comes, then exit and 4999', async () => {
     const c = connect(t.s.url);
-    await c.send({ type: 'init', language: 'python', version: '*', files: [{ content: 'import sys\nfor line in sys.stdin:\n    if line.strip() == "quit": break\n    print(line.strip().upper(), flush=True)\nprint("bye")\n' }] });
+    await c.send({
+      type: 'init',
+      language: 'python',
+      version: '*',
+      files: [
+        {
+          content:
+            'import sys\nfor line in sys.stdin:\n    if line.strip() == "quit": break\n    print(line.strip().upper(), flush=True)\nprint("bye")\n',
+        },
+      ],
+    });
     await c.until((m) => m.type === 'stage' && m.stage === 'run');
     await c.send({ type: 'data', stream: 'stdin', data: 'hello\n' });
     await c.until((m) => m.type === 'data' && m.data === 'HELLO\n');
@@ -59,23 +77,45 @@ describe('Piston v2 WebSocket', { skip: serviceSkip() }, () => {
     const runtime = c.messages[0];
     assert.equal(runtime?.type, 'runtime');
     assert.equal(runtime?.language, 'python');
-    const out = c.messages.filter((m) => m.type === 'data' && m.stream === 'stdout').map((m) => m.data).join('');
+    const out = c.messages
+      .filter((m) => m.type === 'data' && m.stream === 'stdout')
+      .map((m) => m.data)
+      .join('');
     assert.equal(out, 'HELLO\nAGAIN\nbye\n');
     assert.deepEqual(c.messages.at(-1), { type: 'exit', stage: 'run', code: 0, signal: null });
   });
 
   it('a compiled language: compile stage, its exit, then the run', async () => {
     const c = connect(t.s.url);
-    await c.send({ type: 'init', language: 'c', version: '*', files: [{ content: '#include <stdio.h>\nint main(void) { puts("compiled"); return 2; }\n' }] });
+    await c.send({
+      type: 'init',
+      language: 'c',
+      version: '*',
+      files: [{ content: '#include <stdio.h>\nint main(void) { puts("compiled"); return 2; }\n' }],
+    });
     assert.equal((await c.closed).code, 4999);
-    assert.deepEqual(c.messages.map((m) => m.type === 'data' ? `data:${m.data}` : m.type === 'exit' ? `exit:${m.stage}:${m.code}` : m.type === 'stage' ? `stage:${m.stage}` : m.type), [
-      'runtime', 'stage:compile', 'exit:compile:0', 'stage:run', 'data:compiled\n', 'exit:run:2',
-    ]);
+    assert.deepEqual(
+      c.messages.map((m) =>
+        m.type === 'data'
+          ? `data:${m.data}`
+          : m.type === 'exit'
+            ? `exit:${m.stage}:${m.code}`
+            : m.type === 'stage'
+              ? `stage:${m.stage}`
+              : m.type,
+      ),
+      ['runtime', 'stage:compile', 'exit:compile:0', 'stage:run', 'data:compiled\n', 'exit:run:2'],
+    );
   });
 
   it('a signal ends the run', async () => {
     const c = connect(t.s.url);
-    await c.send({ type: 'init', language: 'python', version: '*', files: [{ content: 'import time\nprint("waiting", flush=True)\ntime.sleep(30)\n' }] });
+    await c.send({
+      type: 'init',
+      language: 'python',
+      version: '*',
+      files: [{ content: 'import time\nprint("waiting", flush=True)\ntime.sleep(30)\n' }],
+    });
     await c.until((m) => m.type === 'data');
     await c.send({ type: 'signal', signal: 'SIGTERM' });
     assert.equal((await c.closed).code, 4999);
@@ -90,7 +130,12 @@ describe('Piston v2 WebSocket', { skip: serviceSkip() }, () => {
     await early.send({ type: 'data', stream: 'stdin', data: 'x' });
     assert.deepEqual(await early.closed, { code: 4003, reason: 'Not yet initialized' });
 
-    const sleeper = { type: 'init', language: 'python', version: '*', files: [{ content: 'import time\ntime.sleep(30)' }] };
+    const sleeper = {
+      type: 'init',
+      language: 'python',
+      version: '*',
+      files: [{ content: 'import time\ntime.sleep(30)' }],
+    };
     const twice = connect(t.s.url);
     await twice.send(sleeper);
     await twice.until((m) => m.type === 'runtime');
@@ -136,7 +181,12 @@ describe('Piston v2 WebSocket under abuse', { skip: serviceSkip() }, () => {
       const keys = (await t.s.redis.keys(`${t.s.prefix}:job:{*}`)).filter((k) => k.endsWith('}'));
       return Promise.all(keys.map(async (k) => (await t.s.store.get(k.slice(k.indexOf('{') + 1, -1)))?.status));
     };
-    const sleeper = { type: 'init', language: 'python', version: '*', files: [{ content: 'import time\ntime.sleep(60)' }] };
+    const sleeper = {
+      type: 'init',
+      language: 'python',
+      version: '*',
+      files: [{ content: 'import time\ntime.sleep(60)' }],
+    };
     const c = connect(t.s.url);
     await c.send(sleeper);
     await c.until((m) => m.type === 'stage');

@@ -7,8 +7,25 @@ import { describe, it } from 'node:test';
 import { piston } from 'piston-client';
 import { post, serviceSkip, useStack } from './stack.js';
 
-interface Stage { stdout: string; stderr: string; output: string; code: number | null; signal: string | null; message: string | null; status: string | null; cpu_time: number; wall_time: number; memory: number }
-interface Result { language: string; version: string; run: Stage; compile?: Stage; message?: string }
+interface Stage {
+  stdout: string;
+  stderr: string;
+  output: string;
+  code: number | null;
+  signal: string | null;
+  message: string | null;
+  status: string | null;
+  cpu_time: number;
+  wall_time: number;
+  memory: number;
+}
+interface Result {
+  language: string;
+  version: string;
+  run: Stage;
+  compile?: Stage;
+  message?: string;
+}
 
 describe('Piston v2', { skip: serviceSkip() }, () => {
   const t = useStack();
@@ -28,8 +45,24 @@ describe('Piston v2', { skip: serviceSkip() }, () => {
     assert.equal(result.language, 'python');
     assert.equal(result.version, python?.version);
     assert.deepEqual(
-      { stdout: result.run.stdout, stderr: result.run.stderr, output: result.run.output, code: result.run.code, signal: result.run.signal, status: result.run.status, message: result.run.message },
-      { stdout: "Hello World! ['1', '2', '3']\n", stderr: '', output: "Hello World! ['1', '2', '3']\n", code: 0, signal: null, status: null, message: null },
+      {
+        stdout: result.run.stdout,
+        stderr: result.run.stderr,
+        output: result.run.output,
+        code: result.run.code,
+        signal: result.run.signal,
+        status: result.run.status,
+        message: result.run.message,
+      },
+      {
+        stdout: "Hello World! ['1', '2', '3']\n",
+        stderr: '',
+        output: "Hello World! ['1', '2', '3']\n",
+        code: 0,
+        signal: null,
+        status: null,
+        message: null,
+      },
     );
     assert.ok(result.run.cpu_time >= 0 && result.run.wall_time > 0 && result.run.memory > 0);
     assert.equal(result.compile, undefined);
@@ -37,7 +70,11 @@ describe('Piston v2', { skip: serviceSkip() }, () => {
 
   it('piston-client runs a compiled language: compile and run stages', async () => {
     const client = piston({ server: t.s.url });
-    const result = (await client.execute('c++', '#include <iostream>\nint main(int argc, char**) { std::cout << "args " << argc - 1 << std::endl; }', { args: [] })) as Result;
+    const result = (await client.execute(
+      'c++',
+      '#include <iostream>\nint main(int argc, char**) { std::cout << "args " << argc - 1 << std::endl; }',
+      { args: [] },
+    )) as Result;
     assert.equal(result.language, 'c++');
     assert.equal(result.compile?.code, 0);
     assert.equal(result.compile?.status, null);
@@ -55,7 +92,8 @@ describe('Piston v2', { skip: serviceSkip() }, () => {
   });
 
   it('statuses: RE with its code, SG with its signal, TO and OL killed with SIGKILL', async () => {
-    const run = async (code: string, extra: object = {}) => (await execute({ language: 'python', version: '3', files: [{ content: code }], ...extra })).body.run;
+    const run = async (code: string, extra: object = {}) =>
+      (await execute({ language: 'python', version: '3', files: [{ content: code }], ...extra })).body.run;
     const re = await run('raise SystemExit(4)');
     assert.deepEqual([re.status, re.code, re.signal, re.message], ['RE', 4, null, 'Exited with error status 4']);
     const sg = await run('import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)');
@@ -72,26 +110,58 @@ describe('Piston v2', { skip: serviceSkip() }, () => {
 
   it('output interleaves stdout and stderr in the order written; stdin gets its newline', async () => {
     // two pipes have no order between them but time: the writes are 100 ms apart
-    const code = 'import sys, time\nfor s in (sys.stdout, sys.stderr, sys.stdout):\n    s.write(s.name[-4:-1] + "\\n"); s.flush(); time.sleep(0.1)\nprint(repr(sys.stdin.read()))\n';
-    const { body } = await execute({ language: 'python', version: '*', files: [{ content: code }], stdin: 'no newline' });
+    const code =
+      'import sys, time\nfor s in (sys.stdout, sys.stderr, sys.stdout):\n    s.write(s.name[-4:-1] + "\\n"); s.flush(); time.sleep(0.1)\nprint(repr(sys.stdin.read()))\n';
+    const { body } = await execute({
+      language: 'python',
+      version: '*',
+      files: [{ content: code }],
+      stdin: 'no newline',
+    });
     assert.equal(body.run.output, "out\nerr\nout\n'no newline\\n'\n");
     assert.equal(body.run.stdout, "out\nout\n'no newline\\n'\n");
   });
 
-  it('limits: -1 is the server\'s limit; over it, a wrong type, or a bad runtime is 400 {message}', async () => {
+  it("limits: -1 is the server's limit; over it, a wrong type, or a bad runtime is 400 {message}", async () => {
     // 512 MiB is over the default memory limit and under the maximum that -1 asks for
     const big = 'x = bytearray(512 << 20)\nprint(len(x) >> 20)';
-    assert.equal((await execute({ language: 'python', version: '*', files: [{ content: big }], run_memory_limit: -1, compile_memory_limit: -1 })).body.run.stdout, '512\n');
-    assert.equal((await execute({ language: 'python', version: '*', files: [{ content: big }] })).body.run.status, 'SG');
+    assert.equal(
+      (
+        await execute({
+          language: 'python',
+          version: '*',
+          files: [{ content: big }],
+          run_memory_limit: -1,
+          compile_memory_limit: -1,
+        })
+      ).body.run.stdout,
+      '512\n',
+    );
+    assert.equal(
+      (await execute({ language: 'python', version: '*', files: [{ content: big }] })).body.run.status,
+      'SG',
+    );
     const bad: [object, string][] = [
-      [{ language: 'python', version: '*', files: [{ content: '' }], run_timeout: 10 ** 9 }, 'run_timeout cannot exceed the configured limit of 300000'],
-      [{ language: 'python', version: '*', files: [{ content: '' }], run_cpu_time: '1s' }, 'If specified, run_cpu_time must be a number'],
-      [{ language: 'python', version: '*', files: [{ content: '' }], compile_memory_limit: -5 }, 'compile_memory_limit must be non-negative'],
+      [
+        { language: 'python', version: '*', files: [{ content: '' }], run_timeout: 10 ** 9 },
+        'run_timeout cannot exceed the configured limit of 300000',
+      ],
+      [
+        { language: 'python', version: '*', files: [{ content: '' }], run_cpu_time: '1s' },
+        'If specified, run_cpu_time must be a number',
+      ],
+      [
+        { language: 'python', version: '*', files: [{ content: '' }], compile_memory_limit: -5 },
+        'compile_memory_limit must be non-negative',
+      ],
       [{ language: 'cobol', version: '*', files: [{ content: '' }] }, 'cobol-* runtime is unknown'],
       [{ language: 'python', version: '2.7.18', files: [{ content: '' }] }, 'python-2.7.18 runtime is unknown'],
       [{ language: 'python', files: [{ content: '' }] }, 'version is required as a string'],
       [{ language: 'python', version: '*', files: [{ name: 'x' }] }, 'files[0].content is required as a string'],
-      [{ language: 'python', version: '*', files: [{ content: '00', encoding: 'hex' }] }, 'files must include at least one utf8 encoded file'],
+      [
+        { language: 'python', version: '*', files: [{ content: '00', encoding: 'hex' }] },
+        'files must include at least one utf8 encoded file',
+      ],
     ];
     for (const [body, message] of bad) {
       const r = await execute(body);
@@ -101,11 +171,21 @@ describe('Piston v2', { skip: serviceSkip() }, () => {
   });
 
   it('a body that is not JSON is 415; hex files are decoded', async () => {
-    const r = await post(`${t.s.url}/api/v2/execute`, 'language=python', { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const r = await post(`${t.s.url}/api/v2/execute`, 'language=python', {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
     assert.equal(r.status, 415);
     assert.deepEqual(r.json, { message: 'requests must be of type application/json' });
     const hex = Buffer.from('print(open("data.txt").read())').toString('hex');
-    const { body } = await execute({ language: 'python', version: '*', files: [{ content: 'exec(bytes.fromhex(open("h.py").read()))' }, { name: 'h.py', content: Buffer.from(hex).toString() }, { name: 'data.txt', content: Buffer.from('from hex').toString('hex'), encoding: 'hex' }] });
+    const { body } = await execute({
+      language: 'python',
+      version: '*',
+      files: [
+        { content: 'exec(bytes.fromhex(open("h.py").read()))' },
+        { name: 'h.py', content: Buffer.from(hex).toString() },
+        { name: 'data.txt', content: Buffer.from('from hex').toString('hex'), encoding: 'hex' },
+      ],
+    });
     assert.equal(body.run.stdout, 'from hex\n');
   });
 });

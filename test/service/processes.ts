@@ -30,7 +30,11 @@ export function spawnRole(role: 'server' | 'api' | 'worker', extra: Record<strin
 }
 
 /** collects a child's output and resolves when a line matches */
-export function waitForLine(child: ChildProcess, re: RegExp, ms = 30_000): Promise<{ match: RegExpExecArray; output: () => string }> {
+export function waitForLine(
+  child: ChildProcess,
+  re: RegExp,
+  ms = 30_000,
+): Promise<{ match: RegExpExecArray; output: () => string }> {
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no line matching ${re} in ${ms} ms:\n${out}`)), ms);
@@ -89,7 +93,13 @@ export interface WorkerProcess {
 }
 
 /** `npm run worker` on redisUrl; resolves once it takes jobs */
-export async function startWorkerProcess(redisUrl: string, prefix: string, uidBase: number, slots = 1, extra: Record<string, string> = {}): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  redisUrl: string,
+  prefix: string,
+  uidBase: number,
+  slots = 1,
+  extra: Record<string, string> = {},
+): Promise<WorkerProcess> {
   const child = spawnRole('worker', {
     REDIS_URL: redisUrl,
     CODEBOX_REDIS_PREFIX: prefix,
@@ -112,7 +122,12 @@ export interface ApiProcess {
 }
 
 /** `npm run api` on redisUrl, on the given port (0: any); resolves once it listens */
-export async function startApiProcess(redisUrl: string, prefix: string, port = 0, extra: Record<string, string> = {}): Promise<ApiProcess> {
+export async function startApiProcess(
+  redisUrl: string,
+  prefix: string,
+  port = 0,
+  extra: Record<string, string> = {},
+): Promise<ApiProcess> {
   const child = spawnRole('api', { REDIS_URL: redisUrl, CODEBOX_REDIS_PREFIX: prefix, PORT: String(port), ...extra });
   const { match } = await waitForLine(child, /listening on (http:\/\/[^\s"]+)/).catch((err: Error) => {
     child.kill('SIGKILL');

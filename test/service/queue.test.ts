@@ -33,7 +33,8 @@ describe('the queue', { skip: serviceSkip() }, () => {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+        for (const l of chunk.toString().split('\n').filter(Boolean))
+          lines.push(JSON.parse(l) as Record<string, unknown>);
         done();
       },
     });
@@ -49,22 +50,34 @@ describe('the queue', { skip: serviceSkip() }, () => {
     // the race DELETE cannot win by removing the queue entry: a worker takes the entry anyway
     const conn = connect(redis.url, 'codebox-test-queue');
     const queue = createQueue(conn, s.prefix);
-    await queue.add('run', { id: queued.id, runtime: 'bash', request: SH('echo "I ran" > /dev/stderr'), acceptedAt: Date.now() }, { jobId: `${queued.id}-again` });
+    await queue.add(
+      'run',
+      { id: queued.id, runtime: 'bash', request: SH('echo "I ran" > /dev/stderr'), acceptedAt: Date.now() },
+      { jobId: `${queued.id}-again` },
+    );
     await c.cancel(busy.id); // frees the slot: the cancelled one must still not run
     // taken and done with (not only taken: `wait` is 0 as soon as a worker holds it)
     await until(async () => {
       const counts = await queue.getJobCounts('wait', 'active', 'delayed');
       return (counts.wait ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0;
     });
-    assert.ok(lines.some((l) => l.msg === 'job not run' && l.jobId === queued.id), 'the worker took an entry of the cancelled job, and did not run it');
+    assert.ok(
+      lines.some((l) => l.msg === 'job not run' && l.jobId === queued.id),
+      'the worker took an entry of the cancelled job, and did not run it',
+    );
     await queue.close();
     await conn.quit();
     await new Promise((r) => setTimeout(r, 500));
     const events = [];
     for await (const e of c.events(queued.id)) events.push(e);
-    assert.deepEqual(events.map((e) => [e.type, e.type === 'status' ? (e.data as { status: string }).status : '']), [
-      ['status', 'queued'], ['status', 'cancelled'], ['result', ''],
-    ]);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.type === 'status' ? (e.data as { status: string }).status : '']),
+      [
+        ['status', 'queued'],
+        ['status', 'cancelled'],
+        ['result', ''],
+      ],
+    );
     assert.equal((await c.get(queued.id)).status, 'cancelled');
   });
 
@@ -101,7 +114,10 @@ describe('the queue', { skip: serviceSkip() }, () => {
     const r = await post(`${s.url}/v1/jobs`, JSON.stringify(SH('true')));
     assert.equal(r.status, 401);
     assert.equal(r.json.error?.code, 'UNAUTHORIZED');
-    await assert.rejects(s.client('wrong-key-0123456789abcdef').create(SH('true')), (e: CodeboxError) => e.status === 401);
+    await assert.rejects(
+      s.client('wrong-key-0123456789abcdef').create(SH('true')),
+      (e: CodeboxError) => e.status === 401,
+    );
     const job = await s.client(k1).run(SH('echo mine'));
     assert.equal(job.result?.stdout, 'mine\n');
     const other = s.client(k2);
@@ -134,7 +150,11 @@ describe('the queue', { skip: serviceSkip() }, () => {
     assert.equal(await s.store.start(id, 'a-worker-that-died', 'its-claim'), 'started');
     const conn = connect(redis.url, 'codebox-test-queue');
     const queue = createQueue(conn, s.prefix);
-    await queue.add('run', { id, runtime: 'bash', request: SH('echo ran twice > /dev/stderr'), acceptedAt: Date.now() }, { jobId: id });
+    await queue.add(
+      'run',
+      { id, runtime: 'bash', request: SH('echo ran twice > /dev/stderr'), acceptedAt: Date.now() },
+      { jobId: id },
+    );
     const job = await s.client().wait(id);
     await queue.close();
     await conn.quit();
@@ -157,7 +177,11 @@ describe('the queue', { skip: serviceSkip() }, () => {
     const conn = connect(redis.url, 'codebox-test-queue');
     const queue = createQueue(conn, s.prefix);
     try {
-      await queue.add('run', { id, runtime: 'bash', request: SH('echo ran twice > /dev/stderr'), acceptedAt: Date.now() }, { jobId: id });
+      await queue.add(
+        'run',
+        { id, runtime: 'bash', request: SH('echo ran twice > /dev/stderr'), acceptedAt: Date.now() },
+        { jobId: id },
+      );
       await new Promise((r) => setTimeout(r, 2 * OWNER_CHECK_MS + 1_000)); // looked at, and again
       assert.equal((await s.client().get(id)).status, 'running', 'its worker beats: left running');
     } finally {
@@ -193,7 +217,13 @@ describe('the queue', { skip: serviceSkip() }, () => {
     assert.equal(((await r.json()) as { error: { code: string } }).error.code, 'RATE_LIMITED');
     ac.abort();
     await first.return(undefined).catch(() => undefined);
-    await until(async () => (await c.cancel(id).then(() => true, (e: CodeboxError) => e.status !== 429)));
+    await until(
+      async () =>
+        await c.cancel(id).then(
+          () => true,
+          (e: CodeboxError) => e.status !== 429,
+        ),
+    );
   });
 
   it('while Redis is away the API answers 503 at once, and recovers by itself', async () => {
@@ -223,15 +253,22 @@ describe('the queue', { skip: serviceSkip() }, () => {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+        for (const l of chunk.toString().split('\n').filter(Boolean))
+          lines.push(JSON.parse(l) as Record<string, unknown>);
         done();
       },
     });
     s = await startStack(redis.url, { log: pino(sink) });
     const job = await s.client().run(SH('echo logged'));
     const about = lines.filter((l) => typeof l.msg === 'string' && /^job /.test(l.msg));
-    assert.deepEqual(about.map((l) => l.msg), ['job queued', 'job started', 'job finished']);
-    assert.ok(about.every((l) => l.jobId === job.id), JSON.stringify(about));
+    assert.deepEqual(
+      about.map((l) => l.msg),
+      ['job queued', 'job started', 'job finished'],
+    );
+    assert.ok(
+      about.every((l) => l.jobId === job.id),
+      JSON.stringify(about),
+    );
     assert.equal(about[2]?.verdict, 'OK');
   });
 });

@@ -22,7 +22,11 @@ import { exited, processesNaming, roleEnv, ROOT, stopNaming, waitForLine } from 
 import { serviceSkip } from './stack.js';
 
 const BUILT = imageDir(process.env.CODEBOX_DATA_DIR ?? '/var/lib/codebox');
-const skip = serviceSkip() || (!imageBuilt(BUILT) && process.env.CODEBOX_REQUIRE_IMAGE !== '1' && `no image root at ${BUILT} (npm run rootfs builds it)`);
+const skip =
+  serviceSkip() ||
+  (!imageBuilt(BUILT) &&
+    process.env.CODEBOX_REQUIRE_IMAGE !== '1' &&
+    `no image root at ${BUILT} (npm run rootfs builds it)`);
 
 const mode = (p: string): string => (fs.statSync(p).mode & 0o777).toString(8);
 
@@ -45,14 +49,21 @@ describe("the README's commands in its order", { skip }, () => {
         assert.match((await waitForLine(first, /codebox is up: .* on the (\S+) root/)).match[0], /on the host root/);
         first.kill('SIGTERM');
         assert.equal(await exited(first), 0);
-        assert.deepEqual([mode(dataDir), mode(path.join(dataDir, 'redis'))], ['755', '700'], 'the data dir open, Redis private');
+        assert.deepEqual(
+          [mode(dataDir), mode(path.join(dataDir, 'redis'))],
+          ['755', '700'],
+          'the data dir open, Redis private',
+        );
         if (closed) fs.chmodSync(dataDir, 0o700);
 
         // what npm run rootfs leaves: the image in the data dir (here, the one already built)
         fs.mkdirSync(image, { recursive: true });
         execFileSync('mount', ['--bind', BUILT, image]);
         bound = true;
-        const build = execFileSync('bash', [path.join(ROOT, 'rootfs/build.sh')], { env: { ...process.env, CODEBOX_DATA_DIR: dataDir }, encoding: 'utf8' });
+        const build = execFileSync('bash', [path.join(ROOT, 'rootfs/build.sh')], {
+          env: { ...process.env, CODEBOX_DATA_DIR: dataDir },
+          encoding: 'utf8',
+        });
         assert.match(build, /is up to date/);
         if (closed) assert.match(build, new RegExp(`rootfs: ${dataDir} was closed to the box users; made it o\\+x`));
 
@@ -63,10 +74,19 @@ describe("the README's commands in its order", { skip }, () => {
         const res = await fetch(`${match[1]}/v1/jobs?wait=true`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ language: 'python', files: [{ content: 'import os; print("runs on", "image" if os.path.exists("/etc/codebox-image") else "host")' }] }),
+          body: JSON.stringify({
+            language: 'python',
+            files: [
+              { content: 'import os; print("runs on", "image" if os.path.exists("/etc/codebox-image") else "host")' },
+            ],
+          }),
         });
         const job = (await res.json()) as { status: string; result?: { stdout: string; status: string } };
-        assert.deepEqual([job.status, job.result?.status, job.result?.stdout], ['completed', 'OK', 'runs on image\n'], JSON.stringify(job));
+        assert.deepEqual(
+          [job.status, job.result?.status, job.result?.stdout],
+          ['completed', 'OK', 'runs on image\n'],
+          JSON.stringify(job),
+        );
         second.kill('SIGTERM');
         assert.equal(await exited(second), 0);
         assert.deepEqual(processesNaming(dataDir), [], 'its Redis stopped with it');

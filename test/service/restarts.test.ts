@@ -35,7 +35,11 @@ async function allEvents(c: CodeboxClient, id: string): Promise<ReceivedEvent[]>
 }
 
 /** one SSE connection, read until `stop` says so or the stream ends */
-async function readSse(url: string, lastEventId: string | undefined, stop: (e: ReceivedEvent) => boolean): Promise<ReceivedEvent[]> {
+async function readSse(
+  url: string,
+  lastEventId: string | undefined,
+  stop: (e: ReceivedEvent) => boolean,
+): Promise<ReceivedEvent[]> {
   const ac = new AbortController();
   const res = await fetch(url, { headers: lastEventId ? { 'Last-Event-ID': lastEventId } : {}, signal: ac.signal });
   assert.equal(res.status, 200);
@@ -82,14 +86,22 @@ describe('restarts while jobs flow', { skip: serviceSkip() }, () => {
   it('Redis stopped and started under load: 503 meanwhile, queued jobs survive, every accepted job ends exactly once', async (t) => {
     const c = new CodeboxClient({ baseUrl: `http://127.0.0.1:${port}` });
     // more than the worker's two slots: some are still queued when Redis goes
-    const queued = await Promise.all(Array.from({ length: 6 }, (_, i) => c.create(SH(`sleep 0.5; echo q${i}`)).then((j) => ({ id: j.id, out: `q${i}\n` }))));
+    const queued = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        c.create(SH(`sleep 0.5; echo q${i}`)).then((j) => ({ id: j.id, out: `q${i}\n` })),
+      ),
+    );
     const accepted = [...queued];
     const answers = new Map<number, number>();
     // an object, not a let: TypeScript would narrow a let inside the loop's closure
     const state = { phase: 'before' as 'before' | 'during' | 'after' | 'done' };
     const during = new Set<number>();
     const submit = async (code: string, out: string): Promise<number> => {
-      const res = await fetch(`http://127.0.0.1:${port}/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(SH(code)) });
+      const res = await fetch(`http://127.0.0.1:${port}/v1/jobs`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(SH(code)),
+      });
       const body = (await res.json()) as { id?: string; error?: { code: string } };
       answers.set(res.status, (answers.get(res.status) ?? 0) + 1);
       if (state.phase === 'during') during.add(res.status);
@@ -165,7 +177,11 @@ describe('restarts while jobs flow', { skip: serviceSkip() }, () => {
     // one client follows through the restart on its own (it resumes with Last-Event-ID)
     const followed = allEvents(c, id);
     // and a raw stream: read up to the third line, then the API dies
-    const first = await readSse(`${url}/v1/jobs/${id}/events`, undefined, (e) => e.type === 'stdout' && stdoutOf([e]).includes('line 3'));
+    const first = await readSse(
+      `${url}/v1/jobs/${id}/events`,
+      undefined,
+      (e) => e.type === 'stdout' && stdoutOf([e]).includes('line 3'),
+    );
     const behind = await c.create(SH('sleep 0.5; echo "ran while the API was down"'));
 
     api?.child.kill('SIGKILL');
@@ -201,7 +217,11 @@ describe('restarts while jobs flow', { skip: serviceSkip() }, () => {
       const res = await fetch(`${url}/judge0/submissions`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ source_code: 'sleep 1; echo called back', language_id: 46, callback_url: `http://127.0.0.1:${(listener.address() as net.AddressInfo).port}/done` }),
+        body: JSON.stringify({
+          source_code: 'sleep 1; echo called back',
+          language_id: 46,
+          callback_url: `http://127.0.0.1:${(listener.address() as net.AddressInfo).port}/done`,
+        }),
       });
       assert.equal(res.status, 201);
       const { token } = (await res.json()) as { token: string };

@@ -17,19 +17,42 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-broken-launcher-'));
 fs.chmodSync(dir, 0o755);
 const flag = path.join(dir, 'broken');
 const prlimit = path.join(dir, 'prlimit');
-fs.writeFileSync(prlimit, `#!/bin/sh\n[ -e ${flag} ] && { echo "launcher broken on purpose" >&2; exit 1; }\nexec /usr/bin/prlimit "$@"\n`, { mode: 0o755 });
+fs.writeFileSync(
+  prlimit,
+  `#!/bin/sh\n[ -e ${flag} ] && { echo "launcher broken on purpose" >&2; exit 1; }\nexec /usr/bin/prlimit "$@"\n`,
+  { mode: 0o755 },
+);
 
 describe('a job the sandbox fails', { skip: serviceSkip() }, () => {
   const t = useStack({
-    worker: { sandbox: { cgroupParent: CGROUP_PARENT, workRoot: WORK_ROOT, uidBase: UID_BASE + 1200, uidCount: 8, prestart: 0, prlimitPath: prlimit } as never },
+    worker: {
+      sandbox: {
+        cgroupParent: CGROUP_PARENT,
+        workRoot: WORK_ROOT,
+        uidBase: UID_BASE + 1200,
+        uidCount: 8,
+        prestart: 0,
+        prlimitPath: prlimit,
+      } as never,
+    },
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('ends failed INTERNAL with the step that failed, counted by the worker', async () => {
-    const ok = await post(`${t.s.url}/v1/jobs?wait=true`, JSON.stringify({ language: 'bash', files: [{ content: 'echo fine' }] }));
-    assert.equal((ok.json as unknown as JobView).result?.stdout, 'fine\n', 'the control: the launcher works before the flag');
+    const ok = await post(
+      `${t.s.url}/v1/jobs?wait=true`,
+      JSON.stringify({ language: 'bash', files: [{ content: 'echo fine' }] }),
+    );
+    assert.equal(
+      (ok.json as unknown as JobView).result?.stdout,
+      'fine\n',
+      'the control: the launcher works before the flag',
+    );
     fs.writeFileSync(flag, '');
-    const r = await post(`${t.s.url}/v1/jobs?wait=true`, JSON.stringify({ language: 'bash', files: [{ content: 'echo never' }] }));
+    const r = await post(
+      `${t.s.url}/v1/jobs?wait=true`,
+      JSON.stringify({ language: 'bash', files: [{ content: 'echo never' }] }),
+    );
     const job = r.json as unknown as JobView;
     assert.equal(job.status, 'failed', JSON.stringify(job));
     assert.equal(job.error?.code, 'INTERNAL');

@@ -34,7 +34,8 @@ export function serviceSkip(): string | false {
   if (box) return box;
   // CI sets CODEBOX_REQUIRE_SERVICE=1: there a missing redis-server fails the tests, not skips them
   if (process.env.CODEBOX_REQUIRE_SERVICE === '1') return false;
-  if (spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status !== 0) return 'needs redis-server (apt-get install redis-server)';
+  if (spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status !== 0)
+    return 'needs redis-server (apt-get install redis-server)';
   return false;
 }
 
@@ -55,7 +56,9 @@ export interface TestRedis {
  * a TCP port of 127.0.0.1 with tcpPort (0: a free one); with maxmemory (e.g. 32mb), full
  * past it under noeviction, as `npm start`'s is.
  */
-export async function startRedis(options: { persist?: boolean; dirRoot?: string; socketPerm?: string; tcpPort?: number; maxmemory?: string } = {}): Promise<TestRedis> {
+export async function startRedis(
+  options: { persist?: boolean; dirRoot?: string; socketPerm?: string; tcpPort?: number; maxmemory?: string } = {},
+): Promise<TestRedis> {
   const dir = fs.mkdtempSync(path.join(options.dirRoot ?? os.tmpdir(), 'codebox-test-redis-'));
   if (options.dirRoot) fs.chmodSync(dir, 0o755);
   const socket = path.join(dir, 'redis.sock');
@@ -64,7 +67,24 @@ export async function startRedis(options: { persist?: boolean; dirRoot?: string;
   const start = async (): Promise<void> => {
     const tcp = port ? ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'no'] : ['--port', '0'];
     const memory = options.maxmemory ? ['--maxmemory', options.maxmemory, '--maxmemory-policy', 'noeviction'] : [];
-    child = spawn('redis-server', [...tcp, '--unixsocket', socket, '--unixsocketperm', options.socketPerm ?? '700', '--dir', dir, '--appendonly', options.persist ? 'yes' : 'no', '--save', '', ...memory], { stdio: 'ignore' });
+    child = spawn(
+      'redis-server',
+      [
+        ...tcp,
+        '--unixsocket',
+        socket,
+        '--unixsocketperm',
+        options.socketPerm ?? '700',
+        '--dir',
+        dir,
+        '--appendonly',
+        options.persist ? 'yes' : 'no',
+        '--save',
+        '',
+        ...memory,
+      ],
+      { stdio: 'ignore' },
+    );
     const deadline = Date.now() + 10_000;
     while (!fs.existsSync(socket)) {
       if (Date.now() > deadline) throw new Error('redis-server did not start');
@@ -115,7 +135,13 @@ export async function startStack(
   const registry = new Registry();
   const workerConfig: WorkerConfig = {
     ...loadWorkerConfig({}),
-    sandbox: { cgroupParent: CGROUP_PARENT, workRoot: WORK_ROOT, uidBase: UID_BASE + 300 + 40 * (stacks % 8), uidCount: 32, prestart: 1 },
+    sandbox: {
+      cgroupParent: CGROUP_PARENT,
+      workRoot: WORK_ROOT,
+      uidBase: UID_BASE + 300 + 40 * (stacks % 8),
+      uidCount: 32,
+      prestart: 1,
+    },
     rootfs: 'host',
     redisPrefix: prefix,
     slots: 2,
@@ -123,7 +149,12 @@ export async function startStack(
     metricsPort: 0,
     ...options.worker,
   };
-  const worker = await startWorker({ config: workerConfig, redisUrl, metrics: workerMetrics(registry), ...(options.log ? { log: options.log } : {}) });
+  const worker = await startWorker({
+    config: workerConfig,
+    redisUrl,
+    metrics: workerMetrics(registry),
+    ...(options.log ? { log: options.log } : {}),
+  });
   const apiConfig: ApiConfig = { ...loadApiConfig({}), port: 0, redisPrefix: prefix, waitMs: 20_000, ...options.api };
   const api = await startApi(apiConfig, redisUrl, registry, options.log ?? pino({ level: 'silent' }));
   const redis = connect(redisUrl, 'codebox-test');
@@ -156,10 +187,15 @@ export function freePort(): Promise<number> {
 }
 
 /** POST with any body and headers: for the bad-input tests the typed client cannot send */
-export async function post(url: string, body: string, headers: Record<string, string> = { 'Content-Type': 'application/json' }) {
+export async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string> = { 'Content-Type': 'application/json' },
+) {
   const res = await fetch(url, { method: 'POST', headers, body });
   const text = await res.text();
-  let json: { error?: { code: string; message: string; details?: Record<string, unknown> } } & Record<string, unknown> = {};
+  let json: { error?: { code: string; message: string; details?: Record<string, unknown> } } & Record<string, unknown> =
+    {};
   try {
     json = JSON.parse(text) as typeof json;
   } catch {
@@ -181,7 +217,9 @@ export async function until(fn: () => Promise<boolean>, ms = 10_000): Promise<vo
  * A Redis and a stack for a describe block: started before its tests, stopped after.
  * Call inside describe(); `t.s` and `t.redis` are there once its tests run.
  */
-export function useStack(options: Parameters<typeof startStack>[1] & { redis?: Parameters<typeof startRedis>[0] } = {}): { readonly s: Stack; readonly redis: TestRedis } {
+export function useStack(
+  options: Parameters<typeof startStack>[1] & { redis?: Parameters<typeof startRedis>[0] } = {},
+): { readonly s: Stack; readonly redis: TestRedis } {
   const t = {} as { s: Stack; redis: TestRedis };
   const { redis: redisOptions, ...stackOptions } = options;
   before(async () => {
@@ -219,15 +257,45 @@ export async function startCluster(size = 3): Promise<TestCluster> {
   try {
     const [ports, busPorts] = [await freePorts(size), await freePorts(size)];
     for (const [i, port] of ports.entries()) {
-      children.push(spawn('redis-server', [
-        '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
-        '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `nodes-${i}.conf`), '--cluster-port', String(busPorts[i]),
-        '--logfile', path.join(dir, `redis-${i}.log`),
-      ], { stdio: 'ignore' }));
+      children.push(
+        spawn(
+          'redis-server',
+          [
+            '--port',
+            String(port),
+            '--bind',
+            '127.0.0.1',
+            '--dir',
+            dir,
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            path.join(dir, `nodes-${i}.conf`),
+            '--cluster-port',
+            String(busPorts[i]),
+            '--logfile',
+            path.join(dir, `redis-${i}.log`),
+          ],
+          { stdio: 'ignore' },
+        ),
+      );
     }
     for (const port of ports) await until(async () => (await redisCli(port, 'ping').catch(() => '')) === 'PONG');
-    await redisCli(ports[0]!, '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes');
-    for (const port of ports) await until(async () => /cluster_state:ok/.test(await redisCli(port, 'cluster', 'info')), 20_000);
+    await redisCli(
+      ports[0]!,
+      '--cluster',
+      'create',
+      ...ports.map((p) => `127.0.0.1:${p}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    );
+    for (const port of ports)
+      await until(async () => /cluster_state:ok/.test(await redisCli(port, 'cluster', 'info')), 20_000);
     return { url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`, ports, dir, destroy };
   } catch (err) {
     await destroy();
@@ -237,7 +305,9 @@ export async function startCluster(size = 3): Promise<TestCluster> {
 
 /** redis-cli against one node of 127.0.0.1; its output, trimmed */
 export async function redisCli(port: number, ...args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 });
+  const { stdout } = await execFileAsync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    timeout: 10_000,
+  });
   return stdout.trim();
 }
 

@@ -22,11 +22,19 @@ describe('npm start', { skip: serviceSkip() }, () => {
       assert.match(output(), /codebox is up: http:\/\/127\.0\.0\.1:\d+/);
       assert.match(output(), /no API keys configured: listening on loopback only/);
       const curl = (match[1] ?? '').replace(/\\\n/, ' ');
-      const answer = JSON.parse(execFileSync('sh', ['-c', curl], { encoding: 'utf8' })) as { status: string; result: { stdout: string } };
+      const answer = JSON.parse(execFileSync('sh', ['-c', curl], { encoding: 'utf8' })) as {
+        status: string;
+        result: { stdout: string };
+      };
       assert.equal(answer.status, 'completed');
       assert.match(answer.result.stdout, /^Hello from a box, Python 3\.\d+\.\d+\n$/);
       // a bounded Redis that never evicts: queue keys have no TTL and must not be lost
-      const config = (name: string) => execFileSync('redis-cli', ['-s', path.join(dataDir, 'redis', 'redis.sock'), '--no-raw', 'config', 'get', name], { encoding: 'utf8' });
+      const config = (name: string) =>
+        execFileSync(
+          'redis-cli',
+          ['-s', path.join(dataDir, 'redis', 'redis.sock'), '--no-raw', 'config', 'get', name],
+          { encoding: 'utf8' },
+        );
       assert.match(config('maxmemory'), /"maxmemory"\n2\) "1073741824"/, 'maxmemory 1g by default');
       assert.match(config('maxmemory-policy'), /"noeviction"/);
       child.kill('SIGTERM');
@@ -68,7 +76,11 @@ describe('npm start', { skip: serviceSkip() }, () => {
   it('a second worker on one host, started as the first was: its own metrics port and its own uids', async () => {
     const redis = await startRedis();
     // neither CODEBOX_UID_BASE nor CODEBOX_WORKER_METRICS_PORT: as a user starts them
-    const { CODEBOX_UID_BASE: _base, ...env } = roleEnv({ REDIS_URL: redis.url, CODEBOX_REDIS_PREFIX: `cbtwo${process.pid}`, CODEBOX_SLOTS: '1' });
+    const { CODEBOX_UID_BASE: _base, ...env } = roleEnv({
+      REDIS_URL: redis.url,
+      CODEBOX_REDIS_PREFIX: `cbtwo${process.pid}`,
+      CODEBOX_SLOTS: '1',
+    });
     const start = () => spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], { env });
     const [first, second] = [start(), start()];
     try {
@@ -80,15 +92,25 @@ describe('npm start', { skip: serviceSkip() }, () => {
       assert.notEqual(ports[0], ports[1]);
       for (const port of ports) assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 200);
       // their uid ranges, claimed host-wide, do not overlap
-      const claims = fs.readdirSync('/run/codebox-uids').filter((n) => /^\d+$/.test(n)).map((n) => [Number(n), fs.readFileSync(`/run/codebox-uids/${n}`, 'utf8')] as const);
+      const claims = fs
+        .readdirSync('/run/codebox-uids')
+        .filter((n) => /^\d+$/.test(n))
+        .map((n) => [Number(n), fs.readFileSync(`/run/codebox-uids/${n}`, 'utf8')] as const);
       const ours = claims.filter(([, text]) => [first.pid, second.pid].some((pid) => text.startsWith(`i-${pid}-`)));
       assert.equal(ours.length, 2, JSON.stringify(claims));
       // a port given and taken: one line, exit 2, nothing made
-      const third = spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], { env: { ...env, CODEBOX_WORKER_METRICS_PORT: String(ports[0]) } });
+      const third = spawn(process.execPath, [path.join(ROOT, 'apps/worker/dist/main.js')], {
+        env: { ...env, CODEBOX_WORKER_METRICS_PORT: String(ports[0]) },
+      });
       let err = '';
       third.stderr.on('data', (d: Buffer) => (err += d.toString()));
       assert.equal(await exited(third), 2);
-      assert.match(err, new RegExp(`^codebox-worker: CODEBOX_WORKER_METRICS_PORT="${ports[0]}": 127\\.0\\.0\\.1:${ports[0]} is in use \\(another worker on this host\\?\\): set a free port, or 0 for none\\n$`));
+      assert.match(
+        err,
+        new RegExp(
+          `^codebox-worker: CODEBOX_WORKER_METRICS_PORT="${ports[0]}": 127\\.0\\.0\\.1:${ports[0]} is in use \\(another worker on this host\\?\\): set a free port, or 0 for none\\n$`,
+        ),
+      );
       for (const w of [first, second]) w.kill('SIGTERM');
       assert.deepEqual([await exited(first), await exited(second)], [0, 0]);
     } finally {

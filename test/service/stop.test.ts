@@ -13,7 +13,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { exited, processesNaming, roleEnv, ROOT, startApiProcess, startWorkerProcess, stopNaming, waitForLine } from './processes.js';
+import {
+  exited,
+  processesNaming,
+  roleEnv,
+  ROOT,
+  startApiProcess,
+  startWorkerProcess,
+  stopNaming,
+  waitForLine,
+} from './processes.js';
 import { serviceSkip, startRedis, until } from './stack.js';
 import { CGROUP_PARENT, processesInUidRange, UID_BASE, WORK_ROOT } from '../support.js';
 
@@ -29,7 +38,11 @@ interface JobBody {
 }
 
 async function submit(url: string, script: string): Promise<string> {
-  const res = await fetch(`${url}/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ language: 'bash', files: [{ content: script }] }) });
+  const res = await fetch(`${url}/v1/jobs`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ language: 'bash', files: [{ content: script }] }),
+  });
   return ((await res.json()) as JobBody).id;
 }
 
@@ -44,7 +57,8 @@ function boxGroupsLeft(): string[] {
     const parent = path.join('/sys/fs/cgroup', h, CGROUP_PARENT);
     if (!fs.existsSync(parent) || !fs.statSync(parent).isDirectory()) continue;
     for (const instance of fs.readdirSync(parent).filter((n) => n.startsWith('i-'))) {
-      for (const box of fs.readdirSync(path.join(parent, instance)).filter((n) => n.startsWith('b-'))) left.push(path.join(parent, instance, box));
+      for (const box of fs.readdirSync(path.join(parent, instance)).filter((n) => n.startsWith('b-')))
+        left.push(path.join(parent, instance, box));
     }
   }
   return left;
@@ -62,7 +76,10 @@ describe('stopping as hosts stop it', { skip: serviceSkip() }, () => {
       const url = match[1] ?? '';
       const short = await submit(url, 'sleep 1.5; echo done');
       const long = await submit(url, 'echo started; sleep 60; echo never');
-      await until(async () => (await job(url, long)).status === 'running' && (await job(url, short)).status === 'running', 20_000);
+      await until(
+        async () => (await job(url, long)).status === 'running' && (await job(url, short)).status === 'running',
+        20_000,
+      );
       assert.ok(processesInUidRange(UID_BASE + 700, 32).length > 0, 'the control: the boxes are seen running');
       const t0 = Date.now();
       process.kill(-(server.pid ?? 0), 'SIGTERM');
@@ -77,7 +94,11 @@ describe('stopping as hosts stop it', { skip: serviceSkip() }, () => {
       restarted = spawn(process.execPath, [path.join(ROOT, 'apps/server/dist/main.js')], { env, detached: true });
       const again = (await waitForLine(restarted, /codebox is up: (http:\/\/\S+)/)).match[1] ?? '';
       const [s, l] = [await job(again, short), await job(again, long)];
-      assert.deepEqual([s.status, s.result?.status, s.result?.stdout], ['completed', 'OK', 'done\n'], JSON.stringify(s));
+      assert.deepEqual(
+        [s.status, s.result?.status, s.result?.stdout],
+        ['completed', 'OK', 'done\n'],
+        JSON.stringify(s),
+      );
       assert.deepEqual([l.status, l.error?.code], ['failed', 'WORKER_SHUTDOWN'], JSON.stringify(l));
       assert.equal(l.result?.stdout, 'started\n', 'with the output it had');
 
@@ -92,7 +113,8 @@ describe('stopping as hosts stop it', { skip: serviceSkip() }, () => {
       await until(async () => processesNaming(path.join(dataDir, 'redis')).length === 0, 10_000).catch(() => undefined);
       assert.deepEqual(processesNaming(path.join(dataDir, 'redis')), [], 'its Redis is gone');
     } finally {
-      for (const child of [server, restarted]) if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+      for (const child of [server, restarted])
+        if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
       if (restarted) await exited(restarted).catch(() => undefined);
       await stopNaming(dataDir);
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -102,7 +124,9 @@ describe('stopping as hosts stop it', { skip: serviceSkip() }, () => {
   it('a worker whose Redis goes away as it stops exits within its grace, its boxes gone', async () => {
     const redis = await startRedis();
     const prefix = `cbtest-stop-${process.pid}`;
-    const worker = await startWorkerProcess(redis.url, prefix, UID_BASE + 1000, 1, { CODEBOX_GRACE_MS: String(GRACE_MS) });
+    const worker = await startWorkerProcess(redis.url, prefix, UID_BASE + 1000, 1, {
+      CODEBOX_GRACE_MS: String(GRACE_MS),
+    });
     const api = await startApiProcess(redis.url, prefix);
     try {
       await until(async () => (await fetch(`${api.url}/readyz`)).status === 200, 20_000);

@@ -18,7 +18,9 @@ import { startRedis } from '../service/stack.js';
 
 const JOBS = Number(process.env.SOAK_JOBS ?? 5_000);
 if (!Number.isInteger(JOBS) || JOBS < 100) {
-  process.stderr.write(`soak: SOAK_JOBS=${JSON.stringify(process.env.SOAK_JOBS)}: must be a whole number, at least 100\n`);
+  process.stderr.write(
+    `soak: SOAK_JOBS=${JSON.stringify(process.env.SOAK_JOBS)}: must be a whole number, at least 100\n`,
+  );
   process.exit(2);
 }
 const IN_FLIGHT = 6;
@@ -44,10 +46,31 @@ const hostile = (file: string): Kind => ({
     limits: hostileLimits,
   }),
 });
-const HOSTILE: Kind[] = ['fork-bomb.py', 'thread-bomb.py', 'memory-bomb.py', 'endless-output.py', 'cpu-spin.py', 'daemon.sh', 'fill-disk.py', 'kill-all.sh'].map(hostile);
-const BASH: Kind = { name: 'bash echo', request: (i) => ({ language: 'bash', files: [{ content: `echo "job ${i}"` }] }), expect: (i) => `job ${i}\n` };
-const PYTHON: Kind = { name: 'python', request: (i) => ({ language: 'python', files: [{ content: `print("job", ${i})` }] }), expect: (i) => `job ${i}\n` };
-const STDIN: Kind = { name: 'bash stdin', request: (i) => ({ language: 'bash', files: [{ content: 'cat' }], stdin: `in ${i}\n` }), expect: (i) => `in ${i}\n` };
+const HOSTILE: Kind[] = [
+  'fork-bomb.py',
+  'thread-bomb.py',
+  'memory-bomb.py',
+  'endless-output.py',
+  'cpu-spin.py',
+  'daemon.sh',
+  'fill-disk.py',
+  'kill-all.sh',
+].map(hostile);
+const BASH: Kind = {
+  name: 'bash echo',
+  request: (i) => ({ language: 'bash', files: [{ content: `echo "job ${i}"` }] }),
+  expect: (i) => `job ${i}\n`,
+};
+const PYTHON: Kind = {
+  name: 'python',
+  request: (i) => ({ language: 'python', files: [{ content: `print("job", ${i})` }] }),
+  expect: (i) => `job ${i}\n`,
+};
+const STDIN: Kind = {
+  name: 'bash stdin',
+  request: (i) => ({ language: 'bash', files: [{ content: 'cat' }], stdin: `in ${i}\n` }),
+  expect: (i) => `in ${i}\n`,
+};
 
 /** 5% hostile, 15% Python, 10% stdin, the rest trivial Bash */
 function kindOf(i: number): Kind {
@@ -74,7 +97,9 @@ function boxProcesses(): string[] {
       const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
       if (uid < UIDS.base || uid >= UIDS.base + UIDS.count) continue;
       const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-      found.push(`pid ${entry} uid ${uid} ppid ${/^PPid:\s+(\d+)/m.exec(status)?.[1]} ${/^State:\s+(.*)$/m.exec(status)?.[1]} ${cmd}`);
+      found.push(
+        `pid ${entry} uid ${uid} ppid ${/^PPid:\s+(\d+)/m.exec(status)?.[1]} ${/^State:\s+(.*)$/m.exec(status)?.[1]} ${cmd}`,
+      );
     } catch {
       // it ended meanwhile
     }
@@ -100,7 +125,10 @@ function cgroups(): string[] {
 }
 
 function mounts(): string[] {
-  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((m) => m.split(' ')[4]?.startsWith(WORK_ROOT));
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((m) => m.split(' ')[4]?.startsWith(WORK_ROOT));
 }
 
 /** the work root's entries, less the box /etc files every engine shares */
@@ -123,11 +151,20 @@ async function main(): Promise<number> {
   // what was started, for the finally: a failed start stops the rest
   const started: { api?: ApiProcess; worker?: WorkerProcess } = {};
   try {
-    const api = (started.api = await startApiProcess(redis.url, prefix, 0, { CODEBOX_RATE_LIMIT: '0', CODEBOX_QUEUE_MAX: '100000', ...ttl }));
-    const worker = (started.worker = await startWorkerProcess(redis.url, prefix, UIDS.base, slots, { CODEBOX_UID_COUNT: String(UIDS.count), ...ttl }));
+    const api = (started.api = await startApiProcess(redis.url, prefix, 0, {
+      CODEBOX_RATE_LIMIT: '0',
+      CODEBOX_QUEUE_MAX: '100000',
+      ...ttl,
+    }));
+    const worker = (started.worker = await startWorkerProcess(redis.url, prefix, UIDS.base, slots, {
+      CODEBOX_UID_COUNT: String(UIDS.count),
+      ...ttl,
+    }));
     await new Promise((r) => setTimeout(r, 2_000));
     const idle = { api: rssBytes(api.child.pid ?? 0), worker: rssBytes(worker.pid) };
-    console.log(`soak: ${JOBS} jobs, ${IN_FLIGHT} in flight, ${slots} worker slots; idle RSS api ${mb(idle.api)}, worker ${mb(idle.worker)}`);
+    console.log(
+      `soak: ${JOBS} jobs, ${IN_FLIGHT} in flight, ${slots} worker slots; idle RSS api ${mb(idle.api)}, worker ${mb(idle.worker)}`,
+    );
 
     const samples: { done: number; api: number; worker: number }[] = [];
     const verdicts = new Map<string, number>();
@@ -136,37 +173,55 @@ async function main(): Promise<number> {
     const t0 = Date.now();
     const one = async (i: number): Promise<void> => {
       const kind = kindOf(i);
-      const res = await fetch(`${api.url}/v1/jobs?wait=true`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(kind.request(i)) });
+      const res = await fetch(`${api.url}/v1/jobs?wait=true`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(kind.request(i)),
+      });
       const job = (await res.json()) as JobView;
       const verdict = `${kind.name}: ${job.status} ${job.result?.status ?? job.error?.code ?? ''}`;
       verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1);
-      if (res.status !== 200 || job.status !== 'completed') failures.push(`job ${i} (${kind.name}): HTTP ${res.status}, ${JSON.stringify(job).slice(0, 300)}`);
-      else if (kind.expect && job.result?.stdout !== kind.expect(i)) failures.push(`job ${i} (${kind.name}): stdout ${JSON.stringify(job.result?.stdout)}`);
-      if (++done % SAMPLE_EVERY === 0) samples.push({ done, api: rssBytes(api.child.pid ?? 0), worker: rssBytes(worker.pid) });
+      if (res.status !== 200 || job.status !== 'completed')
+        failures.push(`job ${i} (${kind.name}): HTTP ${res.status}, ${JSON.stringify(job).slice(0, 300)}`);
+      else if (kind.expect && job.result?.stdout !== kind.expect(i))
+        failures.push(`job ${i} (${kind.name}): stdout ${JSON.stringify(job.result?.stdout)}`);
+      if (++done % SAMPLE_EVERY === 0)
+        samples.push({ done, api: rssBytes(api.child.pid ?? 0), worker: rssBytes(worker.pid) });
     };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < JOBS) await one(next++);
-    }));
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < JOBS) await one(next++);
+      }),
+    );
     const seconds = (Date.now() - t0) / 1000;
     console.log(`soak: ${done} jobs in ${seconds.toFixed(0)} s (${(done / seconds).toFixed(1)} jobs/s)`);
     for (const [v, n] of [...verdicts].sort()) console.log(`  ${String(n).padStart(5)}  ${v}`);
 
     console.log('soak: resident memory (after every', SAMPLE_EVERY, 'jobs):');
-    for (const s of samples) console.log(`  ${String(s.done).padStart(6)} jobs  api ${mb(s.api).padStart(9)}  worker ${mb(s.worker).padStart(9)}`);
+    for (const s of samples)
+      console.log(
+        `  ${String(s.done).padStart(6)} jobs  api ${mb(s.api).padStart(9)}  worker ${mb(s.worker).padStart(9)}`,
+      );
     const warm = samples.find((s) => s.done >= WARM_UP) ?? samples[0];
     const after = samples.filter((s) => s.done > (warm?.done ?? 0));
     for (const role of ['api', 'worker'] as const) {
       const base = warm?.[role] ?? 0;
       const peak = Math.max(...after.map((s) => s[role]));
       const growth = base ? peak / base - 1 : 0;
-      console.log(`soak: ${role} RSS after warm-up (${warm?.done} jobs) ${mb(base)}, peak after ${mb(peak)}: ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%`);
+      console.log(
+        `soak: ${role} RSS after warm-up (${warm?.done} jobs) ${mb(base)}, peak after ${mb(peak)}: ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%`,
+      );
       if (growth > 0.2) failures.push(`${role} resident memory grew ${(growth * 100).toFixed(1)}% after warm-up`);
     }
     await new Promise((r) => setTimeout(r, 2_000));
     const idleAfter = { api: rssBytes(api.child.pid ?? 0), worker: rssBytes(worker.pid) };
-    console.log(`soak: idle RSS after: api ${mb(idleAfter.api)}, worker ${mb(idleAfter.worker)} (target: under 150 MB each)`);
+    console.log(
+      `soak: idle RSS after: api ${mb(idleAfter.api)}, worker ${mb(idleAfter.worker)} (target: under 150 MB each)`,
+    );
     // a live worker may keep prestarted spares: one box per limits key, no more
-    console.log(`soak: while the worker is up and idle: ${boxProcesses().length} box processes, ${cgroups().length} cgroups, ${mounts().length} mounts under the work root`);
+    console.log(
+      `soak: while the worker is up and idle: ${boxProcesses().length} box processes, ${cgroups().length} cgroups, ${mounts().length} mounts under the work root`,
+    );
 
     // the worker and API stop (SIGTERM, as a host would stop them): nothing of theirs may remain
     worker.child.kill('SIGTERM');
@@ -180,9 +235,13 @@ async function main(): Promise<number> {
       mounts: mounts(),
       workDirs: workDirs(),
       // the work root itself is the engine's (its contents are workDirs); Redis's dir goes below
-      tmp: [...tmpEntries()].filter((e) => !tmpBefore.has(e) && e !== WORK_ROOT && !e.startsWith(path.dirname(redis.dir) + '/codebox-test-redis-')),
+      tmp: [...tmpEntries()].filter(
+        (e) => !tmpBefore.has(e) && e !== WORK_ROOT && !e.startsWith(path.dirname(redis.dir) + '/codebox-test-redis-'),
+      ),
     };
-    console.log(`soak: after the worker and API stopped: ${left.processes.length} box processes, ${left.cgroups.length} cgroups, ${left.mounts.length} mounts, ${left.workDirs.length} work dirs, ${left.tmp.length} new temp entries`);
+    console.log(
+      `soak: after the worker and API stopped: ${left.processes.length} box processes, ${left.cgroups.length} cgroups, ${left.mounts.length} mounts, ${left.workDirs.length} work dirs, ${left.tmp.length} new temp entries`,
+    );
     for (const [what, list] of Object.entries(left)) {
       if (list.length > 0) failures.push(`leaked ${what}: ${list.slice(0, 5).join('; ')}`);
     }
@@ -192,12 +251,20 @@ async function main(): Promise<number> {
     const untimed: string[] = [];
     // -1: no TTL; -2: gone since KEYS listed it (expired, as it should)
     for (const k of await conn.keys(`${prefix}:job:*`)) if ((await conn.ttl(k)) === -1) untimed.push(k);
-    console.log(`soak: Redis: ${await jobKeys()} job keys, ${untimed.length} without a TTL; waiting out the ${RESULT_TTL_S} s result TTL`);
+    console.log(
+      `soak: Redis: ${await jobKeys()} job keys, ${untimed.length} without a TTL; waiting out the ${RESULT_TTL_S} s result TTL`,
+    );
     if (untimed.length > 0) failures.push(`Redis keys without a TTL: ${untimed.slice(0, 5).join(', ')}`);
     await new Promise((r) => setTimeout(r, (RESULT_TTL_S + 1) * 1_000));
     const remaining = await conn.keys(`${prefix}:*`);
     const jobsLeft = remaining.filter((k) => k.startsWith(`${prefix}:job:`) || /^.*:jobs:[0-9a-f-]{36}$/.test(k));
-    console.log(`soak: Redis past the TTL: ${jobsLeft.length} job keys; ${remaining.length - jobsLeft.length} queue keys (${remaining.filter((k) => !jobsLeft.includes(k)).map((k) => k.slice(prefix.length + 1)).sort().join(', ')}); used_memory ${/used_memory_human:(\S+)/.exec(await conn.info('memory'))?.[1]}`);
+    console.log(
+      `soak: Redis past the TTL: ${jobsLeft.length} job keys; ${remaining.length - jobsLeft.length} queue keys (${remaining
+        .filter((k) => !jobsLeft.includes(k))
+        .map((k) => k.slice(prefix.length + 1))
+        .sort()
+        .join(', ')}); used_memory ${/used_memory_human:(\S+)/.exec(await conn.info('memory'))?.[1]}`,
+    );
     if (jobsLeft.length > 0) failures.push(`Redis keys past their TTL: ${jobsLeft.slice(0, 5).join(', ')}`);
   } finally {
     started.worker?.child.kill('SIGKILL');

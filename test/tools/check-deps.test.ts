@@ -52,17 +52,72 @@ describe('scripts/check-deps.mjs', () => {
   });
 
   const faults: [string, string, string, RegExp][] = [
-    ['a cycle', 'packages/protocol/src/files.ts', "import './index.js';", /import cycle: packages\/protocol\/src\/files\.ts -> packages\/protocol\/src\/index\.ts/],
-    ['the wire importing the engine', 'packages/protocol/src/files.ts', "import type { Limits } from '@codebox/sandbox';", /protocol\/src\/files\.ts: a package may not import @codebox\/sandbox/],
-    ['a package importing a later layer', 'packages/runtimes/src/index.ts', "import '@codebox/jobs';", /runtimes\/src\/index\.ts: a package may not import @codebox\/jobs/],
-    ['a package reading the environment', 'packages/judge/src/judge.ts', 'const _home = process.env.HOME;', /judge\.ts: a package reads no environment variables/],
-    ['a package importing a queue library', 'packages/runtimes/src/index.ts', "import 'bullmq';", /runtimes\/src\/index\.ts: a package may not import bullmq/],
-    ['the API reaching the engine through a package', 'packages/config/src/index.ts', "import '@codebox/model';", /apps\/api\/src\/main\.ts reaches packages\/model/],
-    ['the client reaching koffi', 'packages/client/src/index.ts', "import 'koffi';", /packages\/client\/src\/index\.ts reaches koffi/],
-    ['one API feature importing another', 'apps/api/src/piston/routes.ts', "import '../judge0/wire/index.js';", /piston\/routes\.ts: a feature reaches another only through the job service/],
-    ['the job service importing a feature', 'apps/api/src/jobs/submit.ts', "import '../native/index.js';", /jobs\/submit\.ts: a feature reaches another only through the job service/],
-    ['a feature\'s inner file imported from outside it', 'apps/api/src/app.ts', "import './native/jobs.js';", /app\.ts: imports apps\/api\/src\/native\/jobs\.ts; outside native\/ import its index\.ts/],
-    ['the job service\'s inner file imported from a feature', 'apps/api/src/native/jobs.ts', "import '../jobs/submit.js';", /native\/jobs\.ts: imports apps\/api\/src\/jobs\/submit\.ts; outside jobs\/ import its index\.ts/],
+    [
+      'a cycle',
+      'packages/protocol/src/files.ts',
+      "import './index.js';",
+      /import cycle: packages\/protocol\/src\/files\.ts -> packages\/protocol\/src\/index\.ts/,
+    ],
+    [
+      'the wire importing the engine',
+      'packages/protocol/src/files.ts',
+      "import type { Limits } from '@codebox/sandbox';",
+      /protocol\/src\/files\.ts: a package may not import @codebox\/sandbox/,
+    ],
+    [
+      'a package importing a later layer',
+      'packages/runtimes/src/index.ts',
+      "import '@codebox/jobs';",
+      /runtimes\/src\/index\.ts: a package may not import @codebox\/jobs/,
+    ],
+    [
+      'a package reading the environment',
+      'packages/judge/src/judge.ts',
+      'const _home = process.env.HOME;',
+      /judge\.ts: a package reads no environment variables/,
+    ],
+    [
+      'a package importing a queue library',
+      'packages/runtimes/src/index.ts',
+      "import 'bullmq';",
+      /runtimes\/src\/index\.ts: a package may not import bullmq/,
+    ],
+    [
+      'the API reaching the engine through a package',
+      'packages/config/src/index.ts',
+      "import '@codebox/model';",
+      /apps\/api\/src\/main\.ts reaches packages\/model/,
+    ],
+    [
+      'the client reaching koffi',
+      'packages/client/src/index.ts',
+      "import 'koffi';",
+      /packages\/client\/src\/index\.ts reaches koffi/,
+    ],
+    [
+      'one API feature importing another',
+      'apps/api/src/piston/routes.ts',
+      "import '../judge0/wire/index.js';",
+      /piston\/routes\.ts: a feature reaches another only through the job service/,
+    ],
+    [
+      'the job service importing a feature',
+      'apps/api/src/jobs/submit.ts',
+      "import '../native/index.js';",
+      /jobs\/submit\.ts: a feature reaches another only through the job service/,
+    ],
+    [
+      "a feature's inner file imported from outside it",
+      'apps/api/src/app.ts',
+      "import './native/jobs.js';",
+      /app\.ts: imports apps\/api\/src\/native\/jobs\.ts; outside native\/ import its index\.ts/,
+    ],
+    [
+      "the job service's inner file imported from a feature",
+      'apps/api/src/native/jobs.ts',
+      "import '../jobs/submit.js';",
+      /native\/jobs\.ts: imports apps\/api\/src\/jobs\/submit\.ts; outside jobs\/ import its index\.ts/,
+    ],
   ];
   for (const [what, file, line, says] of faults) {
     it(`fails on ${what}, naming it`, () => {

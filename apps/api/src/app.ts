@@ -58,7 +58,13 @@ export function createApp(d: ApiDeps): Api {
   app.use('/v1', auth);
   const shared = featureDeps(d, keys, catalog, auth);
   const pistonApi = piston(shared);
-  const judge0Api = judge0({ ...shared, keys, prefix: d.config.judge0Prefix, callbackAllow: d.config.callbackAllow, callbackDenyPrivate: d.config.callbackDenyPrivate });
+  const judge0Api = judge0({
+    ...shared,
+    keys,
+    prefix: d.config.judge0Prefix,
+    callbackAllow: d.config.callbackAllow,
+    callbackDenyPrivate: d.config.callbackDenyPrivate,
+  });
   app.use(nativeRoutes(shared));
   app.use(pistonApi.routes);
   app.use(judge0Api.routes);
@@ -103,7 +109,10 @@ function observeRequests(metrics: ApiMetrics): RequestHandler {
       // the route's pattern, not the path: job ids must not become label values
       const pattern = (req.route as { path?: unknown } | undefined)?.path;
       const route = typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
-      metrics.http.observe({ route, method: req.method, status: String(res.statusCode) }, (performance.now() - t0) / 1000);
+      metrics.http.observe(
+        { route, method: req.method, status: String(res.statusCode) },
+        (performance.now() - t0) / 1000,
+      );
     });
     next();
   };

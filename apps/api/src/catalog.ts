@@ -35,6 +35,9 @@ export class CatalogReader {
   async requestContext(): Promise<RequestContext> {
     const c = await this.read();
     if (!c.limits) throw new ApiError('UNAVAILABLE', 'no worker is running: jobs cannot be accepted yet', undefined, 5);
-    return { runtimes: c.runtimes, maxima: { run: c.limits.run.maxima as LimitMaxima, compile: c.limits.compile.maxima as LimitMaxima } };
+    return {
+      runtimes: c.runtimes,
+      maxima: { run: c.limits.run.maxima as LimitMaxima, compile: c.limits.compile.maxima as LimitMaxima },
+    };
   }
 }

@@ -4,7 +4,16 @@
  * the key prefix carries a hash tag.
  */
 import fs from 'node:fs';
-import { ConfigError, defaultRedisConfig, flag, loadVariables, parseBytes, redisProblems, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
+import {
+  ConfigError,
+  defaultRedisConfig,
+  flag,
+  loadVariables,
+  parseBytes,
+  redisProblems,
+  REDIS_VARIABLES,
+  wholeNumber,
+} from '@codebox/config';
 import type { RedisConfig, Variables } from '@codebox/config';
 import { REDIS_CHECKS, TIMINGS } from '@codebox/jobs';
 import { parseAllowEntry } from './judge0/callback-policy.js';
@@ -31,7 +40,10 @@ export interface ApiConfig extends RedisConfig {
   judge0Prefix: string;
   /** hosts, addresses and CIDRs Judge0 callbacks may go to; when any, only these (private or not) */
   callbackAllow: string[];
-  /** refuse callbacks to loopback, private, link-local, CGNAT, unspecified, multicast and reserved addresses not listed */
+  /**
+   * refuse callbacks to loopback, private, link-local, CGNAT, unspecified, multicast and
+   * reserved addresses not listed
+   */
   callbackDenyPrivate: boolean;
 }
 
@@ -39,7 +51,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 const API_VARIABLES: Variables<ApiConfig> = {
   // The API's port.
-  PORT: { doc: 'the API\'s HTTP port', default: '8080', apply: wholeNumber(0, 65535, (n, c) => (c.port = n)) },
+  PORT: { doc: "the API's HTTP port", default: '8080', apply: wholeNumber(0, 65535, (n, c) => (c.port = n)) },
   // The address to listen on; another than loopback needs CODEBOX_API_KEYS.
   HOST: {
     doc: 'listen address; anything but loopback needs `CODEBOX_API_KEYS`',
@@ -55,7 +67,10 @@ const API_VARIABLES: Variables<ApiConfig> = {
     doc: 'bearer keys, comma-separated (each ≥ 16 characters)',
     defaultDoc: 'none: no auth, loopback only',
     apply: (v, c) => {
-      const keys = v.split(',').map((k) => k.trim()).filter(Boolean);
+      const keys = v
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean);
       if (keys.some((k) => k.length < 16)) return 'each key must be at least 16 characters';
       c.apiKeys.push(...keys);
       return undefined;
@@ -72,28 +87,52 @@ const API_VARIABLES: Variables<ApiConfig> = {
       } catch (err) {
         return `cannot read it: ${(err as NodeJS.ErrnoException).code}`;
       }
-      const keys = text.split('\n').map((k) => k.trim()).filter((k) => k && !k.startsWith('#'));
+      const keys = text
+        .split('\n')
+        .map((k) => k.trim())
+        .filter((k) => k && !k.startsWith('#'));
       if (keys.some((k) => k.length < 16)) return 'each key must be at least 16 characters';
       c.apiKeys.push(...keys);
       return undefined;
     },
   },
   // Job creations per key per minute; 0 turns it off.
-  CODEBOX_RATE_LIMIT: { doc: 'jobs per key per minute (0: off)', default: '600', apply: wholeNumber(0, 1_000_000, (n, c) => (c.ratePerMinute = n)) },
+  CODEBOX_RATE_LIMIT: {
+    doc: 'jobs per key per minute (0: off)',
+    default: '600',
+    apply: wholeNumber(0, 1_000_000, (n, c) => (c.ratePerMinute = n)),
+  },
   // Jobs waiting before new ones are refused with 503.
-  CODEBOX_QUEUE_MAX: { doc: 'waiting jobs before 503', default: '1000', apply: wholeNumber(1, 10_000_000, (n, c) => (c.queueMax = n)) },
+  CODEBOX_QUEUE_MAX: {
+    doc: 'waiting jobs before 503',
+    default: '1000',
+    apply: wholeNumber(1, 10_000_000, (n, c) => (c.queueMax = n)),
+  },
   // The longest ?wait=true holds a request.
-  CODEBOX_WAIT_MS: { doc: 'the longest `?wait=true`, ms', default: '30000', apply: wholeNumber(0, 300_000, (n, c) => (c.waitMs = n)) },
+  CODEBOX_WAIT_MS: {
+    doc: 'the longest `?wait=true`, ms',
+    default: '30000',
+    apply: wholeNumber(0, 300_000, (n, c) => (c.waitMs = n)),
+  },
   // Event streams and waits open at once, in all (each holds a Redis connection).
-  CODEBOX_MAX_STREAMS: { doc: 'open event streams and waits, in all', default: '1000', apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreams = n)) },
+  CODEBOX_MAX_STREAMS: {
+    doc: 'open event streams and waits, in all',
+    default: '1000',
+    apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreams = n)),
+  },
   // Event streams and waits open at once per key.
-  CODEBOX_MAX_STREAMS_PER_KEY: { doc: 'open event streams and waits per key', default: '100', apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreamsPerKey = n)) },
+  CODEBOX_MAX_STREAMS_PER_KEY: {
+    doc: 'open event streams and waits per key',
+    default: '100',
+    apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreamsPerKey = n)),
+  },
   // The Judge0 CE-compatible API's path prefix.
   CODEBOX_JUDGE0_PREFIX: {
     doc: 'path prefix of the Judge0-compatible API',
     default: '/judge0',
     apply: (v, c) => {
-      if (!/^\/[a-z0-9_-]+$/i.test(v) || ['/v1', '/api', '/docs', '/metrics'].includes(v)) return 'must be one path segment such as /judge0, not one of the API\'s own';
+      if (!/^\/[a-z0-9_-]+$/i.test(v) || ['/v1', '/api', '/docs', '/metrics'].includes(v))
+        return "must be one path segment such as /judge0, not one of the API's own";
       c.judge0Prefix = v;
       return undefined;
     },
@@ -105,7 +144,10 @@ const API_VARIABLES: Variables<ApiConfig> = {
     doc: 'Judge0 `callback_url` hosts, addresses and CIDRs, comma-separated (`10.1.2.3,10.8.0.0/16,hooks.example.com`): when set, only these, private or not',
     defaultDoc: 'none: any address the next one lets through',
     apply: (v, c) => {
-      const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+      const entries = v
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
       const bad = entries.flatMap((e) => {
         const parsed = parseAllowEntry(e);
         return typeof parsed === 'string' ? [`${JSON.stringify(e)}: ${parsed}`] : [];
@@ -140,10 +182,17 @@ export const VARIABLES = { ...REDIS_VARIABLES, ...API_VARIABLES } as Variables<A
 
 export function loadApiConfig(env: Readonly<Record<string, string | undefined>>): ApiConfig {
   // the fields no variable's default sets; every other comes from its variable
-  const config = loadVariables(env, VARIABLES, { ...defaultRedisConfig(), apiKeys: [], callbackAllow: [], workerFreshMs: TIMINGS.workerFreshMs } as unknown as ApiConfig);
+  const config = loadVariables(env, VARIABLES, {
+    ...defaultRedisConfig(),
+    apiKeys: [],
+    callbackAllow: [],
+    workerFreshMs: TIMINGS.workerFreshMs,
+  } as unknown as ApiConfig);
   const problems = redisProblems(config, REDIS_CHECKS);
   if (config.apiKeys.length === 0 && !LOOPBACK.has(config.host)) {
-    problems.push(`HOST=${JSON.stringify(config.host)}: without CODEBOX_API_KEYS the API listens on loopback only (127.0.0.1 or ::1)`);
+    problems.push(
+      `HOST=${JSON.stringify(config.host)}: without CODEBOX_API_KEYS the API listens on loopback only (127.0.0.1 or ::1)`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

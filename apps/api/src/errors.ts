@@ -18,14 +18,20 @@ const FULL_RETRY_AFTER_S = 10;
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   const e = err as { type?: string; status?: number; limit?: number };
-  if (e.type === 'entity.too.large') return new ApiError('BODY_TOO_LARGE', `the body is over ${e.limit} bytes`, { limit: e.limit });
-  if (e.type === 'entity.parse.failed') return new ApiError('BAD_JSON', `the body is not valid JSON: ${(err as Error).message}`, { field: 'body' });
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new ApiError('UNSUPPORTED_MEDIA_TYPE', (err as Error).message);
+  if (e.type === 'entity.too.large')
+    return new ApiError('BODY_TOO_LARGE', `the body is over ${e.limit} bytes`, { limit: e.limit });
+  if (e.type === 'entity.parse.failed')
+    return new ApiError('BAD_JSON', `the body is not valid JSON: ${(err as Error).message}`, { field: 'body' });
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')
+    return new ApiError('UNSUPPORTED_MEDIA_TYPE', (err as Error).message);
   // Express's own 4xx (a malformed %-escape in the path is a URIError with status 400)
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new ApiError('INVALID_REQUEST', 'the request is malformed', { field: 'url' });
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+    return new ApiError('INVALID_REQUEST', 'the request is malformed', { field: 'url' });
   // Redis away: commands fail fast (connect's failFast) and the client is told to retry
-  if (isRedisDown(err)) return new ApiError('UNAVAILABLE', 'the job store is not reachable; retry shortly', undefined, 1);
-  if (redisFull(err)) return new ApiError('UNAVAILABLE', 'the job store is full; retry later', undefined, FULL_RETRY_AFTER_S);
+  if (isRedisDown(err))
+    return new ApiError('UNAVAILABLE', 'the job store is not reachable; retry shortly', undefined, 1);
+  if (redisFull(err))
+    return new ApiError('UNAVAILABLE', 'the job store is full; retry later', undefined, FULL_RETRY_AFTER_S);
   return new ApiError('INTERNAL');
 }
 
@@ -45,7 +51,9 @@ export function errorHandler(log: Logger) {
 function isRedisDown(err: unknown): boolean {
   const m = (err as Error)?.message ?? '';
   // the second line: a Redis Cluster's client says it in words of its own
-  return /Stream isn't writeable|Connection is closed|MaxRetriesPerRequest|ECONNREFUSED|ENOENT|ECONNRESET|EPIPE/.test(m)
-    || /Cluster isn't ready|None of startup nodes is available|CLUSTERDOWN/.test(m)
-    || (err as Error)?.name === 'MaxRetriesPerRequestError';
+  return (
+    /Stream isn't writeable|Connection is closed|MaxRetriesPerRequest|ECONNREFUSED|ENOENT|ECONNRESET|EPIPE/.test(m) ||
+    /Cluster isn't ready|None of startup nodes is available|CLUSTERDOWN/.test(m) ||
+    (err as Error)?.name === 'MaxRetriesPerRequestError'
+  );
 }

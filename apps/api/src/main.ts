@@ -21,12 +21,16 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 try {
   const config = loadApiConfig(process.env);
-  if (!config.redisUrl) throw new ConfigError(['REDIS_URL: must be set for the API alone (npm start runs its own Redis)']);
+  if (!config.redisUrl)
+    throw new ConfigError(['REDIS_URL: must be set for the API alone (npm start runs its own Redis)']);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const logger = pino({ base: { role: 'api' } }, pino.destination(2));
   const api = await startApi(config, config.redisUrl, registry, logger);
-  logger.info({ url: api.url, keys: config.apiKeys.length }, `listening on ${api.url}${config.apiKeys.length === 0 ? ' (no API keys: loopback only)' : ` (${config.apiKeys.length} API keys)`}`);
+  logger.info(
+    { url: api.url, keys: config.apiKeys.length },
+    `listening on ${api.url}${config.apiKeys.length === 0 ? ' (no API keys: loopback only)' : ` (${config.apiKeys.length} API keys)`}`,
+  );
   let stopping = false;
   onStop = (): void => {
     if (stopping) process.exit(1);

@@ -15,10 +15,17 @@ export function rateChecker(redis: RedisConnection, keys: Keys, perMinute: numbe
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
     const key = keys.rate(owner, window);
-    const [[, count]] = (await redis.multi().incrby(key, jobs).pexpire(key, WINDOW_MS).exec()) as [[Error | null, number]];
+    const [[, count]] = (await redis.multi().incrby(key, jobs).pexpire(key, WINDOW_MS).exec()) as [
+      [Error | null, number],
+    ];
     if (count > perMinute) {
       const retryAfterS = Math.ceil(((window + 1) * WINDOW_MS - now) / 1000);
-      throw new ApiError('RATE_LIMITED', `over ${perMinute} jobs a minute for this key`, { limit: perMinute }, retryAfterS);
+      throw new ApiError(
+        'RATE_LIMITED',
+        `over ${perMinute} jobs a minute for this key`,
+        { limit: perMinute },
+        retryAfterS,
+      );
     }
   };
 }

@@ -17,15 +17,34 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(config: ApiConfig, redisUrl: string, registry: Registry, log: Logger, version = '0.1.0'): Promise<RunningApi> {
+export async function startApi(
+  config: ApiConfig,
+  redisUrl: string,
+  registry: Registry,
+  log: Logger,
+  version = '0.1.0',
+): Promise<RunningApi> {
   const redis = connect(redisUrl, 'codebox-api', { failFast: true });
   const queueConn = connect(redisUrl, 'codebox-api-queue', { failFast: true });
   // fail-fast connections refuse commands until connected: give Redis a moment at start,
   // then serve anyway (503 until it is there)
   await Promise.race([Promise.all([ready(redis), ready(queueConn)]), new Promise((r) => setTimeout(r, 5_000))]);
-  const store = new JobStore(redis, config.redisPrefix, { jobTtlS: 86_400, resultTtlS: config.resultTtlS, streamMaxLen: 10_000 });
+  const store = new JobStore(redis, config.redisPrefix, {
+    jobTtlS: 86_400,
+    resultTtlS: config.resultTtlS,
+    streamMaxLen: 10_000,
+  });
   const queue = createQueue(queueConn, config.redisPrefix);
-  const { app, attach } = createApp({ config, redis, store, queue, registry, metrics: apiMetrics(registry, queue), version, log });
+  const { app, attach } = createApp({
+    config,
+    redis,
+    store,
+    queue,
+    registry,
+    metrics: apiMetrics(registry, queue),
+    version,
+    log,
+  });
   const server = await new Promise<http.Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -43,7 +62,10 @@ export async function startApi(config: ApiConfig, redisUrl: string, registry: Re
         server.closeAllConnections();
       });
       // a Redis that is gone must not hold the API: each goodbye gets a moment, then is cut
-      await Promise.race([queue.close().catch(() => undefined), new Promise((r) => setTimeout(r, CLOSE_STEP_MS).unref())]);
+      await Promise.race([
+        queue.close().catch(() => undefined),
+        new Promise((r) => setTimeout(r, CLOSE_STEP_MS).unref()),
+      ]);
       for (const conn of [queueConn, redis]) await letGo(conn, CLOSE_STEP_MS);
     },
   };

@@ -7,9 +7,15 @@ test('per key 429, in all 503; released slots come back, once', () => {
   const l = new StreamLimiter(3, 2);
   const a1 = l.acquire('a');
   l.acquire('a');
-  assert.throws(() => l.acquire('a'), (e: ApiError) => e.code === 'RATE_LIMITED' && e.status === 429);
+  assert.throws(
+    () => l.acquire('a'),
+    (e: ApiError) => e.code === 'RATE_LIMITED' && e.status === 429,
+  );
   l.acquire('b');
-  assert.throws(() => l.acquire('c'), (e: ApiError) => e.code === 'UNAVAILABLE' && e.status === 503 && e.retryAfterS === 1);
+  assert.throws(
+    () => l.acquire('c'),
+    (e: ApiError) => e.code === 'UNAVAILABLE' && e.status === 503 && e.retryAfterS === 1,
+  );
   a1();
   a1();
   l.acquire('c');

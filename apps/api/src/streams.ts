@@ -18,8 +18,15 @@ export class StreamLimiter {
   /** a slot for this owner, or an ApiError; call the returned function exactly once */
   acquire(owner: string): () => void {
     const mine = this.byOwner.get(owner) ?? 0;
-    if (mine >= this.perOwner) throw new ApiError('RATE_LIMITED', `over ${this.perOwner} open event streams and waits for this key`, { limit: this.perOwner }, 1);
-    if (this.total >= this.max) throw new ApiError('UNAVAILABLE', `over ${this.max} open event streams and waits`, { limit: this.max }, 1);
+    if (mine >= this.perOwner)
+      throw new ApiError(
+        'RATE_LIMITED',
+        `over ${this.perOwner} open event streams and waits for this key`,
+        { limit: this.perOwner },
+        1,
+      );
+    if (this.total >= this.max)
+      throw new ApiError('UNAVAILABLE', `over ${this.max} open event streams and waits`, { limit: this.max }, 1);
     this.total++;
     this.byOwner.set(owner, mine + 1);
     let released = false;

@@ -3,19 +3,37 @@ import { test } from 'node:test';
 import { loadConfig } from './config.js';
 
 test('reads the sandbox settings from the environment', () => {
-  assert.deepEqual(loadConfig({ CODEBOX_CGROUP_PARENT: 'codebox-test', CODEBOX_WORK_ROOT: '/tmp/w', CODEBOX_UID_BASE: '300000', CODEBOX_UID_COUNT: '8' }).sandbox, {
-    cgroupParent: 'codebox-test',
-    workRoot: '/tmp/w',
-    uidBase: 300000,
-    uidCount: 8,
-  });
+  assert.deepEqual(
+    loadConfig({
+      CODEBOX_CGROUP_PARENT: 'codebox-test',
+      CODEBOX_WORK_ROOT: '/tmp/w',
+      CODEBOX_UID_BASE: '300000',
+      CODEBOX_UID_COUNT: '8',
+    }).sandbox,
+    {
+      cgroupParent: 'codebox-test',
+      workRoot: '/tmp/w',
+      uidBase: 300000,
+      uidCount: 8,
+    },
+  );
   assert.deepEqual(loadConfig({}), { sandbox: {}, dataDir: '/var/lib/codebox', rootfs: undefined });
-  assert.deepEqual(loadConfig({ CODEBOX_DATA_DIR: '/srv/cb', CODEBOX_ROOTFS: 'host' }), { sandbox: {}, dataDir: '/srv/cb', rootfs: 'host' });
+  assert.deepEqual(loadConfig({ CODEBOX_DATA_DIR: '/srv/cb', CODEBOX_ROOTFS: 'host' }), {
+    sandbox: {},
+    dataDir: '/srv/cb',
+    rootfs: 'host',
+  });
 });
 
 test('every bad value is one line naming the variable', () => {
   assert.throws(
-    () => loadConfig({ CODEBOX_CGROUP_PARENT: '../escape', CODEBOX_UID_BASE: '0', CODEBOX_WORK_ROOT: 'relative', CODEBOX_ROOTFS: 'imag' }),
+    () =>
+      loadConfig({
+        CODEBOX_CGROUP_PARENT: '../escape',
+        CODEBOX_UID_BASE: '0',
+        CODEBOX_WORK_ROOT: 'relative',
+        CODEBOX_ROOTFS: 'imag',
+      }),
     (e: Error) => {
       const lines = e.message.split('\n');
       assert.equal(lines.length, 4);

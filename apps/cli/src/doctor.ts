@@ -34,7 +34,11 @@ function read(file: string): string | undefined {
 
 function version(command: string, args: string[]): string {
   try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 }).split('\n')[0]?.trim() ?? '';
+    return (
+      execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 })
+        .split('\n')[0]
+        ?.trim() ?? ''
+    );
   } catch {
     return '';
   }
@@ -43,28 +47,58 @@ function version(command: string, args: string[]): string {
 export function hostChecks(config: CliConfig): Check[] {
   const checks: Check[] = [];
   const add = (name: string, ok: boolean, detail: string): void => void checks.push({ name, ok, detail });
-  add('root', process.getuid?.() === 0, process.getuid?.() === 0 ? 'running as root' : 'boxes need root (cgroups, mounts): run as root');
+  add(
+    'root',
+    process.getuid?.() === 0,
+    process.getuid?.() === 0 ? 'running as root' : 'boxes need root (cgroups, mounts): run as root',
+  );
   const bwrap = which('bwrap');
-  add('bubblewrap', bwrap !== undefined, bwrap ? `${bwrap} (${version(bwrap, ['--version'])})` : 'missing: apt-get install bubblewrap');
+  add(
+    'bubblewrap',
+    bwrap !== undefined,
+    bwrap ? `${bwrap} (${version(bwrap, ['--version'])})` : 'missing: apt-get install bubblewrap',
+  );
   const prlimit = which('prlimit');
   add('prlimit', prlimit !== undefined, prlimit ?? 'missing: apt-get install util-linux');
-  const seccomp = ['/usr/lib/x86_64-linux-gnu/libseccomp.so.2', '/usr/lib/aarch64-linux-gnu/libseccomp.so.2', '/lib/x86_64-linux-gnu/libseccomp.so.2', '/usr/lib64/libseccomp.so.2'].find((f) => fs.existsSync(f));
+  const seccomp = [
+    '/usr/lib/x86_64-linux-gnu/libseccomp.so.2',
+    '/usr/lib/aarch64-linux-gnu/libseccomp.so.2',
+    '/lib/x86_64-linux-gnu/libseccomp.so.2',
+    '/usr/lib64/libseccomp.so.2',
+  ].find((f) => fs.existsSync(f));
   add('libseccomp', seccomp !== undefined, seccomp ?? 'missing: apt-get install libseccomp2');
   const userns = Number(read('/proc/sys/user/max_user_namespaces') ?? '0');
   const debianGate = read('/proc/sys/kernel/unprivileged_userns_clone');
-  add('user namespaces', userns > 0 && debianGate !== '0', userns > 0 && debianGate !== '0' ? `max_user_namespaces ${userns}` : 'off: sysctl user.max_user_namespaces=10000 (and kernel.unprivileged_userns_clone=1 on Debian)');
-  const [major = 0, minor = 0] = os.release().split('.').map((n) => Number.parseInt(n, 10));
+  add(
+    'user namespaces',
+    userns > 0 && debianGate !== '0',
+    userns > 0 && debianGate !== '0'
+      ? `max_user_namespaces ${userns}`
+      : 'off: sysctl user.max_user_namespaces=10000 (and kernel.unprivileged_userns_clone=1 on Debian)',
+  );
+  const [major = 0, minor = 0] = os
+    .release()
+    .split('.')
+    .map((n) => Number.parseInt(n, 10));
   add('kernel', major > 5 || (major === 5 && minor >= 6), `${os.release()} (openat2 needs 5.6)`);
   const v2 = read('/sys/fs/cgroup/cgroup.controllers');
   const v1 = ['memory', 'cpu', 'cpuacct', 'pids'].filter((c) => fs.existsSync(`/sys/fs/cgroup/${c}`));
-  const cgroups = v2?.split(' ').includes('memory') ? `v2 (${v2})` : v1.length === 4 ? `v1 (${v1.join(', ')})` : undefined;
+  const cgroups = v2?.split(' ').includes('memory')
+    ? `v2 (${v2})`
+    : v1.length === 4
+      ? `v1 (${v1.join(', ')})`
+      : undefined;
   add('cgroups', cgroups !== undefined, cgroups ?? 'no cgroup v2 with memory, nor v1 memory/cpu/cpuacct/pids');
   const init = boxInitState();
   const cc = ['cc', 'gcc', 'clang'].some((c) => which(c) !== undefined);
   add(
     'box init',
     init === 'built' || cc,
-    init === 'built' ? 'built (packages/sandbox/native/box-init.c)' : cc ? `${init}: built when an engine starts` : `${init}, and no C compiler to build it: apt-get install -y ${BOX_INIT_PACKAGES}`,
+    init === 'built'
+      ? 'built (packages/sandbox/native/box-init.c)'
+      : cc
+        ? `${init}: built when an engine starts`
+        : `${init}, and no C compiler to build it: apt-get install -y ${BOX_INIT_PACKAGES}`,
   );
   const pattern = read('/proc/sys/kernel/core_pattern') ?? '';
   add(
@@ -75,21 +109,49 @@ export function hostChecks(config: CliConfig): Check[] {
       : `to files (${pattern || 'core'}): boxes write none (RLIMIT_CORE is one byte, pinned by the filter)`,
   );
   const image = imageDir(config.dataDir);
-  add('image root', true, imageBuilt(image) ? `built at ${image}` : `not built (optional: npm run rootfs); boxes use the host's /usr`);
+  add(
+    'image root',
+    true,
+    imageBuilt(image) ? `built at ${image}` : `not built (optional: npm run rootfs); boxes use the host's /usr`,
+  );
   const redis = which('redis-server');
-  add('redis-server', true, redis ? `${redis} (for npm start)` : 'not installed (npm start installs it, or set REDIS_URL)');
+  add(
+    'redis-server',
+    true,
+    redis ? `${redis} (for npm start)` : 'not installed (npm start installs it, or set REDIS_URL)',
+  );
   return checks;
 }
 
 /** one probe per layer: the box's answer comes from a command run in it */
 const PROBES: readonly { layer: string; host: () => string; box: string }[] = [
-  { layer: 'user', host: () => `uid ${process.getuid?.()} (${os.userInfo().username})`, box: 'echo "uid $(id -u) ($(id -un))"' },
+  {
+    layer: 'user',
+    host: () => `uid ${process.getuid?.()} (${os.userInfo().username})`,
+    box: 'echo "uid $(id -u) ($(id -un))"',
+  },
   { layer: 'hostname', host: () => os.hostname(), box: 'cat /proc/sys/kernel/hostname' },
-  { layer: 'processes', host: () => `${fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).length} visible`, box: 'n=0; for d in /proc/[0-9]*; do n=$((n+1)); done; echo "$n visible"' },
-  { layer: 'network', host: () => netDevices(read('/proc/net/dev') ?? ''), box: "sed -n '3,$p' /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' '" },
+  {
+    layer: 'processes',
+    host: () => `${fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).length} visible`,
+    box: 'n=0; for d in /proc/[0-9]*; do n=$((n+1)); done; echo "$n visible"',
+  },
+  {
+    layer: 'network',
+    host: () => netDevices(read('/proc/net/dev') ?? ''),
+    box: "sed -n '3,$p' /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' '",
+  },
   { layer: 'root', host: () => fs.readdirSync('/').sort().join(' '), box: 'ls / | tr "\\n" " "' },
-  { layer: 'mounts', host: () => `${(read('/proc/self/mountinfo') ?? '').split('\n').length} mounts`, box: 'echo "$(wc -l < /proc/self/mountinfo) mounts, / read-only: $(touch /x 2>/dev/null && echo no || echo yes)"' },
-  { layer: 'core dumps', host: () => read('/proc/sys/kernel/core_pattern') ?? '', box: "grep 'core file' /proc/self/limits | tr -s ' ' | cut -d' ' -f5-" },
+  {
+    layer: 'mounts',
+    host: () => `${(read('/proc/self/mountinfo') ?? '').split('\n').length} mounts`,
+    box: 'echo "$(wc -l < /proc/self/mountinfo) mounts, / read-only: $(touch /x 2>/dev/null && echo no || echo yes)"',
+  },
+  {
+    layer: 'core dumps',
+    host: () => read('/proc/sys/kernel/core_pattern') ?? '',
+    box: "grep 'core file' /proc/self/limits | tr -s ' ' | cut -d' ' -f5-",
+  },
   {
     layer: 'limits',
     host: () => `${Math.round(os.totalmem() / 2 ** 20)} MiB, ${os.availableParallelism()} cpus`,
@@ -98,7 +160,12 @@ const PROBES: readonly { layer: string; host: () => string; box: string }[] = [
 ];
 
 function netDevices(dev: string): string {
-  return dev.split('\n').slice(2).map((l) => l.split(':')[0]?.trim()).filter(Boolean).join(' ');
+  return dev
+    .split('\n')
+    .slice(2)
+    .map((l) => l.split(':')[0]?.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 export async function doctorCommand(argv: readonly string[], config: CliConfig): Promise<number> {
@@ -116,16 +183,29 @@ export async function doctorCommand(argv: readonly string[], config: CliConfig):
   try {
     sandbox = await createSandbox({ prestart: 0, ...config.sandbox });
     const root = chooseRoot(config.rootfs, config.dataDir);
-    process.stdout.write(`\nwhat a box sees (${root.name} root, cgroup ${sandbox.cgroupVersion === 2 ? 'v2' : 'v1'}), beside the host\n`);
+    process.stdout.write(
+      `\nwhat a box sees (${root.name} root, cgroup ${sandbox.cgroupVersion === 2 ? 'v2' : 'v1'}), beside the host\n`,
+    );
     const rows: [string, string, string][] = [];
     for (const p of PROBES) {
-      const r = await sandbox.run({ argv: ['sh', '-c', p.box], env: { PATH: '/usr/bin:/bin' }, ...(root.path ? { rootfs: root.path } : {}) });
-      rows.push([p.layer, p.host(), r.status === 'OK' ? r.stdout.toString().trim() : `${r.status}: ${r.stderr.toString().trim()}`]);
+      const r = await sandbox.run({
+        argv: ['sh', '-c', p.box],
+        env: { PATH: '/usr/bin:/bin' },
+        ...(root.path ? { rootfs: root.path } : {}),
+      });
+      rows.push([
+        p.layer,
+        p.host(),
+        r.status === 'OK' ? r.stdout.toString().trim() : `${r.status}: ${r.stderr.toString().trim()}`,
+      ]);
     }
     const w0 = Math.max(...rows.map((r) => r[0].length));
     const w1 = Math.min(48, Math.max(4, ...rows.map((r) => r[1].length)));
     process.stdout.write(`  ${'layer'.padEnd(w0)}  ${'host'.padEnd(w1)}  box\n`);
-    for (const [layer, host, box] of rows) process.stdout.write(`  ${layer.padEnd(w0)}  ${(host.length > w1 ? `${host.slice(0, w1 - 1)}…` : host).padEnd(w1)}  ${box}\n`);
+    for (const [layer, host, box] of rows)
+      process.stdout.write(
+        `  ${layer.padEnd(w0)}  ${(host.length > w1 ? `${host.slice(0, w1 - 1)}…` : host).padEnd(w1)}  ${box}\n`,
+      );
     process.stdout.write('\nready\n');
     return 0;
   } catch (err) {

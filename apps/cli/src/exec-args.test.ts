@@ -4,7 +4,21 @@ import { DEFAULT_ENV, parseExecArgs } from './exec-args.js';
 import { UsageError } from './usage-error.js';
 
 test('limit flags become limits in the engine units', () => {
-  const a = parseExecArgs(['--time', '2s', '--wall=5s', '--mem', '256m', '--pids', '64', '--output', '1m', '--', 'python3', '-c', 'pass']);
+  const a = parseExecArgs([
+    '--time',
+    '2s',
+    '--wall=5s',
+    '--mem',
+    '256m',
+    '--pids',
+    '64',
+    '--output',
+    '1m',
+    '--',
+    'python3',
+    '-c',
+    'pass',
+  ]);
   assert.deepEqual(a.limits, { cpuMs: 2000, wallMs: 5000, memoryBytes: 256 * 2 ** 20, pids: 64, outputBytes: 2 ** 20 });
   assert.deepEqual(a.command, ['python3', '-c', 'pass']);
   assert.equal(a.network, 'none');
@@ -31,6 +45,10 @@ test('bad flags and values are usage errors naming the flag', () => {
     [['--env', 'NOEQUALS', '--', 'x'], /--env: "NOEQUALS" is not NAME=VALUE/],
   ];
   for (const [argv, message] of cases) {
-    assert.throws(() => parseExecArgs(argv), (e: unknown) => e instanceof UsageError && message.test(e.message), argv.join(' '));
+    assert.throws(
+      () => parseExecArgs(argv),
+      (e: unknown) => e instanceof UsageError && message.test(e.message),
+      argv.join(' '),
+    );
   }
 });

@@ -73,7 +73,12 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs {
 }
 
 /** parses a limit flag's value into `into` (e.g. --mem 256m → memoryBytes) */
-export function setLimit(into: Partial<Record<keyof Limits, number>>, flag: string, text: string, table = LIMIT_FLAGS): void {
+export function setLimit(
+  into: Partial<Record<keyof Limits, number>>,
+  flag: string,
+  text: string,
+  table = LIMIT_FLAGS,
+): void {
   const limit = table[flag];
   if (!limit) throw new UsageError(`unknown flag ${flag}`);
   const [field, parse, expected] = limit;

@@ -25,7 +25,9 @@ export async function execCommand(argv: readonly string[], config: CliConfig): P
         network: args.network,
         ...(root.path === undefined ? {} : { rootfs: root.path }),
       },
-      args.json ? {} : { onOutput: (stream, chunk) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk) },
+      args.json
+        ? {}
+        : { onOutput: (stream, chunk) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk) },
     );
   } finally {
     await sandbox.close();
@@ -35,7 +37,9 @@ export async function execCommand(argv: readonly string[], config: CliConfig): P
     return 0;
   }
   if (result.status !== 'OK' && result.status !== 'RUNTIME_ERROR') {
-    process.stderr.write(`codebox: ${result.status} (cpu ${result.cpuMs} ms, wall ${result.wallMs} ms, memory ${result.memoryBytes} bytes)\n`);
+    process.stderr.write(
+      `codebox: ${result.status} (cpu ${result.cpuMs} ms, wall ${result.wallMs} ms, memory ${result.memoryBytes} bytes)\n`,
+    );
   }
   if (result.signal !== null) return 128 + (os.constants.signals[result.signal as NodeJS.Signals] ?? 0);
   return result.exitCode ?? 1;

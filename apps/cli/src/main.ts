@@ -37,7 +37,9 @@ async function main(argv: string[]): Promise<number> {
     case 'doctor':
       return doctorCommand(rest, loadConfig(process.env));
     case 'limits':
-      return print(JSON.stringify({ defaults: DEFAULT_LIMITS, maxima: MAX_LIMITS, compileDefaults: COMPILE_DEFAULTS }, null, 2));
+      return print(
+        JSON.stringify({ defaults: DEFAULT_LIMITS, maxima: MAX_LIMITS, compileDefaults: COMPILE_DEFAULTS }, null, 2),
+      );
     case undefined:
     case 'help':
     case '--help':
@@ -54,11 +56,19 @@ function print(text: string): number {
 }
 
 function fail(err: unknown): number {
-  if (err instanceof UsageError || err instanceof SpecError || err instanceof LimitError || err instanceof RootfsError) {
+  if (
+    err instanceof UsageError ||
+    err instanceof SpecError ||
+    err instanceof LimitError ||
+    err instanceof RootfsError
+  ) {
     for (const line of err.message.split('\n')) process.stderr.write(`codebox: ${line}\n`);
     return 2;
   }
-  const message = err instanceof SandboxError || err instanceof AbsentError ? err.message : `internal error: ${(err as Error)?.stack ?? String(err)}`;
+  const message =
+    err instanceof SandboxError || err instanceof AbsentError
+      ? err.message
+      : `internal error: ${(err as Error)?.stack ?? String(err)}`;
   if (process.argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify({ status: 'INTERNAL_ERROR', message })}\n`);
   }

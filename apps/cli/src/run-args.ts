@@ -20,7 +20,9 @@ export interface RunArgs {
   readonly args: string[];
 }
 
-const COMPILE_FLAGS = Object.fromEntries(Object.entries(LIMIT_FLAGS).map(([flag, v]) => [`--compile-${flag.slice(2)}`, v]));
+const COMPILE_FLAGS = Object.fromEntries(
+  Object.entries(LIMIT_FLAGS).map(([flag, v]) => [`--compile-${flag.slice(2)}`, v]),
+);
 
 export function parseRunArgs(argv: readonly string[]): RunArgs {
   const limits: Partial<Record<keyof Limits, number>> = {};
@@ -44,7 +46,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       else throw new UsageError(`unknown flag ${flag} (see codebox run --help)`);
     },
     (arg) => {
-      if (file !== undefined) throw new UsageError(`one file only (got ${file} and ${arg}); the program's arguments go after --`);
+      if (file !== undefined)
+        throw new UsageError(`one file only (got ${file} and ${arg}); the program's arguments go after --`);
       file = arg;
     },
   );

@@ -17,7 +17,9 @@ export async function runCommand(argv: readonly string[], config: CliConfig): Pr
   const language = args.lang ? all.find(args.lang) : all.forFile(args.file);
   if (!language) {
     throw new UsageError(
-      args.lang ? `--lang: unknown language "${args.lang}" (known: ${known})` : `cannot tell the language of ${args.file} from its extension: use --lang (known: ${known})`,
+      args.lang
+        ? `--lang: unknown language "${args.lang}" (known: ${known})`
+        : `cannot tell the language of ${args.file} from its extension: use --lang (known: ${known})`,
     );
   }
   let source: Buffer;
@@ -26,7 +28,9 @@ export async function runCommand(argv: readonly string[], config: CliConfig): Pr
     source = fs.readFileSync(args.file);
     if (args.stdinFile !== undefined) stdin = fs.readFileSync(args.stdinFile);
   } catch (err) {
-    throw new UsageError(`cannot read ${(err as NodeJS.ErrnoException).path ?? args.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new UsageError(
+      `cannot read ${(err as NodeJS.ErrnoException).path ?? args.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
   const root = chooseRoot(args.rootfs ?? config.rootfs, config.dataDir);
   const sandbox = await createSandbox({ prestart: 0, ...config.sandbox });
@@ -46,7 +50,12 @@ export async function runCommand(argv: readonly string[], config: CliConfig): Pr
         ...(root.path === undefined ? {} : { rootfs: root.path }),
       },
       undefined,
-      args.json ? {} : { onOutput: (step, stream, chunk) => (step === 'compile' || stream === 'stderr' ? process.stderr : process.stdout).write(chunk) },
+      args.json
+        ? {}
+        : {
+            onOutput: (step, stream, chunk) =>
+              (step === 'compile' || stream === 'stderr' ? process.stderr : process.stdout).write(chunk),
+          },
     );
   } finally {
     await sandbox.close();
@@ -57,11 +66,15 @@ export async function runCommand(argv: readonly string[], config: CliConfig): Pr
   }
   if (result.status === 'COMPILE_ERROR') {
     const c = result.compile;
-    process.stderr.write(`codebox: COMPILE_ERROR${c && c.status !== 'RUNTIME_ERROR' ? ` (the compiler hit ${c.status}: cpu ${c.cpuMs} ms, wall ${c.wallMs} ms, memory ${c.memoryBytes} bytes)` : ''}\n`);
+    process.stderr.write(
+      `codebox: COMPILE_ERROR${c && c.status !== 'RUNTIME_ERROR' ? ` (the compiler hit ${c.status}: cpu ${c.cpuMs} ms, wall ${c.wallMs} ms, memory ${c.memoryBytes} bytes)` : ''}\n`,
+    );
     return 1;
   }
   if (result.status !== 'OK' && result.status !== 'RUNTIME_ERROR') {
-    process.stderr.write(`codebox: ${result.status} (cpu ${result.cpuMs} ms, wall ${result.wallMs} ms, memory ${result.memoryBytes} bytes)\n`);
+    process.stderr.write(
+      `codebox: ${result.status} (cpu ${result.cpuMs} ms, wall ${result.wallMs} ms, memory ${result.memoryBytes} bytes)\n`,
+    );
   }
   if (result.signal !== null) return 128 + (os.constants.signals[result.signal as NodeJS.Signals] ?? 0);
   return result.exitCode ?? 1;

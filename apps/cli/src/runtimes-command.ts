@@ -31,10 +31,19 @@ export async function runtimesCommand(argv: readonly string[], config: CliConfig
     process.stdout.write(`${JSON.stringify({ rootfs: root.name, runtimes, absent: detection.absent })}\n`);
     return 0;
   }
-  const rows = [['LANGUAGE', 'VERSION', 'COMPILED', 'ALIASES', 'NAME'], ...runtimes.map((r) => [r.id, r.version, r.compiled ? 'yes' : 'no', r.aliases.join(',') || '-', r.name])];
+  const rows = [
+    ['LANGUAGE', 'VERSION', 'COMPILED', 'ALIASES', 'NAME'],
+    ...runtimes.map((r) => [r.id, r.version, r.compiled ? 'yes' : 'no', r.aliases.join(',') || '-', r.name]),
+  ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   process.stdout.write(`root: ${root.name}\n`);
-  for (const r of rows) process.stdout.write(`${r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()}\n`);
+  for (const r of rows)
+    process.stdout.write(
+      `${r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
   for (const [id, why] of Object.entries(detection.absent)) process.stdout.write(`absent: ${id} (${why})\n`);
   return 0;
 }

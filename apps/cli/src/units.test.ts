@@ -4,16 +4,32 @@ import { parseDuration, parseSize } from './units.js';
 
 test('durations take ms and s; a bare number is ms', () => {
   const cases: [string, number | undefined][] = [
-    ['2s', 2000], ['500ms', 500], ['1.5s', 1500], ['250', 250], ['0.5ms', undefined],
-    ['2m', undefined], ['-1s', undefined], ['', undefined], ['s', undefined], ['1e3', undefined],
+    ['2s', 2000],
+    ['500ms', 500],
+    ['1.5s', 1500],
+    ['250', 250],
+    ['0.5ms', undefined],
+    ['2m', undefined],
+    ['-1s', undefined],
+    ['', undefined],
+    ['s', undefined],
+    ['1e3', undefined],
   ];
   for (const [text, want] of cases) assert.equal(parseDuration(text), want, text);
 });
 
 test('sizes take k, m, g in powers of 1024; a bare number is bytes', () => {
   const cases: [string, number | undefined][] = [
-    ['256m', 256 * 2 ** 20], ['1g', 2 ** 30], ['64k', 65536], ['64K', 65536], ['100', 100],
-    ['1.5k', 1536], ['1.3', undefined], ['10t', undefined], ['m', undefined], ['-5m', undefined],
+    ['256m', 256 * 2 ** 20],
+    ['1g', 2 ** 30],
+    ['64k', 65536],
+    ['64K', 65536],
+    ['100', 100],
+    ['1.5k', 1536],
+    ['1.3', undefined],
+    ['10t', undefined],
+    ['m', undefined],
+    ['-5m', undefined],
   ];
   for (const [text, want] of cases) assert.equal(parseSize(text), want, text);
 });

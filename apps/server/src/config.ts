@@ -25,7 +25,8 @@ export const VARIABLES: Variables<ServerConfig> = {
     default: '1g',
     apply: (v, c) => {
       const n = parseBytes(v);
-      if (n === undefined || (n !== 0 && n < MIN_MAXMEMORY_BYTES)) return 'must be 0 or a size of at least 32m, e.g. 1g';
+      if (n === undefined || (n !== 0 && n < MIN_MAXMEMORY_BYTES))
+        return 'must be 0 or a size of at least 32m, e.g. 1g';
       c.redisMaxmemoryBytes = n;
       return undefined;
     },

@@ -45,22 +45,34 @@ async function main(): Promise<void> {
   if (!redisUrl) {
     redis = await startEmbeddedRedis(workerConfig.dataDir, serverConfig.redisMaxmemoryBytes, log);
     redisUrl = redis.url;
-    logger.info({ redis: redis.url, dir: redis.dir, maxmemoryBytes: serverConfig.redisMaxmemoryBytes }, 'embedded redis started');
+    logger.info(
+      { redis: redis.url, dir: redis.dir, maxmemoryBytes: serverConfig.redisMaxmemoryBytes },
+      'embedded redis started',
+    );
   }
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   try {
-    const worker = await startWorker({ config: workerConfig, redisUrl, metrics: workerMetrics(registry), log: logger.child({ role: 'worker' }) });
-    // an API that cannot listen (the port is taken) must not leave the worker claiming jobs
-    const api = await startApi(apiConfig, redisUrl, registry, logger.child({ role: 'api' })).catch(async (err: unknown) => {
-      await worker.close(0);
-      throw err;
+    const worker = await startWorker({
+      config: workerConfig,
+      redisUrl,
+      metrics: workerMetrics(registry),
+      log: logger.child({ role: 'worker' }),
     });
+    // an API that cannot listen (the port is taken) must not leave the worker claiming jobs
+    const api = await startApi(apiConfig, redisUrl, registry, logger.child({ role: 'api' })).catch(
+      async (err: unknown) => {
+        await worker.close(0);
+        throw err;
+      },
+    );
     const auth = apiConfig.apiKeys.length > 0 ? ` -H "Authorization: Bearer $CODEBOX_KEY"` : '';
     process.stdout.write(
       [
         `codebox is up: ${api.url}  (API docs: ${api.url}/docs; ${worker.runtimes.length} languages on the ${worker.root.name} root)`,
-        apiConfig.apiKeys.length === 0 ? 'no API keys configured: listening on loopback only' : `${apiConfig.apiKeys.length} API keys configured`,
+        apiConfig.apiKeys.length === 0
+          ? 'no API keys configured: listening on loopback only'
+          : `${apiConfig.apiKeys.length} API keys configured`,
         '',
         'Try it:',
         `  curl -s '${api.url}/v1/jobs?wait=true'${auth} -H 'Content-Type: application/json' \\`,
@@ -75,7 +87,10 @@ async function main(): Promise<void> {
         process.exit(1);
       }
       stopping = true;
-      logger.info({ signal, graceMs: workerConfig.graceMs }, `${signal}: stopping (running jobs have ${workerConfig.graceMs} ms)`);
+      logger.info(
+        { signal, graceMs: workerConfig.graceMs },
+        `${signal}: stopping (running jobs have ${workerConfig.graceMs} ms)`,
+      );
       void (async () => {
         await api.close();
         await worker.close();
@@ -95,6 +110,12 @@ main().catch((err: unknown) => {
     for (const line of err.lines) log(line);
     process.exit(2);
   }
-  log(err instanceof SandboxError || err instanceof RootfsError ? `cannot make boxes: ${err.message}` : err instanceof Error ? err.message : String(err));
+  log(
+    err instanceof SandboxError || err instanceof RootfsError
+      ? `cannot make boxes: ${err.message}`
+      : err instanceof Error
+        ? err.message
+        : String(err),
+  );
   process.exit(1);
 });

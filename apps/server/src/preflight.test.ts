@@ -24,7 +24,11 @@ const WITH_REDIS = { embeddedRedis: true, buildInit: false };
 const NO_REDIS = { embeddedRedis: false, buildInit: false };
 
 test('nothing missing: nothing done', () => {
-  const { host, calls } = fakeHost(['bwrap', 'prlimit', 'setpriv', 'redis-server', 'python3', 'apt-get'], true, () => true);
+  const { host, calls } = fakeHost(
+    ['bwrap', 'prlimit', 'setpriv', 'redis-server', 'python3', 'apt-get'],
+    true,
+    () => true,
+  );
   preflight(WITH_REDIS, () => undefined, host);
   assert.deepEqual(calls, []);
   // the control: the same host without one of them is asked for it
@@ -43,14 +47,24 @@ test('as root with apt: installs what is missing, saying so', () => {
 
 test('a stale package list: update, then install again', () => {
   let tries = 0;
-  const { host, calls } = fakeHost(['prlimit', 'setpriv', 'apt-get', 'redis-server', 'python3'], true, (a) => a[0] === 'update' || ++tries > 1);
+  const { host, calls } = fakeHost(
+    ['prlimit', 'setpriv', 'apt-get', 'redis-server', 'python3'],
+    true,
+    (a) => a[0] === 'update' || ++tries > 1,
+  );
   preflight(WITH_REDIS, () => undefined, host);
-  assert.deepEqual(calls.map((c) => c[0]), ['install', 'update', 'install']);
+  assert.deepEqual(
+    calls.map((c) => c[0]),
+    ['install', 'update', 'install'],
+  );
 });
 
 test('not root, or no apt: the exact command, and stop', () => {
   const { host } = fakeHost(['prlimit', 'setpriv', 'python3', 'apt-get'], false, () => true);
-  assert.throws(() => preflight(WITH_REDIS, () => undefined, host), /install them first, as root: apt-get install -y bubblewrap redis-server$/);
+  assert.throws(
+    () => preflight(WITH_REDIS, () => undefined, host),
+    /install them first, as root: apt-get install -y bubblewrap redis-server$/,
+  );
   const noApt = fakeHost(['prlimit', 'setpriv', 'bwrap', 'python3'], true, () => true).host;
   assert.throws(() => preflight(WITH_REDIS, () => undefined, noApt), /apt-get install -y redis-server$/);
 });
@@ -64,7 +78,11 @@ test('with REDIS_URL, redis-server is not needed', () => {
 });
 
 test('the box init not built yet: a compiler and the static C library too, until it is', () => {
-  const { host, calls } = fakeHost(['bwrap', 'prlimit', 'setpriv', 'redis-server', 'python3', 'apt-get'], true, () => true);
+  const { host, calls } = fakeHost(
+    ['bwrap', 'prlimit', 'setpriv', 'redis-server', 'python3', 'apt-get'],
+    true,
+    () => true,
+  );
   preflight({ embeddedRedis: true, buildInit: true }, () => undefined, host);
   assert.deepEqual(calls, [['install', '-y', '-q', 'gcc', 'libc6-dev']]);
   const built = fakeHost(['bwrap', 'prlimit', 'setpriv', 'redis-server', 'python3', 'apt-get'], true, () => true);

@@ -7,7 +7,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
 /** the static C library the box init links against (libc6-dev), where Debian and Ubuntu keep it */
-const STATIC_LIBC = ['/usr/lib/x86_64-linux-gnu/libc.a', '/usr/lib/aarch64-linux-gnu/libc.a', '/usr/lib/libc.a', '/usr/lib64/libc.a'];
+const STATIC_LIBC = [
+  '/usr/lib/x86_64-linux-gnu/libc.a',
+  '/usr/lib/aarch64-linux-gnu/libc.a',
+  '/usr/lib/libc.a',
+  '/usr/lib64/libc.a',
+];
 
 const NEEDED: { command: string; pkg: string; why: string; embeddedOnly?: boolean; toBuildInit?: boolean }[] = [
   { command: 'bwrap', pkg: 'bubblewrap', why: 'the box launcher' },
@@ -36,7 +41,9 @@ export const REAL_HOST: Host = {
       ? STATIC_LIBC.some((f) => fs.existsSync(f))
       : spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' }).status === 0,
   isRoot: () => process.getuid?.() === 0,
-  apt: (args) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0,
+  apt: (args) =>
+    spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+      .status === 0,
 };
 
 export interface PreflightNeeds {
@@ -47,7 +54,9 @@ export interface PreflightNeeds {
 }
 
 export function preflight(needs: PreflightNeeds, log: (line: string) => void, host: Host = REAL_HOST): void {
-  const missing = NEEDED.filter((n) => (needs.embeddedRedis || !n.embeddedOnly) && (needs.buildInit || !n.toBuildInit) && !host.has(n.command));
+  const missing = NEEDED.filter(
+    (n) => (needs.embeddedRedis || !n.embeddedOnly) && (needs.buildInit || !n.toBuildInit) && !host.has(n.command),
+  );
   if (missing.length === 0) return;
   const pkgs = [...new Set(missing.map((m) => m.pkg))];
   const command = `apt-get install -y ${pkgs.join(' ')}`;
@@ -61,5 +70,8 @@ export function preflight(needs: PreflightNeeds, log: (line: string) => void, ho
     ok = host.apt(['install', '-y', '-q', ...pkgs]);
   }
   const still = missing.filter((m) => !host.has(m.command));
-  if (!ok || still.length > 0) throw new Error(`could not install ${(still.length > 0 ? still : missing).map((m) => m.pkg).join(' ')}: run ${command}`);
+  if (!ok || still.length > 0)
+    throw new Error(
+      `could not install ${(still.length > 0 ? still : missing).map((m) => m.pkg).join(' ')}: run ${command}`,
+    );
 }

@@ -17,7 +17,11 @@ export interface EmbeddedRedis {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedRedis(dataDir: string, maxmemoryBytes: number, log: (line: string) => void): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(
+  dataDir: string,
+  maxmemoryBytes: number,
+  log: (line: string) => void,
+): Promise<EmbeddedRedis> {
   const dir = path.join(dataDir, 'redis');
   // the data dir holds the image root too, which box uids read through it: 0755 when we
   // make it; Redis's own files stay private in theirs
@@ -25,26 +29,42 @@ export async function startEmbeddedRedis(dataDir: string, maxmemoryBytes: number
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
   const socket = path.join(dir, 'redis.sock');
-  if (await answers(socket)) throw new Error(`a Redis is already serving ${socket}: is another codebox running with CODEBOX_DATA_DIR=${dataDir}?`);
+  if (await answers(socket))
+    throw new Error(
+      `a Redis is already serving ${socket}: is another codebox running with CODEBOX_DATA_DIR=${dataDir}?`,
+    );
   const child: ChildProcess = spawn(
     'setpriv',
     [
-      '--pdeathsig', 'SIGTERM', '--',
+      '--pdeathsig',
+      'SIGTERM',
+      '--',
       'redis-server',
-      '--port', '0',
-      '--unixsocket', socket,
-      '--unixsocketperm', '700',
-      '--dir', dir,
-      '--appendonly', 'yes',
-      '--appendfsync', 'everysec',
-      '--maxmemory', String(maxmemoryBytes),
-      '--maxmemory-policy', 'noeviction',
+      '--port',
+      '0',
+      '--unixsocket',
+      socket,
+      '--unixsocketperm',
+      '700',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory',
+      String(maxmemoryBytes),
+      '--maxmemory-policy',
+      'noeviction',
       // a Redis that cannot save on SIGTERM (disk full, dir gone) refuses to exit; after
       // --pdeathsig nobody is left to follow up with SIGKILL: it exits anyway, the AOF
       // written up to the last second
-      '--shutdown-on-sigterm', 'force',
-      '--daemonize', 'no',
-      '--logfile', path.join(dir, 'redis.log'),
+      '--shutdown-on-sigterm',
+      'force',
+      '--daemonize',
+      'no',
+      '--logfile',
+      path.join(dir, 'redis.log'),
     ],
     // a session of its own: a signal to npm start's process group (Ctrl-C, a service
     // manager) must not stop Redis before the worker has recorded its jobs' ends; npm start
@@ -58,7 +78,8 @@ export async function startEmbeddedRedis(dataDir: string, maxmemoryBytes: number
   });
   const deadline = Date.now() + 10_000;
   while (!(await answers(socket))) {
-    if (exited !== undefined) throw new Error(`redis-server exited with ${exited} at start; see ${path.join(dir, 'redis.log')}`);
+    if (exited !== undefined)
+      throw new Error(`redis-server exited with ${exited} at start; see ${path.join(dir, 'redis.log')}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`redis-server did not answer on ${socket} within 10 s; see ${path.join(dir, 'redis.log')}`);
@@ -80,7 +101,13 @@ export async function startEmbeddedRedis(dataDir: string, maxmemoryBytes: number
 
 async function answers(socket: string): Promise<boolean> {
   if (!fs.existsSync(socket)) return false;
-  const r = new Redis({ path: socket, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+  const r = new Redis({
+    path: socket,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 500,
+  });
   r.on('error', () => undefined);
   try {
     await r.connect();

@@ -5,7 +5,16 @@
  * run at the most output (what is stored per job: see CODEBOX_RESULT_MAX_BYTES).
  */
 import os from 'node:os';
-import { ConfigError, defaultHostConfig, defaultRedisConfig, HOST_VARIABLES, loadVariables, redisProblems, REDIS_VARIABLES, wholeNumber } from '@codebox/config';
+import {
+  ConfigError,
+  defaultHostConfig,
+  defaultRedisConfig,
+  HOST_VARIABLES,
+  loadVariables,
+  redisProblems,
+  REDIS_VARIABLES,
+  wholeNumber,
+} from '@codebox/config';
 import type { HostConfig, RedisConfig, Variables } from '@codebox/config';
 import { REDIS_CHECKS } from '@codebox/jobs';
 import { maxEncodedBytes } from '@codebox/protocol';
@@ -40,16 +49,37 @@ export function plainResultBytes(maxOutputBytes: number): number {
 
 const WORKER_VARIABLES: Variables<WorkerConfig> = {
   // Jobs run at once.
-  CODEBOX_SLOTS: { doc: 'jobs a worker runs at once', default: () => String(os.availableParallelism()), defaultDoc: 'the number of cores', apply: wholeNumber(1, 256, (n, c) => (c.slots = n)) },
+  CODEBOX_SLOTS: {
+    doc: 'jobs a worker runs at once',
+    default: () => String(os.availableParallelism()),
+    defaultDoc: 'the number of cores',
+    apply: wholeNumber(1, 256, (n, c) => (c.slots = n)),
+  },
   // On SIGTERM, running jobs get this long to finish before they are ended.
-  CODEBOX_GRACE_MS: { doc: 'on SIGTERM, how long running jobs may go on, ms', default: '30000', apply: wholeNumber(0, 3_600_000, (n, c) => (c.graceMs = n)) },
+  CODEBOX_GRACE_MS: {
+    doc: 'on SIGTERM, how long running jobs may go on, ms',
+    default: '30000',
+    apply: wholeNumber(0, 3_600_000, (n, c) => (c.graceMs = n)),
+  },
   // Live output per job on its event stream, in bytes as sent (escapes and base64 count).
-  CODEBOX_STREAM_MAX_BYTES: { doc: 'live output per job on its event stream, in bytes as sent (escapes and base64 count)', default: String(1 << 20), apply: wholeNumber(0, 64 << 20, (n, c) => (c.streamMaxBytes = n)) },
+  CODEBOX_STREAM_MAX_BYTES: {
+    doc: 'live output per job on its event stream, in bytes as sent (escapes and base64 count)',
+    default: String(1 << 20),
+    apply: wholeNumber(0, 64 << 20, (n, c) => (c.streamMaxBytes = n)),
+  },
   // The most output a job may ask to keep, per stream.
-  CODEBOX_MAX_OUTPUT_BYTES: { doc: 'the most `outputBytes` a job may ask for, per stream', default: String(4 << 20), apply: wholeNumber(1024, 64 << 20, (n, c) => (c.maxOutputBytes = n)) },
+  CODEBOX_MAX_OUTPUT_BYTES: {
+    doc: 'the most `outputBytes` a job may ask for, per stream',
+    default: String(4 << 20),
+    apply: wholeNumber(1024, 64 << 20, (n, c) => (c.maxOutputBytes = n)),
+  },
   // Judge mode: the first this many bytes of each test's stdout and of its stderr are stored
   // (in the job's result and its test event), the rest cut and flagged; the checker sees all.
-  CODEBOX_TEST_OUTPUT_BYTES: { doc: "judge mode: what is stored of each test's stdout and of its stderr (the checker sees all)", default: String(64 << 10), apply: wholeNumber(0, 64 << 20, (n, c) => (c.testOutputBytes = n)) },
+  CODEBOX_TEST_OUTPUT_BYTES: {
+    doc: "judge mode: what is stored of each test's stdout and of its stderr (the checker sees all)",
+    default: String(64 << 10),
+    apply: wholeNumber(0, 64 << 20, (n, c) => (c.testOutputBytes = n)),
+  },
   // A job's stored result, in encoded bytes (its JSON): a judge job's tests past it are kept
   // without output, flagged. At least, and by default, what a plain run at
   // CODEBOX_MAX_OUTPUT_BYTES stores: 4 × 3/2 of it + 64 KiB (25231360 for 4 MiB).
@@ -63,12 +93,16 @@ const WORKER_VARIABLES: Variables<WorkerConfig> = {
   // (compileLimits.artifactBytes; a job that says nothing gets 64 MiB, or this if lower).
   // They are written into the run's box and count against its memory.
   CODEBOX_MAX_ARTIFACT_BYTES: {
-    doc: 'the most `compileLimits.artifactBytes` a job may ask: what its compile step may hand to its run step (the files land in the run\'s box and count against its memory; a job gets 64 MiB unless it asks)',
+    doc: "the most `compileLimits.artifactBytes` a job may ask: what its compile step may hand to its run step (the files land in the run's box and count against its memory; a job gets 64 MiB unless it asks)",
     default: String(256 << 20),
     apply: wholeNumber(0, 1 << 30, (n, c) => (c.maxArtifactBytes = n)),
   },
   // A standalone worker serves /metrics here (127.0.0.1); 0 turns it off.
-  CODEBOX_WORKER_METRICS_PORT: { doc: "a standalone worker's `/metrics` on 127.0.0.1 (0: off)", default: '9465', apply: wholeNumber(0, 65535, (n, c) => (c.metricsPort = n)) },
+  CODEBOX_WORKER_METRICS_PORT: {
+    doc: "a standalone worker's `/metrics` on 127.0.0.1 (0: off)",
+    default: '9465',
+    apply: wholeNumber(0, 65535, (n, c) => (c.metricsPort = n)),
+  },
 };
 
 export const VARIABLES = { ...HOST_VARIABLES, ...REDIS_VARIABLES, ...WORKER_VARIABLES } as Variables<WorkerConfig>;
@@ -79,7 +113,9 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
   const problems = redisProblems(config, REDIS_CHECKS);
   const plain = plainResultBytes(config.maxOutputBytes);
   if (config.resultMaxBytes < plain) {
-    problems.push(`CODEBOX_RESULT_MAX_BYTES="${config.resultMaxBytes}": must be at least ${plain}, what a run at CODEBOX_MAX_OUTPUT_BYTES (${config.maxOutputBytes}) may store`);
+    problems.push(
+      `CODEBOX_RESULT_MAX_BYTES="${config.resultMaxBytes}": must be at least ${plain}, what a run at CODEBOX_MAX_OUTPUT_BYTES (${config.maxOutputBytes}) may store`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -12,7 +12,12 @@ import type { JobStore, RedisConnection } from '@codebox/jobs';
 
 const BLOCK_MS = 5_000;
 
-export function liveInput(redis: RedisConnection, store: JobStore, jobId: string, onSignal: () => void): { stdin: PassThrough; close(): void } {
+export function liveInput(
+  redis: RedisConnection,
+  store: JobStore,
+  jobId: string,
+  onSignal: () => void,
+): { stdin: PassThrough; close(): void } {
   const stdin = new PassThrough();
   const conn = blockingConnection(redis);
   let open = true;

@@ -87,7 +87,12 @@ export class JobRunner {
   }
 
   /** the job is running under another claim: wait while its worker lives, else it is lost */
-  private async claimedElsewhere(job: Job<QueuedJob>, token: string | undefined, log: Logger, runtimeId: string): Promise<void> {
+  private async claimedElsewhere(
+    job: Job<QueuedJob>,
+    token: string | undefined,
+    log: Logger,
+    runtimeId: string,
+  ): Promise<void> {
     const id = job.data.id;
     const owner = await this.d.store.ownerCheck(id, this.d.workerId, OWNER_LOOK_GAP_MS);
     if (owner === 'ended') return;
@@ -102,12 +107,14 @@ export class JobRunner {
       // this worker ran it, and its end could not be written: not lost, unrecorded
       log.warn({ language: runtimeId }, 'job ran here but its end was not recorded: failed, not run again');
       // (counted in the metrics when it ended here)
-      if (!(await this.finish(id, 'failed', { error: jobError('RESULT_NOT_STORED', 'its end could not be written') }))) throw new Error(`could not record job ${id}'s end`);
+      if (!(await this.finish(id, 'failed', { error: jobError('RESULT_NOT_STORED', 'its end could not be written') })))
+        throw new Error(`could not record job ${id}'s end`);
       return;
     }
     log.warn({ language: runtimeId }, 'job lost its worker after it started: failed, not run again');
     // nothing ran here: an end not recorded is the entry's to try again, not the job's to lose
-    if (!(await this.finish(id, 'failed', { error: jobError('WORKER_LOST') }))) throw new Error(`could not record job ${id} as WORKER_LOST`);
+    if (!(await this.finish(id, 'failed', { error: jobError('WORKER_LOST') })))
+      throw new Error(`could not record job ${id} as WORKER_LOST`);
     this.d.metrics.jobs.inc({ language: runtimeId, status: 'failed', verdict: 'none' });
     this.d.metrics.failures.inc({ error: 'WORKER_LOST', sandbox: 'none' });
   }
@@ -118,8 +125,10 @@ export class JobRunner {
     const runtime = this.d.runtimes.get(runtimeId);
     if (!runtime) throw new RuntimeAbsentError(runtimeId);
     const checker = request.checker;
-    if (typeof checker === 'object' && checker.type === 'program' && !this.registry.find(checker.language)) throw new RuntimeAbsentError(checker.language);
-    if (request.interactor && !this.registry.find(request.interactor.language)) throw new RuntimeAbsentError(request.interactor.language);
+    if (typeof checker === 'object' && checker.type === 'program' && !this.registry.find(checker.language))
+      throw new RuntimeAbsentError(checker.language);
+    if (request.interactor && !this.registry.find(request.interactor.language))
+      throw new RuntimeAbsentError(request.interactor.language);
     const claim = await this.d.store.start(id, this.d.workerId, crypto.randomUUID());
     const log = this.d.log.child({ jobId: id });
     if (claim === 'lost') return this.claimedElsewhere(job, token, log, runtimeId);
@@ -128,7 +137,15 @@ export class JobRunner {
       return; // cancelled while queued, expired, or already ended
     }
     this.d.metrics.queueWait.observe(Math.max(0, Date.now() - acceptedAt) / 1000);
-    log.info({ language: runtimeId, queueWaitMs: Math.max(0, Date.now() - acceptedAt), judge: job.data.request.tests !== undefined, interactive: job.data.interactive === true }, 'job started');
+    log.info(
+      {
+        language: runtimeId,
+        queueWaitMs: Math.max(0, Date.now() - acceptedAt),
+        judge: job.data.request.tests !== undefined,
+        interactive: job.data.interactive === true,
+      },
+      'job started',
+    );
     try {
       await this.runClaimed(id, runtime, job.data, log);
     } catch (err) {
@@ -195,11 +212,24 @@ export class JobRunner {
       }
       await writer.close();
       const status = entry.reason === 'cancel' ? 'cancelled' : entry.reason === 'shutdown' ? 'failed' : 'completed';
-      await this.finish(id, status, { ...outcome, ...(entry.reason === 'shutdown' ? { error: jobError('WORKER_SHUTDOWN') } : {}) });
+      await this.finish(id, status, {
+        ...outcome,
+        ...(entry.reason === 'shutdown' ? { error: jobError('WORKER_SHUTDOWN') } : {}),
+      });
       const verdict = 'result' in outcome ? outcome.result.status : outcome.judge.verdict;
       metrics.jobs.inc({ language: runtime.id, status, verdict });
       if (entry.reason === 'shutdown') metrics.failures.inc({ error: 'WORKER_SHUTDOWN', sandbox: 'none' });
-      log.info({ status, verdict, ...('result' in outcome ? { cpuMs: outcome.result.cpuMs, wallMs: outcome.result.wallMs, memoryBytes: outcome.result.memoryBytes } : { passed: outcome.judge.passed, total: outcome.judge.total }), durationMs: Math.round(performance.now() - t0) }, 'job finished');
+      log.info(
+        {
+          status,
+          verdict,
+          ...('result' in outcome
+            ? { cpuMs: outcome.result.cpuMs, wallMs: outcome.result.wallMs, memoryBytes: outcome.result.memoryBytes }
+            : { passed: outcome.judge.passed, total: outcome.judge.total }),
+          durationMs: Math.round(performance.now() - t0),
+        },
+        'job finished',
+      );
     } finally {
       await writer.close();
       metrics.runDuration.observe({ language: runtime.id }, (performance.now() - t0) / 1000);
@@ -213,17 +243,40 @@ export class JobRunner {
    * then the program's) as it comes. An interactive job's stdin is its client's input
    * stream, live; a `signal` there ends the run.
    */
-  private async run(id: string, runtime: DetectedRuntime, request: QueuedJob['request'], signal: AbortSignal, writer: OutputWriter, interactive: boolean): Promise<{ result: ResultJson }> {
+  private async run(
+    id: string,
+    runtime: DetectedRuntime,
+    request: QueuedJob['request'],
+    signal: AbortSignal,
+    writer: OutputWriter,
+    interactive: boolean,
+  ): Promise<{ result: ResultJson }> {
     const input = interactive ? this.d.input(id, () => this.end(id, 'cancel')) : undefined;
     try {
       const p = programRequest(request, this.d.root.path);
-      const result = await runProgram(this.d.sandbox, runtime, input ? { ...p, stdin: input.stdin } : p, this.d.policy, {
-        onStep: (stage) => writer.event(() => this.d.store.appendStage(id, { stage, state: 'start' })),
-        onStepEnd: (stage, r) => writer.event(() => this.d.store.appendStage(id, { stage, state: 'exit', status: r.status, exitCode: r.exitCode, signal: r.signal })),
-        onOutput: (_step, stream, chunk) => writer.push(stream, chunk),
-        onStart: (_step, info) => this.d.metrics.boxSetup.observe({ prestarted: String(info.prestarted) }, info.setupMs / 1000),
-        signal,
-      });
+      const result = await runProgram(
+        this.d.sandbox,
+        runtime,
+        input ? { ...p, stdin: input.stdin } : p,
+        this.d.policy,
+        {
+          onStep: (stage) => writer.event(() => this.d.store.appendStage(id, { stage, state: 'start' })),
+          onStepEnd: (stage, r) =>
+            writer.event(() =>
+              this.d.store.appendStage(id, {
+                stage,
+                state: 'exit',
+                status: r.status,
+                exitCode: r.exitCode,
+                signal: r.signal,
+              }),
+            ),
+          onOutput: (_step, stream, chunk) => writer.push(stream, chunk),
+          onStart: (_step, info) =>
+            this.d.metrics.boxSetup.observe({ prestarted: String(info.prestarted) }, info.setupMs / 1000),
+          signal,
+        },
+      );
       return { result: toJson(result) };
     } finally {
       input?.close();
@@ -236,7 +289,13 @@ export class JobRunner {
    * and so is all of it (resultMaxBytes, after the compile): the `test` event and the
    * job's result carry the same copy.
    */
-  private async judge(id: string, runtime: DetectedRuntime, request: QueuedJob['request'], signal: AbortSignal, writer: OutputWriter): Promise<{ judge: JudgeJson }> {
+  private async judge(
+    id: string,
+    runtime: DetectedRuntime,
+    request: QueuedJob['request'],
+    signal: AbortSignal,
+    writer: OutputWriter,
+  ): Promise<{ judge: JudgeJson }> {
     const budget = new ResultBudget(this.d.resultMaxBytes);
     const tests: TestJson[] = [];
     const result = await judge(

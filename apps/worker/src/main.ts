@@ -31,8 +31,13 @@ async function listenMetrics(registry: Registry, port: number, search: number): 
     });
     if (!taken) return server;
   }
-  const which = search > 0 ? `127.0.0.1:${port}-${port + search} are in use` : `127.0.0.1:${port} is in use (another worker on this host?)`;
-  throw new ConfigError([`CODEBOX_WORKER_METRICS_PORT=${JSON.stringify(String(port))}: ${which}: set a free port, or 0 for none`]);
+  const which =
+    search > 0
+      ? `127.0.0.1:${port}-${port + search} are in use`
+      : `127.0.0.1:${port} is in use (another worker on this host?)`;
+  throw new ConfigError([
+    `CODEBOX_WORKER_METRICS_PORT=${JSON.stringify(String(port))}: ${which}: set a free port, or 0 for none`,
+  ]);
 }
 
 // SIGTERM and SIGINT are ours from the first moment: one that comes while the worker
@@ -49,16 +54,28 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 try {
   const config = loadWorkerConfig(process.env);
-  if (!config.redisUrl) throw new ConfigError(['REDIS_URL: must be set for a standalone worker (npm start runs its own Redis)']);
+  if (!config.redisUrl)
+    throw new ConfigError(['REDIS_URL: must be set for a standalone worker (npm start runs its own Redis)']);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const logger = pino({ base: { role: 'worker' } }, pino.destination(2));
   // the port first, before anything is made: a port another worker holds is the next one
   // when it was the default, else one line and exit 2
   const explicit = (process.env.CODEBOX_WORKER_METRICS_PORT ?? '') !== '';
-  const server = config.metricsPort ? await listenMetrics(registry, config.metricsPort, explicit ? 0 : PORTS_SEARCHED) : undefined;
-  const worker = await startWorker({ config, redisUrl: config.redisUrl, metrics: workerMetrics(registry), log: logger });
-  if (server) logger.info({ metrics: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics` }, `metrics on 127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const server = config.metricsPort
+    ? await listenMetrics(registry, config.metricsPort, explicit ? 0 : PORTS_SEARCHED)
+    : undefined;
+  const worker = await startWorker({
+    config,
+    redisUrl: config.redisUrl,
+    metrics: workerMetrics(registry),
+    log: logger,
+  });
+  if (server)
+    logger.info(
+      { metrics: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics` },
+      `metrics on 127.0.0.1:${(server.address() as AddressInfo).port}`,
+    );
   let stopping = false;
   onStop = (signal: string): void => {
     if (stopping) {
@@ -66,7 +83,10 @@ try {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal, graceMs: config.graceMs }, `${signal}: taking no new jobs; running ones have ${config.graceMs} ms`);
+    logger.info(
+      { signal, graceMs: config.graceMs },
+      `${signal}: taking no new jobs; running ones have ${config.graceMs} ms`,
+    );
     void worker.close().then(() => {
       server?.close();
       process.exit(0);
@@ -79,6 +99,10 @@ try {
     process.exit(2);
   }
   // a worker that cannot make boxes says so once, at start, instead of failing every job
-  log(err instanceof SandboxError || err instanceof RootfsError ? `cannot make boxes: ${err.message}` : String((err as Error).stack ?? err));
+  log(
+    err instanceof SandboxError || err instanceof RootfsError
+      ? `cannot make boxes: ${err.message}`
+      : String((err as Error).stack ?? err),
+  );
   process.exit(1);
 }

@@ -6,7 +6,7 @@ export function workerMetrics(registry: Registry) {
   return {
     jobs: new Counter({
       name: 'codebox_jobs_total',
-      help: 'Jobs finished, by language, final job status and the run\'s verdict',
+      help: "Jobs finished, by language, final job status and the run's verdict",
       labelNames: ['language', 'status', 'verdict'] as const,
       registers: [registry],
     }),

@@ -7,7 +7,9 @@ import { OutputWriter } from './output.js';
 /** a store that keeps what the writer appends */
 function fakeStore(): { store: JobStore; chunks: OutputChunk[] } {
   const chunks: OutputChunk[] = [];
-  const store = { appendOutput: async (_id: string, _stream: string, chunk: OutputChunk) => void chunks.push(chunk) } as unknown as JobStore;
+  const store = {
+    appendOutput: async (_id: string, _stream: string, chunk: OutputChunk) => void chunks.push(chunk),
+  } as unknown as JobStore;
   return { store, chunks };
 }
 
@@ -15,7 +17,10 @@ const jsonBytes = (c: OutputChunk): number => Buffer.byteLength(JSON.stringify(c
 const decoded = (chunks: OutputChunk[]): Buffer => Buffer.concat(chunks.map((c) => Buffer.from(c.data, c.encoding)));
 
 test('the stream cap counts bytes as sent: control bytes (base64, 4/3) fill it sooner than text', async () => {
-  for (const [byte, least] of [[0x01, 700], [0x61, 1000]] as const) {
+  for (const [byte, least] of [
+    [0x01, 700],
+    [0x61, 1000],
+  ] as const) {
     const { store, chunks } = fakeStore();
     const w = new OutputWriter(store, 'job', 1000);
     for (let i = 0; i < 100; i++) w.push('stdout', Buffer.alloc(100, byte));
@@ -24,7 +29,7 @@ test('the stream cap counts bytes as sent: control bytes (base64, 4/3) fill it s
     const bytes = decoded(chunks);
     assert.ok(sent <= 1000, `0x${byte.toString(16)}: ${sent} bytes sent, over the cap`);
     assert.ok(bytes.length >= least, `0x${byte.toString(16)}: only ${bytes.length} bytes sent`);
-    assert.ok(bytes.equals(Buffer.alloc(bytes.length, byte)), 'the output\'s start, in order');
+    assert.ok(bytes.equals(Buffer.alloc(bytes.length, byte)), "the output's start, in order");
   }
 });
 

@@ -39,7 +39,9 @@ export class OutputWriter {
   /** another event, in order with the output around it (judge mode's test results) */
   event(send: () => Promise<void>): void {
     this.flush();
-    this.chain = this.chain.then(() => (this.failed ? undefined : send().catch((err: unknown) => void (this.failed = err))));
+    this.chain = this.chain.then(() =>
+      this.failed ? undefined : send().catch((err: unknown) => void (this.failed = err)),
+    );
   }
 
   /** sends what is pending and waits for everything sent so far */
@@ -54,15 +56,20 @@ export class OutputWriter {
     const p = this.pending;
     this.pending = undefined;
     if (!p) return;
-    const { text, encoding, jsonBytes, keptBytes } = encodeOutputWithin(Buffer.concat(p.chunks), this.maxBytes - this.sent);
+    const { text, encoding, jsonBytes, keptBytes } = encodeOutputWithin(
+      Buffer.concat(p.chunks),
+      this.maxBytes - this.sent,
+    );
     // a cut ends the stream's output: what follows would not follow on from it
     this.sent = keptBytes < p.bytes ? this.maxBytes : this.sent + jsonBytes;
     if (keptBytes === 0) return;
     this.chain = this.chain.then(() =>
-      this.failed ? undefined : this.store.appendOutput(this.id, p.stream, { data: text, encoding }).catch((err: unknown) => {
-        // live output is best effort: Redis away for a moment loses chunks, never the result
-        this.failed = err;
-      }),
+      this.failed
+        ? undefined
+        : this.store.appendOutput(this.id, p.stream, { data: text, encoding }).catch((err: unknown) => {
+            // live output is best effort: Redis away for a moment loses chunks, never the result
+            this.failed = err;
+          }),
     );
   }
 }

@@ -35,7 +35,10 @@ test('a result whose JSON cannot be made ends the job failed RESULT_NOT_STORED, 
   assert.equal(await recordEnd(s, log, 'job', 'completed', { result: RESULT }, FAST), true);
   assert.equal(s.finishes, 1, 'not tried again: it would fail the same way');
   assert.equal(s.failed[0]?.code, 'RESULT_NOT_STORED');
-  assert.equal(s.failed[0]?.message, 'the program ran but its result could not be stored: RangeError: Invalid string length');
+  assert.equal(
+    s.failed[0]?.message,
+    'the program ran but its result could not be stored: RangeError: Invalid string length',
+  );
 });
 
 test('Redis over its maxmemory (OOM) is not waited out: failed RESULT_NOT_STORED, at once', async () => {

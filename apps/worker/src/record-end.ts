@@ -30,15 +30,23 @@ export const END_RETRY = { tries: 7, backoffMs: 200 };
  * no longer running (ended by another, or expired) is logged, as its end is the other's.
  * False when nothing could be written: the caller says so.
  */
-export async function recordEnd(store: EndStore, log: Logger, id: string, status: EndStatus, outcome: EndOutcome, retry = END_RETRY, abandon?: AbortSignal): Promise<boolean> {
+export async function recordEnd(
+  store: EndStore,
+  log: Logger,
+  id: string,
+  status: EndStatus,
+  outcome: EndOutcome,
+  retry = END_RETRY,
+  abandon?: AbortSignal,
+): Promise<boolean> {
   const why = await tryEnd(() => store.finish(id, status, 'running', outcome), log, id, status, retry, abandon);
   if (why === undefined) return true;
-  log.error({ jobId: id, status, err: why }, 'could not record the job\'s end: recording it failed without its result');
+  log.error({ jobId: id, status, err: why }, "could not record the job's end: recording it failed without its result");
   const hasResult = outcome.result !== undefined || outcome.judge !== undefined;
   const error = hasResult || !outcome.error ? jobError('RESULT_NOT_STORED', String(why)) : outcome.error;
   const fallback = await tryEnd(() => store.failWithoutResult(id, error), log, id, 'failed', retry, abandon);
   if (fallback === undefined) return true;
-  log.error({ jobId: id, err: fallback }, 'could not record the job\'s end at all');
+  log.error({ jobId: id, err: fallback }, "could not record the job's end at all");
   return false;
 }
 
@@ -46,7 +54,14 @@ export async function recordEnd(store: EndStore, log: Logger, id: string, status
  * undefined once written (or found no longer running), else the error that stopped it;
  * `abandon` stops it at once (a write waiting for a Redis that is gone included)
  */
-async function tryEnd(write: () => Promise<boolean>, log: Logger, id: string, status: EndStatus, retry: typeof END_RETRY, abandon?: AbortSignal): Promise<Error | undefined> {
+async function tryEnd(
+  write: () => Promise<boolean>,
+  log: Logger,
+  id: string,
+  status: EndStatus,
+  retry: typeof END_RETRY,
+  abandon?: AbortSignal,
+): Promise<Error | undefined> {
   const givenUp = new Promise<never>((_, reject) => {
     if (abandon?.aborted) reject(new Error('given up: the worker is stopping'));
     abandon?.addEventListener('abort', () => reject(new Error('given up: the worker is stopping')), { once: true });
@@ -54,11 +69,19 @@ async function tryEnd(write: () => Promise<boolean>, log: Logger, id: string, st
   givenUp.catch(() => undefined);
   for (let i = 0; ; i++) {
     try {
-      if (!(await Promise.race([write(), givenUp]))) log.warn({ jobId: id, status }, 'job was no longer running: this end not recorded');
+      if (!(await Promise.race([write(), givenUp])))
+        log.warn({ jobId: id, status }, 'job was no longer running: this end not recorded');
       return undefined;
     } catch (err) {
       // a result too large to make (RangeError) or that Redis refuses fails the same way again
-      if (abandon?.aborted || err instanceof RangeError || err instanceof TypeError || refusedByRedis(err) || i + 1 >= retry.tries) return err instanceof Error ? err : new Error(`not an Error: ${typeof err}`);
+      if (
+        abandon?.aborted ||
+        err instanceof RangeError ||
+        err instanceof TypeError ||
+        refusedByRedis(err) ||
+        i + 1 >= retry.tries
+      )
+        return err instanceof Error ? err : new Error(`not an Error: ${typeof err}`);
       await Promise.race([new Promise((r) => setTimeout(r, retry.backoffMs * 2 ** i)), givenUp.catch(() => undefined)]);
     }
   }

@@ -44,8 +44,15 @@ export interface WorkerDeps {
 export function servicePolicy(config: Pick<WorkerConfig, 'maxOutputBytes' | 'maxArtifactBytes'>): ProgramPolicy {
   const maxima = { ...MAX_LIMITS, outputBytes: config.maxOutputBytes };
   const cap = (l: typeof DEFAULT_LIMITS) => ({ ...l, outputBytes: Math.min(l.outputBytes, config.maxOutputBytes) });
-  const artifactBytes = { default: Math.min(DEFAULT_ARTIFACT_BYTES.default, config.maxArtifactBytes), maximum: config.maxArtifactBytes };
-  return { run: { defaults: cap(DEFAULT_LIMITS), maxima }, compile: { defaults: cap(COMPILE_DEFAULTS), maxima }, artifactBytes };
+  const artifactBytes = {
+    default: Math.min(DEFAULT_ARTIFACT_BYTES.default, config.maxArtifactBytes),
+    maximum: config.maxArtifactBytes,
+  };
+  return {
+    run: { defaults: cap(DEFAULT_LIMITS), maxima },
+    compile: { defaults: cap(COMPILE_DEFAULTS), maxima },
+    artifactBytes,
+  };
 }
 
 /** the limits a worker publishes (GET /v1/runtimes): the compile step's with its hand-over cap */
@@ -75,10 +82,21 @@ const LATE_STEP_MS = 50;
 /** whether `p` settled within ms (it goes on either way) */
 function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p.then(() => true, () => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms)))),
+  ]).finally(() => clearTimeout(timer));
 }
 
-export async function startWorker({ config, redisUrl, metrics, log = pino({ level: 'silent' }) }: WorkerDeps): Promise<RunningWorker> {
+export async function startWorker({
+  config,
+  redisUrl,
+  metrics,
+  log = pino({ level: 'silent' }),
+}: WorkerDeps): Promise<RunningWorker> {
   const id = `${os.hostname()}-${process.pid}-${Date.now().toString(36)}`;
   // what was acquired, released in reverse order; each step bounded by the deadline (the
   // engine's close, last, is waited for whatever the time)
@@ -94,16 +112,24 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
   const onRelease = (step: (ms: number) => unknown, bounded = true): void => void release.push({ step, bounded });
   try {
     // a box's cleanup that fails after its run has returned is the engine's to report: to our log
-    const sandbox = await createSandbox({ ...config.sandbox, onError: (err) => log.error({ err }, 'sandbox: cleanup after a run failed') });
+    const sandbox = await createSandbox({
+      ...config.sandbox,
+      onError: (err) => log.error({ err }, 'sandbox: cleanup after a run failed'),
+    });
     onRelease(() => sandbox.close(), false);
     const root = chooseRoot(config.rootfs, config.dataDir);
     const detection = await detectRuntimes(sandbox, root, LANGUAGES);
-    for (const [rt, why] of Object.entries(detection.absent)) log.warn({ runtime: rt, reason: why }, `runtime ${rt} absent`);
+    for (const [rt, why] of Object.entries(detection.absent))
+      log.warn({ runtime: rt, reason: why }, `runtime ${rt} absent`);
 
     const redis = connect(redisUrl, `codebox-worker-${id}`);
     onRelease((ms) => letGo(redis, ms));
     const keys = new Keys(config.redisPrefix);
-    const store = new JobStore(redis, config.redisPrefix, { jobTtlS: 86_400, resultTtlS: config.resultTtlS, streamMaxLen: 10_000 });
+    const store = new JobStore(redis, config.redisPrefix, {
+      jobTtlS: 86_400,
+      resultTtlS: config.resultTtlS,
+      streamMaxLen: 10_000,
+    });
     const policy = servicePolicy(config);
     const runner = new JobRunner({
       workerId: id,
@@ -143,7 +169,10 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
     metrics.slots.set({ state: 'busy' }, 0);
     await announce(redis, keys, record(), TIMINGS.workerRecordTtlMs);
     onRelease(() => retire(redis, keys, id));
-    const heartbeat = setInterval(() => void announce(redis, keys, record(), TIMINGS.workerRecordTtlMs).catch(() => undefined), TIMINGS.heartbeatMs);
+    const heartbeat = setInterval(
+      () => void announce(redis, keys, record(), TIMINGS.workerRecordTtlMs).catch(() => undefined),
+      TIMINGS.heartbeatMs,
+    );
     onRelease(() => clearInterval(heartbeat));
 
     const queueConn = queueConnection(redisUrl, `codebox-worker-${id}-queue`);
@@ -164,14 +193,26 @@ export async function startWorker({ config, redisUrl, metrics, log = pino({ leve
       // it stalled more often than maxStalledCount, which BullMQ fails with tries left):
       // the record must not stay queued
       if (!job) return;
-      const givenUp = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError' || /stalled more than/.test(err.message);
+      const givenUp =
+        job.attemptsMade >= (job.opts.attempts ?? 1) ||
+        err.name === 'UnrecoverableError' ||
+        /stalled more than/.test(err.message);
       if (!givenUp) return;
       log.error({ jobId: job.data.id, err }, 'job given up before it started');
-      const error = err instanceof RuntimeAbsentError ? jobError('RUNTIME_ABSENT', err.message) : jobError('INTERNAL', err.message);
+      const error =
+        err instanceof RuntimeAbsentError ? jobError('RUNTIME_ABSENT', err.message) : jobError('INTERNAL', err.message);
       void store.finish(job.data.id, 'failed', 'queued', { error }).catch(() => undefined);
     });
     await worker.waitUntilReady();
-    log.info({ workerId: id, slots: config.slots, root: root.name, runtimes: detection.found.map((r) => `${r.id} ${r.version}`) }, `worker ${id}: ${config.slots} slots, ${root.name} root`);
+    log.info(
+      {
+        workerId: id,
+        slots: config.slots,
+        root: root.name,
+        runtimes: detection.found.map((r) => `${r.id} ${r.version}`),
+      },
+      `worker ${id}: ${config.slots} slots, ${root.name} root`,
+    );
 
     let closing: Promise<void> | undefined;
     const close = (graceMs = config.graceMs): Promise<void> =>

@@ -9,5 +9,9 @@ test('an SSE block: id, event, data; comments and data-less blocks are skipped',
     data: { data: 'hi\n', encoding: 'utf8' },
   });
   assert.equal(parseEvent(': keepalive'), undefined);
-  assert.deepEqual(parseEvent('event: status\ndata:{"status":"running"}'), { id: '', type: 'status', data: { status: 'running' } });
+  assert.deepEqual(parseEvent('event: status\ndata:{"status":"running"}'), {
+    id: '',
+    type: 'status',
+    data: { status: 'running' },
+  });
 });

@@ -86,7 +86,10 @@ export class CodeboxClient {
    * The job's events in order: status, stdout, stderr, …, result. A dropped connection
    * is resumed after the last event seen (up to `retries` times in a row).
    */
-  async *events(id: string, options: { lastEventId?: string; signal?: AbortSignal; retries?: number } = {}): AsyncGenerator<ReceivedEvent> {
+  async *events(
+    id: string,
+    options: { lastEventId?: string; signal?: AbortSignal; retries?: number } = {},
+  ): AsyncGenerator<ReceivedEvent> {
     let last = options.lastEventId;
     let failures = 0;
     for (;;) {
@@ -100,16 +103,25 @@ export class CodeboxClient {
         }
         return;
       } catch (err) {
-        if (sawResult || options.signal?.aborted || err instanceof CodeboxError || ++failures > (options.retries ?? 5)) throw err;
+        if (sawResult || options.signal?.aborted || err instanceof CodeboxError || ++failures > (options.retries ?? 5))
+          throw err;
         await new Promise((r) => setTimeout(r, 200 * failures));
       }
     }
   }
 
   /** one connection's worth of events */
-  private async *eventStream(id: string, lastEventId: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<ReceivedEvent> {
+  private async *eventStream(
+    id: string,
+    lastEventId: string | undefined,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<ReceivedEvent> {
     const res = await this.fetch(`${this.base}/v1/jobs/${encodeURIComponent(id)}/events`, {
-      headers: { ...this.auth(), Accept: 'text/event-stream', ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) },
+      headers: {
+        ...this.auth(),
+        Accept: 'text/event-stream',
+        ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}),
+      },
       ...(signal ? { signal } : {}),
     });
     if (!res.ok || !res.body) throw await this.error(res);
@@ -149,7 +161,13 @@ export class CodeboxClient {
     } catch {
       // not our JSON shape (a proxy's page): the status says enough
     }
-    return new CodeboxError(res.status, body.error?.code ?? 'HTTP_ERROR', body.error?.message ?? res.statusText, body.error?.details, retry ? Number(retry) : undefined);
+    return new CodeboxError(
+      res.status,
+      body.error?.code ?? 'HTTP_ERROR',
+      body.error?.message ?? res.statusText,
+      body.error?.details,
+      retry ? Number(retry) : undefined,
+    );
   }
 }
 

@@ -53,7 +53,11 @@ export class ConfigError extends Error {
  * one ConfigError listing every bad value. `into` holds the fields no variable sets, and
  * those whose variable has no default.
  */
-export function loadVariables<C>(env: Readonly<Record<string, string | undefined>>, variables: Variables<C>, into: C): C {
+export function loadVariables<C>(
+  env: Readonly<Record<string, string | undefined>>,
+  variables: Variables<C>,
+  into: C,
+): C {
   const problems: string[] = [];
   const unset: [string, Variable<C>][] = [];
   for (const [name, variable] of Object.entries(variables)) {
@@ -88,7 +92,9 @@ export function wholeNumber<C>(min: number, max: number, set: (n: number, c: C) 
 /** true or false (1 or 0 too) */
 export function flag<C>(set: (b: boolean, c: C) => void): Variable<C>['apply'] {
   return (v, c) => {
-    const b = ({ true: true, 1: true, false: false, 0: false } as Record<string, boolean | undefined>)[v.trim().toLowerCase()];
+    const b = ({ true: true, 1: true, false: false, 0: false } as Record<string, boolean | undefined>)[
+      v.trim().toLowerCase()
+    ];
     if (b === undefined) return 'must be true or false';
     set(b, c);
     return undefined;
@@ -132,7 +138,8 @@ export const HOST_VARIABLES: Variables<HostConfig> = {
     doc: 'cgroup parent, relative to each hierarchy root',
     defaultDoc: '`<own cgroup>/codebox`',
     apply: (v, c) => {
-      if (!/^[A-Za-z0-9_.\-/]+$/.test(v) || v.split('/').includes('..')) return 'must be a path of plain names, e.g. codebox-test';
+      if (!/^[A-Za-z0-9_.\-/]+$/.test(v) || v.split('/').includes('..'))
+        return 'must be a path of plain names, e.g. codebox-test';
       c.sandbox.cgroupParent = v;
       return undefined;
     },
@@ -204,7 +211,8 @@ export const REDIS_VARIABLES: Variables<RedisConfig> = {
     doc: 'redis://host:port, rediss://…, unix:///path/redis.sock, or redis+cluster://host:port,host:port',
     defaultDoc: 'none: `npm start` runs its own',
     apply: (v, c) => {
-      if (!/^(redis|rediss|redis\+cluster|rediss\+cluster|unix):\/\//.test(v)) return 'must start with redis://, rediss://, redis+cluster://, rediss+cluster:// or unix://';
+      if (!/^(redis|rediss|redis\+cluster|rediss\+cluster|unix):\/\//.test(v))
+        return 'must start with redis://, rediss://, redis+cluster://, rediss+cluster:// or unix://';
       c.redisUrl = v;
       return undefined;
     },
@@ -222,7 +230,11 @@ export const REDIS_VARIABLES: Variables<RedisConfig> = {
     },
   },
   // Finished jobs are kept this long, in seconds.
-  CODEBOX_RESULT_TTL_S: { doc: 'how long finished jobs are kept, s', default: '3600', apply: wholeNumber(10, 30 * 86_400, (n, c) => (c.resultTtlS = n)) },
+  CODEBOX_RESULT_TTL_S: {
+    doc: 'how long finished jobs are kept, s',
+    default: '3600',
+    apply: wholeNumber(10, 30 * 86_400, (n, c) => (c.resultTtlS = n)),
+  },
 };
 
 /**
@@ -259,7 +271,10 @@ export function withoutPassword(url: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\/[^:@/]*@/i.test(url)) return url; // a user and no password
   const wellFormed = /^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:).*@/i;
   if (wellFormed.test(url)) return url.replace(wellFormed, (_m, head: string) => `${head}***@`);
-  return url.replace(/^(\s*["']?[a-z][a-z0-9+.-]*:\/*)?.*@/is, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
+  return url.replace(
+    /^(\s*["']?[a-z][a-z0-9+.-]*:\/*)?.*@/is,
+    (_m, scheme: string | undefined) => `${scheme ?? ''}***@`,
+  );
 }
 
 /** a size like 5m, 512k, 1g or plain bytes */

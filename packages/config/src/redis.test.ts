@@ -15,20 +15,29 @@ test('REDIS_URL takes the cluster schemes', () => {
   for (const url of ['redis+cluster://a:1,b:2', 'rediss+cluster://a:1', 'redis://a', 'unix:///r.sock']) {
     assert.equal(loadVariables({ REDIS_URL: url }, REDIS_VARIABLES, defaults()).redisUrl, url);
   }
-  assert.throws(() => loadVariables({ REDIS_URL: 'redis+sentinel://a:1' }, REDIS_VARIABLES, defaults()), (e: ConfigError) => /redis\+cluster:\/\//.test(e.lines[0] ?? ''));
+  assert.throws(
+    () => loadVariables({ REDIS_URL: 'redis+sentinel://a:1' }, REDIS_VARIABLES, defaults()),
+    (e: ConfigError) => /redis\+cluster:\/\//.test(e.lines[0] ?? ''),
+  );
 });
 
 test('a cluster without a hash-tagged prefix: one line naming CODEBOX_REDIS_PREFIX, default or not', () => {
   const c = loadVariables({ REDIS_URL: 'redis+cluster://a:1' }, REDIS_VARIABLES, defaults());
   assert.deepEqual(redisProblems(c, checks), ['CODEBOX_REDIS_PREFIX="codebox": needs a hash tag']);
-  const tagged = loadVariables({ REDIS_URL: 'redis+cluster://a:1', CODEBOX_REDIS_PREFIX: '{codebox}' }, REDIS_VARIABLES, defaults());
+  const tagged = loadVariables(
+    { REDIS_URL: 'redis+cluster://a:1', CODEBOX_REDIS_PREFIX: '{codebox}' },
+    REDIS_VARIABLES,
+    defaults(),
+  );
   assert.deepEqual(redisProblems(tagged, checks), []);
   assert.deepEqual(redisProblems(defaults(), checks), [], 'no REDIS_URL: npm start runs its own');
 });
 
 test('a malformed URL: one line naming REDIS_URL, its password hidden', () => {
   const c = loadVariables({ REDIS_URL: 'redis+cluster://app:hunter2@a:1,,b:2' }, REDIS_VARIABLES, defaults());
-  assert.deepEqual(redisProblems(c, checks), ['REDIS_URL="redis+cluster://app:***@a:1,,b:2": node "" is not host:port']);
+  assert.deepEqual(redisProblems(c, checks), [
+    'REDIS_URL="redis+cluster://app:***@a:1,,b:2": node "" is not host:port',
+  ]);
 });
 
 test('withoutPassword hides only the password', () => {
@@ -39,10 +48,20 @@ test('withoutPassword hides only the password', () => {
 });
 
 test('a mistyped scheme is refused without showing the password', () => {
-  for (const url of ['redis-cluster://u:hunter2@h:1', 'http://:hunter2@h', 'redis:/u:hunter2@h', 'redis:u:hunter2@h:1', ' redis://:hunter2@h', '"redis://:hunter2@h"']) {
+  for (const url of [
+    'redis-cluster://u:hunter2@h:1',
+    'http://:hunter2@h',
+    'redis:/u:hunter2@h',
+    'redis:u:hunter2@h:1',
+    ' redis://:hunter2@h',
+    '"redis://:hunter2@h"',
+  ]) {
     assert.throws(
       () => loadVariables({ REDIS_URL: url }, REDIS_VARIABLES, defaults()),
-      (e: ConfigError) => e.lines.length === 1 && /^REDIS_URL=".*\*\*\*@h.*": must start with/.test(e.lines[0] ?? '') && !e.message.includes('hunter2'),
+      (e: ConfigError) =>
+        e.lines.length === 1 &&
+        /^REDIS_URL=".*\*\*\*@h.*": must start with/.test(e.lines[0] ?? '') &&
+        !e.message.includes('hunter2'),
     );
   }
 });

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Cluster, Redis } from 'ioredis';
-import { blockingConnection, clusterOptions, connect, queueConnection, redisOptions, redisPrefixProblem, redisUrlProblem } from './connection.js';
+import {
+  blockingConnection,
+  clusterOptions,
+  connect,
+  queueConnection,
+  redisOptions,
+  redisPrefixProblem,
+  redisUrlProblem,
+} from './connection.js';
 import { parseClusterUrl } from './redis-url.js';
 
 test('one server: host, port, credentials, db, TLS, socket', () => {
@@ -18,7 +26,14 @@ test('a cluster: credentials and TLS on every node; failFast is no offline queue
   assert.equal(wait.enableOfflineQueue, true);
   assert.deepEqual(
     { ...wait.redisOptions },
-    { maxRetriesPerRequest: null, protocol: 2, connectionName: 'codebox-worker', username: 'u', password: 'pw', tls: {} },
+    {
+      maxRetriesPerRequest: null,
+      protocol: 2,
+      connectionName: 'codebox-worker',
+      username: 'u',
+      password: 'pw',
+      tls: {},
+    },
   );
   assert.equal(typeof wait.dnsLookup, 'function');
   const fast = clusterOptions(parseClusterUrl('redis+cluster://a:7000'), 'codebox-api', true);

@@ -30,15 +30,20 @@ export function redisOptions(url: string): RedisOptions {
   if (url.startsWith('unix://')) {
     const socket = url.slice('unix://'.length);
     // an empty path would make ioredis fall back to 127.0.0.1:6379, quietly
-    if (!socket.startsWith('/')) throw new Error('a unix:// URL names the socket by its absolute path: unix:///path/to/redis.sock');
+    if (!socket.startsWith('/'))
+      throw new Error('a unix:// URL names the socket by its absolute path: unix:///path/to/redis.sock');
     if (/[?#]/.test(socket)) throw new Error('a unix:// URL takes no ?query or #fragment');
     return { ...base, path: socket };
   }
   if (isClusterUrl(url)) throw new Error('a Redis Cluster URL has no single-server options: connect() it');
   const u = new URL(url);
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`REDIS_URL must be redis://, rediss://, redis+cluster://, rediss+cluster:// or unix://, not ${u.protocol}`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new Error(
+      `REDIS_URL must be redis://, rediss://, redis+cluster://, rediss+cluster:// or unix://, not ${u.protocol}`,
+    );
   // a db that is not a number would fail SELECT after connecting, far from the setting
-  if (u.pathname.length > 1 && !/^\/\d{1,5}$/.test(u.pathname)) throw new Error('the path after the host is the database number, e.g. redis://host:6379/0');
+  if (u.pathname.length > 1 && !/^\/\d{1,5}$/.test(u.pathname))
+    throw new Error('the path after the host is the database number, e.g. redis://host:6379/0');
   if (u.search) throw new Error('REDIS_URL takes no ?query');
   return {
     ...base,
@@ -68,7 +73,9 @@ export function clusterOptions(target: ClusterTarget, name: string, failFast: bo
     },
     // over TLS, connect by the name the nodes announce, which their certificates carry,
     // not by the address it resolves to (ioredis's advice for clusters with TLS)
-    ...(target.tls ? { dnsLookup: (address: string, done: (err: null, address: string) => void) => done(null, address) } : {}),
+    ...(target.tls
+      ? { dnsLookup: (address: string, done: (err: null, address: string) => void) => done(null, address) }
+      : {}),
   };
 }
 
@@ -82,7 +89,10 @@ export function connect(url: string, name: string, options: { failFast?: boolean
   if (isClusterUrl(url)) {
     const target = parseClusterUrl(url);
     // the options types are built for exactOptionalPropertyTypes-off code; their values are right
-    conn = new Cluster(target.nodes.map((n) => ({ ...n })), clusterOptions(target, name, failFast) as never);
+    conn = new Cluster(
+      target.nodes.map((n) => ({ ...n })),
+      clusterOptions(target, name, failFast) as never,
+    );
   } else {
     const fail = failFast ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 } : {};
     conn = new Redis({ ...redisOptions(url), connectionName: name, ...fail } as never);
@@ -99,9 +109,10 @@ export function connect(url: string, name: string, options: { failFast?: boolean
  * On a cluster it is a cluster client of its own (a connection to each node it reads).
  */
 export function blockingConnection(redis: RedisConnection): RedisConnection {
-  const conn = redis instanceof Cluster
-    ? redis.duplicate([], { enableOfflineQueue: true, redisOptions: { maxRetriesPerRequest: null } })
-    : redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  const conn =
+    redis instanceof Cluster
+      ? redis.duplicate([], { enableOfflineQueue: true, redisOptions: { maxRetriesPerRequest: null } })
+      : redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
   conn.on('error', () => undefined);
   return conn;
 }
@@ -111,7 +122,10 @@ export function blockingConnection(redis: RedisConnection): RedisConnection {
  * connections and closes them. On a cluster, a Cluster of our own (BullMQ takes no cluster
  * options; it duplicates the instance for its blocking reads): close() it after the Worker.
  */
-export function queueConnection(url: string, name: string): { readonly connection: RedisOptions | Cluster; close(): Promise<void> } {
+export function queueConnection(
+  url: string,
+  name: string,
+): { readonly connection: RedisOptions | Cluster; close(): Promise<void> } {
   if (!isClusterUrl(url)) return { connection: redisOptions(url), close: async () => undefined };
   const cluster = connect(url, name) as Cluster;
   return {
@@ -157,7 +171,10 @@ export function defineScript(redis: RedisConnection, name: string, lua: string, 
 export async function letGo(conn: { quit(): Promise<unknown>; disconnect(): void }, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const answered = await Promise.race([
-    conn.quit().then(() => true, () => true),
+    conn.quit().then(
+      () => true,
+      () => true,
+    ),
     new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
   ]).finally(() => clearTimeout(timer));
   if (!answered) conn.disconnect();

@@ -1,4 +1,14 @@
-export { blockingConnection, connect, defineScript, letGo, queueConnection, REDIS_CHECKS, redisOptions, redisPrefixProblem, redisUrlProblem } from './connection.js';
+export {
+  blockingConnection,
+  connect,
+  defineScript,
+  letGo,
+  queueConnection,
+  REDIS_CHECKS,
+  redisOptions,
+  redisPrefixProblem,
+  redisUrlProblem,
+} from './connection.js';
 export type { RedisConnection, ScriptFn } from './connection.js';
 export { hashTag, isClusterUrl, parseClusterUrl } from './redis-url.js';
 export type { ClusterNode, ClusterTarget } from './redis-url.js';

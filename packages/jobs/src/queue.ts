@@ -24,6 +24,11 @@ export function createQueue(connection: RedisConnection, prefix: string): Queue<
     prefix,
     // a processor that throws (Redis away for a moment) is tried again; the store's claim
     // makes that safe: before the claim the job simply runs, after it it is WORKER_LOST
-    defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 3_600 }, attempts: 5, backoff: { type: 'exponential', delay: 500 } },
+    defaultJobOptions: {
+      removeOnComplete: true,
+      removeOnFail: { age: 3_600 },
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+    },
   });
 }

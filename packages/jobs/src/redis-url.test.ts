@@ -4,16 +4,27 @@ import { clusterPrefixProblem, hashTag, isClusterUrl, parseClusterUrl } from './
 
 test('a cluster URL: seed nodes, credentials, TLS', () => {
   assert.deepEqual(parseClusterUrl('redis+cluster://127.0.0.1:7000,127.0.0.1:7001,10.0.0.3'), {
-    nodes: [{ host: '127.0.0.1', port: 7000 }, { host: '127.0.0.1', port: 7001 }, { host: '10.0.0.3', port: 6379 }],
+    nodes: [
+      { host: '127.0.0.1', port: 7000 },
+      { host: '127.0.0.1', port: 7001 },
+      { host: '10.0.0.3', port: 6379 },
+    ],
     tls: false,
   });
   assert.deepEqual(parseClusterUrl('rediss+cluster://app:p%40ss@redis-a.internal:6380,[::1]:7000/'), {
-    nodes: [{ host: 'redis-a.internal', port: 6380 }, { host: '::1', port: 7000 }],
+    nodes: [
+      { host: 'redis-a.internal', port: 6380 },
+      { host: '::1', port: 7000 },
+    ],
     username: 'app',
     password: 'p@ss',
     tls: true,
   });
-  assert.deepEqual(parseClusterUrl('redis+cluster://:secret@h:1'), { nodes: [{ host: 'h', port: 1 }], password: 'secret', tls: false });
+  assert.deepEqual(parseClusterUrl('redis+cluster://:secret@h:1'), {
+    nodes: [{ host: 'h', port: 1 }],
+    password: 'secret',
+    tls: false,
+  });
 });
 
 test('a malformed cluster URL: one line that says what is wrong, without the password', () => {
@@ -31,14 +42,19 @@ test('a malformed cluster URL: one line that says what is wrong, without the pas
     ['redis://a:1', /starts with redis\+cluster/],
   ];
   for (const [url, re] of cases) {
-    assert.throws(() => parseClusterUrl(url), (e: Error) => re.test(e.message) && !e.message.includes('\n') && !e.message.includes('hunter2'), url);
+    assert.throws(
+      () => parseClusterUrl(url),
+      (e: Error) => re.test(e.message) && !e.message.includes('\n') && !e.message.includes('hunter2'),
+      url,
+    );
   }
 });
 
 test('only the +cluster schemes are cluster URLs', () => {
   assert.equal(isClusterUrl('redis+cluster://a:1'), true);
   assert.equal(isClusterUrl('rediss+cluster://a:1'), true);
-  for (const url of ['redis://a:1', 'rediss://a:1', 'unix:///run/redis.sock', 'redis+sentinel://a:1']) assert.equal(isClusterUrl(url), false, url);
+  for (const url of ['redis://a:1', 'rediss://a:1', 'unix:///run/redis.sock', 'redis+sentinel://a:1'])
+    assert.equal(isClusterUrl(url), false, url);
 });
 
 test('the hash tag is what Redis Cluster hashes: first { to the next }, when not empty', () => {

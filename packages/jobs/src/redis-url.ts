@@ -47,7 +47,10 @@ function userinfo(text: string): { username?: string; password?: string } {
   const colon = text.indexOf(':');
   const [user, pass] = colon < 0 ? [text, ''] : [text.slice(0, colon), text.slice(colon + 1)];
   try {
-    return { ...(user ? { username: decodeURIComponent(user) } : {}), ...(pass ? { password: decodeURIComponent(pass) } : {}) };
+    return {
+      ...(user ? { username: decodeURIComponent(user) } : {}),
+      ...(pass ? { password: decodeURIComponent(pass) } : {}),
+    };
   } catch {
     throw new Error('the user name or password has a malformed %-escape');
   }

@@ -6,7 +6,17 @@
  */
 import { defineScript } from './connection.js';
 import type { RedisConnection, ScriptFn } from './connection.js';
-import type { JobError, JobEvent, JobStatus, JobView, JudgeJson, OutputChunk, ResultJson, StageEvent, TestJson } from '@codebox/protocol';
+import type {
+  JobError,
+  JobEvent,
+  JobStatus,
+  JobView,
+  JudgeJson,
+  OutputChunk,
+  ResultJson,
+  StageEvent,
+  TestJson,
+} from '@codebox/protocol';
 import { Keys } from './keys.js';
 import { CREATE, FAIL_WITHOUT_RESULT, FINISH, OWNER_CHECK, REQUEST_CANCEL, START } from './scripts.js';
 
@@ -36,7 +46,10 @@ export interface StoredEvent {
 
 export class JobStore {
   readonly keys: Keys;
-  private readonly scripts: Record<'create' | 'start' | 'ownerCheck' | 'finish' | 'failWithoutResult' | 'requestCancel', ScriptFn>;
+  private readonly scripts: Record<
+    'create' | 'start' | 'ownerCheck' | 'finish' | 'failWithoutResult' | 'requestCancel',
+    ScriptFn
+  >;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -44,7 +57,8 @@ export class JobStore {
     private readonly opts: StoreOptions = DEFAULT_STORE_OPTIONS,
   ) {
     this.keys = new Keys(prefix);
-    const define = (name: string, lua: string, numberOfKeys: number): ScriptFn => defineScript(redis, name, lua, numberOfKeys);
+    const define = (name: string, lua: string, numberOfKeys: number): ScriptFn =>
+      defineScript(redis, name, lua, numberOfKeys);
     this.scripts = {
       create: define('codeboxCreate', CREATE, 2),
       start: define('codeboxStart', START, 2),
@@ -58,14 +72,36 @@ export class JobStore {
   async create(id: string, owner: string, language: string, version: string, createdAt = new Date()): Promise<boolean> {
     const k = this.keys;
     const status = JSON.stringify({ status: 'queued' });
-    const r = await this.scripts.create(k.job(id), k.events(id), owner, language, version, createdAt.toISOString(), status, this.opts.jobTtlS, this.opts.streamMaxLen);
+    const r = await this.scripts.create(
+      k.job(id),
+      k.events(id),
+      owner,
+      language,
+      version,
+      createdAt.toISOString(),
+      status,
+      this.opts.jobTtlS,
+      this.opts.streamMaxLen,
+    );
     return r === 1;
   }
 
   /** the worker's claim, before any of the job's code runs; claimToken is new for each try */
-  async start(id: string, worker: string, claimToken: string): Promise<'started' | 'cancelled' | 'lost' | 'missing' | JobStatus> {
+  async start(
+    id: string,
+    worker: string,
+    claimToken: string,
+  ): Promise<'started' | 'cancelled' | 'lost' | 'missing' | JobStatus> {
     const k = this.keys;
-    return (await this.scripts.start(k.job(id), k.events(id), worker, new Date().toISOString(), JSON.stringify({ status: 'running' }), this.opts.streamMaxLen, claimToken)) as never;
+    return (await this.scripts.start(
+      k.job(id),
+      k.events(id),
+      worker,
+      new Date().toISOString(),
+      JSON.stringify({ status: 'running' }),
+      this.opts.streamMaxLen,
+      claimToken,
+    )) as never;
   }
 
   /** a job claimed by another try: is its worker alive (scripts.ts OWNER_CHECK)? looks judge lookGapMs apart */
@@ -77,7 +113,12 @@ export class JobStore {
    * The last word on a job: its final status, result and error, then the `status` and
    * `result` events. `from` is the status it must still be in; false when it was not.
    */
-  async finish(id: string, status: 'completed' | 'failed' | 'cancelled', from: 'running' | 'queued', outcome: { result?: ResultJson; judge?: JudgeJson; error?: JobError } = {}): Promise<boolean> {
+  async finish(
+    id: string,
+    status: 'completed' | 'failed' | 'cancelled',
+    from: 'running' | 'queued',
+    outcome: { result?: ResultJson; judge?: JudgeJson; error?: JobError } = {},
+  ): Promise<boolean> {
     const current = await this.get(id);
     if (!current) return false;
     const finishedAt = new Date().toISOString();
@@ -191,7 +232,17 @@ export class JobStore {
   }
 
   private async append(id: string, type: JobEvent['type'], data: unknown): Promise<void> {
-    await this.redis.xadd(this.keys.events(id), 'MAXLEN', '~', this.opts.streamMaxLen, '*', 'type', type, 'data', JSON.stringify(data));
+    await this.redis.xadd(
+      this.keys.events(id),
+      'MAXLEN',
+      '~',
+      this.opts.streamMaxLen,
+      '*',
+      'type',
+      type,
+      'data',
+      JSON.stringify(data),
+    );
   }
 
   /**
@@ -201,24 +252,42 @@ export class JobStore {
   async sendInput(id: string, input: JobInput): Promise<void> {
     const key = this.keys.input(id);
     // an hour: input is read as it comes, and input sent after the job's end is for no one
-    await this.redis.multi().xadd(key, 'MAXLEN', '~', this.opts.streamMaxLen, '*', 'input', JSON.stringify(input)).expire(key, 3_600).exec();
+    await this.redis
+      .multi()
+      .xadd(key, 'MAXLEN', '~', this.opts.streamMaxLen, '*', 'input', JSON.stringify(input))
+      .expire(key, 3_600)
+      .exec();
   }
 
   /** input after `afterId`, waiting up to blockMs, on a connection of its own */
-  async readInput(id: string, afterId: string, blockMs: number, conn: RedisConnection): Promise<{ id: string; input: JobInput }[]> {
+  async readInput(
+    id: string,
+    afterId: string,
+    blockMs: number,
+    conn: RedisConnection,
+  ): Promise<{ id: string; input: JobInput }[]> {
     const reply = await conn.xread('COUNT', 100, 'BLOCK', blockMs, 'STREAMS', this.keys.input(id), afterId);
-    return (reply?.[0]?.[1] ?? []).map(([eid, fields]) => ({ id: eid, input: JSON.parse(fields[1] ?? 'null') as JobInput }));
+    return (reply?.[0]?.[1] ?? []).map(([eid, fields]) => ({
+      id: eid,
+      input: JSON.parse(fields[1] ?? 'null') as JobInput,
+    }));
   }
 
   /**
    * Events after `afterId` ('0' for all). With blockMs, waits that long for new ones
    * (XREAD BLOCK): pass a connection of its own, as a blocked one serves nothing else.
    */
-  async readEvents(id: string, afterId: string, blockMs?: number, conn: RedisConnection = this.redis): Promise<StoredEvent[]> {
+  async readEvents(
+    id: string,
+    afterId: string,
+    blockMs?: number,
+    conn: RedisConnection = this.redis,
+  ): Promise<StoredEvent[]> {
     const key = this.keys.events(id);
-    const reply = blockMs === undefined
-      ? await conn.xread('COUNT', 1000, 'STREAMS', key, afterId)
-      : await conn.xread('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', key, afterId);
+    const reply =
+      blockMs === undefined
+        ? await conn.xread('COUNT', 1000, 'STREAMS', key, afterId)
+        : await conn.xread('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', key, afterId);
     const entries = reply?.[0]?.[1] ?? [];
     return entries.map(([eid, fields]) => {
       const f: Record<string, string> = {};

@@ -44,14 +44,38 @@ export const TIMINGS: Timings = {
 /** the rules, each a sentence saying why; the broken ones */
 export function timingProblems(t: Timings): string[] {
   const rules: [boolean, string][] = [
-    [t.ownerCheckMs > 2 * t.heartbeatMs, 'ownerCheckMs must be over two heartbeats: a live worker has beaten between two looks'],
-    [t.ownerLookGapMs > t.heartbeatMs, 'ownerLookGapMs must be over a heartbeat: looks that close could both fall between beats'],
-    [t.ownerLookGapMs < t.ownerCheckMs, 'ownerLookGapMs must be under ownerCheckMs: else two looks ownerCheckMs apart judge nothing'],
-    [t.workerFreshMs > 2 * t.heartbeatMs, 'workerFreshMs must be over two heartbeats: one late beat must not make a worker look gone'],
-    [t.workerRecordTtlMs >= t.workerFreshMs, 'workerRecordTtlMs must be at least workerFreshMs: a fresh worker has a record'],
-    [t.lockMs / 2 > t.heartbeatMs, 'lockMs / 2 (its renewal) must be over a heartbeat: renewing is not the tighter loop'],
-    [t.stalledCheckMs <= t.lockMs, 'stalledCheckMs must be at most lockMs: an expired lock is found within another lock time'],
-    [t.cancelPollMs < t.heartbeatMs, 'cancelPollMs must be under a heartbeat: a lost cancel message costs less than a beat'],
+    [
+      t.ownerCheckMs > 2 * t.heartbeatMs,
+      'ownerCheckMs must be over two heartbeats: a live worker has beaten between two looks',
+    ],
+    [
+      t.ownerLookGapMs > t.heartbeatMs,
+      'ownerLookGapMs must be over a heartbeat: looks that close could both fall between beats',
+    ],
+    [
+      t.ownerLookGapMs < t.ownerCheckMs,
+      'ownerLookGapMs must be under ownerCheckMs: else two looks ownerCheckMs apart judge nothing',
+    ],
+    [
+      t.workerFreshMs > 2 * t.heartbeatMs,
+      'workerFreshMs must be over two heartbeats: one late beat must not make a worker look gone',
+    ],
+    [
+      t.workerRecordTtlMs >= t.workerFreshMs,
+      'workerRecordTtlMs must be at least workerFreshMs: a fresh worker has a record',
+    ],
+    [
+      t.lockMs / 2 > t.heartbeatMs,
+      'lockMs / 2 (its renewal) must be over a heartbeat: renewing is not the tighter loop',
+    ],
+    [
+      t.stalledCheckMs <= t.lockMs,
+      'stalledCheckMs must be at most lockMs: an expired lock is found within another lock time',
+    ],
+    [
+      t.cancelPollMs < t.heartbeatMs,
+      'cancelPollMs must be under a heartbeat: a lost cancel message costs less than a beat',
+    ],
   ];
   return rules.filter(([ok]) => !ok).map(([, why]) => why);
 }

@@ -16,7 +16,10 @@ export interface WorkerRecord {
   readonly rootfs: string;
   readonly runtimes: RuntimeInfo[];
   /** the limits it enforces: defaults and maxima, run and compile */
-  readonly limits: { readonly run: { readonly defaults: object; readonly maxima: object }; readonly compile: { readonly defaults: object; readonly maxima: object } };
+  readonly limits: {
+    readonly run: { readonly defaults: object; readonly maxima: object };
+    readonly compile: { readonly defaults: object; readonly maxima: object };
+  };
   readonly startedAt: string;
 }
 

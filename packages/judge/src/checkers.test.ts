@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { check } from './checkers.js';
 
-const yes = (t: Parameters<typeof check>[0], a: string, b: string) => assert.ok(check(t, a, b).accepted, `${t.type}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+const yes = (t: Parameters<typeof check>[0], a: string, b: string) =>
+  assert.ok(check(t, a, b).accepted, `${t.type}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
 const no = (t: Parameters<typeof check>[0], a: string, b: string, msg?: RegExp) => {
   const r = check(t, a, b);
   assert.ok(!r.accepted, `${t.type}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);

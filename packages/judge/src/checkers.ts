@@ -56,7 +56,10 @@ export function check(checker: BuiltinChecker, output: string, expected: string)
         if (x !== undefined && y !== undefined && NUMBER.test(x) && NUMBER.test(y)) {
           const dx = Math.abs(Number(x) - Number(y));
           if (dx <= abs || dx <= rel * Math.abs(Number(y))) continue;
-          return differ(`token ${i + 1}`, `got ${x}, expected ${y} (difference ${dx}, tolerance ${abs} absolute or ${rel} relative)`);
+          return differ(
+            `token ${i + 1}`,
+            `got ${x}, expected ${y} (difference ${dx}, tolerance ${abs} absolute or ${rel} relative)`,
+          );
         }
         if (x !== y) return differ(`token ${i + 1}`, `got ${show(x)}, expected ${show(y)}`);
       }

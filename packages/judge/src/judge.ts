@@ -17,7 +17,16 @@ import type { RunResult, Sandbox, Status } from '@codebox/sandbox';
 import { check } from './checkers.js';
 import type { BuiltinChecker } from './checkers.js';
 
-export const TEST_VERDICTS = ['ACCEPTED', 'WRONG_ANSWER', 'TIME_LIMIT', 'WALL_TIME_LIMIT', 'MEMORY_LIMIT', 'RUNTIME_ERROR', 'OUTPUT_LIMIT', 'INTERNAL_ERROR'] as const;
+export const TEST_VERDICTS = [
+  'ACCEPTED',
+  'WRONG_ANSWER',
+  'TIME_LIMIT',
+  'WALL_TIME_LIMIT',
+  'MEMORY_LIMIT',
+  'RUNTIME_ERROR',
+  'OUTPUT_LIMIT',
+  'INTERNAL_ERROR',
+] as const;
 export type TestVerdict = (typeof TEST_VERDICTS)[number];
 export type JudgeVerdict = TestVerdict | 'COMPILE_ERROR';
 
@@ -119,22 +128,49 @@ export async function judge(
   const compiled = await compileProgram(
     sandbox,
     prepare(runtime, request.files, request.keepNames ? { keepNames: true } : {}),
-    { ...(request.compileLimits ? { compileLimits: request.compileLimits } : {}), ...(request.compileArgs ? { compileArgs: request.compileArgs } : {}), ...rootfs },
+    {
+      ...(request.compileLimits ? { compileLimits: request.compileLimits } : {}),
+      ...(request.compileArgs ? { compileArgs: request.compileArgs } : {}),
+      ...rootfs,
+    },
     policy,
     hooks.signal ? { signal: hooks.signal } : {},
   );
   if (compiled.result) hooks.onCompile?.(compiled.result);
   const total = request.tests.length;
-  if (!compiled.ok) return { verdict: 'COMPILE_ERROR', passed: 0, total, skipped: total, ...(compiled.result ? { compile: compiled.result } : {}), tests: [] };
-  const checkerProgram = checker.type === 'program' ? await compileChecker(sandbox, checker, rootfs, policy, hooks.signal) : undefined;
-  const interactor = request.interactor ? await compileChecker(sandbox, { type: 'program', ...request.interactor }, rootfs, policy, hooks.signal, 'interactor') : undefined;
+  if (!compiled.ok)
+    return {
+      verdict: 'COMPILE_ERROR',
+      passed: 0,
+      total,
+      skipped: total,
+      ...(compiled.result ? { compile: compiled.result } : {}),
+      tests: [],
+    };
+  const checkerProgram =
+    checker.type === 'program' ? await compileChecker(sandbox, checker, rootfs, policy, hooks.signal) : undefined;
+  const interactor = request.interactor
+    ? await compileChecker(
+        sandbox,
+        { type: 'program', ...request.interactor },
+        rootfs,
+        policy,
+        hooks.signal,
+        'interactor',
+      )
+    : undefined;
 
   const tests: TestResult[] = [];
   for (const [index, test] of request.tests.entries()) {
     if (hooks.signal?.aborted) break;
     if (interactor) {
       const judged = await interact(sandbox, compiled, interactor, test, request, rootfs, policy, hooks.signal);
-      const result = { index, ...(test.name === undefined ? {} : { name: test.name }), ...judged, run: keepOutput(judged.run, request.keepOutputBytes) };
+      const result = {
+        index,
+        ...(test.name === undefined ? {} : { name: test.name }),
+        ...judged,
+        run: keepOutput(judged.run, request.keepOutputBytes),
+      };
       tests.push(result);
       hooks.onTest?.(result);
       if (request.stopOnFirstFailure && result.verdict !== 'ACCEPTED') break;
@@ -152,18 +188,28 @@ export async function judge(
         ...rootfs,
       },
       policy,
-      { ...(hooks.onOutput ? { onOutput: (_step, stream, chunk) => hooks.onOutput?.(stream, chunk) } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) },
+      {
+        ...(hooks.onOutput ? { onOutput: (_step, stream, chunk) => hooks.onOutput?.(stream, chunk) } : {}),
+        ...(hooks.signal ? { signal: hooks.signal } : {}),
+      },
     );
     let verdict: TestVerdict;
     let message: string | undefined;
     if (run.status !== 'OK') verdict = FROM_STATUS[run.status];
-    else if (checkerProgram) ({ verdict, message } = await runChecker(sandbox, checkerProgram, test, run, rootfs, policy, hooks.signal));
+    else if (checkerProgram)
+      ({ verdict, message } = await runChecker(sandbox, checkerProgram, test, run, rootfs, policy, hooks.signal));
     else {
       const outcome = check(checker as BuiltinChecker, run.stdout.toString('utf8'), test.expectedOutput);
       verdict = outcome.accepted ? 'ACCEPTED' : 'WRONG_ANSWER';
       message = outcome.message;
     }
-    const result: TestResult = { index, ...(test.name === undefined ? {} : { name: test.name }), verdict, run: keepOutput(run, request.keepOutputBytes), ...(message === undefined ? {} : { checker: message }) };
+    const result: TestResult = {
+      index,
+      ...(test.name === undefined ? {} : { name: test.name }),
+      verdict,
+      run: keepOutput(run, request.keepOutputBytes),
+      ...(message === undefined ? {} : { checker: message }),
+    };
     tests.push(result);
     hooks.onTest?.(result);
     if (request.stopOnFirstFailure && verdict !== 'ACCEPTED') break;
@@ -215,13 +261,24 @@ async function compileChecker(
   signal: AbortSignal | undefined,
   role: 'checker' | 'interactor' = 'checker',
 ): Promise<Compiled> {
-  const compiled = await compileProgram(sandbox, prepare(checker.runtime, checker.files), { ...rootfs }, policy, signal ? { signal } : {});
+  const compiled = await compileProgram(
+    sandbox,
+    prepare(checker.runtime, checker.files),
+    { ...rootfs },
+    policy,
+    signal ? { signal } : {},
+  );
   if (!compiled.ok) {
-    const why = `${compiled.result?.stderr.toString() ?? ''}${compiled.result?.stdout.toString() ?? ''}`.trim().split('\n').slice(0, 5).join('\n');
+    const why = `${compiled.result?.stderr.toString() ?? ''}${compiled.result?.stdout.toString() ?? ''}`
+      .trim()
+      .split('\n')
+      .slice(0, 5)
+      .join('\n');
     throw new SpecError(`${role}.files`, `the ${role} did not compile (${compiled.result?.status}): ${why}`);
   }
   for (const name of CHECKER_FILES) {
-    if (compiled.files.some((f) => f.path === name)) throw new SpecError(`${role}.files`, `${name} is the ${role}'s input: no ${role} file may have that name`);
+    if (compiled.files.some((f) => f.path === name))
+      throw new SpecError(`${role}.files`, `${name} is the ${role}'s input: no ${role} file may have that name`);
   }
   return compiled;
 }
@@ -248,22 +305,44 @@ async function interact(
   const solutionRun = runCompiled(
     sandbox,
     solution,
-    { stdin: toSolution, args: request.args ?? [], ...(request.limits ? { limits: request.limits } : {}), network: request.network ?? 'none', ...rootfs },
+    {
+      stdin: toSolution,
+      args: request.args ?? [],
+      ...(request.limits ? { limits: request.limits } : {}),
+      network: request.network ?? 'none',
+      ...rootfs,
+    },
     policy,
     { onOutput: (_step, stream, chunk) => void (stream === 'stdout' && toInteractor.write(chunk)), ...abort },
   ).finally(() => toInteractor.end());
-  const files = [...interactor.files, { path: 'input.txt', content: test.stdin ?? '' }, { path: 'expected.txt', content: test.expectedOutput }];
-  const interactorRun = runCompiled(sandbox, { ...interactor, files }, { stdin: toInteractor, args: ['input.txt', 'expected.txt'], ...rootfs }, policy, {
-    onOutput: (_step, stream, chunk) => void (stream === 'stdout' && toSolution.write(chunk)),
-    ...abort,
-  }).finally(() => toSolution.end());
+  const files = [
+    ...interactor.files,
+    { path: 'input.txt', content: test.stdin ?? '' },
+    { path: 'expected.txt', content: test.expectedOutput },
+  ];
+  const interactorRun = runCompiled(
+    sandbox,
+    { ...interactor, files },
+    { stdin: toInteractor, args: ['input.txt', 'expected.txt'], ...rootfs },
+    policy,
+    {
+      onOutput: (_step, stream, chunk) => void (stream === 'stdout' && toSolution.write(chunk)),
+      ...abort,
+    },
+  ).finally(() => toSolution.end());
   const [run, judged] = await Promise.all([solutionRun, interactorRun]);
   const message = judged.stderr.toString().trim().slice(0, 4096);
   const limit = ['TIME_LIMIT', 'WALL_TIME_LIMIT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT'].includes(run.status);
   let verdict: TestVerdict;
   if (limit) verdict = FROM_STATUS[run.status as keyof typeof FROM_STATUS];
-  else if (judged.status === 'RUNTIME_ERROR' && (judged.exitCode === 1 || judged.exitCode === 2)) verdict = 'WRONG_ANSWER';
-  else if (judged.status !== 'OK') return { verdict: 'INTERNAL_ERROR', run, checker: `the interactor failed (${judged.status}, exit ${judged.exitCode ?? judged.signal}): ${message}` };
+  else if (judged.status === 'RUNTIME_ERROR' && (judged.exitCode === 1 || judged.exitCode === 2))
+    verdict = 'WRONG_ANSWER';
+  else if (judged.status !== 'OK')
+    return {
+      verdict: 'INTERNAL_ERROR',
+      run,
+      checker: `the interactor failed (${judged.status}, exit ${judged.exitCode ?? judged.signal}): ${message}`,
+    };
   else verdict = run.status === 'OK' ? 'ACCEPTED' : FROM_STATUS[run.status];
   return { verdict, run, ...(message ? { checker: message } : {}) };
 }
@@ -283,10 +362,20 @@ async function runChecker(
     { path: 'output.txt', content: run.stdout },
     { path: 'expected.txt', content: test.expectedOutput },
   ];
-  const r = await runCompiled(sandbox, { ...checker, files }, { args: [...CHECKER_FILES], ...rootfs }, policy, signal ? { signal } : {});
+  const r = await runCompiled(
+    sandbox,
+    { ...checker, files },
+    { args: [...CHECKER_FILES], ...rootfs },
+    policy,
+    signal ? { signal } : {},
+  );
   const message = `${r.stdout.toString()}${r.stderr.toString()}`.trim().slice(0, 4096);
   if (r.status === 'OK') return { verdict: 'ACCEPTED', message };
   // testlib's exit codes: 1 wrong answer, 2 presentation error — a wrong answer here too
-  if (r.status === 'RUNTIME_ERROR' && (r.exitCode === 1 || r.exitCode === 2)) return { verdict: 'WRONG_ANSWER', message };
-  return { verdict: 'INTERNAL_ERROR', message: `the checker failed (${r.status}, exit ${r.exitCode ?? r.signal}): ${message}` };
+  if (r.status === 'RUNTIME_ERROR' && (r.exitCode === 1 || r.exitCode === 2))
+    return { verdict: 'WRONG_ANSWER', message };
+  return {
+    verdict: 'INTERNAL_ERROR',
+    message: `the checker failed (${r.status}, exit ${r.exitCode ?? r.signal}): ${message}`,
+  };
 }

@@ -42,7 +42,12 @@ export function programRequest(request: JobRequest, rootfs: string | undefined):
  * tests, checker and interactor. keepOutputBytes: what the judge keeps of each test's
  * output once it is checked.
  */
-export function judgeRequest(request: JobRequest, rootfs: string | undefined, find: FindRuntime, keepOutputBytes: number): JudgeRequest {
+export function judgeRequest(
+  request: JobRequest,
+  rootfs: string | undefined,
+  find: FindRuntime,
+  keepOutputBytes: number,
+): JudgeRequest {
   const { stdin: _stdin, ...program } = programRequest(request, rootfs);
   return {
     ...program,
@@ -62,7 +67,12 @@ function interactor(i: NonNullable<JobRequest['interactor']>, find: FindRuntime)
 
 function checker(c: CheckerInput, find: FindRuntime): Checker {
   if (typeof c === 'string') return { type: c };
-  if (c.type === 'float') return { type: 'float', ...(c.absolute === undefined ? {} : { absolute: c.absolute }), ...(c.relative === undefined ? {} : { relative: c.relative }) };
+  if (c.type === 'float')
+    return {
+      type: 'float',
+      ...(c.absolute === undefined ? {} : { absolute: c.absolute }),
+      ...(c.relative === undefined ? {} : { relative: c.relative }),
+    };
   const runtime = find(c.language);
   if (!runtime) throw new SpecError('checker.language', `this worker has no ${c.language}`);
   return { type: 'program', runtime, files: sourceFiles(c.files) };

@@ -8,7 +8,15 @@
  * engine status is a wire status, and a program's status is exactly the wire's.
  */
 import { encodeOutput } from '@codebox/protocol';
-import type { CompileJson, JudgeJson, JudgeVerdict as WireJudgeVerdict, ResultJson, ResultStatus, TestJson, TestVerdict as WireTestVerdict } from '@codebox/protocol';
+import type {
+  CompileJson,
+  JudgeJson,
+  JudgeVerdict as WireJudgeVerdict,
+  ResultJson,
+  ResultStatus,
+  TestJson,
+  TestVerdict as WireTestVerdict,
+} from '@codebox/protocol';
 import type { JudgeResult, JudgeVerdict, TestResult, TestVerdict } from '@codebox/judge';
 import type { ProgramResult, ProgramStatus } from '@codebox/runtimes';
 import type { RunResult } from '@codebox/sandbox';
@@ -48,7 +56,13 @@ export function compileJson(c: RunResult): CompileJson {
 
 export function testJson(t: TestResult): TestJson {
   const { message: _m, compile: _c, ...run } = toJson(t.run);
-  return { index: t.index, ...(t.name === undefined ? {} : { name: t.name }), verdict: t.verdict, ...run, ...(t.checker === undefined ? {} : { checker: t.checker }) };
+  return {
+    index: t.index,
+    ...(t.name === undefined ? {} : { name: t.name }),
+    verdict: t.verdict,
+    ...run,
+    ...(t.checker === undefined ? {} : { checker: t.checker }),
+  };
 }
 
 /** the judge's result; tests: as already encoded and stored (protocol's ResultBudget), else encoded here */

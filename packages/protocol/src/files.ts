@@ -16,7 +16,8 @@ export interface EntryRule {
 export function entryName(runtime: EntryRule, given: string): string {
   const ext = extension(given).toLowerCase();
   const defaultExt = extension(runtime.sourceFile);
-  if (ext !== defaultExt && runtime.extensions.includes(ext)) return runtime.sourceFile.slice(0, -defaultExt.length) + ext;
+  if (ext !== defaultExt && runtime.extensions.includes(ext))
+    return runtime.sourceFile.slice(0, -defaultExt.length) + ext;
   return runtime.sourceFile;
 }
 
@@ -37,7 +38,9 @@ function extension(name: string): string {
  */
 export function fileNameProblem(name: string): string | undefined {
   const parts = name.split('/');
-  if (parts.some((p) => p.startsWith('-'))) return `no part may start with "-" (a program would read it as an option): ${JSON.stringify(name)}`;
-  if ((parts.at(-1) ?? '').startsWith('@')) return `must not start with "@" (a compiler would read options from it): ${JSON.stringify(name)}`;
+  if (parts.some((p) => p.startsWith('-')))
+    return `no part may start with "-" (a program would read it as an option): ${JSON.stringify(name)}`;
+  if ((parts.at(-1) ?? '').startsWith('@'))
+    return `must not start with "@" (a compiler would read options from it): ${JSON.stringify(name)}`;
   return undefined;
 }

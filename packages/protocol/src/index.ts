@@ -2,8 +2,32 @@ export { base64Bytes, encodeOutput, encodeOutputWithin, maxEncodedBytes, ResultB
 export type { CompileJson, Encoding, JudgeJson, ResultJson, TestJson } from './result.js';
 export { API_ERRORS, ApiError } from './errors.js';
 export type { ApiErrorBody, ApiErrorCode } from './errors.js';
-export { COMPILE_REQUEST_LIMITS, FINAL_STATUSES, JOB_ERRORS, JOB_STATUSES, jobError, REQUEST_LIMITS, SANDBOX_FAILURES } from './job.js';
-export type { CheckerInput, StageEvent, TestInput, FileInput, JobError, JobErrorCode, JobEvent, SandboxFailure, JobRequest, JobStatus, JobView, OutputChunk, CompileRequestLimits, RequestLimits, RuntimeInfo } from './job.js';
+export {
+  COMPILE_REQUEST_LIMITS,
+  FINAL_STATUSES,
+  JOB_ERRORS,
+  JOB_STATUSES,
+  jobError,
+  REQUEST_LIMITS,
+  SANDBOX_FAILURES,
+} from './job.js';
+export type {
+  CheckerInput,
+  StageEvent,
+  TestInput,
+  FileInput,
+  JobError,
+  JobErrorCode,
+  JobEvent,
+  SandboxFailure,
+  JobRequest,
+  JobStatus,
+  JobView,
+  OutputChunk,
+  CompileRequestLimits,
+  RequestLimits,
+  RuntimeInfo,
+} from './job.js';
 export { checkJobRequest, fieldPath, findRuntime, versionMatches } from './request.js';
 export type { CheckedRequest, CompileLimitMaxima, LimitMaxima, RequestContext } from './request.js';
 export { ERROR_SCHEMA, FILE_SCHEMA, JOB_REQUEST_SCHEMA, JOB_SCHEMA, RESULT_SCHEMA, RUNTIME_SCHEMA } from './schemas.js';

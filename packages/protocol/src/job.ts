@@ -8,7 +8,15 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 /** the limits a request may set (the rest are the server's) */
-export const REQUEST_LIMITS = ['cpuMs', 'wallMs', 'memoryBytes', 'pids', 'outputBytes', 'stackBytes', 'fileSizeBytes'] as const;
+export const REQUEST_LIMITS = [
+  'cpuMs',
+  'wallMs',
+  'memoryBytes',
+  'pids',
+  'outputBytes',
+  'stackBytes',
+  'fileSizeBytes',
+] as const;
 export type RequestLimits = Partial<Record<(typeof REQUEST_LIMITS)[number], number>>;
 /** the compile step's: the same, and what it may hand to the run step */
 export const COMPILE_REQUEST_LIMITS = [...REQUEST_LIMITS, 'artifactBytes'] as const;
@@ -87,7 +95,16 @@ export type JobErrorCode = keyof typeof JOB_ERRORS;
  * The sandbox's own failures, by the step that failed (the engine's SandboxError codes;
  * @codebox/model holds the two lists equal): an INTERNAL job error says which.
  */
-export const SANDBOX_FAILURES = ['NOT_ROOT', 'TOOL_MISSING', 'SECCOMP_FAILED', 'CGROUP_FAILED', 'WORKDIR_FAILED', 'LAUNCH_FAILED', 'UIDS_TAKEN', 'CLOSED'] as const;
+export const SANDBOX_FAILURES = [
+  'NOT_ROOT',
+  'TOOL_MISSING',
+  'SECCOMP_FAILED',
+  'CGROUP_FAILED',
+  'WORKDIR_FAILED',
+  'LAUNCH_FAILED',
+  'UIDS_TAKEN',
+  'CLOSED',
+] as const;
 export type SandboxFailure = (typeof SANDBOX_FAILURES)[number];
 
 export interface JobError {
@@ -98,7 +115,11 @@ export interface JobError {
 }
 
 export function jobError(code: JobErrorCode, detail?: string, sandbox?: SandboxFailure): JobError {
-  return { code, message: detail ? `${JOB_ERRORS[code]}: ${detail}` : JOB_ERRORS[code], ...(sandbox ? { sandbox } : {}) };
+  return {
+    code,
+    message: detail ? `${JOB_ERRORS[code]}: ${detail}` : JOB_ERRORS[code],
+    ...(sandbox ? { sandbox } : {}),
+  };
 }
 
 export interface JobView {

@@ -2,7 +2,15 @@
  * The OpenAPI 3.1 document of the native API, built from the same schemas the API
  * validates with. Served at /openapi.json and rendered at /docs.
  */
-import { ERROR_SCHEMA, JOB_REQUEST_SCHEMA, JOB_SCHEMA, JUDGE_SCHEMA, RESULT_SCHEMA, RUNTIME_SCHEMA, TEST_SCHEMA } from './schemas.js';
+import {
+  ERROR_SCHEMA,
+  JOB_REQUEST_SCHEMA,
+  JOB_SCHEMA,
+  JUDGE_SCHEMA,
+  RESULT_SCHEMA,
+  RUNTIME_SCHEMA,
+  TEST_SCHEMA,
+} from './schemas.js';
 
 const strip = <T extends { $id?: string }>(s: T): Omit<T, '$id'> => {
   const { $id: _id, ...rest } = s;
@@ -34,7 +42,9 @@ export function openApiDocument(version: string): object {
         Runtime: strip(RUNTIME_SCHEMA),
         Error: strip(ERROR_SCHEMA),
       },
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API key, when the server has keys configured' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'an API key, when the server has keys configured' },
+      },
     },
     security: [{ bearer: [] }, {}],
     paths: {
@@ -42,15 +52,29 @@ export function openApiDocument(version: string): object {
         post: {
           summary: 'Create a job',
           parameters: [
-            { name: 'wait', in: 'query', schema: { type: 'boolean' }, description: 'answer 200 with the finished job, or 202 if it takes longer than the server\'s wait bound' },
+            {
+              name: 'wait',
+              in: 'query',
+              schema: { type: 'boolean' },
+              description: "answer 200 with the finished job, or 202 if it takes longer than the server's wait bound",
+            },
           ],
           requestBody: { required: true, content: { 'application/json': { schema: ref('JobRequest') } } },
           responses: {
             200: json(ref('Job'), 'with ?wait=true: the finished job'),
-            202: json({ type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { const: 'queued' } } }, 'queued (or, with ?wait=true, still running: poll it)'),
-            400: error('invalid JSON or request: details.field names the field; details.known the languages; details.maximum the limit'),
+            202: json(
+              {
+                type: 'object',
+                required: ['id', 'status'],
+                properties: { id: { type: 'string' }, status: { const: 'queued' } },
+              },
+              'queued (or, with ?wait=true, still running: poll it)',
+            ),
+            400: error(
+              'invalid JSON or request: details.field names the field; details.known the languages; details.maximum the limit',
+            ),
             401: error('no or a wrong API key'),
-            413: error('the body is over the server\'s limit'),
+            413: error("the body is over the server's limit"),
             415: error('the body is not JSON'),
             429: error('this key is over its rate (Retry-After)'),
             503: error('the queue is full or the service not ready (Retry-After)'),
@@ -61,10 +85,10 @@ export function openApiDocument(version: string): object {
         get: {
           summary: 'A job, with its result when it has finished',
           parameters: [jobId],
-          responses: { 200: json(ref('Job'), 'the job'), 404: error('no such job, or another key\'s') },
+          responses: { 200: json(ref('Job'), 'the job'), 404: error("no such job, or another key's") },
         },
         delete: {
-          summary: 'Cancel a job: a queued job never runs; a running job\'s box is killed',
+          summary: "Cancel a job: a queued job never runs; a running job's box is killed",
           parameters: [jobId],
           responses: {
             200: json(ref('Job'), 'cancelled (a running job reaches cancelled when its box is gone)'),
@@ -75,8 +99,12 @@ export function openApiDocument(version: string): object {
       },
       '/v1/jobs/{id}/events': {
         get: {
-          summary: 'Server-Sent Events: status, stage, stdout, stderr, test, result, in order; resumable with Last-Event-ID',
-          parameters: [jobId, { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' }, description: 'resume after this event' }],
+          summary:
+            'Server-Sent Events: status, stage, stdout, stderr, test, result, in order; resumable with Last-Event-ID',
+          parameters: [
+            jobId,
+            { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' }, description: 'resume after this event' },
+          ],
           responses: {
             200: {
               description:
@@ -95,14 +123,20 @@ export function openApiDocument(version: string): object {
             200: json(
               {
                 type: 'object',
-                properties: { runtimes: { type: 'array', items: ref('Runtime') }, limits: { type: 'object' }, compileLimits: { type: 'object' } },
+                properties: {
+                  runtimes: { type: 'array', items: ref('Runtime') },
+                  limits: { type: 'object' },
+                  compileLimits: { type: 'object' },
+                },
               },
               'runtimes and limits',
             ),
           },
         },
       },
-      '/healthz': { get: { summary: 'The API process is up', security: [], responses: { 200: { description: 'ok' } } } },
+      '/healthz': {
+        get: { summary: 'The API process is up', security: [], responses: { 200: { description: 'ok' } } },
+      },
       '/readyz': {
         get: {
           summary: 'Redis reachable and a worker seen recently',
@@ -110,9 +144,19 @@ export function openApiDocument(version: string): object {
           responses: { 200: { description: 'ready' }, 503: error('not ready, and why') },
         },
       },
-      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'text/plain; version=0.0.4' } } } },
-      '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
-      '/docs': { get: { summary: 'This document, for people', security: [], responses: { 200: { description: 'text/html' } } } },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          security: [],
+          responses: { 200: { description: 'text/plain; version=0.0.4' } },
+        },
+      },
+      '/openapi.json': {
+        get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
+      },
+      '/docs': {
+        get: { summary: 'This document, for people', security: [], responses: { 200: { description: 'text/html' } } },
+      },
     },
   };
 }

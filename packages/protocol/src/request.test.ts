@@ -4,9 +4,27 @@ import { ApiError } from './errors.js';
 import { checkJobRequest, versionMatches } from './request.js';
 import type { RequestContext } from './request.js';
 
-const MAX = { cpuMs: 60_000, wallMs: 300_000, memoryBytes: 4 << 30, pids: 1024, outputBytes: 64 << 20, stackBytes: 1 << 30, fileSizeBytes: 1 << 30 };
+const MAX = {
+  cpuMs: 60_000,
+  wallMs: 300_000,
+  memoryBytes: 4 << 30,
+  pids: 1024,
+  outputBytes: 64 << 20,
+  stackBytes: 1 << 30,
+  fileSizeBytes: 1 << 30,
+};
 const ctx: RequestContext = {
-  runtimes: [{ id: 'python', name: 'Python 3', version: '3.11.2', aliases: ['python3', 'py'], extensions: ['.py'], sourceFile: 'main.py', compiled: false }],
+  runtimes: [
+    {
+      id: 'python',
+      name: 'Python 3',
+      version: '3.11.2',
+      aliases: ['python3', 'py'],
+      extensions: ['.py'],
+      sourceFile: 'main.py',
+      compiled: false,
+    },
+  ],
   maxima: { run: MAX, compile: MAX },
 };
 
@@ -23,7 +41,14 @@ function fails(body: unknown, code: string, field?: string): void {
 }
 
 test('a good request comes back with its runtime, found by alias', () => {
-  const r = checkJobRequest({ language: 'Py', version: '3.11', files: [{ content: 'print(1)' }, { name: 'lib/x.py', content: 'eA==', encoding: 'base64' }] }, ctx);
+  const r = checkJobRequest(
+    {
+      language: 'Py',
+      version: '3.11',
+      files: [{ content: 'print(1)' }, { name: 'lib/x.py', content: 'eA==', encoding: 'base64' }],
+    },
+    ctx,
+  );
   assert.equal(r.runtime.id, 'python');
 });
 
@@ -36,16 +61,34 @@ test('each mistake names its field', () => {
   fails({ language: 'python', files: [{ content: '' }], args: ['a', 2] }, 'INVALID_REQUEST', 'args[1]');
   fails({ language: 'python', files: [{ content: '' }], args: ['a\u0000'] }, 'INVALID_REQUEST', 'args[0]');
   fails({ language: 'python', files: [{ content: '' }, { content: '' }] }, 'INVALID_REQUEST', 'files[1].name');
-  fails({ language: 'python', files: [{ content: '' }, { name: 'a', content: '' }, { name: 'a', content: '' }] }, 'INVALID_REQUEST', 'files[2].name');
+  fails(
+    { language: 'python', files: [{ content: '' }, { name: 'a', content: '' }, { name: 'a', content: '' }] },
+    'INVALID_REQUEST',
+    'files[2].name',
+  );
   fails({ language: 'python', files: [{ name: '/etc/passwd', content: '' }] }, 'INVALID_REQUEST', 'files[0].name');
-  fails({ language: 'python', files: [{ name: 'prog.py', content: '' }, { name: 'main.py', content: '' }] }, 'INVALID_REQUEST', 'files[1].name');
+  fails(
+    {
+      language: 'python',
+      files: [
+        { name: 'prog.py', content: '' },
+        { name: 'main.py', content: '' },
+      ],
+    },
+    'INVALID_REQUEST',
+    'files[1].name',
+  );
   fails({ language: 'python', files: [{ content: '' }], network: 'yes' }, 'INVALID_REQUEST', 'network');
   fails({ language: 'python', files: [{ content: '' }], limits: { cpus: 2 } }, 'INVALID_REQUEST', 'limits.cpus');
   fails({ language: 'python', files: [{ content: '' }], limits: { pids: 1 } }, 'INVALID_REQUEST', 'limits.pids');
   fails({ language: 'python', files: [{ content: 'abc', encoding: 'base64' }] }, 'INVALID_REQUEST', 'files[0].content');
   fails({ language: 'go', files: [{ content: '' }] }, 'UNKNOWN_LANGUAGE', 'language');
   fails({ language: 'python', version: '2', files: [{ content: '' }] }, 'UNKNOWN_VERSION', 'version');
-  fails({ language: 'python', files: [{ content: '' }], limits: { wallMs: 300_001 } }, 'LIMIT_TOO_HIGH', 'limits.wallMs');
+  fails(
+    { language: 'python', files: [{ content: '' }], limits: { wallMs: 300_001 } },
+    'LIMIT_TOO_HIGH',
+    'limits.wallMs',
+  );
 });
 
 test('versions: *, exact, or a prefix at a dot', () => {

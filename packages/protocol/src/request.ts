@@ -43,10 +43,14 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
     });
   }
   if (request.version !== undefined && !versionMatches(request.version, runtime.version)) {
-    throw new ApiError('UNKNOWN_VERSION', `${runtime.id} ${request.version} is not available (this server has ${runtime.version})`, {
-      field: 'version',
-      available: [runtime.version],
-    });
+    throw new ApiError(
+      'UNKNOWN_VERSION',
+      `${runtime.id} ${request.version} is not available (this server has ${runtime.version})`,
+      {
+        field: 'version',
+        available: [runtime.version],
+      },
+    );
   }
   // the entry is placed under the runtime's name (main.py), or its own with keepNames: no
   // other file may take it
@@ -56,7 +60,8 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
   request.files.forEach((f, i) => {
     if (i > 0 || f.name !== undefined) checkName(f.name, `files[${i}].name`, i === 0);
     if (i > 0 && f.name !== undefined) {
-      if (names.has(f.name)) throw invalid(`files[${i}].name`, `${f.name} is there twice (the entry is placed as ${entry})`);
+      if (names.has(f.name))
+        throw invalid(`files[${i}].name`, `${f.name} is there twice (the entry is placed as ${entry})`);
       names.add(f.name);
     }
     if (f.encoding === 'base64' && !BASE64.test(f.content)) throw invalid(`files[${i}].content`, 'is not valid base64');
@@ -67,22 +72,43 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
   request.compileArgs?.forEach((a, i) => {
     if (a.includes('\0')) throw invalid(`compileArgs[${i}]`, 'must not contain NUL');
   });
-  if (request.compileArgs?.length && !runtime.compiled) throw invalid('compileArgs', `${runtime.id} has no compile step`);
-  if (request.tests && request.stdin !== undefined) throw invalid('stdin', 'in judge mode each test has its own stdin (tests[i].stdin)');
-  if (!request.tests && (request.checker !== undefined || request.stopOnFirstFailure !== undefined || request.interactor !== undefined)) {
-    throw invalid(request.checker !== undefined ? 'checker' : request.interactor !== undefined ? 'interactor' : 'stopOnFirstFailure', 'is for judge mode, with tests');
+  if (request.compileArgs?.length && !runtime.compiled)
+    throw invalid('compileArgs', `${runtime.id} has no compile step`);
+  if (request.tests && request.stdin !== undefined)
+    throw invalid('stdin', 'in judge mode each test has its own stdin (tests[i].stdin)');
+  if (
+    !request.tests &&
+    (request.checker !== undefined || request.stopOnFirstFailure !== undefined || request.interactor !== undefined)
+  ) {
+    throw invalid(
+      request.checker !== undefined
+        ? 'checker'
+        : request.interactor !== undefined
+          ? 'interactor'
+          : 'stopOnFirstFailure',
+      'is for judge mode, with tests',
+    );
   }
-  if (request.interactor && request.checker !== undefined) throw invalid('checker', 'an interactive problem is judged by its interactor, not a checker');
+  if (request.interactor && request.checker !== undefined)
+    throw invalid('checker', 'an interactive problem is judged by its interactor, not a checker');
   if (request.interactor && !findRuntime(ctx.runtimes, request.interactor.language)) {
-    throw new ApiError('UNKNOWN_LANGUAGE', `unknown interactor language "${request.interactor.language}"`, { field: 'interactor.language', known: [...new Set(ctx.runtimes.map((r) => r.id))].sort() });
+    throw new ApiError('UNKNOWN_LANGUAGE', `unknown interactor language "${request.interactor.language}"`, {
+      field: 'interactor.language',
+      known: [...new Set(ctx.runtimes.map((r) => r.id))].sort(),
+    });
   }
   const checker = request.checker;
   if (typeof checker === 'object' && checker.type === 'program') {
     const crt = findRuntime(ctx.runtimes, checker.language);
-    if (!crt) throw new ApiError('UNKNOWN_LANGUAGE', `unknown checker language "${checker.language}"`, { field: 'checker.language', known: [...new Set(ctx.runtimes.map((r) => r.id))].sort() });
+    if (!crt)
+      throw new ApiError('UNKNOWN_LANGUAGE', `unknown checker language "${checker.language}"`, {
+        field: 'checker.language',
+        known: [...new Set(ctx.runtimes.map((r) => r.id))].sort(),
+      });
     checker.files.forEach((f, i) => {
       if (i > 0 || f.name !== undefined) checkName(f.name, `checker.files[${i}].name`, i === 0);
-      if (f.encoding === 'base64' && !BASE64.test(f.content)) throw invalid(`checker.files[${i}].content`, 'is not valid base64');
+      if (f.encoding === 'base64' && !BASE64.test(f.content))
+        throw invalid(`checker.files[${i}].content`, 'is not valid base64');
     });
   }
   checkLimits(request.limits, ctx.maxima.run, 'limits', REQUEST_LIMITS);
@@ -113,12 +139,20 @@ function checkName(name: string | undefined, field: string, entry: boolean): voi
   if (problem) throw invalid(field, problem);
 }
 
-function checkLimits(limits: CompileRequestLimits | undefined, maxima: CompileLimitMaxima, field: string, names: readonly (keyof CompileRequestLimits)[]): void {
+function checkLimits(
+  limits: CompileRequestLimits | undefined,
+  maxima: CompileLimitMaxima,
+  field: string,
+  names: readonly (keyof CompileRequestLimits)[],
+): void {
   for (const name of names) {
     const value = limits?.[name];
     const maximum = maxima[name];
     if (value !== undefined && maximum !== undefined && value > maximum) {
-      throw new ApiError('LIMIT_TOO_HIGH', `${field}.${name}: ${value} is over the maximum ${maximum}`, { field: `${field}.${name}`, maximum });
+      throw new ApiError('LIMIT_TOO_HIGH', `${field}.${name}: ${value} is over the maximum ${maximum}`, {
+        field: `${field}.${name}`,
+        maximum,
+      });
     }
   }
 }
@@ -129,8 +163,13 @@ function invalid(field: string, message: string): ApiError {
 
 /** `/files/0/encoding` → `files[0].encoding`, with the property a `required` error names */
 export function fieldPath(e: ErrorObject): string {
-  const parts = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const extra = (e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ?? (e.params as { additionalProperty?: string }).additionalProperty;
+  const parts = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const extra =
+    (e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ??
+    (e.params as { additionalProperty?: string }).additionalProperty;
   if (extra !== undefined) parts.push(extra);
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || 'body';
 }
@@ -139,9 +178,12 @@ function shapeError(e: ErrorObject | undefined): ApiError {
   if (!e) return new ApiError('INVALID_REQUEST');
   const field = fieldPath(e);
   const what =
-    e.keyword === 'additionalProperties' ? 'is not a known field' :
-    e.keyword === 'required' ? 'is required' :
-    e.keyword === 'enum' ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` :
-    e.message ?? 'is not valid';
+    e.keyword === 'additionalProperties'
+      ? 'is not a known field'
+      : e.keyword === 'required'
+        ? 'is required'
+        : e.keyword === 'enum'
+          ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+          : (e.message ?? 'is not valid');
   return invalid(field, what);
 }

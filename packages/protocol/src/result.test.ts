@@ -15,7 +15,7 @@ test('valid UTF-8 stays text; anything else is base64, byte for byte', () => {
   assert.deepEqual(Buffer.from(out.text, 'base64'), bytes);
 });
 
-test('text is sent as text only while its JSON escapes cost at most 3/2 of it (or base64\'s size)', () => {
+test("text is sent as text only while its JSON escapes cost at most 3/2 of it (or base64's size)", () => {
   const cases: [string, 'utf8' | 'base64'][] = [
     ['3\n', 'utf8'],
     ['\n\n', 'utf8'], // 4 escaped, 4 as base64: not over
@@ -43,7 +43,9 @@ test('no output costs more than maxEncodedBytes: 1 MiB of \\x01 is 4/3 MiB (base
   // any mix of bytes that JSON escapes, passes through, or that are not UTF-8
   const alphabet = [0x61, 0x0a, 0x09, 0x01, 0x1f, 0x22, 0x5c, 0x7f, 0xc3, 0xa9, 0xe2, 0x9c, 0x93, 0xff];
   for (let i = 0; i < 2000; i++) {
-    const bytes = Buffer.from(Array.from({ length: i % 40 }, () => alphabet[Math.floor(Math.random() * alphabet.length)]!));
+    const bytes = Buffer.from(
+      Array.from({ length: i % 40 }, () => alphabet[Math.floor(Math.random() * alphabet.length)]!),
+    );
     const o = encodeOutput(bytes);
     assert.ok(o.jsonBytes <= maxEncodedBytes(bytes.length), `${bytes.toString('hex')}: ${o.jsonBytes}`);
     assert.ok(maxEncodedBytes(bytes.length) <= (3 * bytes.length) / 2 + 4);
@@ -62,20 +64,37 @@ test('encodeOutputWithin: the longest head that fits', () => {
   // ✓ is 3 bytes: 8 of them end inside one, so not text; 3/4 of 8 is two whole ones
   const marks = encodeOutputWithin(Buffer.from('✓✓✓✓'), 8);
   assert.deepEqual([marks.text, marks.encoding, marks.keptBytes], ['✓✓', 'utf8', 6]);
-  for (let max = 0; max < 50; max++) assert.ok(encodeOutputWithin(Buffer.from('x\n\x01"é✓'.repeat(20)), max).jsonBytes <= max, `max ${max}`);
+  for (let max = 0; max < 50; max++)
+    assert.ok(encodeOutputWithin(Buffer.from('x\n\x01"é✓'.repeat(20)), max).jsonBytes <= max, `max ${max}`);
 });
 
 test('ResultBudget: tests are kept whole while it lasts, then stored without their output and flagged', () => {
   const test = (i: number, out: string): TestJson => ({
-    index: i, verdict: 'ACCEPTED', status: 'OK', exitCode: 0, signal: null, cpuMs: 1, wallMs: 2, memoryBytes: 3,
-    stdout: out, stderr: '', stdoutEncoding: 'utf8', stderrEncoding: 'utf8', stdoutTruncated: false, stderrTruncated: false,
+    index: i,
+    verdict: 'ACCEPTED',
+    status: 'OK',
+    exitCode: 0,
+    signal: null,
+    cpuMs: 1,
+    wallMs: 2,
+    memoryBytes: 3,
+    stdout: out,
+    stderr: '',
+    stdoutEncoding: 'utf8',
+    stderrEncoding: 'utf8',
+    stdoutTruncated: false,
+    stderrTruncated: false,
   });
   const size = Buffer.byteLength(JSON.stringify(test(0, 'x'.repeat(1000))));
   const budget = new ResultBudget(2 * size + 10);
   assert.deepEqual(budget.test(test(0, 'x'.repeat(1000))), test(0, 'x'.repeat(1000)));
   assert.deepEqual(budget.test(test(1, 'x'.repeat(1000))), test(1, 'x'.repeat(1000)));
   const third = budget.test(test(2, 'x'.repeat(1000)));
-  assert.deepEqual([third.stdout, third.stdoutTruncated, third.stderrTruncated, third.verdict], ['', true, false, 'ACCEPTED'], 'empty output is not flagged');
+  assert.deepEqual(
+    [third.stdout, third.stdoutTruncated, third.stderrTruncated, third.verdict],
+    ['', true, false, 'ACCEPTED'],
+    'empty output is not flagged',
+  );
   // once spent, spent: a smaller test after it is cut too, so what is kept is a prefix of the tests
   assert.equal(budget.test(test(3, 'y')).stdout, '');
   const charged = new ResultBudget(100);

@@ -1,6 +1,7 @@
 /**
  * A run's result on the wire: what `codebox exec --json` and `codebox run --json` print and
- * what the API's jobs carry (@codebox/model makes it from the engine's result). Output is text when it is valid UTF-8 and its JSON escapes cost
+ * what the API's jobs carry (@codebox/model makes it from the engine's result). Output is
+ * text when it is valid UTF-8 and its JSON escapes cost
  * at most 3/2 of its bytes (or base64's size, for a few bytes), and base64 otherwise, said
  * by stdoutEncoding / stderrEncoding: no byte is lost, and no output costs more than
  * maxEncodedBytes of its bytes inside a JSON string — in Redis, on the event stream, on the
@@ -36,7 +37,16 @@ export interface ResultJson {
 /** a compile step: the verdict, accounting and output, without the truncation flags */
 export type CompileJson = Pick<
   ResultJson,
-  'status' | 'exitCode' | 'signal' | 'cpuMs' | 'wallMs' | 'memoryBytes' | 'stdout' | 'stderr' | 'stdoutEncoding' | 'stderrEncoding'
+  | 'status'
+  | 'exitCode'
+  | 'signal'
+  | 'cpuMs'
+  | 'wallMs'
+  | 'memoryBytes'
+  | 'stdout'
+  | 'stderr'
+  | 'stdoutEncoding'
+  | 'stderrEncoding'
 >;
 
 /** an output as the wire carries it, and what it costs there: its bytes inside a JSON string */
@@ -105,7 +115,12 @@ export function encodeOutputWithin(bytes: Buffer, maxJsonBytes: number): Encoded
   const kept = 3 * Math.floor(max / 4);
   const less = encodeOutput(bytes.subarray(0, kept));
   if (less.jsonBytes <= max) return { ...less, keptBytes: kept };
-  return { text: bytes.subarray(0, kept).toString('base64'), encoding: 'base64', jsonBytes: base64Bytes(kept), keptBytes: kept };
+  return {
+    text: bytes.subarray(0, kept).toString('base64'),
+    encoding: 'base64',
+    jsonBytes: base64Bytes(kept),
+    keptBytes: kept,
+  };
 }
 
 /** one test of a judge job: its verdict, the run's accounting and output, the checker's word */

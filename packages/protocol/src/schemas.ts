@@ -15,7 +15,11 @@ const limits = {
     wallMs: { type: 'integer', minimum: 1, description: 'wall clock from the start of the program' },
     memoryBytes: { type: 'integer', minimum: 4194304, description: 'memory, no swap' },
     pids: { type: 'integer', minimum: 2, description: 'processes and threads at once' },
-    outputBytes: { type: 'integer', minimum: 0, description: 'bytes kept per stream; more ends the run (OUTPUT_LIMIT)' },
+    outputBytes: {
+      type: 'integer',
+      minimum: 0,
+      description: 'bytes kept per stream; more ends the run (OUTPUT_LIMIT)',
+    },
     stackBytes: { type: 'integer', minimum: 65536, description: 'stack per process' },
     fileSizeBytes: { type: 'integer', minimum: 0, description: 'largest file a process may write' },
   },
@@ -26,7 +30,12 @@ export const FILE_SCHEMA = {
   additionalProperties: false,
   required: ['content'],
   properties: {
-    name: { type: 'string', minLength: 1, maxLength: 255, description: 'a relative path; the first file is the entry and is placed as the runtime says (Main.java)' },
+    name: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      description: 'a relative path; the first file is the entry and is placed as the runtime says (Main.java)',
+    },
     content: { type: 'string' },
     encoding: { enum: ['utf8', 'base64'], default: 'utf8' },
   },
@@ -41,26 +50,50 @@ export const JOB_REQUEST_SCHEMA = {
     language: { type: 'string', minLength: 1, maxLength: 64, description: 'a runtime id or alias (GET /v1/runtimes)' },
     version: { type: 'string', minLength: 1, maxLength: 64, description: 'exact (3.11.2), a prefix (3.11, 3) or *' },
     files: { type: 'array', minItems: 1, maxItems: 100, items: FILE_SCHEMA },
-    keepNames: { type: 'boolean', default: false, description: "the entry keeps the name it was given (as Piston runs files: argv[0] and messages name it), not the runtime's (main.py); a Java public class is always in a file of its name" },
+    keepNames: {
+      type: 'boolean',
+      default: false,
+      description:
+        "the entry keeps the name it was given (as Piston runs files: argv[0] and messages name it), not the runtime's (main.py); a Java public class is always in a file of its name",
+    },
     stdin: { type: 'string', maxLength: 16777216 },
     args: { type: 'array', maxItems: 256, items: { type: 'string', maxLength: 4096 } },
-    compileArgs: { type: 'array', maxItems: 64, items: { type: 'string', maxLength: 512 }, description: 'appended to the compile command, one argument each, never through a shell' },
-    stderrToStdout: { type: 'boolean', default: false, description: "the program's stderr goes to its stdout, in the order written" },
+    compileArgs: {
+      type: 'array',
+      maxItems: 64,
+      items: { type: 'string', maxLength: 512 },
+      description: 'appended to the compile command, one argument each, never through a shell',
+    },
+    stderrToStdout: {
+      type: 'boolean',
+      default: false,
+      description: "the program's stderr goes to its stdout, in the order written",
+    },
     limits,
     compileLimits: {
       ...limits,
       description: 'for the compile step, where the language compiles',
       properties: {
         ...limits.properties,
-        artifactBytes: { type: 'integer', minimum: 0, description: 'the most the compile step may hand to the run step: its files, in bytes (a sparse file counts its size); over it, COMPILE_ERROR' },
+        artifactBytes: {
+          type: 'integer',
+          minimum: 0,
+          description:
+            'the most the compile step may hand to the run step: its files, in bytes (a sparse file counts its size); over it, COMPILE_ERROR',
+        },
       },
     },
-    network: { type: 'boolean', default: false, description: "true: IP on the box's own private loopback; never any other network" },
+    network: {
+      type: 'boolean',
+      default: false,
+      description: "true: IP on the box's own private loopback; never any other network",
+    },
     tests: {
       type: 'array',
       minItems: 1,
       maxItems: 100,
-      description: 'judge mode: compile once, then each test in a fresh box with the job\'s limits; stdin goes in the tests, not at the top',
+      description:
+        "judge mode: compile once, then each test in a fresh box with the job's limits; stdin goes in the tests, not at the top",
       items: {
         type: 'object',
         additionalProperties: false,
@@ -73,20 +106,29 @@ export const JOB_REQUEST_SCHEMA = {
       },
     },
     checker: {
-      description: 'judge mode: how output is compared with expectedOutput (default trailing-whitespace), or a checker program run with input.txt output.txt expected.txt (exit 0 accepts, 1 rejects)',
+      description:
+        'judge mode: how output is compared with expectedOutput (default trailing-whitespace), or a checker program run with input.txt output.txt expected.txt (exit 0 accepts, 1 rejects)',
       oneOf: [
         { enum: ['exact', 'trailing-whitespace', 'tokens', 'float'] },
         {
           type: 'object',
           additionalProperties: false,
           required: ['type'],
-          properties: { type: { const: 'float' }, absolute: { type: 'number', minimum: 0 }, relative: { type: 'number', minimum: 0 } },
+          properties: {
+            type: { const: 'float' },
+            absolute: { type: 'number', minimum: 0 },
+            relative: { type: 'number', minimum: 0 },
+          },
         },
         {
           type: 'object',
           additionalProperties: false,
           required: ['type', 'language', 'files'],
-          properties: { type: { const: 'program' }, language: { type: 'string', minLength: 1, maxLength: 64 }, files: { type: 'array', minItems: 1, maxItems: 20, items: FILE_SCHEMA } },
+          properties: {
+            type: { const: 'program' },
+            language: { type: 'string', minLength: 1, maxLength: 64 },
+            files: { type: 'array', minItems: 1, maxItems: 20, items: FILE_SCHEMA },
+          },
         },
       ],
     },
@@ -94,19 +136,41 @@ export const JOB_REQUEST_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       required: ['language', 'files'],
-      description: "judge mode, interactive problems: run beside the solution, its stdout the solution's stdin and the solution's stdout its stdin; argv input.txt expected.txt; exit 0 accepts, 1 or 2 rejects; its stderr is the test's message",
-      properties: { language: { type: 'string', minLength: 1, maxLength: 64 }, files: { type: 'array', minItems: 1, maxItems: 20, items: FILE_SCHEMA } },
+      description:
+        "judge mode, interactive problems: run beside the solution, its stdout the solution's stdin and the solution's stdout its stdin; argv input.txt expected.txt; exit 0 accepts, 1 or 2 rejects; its stderr is the test's message",
+      properties: {
+        language: { type: 'string', minLength: 1, maxLength: 64 },
+        files: { type: 'array', minItems: 1, maxItems: 20, items: FILE_SCHEMA },
+      },
     },
-    stopOnFirstFailure: { type: 'boolean', default: false, description: 'judge mode: leave the tests after the first that is not ACCEPTED unrun' },
+    stopOnFirstFailure: {
+      type: 'boolean',
+      default: false,
+      description: 'judge mode: leave the tests after the first that is not ACCEPTED unrun',
+    },
   },
 } as const;
 
-const output = { type: 'string', description: 'text when the encoding is utf8 (valid UTF-8 whose JSON escapes cost no more than base64), else base64' };
+const output = {
+  type: 'string',
+  description: 'text when the encoding is utf8 (valid UTF-8 whose JSON escapes cost no more than base64), else base64',
+};
 const encoding = { enum: ['utf8', 'base64'] };
 
 const COMPILE_SCHEMA = {
   type: 'object',
-  required: ['status', 'exitCode', 'signal', 'cpuMs', 'wallMs', 'memoryBytes', 'stdout', 'stderr', 'stdoutEncoding', 'stderrEncoding'],
+  required: [
+    'status',
+    'exitCode',
+    'signal',
+    'cpuMs',
+    'wallMs',
+    'memoryBytes',
+    'stdout',
+    'stderr',
+    'stdoutEncoding',
+    'stderrEncoding',
+  ],
   properties: {
     status: { enum: [...RESULT_STATUSES] },
     exitCode: { type: ['integer', 'null'] },
@@ -131,7 +195,10 @@ export const RESULT_SCHEMA = {
     stdoutTruncated: { type: 'boolean' },
     stderrTruncated: { type: 'boolean' },
     message: { type: 'string' },
-    compile: { ...COMPILE_SCHEMA, description: 'when the language compiles; status COMPILE_ERROR above when it failed' },
+    compile: {
+      ...COMPILE_SCHEMA,
+      description: 'when the language compiles; status COMPILE_ERROR above when it failed',
+    },
   },
 } as const;
 
@@ -144,8 +211,14 @@ export const TEST_SCHEMA = {
     name: { type: 'string' },
     verdict: { enum: [...TEST_VERDICTS] },
     ...COMPILE_SCHEMA.properties,
-    stdoutTruncated: { type: 'boolean', description: "cut at the job's outputBytes, or to what is stored of each test (the checker saw all of it)" },
-    stderrTruncated: { type: 'boolean', description: "cut at the job's outputBytes, or to what is stored of each test" },
+    stdoutTruncated: {
+      type: 'boolean',
+      description: "cut at the job's outputBytes, or to what is stored of each test (the checker saw all of it)",
+    },
+    stderrTruncated: {
+      type: 'boolean',
+      description: "cut at the job's outputBytes, or to what is stored of each test",
+    },
     checker: { type: 'string', description: "where output and expected differ, or the checker program's output" },
   },
 } as const;
@@ -155,7 +228,10 @@ export const JUDGE_SCHEMA = {
   type: 'object',
   required: ['verdict', 'passed', 'total', 'skipped', 'tests'],
   properties: {
-    verdict: { enum: [...JUDGE_VERDICTS], description: 'COMPILE_ERROR, else the first test verdict that is not ACCEPTED, else ACCEPTED' },
+    verdict: {
+      enum: [...JUDGE_VERDICTS],
+      description: 'COMPILE_ERROR, else the first test verdict that is not ACCEPTED, else ACCEPTED',
+    },
     passed: { type: 'integer' },
     total: { type: 'integer' },
     skipped: { type: 'integer', description: 'not run (stopOnFirstFailure, or the compile failed)' },
@@ -202,7 +278,10 @@ export const ERROR_SCHEMA = {
       properties: {
         code: { type: 'string' },
         message: { type: 'string' },
-        details: { type: 'object', description: 'e.g. {field: "limits.cpuMs", maximum: 60000}, {field: "language", known: [...]}' },
+        details: {
+          type: 'object',
+          description: 'e.g. {field: "limits.cpuMs", maximum: 60000}, {field: "language", known: [...]}',
+        },
       },
     },
   },
@@ -220,7 +299,11 @@ export const RUNTIME_SCHEMA = {
     extensions: { type: 'array', items: { type: 'string' } },
     sourceFile: { type: 'string' },
     compiled: { type: 'boolean' },
-    compileCommand: { type: 'array', items: { type: 'string' }, description: 'the compile step\'s command for an entry at sourceFile, under the default limits' },
-    runCommand: { type: 'array', items: { type: 'string' }, description: 'the run step\'s command, likewise' },
+    compileCommand: {
+      type: 'array',
+      items: { type: 'string' },
+      description: "the compile step's command for an entry at sourceFile, under the default limits",
+    },
+    runCommand: { type: 'array', items: { type: 'string' }, description: "the run step's command, likewise" },
   },
 } as const;

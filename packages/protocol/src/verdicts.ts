@@ -7,11 +7,29 @@
  */
 
 /** a run's status: the engine's verdicts, and COMPILE_ERROR when the compile step failed */
-export const RESULT_STATUSES = ['OK', 'RUNTIME_ERROR', 'TIME_LIMIT', 'WALL_TIME_LIMIT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT', 'COMPILE_ERROR', 'INTERNAL_ERROR'] as const;
+export const RESULT_STATUSES = [
+  'OK',
+  'RUNTIME_ERROR',
+  'TIME_LIMIT',
+  'WALL_TIME_LIMIT',
+  'MEMORY_LIMIT',
+  'OUTPUT_LIMIT',
+  'COMPILE_ERROR',
+  'INTERNAL_ERROR',
+] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
 /** one judged test */
-export const TEST_VERDICTS = ['ACCEPTED', 'WRONG_ANSWER', 'TIME_LIMIT', 'WALL_TIME_LIMIT', 'MEMORY_LIMIT', 'RUNTIME_ERROR', 'OUTPUT_LIMIT', 'INTERNAL_ERROR'] as const;
+export const TEST_VERDICTS = [
+  'ACCEPTED',
+  'WRONG_ANSWER',
+  'TIME_LIMIT',
+  'WALL_TIME_LIMIT',
+  'MEMORY_LIMIT',
+  'RUNTIME_ERROR',
+  'OUTPUT_LIMIT',
+  'INTERNAL_ERROR',
+] as const;
 export type TestVerdict = (typeof TEST_VERDICTS)[number];
 
 /** a judge job as a whole: COMPILE_ERROR, else the first test verdict that is not ACCEPTED, else ACCEPTED */

@@ -13,7 +13,8 @@ const MiB = 1024 * 1024;
  * argv: the required commands, `--`, the version command. Names come in as arguments,
  * never spliced into the script.
  */
-const PROBE_SCRIPT = 'while [ "$1" != -- ]; do command -v "$1" >/dev/null 2>&1 || exit 127; shift; done; shift; exec "$@"';
+const PROBE_SCRIPT =
+  'while [ "$1" != -- ]; do command -v "$1" >/dev/null 2>&1 || exit 127; shift; done; shift; exec "$@"';
 const VERSION = /(\d+\.\d+(?:\.\d+)?)/;
 
 export interface Root {

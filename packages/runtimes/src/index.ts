@@ -14,5 +14,15 @@ export {
   runCompiled,
   runProgram,
 } from './program.js';
-export type { Compiled, Prepared, ProgramHooks, ProgramPolicy, ProgramRequest, ProgramResult, ProgramStatus, SourceFile, Step } from './program.js';
+export type {
+  Compiled,
+  Prepared,
+  ProgramHooks,
+  ProgramPolicy,
+  ProgramRequest,
+  ProgramResult,
+  ProgramStatus,
+  SourceFile,
+  Step,
+} from './program.js';
 export { chooseRoot, imageBuilt, imageDir, RootfsError } from './rootfs.js';

@@ -16,7 +16,8 @@ export interface JavaEntry {
   readonly mainClass?: string;
 }
 
-const TOP_LEVEL = /\b(?:(public)\s+)?(?:(?:abstract|final|sealed|non-sealed|static|strictfp)\s+)*(?:class|interface|enum|record)\s+([A-Za-z_$][\w$]*)/g;
+const TOP_LEVEL =
+  /\b(?:(public)\s+)?(?:(?:abstract|final|sealed|non-sealed|static|strictfp)\s+)*(?:class|interface|enum|record)\s+([A-Za-z_$][\w$]*)/g;
 const MAIN = /\bstatic\b[^;{}()]*\bvoid\s+main\s*\(/;
 
 export function javaEntry(source: string): JavaEntry {
@@ -24,7 +25,7 @@ export function javaEntry(source: string): JavaEntry {
   let publicClass: string | undefined;
   let mainClass: string | undefined;
   // from one top-level type to the next: each match starts after the last one's body
-  for (let i = 0; i < code.length; ) {
+  for (let i = 0; i < code.length;) {
     TOP_LEVEL.lastIndex = i;
     const m = TOP_LEVEL.exec(code);
     if (!m) break;

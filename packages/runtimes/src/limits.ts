@@ -28,7 +28,11 @@ export const COMPILE_POLICY: LimitPolicy = { defaults: COMPILE_DEFAULTS, maxima:
  * Resolves requested limits against the policy (LimitError naming the field and maximum
  * when over it), then raises each to the runtime's floor, never past the maximum.
  */
-export function stepLimits(requested: Partial<Limits> | undefined, policy: LimitPolicy, floors: Partial<Limits> = {}): Limits {
+export function stepLimits(
+  requested: Partial<Limits> | undefined,
+  policy: LimitPolicy,
+  floors: Partial<Limits> = {},
+): Limits {
   const limits: Record<string, number> = { ...resolveLimits(requested ?? {}, policy) };
   for (const [field, floor] of Object.entries(floors)) {
     const max = policy.maxima[field as keyof Limits];

@@ -11,7 +11,16 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { entryName, fileNameProblem } from '@codebox/protocol';
 import { LimitError, SpecError, checkRelativePath, DEFAULT_POLICY } from '@codebox/sandbox';
-import type { FileSpec, LimitPolicy, Limits, NetworkMode, RunHooks, RunResult, Sandbox, Status } from '@codebox/sandbox';
+import type {
+  FileSpec,
+  LimitPolicy,
+  Limits,
+  NetworkMode,
+  RunHooks,
+  RunResult,
+  Sandbox,
+  Status,
+} from '@codebox/sandbox';
 import { BASE_ENV } from './env.js';
 import { COMPILE_POLICY, stepLimits } from './limits.js';
 import type { Runtime, StepContext } from './runtime.js';
@@ -54,7 +63,11 @@ export interface ProgramPolicy {
 
 export const DEFAULT_ARTIFACT_BYTES = { default: 64 << 20, maximum: 256 << 20 } as const;
 
-export const DEFAULT_PROGRAM_POLICY: ProgramPolicy = { run: DEFAULT_POLICY, compile: COMPILE_POLICY, artifactBytes: DEFAULT_ARTIFACT_BYTES };
+export const DEFAULT_PROGRAM_POLICY: ProgramPolicy = {
+  run: DEFAULT_POLICY,
+  compile: COMPILE_POLICY,
+  artifactBytes: DEFAULT_ARTIFACT_BYTES,
+};
 
 export type Step = 'compile' | 'run';
 
@@ -114,13 +127,19 @@ export function operand(name: string): string {
  * with keepNames, under the name it was given (Piston's way: argv[0] and messages name
  * the client's file) — unless its text says otherwise, as a Java public class does.
  */
-export function prepare(runtime: Runtime, files: readonly SourceFile[], options: { keepNames?: boolean } = {}): Prepared {
+export function prepare(
+  runtime: Runtime,
+  files: readonly SourceFile[],
+  options: { keepNames?: boolean } = {},
+): Prepared {
   // the test on an unknown: Array.isArray narrows a readonly array to any[]
   const list: unknown = files;
-  if (!Array.isArray(list) || files.length === 0) throw new SpecError('files', 'at least one file, the entry, is needed');
+  if (!Array.isArray(list) || files.length === 0)
+    throw new SpecError('files', 'at least one file, the entry, is needed');
   const given = String(files[0]?.name ?? '');
   const first = files[0]?.content;
-  const plan = runtime.entry?.(typeof first === 'string' ? first : Buffer.isBuffer(first) ? first.toString('utf8') : '') ?? {};
+  const plan =
+    runtime.entry?.(typeof first === 'string' ? first : Buffer.isBuffer(first) ? first.toString('utf8') : '') ?? {};
   const entry = plan.file ?? (options.keepNames && given ? given : entryName(runtime, given));
   if (options.keepNames || plan.file) checkRelativePath(entry, 'files[0].name');
   const laid: FileSpec[] = [];
@@ -130,13 +149,21 @@ export function prepare(runtime: Runtime, files: readonly SourceFile[], options:
     if (i > 0) checkRelativePath(f.name, `files[${i}].name`);
     const problem = typeof f.name === 'string' ? fileNameProblem(f.name) : undefined;
     if (problem) throw new SpecError(`files[${i}].name`, problem);
-    if (seen.has(name)) throw new SpecError(`files[${i}].name`, `${name} is there twice (the entry is placed as ${entry})`);
-    if (typeof f.content !== 'string' && !Buffer.isBuffer(f.content)) throw new SpecError(`files[${i}].content`, 'must be a string or bytes');
+    if (seen.has(name))
+      throw new SpecError(`files[${i}].name`, `${name} is there twice (the entry is placed as ${entry})`);
+    if (typeof f.content !== 'string' && !Buffer.isBuffer(f.content))
+      throw new SpecError(`files[${i}].content`, 'must be a string or bytes');
     seen.add(name);
     laid.push({ path: name, content: f.content });
   });
   const ownExt = (p: string): boolean => runtime.extensions.includes(path.extname(p).toLowerCase());
-  const sources = [entry, ...laid.slice(1).map((f) => f.path).filter(ownExt)].map(operand);
+  const sources = [
+    entry,
+    ...laid
+      .slice(1)
+      .map((f) => f.path)
+      .filter(ownExt),
+  ].map(operand);
   return { runtime, files: laid, entry: operand(entry), sources, ...(plan.main ? { main: plan.main } : {}) };
 }
 
@@ -153,13 +180,21 @@ export async function compileProgram(
   try {
     limits = stepLimits(request.compileLimits, policy.compile, runtime.floors?.compile);
   } catch (err) {
-    if (err instanceof LimitError) throw new SpecError(`compileLimits.${err.field}`, err.message.replace(/^limits\.[^:]*: /, ''));
+    if (err instanceof LimitError)
+      throw new SpecError(`compileLimits.${err.field}`, err.message.replace(/^limits\.[^:]*: /, ''));
     throw err;
   }
   const artifactBytes = request.artifactBytes ?? policy.artifactBytes.default;
-  if (!Number.isInteger(artifactBytes) || artifactBytes < 0) throw new SpecError('artifactBytes', 'must be a whole number of bytes');
-  if (artifactBytes > policy.artifactBytes.maximum) throw new SpecError('artifactBytes', `${artifactBytes} is over the maximum ${policy.artifactBytes.maximum}`);
-  const ctx: StepContext = { limits, entry: prepared.entry, sources: prepared.sources, extraArgs: checkArgs(request.compileArgs ?? [], 'compileArgs') };
+  if (!Number.isInteger(artifactBytes) || artifactBytes < 0)
+    throw new SpecError('artifactBytes', 'must be a whole number of bytes');
+  if (artifactBytes > policy.artifactBytes.maximum)
+    throw new SpecError('artifactBytes', `${artifactBytes} is over the maximum ${policy.artifactBytes.maximum}`);
+  const ctx: StepContext = {
+    limits,
+    entry: prepared.entry,
+    sources: prepared.sources,
+    extraArgs: checkArgs(request.compileArgs ?? [], 'compileArgs'),
+  };
   const extra = runtime.compileFiles ?? [];
   hooks.onStep?.('compile');
   const result = await sandbox.run(
@@ -178,7 +213,11 @@ export async function compileProgram(
   const over = result.status === 'OK' && (result.filesBytesOver ?? 0) > 0;
   const { files: _artifact, filesSkipped: _skipped, filesBytesOver: _over, ...rest } = result;
   const compileResult: RunResult = over
-    ? { ...rest, status: 'OUTPUT_LIMIT', message: `the compile step left more than ${artifactBytes} bytes of files (artifactBytes)` }
+    ? {
+        ...rest,
+        status: 'OUTPUT_LIMIT',
+        message: `the compile step left more than ${artifactBytes} bytes of files (artifactBytes)`,
+      }
     : rest;
   hooks.onStepEnd?.('compile', compileResult);
   const ok = compileResult.status === 'OK';
@@ -269,8 +308,12 @@ function notRun(status: 'COMPILE_ERROR'): ProgramResult {
 
 function boxHooks(step: Step, hooks: ProgramHooks): RunHooks {
   return {
-    ...(hooks.onOutput ? { onOutput: (stream: 'stdout' | 'stderr', chunk: Buffer) => hooks.onOutput?.(step, stream, chunk) } : {}),
+    ...(hooks.onOutput
+      ? { onOutput: (stream: 'stdout' | 'stderr', chunk: Buffer) => hooks.onOutput?.(step, stream, chunk) }
+      : {}),
     ...(hooks.signal ? { signal: hooks.signal } : {}),
-    ...(hooks.onStart ? { onStart: (info: { setupMs: number; prestarted: boolean }) => hooks.onStart?.(step, info) } : {}),
+    ...(hooks.onStart
+      ? { onStart: (info: { setupMs: number; prestarted: boolean }) => hooks.onStart?.(step, info) }
+      : {}),
   };
 }

@@ -16,7 +16,12 @@ test('a root the box users cannot reach is refused at start, naming the director
     // what an older npm start did to the data dir, for Redis's files
     fs.chmodSync(data, 0o700);
     assert.equal(closedOnTheWay(image), data);
-    assert.throws(() => chooseRoot(undefined, data), (e: unknown) => e instanceof RootfsError && e.message.includes(`${data} lets no one else through (mode 700): chmod o+x ${data}`));
+    assert.throws(
+      () => chooseRoot(undefined, data),
+      (e: unknown) =>
+        e instanceof RootfsError &&
+        e.message.includes(`${data} lets no one else through (mode 700): chmod o+x ${data}`),
+    );
     assert.throws(() => chooseRoot(image, data), RootfsError);
     assert.deepEqual(chooseRoot('host', data), { name: 'host', path: undefined });
   } finally {

@@ -27,14 +27,17 @@ export class RootfsError extends Error {
 /** `choice`: host | image | an absolute directory | undefined for the default */
 export function chooseRoot(choice: string | undefined, dataDir: string): Root {
   const image = imageDir(dataDir);
-  if (choice === undefined || choice === '') return imageBuilt(image) ? reachable({ name: 'image', path: image }) : { name: 'host', path: undefined };
+  if (choice === undefined || choice === '')
+    return imageBuilt(image) ? reachable({ name: 'image', path: image }) : { name: 'host', path: undefined };
   if (choice === 'host') return { name: 'host', path: undefined };
   if (choice === 'image') {
     if (!imageBuilt(image)) throw new RootfsError(`the image root is not built at ${image}: run npm run rootfs`);
     return reachable({ name: 'image', path: image });
   }
-  if (!path.isAbsolute(choice)) throw new RootfsError(`rootfs "${choice}" must be host, image or an absolute directory`);
-  if (!fs.statSync(choice, { throwIfNoEntry: false })?.isDirectory()) throw new RootfsError(`rootfs ${choice} is not a directory`);
+  if (!path.isAbsolute(choice))
+    throw new RootfsError(`rootfs "${choice}" must be host, image or an absolute directory`);
+  if (!fs.statSync(choice, { throwIfNoEntry: false })?.isDirectory())
+    throw new RootfsError(`rootfs ${choice} is not a directory`);
   return reachable({ name: choice, path: choice });
 }
 
@@ -46,7 +49,9 @@ export function chooseRoot(choice: string | undefined, dataDir: string): Root {
 function reachable(root: Root): Root {
   const closed = closedOnTheWay(root.path ?? '/');
   if (closed) {
-    throw new RootfsError(`the ${root.name === root.path ? '' : `${root.name} `}root ${root.path} cannot be reached by the box users: ${closed} lets no one else through (mode ${(fs.statSync(closed).mode & 0o777).toString(8)}): chmod o+x ${closed}`);
+    throw new RootfsError(
+      `the ${root.name === root.path ? '' : `${root.name} `}root ${root.path} cannot be reached by the box users: ${closed} lets no one else through (mode ${(fs.statSync(closed).mode & 0o777).toString(8)}): chmod o+x ${closed}`,
+    );
   }
   return root;
 }

@@ -43,7 +43,9 @@ export interface RunHooks {
 
 /** number → name; where a number has two names (SIGABRT/SIGIOT, SIGIO/SIGPOLL) the first, usual one */
 const SIGNAL_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(os.constants.signals).reverse().map(([name, n]) => [n, name]),
+  Object.entries(os.constants.signals)
+    .reverse()
+    .map(([name, n]) => [n, name]),
 );
 const SIGKILL = os.constants.signals.SIGKILL;
 /** after the box's last process is gone, how long its pipes may take to report EOF */
@@ -85,24 +87,36 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
     cleanup.push(() => (cleanup.failed ? engine.uids.quarantine(uid) : engine.uids.release(uid)));
     const name = pre?.name ?? engine.newBoxName();
     const limits = boxLimits(spec.limits);
-    const cgroup = pre?.cgroup ?? (await step('CGROUP_FAILED', 'create box group', () => engine.cgroups.createBox(name, limits)));
+    const cgroup =
+      pre?.cgroup ?? (await step('CGROUP_FAILED', 'create box group', () => engine.cgroups.createBox(name, limits)));
     cleanup.push(() => cgroup.destroy());
-    if (pre && !sameLimits(limits, pre.limits)) await step('CGROUP_FAILED', 'set box limits', () => cgroup.apply(limits));
+    if (pre && !sameLimits(limits, pre.limits))
+      await step('CGROUP_FAILED', 'set box limits', () => cgroup.apply(limits));
     const launcher = pre?.launcher ?? spawnLauncher({ argv: engine.launcherArgv, uid, gid: uid });
     cleanup.push(() => launcher.dispose());
     // before bwrap reads its options: the box is then born in its group, and in its
     // cgroup namespace sees that group as its root
     if (!pre) {
       const pid = await launcher.pid();
-      await step('CGROUP_FAILED', `move launcher into ${cgroup.path}`, () => cgroup.addProcess(pid)).catch(async (err: unknown) => {
-        // a launcher that died at once (ESRCH) is the launch's failure, with its own words
-        throw (await launcher.endedEarly()) ?? err;
-      });
+      await step('CGROUP_FAILED', `move launcher into ${cgroup.path}`, () => cgroup.addProcess(pid)).catch(
+        async (err: unknown) => {
+          // a launcher that died at once (ESRCH) is the launch's failure, with its own words
+          throw (await launcher.endedEarly()) ?? err;
+        },
+      );
     }
-    const workDir = await step('WORKDIR_FAILED', 'mount work dir', () => createWorkDir(engine.instanceDir, name, uid, uid, spec.limits.workDirBytes));
+    const workDir = await step('WORKDIR_FAILED', 'mount work dir', () =>
+      createWorkDir(engine.instanceDir, name, uid, uid, spec.limits.workDirBytes),
+    );
     cleanup.push(() => removeWorkDir(workDir));
 
-    const options = bwrapOptions({ limits: spec.limits, root: engine.rootPlan(spec.rootfs), workDir, sysDir: engine.sysDir, fds: LAUNCH_FDS });
+    const options = bwrapOptions({
+      limits: spec.limits,
+      root: engine.rootPlan(spec.rootfs),
+      workDir,
+      sysDir: engine.sysDir,
+      fds: LAUNCH_FDS,
+    });
     const box = await launcher.start(options, engine.seccomp[spec.network]);
     const pidfd = await step('LAUNCH_FAILED', 'open pidfd', () => pidfdOpen(box.boxPid));
     cleanup.push(() => closeFd(pidfd));
@@ -114,11 +128,27 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
       result = await setupFailed(box, cgroup, placed, spec, started);
     } else {
       // the next run's launcher starts while this one's program runs, not during its setup
-      result = await supervise({ spec, hooks, box, cgroup, pidfd, started, afterStart: () => engine.prestart?.fill(), prestarted: pre !== undefined });
+      result = await supervise({
+        spec,
+        hooks,
+        box,
+        cgroup,
+        pidfd,
+        started,
+        afterStart: () => engine.prestart?.fill(),
+        prestarted: pre !== undefined,
+      });
       if (spec.collect && result.status === 'OK') {
         const { maxBytes } = spec.collect;
-        const collected = await step('WORKDIR_FAILED', 'collect files', () => collectFiles(workDir, { maxFiles: MAX_FILES, maxPathLength: MAX_PATH, maxBytes }));
-        result = { ...result, files: collected.files, filesSkipped: collected.skipped, filesBytesOver: collected.bytesOver };
+        const collected = await step('WORKDIR_FAILED', 'collect files', () =>
+          collectFiles(workDir, { maxFiles: MAX_FILES, maxPathLength: MAX_PATH, maxBytes }),
+        );
+        result = {
+          ...result,
+          files: collected.files,
+          filesSkipped: collected.skipped,
+          filesBytesOver: collected.bytesOver,
+        };
       }
     }
   } catch (err) {
@@ -134,7 +164,13 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
 /** Sends the init the files, command and rlimits; 'ready' once it has written the files. */
 async function placeCommand(box: Launched, spec: ValidSpec): Promise<'ready' | { ended: true } | { error: string }> {
   const [, reply] = await Promise.all([
-    box.init.send({ files: spec.files, argv: spec.argv, env: programEnv(spec.env, BOX_WORKDIR), cwd: BOX_WORKDIR, rlimits: initRlimits(spec.limits) }),
+    box.init.send({
+      files: spec.files,
+      argv: spec.argv,
+      env: programEnv(spec.env, BOX_WORKDIR),
+      cwd: BOX_WORKDIR,
+      rlimits: initRlimits(spec.limits),
+    }),
     box.init.next(),
   ]);
   if (reply.type === 'ready') return 'ready';
@@ -147,7 +183,13 @@ async function placeCommand(box: Launched, spec: ValidSpec): Promise<'ready' | {
  * request asked for more than the box holds: a verdict, with the reason. Anything else is
  * the sandbox's own failure.
  */
-async function setupFailed(box: Launched, cgroup: BoxCgroup, placed: { ended: true } | { error: string }, spec: ValidSpec, started: number): Promise<RunResult> {
+async function setupFailed(
+  box: Launched,
+  cgroup: BoxCgroup,
+  placed: { ended: true } | { error: string },
+  spec: ValidSpec,
+  started: number,
+): Promise<RunResult> {
   box.stdin.destroy();
   await cgroup.killAll();
   const usage = await cgroup.usage();
@@ -217,8 +259,16 @@ async function supervise(s: Supervised): Promise<RunResult> {
     pidfdSendSignal(s.pidfd, SIGKILL);
     void cgroup.killAll().catch(() => undefined);
   };
-  const stdout = new BoundedOutput(spec.limits.outputBytes, (c) => hooks.onOutput?.('stdout', c), () => kill('output'));
-  const stderr = new BoundedOutput(spec.limits.outputBytes, (c) => hooks.onOutput?.('stderr', c), () => kill('output'));
+  const stdout = new BoundedOutput(
+    spec.limits.outputBytes,
+    (c) => hooks.onOutput?.('stdout', c),
+    () => kill('output'),
+  );
+  const stderr = new BoundedOutput(
+    spec.limits.outputBytes,
+    (c) => hooks.onOutput?.('stderr', c),
+    () => kill('output'),
+  );
   const outClosed = collect(box.stdout, stdout);
   const errClosed = collect(box.stderr, stderr);
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
@@ -252,7 +302,14 @@ async function supervise(s: Supervised): Promise<RunResult> {
   const usage = await cgroup.usage();
   const cpuMs = Number((usage.cpuNs - baselineNs) / 1000n) / 1000;
   const { exitCode, signal } = decodeExit(code, launcherSignal, SIGNAL_NAMES);
-  const status = verdict({ killedBy, oomKills: usage.oomKills, cpuMs, cpuLimitMs: spec.limits.cpuMs, exitCode, signal });
+  const status = verdict({
+    killedBy,
+    oomKills: usage.oomKills,
+    cpuMs,
+    cpuLimitMs: spec.limits.cpuMs,
+    exitCode,
+    signal,
+  });
   return {
     status,
     exitCode,
@@ -287,7 +344,8 @@ async function reapBoxInit(pidfd: number): Promise<void> {
       pidfdSendSignal(pidfd, SIGKILL);
       killed = true;
     }
-    if (waited > REAP_GIVE_UP_MS) throw new SandboxError('CGROUP_FAILED', `box init still alive ${waited} ms after SIGKILL`);
+    if (waited > REAP_GIVE_UP_MS)
+      throw new SandboxError('CGROUP_FAILED', `box init still alive ${waited} ms after SIGKILL`);
     if (i < 500) await new Promise((resolve) => setImmediate(resolve));
     else await new Promise((resolve) => setTimeout(resolve, Math.min(i - 499, 10)));
   }

@@ -9,7 +9,7 @@ export const SANDBOX_ERRORS = {
   CGROUP_FAILED: 'a cgroup operation failed',
   WORKDIR_FAILED: 'could not prepare the work dir',
   LAUNCH_FAILED: 'the box did not start',
-  UIDS_TAKEN: 'the box uids are another engine\'s on this host',
+  UIDS_TAKEN: "the box uids are another engine's on this host",
   CLOSED: 'the sandbox is closed',
 } as const;
 

@@ -69,7 +69,8 @@ export class InitChannel {
   async send(command: InitCommand): Promise<void> {
     for (const chunk of encodeCommand(command)) {
       if (this.ended) return;
-      if (!this.socket.write(chunk)) await new Promise<void>((resolve) => this.socket.once('drain', resolve).once('close', resolve));
+      if (!this.socket.write(chunk))
+        await new Promise<void>((resolve) => this.socket.once('drain', resolve).once('close', resolve));
     }
   }
 
@@ -110,7 +111,12 @@ export class InitChannel {
         if (b.length < 5) return undefined;
         const n = b.readUInt32LE(1);
         if (b.length < 5 + n) return undefined;
-        return { type: 'error', text: take(5 + n).subarray(5).toString() };
+        return {
+          type: 'error',
+          text: take(5 + n)
+            .subarray(5)
+            .toString(),
+        };
       }
       default:
         take(b.length);

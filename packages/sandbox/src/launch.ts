@@ -148,7 +148,8 @@ export function spawnLauncher(req: LaunchRequest): Launcher {
     try {
       boxPid = await Promise.race([readBoxPid(child, info), spawnError]);
       const hello = await withTimeout(init.next(), START_TIMEOUT_MS, 'the box init did not start within 10 s');
-      if (hello.type !== 'hello') throw new Error(hello.type === 'error' ? hello.text : 'the box ended during its setup');
+      if (hello.type !== 'hello')
+        throw new Error(hello.type === 'error' ? hello.text : 'the box ended during its setup');
     } catch (e) {
       return failed(e);
     }
@@ -157,13 +158,14 @@ export function spawnLauncher(req: LaunchRequest): Launcher {
   const endedEarly = async (): Promise<SandboxError | undefined> => {
     const ended = (): boolean => child.exitCode !== null || child.signalCode !== null;
     // the kernel may know it is gone before node has reaped it
-    if (!ended()) await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 1_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
+    if (!ended())
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
-    });
     if (!ended()) return undefined;
     const said = await drain(stderr, 200);
     const how = `launcher exited (${child.exitCode ?? child.signalCode}) before the box started`;

@@ -18,7 +18,14 @@ test('over the maximum names the field and the maximum', () => {
 });
 
 test('unknown fields, non-numbers, fractions and values below the minimum are refused', () => {
-  for (const bad of [{ cpuSeconds: 1 }, { cpuMs: '1000' }, { pids: 1.5 }, { pids: 1 }, { wallMs: Number.NaN }, { memoryBytes: 1 }]) {
+  for (const bad of [
+    { cpuSeconds: 1 },
+    { cpuMs: '1000' },
+    { pids: 1.5 },
+    { pids: 1 },
+    { wallMs: Number.NaN },
+    { memoryBytes: 1 },
+  ]) {
     assert.throws(() => resolveLimits(bad), LimitError, JSON.stringify(bad));
   }
 });

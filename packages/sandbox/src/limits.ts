@@ -97,9 +97,13 @@ export class LimitError extends Error {
   }
 }
 
-export function resolveLimits(requested: Partial<Record<string, unknown>> = {}, policy: LimitPolicy = DEFAULT_POLICY): Limits {
+export function resolveLimits(
+  requested: Partial<Record<string, unknown>> = {},
+  policy: LimitPolicy = DEFAULT_POLICY,
+): Limits {
   for (const key of Object.keys(requested)) {
-    if (!(LIMIT_FIELDS as string[]).includes(key)) throw new LimitError(key, `unknown limit (known: ${LIMIT_FIELDS.join(', ')})`);
+    if (!(LIMIT_FIELDS as string[]).includes(key))
+      throw new LimitError(key, `unknown limit (known: ${LIMIT_FIELDS.join(', ')})`);
   }
   const out: Record<string, number> = {};
   for (const field of LIMIT_FIELDS) {
@@ -107,7 +111,8 @@ export function resolveLimits(requested: Partial<Record<string, unknown>> = {}, 
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new LimitError(field, 'must be a finite number');
     if (field !== 'cpus' && !Number.isInteger(value)) throw new LimitError(field, 'must be an integer');
     if (value < MIN_LIMITS[field]) throw new LimitError(field, `must be at least ${MIN_LIMITS[field]}`);
-    if (value > policy.maxima[field]) throw new LimitError(field, `${value} is over the maximum ${policy.maxima[field]}`, policy.maxima[field]);
+    if (value > policy.maxima[field])
+      throw new LimitError(field, `${value} is over the maximum ${policy.maxima[field]}`, policy.maxima[field]);
     out[field] = value;
   }
   return out as unknown as Limits;

@@ -5,7 +5,11 @@ import { BoundedOutput } from './output.js';
 test('keeps exactly the limit, reports overflow once, streams only what it keeps', () => {
   const seen: Buffer[] = [];
   let overflows = 0;
-  const out = new BoundedOutput(10, (c) => seen.push(c), () => overflows++);
+  const out = new BoundedOutput(
+    10,
+    (c) => seen.push(c),
+    () => overflows++,
+  );
   out.push(Buffer.from('hello'));
   out.push(Buffer.from('world!!'));
   out.push(Buffer.from('more'));

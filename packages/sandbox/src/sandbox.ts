@@ -81,7 +81,14 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
   const instance = instanceName();
   const claim = await step('UIDS_TAKEN', 'claim box uids', () => {
     try {
-      return claimUidRange(config.uidClaimDir, config.uidBase, config.uidCount, config.uidSearch, instance, isInstanceAlive);
+      return claimUidRange(
+        config.uidClaimDir,
+        config.uidBase,
+        config.uidCount,
+        config.uidSearch,
+        instance,
+        isInstanceAlive,
+      );
     } catch (err) {
       if (!(err instanceof UidRangeTaken)) throw err;
       throw new SandboxError('UIDS_TAKEN', `${err.message}: give this engine another range (CODEBOX_UID_BASE)`);
@@ -91,7 +98,11 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
   let prepared: { instanceDir: string; sysDir: string };
   try {
     cgroups = await step('CGROUP_FAILED', 'create instance group', () =>
-      newCgroupManager({ parent: config.cgroupParent, instance, caps: { pids: config.instancePids, memoryBytes: config.instanceMemoryBytes } }),
+      newCgroupManager({
+        parent: config.cgroupParent,
+        instance,
+        caps: { pids: config.instancePids, memoryBytes: config.instanceMemoryBytes },
+      }),
     );
     await step('CGROUP_FAILED', 'sweep stale groups', () => (cgroups as CgroupManager).sweepStale(isInstanceAlive));
     prepared = await step('WORKDIR_FAILED', `prepare ${config.workRoot}`, () => {
@@ -116,7 +127,15 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
   const newBoxName = (): string => `b-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
   const prestart =
     config.prestart > 0
-      ? new PrestartPool({ uids, cgroups, argv, spares: config.prestart, limits: config.policy.defaults, newName: newBoxName, onError: config.onError })
+      ? new PrestartPool({
+          uids,
+          cgroups,
+          argv,
+          spares: config.prestart,
+          limits: config.policy.defaults,
+          newName: newBoxName,
+          onError: config.onError,
+        })
       : undefined;
   prestart?.fill();
   const engine: Engine = {

@@ -43,27 +43,69 @@ const INOTIFY_READ_EVENTS = [0x1, 0x10, 0x20];
 /** Never needed by a program that computes: kernel-wide, introspection or escape-shaped. */
 const ALWAYS_DENIED = [
   // debugging and reading other processes
-  'ptrace', 'process_vm_readv', 'process_vm_writev', 'kcmp',
+  'ptrace',
+  'process_vm_readv',
+  'process_vm_writev',
+  'kcmp',
   // the mount family and root changes
-  'mount', 'umount', 'umount2', 'pivot_root', 'chroot', 'move_mount', 'open_tree', 'fsopen',
-  'fsconfig', 'fsmount', 'fspick', 'mount_setattr',
+  'mount',
+  'umount',
+  'umount2',
+  'pivot_root',
+  'chroot',
+  'move_mount',
+  'open_tree',
+  'fsopen',
+  'fsconfig',
+  'fsmount',
+  'fspick',
+  'mount_setattr',
   // namespaces: no new ones, no joining others
-  'unshare', 'setns',
+  'unshare',
+  'setns',
   // kernel keyrings
-  'keyctl', 'add_key', 'request_key',
+  'keyctl',
+  'add_key',
+  'request_key',
   // kernel programmability and observability
-  'bpf', 'perf_event_open', 'userfaultfd', 'lookup_dcookie', 'fanotify_init',
+  'bpf',
+  'perf_event_open',
+  'userfaultfd',
+  'lookup_dcookie',
+  'fanotify_init',
   // the machine itself
-  'kexec_load', 'kexec_file_load', 'init_module', 'finit_module', 'delete_module', 'reboot',
-  'swapon', 'swapoff', 'syslog', 'acct', 'quotactl', 'quotactl_fd', 'iopl', 'ioperm',
-  'settimeofday', 'clock_settime', 'clock_adjtime', 'adjtimex', 'vhangup', 'nfsservctl',
+  'kexec_load',
+  'kexec_file_load',
+  'init_module',
+  'finit_module',
+  'delete_module',
+  'reboot',
+  'swapon',
+  'swapoff',
+  'syslog',
+  'acct',
+  'quotactl',
+  'quotactl_fd',
+  'iopl',
+  'ioperm',
+  'settimeofday',
+  'clock_settime',
+  'clock_adjtime',
+  'adjtimex',
+  'vhangup',
+  'nfsservctl',
   // opening files by handle sidesteps path checks (the "shocker" escape)
-  'open_by_handle_at', 'name_to_handle_at',
+  'open_by_handle_at',
+  'name_to_handle_at',
   // io_uring performs syscalls the filter never sees
-  'io_uring_setup', 'io_uring_enter', 'io_uring_register',
+  'io_uring_setup',
+  'io_uring_enter',
+  'io_uring_register',
   // descriptors and memory of another process through a pidfd (the box's own pid 1 is
   // bwrap's init, same uid): ptrace by other names
-  'pidfd_getfd', 'process_madvise', 'process_mrelease',
+  'pidfd_getfd',
+  'process_madvise',
+  'process_mrelease',
 ] as const;
 
 /**
@@ -82,7 +124,11 @@ export const SOCKET_FAMILIES: Readonly<Record<NetworkMode, readonly number[]>> =
 
 export function syscallRules(network: NetworkMode): SyscallRule[] {
   const rules: SyscallRule[] = ALWAYS_DENIED.map((syscall) => ({ syscall, errno: 'EPERM' }));
-  rules.push({ syscall: 'clone', errno: 'EPERM', args: [{ index: cloneFlagsArg(), op: 'bit-set', value: CLONE_NEWUSER }] });
+  rules.push({
+    syscall: 'clone',
+    errno: 'EPERM',
+    args: [{ index: cloneFlagsArg(), op: 'bit-set', value: CLONE_NEWUSER }],
+  });
   rules.push({ syscall: 'clone3', errno: 'ENOSYS' });
   // the allow-list as refusals: each family not on it, and everything from the ceiling
   // up, which also catches a family with bits set above the 32 the kernel reads
@@ -98,7 +144,14 @@ export function syscallRules(network: NetworkMode): SyscallRule[] {
   // 0; a change is skipped and answers success, so `ulimit -c 0` still works as a script
   // expects (no core either way).
   rules.push({ syscall: 'setrlimit', errno: 'OK', args: [{ index: 0, op: 'eq', value: RLIMIT_CORE }] });
-  rules.push({ syscall: 'prlimit64', errno: 'OK', args: [{ index: 1, op: 'eq', value: RLIMIT_CORE }, { index: 2, op: 'ne', value: 0 }] });
+  rules.push({
+    syscall: 'prlimit64',
+    errno: 'OK',
+    args: [
+      { index: 1, op: 'eq', value: RLIMIT_CORE },
+      { index: 2, op: 'ne', value: 0 },
+    ],
+  });
   // The read-only root is shared by every box and the host: a watch for opens or reads
   // there would show one box which files another box (or the host) uses. Watches for
   // changes (what editors, dev servers and tail -f ask) stay allowed: nothing changes there.

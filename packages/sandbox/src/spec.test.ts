@@ -12,7 +12,11 @@ test('a minimal spec gets an empty env, no files, no network', () => {
 
 test('file paths cannot leave the work dir', () => {
   for (const p of ['/etc/passwd', '../x', 'a/../../x', 'a//b', './a', '', 'a\0b']) {
-    assert.throws(() => validateSpec({ argv: ['true'], files: [{ path: p, content: '' }] }), SpecError, JSON.stringify(p));
+    assert.throws(
+      () => validateSpec({ argv: ['true'], files: [{ path: p, content: '' }] }),
+      SpecError,
+      JSON.stringify(p),
+    );
   }
   assert.doesNotThrow(() => validateSpec({ argv: ['true'], files: [{ path: 'src/main.c', content: '' }] }));
 });
@@ -25,9 +29,22 @@ test('errors name the field', () => {
     [{ argv: ['a'], network: 'internet' }, 'network'],
     [{ argv: ['a'], limits: { cpuMs: 10 ** 9 } }, 'limits.cpuMs'],
     [{ argv: ['a'], rootfs: 'relative' }, 'rootfs'],
-    [{ argv: ['a'], files: [{ path: 'x', content: '' }, { path: 'x', content: '' }] }, 'files[1].path'],
+    [
+      {
+        argv: ['a'],
+        files: [
+          { path: 'x', content: '' },
+          { path: 'x', content: '' },
+        ],
+      },
+      'files[1].path',
+    ],
   ];
   for (const [spec, field] of cases) {
-    assert.throws(() => validateSpec(spec as never), (e: unknown) => e instanceof SpecError && e.field === field, field);
+    assert.throws(
+      () => validateSpec(spec as never),
+      (e: unknown) => e instanceof SpecError && e.field === field,
+      field,
+    );
   }
 });

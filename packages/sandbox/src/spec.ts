@@ -100,11 +100,17 @@ export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
   // the box init writes the files into the work dir: they must fit, page by page
   const filesBytes = files.reduce((n, f) => n + Math.ceil(Buffer.byteLength(f.content) / PAGE) * PAGE, 0);
   if (filesBytes > limits.workDirBytes) {
-    throw new SpecError('files', `${filesBytes} bytes of files do not fit in the work dir (limits.workDirBytes ${limits.workDirBytes})`);
+    throw new SpecError(
+      'files',
+      `${filesBytes} bytes of files do not fit in the work dir (limits.workDirBytes ${limits.workDirBytes})`,
+    );
   }
   const stdin = typeof spec.stdin === 'string' ? Buffer.from(spec.stdin) : spec.stdin;
   const collect = spec.collect;
-  if (collect !== undefined && (typeof collect !== 'object' || !Number.isInteger(collect.maxBytes) || collect.maxBytes < 0)) {
+  if (
+    collect !== undefined &&
+    (typeof collect !== 'object' || !Number.isInteger(collect.maxBytes) || collect.maxBytes < 0)
+  ) {
     throw new SpecError('collect.maxBytes', 'must be a whole number of bytes');
   }
   return { argv: spec.argv, env, files, stdin, rootfs: spec.rootfs, limits, network, collect };
@@ -117,6 +123,7 @@ export function checkRelativePath(p: unknown, field: string): void {
   if (p.startsWith('/')) throw new SpecError(field, 'must be relative to the work dir');
   if (p.includes('\0')) throw new SpecError(field, 'must not contain NUL');
   for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.' || seg === '..') throw new SpecError(field, `has an empty, "." or ".." segment: ${p}`);
+    if (seg === '' || seg === '.' || seg === '..')
+      throw new SpecError(field, `has an empty, "." or ".." segment: ${p}`);
   }
 }

@@ -26,13 +26,24 @@ interface Held {
 }
 
 export class UidRangeTaken extends Error {
-  constructor(readonly base: number, readonly count: number, readonly holder: string) {
+  constructor(
+    readonly base: number,
+    readonly count: number,
+    readonly holder: string,
+  ) {
     super(`host uids ${base}-${base + count - 1} overlap the range engine ${holder} holds`);
     this.name = 'UidRangeTaken';
   }
 }
 
-export function claimUidRange(dir: string, base: number, count: number, search: number, instance: string, isAlive: (instance: string) => boolean): UidClaim {
+export function claimUidRange(
+  dir: string,
+  base: number,
+  count: number,
+  search: number,
+  instance: string,
+  isAlive: (instance: string) => boolean,
+): UidClaim {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   let first: UidRangeTaken | undefined;
   for (let k = 0; k <= search; k++) {
@@ -44,7 +55,8 @@ export function claimUidRange(dir: string, base: number, count: number, search: 
         first ??= new UidRangeTaken(b, count, holder.instance);
         break;
       }
-      if (link(dir, b, count, instance)) return { base: b, count, release: () => fs.rmSync(path.join(dir, String(b)), { force: true }) };
+      if (link(dir, b, count, instance))
+        return { base: b, count, release: () => fs.rmSync(path.join(dir, String(b)), { force: true }) };
     }
   }
   throw first ?? new UidRangeTaken(base, count, 'unknown');

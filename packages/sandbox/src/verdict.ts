@@ -31,7 +31,11 @@ export function verdict(o: Outcome): Status {
  * signal N killed it (the shell's convention). A program that calls exit(128+N) itself
  * reads as killed by N; bwrap gives no way to tell the two apart.
  */
-export function decodeExit(code: number | null, launcherSignal: NodeJS.Signals | null, signalNames: ReadonlyMap<number, string>): {
+export function decodeExit(
+  code: number | null,
+  launcherSignal: NodeJS.Signals | null,
+  signalNames: ReadonlyMap<number, string>,
+): {
   exitCode: number | null;
   signal: string | null;
 } {

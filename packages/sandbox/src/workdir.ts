@@ -51,7 +51,11 @@ export function removeWorkDir(dir: string): void {
  * by scanning the mount table rather than the directory, so a mount whose directory
  * was already removed is found too.
  */
-export function sweepStaleWorkDirs(workRoot: string, mountinfo: string, isAlive: (instance: string) => boolean): string[] {
+export function sweepStaleWorkDirs(
+  workRoot: string,
+  mountinfo: string,
+  isAlive: (instance: string) => boolean,
+): string[] {
   const swept: string[] = [];
   const prefix = path.resolve(workRoot) + '/';
   for (const line of mountinfo.split('\n')) {

@@ -29,7 +29,13 @@ export function clientGone(res: http.ServerResponse): AbortSignal {
   return ac.signal;
 }
 
-export function follow(d: { redis: RedisConnection; store: JobStore; limiter: StreamLimiter }, id: string, owner: string, signal: AbortSignal, boundMs?: number): Follower {
+export function follow(
+  d: { redis: RedisConnection; store: JobStore; limiter: StreamLimiter },
+  id: string,
+  owner: string,
+  signal: AbortSignal,
+  boundMs?: number,
+): Follower {
   const release = d.limiter.acquire(owner);
   const conn = blockingConnection(d.redis);
   let ended = false;

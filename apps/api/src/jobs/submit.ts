@@ -26,15 +26,37 @@ export async function submitJob(
   options: SubmitOptions = {},
 ): Promise<string> {
   const waiting = await d.queue.getWaitingCount();
-  if (waiting >= d.queueMax) throw new ApiError('QUEUE_FULL', `the queue is full (${waiting} waiting)`, { waiting, max: d.queueMax }, 1);
+  if (waiting >= d.queueMax)
+    throw new ApiError('QUEUE_FULL', `the queue is full (${waiting} waiting)`, { waiting, max: d.queueMax }, 1);
   const id = options.id ?? crypto.randomUUID();
   await d.store.create(id, owner, runtime.id, runtime.version);
   try {
-    await d.queue.add('run', { id, runtime: runtime.id, request, acceptedAt: Date.now(), ...(options.interactive ? { interactive: true } : {}) }, { jobId: id });
+    await d.queue.add(
+      'run',
+      {
+        id,
+        runtime: runtime.id,
+        request,
+        acceptedAt: Date.now(),
+        ...(options.interactive ? { interactive: true } : {}),
+      },
+      { jobId: id },
+    );
   } catch (err) {
-    await d.store.finish(id, 'failed', 'queued', { error: jobError('UNAVAILABLE', (err as Error).message) }).catch(() => undefined);
+    await d.store
+      .finish(id, 'failed', 'queued', { error: jobError('UNAVAILABLE', (err as Error).message) })
+      .catch(() => undefined);
     throw new ApiError('UNAVAILABLE', `the job could not be queued: ${(err as Error).message}`, undefined, 1);
   }
-  d.log.info({ jobId: id, owner, language: runtime.id, judge: request.tests !== undefined, interactive: options.interactive === true }, 'job queued');
+  d.log.info(
+    {
+      jobId: id,
+      owner,
+      language: runtime.id,
+      judge: request.tests !== undefined,
+      interactive: options.interactive === true,
+    },
+    'job queued',
+  );
   return id;
 }

@@ -14,7 +14,13 @@ import type { SubmitOptions } from './submit.js';
 type FollowDeps = Pick<JobServiceDeps, 'redis' | 'store' | 'limiter'>;
 
 /** a follower for a job about to be made: its id and its slot, taken before the job exists */
-export function followNew(d: FollowDeps, owner: string, gone: AbortSignal, boundMs?: number, id: string = crypto.randomUUID()): { id: string; f: Follower } {
+export function followNew(
+  d: FollowDeps,
+  owner: string,
+  gone: AbortSignal,
+  boundMs?: number,
+  id: string = crypto.randomUUID(),
+): { id: string; f: Follower } {
   return { id, f: follow(d, id, owner, gone, boundMs) };
 }
 
@@ -57,6 +63,12 @@ export async function resultOf(f: Follower): Promise<JobView | undefined> {
 }
 
 /** follows the job's events until its `result` event, for at most ms; undefined past it */
-export async function waitForEnd(d: FollowDeps, id: string, owner: string, gone: AbortSignal, ms: number): Promise<JobView | undefined> {
+export async function waitForEnd(
+  d: FollowDeps,
+  id: string,
+  owner: string,
+  gone: AbortSignal,
+  ms: number,
+): Promise<JobView | undefined> {
   return resultOf(follow(d, id, owner, gone, ms));
 }

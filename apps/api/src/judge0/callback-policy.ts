@@ -29,7 +29,7 @@ export const PRIVATE_RANGES: readonly (readonly [cidr: string, why: string])[] =
   ['127.0.0.0/8', 'loopback'],
   ['169.254.0.0/16', 'link-local: cloud metadata services (169.254.169.254)'],
   ['172.16.0.0/12', 'private'],
-  ['192.0.0.0/24', 'IETF protocol assignments (one cloud\'s metadata is 192.0.0.192)'],
+  ['192.0.0.0/24', "IETF protocol assignments (one cloud's metadata is 192.0.0.192)"],
   ['192.0.2.0/24', 'documentation'],
   ['192.88.99.0/24', '6to4 relay anycast, deprecated'],
   ['192.168.0.0/16', 'private'],
@@ -57,8 +57,7 @@ export const PRIVATE_RANGES: readonly (readonly [cidr: string, why: string])[] =
 const LOCALHOST_ADDRESSES = ['127.0.0.1', '::1'];
 
 export type AllowEntry =
-  | { kind: 'net'; address: string; prefix: number; family: 'ipv4' | 'ipv6' }
-  | { kind: 'name'; name: string };
+  { kind: 'net'; address: string; prefix: number; family: 'ipv4' | 'ipv6' } | { kind: 'name'; name: string };
 
 export interface CallbackPolicy {
   /** listed host names, lower case, without a trailing dot */
@@ -74,7 +73,8 @@ export interface CallbackPolicy {
 const PRIVATE = new net.BlockList();
 for (const [cidr] of PRIVATE_RANGES) {
   const e = parseAllowEntry(cidr);
-  if (typeof e === 'string' || e.kind !== 'net') throw new Error(`PRIVATE_RANGES: ${cidr}: ${typeof e === 'string' ? e : 'not a network'}`);
+  if (typeof e === 'string' || e.kind !== 'net')
+    throw new Error(`PRIVATE_RANGES: ${cidr}: ${typeof e === 'string' ? e : 'not a network'}`);
   PRIVATE.addSubnet(e.address, e.prefix, e.family);
 }
 
@@ -99,15 +99,25 @@ export function callbackPolicy(allow: readonly string[], denyPrivate: boolean): 
 export function parseAllowEntry(entry: string): AllowEntry | string {
   const text = entry.trim();
   const [address = '', prefixText, ...rest] = text.split('/');
-  const family = address.includes('%') ? undefined : net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : undefined;
+  const family = address.includes('%')
+    ? undefined
+    : net.isIPv4(address)
+      ? 'ipv4'
+      : net.isIPv6(address)
+        ? 'ipv6'
+        : undefined;
   if (!family) {
-    if (prefixText !== undefined) return 'a CIDR must start with an IPv4 or IPv6 address in its usual form, e.g. 10.0.0.0/8';
+    if (prefixText !== undefined)
+      return 'a CIDR must start with an IPv4 or IPv6 address in its usual form, e.g. 10.0.0.0/8';
     const name = hostName(text);
-    return name ? { kind: 'name', name } : 'must be an IPv4 or IPv6 address in its usual form, a CIDR such as 10.0.0.0/8, or a host name';
+    return name
+      ? { kind: 'name', name }
+      : 'must be an IPv4 or IPv6 address in its usual form, a CIDR such as 10.0.0.0/8, or a host name';
   }
   const bytes = bytesOf(address) as number[];
   const bits = bytes.length * 8;
-  if (rest.length > 0 || (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText))) return 'must be an address, a CIDR such as 10.0.0.0/8, or a host name';
+  if (rest.length > 0 || (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)))
+    return 'must be an address, a CIDR such as 10.0.0.0/8, or a host name';
   const prefix = prefixText === undefined ? bits : Number(prefixText);
   if (prefix > bits) return `an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} prefix is at most /${bits}`;
   for (const [i, byte] of bytes.entries()) {
@@ -171,7 +181,8 @@ export function checkCallbackUrl(p: CallbackPolicy, raw: string): UrlCheck {
   } catch {
     return { ok: false, problem: URL_PROBLEMS.scheme };
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return { ok: false, problem: URL_PROBLEMS.scheme };
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '')
+    return { ok: false, problem: URL_PROBLEMS.scheme };
   if (url.username !== '' || url.password !== '') return { ok: false, problem: URL_PROBLEMS.userinfo };
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const literal = net.isIP(host) ? host : undefined;
@@ -179,7 +190,8 @@ export function checkCallbackUrl(p: CallbackPolicy, raw: string): UrlCheck {
   let allowed: boolean;
   if (literal) allowed = addressAllowed(p, literal);
   else if (p.names.has(bare)) allowed = true;
-  else if (bare === 'localhost' || bare.endsWith('.localhost')) allowed = LOCALHOST_ADDRESSES.every((a) => addressAllowed(p, a, host));
+  else if (bare === 'localhost' || bare.endsWith('.localhost'))
+    allowed = LOCALHOST_ADDRESSES.every((a) => addressAllowed(p, a, host));
   // with only names listed, an unlisted name can resolve to nothing that passes
   else allowed = !p.listed || p.hasNets;
   return allowed ? { ok: true, url, host, literal } : { ok: false, problem: URL_PROBLEMS.refused };
@@ -190,7 +202,8 @@ function carriedIPv4(address: string): string | undefined {
   if (!net.isIPv6(address)) return undefined;
   const b = bytesOf(address) as number[];
   const mapped = b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
-  const nat64 = b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && b.slice(4, 12).every((x) => x === 0);
+  const nat64 =
+    b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && b.slice(4, 12).every((x) => x === 0);
   return mapped || nat64 ? b.slice(12).join('.') : undefined;
 }
 

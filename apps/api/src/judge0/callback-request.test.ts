@@ -42,9 +42,15 @@ const LOOPBACK = callbackPolicy(['127.0.0.1'], true);
 const v4 = (address: string): ResolvedAddress => ({ address, family: 4 });
 
 /** a lookup that answers each call with the next of `answers` (the last one repeated), counting calls */
-function lookups(...answers: ResolvedAddress[][]): { lookup: (host: string) => Promise<ResolvedAddress[]>; asked: string[] } {
+function lookups(...answers: ResolvedAddress[][]): {
+  lookup: (host: string) => Promise<ResolvedAddress[]>;
+  asked: string[];
+} {
   const asked: string[] = [];
-  return { asked, lookup: async (host) => (asked.push(host), answers[Math.min(asked.length - 1, answers.length - 1)] ?? []) };
+  return {
+    asked,
+    lookup: async (host) => (asked.push(host), answers[Math.min(asked.length - 1, answers.length - 1)] ?? []),
+  };
 }
 
 function reset(a: (res: http.ServerResponse) => void = (res) => res.end()): void {
@@ -56,7 +62,11 @@ test('a name is looked up once, its address vetted, and the PUT goes to that add
   reset();
   // a second lookup would answer 127.0.0.2, where nothing listens: the PUT arriving proves it was not asked
   const l = lookups([v4('127.0.0.1')], [v4('127.0.0.2')]);
-  const got = await putCallback(`http://callback.test:${port}/done?x=1`, '{"a":1}', { policy: callbackPolicy(['127.0.0.1'], true), timeoutMs: 2_000, lookup: l.lookup });
+  const got = await putCallback(`http://callback.test:${port}/done?x=1`, '{"a":1}', {
+    policy: callbackPolicy(['127.0.0.1'], true),
+    timeoutMs: 2_000,
+    lookup: l.lookup,
+  });
   assert.deepEqual(got, { outcome: 'answered', status: 200 });
   assert.deepEqual(l.asked, ['callback.test']);
   assert.deepEqual(heard, [{ method: 'PUT', url: '/done?x=1', host: `callback.test:${port}`, body: '{"a":1}' }]);
@@ -64,11 +74,23 @@ test('a name is looked up once, its address vetted, and the PUT goes to that add
 
 test('refused when any address of the name is refused, with no connection made', async () => {
   reset();
-  for (const answers of [[v4('127.0.0.1'), v4('127.0.0.2')], [v4('127.0.0.2'), v4('127.0.0.1')], [{ address: '::1', family: 6 }, v4('127.0.0.1')]]) {
-    const got = await putCallback(`http://callback.test:${port}/`, '{}', { policy: LOOPBACK, timeoutMs: 2_000, lookup: lookups(answers).lookup });
+  for (const answers of [
+    [v4('127.0.0.1'), v4('127.0.0.2')],
+    [v4('127.0.0.2'), v4('127.0.0.1')],
+    [{ address: '::1', family: 6 }, v4('127.0.0.1')],
+  ]) {
+    const got = await putCallback(`http://callback.test:${port}/`, '{}', {
+      policy: LOOPBACK,
+      timeoutMs: 2_000,
+      lookup: lookups(answers).lookup,
+    });
     assert.equal(got.outcome, 'refused', JSON.stringify(answers));
   }
-  const none = await putCallback(`http://callback.test:${port}/`, '{}', { policy: LOOPBACK, timeoutMs: 2_000, lookup: lookups([]).lookup }).catch((err: Error) => err);
+  const none = await putCallback(`http://callback.test:${port}/`, '{}', {
+    policy: LOOPBACK,
+    timeoutMs: 2_000,
+    lookup: lookups([]).lookup,
+  }).catch((err: Error) => err);
   assert.ok(none instanceof Error, 'a name with no address is a failed request');
   assert.deepEqual(heard, []);
 });
@@ -76,7 +98,13 @@ test('refused when any address of the name is refused, with no connection made',
 test('checked again at delivery: a URL the policy refuses now is refused without a lookup or a connection', async () => {
   reset();
   const l = lookups([v4('127.0.0.1')]);
-  for (const url of [`http://127.0.0.1:${port}/`, `http://2130706433:${port}/`, `http://localhost:${port}/`, `http://u:p@127.0.0.1:${port}/`, `ftp://127.0.0.1:${port}/`]) {
+  for (const url of [
+    `http://127.0.0.1:${port}/`,
+    `http://2130706433:${port}/`,
+    `http://localhost:${port}/`,
+    `http://u:p@127.0.0.1:${port}/`,
+    `ftp://127.0.0.1:${port}/`,
+  ]) {
     const got = await putCallback(url, '{}', { policy: callbackPolicy([], true), timeoutMs: 2_000, lookup: l.lookup });
     assert.equal(got.outcome, 'refused', url);
   }
@@ -87,10 +115,17 @@ test('checked again at delivery: a URL the policy refuses now is refused without
 test('a literal address is connected to as written, with no lookup', async () => {
   reset();
   const l = lookups([v4('127.0.0.2')]);
-  const got = await putCallback(`http://2130706433:${port}/lit`, '{}', { policy: LOOPBACK, timeoutMs: 2_000, lookup: l.lookup });
+  const got = await putCallback(`http://2130706433:${port}/lit`, '{}', {
+    policy: LOOPBACK,
+    timeoutMs: 2_000,
+    lookup: l.lookup,
+  });
   assert.deepEqual(got, { outcome: 'answered', status: 200 });
   assert.deepEqual(l.asked, []);
-  assert.deepEqual(heard.map((h) => [h.url, h.host]), [['/lit', `127.0.0.1:${port}`]]);
+  assert.deepEqual(
+    heard.map((h) => [h.url, h.host]),
+    [['/lit', `127.0.0.1:${port}`]],
+  );
 });
 
 test('a redirect is an answer: its status is returned and its Location is not visited', async () => {
@@ -102,7 +137,11 @@ test('a redirect is an answer: its status is returned and its Location is not vi
     const got = await putCallback(`http://127.0.0.1:${port}/first`, '{}', { policy: LOOPBACK, timeoutMs: 2_000 });
     assert.deepEqual(got, { outcome: 'answered', status });
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(heard.map((h) => h.url), ['/first'], String(status));
+    assert.deepEqual(
+      heard.map((h) => h.url),
+      ['/first'],
+      String(status),
+    );
   }
 });
 
@@ -112,5 +151,8 @@ test('a listener that never answers fails the request within its time', async ()
   await assert.rejects(putCallback(`http://127.0.0.1:${port}/silent`, '{}', { policy: LOOPBACK, timeoutMs: 300 }));
   assert.ok(Date.now() - t0 < 2_000);
   const silent = async (): Promise<ResolvedAddress[]> => new Promise(() => undefined);
-  await assert.rejects(putCallback(`http://callback.test:${port}/`, '{}', { policy: LOOPBACK, timeoutMs: 300, lookup: silent }), 'a lookup that never ends too');
+  await assert.rejects(
+    putCallback(`http://callback.test:${port}/`, '{}', { policy: LOOPBACK, timeoutMs: 300, lookup: silent }),
+    'a lookup that never ends too',
+  );
 });

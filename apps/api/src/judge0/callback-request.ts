@@ -36,24 +36,33 @@ export interface PutOptions {
   readonly lookup?: (host: string) => Promise<ResolvedAddress[]>;
 }
 
-const systemLookup = (host: string): Promise<ResolvedAddress[]> => dns.promises.lookup(host, { all: true, verbatim: true });
+const systemLookup = (host: string): Promise<ResolvedAddress[]> =>
+  dns.promises.lookup(host, { all: true, verbatim: true });
 
 export async function putCallback(rawUrl: string, body: string, o: PutOptions): Promise<Delivery> {
   const checked = checkCallbackUrl(o.policy, rawUrl);
   if (!checked.ok) return { outcome: 'refused', why: `the URL ${checked.problem}` };
   const signal = AbortSignal.timeout(o.timeoutMs);
   // a literal address was judged with the URL, and a socket never looks one up
-  if (checked.literal) return { outcome: 'answered', status: await put(checked.url, checked.host, undefined, body, signal) };
+  if (checked.literal)
+    return { outcome: 'answered', status: await put(checked.url, checked.host, undefined, body, signal) };
   const addresses = await abortable((o.lookup ?? systemLookup)(checked.host), signal);
   const first = addresses[0];
   if (!first) throw new Error(`${checked.host} has no address`);
   const refused = addresses.find((a) => !addressAllowed(o.policy, a.address, checked.host));
-  if (refused) return { outcome: 'refused', why: `${checked.host} has the address ${refused.address}, which the policy refuses` };
+  if (refused)
+    return { outcome: 'refused', why: `${checked.host} has the address ${refused.address}, which the policy refuses` };
   return { outcome: 'answered', status: await put(checked.url, checked.host, first, body, signal) };
 }
 
 /** the PUT, connected to `to` when given; resolves with the status once the answer's head is in */
-function put(url: URL, host: string, to: ResolvedAddress | undefined, body: string, signal: AbortSignal): Promise<number> {
+function put(
+  url: URL,
+  host: string,
+  to: ResolvedAddress | undefined,
+  body: string,
+  signal: AbortSignal,
+): Promise<number> {
   const request = url.protocol === 'https:' ? https.request : http.request;
   return new Promise((resolve, reject) => {
     const req = request(

@@ -98,7 +98,8 @@ export class Judge0Callbacks {
     const { submission, view, runtime } = ended;
     const body = JSON.stringify(renderSubmission(submission, view, runtime, DEFAULT_FIELDS, true));
     // one delivery always goes, however large: a cap must not stop them all
-    if (this.bytesInFlight > 0 && this.bytesInFlight + body.length > MAX_BYTES_IN_FLIGHT) return this.later(token, POLL_MS);
+    if (this.bytesInFlight > 0 && this.bytesInFlight + body.length > MAX_BYTES_IN_FLIGHT)
+      return this.later(token, POLL_MS);
     this.bytesInFlight += body.length;
     try {
       await this.deliver(submission, body);
@@ -113,7 +114,9 @@ export class Judge0Callbacks {
    * again (its job not ended, or not made yet; no worker that says what its language is)
    * or done with (expired, never queued, or its job never made).
    */
-  private async ended(token: string): Promise<{ submission: Submission; view: JobView; runtime: RuntimeInfo } | undefined> {
+  private async ended(
+    token: string,
+  ): Promise<{ submission: Submission; view: JobView; runtime: RuntimeInfo } | undefined> {
     const stored = await readSubmission(this.d, token);
     if (!stored) {
       await this.schedule.done(token); // expired, or never queued
@@ -147,12 +150,23 @@ export class Judge0Callbacks {
     for (let i = 0; i < TRIES; i++) {
       try {
         const d = await putCallback(url, body, { policy: this.d.policy, timeoutMs: TIMEOUT_MS });
-        if (d.outcome === 'refused') return void this.d.log.warn({ jobId: s.token, url, why: d.why }, 'judge0 callback refused by the callback policy');
+        if (d.outcome === 'refused')
+          return void this.d.log.warn(
+            { jobId: s.token, url, why: d.why },
+            'judge0 callback refused by the callback policy',
+          );
         // delivered: where a redirect points is the answer's business, not a second delivery
-        if (d.status >= 300 && d.status < 400) this.d.log.info({ jobId: s.token, url, status: d.status }, 'judge0 callback answered with a redirect, not followed');
+        if (d.status >= 300 && d.status < 400)
+          this.d.log.info(
+            { jobId: s.token, url, status: d.status },
+            'judge0 callback answered with a redirect, not followed',
+          );
         return;
       } catch (err) {
-        this.d.log.warn({ jobId: s.token, url, try: i + 1, err: (err as Error).message }, 'judge0 callback not delivered');
+        this.d.log.warn(
+          { jobId: s.token, url, try: i + 1, err: (err as Error).message },
+          'judge0 callback not delivered',
+        );
       }
     }
   }

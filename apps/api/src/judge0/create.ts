@@ -36,7 +36,13 @@ export interface Refused {
 type Checked = Omit<Submission, 'token'>;
 
 /** validates, records and queues one submission: its token, or its errors */
-export async function createSubmission(d: CreateDeps, body: unknown, owner: string, base64: boolean, token: string = crypto.randomUUID()): Promise<Created | Refused> {
+export async function createSubmission(
+  d: CreateDeps,
+  body: unknown,
+  owner: string,
+  base64: boolean,
+  token: string = crypto.randomUUID(),
+): Promise<Created | Refused> {
   const checked = await checkForRuntime(d, body, base64);
   if ('errors' in checked) return checked;
   const { s, runtime } = checked;
@@ -50,13 +56,18 @@ export async function createSubmission(d: CreateDeps, body: unknown, owner: stri
 }
 
 /** the model's checks against the languages the workers have; compiler options only for a compiled one */
-async function checkForRuntime(d: CreateDeps, body: unknown, base64: boolean): Promise<{ s: Checked; runtime: RuntimeInfo } | Refused> {
+async function checkForRuntime(
+  d: CreateDeps,
+  body: unknown,
+  base64: boolean,
+): Promise<{ s: Checked; runtime: RuntimeInfo } | Refused> {
   const ids = await judge0Runtimes(d.catalog);
   const checked = checkSubmission(body, base64, new Set(ids.keys()), (url) => d.callbacks.urlProblem(url));
   if ('errors' in checked) return checked;
   const s = checked.submission;
   const runtime = ids.get(s.language_id) as RuntimeInfo;
-  if (s.compiler_options && !runtime.compiled) return { errors: { compiler_options: ['setting compiler options is only allowed for compiled languages'] } };
+  if (s.compiler_options && !runtime.compiled)
+    return { errors: { compiler_options: ['setting compiler options is only allowed for compiled languages'] } };
   return { s, runtime };
 }
 
@@ -66,17 +77,25 @@ function additionalFiles(s: Checked): { files: { name: string; content: Buffer }
   try {
     return { files: unzip(Buffer.from(s.additional_files, 'base64'), MAX_EXTRACT_KB * 1024).files };
   } catch (err) {
-    if (err instanceof ZipError) return { errors: { additional_files: [`is not a usable zip archive: ${err.message}`] } };
+    if (err instanceof ZipError)
+      return { errors: { additional_files: [`is not a usable zip archive: ${err.message}`] } };
     throw err;
   }
 }
 
 /** the native job, within the size the queue keeps and the checks a native request passes */
-async function jobRequest(d: CreateDeps, s: Checked, runtime: RuntimeInfo, files: { name: string; content: Buffer }[]): Promise<{ request: JobRequest } | Refused> {
+async function jobRequest(
+  d: CreateDeps,
+  s: Checked,
+  runtime: RuntimeInfo,
+  files: { name: string; content: Buffer }[],
+): Promise<{ request: JobRequest } | Refused> {
   const request = nativeRequest(s, runtime, files);
   // runs and an archive multiply what the request holds: the queue keeps it all in Redis
   if (Buffer.byteLength(JSON.stringify(request)) > 4 * d.bodyLimitBytes) {
-    return { errors: { base: [`is over ${4 * d.bodyLimitBytes} bytes once its runs and additional files are counted`] } };
+    return {
+      errors: { base: [`is over ${4 * d.bodyLimitBytes} bytes once its runs and additional files are counted`] },
+    };
   }
   const ctx = await d.catalog.requestContext();
   try {
@@ -89,7 +108,13 @@ async function jobRequest(d: CreateDeps, s: Checked, runtime: RuntimeInfo, files
 }
 
 /** the record first, then its callback, then the job; a job that cannot be made takes its record with it */
-async function recordAndQueue(d: CreateDeps, owner: string, submission: Submission, request: JobRequest, runtime: RuntimeInfo): Promise<void> {
+async function recordAndQueue(
+  d: CreateDeps,
+  owner: string,
+  submission: Submission,
+  request: JobRequest,
+  runtime: RuntimeInfo,
+): Promise<void> {
   await saveSubmission(d, owner, submission);
   try {
     // scheduled before the job exists: a callback is never missing for a job that is

@@ -17,8 +17,14 @@ export const JUDGE0_ERRORS = {
   notFound: [404, 'submission not found'],
   noLanguage: (id: string): Judge0Error => [404, `language with id ${id} doesn't exist`],
   /** also the wait=true answer's `error`, with 201 and the token */
-  notUtf8: [400, 'some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query parameter'],
-  notUtf8Batch: [400, 'some attributes for one or more submissions cannot be converted to UTF-8, use base64_encoded=true query parameter'],
+  notUtf8: [
+    400,
+    'some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query parameter',
+  ],
+  notUtf8Batch: [
+    400,
+    'some attributes for one or more submissions cannot be converted to UTF-8, use base64_encoded=true query parameter',
+  ],
   badJson: [400, 'the body is not valid JSON'],
   tooLarge: [413, 'the body is too large'],
 } as const satisfies Record<string, Judge0Error | ((...args: never[]) => Judge0Error)>;
@@ -35,7 +41,9 @@ export function judge0Errors(err: unknown, _req: Request, res: Response, next: N
   if (err instanceof ApiError) {
     if (err.code === 'UNAUTHORIZED') return void res.status(401).end();
     if (err.retryAfterS !== undefined) res.set('Retry-After', String(err.retryAfterS));
-    return void res.status(err.status).json({ error: err.code === 'QUEUE_FULL' ? JUDGE0_ERRORS.queueFull[1] : err.message });
+    return void res
+      .status(err.status)
+      .json({ error: err.code === 'QUEUE_FULL' ? JUDGE0_ERRORS.queueFull[1] : err.message });
   }
   const e = err as { type?: string };
   if (e.type === 'entity.parse.failed') return refuse(res, JUDGE0_ERRORS.badJson);

@@ -24,6 +24,13 @@ export interface Judge0Api {
 
 export function judge0(d: Judge0Deps): Judge0Api {
   const policy = callbackPolicy(d.callbackAllow, d.callbackDenyPrivate);
-  const callbacks = new Judge0Callbacks({ redis: d.redis, store: d.store, keys: d.keys, catalog: d.catalog, log: d.log, policy });
+  const callbacks = new Judge0Callbacks({
+    redis: d.redis,
+    store: d.store,
+    keys: d.keys,
+    catalog: d.catalog,
+    log: d.log,
+    policy,
+  });
   return { routes: judge0Routes({ ...d, callbacks }), start: () => callbacks.start() };
 }

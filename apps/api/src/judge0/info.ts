@@ -5,7 +5,12 @@ import { JUDGE0_ERRORS, refuse } from './errors.js';
 import { judge0Runtimes } from './runtimes.js';
 import { activeLanguages, allLanguages, configInfo, JUDGE0_STATUSES, languageDetail } from './wire/index.js';
 
-const ABOUT = { version: '1.13.1', homepage: 'https://judge0.com', source_code: 'https://github.com/judge0/judge0', maintainer: 'codebox (a Judge0 CE 1.13-compatible API)' };
+const ABOUT = {
+  version: '1.13.1',
+  homepage: 'https://judge0.com',
+  source_code: 'https://github.com/judge0/judge0',
+  maintainer: 'codebox (a Judge0 CE 1.13-compatible API)',
+};
 
 export interface InfoDeps {
   readonly prefix: string;

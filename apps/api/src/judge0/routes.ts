@@ -56,8 +56,10 @@ function xAuthToken(req: Request, _res: Response, next: NextFunction): void {
 
 const ownerOf = (res: Response): string => String(res.locals.owner);
 const base64Of = (req: Request): boolean => req.query.base64_encoded === 'true';
-const queueFull = async (d: Judge0RoutesDeps, jobs: number): Promise<boolean> => (await d.queue.getWaitingCount()) + jobs > d.queueMax;
-const batchProblem = (n: number): Judge0Error | undefined => (n === 0 ? JUDGE0_ERRORS.emptyBatch : n > MAX_BATCH ? JUDGE0_ERRORS.batchTooLarge : undefined);
+const queueFull = async (d: Judge0RoutesDeps, jobs: number): Promise<boolean> =>
+  (await d.queue.getWaitingCount()) + jobs > d.queueMax;
+const batchProblem = (n: number): Judge0Error | undefined =>
+  n === 0 ? JUDGE0_ERRORS.emptyBatch : n > MAX_BATCH ? JUDGE0_ERRORS.batchTooLarge : undefined;
 
 /** POST /submissions: 201 {token}, or with wait=true the submission once its job has ended */
 async function create(d: Judge0RoutesDeps, req: Request, res: Response): Promise<void> {
@@ -72,8 +74,16 @@ async function create(d: Judge0RoutesDeps, req: Request, res: Response): Promise
   res.status(201).json({ token: made.token });
 }
 
-/** wait=true: the waiter's slot before the job (past the key's share, no job is made), then the submission as it ended */
-async function createAndWait(d: Judge0RoutesDeps, body: unknown, res: Response, o: { fields: string[]; base64: boolean; gone: AbortSignal }): Promise<void> {
+/**
+ * wait=true: the waiter's slot before the job (past the key's share, no job is made), then
+ * the submission as it ended
+ */
+async function createAndWait(
+  d: Judge0RoutesDeps,
+  body: unknown,
+  res: Response,
+  o: { fields: string[]; base64: boolean; gone: AbortSignal },
+): Promise<void> {
   const owner = ownerOf(res);
   const { id, f } = followNew(d, owner, o.gone, Math.max(d.waitMs, WAIT_BOUND_MS));
   let made;
@@ -90,7 +100,11 @@ async function createAndWait(d: Judge0RoutesDeps, body: unknown, res: Response, 
   const view = await resultOf(f);
   if (o.gone.aborted) return;
   try {
-    res.status(201).json(renderSubmission(made.submission, view ?? (await d.store.get(made.token)), made.runtime, o.fields, o.base64));
+    res
+      .status(201)
+      .json(
+        renderSubmission(made.submission, view ?? (await d.store.get(made.token)), made.runtime, o.fields, o.base64),
+      );
   } catch (err) {
     if (!(err instanceof ConversionError)) throw err;
     res.status(201).json({ error: JUDGE0_ERRORS.notUtf8[1], token: made.token });
@@ -122,7 +136,15 @@ async function getOne(d: Judge0RoutesDeps, req: Request, res: Response): Promise
   const found = await ownSubmission(d, String(req.params.token), ownerOf(res));
   if (!found) return refuse(res, JUDGE0_ERRORS.notFound);
   try {
-    res.json(renderSubmission(found.s, found.view, (await judge0Runtimes(d.catalog)).get(found.s.language_id), fields.fields, base64Of(req)));
+    res.json(
+      renderSubmission(
+        found.s,
+        found.view,
+        (await judge0Runtimes(d.catalog)).get(found.s.language_id),
+        fields.fields,
+        base64Of(req),
+      ),
+    );
   } catch (err) {
     if (!(err instanceof ConversionError)) throw err;
     refuse(res, JUDGE0_ERRORS.notUtf8);
@@ -134,16 +156,23 @@ async function getBatch(d: Judge0RoutesDeps, req: Request, res: Response): Promi
   const fields = parseFields(req.query.fields);
   if ('invalid' in fields) return refuse(res, JUDGE0_ERRORS.invalidFields(fields.invalid));
   const raw = (typeof req.query.tokens === 'string' ? req.query.tokens : req.get('tokens')) ?? '';
-  const tokens = raw.split(',').map((t) => t.trim()).filter(Boolean);
+  const tokens = raw
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   const problem = batchProblem(tokens.length);
   if (problem) return refuse(res, problem);
   const owner = ownerOf(res);
   const ids = await judge0Runtimes(d.catalog);
   try {
-    const submissions = await Promise.all(tokens.map(async (t) => {
-      const found = await ownSubmission(d, t, owner);
-      return found ? renderSubmission(found.s, found.view, ids.get(found.s.language_id), fields.fields, base64Of(req)) : null;
-    }));
+    const submissions = await Promise.all(
+      tokens.map(async (t) => {
+        const found = await ownSubmission(d, t, owner);
+        return found
+          ? renderSubmission(found.s, found.view, ids.get(found.s.language_id), fields.fields, base64Of(req))
+          : null;
+      }),
+    );
     res.json({ submissions });
   } catch (err) {
     if (!(err instanceof ConversionError)) throw err;

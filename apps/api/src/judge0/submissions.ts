@@ -24,7 +24,12 @@ export interface SubmissionsDeps {
 }
 
 export async function saveSubmission(d: SubmissionsDeps, owner: string, submission: Submission): Promise<void> {
-  await d.redis.set(d.keys.judge0Submission(submission.token), JSON.stringify({ owner, submission, acceptedAt: Date.now() } satisfies StoredSubmission), 'EX', RECORD_TTL_S);
+  await d.redis.set(
+    d.keys.judge0Submission(submission.token),
+    JSON.stringify({ owner, submission, acceptedAt: Date.now() } satisfies StoredSubmission),
+    'EX',
+    RECORD_TTL_S,
+  );
 }
 
 export async function dropSubmission(d: SubmissionsDeps, token: string): Promise<void> {
@@ -38,7 +43,11 @@ export async function readSubmission(d: SubmissionsDeps, token: string): Promise
 }
 
 /** a submission and its job, when both are there and `owner` is the submission's */
-export async function ownSubmission(d: SubmissionsDeps & { readonly store: JobStore }, token: string, owner: string): Promise<{ s: Submission; view: JobView } | undefined> {
+export async function ownSubmission(
+  d: SubmissionsDeps & { readonly store: JobStore },
+  token: string,
+  owner: string,
+): Promise<{ s: Submission; view: JobView } | undefined> {
   const stored = TOKEN.test(token) ? await readSubmission(d, token) : undefined;
   if (!stored || stored.owner !== owner) return undefined;
   const view = await d.store.get(token);

@@ -23,12 +23,21 @@ sys.stdout.buffer.write(b.getvalue())
 
 test('regular files only: symlinks and paths that leave are skipped, never followed', () => {
   const { files, skipped } = unzip(makeZip(), 1 << 20);
-  assert.deepEqual(files.map((f) => [f.name, f.content.toString()]), [['a.txt', 'alpha\n'], ['dir/b.txt', 'beta '.repeat(100)]]);
+  assert.deepEqual(
+    files.map((f) => [f.name, f.content.toString()]),
+    [
+      ['a.txt', 'alpha\n'],
+      ['dir/b.txt', 'beta '.repeat(100)],
+    ],
+  );
   assert.deepEqual(skipped.sort(), ['../escape.txt', '/abs.txt', 'link']);
 });
 
 test('a budget on the extracted bytes, and garbage refused', () => {
-  assert.throws(() => unzip(makeZip(), 100), (e: Error) => e instanceof ZipError && /more than 100 bytes/.test(e.message));
+  assert.throws(
+    () => unzip(makeZip(), 100),
+    (e: Error) => e instanceof ZipError && /more than 100 bytes/.test(e.message),
+  );
   assert.throws(() => unzip(Buffer.from('not a zip at all, not even close'), 1000), ZipError);
 });
 
@@ -43,7 +52,9 @@ test('damaged archives are refused, not read past their end; duplicates and encr
   const cd = lying.readUInt32LE(eocd + 16);
   lying.writeUInt32LE(999, cd + 24);
   assert.throws(() => unzip(lying, 1 << 20), /999/);
-  const dup = execFileSync('python3', ['-c', `
+  const dup = execFileSync('python3', [
+    '-c',
+    `
 import io, sys, zipfile, warnings
 warnings.simplefilter('ignore')
 b = io.BytesIO()
@@ -52,11 +63,15 @@ with zipfile.ZipFile(b, 'w') as z:
     z.writestr('a.txt', 'second')
     z.writestr('secret.txt', 'x')
 sys.stdout.buffer.write(b.getvalue())
-`]);
+`,
+  ]);
   // mark secret.txt encrypted in the central directory (its last mention)
   const entry = dup.lastIndexOf(Buffer.from('secret.txt')) - 46;
   dup.writeUInt16LE(dup.readUInt16LE(entry + 8) | 1, entry + 8);
   const { files, skipped } = unzip(dup, 1 << 20);
-  assert.deepEqual(files.map((f) => [f.name, f.content.toString()]), [['a.txt', 'first']]);
+  assert.deepEqual(
+    files.map((f) => [f.name, f.content.toString()]),
+    [['a.txt', 'first']],
+  );
   assert.deepEqual(skipped, ['a.txt', 'secret.txt']);
 });

@@ -93,13 +93,18 @@ function directoryEntry(zip: Buffer, at: number): { entry: Entry; next: number }
 function takeable(e: Entry): boolean {
   // a Unix entry's type is in its mode; no type bits (as Python writes) is a plain file
   const unixType = e.madeBy === 3 && (e.mode & S_IFMT) !== 0 ? e.mode & S_IFMT : S_IFREG;
-  const unsafe = e.name.startsWith('/') || e.name.includes('\\') || e.name.includes('\0') || e.name.split('/').some((p) => p === '' || p === '.' || p === '..');
+  const unsafe =
+    e.name.startsWith('/') ||
+    e.name.includes('\\') ||
+    e.name.includes('\0') ||
+    e.name.split('/').some((p) => p === '' || p === '.' || p === '..');
   return !unsafe && unixType === S_IFREG && (e.flags & 1) === 0;
 }
 
 /** an entry's bytes, stored or inflated, exactly as many as the directory says */
 function contentOf(zip: Buffer, e: Entry): Buffer {
-  if (e.local + 30 > zip.length || zip.readUInt32LE(e.local) !== LOCAL) throw new ZipError(`a damaged entry: ${e.name}`);
+  if (e.local + 30 > zip.length || zip.readUInt32LE(e.local) !== LOCAL)
+    throw new ZipError(`a damaged entry: ${e.name}`);
   const start = e.local + 30 + zip.readUInt16LE(e.local + 26) + zip.readUInt16LE(e.local + 28);
   const data = zip.subarray(start, start + e.packed);
   let content: Buffer;
@@ -111,6 +116,7 @@ function contentOf(zip: Buffer, e: Entry): Buffer {
       throw new ZipError(`${e.name}: ${(err as Error).message}`);
     }
   } else throw new ZipError(`${e.name}: compression method ${e.method} is not supported`);
-  if (content.length !== e.size) throw new ZipError(`${e.name}: ${content.length} bytes where the directory says ${e.size}`);
+  if (content.length !== e.size)
+    throw new ZipError(`${e.name}: ${content.length} bytes where the directory says ${e.size}`);
   return content;
 }

@@ -25,7 +25,12 @@ export function eventRoutes(d: EventDeps): Router {
     await ownJob(d, id, owner);
     const f = follow(d, id, owner, gone);
     if (f.ended) return;
-    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.status(200).set({
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     res.flushHeaders();
     try {
       await pump(d, id, f, res, resumedAfter(req));
@@ -39,7 +44,8 @@ export function eventRoutes(d: EventDeps): Router {
 
 /** the event id the client last had, or '0' for the start */
 function resumedAfter(req: Request): string {
-  const asked = req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
+  const asked =
+    req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
   return asked && EVENT_ID.test(asked) ? asked : '0';
 }
 

@@ -31,7 +31,8 @@ export function jobRoutes(d: JobRoutesDeps): Router {
   const json = express.json({ limit: d.bodyLimitBytes, type: 'application/json' });
   r.post('/v1/jobs', d.rateLimit, json, async (req, res) => {
     const gone = clientGone(res);
-    if (!req.is('application/json')) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the job as JSON, with Content-Type: application/json');
+    if (!req.is('application/json'))
+      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the job as JSON, with Content-Type: application/json');
     const checked = checkJobRequest(req.body, await d.catalog.requestContext());
     if (wantsWait(req)) return createAndWait(d, res, checked, gone);
     const id = await submitJob(d, String(res.locals.owner), checked.request, checked.runtime);
@@ -59,7 +60,8 @@ async function cancel(d: JobRoutesDeps, req: Request, res: Response): Promise<vo
   await ownJob(d, id, String(res.locals.owner));
   const outcome = await d.store.cancel(id);
   d.log.info({ jobId: id, outcome }, 'job cancel asked');
-  if (outcome === 'finished') throw new ApiError('JOB_FINISHED', undefined, { status: (await d.store.get(id))?.status });
+  if (outcome === 'finished')
+    throw new ApiError('JOB_FINISHED', undefined, { status: (await d.store.get(id))?.status });
   if (outcome === 'missing') throw new ApiError('NOT_FOUND');
   if (outcome === 'cancelled') {
     // it will never run: a worker that takes it finds it cancelled; this just tidies the queue
@@ -72,7 +74,12 @@ async function cancel(d: JobRoutesDeps, req: Request, res: Response): Promise<vo
 }
 
 /** ?wait=true: 200 with the job when it ends within waitMs, else 202 with its status now */
-async function createAndWait(d: JobRoutesDeps, res: Response, { request, runtime }: CheckedRequest, gone: AbortSignal): Promise<void> {
+async function createAndWait(
+  d: JobRoutesDeps,
+  res: Response,
+  { request, runtime }: CheckedRequest,
+  gone: AbortSignal,
+): Promise<void> {
   const { id, f } = await submitFollowed(d, String(res.locals.owner), request, runtime, { gone, boundMs: d.waitMs });
   res.set('Location', `/v1/jobs/${id}`);
   const view = await resultOf(f);

@@ -30,7 +30,10 @@ export function metaRoutes(d: MetaDeps): Router {
     const problems: string[] = [];
     let workers = 0;
     try {
-      await Promise.race([d.redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer in 1 s')), 1_000))]);
+      await Promise.race([
+        d.redis.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer in 1 s')), 1_000)),
+      ]);
       workers = (await d.catalog.read()).workers.length;
       if (workers === 0) problems.push('no worker seen in the last 15 s');
     } catch (err) {

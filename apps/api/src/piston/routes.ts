@@ -15,7 +15,15 @@ import type { JobRequest, JobView } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
 import { clientGone, resultOf, submitFollowed } from '../jobs/index.js';
 import type { JobServiceDeps } from '../jobs/index.js';
-import { hasRunOutput, PISTON_MESSAGES, PistonError, pistonRequest, pistonResult, pistonRuntimes, runOutput } from './wire/index.js';
+import {
+  hasRunOutput,
+  PISTON_MESSAGES,
+  PistonError,
+  pistonRequest,
+  pistonResult,
+  pistonRuntimes,
+  runOutput,
+} from './wire/index.js';
 
 /** queueing and scheduling on top of the job's own compile and run time */
 const MARGIN_MS = 60_000;
@@ -63,21 +71,33 @@ function parseBody(req: Request): { json: unknown } | { status: 400 | 415; refus
   try {
     return { json: JSON.parse(typeof req.body === 'string' ? req.body : '') };
   } catch {
-    return req.is('application/json') ? { status: 400, refused: PISTON_MESSAGES.badJson } : { status: 415, refused: PISTON_MESSAGES.notJson };
+    return req.is('application/json')
+      ? { status: 400, refused: PISTON_MESSAGES.badJson }
+      : { status: 415, refused: PISTON_MESSAGES.notJson };
   }
 }
 
-/** how long execute waits: the job's compile and run wall times (its own, or the defaults) and a margin, at least waitMs */
+/**
+ * how long execute waits: the job's compile and run wall times (its own, or the defaults)
+ * and a margin, at least waitMs
+ */
 async function waitBound(d: PistonRoutesDeps, request: JobRequest): Promise<number> {
   const defaults = (await d.catalog.read()).limits;
-  const wall = (l: Record<string, number> | undefined, dflt: object | undefined) => l?.wallMs ?? (dflt as { wallMs?: number } | undefined)?.wallMs ?? 0;
-  return Math.max(d.waitMs, wall(request.compileLimits, defaults?.compile.defaults) + wall(request.limits, defaults?.run.defaults) + MARGIN_MS);
+  const wall = (l: Record<string, number> | undefined, dflt: object | undefined) =>
+    l?.wallMs ?? (dflt as { wallMs?: number } | undefined)?.wallMs ?? 0;
+  return Math.max(
+    d.waitMs,
+    wall(request.compileLimits, defaults?.compile.defaults) + wall(request.limits, defaults?.run.defaults) + MARGIN_MS,
+  );
 }
 
 /** the run's stdout and stderr in the order written, from the job's events, when they hold it all */
 async function interleaved(store: JobStore, id: string, view: JobView): Promise<string | undefined> {
   if (!hasRunOutput(view)) return undefined;
-  return runOutput((await store.readEvents(id, '0')).map((e) => e.event), view.result);
+  return runOutput(
+    (await store.readEvents(id, '0')).map((e) => e.event),
+    view.result,
+  );
 }
 
 /** errors under /api/v2 in Piston's shape, {message}; the rest go on to the API's handler */

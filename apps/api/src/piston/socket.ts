@@ -131,7 +131,14 @@ class Session {
     const { request, runtime } = pistonRequest(msg, await this.d.catalog.requestContext());
     const { stdin: _stdin, ...interactive } = request;
     // the follower's slot first: past the key's share of streams, no job is made
-    const { f } = await submitFollowed(this.d, this.owner, interactive, runtime, { gone: this.gone.signal }, { interactive: true, id });
+    const { f } = await submitFollowed(
+      this.d,
+      this.owner,
+      interactive,
+      runtime,
+      { gone: this.gone.signal },
+      { interactive: true, id },
+    );
     // the client left while the job was being queued: the close handler may have been first
     if (this.gone.signal.aborted) await this.d.store.cancel(id);
     this.send(runtimeMessage(runtime));

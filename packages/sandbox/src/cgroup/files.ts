@@ -161,7 +161,8 @@ export async function sweepInstances(
     for (const instance of await listChildren(dir)) {
       if (!instance.startsWith('i-') || isAlive(instance)) continue;
       const instanceRel = path.posix.join(parentRel, instance);
-      for (const box of await listChildren(path.join(dir, instance))) await destroyBox(path.posix.join(instanceRel, box));
+      for (const box of await listChildren(path.join(dir, instance)))
+        await destroyBox(path.posix.join(instanceRel, box));
       await removeGroup(path.join(dir, instance));
       swept.add(instanceRel);
     }

@@ -100,7 +100,11 @@ async function delegate(dir: string): Promise<void> {
   const available = (await readFile(path.join(dir, 'cgroup.controllers'))).trim().split(/\s+/);
   const missing = V2_CONTROLLERS.filter((c) => !available.includes(c));
   if (missing.length > 0) {
-    throw new CgroupError(`find controllers ${missing.join(',')} in`, path.join(dir, 'cgroup.controllers'), 'not delegated');
+    throw new CgroupError(
+      `find controllers ${missing.join(',')} in`,
+      path.join(dir, 'cgroup.controllers'),
+      'not delegated',
+    );
   }
   const enabled = (await readFile(path.join(dir, 'cgroup.subtree_control'))).trim().split(/\s+/);
   const toEnable = V2_CONTROLLERS.filter((c) => !enabled.includes(c));
@@ -174,7 +178,8 @@ class Fs2Box implements BoxCgroup {
       await this.killAll();
       // page cache the box read stays charged to it and would keep the removed group
       // alive in the kernel; reclaim it first (memory.reclaim, 5.19+; EAGAIN if short)
-      if (await exists(this.file('memory.reclaim'))) await writeFile(this.file('memory.reclaim'), '1G').catch(() => undefined);
+      if (await exists(this.file('memory.reclaim')))
+        await writeFile(this.file('memory.reclaim'), '1G').catch(() => undefined);
       await removeGroup(this.dir);
     }
     this.destroyed = true;

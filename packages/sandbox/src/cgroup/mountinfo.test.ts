@@ -11,7 +11,10 @@ const HYBRID = `25 30 0:23 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tm
 
 test('finds v1 hierarchies with their controllers, and the v2 mount', () => {
   const mounts = parseCgroupMounts(HYBRID);
-  assert.deepEqual(mounts.find((m) => m.version === 2), { mountPoint: '/sys/fs/cgroup/unified', root: '/', version: 2, controllers: [] });
+  assert.deepEqual(
+    mounts.find((m) => m.version === 2),
+    { mountPoint: '/sys/fs/cgroup/unified', root: '/', version: 2, controllers: [] },
+  );
   assert.deepEqual(mounts.find((m) => m.controllers.includes('cpuacct'))?.controllers, ['cpu', 'cpuacct']);
   assert.equal(mounts.find((m) => m.controllers.includes('pids'))?.root, '/sub');
   assert.deepEqual(mounts.find((m) => m.mountPoint.endsWith('systemd'))?.controllers, ['xattr']);

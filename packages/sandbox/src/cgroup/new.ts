@@ -44,7 +44,12 @@ export async function newCgroupManager(opts: CgroupOptions): Promise<CgroupManag
     if (parent !== undefined) return Fs2Manager.create(v2.mountPoint, parent, opts.instance, opts.caps);
     const base = ownDir(v2, own.get('') ?? '/');
     await leaveForLeaf(base);
-    return Fs2Manager.create(v2.mountPoint, path.posix.join(path.relative(v2.mountPoint, base), DEFAULT_CHILD), opts.instance, opts.caps);
+    return Fs2Manager.create(
+      v2.mountPoint,
+      path.posix.join(path.relative(v2.mountPoint, base), DEFAULT_CHILD),
+      opts.instance,
+      opts.caps,
+    );
   }
 
   const v1 = new Map<string, string>();
@@ -56,7 +61,11 @@ export async function newCgroupManager(opts: CgroupOptions): Promise<CgroupManag
   }
   const missing = V1_REQUIRED.filter((c) => !v1.has(c));
   if (missing.length > 0) {
-    throw new CgroupError('find', `cgroup controllers ${missing.join(', ')}`, 'neither a v2 hierarchy with memory nor v1 hierarchies are mounted');
+    throw new CgroupError(
+      'find',
+      `cgroup controllers ${missing.join(', ')}`,
+      'neither a v2 hierarchy with memory nor v1 hierarchies are mounted',
+    );
   }
   return FsManager.create(v1 as V1Mounts, parent ?? DEFAULT_CHILD, opts.instance, opts.caps);
 }

@@ -46,11 +46,15 @@ export function buildBoxInit(cc: string | undefined = findCompiler()): string {
   if (!cc) throw new Error(`no C compiler to build the box init; install one: apt-get install -y ${BOX_INIT_PACKAGES}`);
   fs.mkdirSync(path.dirname(BOX_INIT_BINARY), { recursive: true });
   const tmp = `${BOX_INIT_BINARY}.${process.pid}.tmp`;
-  const r = spawnSync(cc, ['-static', '-s', '-O2', '-Wall', '-Wextra', '-Werror', '-o', tmp, BOX_INIT_SOURCE], { encoding: 'utf8' });
+  const r = spawnSync(cc, ['-static', '-s', '-O2', '-Wall', '-Wextra', '-Werror', '-o', tmp, BOX_INIT_SOURCE], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) {
     fs.rmSync(tmp, { force: true });
     const said = `${r.stderr ?? ''}${r.error?.message ?? ''}`.trim().split('\n').slice(0, 8).join('\n');
-    const hint = /cannot find -lc|crt1\.o|libc\.a/.test(said) ? ` (the static C library is missing: apt-get install -y ${BOX_INIT_PACKAGES})` : '';
+    const hint = /cannot find -lc|crt1\.o|libc\.a/.test(said)
+      ? ` (the static C library is missing: apt-get install -y ${BOX_INIT_PACKAGES})`
+      : '';
     throw new Error(`building the box init with ${cc} failed${hint}: ${said}`);
   }
   fs.chmodSync(tmp, 0o755);

@@ -75,8 +75,7 @@ function libc(): Bindings {
   const prctl = lib.func('int prctl(int option, ...)');
   bound = {
     syscall2: (nr, a, b) => Number(syscall(nr, 'int', a, 'unsigned int', b)),
-    syscall4: (nr, a, b, c, d) =>
-      Number(syscall(nr, 'int', a, 'int', b, 'void *', c, 'unsigned int', d)),
+    syscall4: (nr, a, b, c, d) => Number(syscall(nr, 'int', a, 'int', b, 'void *', c, 'unsigned int', d)),
     openat2: (dirfd, path, how) =>
       Number(syscall(SYS_openat2, 'int', dirfd, 'const char *', path, 'uint8_t *', how, 'size_t', how.length)),
     mount: lib.func(
@@ -92,7 +91,8 @@ function libc(): Bindings {
     },
     fcntl: (fd, cmd, arg) => Number(fcntl(fd, cmd, 'int', arg)),
     close: lib.func('int close(int fd)'),
-    prctl: (option, arg) => Number(prctl(option, 'unsigned long', arg, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0)),
+    prctl: (option, arg) =>
+      Number(prctl(option, 'unsigned long', arg, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0)),
     waitid: lib.func('int waitid(int idtype, uint32_t id, _Out_ uint8_t *info, int options)'),
   };
   return bound;

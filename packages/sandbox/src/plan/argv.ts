@@ -140,26 +140,45 @@ export function bwrapOptions(plan: BoxPlan): string[] {
     '--disable-userns', // no nested user namespaces, whatever seccomp allows
     '--die-with-parent',
     '--new-session', // no TIOCSTI into a terminal
-    '--uid', String(BOX_UID),
-    '--gid', String(BOX_GID),
-    '--hostname', BOX_HOSTNAME,
+    '--uid',
+    String(BOX_UID),
+    '--gid',
+    String(BOX_GID),
+    '--hostname',
+    BOX_HOSTNAME,
     ...mountArgs(plan.root),
-    '--proc', '/proc',
+    '--proc',
+    '/proc',
   ];
   for (const file of MASKED) args.push('--ro-bind', `${plan.sysDir}/${EMPTY_FILE}`, file);
   args.push('--tmpfs', '/dev');
   for (const d of DEVICES) args.push('--dev-bind', `/dev/${d}`, `/dev/${d}`);
   for (const [target, dest] of DEV_LINKS) args.push('--symlink', target, dest);
   args.push(
-    '--size', String(limits.tmpBytes), '--tmpfs', '/dev/shm',
-    '--remount-ro', '/dev',
-    '--size', String(limits.tmpBytes), '--tmpfs', '/tmp',
-    '--bind', plan.workDir, BOX_WORKDIR,
-    '--ro-bind', `${plan.sysDir}/${INIT_FILE}`, BOX_INIT_PATH,
-    '--remount-ro', '/',
-    '--chdir', BOX_WORKDIR,
-    '--info-fd', String(plan.fds.info),
-    '--seccomp', String(plan.fds.seccomp),
+    '--size',
+    String(limits.tmpBytes),
+    '--tmpfs',
+    '/dev/shm',
+    '--remount-ro',
+    '/dev',
+    '--size',
+    String(limits.tmpBytes),
+    '--tmpfs',
+    '/tmp',
+    '--bind',
+    plan.workDir,
+    BOX_WORKDIR,
+    '--ro-bind',
+    `${plan.sysDir}/${INIT_FILE}`,
+    BOX_INIT_PATH,
+    '--remount-ro',
+    '/',
+    '--chdir',
+    BOX_WORKDIR,
+    '--info-fd',
+    String(plan.fds.info),
+    '--seccomp',
+    String(plan.fds.seccomp),
   );
   return args;
 }

@@ -5,8 +5,9 @@
  *
  * Host root (the default): /usr and the merged-/usr links read-only, and of /etc only
  * what programs need to start: the dynamic loader's cache, time zone, certificates,
- * alternatives, the JDK's and php's configuration, and the box's own passwd/group/hosts/nsswitch.conf. Never /root, /home,
- * /var, /run, /srv, /opt, /tmp, /mnt, /media or the engine's own files.
+ * alternatives, the JDK's and php's configuration, and the box's own
+ * passwd/group/hosts/nsswitch.conf. Never /root, /home, /var, /run, /srv, /opt, /tmp, /mnt,
+ * /media or the engine's own files.
  */
 
 export type MountStep =
@@ -66,7 +67,8 @@ export function hostRoot(probe: HostProbe, etcDir: string): MountStep[] {
   }
   for (const name of probe.list('/etc').sort()) {
     if (!HOST_ETC_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
-    if (probe.kind(`/etc/${name}`)?.type === 'dir') steps.push({ kind: 'ro-bind', src: `/etc/${name}`, dest: `/etc/${name}` });
+    if (probe.kind(`/etc/${name}`)?.type === 'dir')
+      steps.push({ kind: 'ro-bind', src: `/etc/${name}`, dest: `/etc/${name}` });
   }
   for (const name of GENERATED_ETC) steps.push({ kind: 'ro-bind', src: `${etcDir}/${name}`, dest: `/etc/${name}` });
   return steps;

@@ -7,7 +7,12 @@ import type { HostProbe } from './mounts.js';
 
 const mergedUsr: HostProbe = {
   kind: (p) => {
-    const links: Record<string, string> = { '/bin': 'usr/bin', '/lib': 'usr/lib', '/lib64': 'usr/lib64', '/sbin': 'usr/sbin' };
+    const links: Record<string, string> = {
+      '/bin': 'usr/bin',
+      '/lib': 'usr/lib',
+      '/lib64': 'usr/lib64',
+      '/sbin': 'usr/sbin',
+    };
     if (links[p]) return { type: 'symlink', target: links[p] };
     if (['/etc/ld.so.cache', '/etc/localtime'].includes(p)) return { type: 'file' };
     if (['/etc/ssl', '/etc/alternatives', '/etc/java-17-openjdk', '/etc/shadow.d'].includes(p)) return { type: 'dir' };
@@ -22,9 +27,15 @@ test('host root: /usr and its links, a few /etc entries, and the box user files;
   assert.deepEqual(steps.map((s) => s.dest).slice(0, 5), ['/usr', '/bin', '/sbin', '/lib', '/lib64']);
   // everything bound from the host is /usr, an allow-listed /etc entry, or a generated file
   const allowed = (src: string) =>
-    src === '/usr' || HOST_ETC.some((e) => src === `/etc/${e}`) || src === '/etc/java-17-openjdk' || src.startsWith('/run/codebox/etc/');
+    src === '/usr' ||
+    HOST_ETC.some((e) => src === `/etc/${e}`) ||
+    src === '/etc/java-17-openjdk' ||
+    src.startsWith('/run/codebox/etc/');
   for (const s of steps) if (s.kind === 'ro-bind') assert.ok(allowed(s.src), s.src);
-  assert.ok(steps.some((s) => s.dest === '/etc/java-17-openjdk'), "the JDK's configuration directory");
+  assert.ok(
+    steps.some((s) => s.dest === '/etc/java-17-openjdk'),
+    "the JDK's configuration directory",
+  );
   assert.ok(!steps.some((s) => s.dest === '/etc/java-home' || s.dest.startsWith('/etc/shadow')));
   assert.ok(!HOST_ETC.some((e) => ['shadow', 'gshadow', 'passwd', 'group', 'sudoers'].includes(e)));
   const passwd = steps.find((s) => s.dest === '/etc/passwd');
@@ -33,16 +44,38 @@ test('host root: /usr and its links, a few /etc entries, and the box user files;
 
 test('image root: every top-level entry but the ones the engine mounts itself', () => {
   const probe: HostProbe = {
-    kind: (p) => (p === '/img/bin' ? { type: 'symlink', target: 'usr/bin' } : p === '/img/etc/passwd' ? { type: 'file' } : { type: 'dir' }),
+    kind: (p) =>
+      p === '/img/bin'
+        ? { type: 'symlink', target: 'usr/bin' }
+        : p === '/img/etc/passwd'
+          ? { type: 'file' }
+          : { type: 'dir' },
     list: () => ['usr', 'bin', 'etc', 'proc', 'dev', 'sys', 'tmp', 'box', 'run', 'opt'],
   };
   const steps = imageRoot(probe, '/img', '/e');
-  assert.deepEqual(steps.map((s) => s.dest), ['/bin', '/etc', '/opt', '/usr', '/etc/passwd']);
+  assert.deepEqual(
+    steps.map((s) => s.dest),
+    ['/bin', '/etc', '/opt', '/usr', '/etc/passwd'],
+  );
 });
 
 test('rlimits: the launcher’s ceilings are the maxima, with no core and no locked memory; the init lowers to the run’s', () => {
-  const args = rlimitArgs({ ...DEFAULT_LIMITS, cpuMs: 60_000, fileSizeBytes: 1 << 30, openFiles: 4096, stackBytes: 1 << 30 });
-  assert.deepEqual(args, ['--cpu=61:62', '--fsize=1073741824', '--nofile=4096', '--stack=1073741824', '--core=1', '--memlock=0', '--sigpending=4096']);
+  const args = rlimitArgs({
+    ...DEFAULT_LIMITS,
+    cpuMs: 60_000,
+    fileSizeBytes: 1 << 30,
+    openFiles: 4096,
+    stackBytes: 1 << 30,
+  });
+  assert.deepEqual(args, [
+    '--cpu=61:62',
+    '--fsize=1073741824',
+    '--nofile=4096',
+    '--stack=1073741824',
+    '--core=1',
+    '--memlock=0',
+    '--sigpending=4096',
+  ]);
   const run = initRlimits({ ...DEFAULT_LIMITS, cpuMs: 1500, fileSizeBytes: 1024, openFiles: 32, stackBytes: 8 << 20 });
   assert.deepEqual(run, [
     { resource: 0, soft: 3, hard: 4 },
@@ -70,7 +103,10 @@ test('bwrap: every namespace, no nested userns, read-only root, the box init, no
   assert.ok(at('--uid', '65534'));
   assert.ok(at('--seccomp', '4'));
   assert.ok(at('--ro-bind', '/run/codebox/i-1-2/sys/codebox-init'), 'the box init from the sys dir');
-  assert.ok(at('--ro-bind', '/run/codebox/i-1-2/sys/empty') && args.includes('/proc/cmdline'), "the host kernel's command line hidden");
+  assert.ok(
+    at('--ro-bind', '/run/codebox/i-1-2/sys/empty') && args.includes('/proc/cmdline'),
+    "the host kernel's command line hidden",
+  );
   assert.ok(!args.includes('--dev'), 'a hand-built /dev, not bwrap’s (which has tty and pts)');
   assert.ok(!args.includes('--'), 'no command: bwrap runs the box init given on its own command line');
   // what the box sees as its pid 1's command line: no host path, no limit, no option

@@ -8,11 +8,41 @@ import { submissionRecord } from './record.js';
 import type { Submission } from './submission.js';
 
 export const ATTRIBUTES = [
-  'source_code', 'language_id', 'stdin', 'expected_output', 'stdout', 'status_id', 'created_at', 'finished_at', 'time', 'memory', 'stderr', 'token',
-  'number_of_runs', 'cpu_time_limit', 'cpu_extra_time', 'wall_time_limit', 'memory_limit', 'stack_limit', 'max_processes_and_or_threads',
-  'enable_per_process_and_thread_time_limit', 'enable_per_process_and_thread_memory_limit', 'max_file_size', 'compile_output', 'exit_code',
-  'exit_signal', 'message', 'wall_time', 'compiler_options', 'command_line_arguments', 'redirect_stderr_to_stdout', 'callback_url',
-  'additional_files', 'enable_network', 'status', 'language',
+  'source_code',
+  'language_id',
+  'stdin',
+  'expected_output',
+  'stdout',
+  'status_id',
+  'created_at',
+  'finished_at',
+  'time',
+  'memory',
+  'stderr',
+  'token',
+  'number_of_runs',
+  'cpu_time_limit',
+  'cpu_extra_time',
+  'wall_time_limit',
+  'memory_limit',
+  'stack_limit',
+  'max_processes_and_or_threads',
+  'enable_per_process_and_thread_time_limit',
+  'enable_per_process_and_thread_memory_limit',
+  'max_file_size',
+  'compile_output',
+  'exit_code',
+  'exit_signal',
+  'message',
+  'wall_time',
+  'compiler_options',
+  'command_line_arguments',
+  'redirect_stderr_to_stdout',
+  'callback_url',
+  'additional_files',
+  'enable_network',
+  'status',
+  'language',
 ] as const;
 export const DEFAULT_FIELDS = ['token', 'time', 'memory', 'stdout', 'stderr', 'compile_output', 'message', 'status'];
 const BASE64_FIELDS = new Set(['source_code', 'stdin', 'expected_output', 'stdout', 'stderr', 'compile_output']);
@@ -38,7 +68,11 @@ export function encode64(b64: string): string {
 const strict = new TextDecoder('utf-8', { fatal: true });
 
 /** the asked fields of a record, in attribute order */
-export function serialize(record: Record<string, unknown>, fields: readonly string[], base64: boolean): Record<string, unknown> {
+export function serialize(
+  record: Record<string, unknown>,
+  fields: readonly string[],
+  base64: boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of ATTRIBUTES) {
     if (fields.includes(f)) out[f] = serialized(f, record[f], base64);
@@ -47,7 +81,13 @@ export function serialize(record: Record<string, unknown>, fields: readonly stri
 }
 
 /** a submission as a client asked to see it: its record, serialized */
-export function renderSubmission(s: Submission, view: JobView | undefined, runtime: RuntimeInfo | undefined, fields: readonly string[], base64: boolean): Record<string, unknown> {
+export function renderSubmission(
+  s: Submission,
+  view: JobView | undefined,
+  runtime: RuntimeInfo | undefined,
+  fields: readonly string[],
+  base64: boolean,
+): Record<string, unknown> {
   return serialize(submissionRecord(s, view, runtime), fields, base64);
 }
 

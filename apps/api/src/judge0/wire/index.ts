@@ -6,8 +6,23 @@
  * the expected_output rule, fields and base64. Pure translation, no I/O: the routes and
  * the callbacks do that.
  */
-export { ATTRIBUTES, ConversionError, DEFAULT_FIELDS, encode64, parseFields, renderSubmission, serialize } from './fields.js';
-export { activeLanguages, allLanguages, JUDGE0_LANGUAGES, judge0Name, languageDetail, languageRuntimes } from './languages.js';
+export {
+  ATTRIBUTES,
+  ConversionError,
+  DEFAULT_FIELDS,
+  encode64,
+  parseFields,
+  renderSubmission,
+  serialize,
+} from './fields.js';
+export {
+  activeLanguages,
+  allLanguages,
+  JUDGE0_LANGUAGES,
+  judge0Name,
+  languageDetail,
+  languageRuntimes,
+} from './languages.js';
 export { configInfo, JUDGE0_LIMITS, MAX_BATCH, MAX_EXTRACT_KB } from './limits.js';
 export type { LimitName } from './limits.js';
 export { strip, submissionRecord } from './record.js';

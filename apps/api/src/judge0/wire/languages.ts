@@ -50,17 +50,24 @@ const byName = (a: { name: string }, b: { name: string }): number => a.name.loca
 /** Judge0 language id → the runtime the live workers offer for it */
 export function languageRuntimes(runtimes: readonly RuntimeInfo[]): Map<number, RuntimeInfo> {
   const have = new Map(runtimes.map((rt) => [rt.id, rt]));
-  return new Map(JUDGE0_LANGUAGES.filter((l) => have.has(l.runtime)).map((l) => [l.id, have.get(l.runtime) as RuntimeInfo]));
+  return new Map(
+    JUDGE0_LANGUAGES.filter((l) => have.has(l.runtime)).map((l) => [l.id, have.get(l.runtime) as RuntimeInfo]),
+  );
 }
 
 /** GET /languages: the ids that are not archived, by name */
 export function activeLanguages(ids: ReadonlyMap<number, RuntimeInfo>): { id: number; name: string }[] {
-  const active = JUDGE0_LANGUAGES.filter((l) => !l.archived && ids.has(l.id)).map((l) => ({ id: l.id, name: judge0Name(ids.get(l.id) as RuntimeInfo) }));
+  const active = JUDGE0_LANGUAGES.filter((l) => !l.archived && ids.has(l.id)).map((l) => ({
+    id: l.id,
+    name: judge0Name(ids.get(l.id) as RuntimeInfo),
+  }));
   return active.sort(byName);
 }
 
 /** GET /languages/all: every id, saying which are archived, by name */
-export function allLanguages(ids: ReadonlyMap<number, RuntimeInfo>): { id: number; name: string; is_archived: boolean }[] {
+export function allLanguages(
+  ids: ReadonlyMap<number, RuntimeInfo>,
+): { id: number; name: string; is_archived: boolean }[] {
   return [...ids].map(([id, rt]) => ({ id, name: judge0Name(rt), is_archived: archived(id) })).sort(byName);
 }
 

@@ -10,13 +10,41 @@ import { JUDGE0_STATUSES, STATUS } from './statuses.js';
 import type { Submission } from './submission.js';
 
 const KiB = 1024;
-const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGXCPU: 24, SIGXFSZ: 25, SIGSYS: 31 };
+const SIGNALS: Readonly<Record<string, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+  SIGXCPU: 24,
+  SIGXFSZ: 25,
+  SIGSYS: 31,
+};
 /** the signals Judge0 has a status of their own for; any other is Runtime Error (Other) */
-const BY_SIGNAL: Readonly<Record<number, number>> = { 11: STATUS.SIGSEGV, 25: STATUS.SIGXFSZ, 8: STATUS.SIGFPE, 6: STATUS.SIGABRT };
+const BY_SIGNAL: Readonly<Record<number, number>> = {
+  11: STATUS.SIGSEGV,
+  25: STATUS.SIGXFSZ,
+  8: STATUS.SIGFPE,
+  6: STATUS.SIGABRT,
+};
 
 /** isolate_job.rb's strip: trailing whitespace off every line, then trailing blank lines */
 export function strip(text: string): string {
-  return text.split('\n').map((l) => l.replace(/[\s\0]+$/, '')).join('\n').replace(/[\s\0]+$/, '');
+  return text
+    .split('\n')
+    .map((l) => l.replace(/[\s\0]+$/, ''))
+    .join('\n')
+    .replace(/[\s\0]+$/, '');
 }
 
 interface RunOutcome {
@@ -42,7 +70,19 @@ interface Reported {
   message: string | null;
 }
 
-type RunLike = Pick<ResultJson, 'status' | 'exitCode' | 'signal' | 'cpuMs' | 'wallMs' | 'memoryBytes' | 'stdout' | 'stderr' | 'stdoutEncoding' | 'stderrEncoding'> &
+type RunLike = Pick<
+  ResultJson,
+  | 'status'
+  | 'exitCode'
+  | 'signal'
+  | 'cpuMs'
+  | 'wallMs'
+  | 'memoryBytes'
+  | 'stdout'
+  | 'stderr'
+  | 'stdoutEncoding'
+  | 'stderrEncoding'
+> &
   Partial<Pick<TestJson, 'verdict' | 'stdoutTruncated'>>;
 type Judged = Pick<Submission, 'cpu_time_limit' | 'expected_output'>;
 
@@ -83,7 +123,9 @@ function verify(r: RunLike, s: Judged): Verdict {
     case 'COMPILE_ERROR':
       return { status_id: STATUS.INTERNAL_ERROR, message: 'internal error' };
     case 'RUNTIME_ERROR':
-      return r.signal ? signalled(SIGNALS[r.signal] ?? 0) : { status_id: STATUS.NZEC, message: `Exited with error status ${r.exitCode}` };
+      return r.signal
+        ? signalled(SIGNALS[r.signal] ?? 0)
+        : { status_id: STATUS.NZEC, message: `Exited with error status ${r.exitCode}` };
     case 'OK':
       return answered(r, s);
   }
@@ -95,10 +137,12 @@ function signalled(n: number): Verdict {
 
 /** a run that exited: over cpu_time_limit, or judged against expected_output after strip */
 function answered(r: RunLike, s: Judged): Verdict {
-  if (s.cpu_time_limit > 0 && r.cpuMs > s.cpu_time_limit * 1000) return { status_id: STATUS.TIME_LIMIT_EXCEEDED, message: 'Time limit exceeded' };
+  if (s.cpu_time_limit > 0 && r.cpuMs > s.cpu_time_limit * 1000)
+    return { status_id: STATUS.TIME_LIMIT_EXCEEDED, message: 'Time limit exceeded' };
   const expected = s.expected_output === null ? null : Buffer.from(s.expected_output, 'base64').toString('utf8');
   // a run of number_of_runs whose stored stdout was cut: the judge compared all of it
-  if (expected !== null && r.stdoutTruncated && r.verdict) return { status_id: r.verdict === 'ACCEPTED' ? STATUS.ACCEPTED : STATUS.WRONG_ANSWER };
+  if (expected !== null && r.stdoutTruncated && r.verdict)
+    return { status_id: r.verdict === 'ACCEPTED' ? STATUS.ACCEPTED : STATUS.WRONG_ANSWER };
   const got = bytes(r.stdout, r.stdoutEncoding).toString('utf8');
   return { status_id: expected === null || strip(expected) === strip(got) ? STATUS.ACCEPTED : STATUS.WRONG_ANSWER };
 }
@@ -110,7 +154,10 @@ function reported(s: Submission, view: JobView | undefined): Reported {
       return status(STATUS.PROCESSING);
     case 'failed':
     case 'cancelled':
-      return { result: { status_id: STATUS.INTERNAL_ERROR }, message: view.error?.message ?? `the job was ${view.status}` };
+      return {
+        result: { status_id: STATUS.INTERNAL_ERROR },
+        message: view.error?.message ?? `the job was ${view.status}`,
+      };
     case 'completed':
       return completed(s, view);
     default:
@@ -123,7 +170,13 @@ function completed(s: Submission, view: JobView): Reported {
   const compileOutput = compile ? compilerOutput(compile) : null;
   if (view.result?.status === 'COMPILE_ERROR' || view.judge?.verdict === 'COMPILE_ERROR') {
     const timedOut = compile && (compile.status === 'TIME_LIMIT' || compile.status === 'WALL_TIME_LIMIT');
-    return { result: { status_id: STATUS.COMPILATION_ERROR, compile_output: timedOut ? Buffer.from('Compilation time limit exceeded.').toString('base64') : compileOutput }, message: null };
+    return {
+      result: {
+        status_id: STATUS.COMPILATION_ERROR,
+        compile_output: timedOut ? Buffer.from('Compilation time limit exceeded.').toString('base64') : compileOutput,
+      },
+      message: null,
+    };
   }
   if (view.result) {
     const o = outcome(view.result, s);
@@ -159,7 +212,11 @@ function runsOf(judge: JudgeJson, s: Submission, compileOutput: string | null): 
 }
 
 /** every attribute of a submission, in the serializer's order; texts base64 of their bytes */
-export function submissionRecord(s: Submission, view: JobView | undefined, runtime: RuntimeInfo | undefined): Record<string, unknown> {
+export function submissionRecord(
+  s: Submission,
+  view: JobView | undefined,
+  runtime: RuntimeInfo | undefined,
+): Record<string, unknown> {
   const { result, message } = reported(s, view);
   return {
     source_code: s.source_code,

@@ -14,7 +14,11 @@ const words = (s: string | null): string[] => (s ? s.trim().split(/\s+/).filter(
 const decoded = (b64: string | null): string => (b64 === null ? '' : Buffer.from(b64, 'base64').toString('utf8'));
 
 /** the native job for a submission; number_of_runs > 1 becomes judge mode with that many runs */
-export function nativeRequest(s: Omit<Submission, 'token'>, runtime: RuntimeInfo, extraFiles: { name: string; content: Buffer }[]): JobRequest {
+export function nativeRequest(
+  s: Omit<Submission, 'token'>,
+  runtime: RuntimeInfo,
+  extraFiles: { name: string; content: Buffer }[],
+): JobRequest {
   const request: JobRequest = {
     language: runtime.id,
     files: nativeFiles(s, runtime, extraFiles),
@@ -29,15 +33,28 @@ export function nativeRequest(s: Omit<Submission, 'token'>, runtime: RuntimeInfo
 }
 
 /** the source first, under the runtime's name; the additional files after it, less one that would take its name */
-function nativeFiles(s: Pick<Submission, 'source_code'>, runtime: RuntimeInfo, extraFiles: { name: string; content: Buffer }[]): FileInput[] {
+function nativeFiles(
+  s: Pick<Submission, 'source_code'>,
+  runtime: RuntimeInfo,
+  extraFiles: { name: string; content: Buffer }[],
+): FileInput[] {
   const source = { name: runtime.sourceFile, content: s.source_code, encoding: 'base64' as const };
-  return [source, ...extraFiles.filter((f) => f.name !== runtime.sourceFile).map((f) => ({ name: f.name, content: f.content.toString('base64'), encoding: 'base64' as const }))];
+  return [
+    source,
+    ...extraFiles
+      .filter((f) => f.name !== runtime.sourceFile)
+      .map((f) => ({ name: f.name, content: f.content.toString('base64'), encoding: 'base64' as const })),
+  ];
 }
 
 /** Judge0's limits (s, KB) in native units (ms, bytes) */
 function nativeLimits(s: Omit<Submission, 'token'>): RequestLimits {
   // isolate reads 0 as no limit for time, stack and file size: here, Judge0's maximum
-  const [maxCpu, maxStack, maxFile] = [JUDGE0_LIMITS.cpu_time_limit[1], JUDGE0_LIMITS.stack_limit[1], JUDGE0_LIMITS.max_file_size[1]];
+  const [maxCpu, maxStack, maxFile] = [
+    JUDGE0_LIMITS.cpu_time_limit[1],
+    JUDGE0_LIMITS.stack_limit[1],
+    JUDGE0_LIMITS.max_file_size[1],
+  ];
   const cpuS = s.cpu_time_limit || maxCpu;
   const fileBytes = Math.max(KiB, (s.max_file_size || maxFile) * KiB);
   return {
@@ -54,10 +71,16 @@ function nativeLimits(s: Omit<Submission, 'token'>): RequestLimits {
 }
 
 /** number_of_runs as judge mode: that many tests of the same stdin */
-function runs(s: Pick<Submission, 'number_of_runs' | 'expected_output'>, stdin: string): Pick<JobRequest, 'tests' | 'checker' | 'stopOnFirstFailure'> {
+function runs(
+  s: Pick<Submission, 'number_of_runs' | 'expected_output'>,
+  stdin: string,
+): Pick<JobRequest, 'tests' | 'checker' | 'stopOnFirstFailure'> {
   const expected = decoded(s.expected_output);
   // Judge0 stops at the first run that is not Accepted; with no expected output only a
   // failed run stops it, which the verdicts (against '') cannot tell: then all runs run
-  const judged = s.expected_output !== null ? { checker: 'trailing-whitespace' as const, stopOnFirstFailure: true } : { checker: 'exact' as const };
+  const judged =
+    s.expected_output !== null
+      ? { checker: 'trailing-whitespace' as const, stopOnFirstFailure: true }
+      : { checker: 'exact' as const };
   return { tests: Array.from({ length: s.number_of_runs }, () => ({ stdin, expectedOutput: expected })), ...judged };
 }

@@ -20,7 +20,11 @@ const DESCRIPTIONS = {
 type StatusName = keyof typeof DESCRIPTIONS;
 
 /** GET /statuses: [{id, description}], ids from 1 in the order above */
-export const JUDGE0_STATUSES: readonly { id: number; description: string }[] = Object.values(DESCRIPTIONS).map((description, i) => ({ id: i + 1, description }));
+export const JUDGE0_STATUSES: readonly { id: number; description: string }[] = Object.values(DESCRIPTIONS).map(
+  (description, i) => ({ id: i + 1, description }),
+);
 
 /** each status's id by name */
-export const STATUS = Object.fromEntries(Object.keys(DESCRIPTIONS).map((name, i) => [name, i + 1])) as Readonly<Record<StatusName, number>>;
+export const STATUS = Object.fromEntries(Object.keys(DESCRIPTIONS).map((name, i) => [name, i + 1])) as Readonly<
+  Record<StatusName, number>
+>;

@@ -97,7 +97,10 @@ export function checkSubmission(
       number_of_runs: Math.floor(limits.number_of_runs),
       redirect_stderr_to_stdout: b.redirect_stderr_to_stdout === true,
       callback_url: callback,
-      additional_files: b.additional_files === undefined || b.additional_files === null ? null : Buffer.from(asText(b.additional_files), 'base64').toString('base64'),
+      additional_files:
+        b.additional_files === undefined || b.additional_files === null
+          ? null
+          : Buffer.from(asText(b.additional_files), 'base64').toString('base64'),
       enable_network: b.enable_network === true,
     },
   };

@@ -9,11 +9,26 @@ import { test } from 'node:test';
 import type { RequestContext, RuntimeInfo } from '@codebox/protocol';
 import { findPistonRuntime, PistonError, pistonRequest, pistonRuntimes } from './index.js';
 
-const rt = (id: string, version: string, aliases: string[], sourceFile: string, compiled: boolean, extensions: string[]): RuntimeInfo => ({ id, name: id, version, aliases, extensions, sourceFile, compiled });
+const rt = (
+  id: string,
+  version: string,
+  aliases: string[],
+  sourceFile: string,
+  compiled: boolean,
+  extensions: string[],
+): RuntimeInfo => ({ id, name: id, version, aliases, extensions, sourceFile, compiled });
 const PYTHON = rt('python', '3.11.2', ['python3', 'py'], 'main.py', false, ['.py']);
 const CPP = rt('cpp', '12.2.0', ['c++', 'g++', 'cxx'], 'main.cpp', true, ['.cpp', '.cc']);
 const JS = rt('javascript', '18.19.0', ['js', 'node', 'nodejs'], 'main.js', false, ['.js']);
-const MAX = { cpuMs: 60_000, wallMs: 300_000, memoryBytes: 2 ** 32, pids: 1024, outputBytes: 64 << 20, stackBytes: 1 << 30, fileSizeBytes: 1 << 30 };
+const MAX = {
+  cpuMs: 60_000,
+  wallMs: 300_000,
+  memoryBytes: 2 ** 32,
+  pids: 1024,
+  outputBytes: 64 << 20,
+  stackBytes: 1 << 30,
+  fileSizeBytes: 1 << 30,
+};
 const CTX: RequestContext = { runtimes: [PYTHON, CPP, JS], maxima: { run: MAX, compile: { ...MAX, wallMs: 120_000 } } };
 
 const execute = (body: object) => pistonRequest(body, CTX);
@@ -33,19 +48,25 @@ function refused(body: unknown): string {
 test('the least request: file0.code, stdin a newline, no args, no limits', () => {
   const { request, runtime } = execute(py());
   assert.equal(runtime, PYTHON);
-  assert.deepEqual(request, { language: 'python', files: [{ name: 'file0.code', content: 'print(1)' }], stdin: '\n', args: [] });
+  assert.deepEqual(request, {
+    language: 'python',
+    files: [{ name: 'file0.code', content: 'print(1)' }],
+    stdin: '\n',
+    args: [],
+  });
 });
 
-test('versions: *, exact, a semver range; another is unknown in Piston\'s words', () => {
-  for (const version of ['*', '3.11.2', '3', '3.x', '>=3.10', '^3.11.0']) assert.equal(execute(py({ version })).runtime, PYTHON, version);
+test("versions: *, exact, a semver range; another is unknown in Piston's words", () => {
+  for (const version of ['*', '3.11.2', '3', '3.x', '>=3.10', '^3.11.0'])
+    assert.equal(execute(py({ version })).runtime, PYTHON, version);
   assert.equal(refused(py({ version: '2.7.18' })), 'python-2.7.18 runtime is unknown');
   assert.equal(refused(py({ version: '>=4' })), 'python->=4 runtime is unknown');
   assert.equal(findPistonRuntime(CTX.runtimes, 'python', '3.11'), PYTHON, '3.11 is a range (3.11.x)');
   assert.equal(findPistonRuntime(CTX.runtimes, 'python', '3.12'), undefined);
-  assert.equal(findPistonRuntime(CTX.runtimes, 'c++', '12'), CPP, 'a compiler\'s version, coerced');
+  assert.equal(findPistonRuntime(CTX.runtimes, 'c++', '12'), CPP, "a compiler's version, coerced");
 });
 
-test('names: Piston\'s (c++), ours, and aliases; the request names our id', () => {
+test("names: Piston's (c++), ours, and aliases; the request names our id", () => {
   assert.equal(execute({ language: 'c++', version: '*', files: [{ content: '' }] }).request.language, 'cpp');
   assert.equal(execute({ language: 'cpp', version: '*', files: [{ content: '' }] }).runtime, CPP);
   assert.equal(execute({ language: 'py', version: '*', files: [{ content: '' }] }).runtime, PYTHON);
@@ -55,15 +76,38 @@ test('names: Piston\'s (c++), ours, and aliases; the request names our id', () =
 
 test('files: names kept or file{i}.code, hex decoded into base64, base64 kept', () => {
   const hex = Buffer.from('data').toString('hex');
-  const { request } = execute(py({ files: [{ content: 'print(1)' }, { name: 'lib.py', content: 'x = 1' }, { content: hex, encoding: 'hex' }, { name: 'b.bin', content: 'AAE=', encoding: 'base64' }] }));
+  const { request } = execute(
+    py({
+      files: [
+        { content: 'print(1)' },
+        { name: 'lib.py', content: 'x = 1' },
+        { content: hex, encoding: 'hex' },
+        { name: 'b.bin', content: 'AAE=', encoding: 'base64' },
+      ],
+    }),
+  );
   assert.deepEqual(request.files, [
     { name: 'file0.code', content: 'print(1)' },
     { name: 'lib.py', content: 'x = 1' },
     { name: 'file2.code', content: Buffer.from('data').toString('base64'), encoding: 'base64' },
     { name: 'b.bin', content: 'AAE=', encoding: 'base64' },
   ]);
-  assert.equal(execute(py({ files: [{ name: '', content: '' }] })).request.files[0]?.name, 'file0.code', 'an empty name is none');
-  assert.equal(execute(py({ files: [{ content: '', encoding: 'utf8' }, { content: '00', encoding: 'hex' }] })).request.files.length, 2);
+  assert.equal(
+    execute(py({ files: [{ name: '', content: '' }] })).request.files[0]?.name,
+    'file0.code',
+    'an empty name is none',
+  );
+  assert.equal(
+    execute(
+      py({
+        files: [
+          { content: '', encoding: 'utf8' },
+          { content: '00', encoding: 'hex' },
+        ],
+      }),
+    ).request.files.length,
+    2,
+  );
 });
 
 test('stdin ends with a newline, added only when missing; args are strings', () => {
@@ -75,7 +119,16 @@ test('stdin ends with a newline, added only when missing; args are strings', () 
 });
 
 test('limits: ms and bytes per stage; 0 or absent the default, -1 the maximum, fractions rounded up', () => {
-  const { request } = execute(py({ run_timeout: 3000, run_cpu_time: 1500.2, run_memory_limit: -1, compile_timeout: -1, compile_cpu_time: 0, compile_memory_limit: 1 << 28 }));
+  const { request } = execute(
+    py({
+      run_timeout: 3000,
+      run_cpu_time: 1500.2,
+      run_memory_limit: -1,
+      compile_timeout: -1,
+      compile_cpu_time: 0,
+      compile_memory_limit: 1 << 28,
+    }),
+  );
   assert.deepEqual(request.limits, { wallMs: 3000, cpuMs: 1501, memoryBytes: 2 ** 32 });
   assert.deepEqual(request.compileLimits, { wallMs: 120_000, memoryBytes: 1 << 28 });
   const none = execute(py({ run_timeout: 0, compile_memory_limit: null }));
@@ -83,35 +136,69 @@ test('limits: ms and bytes per stage; 0 or absent the default, -1 the maximum, f
   assert.equal('compileLimits' in none.request, false);
 });
 
-test('limit refusals in Piston\'s words, compile_timeout first, each constraint compile then run', () => {
+test("limit refusals in Piston's words, compile_timeout first, each constraint compile then run", () => {
   assert.equal(refused(py({ run_timeout: 10 ** 9 })), 'run_timeout cannot exceed the configured limit of 300000');
-  assert.equal(refused(py({ compile_timeout: 120_001 })), 'compile_timeout cannot exceed the configured limit of 120000');
+  assert.equal(
+    refused(py({ compile_timeout: 120_001 })),
+    'compile_timeout cannot exceed the configured limit of 120000',
+  );
   assert.equal(refused(py({ run_cpu_time: '1s' })), 'If specified, run_cpu_time must be a number');
   assert.equal(refused(py({ compile_memory_limit: -5 })), 'compile_memory_limit must be non-negative');
-  assert.equal(refused(py({ run_timeout: -2, compile_cpu_time: 'x' })), 'run_timeout must be non-negative', 'timeouts before cpu times');
+  assert.equal(
+    refused(py({ run_timeout: -2, compile_cpu_time: 'x' })),
+    'run_timeout must be non-negative',
+    'timeouts before cpu times',
+  );
   assert.equal(refused(py({ run_timeout: -2, compile_timeout: -2 })), 'compile_timeout must be non-negative');
 });
 
-test('shape refusals in Piston\'s words, in its order', () => {
-  for (const body of [null, [], 'x', 3]) assert.equal(refused(body), 'the body must be a JSON object', JSON.stringify(body));
+test("shape refusals in Piston's words, in its order", () => {
+  for (const body of [null, [], 'x', 3])
+    assert.equal(refused(body), 'the body must be a JSON object', JSON.stringify(body));
   assert.equal(refused({ version: '*', files: [] }), 'language is required as a string');
   assert.equal(refused({ language: 3, version: '*', files: [] }), 'language is required as a string');
   assert.equal(refused({ language: 'python', files: [{ content: '' }] }), 'version is required as a string');
   assert.equal(refused({ language: 'python', version: '*', files: {} }), 'files is required as an array');
-  assert.equal(refused({ language: 'python', version: '*', files: [{ content: '' }, { name: 'x' }] }), 'files[1].content is required as a string');
-  assert.equal(refused({ language: 'python', version: '*', files: [null] }), 'files[0].content is required as a string');
-  assert.equal(refused({ language: 'cobol', version: '*', files: [{ name: 'x' }] }), 'files[0].content is required as a string', 'the files before the runtime');
-  assert.equal(refused(py({ files: [{ content: '00', encoding: 'hex' }] })), 'files must include at least one utf8 encoded file');
-  assert.equal(refused({ language: 'cobol', version: '*', files: [{ content: '00', encoding: 'hex' }] }), 'cobol-* runtime is unknown', 'the runtime before the encodings');
+  assert.equal(
+    refused({ language: 'python', version: '*', files: [{ content: '' }, { name: 'x' }] }),
+    'files[1].content is required as a string',
+  );
+  assert.equal(
+    refused({ language: 'python', version: '*', files: [null] }),
+    'files[0].content is required as a string',
+  );
+  assert.equal(
+    refused({ language: 'cobol', version: '*', files: [{ name: 'x' }] }),
+    'files[0].content is required as a string',
+    'the files before the runtime',
+  );
+  assert.equal(
+    refused(py({ files: [{ content: '00', encoding: 'hex' }] })),
+    'files must include at least one utf8 encoded file',
+  );
+  assert.equal(
+    refused({ language: 'cobol', version: '*', files: [{ content: '00', encoding: 'hex' }] }),
+    'cobol-* runtime is unknown',
+    'the runtime before the encodings',
+  );
 });
 
 test('the native checks still apply, refused as Piston refuses (400 {message})', () => {
-  assert.match(refused(py({ files: [{ content: '' }, { name: 'a.py', content: '' }, { name: 'a.py', content: '' }] })), /a\.py is there twice/);
-  assert.match(refused(py({ files: [{ content: '' }, { name: '-rf', content: '' }] })), /must not|no part may start with "-"/);
-  assert.match(refused(py({ files: [{ content: '' }, { name: 'b.bin', content: '!!', encoding: 'base64' }] })), /files\[1\]\.content.*not valid base64/);
+  assert.match(
+    refused(py({ files: [{ content: '' }, { name: 'a.py', content: '' }, { name: 'a.py', content: '' }] })),
+    /a\.py is there twice/,
+  );
+  assert.match(
+    refused(py({ files: [{ content: '' }, { name: '-rf', content: '' }] })),
+    /must not|no part may start with "-"/,
+  );
+  assert.match(
+    refused(py({ files: [{ content: '' }, { name: 'b.bin', content: '!!', encoding: 'base64' }] })),
+    /files\[1\]\.content.*not valid base64/,
+  );
 });
 
-test('the runtime list: Piston\'s names, our id among the aliases where Piston\'s differs, node for JavaScript', () => {
+test("the runtime list: Piston's names, our id among the aliases where Piston's differs, node for JavaScript", () => {
   assert.deepEqual(pistonRuntimes([PYTHON, CPP, JS]), [
     { language: 'python', version: '3.11.2', aliases: ['python3', 'py'] },
     { language: 'c++', version: '12.2.0', aliases: ['cpp', 'g++', 'cxx'] },

@@ -5,7 +5,14 @@
  * default, -1 the server's maximum; over the maximum is refused.
  */
 import { ApiError, checkJobRequest } from '@codebox/protocol';
-import type { CheckedRequest, CompileRequestLimits, FileInput, JobRequest, RequestContext, RequestLimits } from '@codebox/protocol';
+import type {
+  CheckedRequest,
+  CompileRequestLimits,
+  FileInput,
+  JobRequest,
+  RequestContext,
+  RequestLimits,
+} from '@codebox/protocol';
 import { PISTON_MESSAGES, PistonError } from './errors.js';
 import { findPistonRuntime } from './runtimes.js';
 
@@ -50,20 +57,26 @@ export function pistonRequest(body: unknown, ctx: RequestContext): CheckedReques
 
 /** the body's shape: an object with language, version and files, each file with content */
 function executeBody(body: unknown): ExecuteBody {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new PistonError(PISTON_MESSAGES.notAnObject);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new PistonError(PISTON_MESSAGES.notAnObject);
   const fields = body as Record<string, unknown>;
   const { language, version, files } = fields;
-  if (!language || typeof language !== 'string') throw new PistonError(PISTON_MESSAGES.required('language', 'a string'));
+  if (!language || typeof language !== 'string')
+    throw new PistonError(PISTON_MESSAGES.required('language', 'a string'));
   if (!version || typeof version !== 'string') throw new PistonError(PISTON_MESSAGES.required('version', 'a string'));
   if (!files || !Array.isArray(files)) throw new PistonError(PISTON_MESSAGES.required('files', 'an array'));
   for (const [i, f] of files.entries()) {
-    if (typeof (f as { content?: unknown })?.content !== 'string') throw new PistonError(PISTON_MESSAGES.required(`files[${i}].content`, 'a string'));
+    if (typeof (f as { content?: unknown })?.content !== 'string')
+      throw new PistonError(PISTON_MESSAGES.required(`files[${i}].content`, 'a string'));
   }
   return { language, version, files: files as PistonFile[], fields };
 }
 
 /** the six limit fields, compile_timeout first, as each stage's native limits */
-function stageLimits(b: ExecuteBody['fields'], maxima: RequestContext['maxima']): { run: RequestLimits; compile: CompileRequestLimits } {
+function stageLimits(
+  b: ExecuteBody['fields'],
+  maxima: RequestContext['maxima'],
+): { run: RequestLimits; compile: CompileRequestLimits } {
   const limits: { run: RequestLimits; compile: CompileRequestLimits } = { run: {}, compile: {} };
   for (const [constraint, field] of CONSTRAINTS) {
     for (const stage of STAGES) {
@@ -89,7 +102,9 @@ function limitValue(name: string, value: unknown, max: number): number | undefin
 function nativeFile(f: PistonFile, i: number): FileInput {
   return {
     name: typeof f.name === 'string' && f.name ? f.name : `file${i}.code`,
-    ...(f.encoding === 'hex' ? { content: Buffer.from(f.content, 'hex').toString('base64'), encoding: 'base64' as const } : { content: f.content }),
+    ...(f.encoding === 'hex'
+      ? { content: Buffer.from(f.content, 'hex').toString('base64'), encoding: 'base64' as const }
+      : { content: f.content }),
     ...(f.encoding === 'base64' ? { encoding: 'base64' as const } : {}),
   };
 }

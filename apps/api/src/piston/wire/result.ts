@@ -26,15 +26,45 @@ export interface PistonResult {
   compile?: PistonStage;
 }
 
-const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGXCPU: 24, SIGXFSZ: 25, SIGSYS: 31 };
+const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+  SIGXCPU: 24,
+  SIGXFSZ: 25,
+  SIGSYS: 31,
+};
 
-const text = (s: string, encoding: string): string => (encoding === 'base64' ? Buffer.from(s, 'base64').toString('utf8') : s);
+const text = (s: string, encoding: string): string =>
+  encoding === 'base64' ? Buffer.from(s, 'base64').toString('utf8') : s;
 
 /** one stage as Piston reports it; `output` is stdout and stderr in the order they came, when known */
-export function pistonStage(r: CompileJson & Partial<Pick<ResultJson, 'stdoutTruncated' | 'stderrTruncated'>>, output?: string): PistonStage {
+export function pistonStage(
+  r: CompileJson & Partial<Pick<ResultJson, 'stdoutTruncated' | 'stderrTruncated'>>,
+  output?: string,
+): PistonStage {
   const stdout = text(r.stdout, r.stdoutEncoding);
   const stderr = text(r.stderr, r.stderrEncoding);
-  const base = { stdout, stderr, output: output ?? stdout + stderr, cpu_time: r.cpuMs, wall_time: r.wallMs, memory: r.memoryBytes };
+  const base = {
+    stdout,
+    stderr,
+    output: output ?? stdout + stderr,
+    cpu_time: r.cpuMs,
+    wall_time: r.wallMs,
+    memory: r.memoryBytes,
+  };
   const killed = { code: null, signal: 'SIGKILL' };
   switch (r.status) {
     case 'OK':
@@ -42,7 +72,13 @@ export function pistonStage(r: CompileJson & Partial<Pick<ResultJson, 'stdoutTru
     case 'RUNTIME_ERROR':
     case 'COMPILE_ERROR':
       return r.signal
-        ? { ...base, code: null, signal: r.signal, message: `Caught fatal signal ${SIGNAL_NUMBERS[r.signal] ?? r.signal}`, status: 'SG' }
+        ? {
+            ...base,
+            code: null,
+            signal: r.signal,
+            message: `Caught fatal signal ${SIGNAL_NUMBERS[r.signal] ?? r.signal}`,
+            status: 'SG',
+          }
         : { ...base, code: r.exitCode, signal: null, message: `Exited with error status ${r.exitCode}`, status: 'RE' };
     case 'TIME_LIMIT':
       return { ...base, ...killed, message: 'Time limit exceeded', status: 'TO' };
@@ -64,7 +100,18 @@ export function pistonResult(view: JobView, runtime: RuntimeInfo, output?: strin
   const r = view.result;
   const head = { language: pistonName(runtime), version: runtime.version };
   if (!r) {
-    const failed: PistonStage = { stdout: '', stderr: '', output: '', code: null, signal: null, message: view.error?.message ?? `the job ended ${view.status}`, status: 'XX', cpu_time: 0, wall_time: 0, memory: 0 };
+    const failed: PistonStage = {
+      stdout: '',
+      stderr: '',
+      output: '',
+      code: null,
+      signal: null,
+      message: view.error?.message ?? `the job ended ${view.status}`,
+      status: 'XX',
+      cpu_time: 0,
+      wall_time: 0,
+      memory: 0,
+    };
     return { ...head, run: failed };
   }
   const compile = r.compile ? pistonStage(r.compile) : undefined;
@@ -73,7 +120,8 @@ export function pistonResult(view: JobView, runtime: RuntimeInfo, output?: strin
 }
 
 /** whether the run's `output` can be rebuilt from the job's events: a run that ran */
-export const hasRunOutput = (view: JobView): view is JobView & { result: ResultJson } => view.result !== undefined && view.result.status !== 'COMPILE_ERROR';
+export const hasRunOutput = (view: JobView): view is JobView & { result: ResultJson } =>
+  view.result !== undefined && view.result.status !== 'COMPILE_ERROR';
 
 /**
  * Piston's `output`: the run's stdout and stderr in the order they were written, rebuilt
@@ -85,7 +133,8 @@ export function runOutput(events: readonly JobEvent[], r: ResultJson): string | 
   for (const event of events) {
     // the compiler's output comes first, under its own stage: only the run's counts here
     if (event.type === 'stage' && event.data.state === 'start') parts = [];
-    if (event.type === 'stdout' || event.type === 'stderr') parts.push(Buffer.from(event.data.data, event.data.encoding));
+    if (event.type === 'stdout' || event.type === 'stderr')
+      parts.push(Buffer.from(event.data.data, event.data.encoding));
   }
   const all = Buffer.concat(parts);
   const expected = Buffer.byteLength(r.stdout, r.stdoutEncoding) + Buffer.byteLength(r.stderr, r.stderrEncoding);

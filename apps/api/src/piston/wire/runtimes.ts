@@ -31,9 +31,17 @@ export function pistonRuntimes(runtimes: readonly RuntimeInfo[]): PistonRuntime[
 }
 
 /** by Piston name or alias, and a version that is `*`, exact or a semver range */
-export function findPistonRuntime(runtimes: readonly RuntimeInfo[], language: string, version: string): RuntimeInfo | undefined {
+export function findPistonRuntime(
+  runtimes: readonly RuntimeInfo[],
+  language: string,
+  version: string,
+): RuntimeInfo | undefined {
   const rt = runtimes.find((r) => pistonName(r) === language) ?? findRuntime(runtimes, language);
   if (!rt) return undefined;
   const have = semver.coerce(rt.version)?.version ?? rt.version;
-  return version === '*' || version === rt.version || (semver.validRange(version) !== null && semver.satisfies(have, version)) ? rt : undefined;
+  return version === '*' ||
+    version === rt.version ||
+    (semver.validRange(version) !== null && semver.satisfies(have, version))
+    ? rt
+    : undefined;
 }

@@ -30,7 +30,10 @@ export function runtimeMessage(runtime: RuntimeInfo): ServerMessage {
   return { type: 'runtime', language: pistonName(runtime), version: runtime.version };
 }
 
-/** a job's event as the client hears it; undefined for those it does not (status, test, a result that is not a failure) */
+/**
+ * a job's event as the client hears it; undefined for those it does not (status, test, a
+ * result that is not a failure)
+ */
 export function socketMessage(event: JobEvent): ServerMessage | undefined {
   switch (event.type) {
     case 'stage':
@@ -39,9 +42,15 @@ export function socketMessage(event: JobEvent): ServerMessage | undefined {
         : { type: 'exit', stage: event.data.stage, code: event.data.exitCode, signal: event.data.signal };
     case 'stdout':
     case 'stderr':
-      return { type: 'data', stream: event.type, data: Buffer.from(event.data.data, event.data.encoding).toString('utf8') };
+      return {
+        type: 'data',
+        stream: event.type,
+        data: Buffer.from(event.data.data, event.data.encoding).toString('utf8'),
+      };
     case 'result':
-      return event.data.status === 'failed' ? { type: 'error', message: event.data.error?.message ?? 'the job failed' } : undefined;
+      return event.data.status === 'failed'
+        ? { type: 'error', message: event.data.error?.message ?? 'the job failed' }
+        : undefined;
     default:
       return undefined;
   }

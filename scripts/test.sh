@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: type check, dependency rules, then every test in one node --test run (unit
+# `npm test`: type check, dependency rules, lint and format check, then every test in one node --test run (unit
 # tests beside the code; box properties, hostile programs, CLI and the cgroup driver in
 # test/), after the cgroup driver's end-to-end tests in a pure cgroup-v2 guest when
 # ../shared/cgroup-v2 and user-mode-linux are there (CODEBOX_REQUIRE_V2=1 makes that a
@@ -29,6 +29,9 @@ trap cleanup EXIT
 npx tsc -b
 npx tsc -p tsconfig.check.json  # the tests (those beside the code too), scripts, benchmarks and load tests too
 node scripts/check-deps.mjs
+echo "== lint (eslint, type-aware) and format (prettier --check; npm run format rewrites)"
+npx eslint .
+npx prettier --check --log-level warn .
 
 bash scripts/test-v2.sh
 

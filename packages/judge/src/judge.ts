@@ -12,23 +12,15 @@
 import { PassThrough } from 'node:stream';
 import { compileProgram, prepare, runCompiled } from '@codebox/runtimes';
 import type { Compiled, ProgramPolicy, ProgramRequest, Runtime, SourceFile } from '@codebox/runtimes';
+import type { JudgeVerdict, TestVerdict } from '@codebox/protocol';
 import { SpecError } from '@codebox/sandbox';
 import type { RunResult, Sandbox, Status } from '@codebox/sandbox';
 import { check } from './checkers.js';
 import type { BuiltinChecker } from './checkers.js';
 
-export const TEST_VERDICTS = [
-  'ACCEPTED',
-  'WRONG_ANSWER',
-  'TIME_LIMIT',
-  'WALL_TIME_LIMIT',
-  'MEMORY_LIMIT',
-  'RUNTIME_ERROR',
-  'OUTPUT_LIMIT',
-  'INTERNAL_ERROR',
-] as const;
-export type TestVerdict = (typeof TEST_VERDICTS)[number];
-export type JudgeVerdict = TestVerdict | 'COMPILE_ERROR';
+// the verdicts are the wire's: one list, the judge's and its clients'
+export { TEST_VERDICTS } from '@codebox/protocol';
+export type { JudgeVerdict, TestVerdict } from '@codebox/protocol';
 
 export interface JudgeTest {
   readonly name?: string;

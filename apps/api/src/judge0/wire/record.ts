@@ -4,32 +4,13 @@
  * compile_output, and number_of_runs averaged; every attribute in the serializer's order
  * (submission_serializer.rb).
  */
-import type { CompileJson, JobView, JudgeJson, ResultJson, RuntimeInfo, TestJson } from '@codebox/protocol';
+import type { CompileJson, JobView, JudgeJson, RuntimeInfo, TestJson } from '@codebox/protocol';
 import { judge0Name } from './languages.js';
 import { JUDGE0_STATUSES, STATUS } from './statuses.js';
 import type { Submission } from './submission.js';
+import { signalNumber } from '../../signals.js';
 
 const KiB = 1024;
-const SIGNALS: Readonly<Record<string, number>> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGILL: 4,
-  SIGTRAP: 5,
-  SIGABRT: 6,
-  SIGBUS: 7,
-  SIGFPE: 8,
-  SIGKILL: 9,
-  SIGUSR1: 10,
-  SIGSEGV: 11,
-  SIGUSR2: 12,
-  SIGPIPE: 13,
-  SIGALRM: 14,
-  SIGTERM: 15,
-  SIGXCPU: 24,
-  SIGXFSZ: 25,
-  SIGSYS: 31,
-};
 /** the signals Judge0 has a status of their own for; any other is Runtime Error (Other) */
 const BY_SIGNAL: Readonly<Record<number, number>> = {
   11: STATUS.SIGSEGV,
@@ -70,20 +51,7 @@ interface Reported {
   message: string | null;
 }
 
-type RunLike = Pick<
-  ResultJson,
-  | 'status'
-  | 'exitCode'
-  | 'signal'
-  | 'cpuMs'
-  | 'wallMs'
-  | 'memoryBytes'
-  | 'stdout'
-  | 'stderr'
-  | 'stdoutEncoding'
-  | 'stderrEncoding'
-> &
-  Partial<Pick<TestJson, 'verdict' | 'stdoutTruncated'>>;
+type RunLike = CompileJson & Partial<Pick<TestJson, 'verdict' | 'stdoutTruncated'>>;
 type Judged = Pick<Submission, 'cpu_time_limit' | 'expected_output'>;
 
 const bytes = (s: string, enc: string): Buffer => Buffer.from(s, enc === 'base64' ? 'base64' : 'utf8');
@@ -124,7 +92,7 @@ function verify(r: RunLike, s: Judged): Verdict {
       return { status_id: STATUS.INTERNAL_ERROR, message: 'internal error' };
     case 'RUNTIME_ERROR':
       return r.signal
-        ? signalled(SIGNALS[r.signal] ?? 0)
+        ? signalled(signalNumber(r.signal) ?? 0)
         : { status_id: STATUS.NZEC, message: `Exited with error status ${r.exitCode}` };
     case 'OK':
       return answered(r, s);

@@ -5,6 +5,7 @@
  */
 import type { CompileJson, JobEvent, JobView, ResultJson, RuntimeInfo } from '@codebox/protocol';
 import { pistonName } from './runtimes.js';
+import { signalNumber } from '../../signals.js';
 
 export interface PistonStage {
   stdout: string;
@@ -25,27 +26,6 @@ export interface PistonResult {
   run: PistonStage;
   compile?: PistonStage;
 }
-
-const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGILL: 4,
-  SIGTRAP: 5,
-  SIGABRT: 6,
-  SIGBUS: 7,
-  SIGFPE: 8,
-  SIGKILL: 9,
-  SIGUSR1: 10,
-  SIGSEGV: 11,
-  SIGUSR2: 12,
-  SIGPIPE: 13,
-  SIGALRM: 14,
-  SIGTERM: 15,
-  SIGXCPU: 24,
-  SIGXFSZ: 25,
-  SIGSYS: 31,
-};
 
 const text = (s: string, encoding: string): string =>
   encoding === 'base64' ? Buffer.from(s, 'base64').toString('utf8') : s;
@@ -76,7 +56,7 @@ export function pistonStage(
             ...base,
             code: null,
             signal: r.signal,
-            message: `Caught fatal signal ${SIGNAL_NUMBERS[r.signal] ?? r.signal}`,
+            message: `Caught fatal signal ${signalNumber(r.signal) ?? r.signal}`,
             status: 'SG',
           }
         : { ...base, code: r.exitCode, signal: null, message: `Exited with error status ${r.exitCode}`, status: 'RE' };

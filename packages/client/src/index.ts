@@ -48,7 +48,8 @@ export class CodeboxClient {
 
   constructor(private readonly options: ClientOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
-    this.fetch = options.fetch ?? globalThis.fetch;
+    // called as a method of ours, a browser's fetch throws "Illegal invocation": bound to its global
+    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
   /** queues a job: {id, status: 'queued'} */

@@ -1,8 +1,9 @@
 /**
  * The API as an Express 5 app, built from its dependencies (the engine is not one of
  * them: the API holds no job state and runs no code). It mounts the features — the native
- * API (/v1 and the open routes: runtimes, health, metrics, OpenAPI), Piston v2 and Judge0
- * CE — on the shared infrastructure: keys, rate, stream limits, the catalog, metrics.
+ * API (/v1 and the open routes: runtimes, health, metrics, OpenAPI), the pages for people
+ * (the playground, the API reference), Piston v2 and Judge0 CE — on
+ * the shared infrastructure: keys, rate, stream limits, the catalog, metrics.
  * Every error leaves in one shape (errors.ts); the adapters answer in their own.
  */
 import type http from 'node:http';
@@ -24,6 +25,8 @@ import { metaRoutes, nativeRoutes } from './native/index.js';
 import { piston } from './piston/index.js';
 import { rateChecker, rateLimit } from './rate-limit.js';
 import { StreamLimiter } from './streams.js';
+import { webRoutes } from './web/index.js';
+import type { WebBuild } from './web/index.js';
 
 export interface ApiDeps {
   readonly config: ApiConfig;
@@ -35,6 +38,8 @@ export interface ApiDeps {
   readonly version: string;
   /** structured logs (pino); lines about a job carry its jobId */
   readonly log: Logger;
+  /** the web pages' build; by default apps/web's, read at start */
+  readonly web?: WebBuild;
 }
 
 export interface Api {
@@ -54,6 +59,7 @@ export function createApp(d: ApiDeps): Api {
   const catalog = new CatalogReader(d.redis, keys, d.config.workerFreshMs);
   app.use(observeRequests(d.metrics));
   app.use(metaRoutes({ redis: d.redis, catalog, registry: d.registry, version: d.version }));
+  app.use(webRoutes(d.web));
   const auth = authenticate(d.config.apiKeys);
   app.use('/v1', auth);
   const shared = featureDeps(d, keys, catalog, auth);

@@ -131,7 +131,7 @@ const API_VARIABLES: Variables<ApiConfig> = {
     doc: 'path prefix of the Judge0-compatible API',
     default: '/judge0',
     apply: (v, c) => {
-      if (!/^\/[a-z0-9_-]+$/i.test(v) || ['/v1', '/api', '/docs', '/metrics'].includes(v))
+      if (!/^\/[a-z0-9_-]+$/i.test(v) || ['/v1', '/api', '/docs', '/metrics', '/assets'].includes(v))
         return "must be one path segment such as /judge0, not one of the API's own";
       c.judge0Prefix = v;
       return undefined;

@@ -2,7 +2,7 @@
  * The API as an Express 5 app, built from its dependencies (the engine is not one of
  * them: the API holds no job state and runs no code). It mounts the features — the native
  * API (/v1 and the open routes: runtimes, health, metrics, OpenAPI), the pages for people
- * (the playground, the API reference), Piston v2 and Judge0 CE — on
+ * (the playground, the API reference), the queue dashboard, Piston v2 and Judge0 CE — on
  * the shared infrastructure: keys, rate, stream limits, the catalog, metrics.
  * Every error leaves in one shape (errors.ts); the adapters answer in their own.
  */
@@ -15,6 +15,7 @@ import type { Registry } from 'prom-client';
 import { Keys } from '@codebox/jobs';
 import type { JobStore, QueuedJob, RedisConnection } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
+import { adminRoutes } from './admin/index.js';
 import { authenticate, ownerFrom } from './auth.js';
 import { CatalogReader } from './catalog.js';
 import type { ApiConfig } from './config.js';
@@ -60,6 +61,7 @@ export function createApp(d: ApiDeps): Api {
   app.use(observeRequests(d.metrics));
   app.use(metaRoutes({ redis: d.redis, catalog, registry: d.registry, version: d.version }));
   app.use(webRoutes(d.web));
+  app.use(adminRoutes({ adminKey: d.config.adminKey, queues: [d.queue] }));
   const auth = authenticate(d.config.apiKeys);
   app.use('/v1', auth);
   const shared = featureDeps(d, keys, catalog, auth);

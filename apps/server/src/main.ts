@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `codebox is up: ${api.url}  (${worker.runtimes.length} languages on the ${worker.root.name} root)`,
-        `  playground: ${api.url}/   API reference: ${api.url}/docs`,
+        `  playground: ${api.url}/   API reference: ${api.url}/docs${apiConfig.adminKey ? `   queues: ${api.url}/admin/queues` : ''}`,
         apiConfig.apiKeys.length === 0
           ? 'no API keys configured: listening on loopback only'
           : `${apiConfig.apiKeys.length} API keys configured`,

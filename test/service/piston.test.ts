@@ -81,6 +81,34 @@ describe('Piston v2', { skip: serviceSkip() }, () => {
     assert.equal(result.run.stdout, 'args 0\n');
   });
 
+  it("the client's file names are kept: argv[0] and a traceback name its file, and another file may be main.py", async () => {
+    const client = piston({ server: t.s.url });
+    const named = (await client.execute({
+      language: 'python',
+      files: [
+        { name: 'solution.py', content: 'import sys, main\nprint(sys.argv[0], main.WHO)\nraise ValueError("boom")' },
+        { name: 'main.py', content: 'WHO = "helper"' },
+      ],
+    })) as Result;
+    assert.equal(named.run.stdout, 'solution.py helper\n', JSON.stringify(named));
+    assert.match(named.run.stderr, /File "[^"]*solution\.py", line 3/);
+    assert.equal(named.run.code, 1);
+    // as Piston clients send an unnamed file: Piston's own name for it, file0.code
+    const { body } = await execute({
+      language: 'python',
+      version: '*',
+      files: [{ content: 'import sys\nprint(sys.argv[0])' }],
+    });
+    assert.equal(body.run.stdout, 'file0.code\n');
+    // a compiled language's file without its extension still compiles, as in Piston
+    const c = await execute({
+      language: 'c',
+      version: '*',
+      files: [{ name: 'prog', content: 'int main(void) { return 0; }' }],
+    });
+    assert.deepEqual([c.status, c.body.compile?.code, c.body.run.code], [200, 0, 0]);
+  });
+
   it('a failed compile is copied into run', async () => {
     const { status, body } = await execute({ language: 'c', version: '*', files: [{ content: 'int main( {' }] });
     assert.equal(status, 200);

@@ -45,15 +45,52 @@ function refused(body: unknown): string {
   assert.fail('the request was taken');
 }
 
-test('the least request: file0.code, stdin a newline, no args, no limits', () => {
+test("the least request: file0.code, kept as the client's name, stdin a newline, no args, no limits", () => {
   const { request, runtime } = execute(py());
   assert.equal(runtime, PYTHON);
   assert.deepEqual(request, {
     language: 'python',
     files: [{ name: 'file0.code', content: 'print(1)' }],
+    keepNames: true,
     stdin: '\n',
     args: [],
   });
+});
+
+test("the client's file names are kept (Piston runs its files as named): another file may be main.py", () => {
+  const { request } = execute(
+    py({
+      files: [
+        { name: 'solution.py', content: 'import main' },
+        { name: 'main.py', content: '' },
+      ],
+    }),
+  );
+  assert.equal(request.keepNames, true);
+  assert.deepEqual(
+    request.files.map((f) => f.name),
+    ['solution.py', 'main.py'],
+  );
+  assert.match(
+    refused(
+      py({
+        files: [
+          { name: 'main.py', content: '' },
+          { name: 'main.py', content: '' },
+        ],
+      }),
+    ),
+    /main\.py is there twice/,
+    'the entry itself still cannot be there twice',
+  );
+});
+
+test("a compiled language's entry without one of its extensions goes under the runtime's name, as Piston's compile scripts add it", () => {
+  const cpp = (files: object[]) => execute({ language: 'c++', version: '*', files }).request.files;
+  assert.equal(cpp([{ content: '' }])[0]?.name, 'main.cpp', 'not file0.code');
+  assert.equal(cpp([{ name: 'prog', content: '' }])[0]?.name, 'main.cpp');
+  assert.equal(cpp([{ name: 'prog.cc', content: '' }])[0]?.name, 'prog.cc');
+  assert.equal(execute(py({ files: [{ name: 'prog', content: '' }] })).request.files[0]?.name, 'prog');
 });
 
 test("versions: *, exact, a semver range; another is unknown in Piston's words", () => {

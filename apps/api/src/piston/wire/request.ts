@@ -12,6 +12,7 @@ import type {
   JobRequest,
   RequestContext,
   RequestLimits,
+  RuntimeInfo,
 } from '@codebox/protocol';
 import { PISTON_MESSAGES, PistonError } from './errors.js';
 import { findPistonRuntime } from './runtimes.js';
@@ -46,7 +47,9 @@ export function pistonRequest(body: unknown, ctx: RequestContext): CheckedReques
   const limits = stageLimits(b.fields, ctx.maxima);
   const request: JobRequest = {
     language: runtime.id,
-    files: b.files.map(nativeFile),
+    files: entryPlaced(b.files.map(nativeFile), runtime),
+    // Piston runs the files as the client named them: argv[0] and messages say so
+    keepNames: true,
     stdin: pistonStdin(b.fields.stdin),
     args: Array.isArray(b.fields.args) ? (b.fields.args as unknown[]).map(String) : [],
     ...(Object.keys(limits.run).length > 0 ? { limits: limits.run } : {}),
@@ -107,6 +110,19 @@ function nativeFile(f: PistonFile, i: number): FileInput {
       : { content: f.content }),
     ...(f.encoding === 'base64' ? { encoding: 'base64' as const } : {}),
   };
+}
+
+/**
+ * The entry keeps its name, but a compiled language's needs one of the language's
+ * extensions (gcc cannot compile `file0.code`): without one it goes under the runtime's
+ * name (main.cpp), as Piston's compile scripts add the extension.
+ */
+function entryPlaced(files: FileInput[], runtime: RuntimeInfo): FileInput[] {
+  const [entry, ...rest] = files;
+  if (!entry?.name || !runtime.compiled) return files;
+  const ext = /\.[^./]+$/.exec(entry.name)?.[0].toLowerCase() ?? '';
+  if (runtime.extensions.includes(ext)) return files;
+  return [{ ...entry, name: runtime.sourceFile }, ...rest];
 }
 
 /** Piston ends stdin with a newline when it has none */

@@ -109,6 +109,22 @@ describe('Piston v2', { skip: serviceSkip() }, () => {
     assert.deepEqual([c.status, c.body.compile?.code, c.body.run.code], [200, 0, 0]);
   });
 
+  it("ppman list (GET /api/v2/packages): the installed runtimes in Piston's package shape", async () => {
+    const r = await fetch(`${t.s.url}/api/v2/packages`);
+    assert.equal(r.status, 200);
+    const packages = (await r.json()) as { language: string; language_version: string; installed: boolean }[];
+    const runtimes = (await (await fetch(`${t.s.url}/api/v2/runtimes`)).json()) as {
+      language: string;
+      version: string;
+    }[];
+    const python = runtimes.find((rt) => rt.language === 'python');
+    assert.deepEqual(
+      packages.find((p) => p.language === 'python'),
+      { language: 'python', language_version: python?.version, installed: true },
+    );
+    for (const p of packages) assert.deepEqual(Object.keys(p), ['language', 'language_version', 'installed']);
+  });
+
   it('a failed compile is copied into run', async () => {
     const { status, body } = await execute({ language: 'c', version: '*', files: [{ content: 'int main( {' }] });
     assert.equal(status, 200);

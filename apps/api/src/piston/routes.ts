@@ -1,5 +1,5 @@
 /**
- * Piston v2 at /api/v2: GET /runtimes and POST /execute, synchronous as Piston is, on the
+ * Piston v2 at /api/v2: GET /runtimes, GET /packages and POST /execute, synchronous as Piston is, on the
  * same queue and workers as the native API. Errors in Piston's shape, {message}.
  *
  * One deliberate difference: Piston answers 415 to any body not sent as application/json,
@@ -20,6 +20,7 @@ import {
   PISTON_MESSAGES,
   PistonError,
   pistonRequest,
+  pistonPackages,
   pistonResult,
   pistonRuntimes,
   runOutput,
@@ -43,6 +44,10 @@ export function pistonRoutes(d: PistonRoutesDeps): Router {
   r.use('/api/v2', d.authenticate);
   r.get('/api/v2/runtimes', async (_req, res) => {
     res.json(pistonRuntimes((await d.catalog.read()).runtimes));
+  });
+  // ppman list; installing and removing packages is not a client's to do here
+  r.get('/api/v2/packages', async (_req, res) => {
+    res.json(pistonPackages((await d.catalog.read()).runtimes));
   });
   const raw = express.text({ type: () => true, limit: d.bodyLimitBytes });
   r.post('/api/v2/execute', d.rateLimit, raw, (req, res) => execute(d, req, res));

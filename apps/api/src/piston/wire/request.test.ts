@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RequestContext, RuntimeInfo } from '@codebox/protocol';
-import { findPistonRuntime, PistonError, pistonRequest, pistonRuntimes } from './index.js';
+import { findPistonRuntime, pistonPackages, PistonError, pistonRequest, pistonRuntimes } from './index.js';
 
 const rt = (
   id: string,
@@ -240,5 +240,14 @@ test("the runtime list: Piston's names, our id among the aliases where Piston's 
     { language: 'python', version: '3.11.2', aliases: ['python3', 'py'] },
     { language: 'c++', version: '12.2.0', aliases: ['cpp', 'g++', 'cxx'] },
     { language: 'javascript', version: '18.19.0', aliases: ['js', 'node', 'nodejs'], runtime: 'node' },
+  ]);
+});
+
+test("ppman list: the installed runtimes as Piston's packages (gcc for C and C++, node for JavaScript), each once", () => {
+  const C = rt('c', '12.2.0', ['gcc'], 'main.c', true, ['.c']);
+  assert.deepEqual(pistonPackages([PYTHON, CPP, C, JS]), [
+    { language: 'python', language_version: '3.11.2', installed: true },
+    { language: 'gcc', language_version: '12.2.0', installed: true },
+    { language: 'node', language_version: '18.19.0', installed: true },
   ]);
 });

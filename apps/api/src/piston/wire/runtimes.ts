@@ -30,6 +30,26 @@ export function pistonRuntimes(runtimes: readonly RuntimeInfo[]): PistonRuntime[
   });
 }
 
+/** Piston's package for a language where it is not the language's name (gcc provides c and c++) */
+const PISTON_PACKAGES: Readonly<Record<string, string>> = { c: 'gcc', cpp: 'gcc', javascript: 'node' };
+
+/** what `ppman list` reads (GET /api/v2/packages) */
+export interface PistonPackage {
+  language: string;
+  language_version: string;
+  installed: boolean;
+}
+
+/** the installed runtimes as Piston's packages, each package and version once */
+export function pistonPackages(runtimes: readonly RuntimeInfo[]): PistonPackage[] {
+  const packages = new Map<string, PistonPackage>();
+  for (const rt of runtimes) {
+    const language = PISTON_PACKAGES[rt.id] ?? pistonName(rt);
+    packages.set(`${language} ${rt.version}`, { language, language_version: rt.version, installed: true });
+  }
+  return [...packages.values()];
+}
+
 /** by Piston name or alias, and a version that is `*`, exact or a semver range */
 export function findPistonRuntime(
   runtimes: readonly RuntimeInfo[],

@@ -25,11 +25,12 @@ import {
   pistonRuntimes,
   runOutput,
 } from './wire/index.js';
+import type { PistonOptions } from './wire/index.js';
 
 /** queueing and scheduling on top of the job's own compile and run time */
 const MARGIN_MS = 60_000;
 
-export interface PistonRoutesDeps extends JobServiceDeps {
+export interface PistonRoutesDeps extends JobServiceDeps, PistonOptions {
   readonly catalog: CatalogReader;
   /** the least time execute waits for a job's end */
   readonly waitMs: number;
@@ -60,7 +61,7 @@ async function execute(d: PistonRoutesDeps, req: Request, res: Response): Promis
   const gone = clientGone(res);
   const body = parseBody(req);
   if ('refused' in body) return void res.status(body.status).json({ message: body.refused });
-  const { request, runtime } = pistonRequest(body.json, await d.catalog.requestContext());
+  const { request, runtime } = pistonRequest(body.json, await d.catalog.requestContext(), d);
   const owner = String(res.locals.owner);
   const bound = await waitBound(d, request);
   const { id, f } = await submitFollowed(d, owner, request, runtime, { gone, boundMs: bound });

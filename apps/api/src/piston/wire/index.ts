@@ -4,6 +4,7 @@
  */
 export { PISTON_MESSAGES, PistonError } from './errors.js';
 export { pistonRequest } from './request.js';
+export type { PistonOptions } from './request.js';
 export { hasRunOutput, pistonResult, pistonStage, runOutput } from './result.js';
 export type { PistonResult, PistonStage } from './result.js';
 export { findPistonRuntime, pistonName, pistonPackages, pistonRuntimes } from './runtimes.js';

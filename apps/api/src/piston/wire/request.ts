@@ -39,9 +39,15 @@ const CONSTRAINTS = [
 ] as const;
 const STAGES = ['compile', 'run'] as const;
 
-export function pistonRequest(body: unknown, ctx: RequestContext): CheckedRequest {
+/** how this server reads a Piston request beyond Piston's own rules */
+export interface PistonOptions {
+  /** a version that is not installed runs the installed one of the language (CODEBOX_PISTON_RESOLVE_VERSIONS) */
+  readonly resolveVersions: boolean;
+}
+
+export function pistonRequest(body: unknown, ctx: RequestContext, options: PistonOptions): CheckedRequest {
   const b = executeBody(body);
-  const runtime = findPistonRuntime(ctx.runtimes, b.language, b.version);
+  const runtime = findPistonRuntime(ctx.runtimes, b.language, b.version, options.resolveVersions);
   if (!runtime) throw new PistonError(PISTON_MESSAGES.unknownRuntime(b.language, b.version));
   if (!b.files.some((f) => !f.encoding || f.encoding === 'utf8')) throw new PistonError(PISTON_MESSAGES.noUtf8File);
   const limits = stageLimits(b.fields, ctx.maxima);

@@ -223,33 +223,62 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     assert.equal(merged.body.stderr, null);
   });
 
-  it('additional_files: a zip unpacked beside the source, its symlinks skipped', async () => {
-    const zip = execFileSync('python3', [
+  /** base64 of a zip made by Python's zipfile from its entries' code (z is the ZipFile) */
+  const zipOf = (body: string): string =>
+    execFileSync('python3', [
       '-c',
       `
-import io, sys, zipfile
+import base64, io, sys, zipfile
 b = io.BytesIO()
 with zipfile.ZipFile(b, 'w') as z:
-    z.writestr('data/input.txt', 'from the zip')
-    link = zipfile.ZipInfo('secret'); link.create_system = 3; link.external_attr = (0o120777 << 16)
-    z.writestr(link, '/etc/shadow')
-sys.stdout.write(__import__('base64').b64encode(b.getvalue()).decode())
+${body
+  .trim()
+  .split('\n')
+  .map((l) => `    ${l.trim()}`)
+  .join('\n')}
+sys.stdout.write(base64.b64encode(b.getvalue()).decode())
 `,
     ]).toString();
-    // lexists: a link to /etc/shadow dangles in a box (no /etc/shadow there), so exists()
-    // would be False even if the link had been made
+
+  it('additional_files: a zip unpacked beside the source; ./dir/file entries, as the Judge0 SDK writes them', async () => {
     const { body } = await submit({
-      source_code: 'import os\nprint(open("data/input.txt").read(), os.path.lexists("secret"))',
+      source_code: 'print(open("data/input.txt").read(), open("top.txt").read())',
       language_id: 71,
-      additional_files: zip,
+      additional_files: zipOf(`
+        z.writestr('data/input.txt', 'from the zip')
+        z.writestr(zipfile.ZipInfo('./'), '')
+        z.writestr('./top.txt', 'and ./')
+      `),
     });
-    assert.equal(body.stdout, 'from the zip False\n');
+    assert.equal(body.stdout, 'from the zip and ./\n', JSON.stringify(body));
     const bad = await submit(
       { source_code: 'x', language_id: 71, additional_files: Buffer.from('no zip').toString('base64') },
       '',
     );
     assert.equal(bad.status, 422);
     assert.ok((bad.body as unknown as { additional_files: string[] }).additional_files);
+  });
+
+  it('additional_files: an entry that cannot be taken is a 422 naming it, never a silent drop', async () => {
+    const refused: [string, RegExp][] = [
+      [`z.writestr('../escape.txt', 'out')`, /\.\.\/escape\.txt: a path with a "\.\." part/],
+      [`z.writestr('/abs.txt', 'abs')`, /\/abs\.txt: an absolute path/],
+      [
+        `link = zipfile.ZipInfo('secret'); link.create_system = 3; link.external_attr = (0o120777 << 16)
+         z.writestr(link, '/etc/shadow')`,
+        /secret: a symbolic link/,
+      ],
+    ];
+    for (const [entries, message] of refused) {
+      const r = await submit(
+        { source_code: 'print(1)', language_id: 71, additional_files: zipOf(entries) },
+        'wait=true',
+      );
+      assert.equal(r.status, 422, entries);
+      const errors = r.body as unknown as Record<string, string[]>;
+      assert.deepEqual(Object.keys(errors), ['additional_files']);
+      assert.match(errors.additional_files?.[0] ?? '', message);
+    }
   });
 
   it('number_of_runs: runs up to the first that is not Accepted, time and memory averaged over them', async () => {

@@ -32,9 +32,8 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     assert.match(byId.get(71) ?? '', /^Python \(3\.\d+\.\d+\)$/);
     assert.match(byId.get(54) ?? '', /^C\+\+ \(GCC \d+\.\d+\.\d+\)$/);
     for (const id of [46, 50, 60, 62, 63, 64, 68, 72, 73, 74]) assert.ok(byId.has(id), String(id));
-    assert.ok(!byId.has(48), 'older GCC ids are archived, not listed');
     const c48 = (await get('/languages/48')).body;
-    assert.equal(c48.is_archived, true);
+    assert.equal(c48.is_archived, false);
     const cpp = (await get('/languages/54')).body;
     assert.deepEqual(Object.keys(cpp), ['id', 'name', 'is_archived', 'source_file', 'compile_cmd', 'run_cmd']);
     assert.equal(cpp.source_file, 'main.cpp');
@@ -46,6 +45,38 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     const config = (await get('/config_info')).body;
     assert.equal(config.max_cpu_time_limit, 15);
     assert.equal(config.memory_limit, 128000);
+  });
+
+  it("the official Python SDK's way: /about's version picks its ids, /languages must list them (C++ is 52, C 50), then create and get in base64", async () => {
+    // judge0-python: LANGUAGE_TO_LANGUAGE_ID["1.13.1"] for C, CPP, CPP_GCC, C_GCC, PYTHON, BASH, ...
+    const version = (await get('/about')).body.version;
+    assert.equal(version, '1.13.1');
+    const listed = new Set(((await get('/languages')).body as unknown as { id: number }[]).map((l) => l.id));
+    for (const id of [46, 48, 49, 50, 52, 53, 54, 60, 62, 63, 64, 68, 71, 72, 73, 74])
+      assert.ok(listed.has(id), `language ${id} is listed`);
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    for (const [id, source] of [
+      [52, '#include <iostream>\nint main() { std::cout << "cpp" << std::endl; }'],
+      [53, '#include <iostream>\nint main() { std::cout << "cpp" << std::endl; }'],
+      [48, '#include <stdio.h>\nint main(void) { puts("c"); }'],
+      [49, '#include <stdio.h>\nint main(void) { puts("c"); }'],
+    ] as const) {
+      const created = await post(
+        `${base()}/submissions?base64_encoded=true&wait=false`,
+        JSON.stringify({ source_code: b64(source), language_id: id }),
+      );
+      assert.equal(created.status, 201, String(id));
+      const token = String(created.json.token);
+      await until(
+        async () => ((await get(`/submissions/${token}?base64_encoded=true&fields=*`)).body.status.id ?? 0) > 2,
+      );
+      const got = (await get(`/submissions/${token}?base64_encoded=true&fields=*`)).body;
+      assert.deepEqual(
+        [got.status.id, Buffer.from(String(got.stdout), 'base64').toString()],
+        [3, id > 50 ? 'cpp\n' : 'c\n'],
+      );
+      assert.equal((got.language as { id: number }).id, id);
+    }
   });
 
   it("create with wait: the default fields, Accepted against expected_output with Judge0's whitespace rule", async () => {

@@ -5,14 +5,18 @@
  */
 import type { RuntimeInfo } from '@codebox/protocol';
 
-/** Judge0's ids for our languages; the older GCC ids still work, listed as archived */
-export const JUDGE0_LANGUAGES: readonly { id: number; runtime: string; archived?: boolean }[] = [
+/**
+ * Judge0's ids for our languages. Judge0 1.13.1 lists three GCCs as active (7.4.0: 48 and
+ * 52, 8.3.0: 49 and 53, 9.2.0: 50 and 54), and the official SDK's ids for C and C++ are
+ * 50 and 52: each runs this server's GCC, under its name (none is archived).
+ */
+export const JUDGE0_LANGUAGES: readonly { id: number; runtime: string }[] = [
   { id: 46, runtime: 'bash' },
-  { id: 48, runtime: 'c', archived: true },
-  { id: 49, runtime: 'c', archived: true },
+  { id: 48, runtime: 'c' },
+  { id: 49, runtime: 'c' },
   { id: 50, runtime: 'c' },
-  { id: 52, runtime: 'cpp', archived: true },
-  { id: 53, runtime: 'cpp', archived: true },
+  { id: 52, runtime: 'cpp' },
+  { id: 53, runtime: 'cpp' },
   { id: 54, runtime: 'cpp' },
   { id: 60, runtime: 'go' },
   { id: 62, runtime: 'java' },
@@ -44,7 +48,6 @@ export function judge0Name(rt: RuntimeInfo): string {
   return NAMES[rt.id]?.(rt.version) ?? `${rt.name} (${rt.version})`;
 }
 
-const archived = (id: number): boolean => JUDGE0_LANGUAGES.find((l) => l.id === id)?.archived === true;
 const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name);
 
 /** Judge0 language id → the runtime the live workers offer for it */
@@ -55,20 +58,16 @@ export function languageRuntimes(runtimes: readonly RuntimeInfo[]): Map<number, 
   );
 }
 
-/** GET /languages: the ids that are not archived, by name */
+/** GET /languages: the ids that are not archived (none here), by name */
 export function activeLanguages(ids: ReadonlyMap<number, RuntimeInfo>): { id: number; name: string }[] {
-  const active = JUDGE0_LANGUAGES.filter((l) => !l.archived && ids.has(l.id)).map((l) => ({
-    id: l.id,
-    name: judge0Name(ids.get(l.id) as RuntimeInfo),
-  }));
-  return active.sort(byName);
+  return [...ids].map(([id, rt]) => ({ id, name: judge0Name(rt) })).sort(byName);
 }
 
-/** GET /languages/all: every id, saying which are archived, by name */
+/** GET /languages/all: every id, saying which are archived (none here), by name */
 export function allLanguages(
   ids: ReadonlyMap<number, RuntimeInfo>,
 ): { id: number; name: string; is_archived: boolean }[] {
-  return [...ids].map(([id, rt]) => ({ id, name: judge0Name(rt), is_archived: archived(id) })).sort(byName);
+  return [...ids].map(([id, rt]) => ({ id, name: judge0Name(rt), is_archived: false })).sort(byName);
 }
 
 /** GET /languages/:id: the source file and the commands, each as one line */
@@ -76,7 +75,7 @@ export function languageDetail(id: number, rt: RuntimeInfo): Record<string, unkn
   return {
     id,
     name: judge0Name(rt),
-    is_archived: archived(id),
+    is_archived: false,
     source_file: rt.sourceFile,
     compile_cmd: rt.compileCommand ? rt.compileCommand.join(' ') : null,
     run_cmd: rt.runCommand ? rt.runCommand.join(' ') : null,

@@ -5,8 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { post, serviceSkip, until, useStack } from './stack.js';
 
@@ -310,6 +313,82 @@ sys.stdout.write(base64.b64encode(b.getvalue()).decode())
       assert.deepEqual(Object.keys(errors), ['additional_files']);
       assert.match(errors.additional_files?.[0] ?? '', message);
     }
+  });
+
+  it("Judge0's own languages: Plain Text (43) answers its text, Executable (44) runs its bytes", async () => {
+    const text = await submit({
+      source_code: 'plain text, not run\n',
+      language_id: 43,
+      expected_output: 'plain text, not run',
+    });
+    assert.deepEqual([text.status, text.body.status.id, text.body.stdout], [201, 3, 'plain text, not run\n']);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-test-exe-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'p.c'),
+        '#include <stdio.h>\nint main(int argc, char **argv) { printf("exe %s\\n", argv[1]); }\n',
+      );
+      execFileSync('gcc', ['-O2', '-o', path.join(dir, 'p'), path.join(dir, 'p.c')]);
+      // the official SDK sends an executable as its bytes in base64, with base64_encoded=true
+      const exe = fs.readFileSync(path.join(dir, 'p')).toString('base64');
+      const run = await submit(
+        { source_code: exe, language_id: 44, command_line_arguments: 'ran' },
+        'wait=true&base64_encoded=true',
+      );
+      assert.deepEqual([run.status, run.body.status.id], [201, 3], JSON.stringify(run.body));
+      assert.equal(Buffer.from(String(run.body.stdout), 'base64').toString(), 'exe ran\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const detail = (await get('/languages/44')).body;
+    assert.deepEqual(
+      [detail.name, detail.source_file, detail.run_cmd],
+      ['Executable', 'a.out', '/bin/chmod +x a.out && ./a.out'],
+    );
+  });
+
+  it('Multi-file program (89): the archive holds compile and run scripts, run with bash; a failed compile is status 6', async () => {
+    const program = (compile: string) =>
+      zipOf(`
+        z.writestr('./main.c', '#include <stdio.h>\\nint main(void) { char s[16]; scanf("%15s", s); printf("hi %s\\\\n", s); }\\n')
+        ${compile}
+        z.writestr('./run', './main')
+      `);
+    // judge0-client and Judge0's examples send the scripts at the archive's top, source_code empty
+    const ok = await submit({
+      language_id: 89,
+      source_code: '',
+      stdin: 'there',
+      additional_files: program(`z.writestr('./compile', 'gcc -O2 -o main main.c')`),
+    });
+    assert.deepEqual([ok.status, ok.body.status.id, ok.body.stdout], [201, 3, 'hi there\n'], JSON.stringify(ok.body));
+    const broken = await submit({
+      language_id: 89,
+      additional_files: program(`z.writestr('compile', 'gcc -o main nothing.c')`),
+    });
+    assert.equal(broken.body.status.id, 6, JSON.stringify(broken.body));
+    assert.match(String(broken.body.compile_output), /nothing\.c/);
+    const scriptOnly = await submit({
+      language_id: 89,
+      additional_files: zipOf(`z.writestr('run', 'echo no compile script')`),
+    });
+    assert.deepEqual([scriptOnly.body.status.id, scriptOnly.body.stdout], [3, 'no compile script\n']);
+    const withSource = await submit(
+      { language_id: 89, source_code: 'echo', additional_files: zipOf(`z.writestr('run', '')`) },
+      '',
+    );
+    assert.deepEqual([withSource.status, withSource.body], [422, { source_code: ['must be blank'] }]);
+    const noRun = await submit({ language_id: 89, additional_files: zipOf(`z.writestr('compile', '')`) }, '');
+    assert.equal(noRun.status, 422);
+    assert.match(
+      (noRun.body as unknown as { additional_files: string[] }).additional_files[0] ?? '',
+      /must hold a run script/,
+    );
+    const langs = (await get('/languages')).body as unknown as { id: number; name: string }[];
+    assert.deepEqual(
+      langs.filter((l) => [43, 44, 89].includes(l.id)).map((l) => l.name),
+      ['Executable', 'Multi-file program', 'Plain Text'],
+    );
   });
 
   it('number_of_runs: runs up to the first that is not Accepted, time and memory averaged over them', async () => {

@@ -14,7 +14,7 @@ import type { Judge0Callbacks } from './callbacks.js';
 import { judge0Runtimes } from './runtimes.js';
 import { dropSubmission, saveSubmission } from './submissions.js';
 import type { SubmissionsDeps } from './submissions.js';
-import { checkSubmission, MAX_EXTRACT_KB, nativeRequest } from './wire/index.js';
+import { checkSubmission, filesProblem, MAX_EXTRACT_KB, nativeRequest, takesCompilerOptions } from './wire/index.js';
 import type { Errors, Submission } from './wire/index.js';
 import { unzip, ZipError } from './zip.js';
 
@@ -48,6 +48,8 @@ export async function createSubmission(
   const { s, runtime } = checked;
   const extra = additionalFiles(s);
   if ('errors' in extra) return extra;
+  const lacking = filesProblem(s.language_id, extra.files);
+  if (lacking) return { errors: lacking };
   const request = await jobRequest(d, s, runtime, extra.files);
   if ('errors' in request) return request;
   const submission: Submission = { token, ...s };
@@ -66,7 +68,7 @@ async function checkForRuntime(
   if ('errors' in checked) return checked;
   const s = checked.submission;
   const runtime = ids.get(s.language_id) as RuntimeInfo;
-  if (s.compiler_options && !runtime.compiled)
+  if (s.compiler_options && !takesCompilerOptions(s.language_id, runtime))
     return { errors: { compiler_options: ['setting compiler options is only allowed for compiled languages'] } };
   return { s, runtime };
 }

@@ -67,10 +67,12 @@ test("Judge0's names, with this server's versions; another runtime by its own na
   assert.equal(judge0Name(COBOL), 'COBOL (3.1)');
 });
 
-test("the ids: Judge0 1.13.1's active.rb for our languages, the older GCCs' too (they are active there)", () => {
+test("the ids: Judge0 1.13.1's active.rb for our languages, the older GCCs' too (they are active there), and its own", () => {
   assert.deepEqual(
     JUDGE0_LANGUAGES.map((l) => `${l.id}:${l.runtime}`),
     [
+      '43:bash',
+      '44:bash',
       '46:bash',
       '48:c',
       '49:c',
@@ -87,6 +89,7 @@ test("the ids: Judge0 1.13.1's active.rb for our languages, the older GCCs' too 
       '72:ruby',
       '73:rust',
       '74:typescript',
+      '89:project',
     ],
   );
 });

@@ -5,6 +5,7 @@
  */
 import { asText } from '../../text.js';
 import { JUDGE0_LIMITS } from './limits.js';
+import { ownLanguage } from './own-languages.js';
 import type { LimitName } from './limits.js';
 
 /** a submission as stored: inputs as given (text fields as base64 of their bytes) */
@@ -68,7 +69,7 @@ export function checkSubmission(
   const errors: Errors = {};
   const add: Report = (k, m) => void (errors[k] ??= []).push(m);
   const source = textField(b.source_code, base64);
-  if (source === null || source === '') add('source_code', "can't be blank");
+  checkProgram(source, b.additional_files, isProject(b.language_id, languageIds), add);
   const languageId = checkLanguage(b.language_id, languageIds, add);
   const limits = checkLimits(b, add);
   const compilerOptions = checkString(b, 'compiler_options', 512, add);
@@ -80,7 +81,7 @@ export function checkSubmission(
   return {
     submission: {
       language_id: languageId as number,
-      source_code: source as string,
+      source_code: source ?? '',
       stdin: textField(b.stdin, base64),
       expected_output: textField(b.expected_output, base64),
       compiler_options: compilerOptions,
@@ -113,9 +114,34 @@ function textField(v: unknown, base64: boolean): string | null {
   return base64 ? Buffer.from(s, 'base64').toString('base64') : Buffer.from(s, 'utf8').toString('base64');
 }
 
+/** language_id as a number: a number, or digits */
+const idOf = (raw: unknown): number | undefined =>
+  typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : undefined;
+
+/** whether the language is Judge0's multi-file program, whose program is its additional files */
+function isProject(raw: unknown, languageIds: ReadonlySet<number>): boolean {
+  const id = idOf(raw);
+  return id !== undefined && languageIds.has(id) && ownLanguage(id)?.project === true;
+}
+
+/**
+ * the program: source_code present — or, for a project, blank (Rails' blank: whitespace
+ * is) and additional_files present
+ */
+function checkProgram(source: string | null, additionalFiles: unknown, project: boolean, add: Report): void {
+  if (!project) {
+    if (source === null || source === '') add('source_code', "can't be blank");
+    return;
+  }
+  if (source !== null && Buffer.from(source, 'base64').toString('utf8').trim() !== '')
+    add('source_code', 'must be blank');
+  if (additionalFiles === undefined || additionalFiles === null || asText(additionalFiles).trim() === '')
+    add('additional_files', "can't be blank");
+}
+
 /** language_id: a number, or digits; blank and unknown each said */
 function checkLanguage(raw: unknown, languageIds: ReadonlySet<number>, add: Report): number | undefined {
-  const id = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : undefined;
+  const id = idOf(raw);
   if (raw === undefined || raw === null || raw === '') add('language_id', "can't be blank");
   if (id === undefined || !languageIds.has(id)) add('language_id', `language with id ${asText(raw)} doesn't exist`);
   return id;

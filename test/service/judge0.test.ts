@@ -82,6 +82,86 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     }
   });
 
+  it('what clients ask of Judge0 itself: workers, system_info, statistics, version, isolate, license', async () => {
+    const workers = (await get('/workers')).body as unknown as Record<string, unknown>[];
+    assert.equal(workers.length, 1);
+    assert.deepEqual(Object.keys(workers[0] ?? {}), [
+      'queue',
+      'size',
+      'available',
+      'idle',
+      'working',
+      'paused',
+      'failed',
+    ]);
+    assert.equal(workers[0]?.queue, '1.13.1');
+    assert.equal(workers[0]?.available, 2, "the stack's worker has two slots");
+    const info = (await get('/system_info')).body as unknown as Record<string, string>;
+    assert.match(info['CPU(s)'] ?? '', /^\d+$/);
+    assert.match(info.Mem ?? '', /^\d+(\.\d)?[KMGT]i$/);
+    await submit({ source_code: 'print(1)', language_id: 71 });
+    const stats = (await get('/statistics?invalidate_cache=true')).body as unknown as {
+      submissions: { total: number; today: number; last_30_days: Record<string, number> };
+      languages: { language: { id: number; name: string }; count: number }[];
+      database: { size_in_bytes: number };
+    };
+    assert.ok(stats.submissions.today >= 1 && stats.submissions.total >= stats.submissions.today);
+    assert.equal(Object.keys(stats.submissions.last_30_days).length, 30);
+    assert.match(stats.languages.find((l) => l.language.id === 71)?.language.name ?? '', /^Python/);
+    assert.ok(stats.database.size_in_bytes > 0, 'the database is Redis');
+    for (const [path, text] of [
+      ['/version', /^1\.13\.1$/],
+      ['/isolate', /bubblewrap/],
+      ['/license', /Apache/],
+    ] as const) {
+      const r = await fetch(`${base()}${path}`);
+      assert.equal(r.status, 200, path);
+      assert.match(r.headers.get('content-type') ?? '', /^text\/plain/);
+      assert.match(await r.text(), text);
+    }
+  });
+
+  it('authenticate, authorize, list and delete answer as Judge0 does by default (no authorization token: 403)', async () => {
+    const answer = async (method: string, path: string) => {
+      const r = await fetch(`${base()}${path}`, { method });
+      return [r.status, await r.text()];
+    };
+    assert.deepEqual(await answer('POST', '/authenticate'), [200, '']);
+    assert.deepEqual(await answer('POST', '/authorize'), [403, '']);
+    assert.deepEqual(await answer('GET', '/submissions?page=1&per_page=20'), [403, '']);
+    const { body } = await submit({ source_code: 'echo kept', language_id: 46 });
+    assert.deepEqual(await answer('DELETE', `/submissions/${body.token}`), [403, '']);
+    assert.equal((await get(`/submissions/${body.token}`)).body.stdout, 'kept\n', 'not deleted');
+  });
+
+  it('a form-encoded submission, as Rails takes it: its fields as text, its booleans as Rails casts them', async () => {
+    const form = new URLSearchParams({
+      source_code: 'import sys\nprint(input(), file=sys.stderr)',
+      language_id: '71',
+      stdin: 'by form',
+      cpu_time_limit: '2',
+      redirect_stderr_to_stdout: 'true',
+    });
+    const r = await post(
+      `${base()}/submissions?wait=true&fields=stdout,stderr,status,cpu_time_limit`,
+      form.toString(),
+      {
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+    );
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual(r.json, {
+      stdout: 'by form\n',
+      stderr: null,
+      cpu_time_limit: '2.0',
+      status: { id: 3, description: 'Accepted' },
+    });
+    const bad = await post(`${base()}/submissions`, 'source_code=x&language_id=999', {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
+    assert.deepEqual([bad.status, bad.json], [422, { language_id: ["language with id 999 doesn't exist"] }]);
+  });
+
   it("create with wait: the default fields, Accepted against expected_output with Judge0's whitespace rule", async () => {
     const { status, body } = await submit({
       source_code: 'print(input()[::-1] + "   ")\nprint()\n',

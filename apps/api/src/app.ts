@@ -62,6 +62,7 @@ export function createApp(d: ApiDeps): Api {
     ...shared,
     keys,
     prefix: d.config.judge0Prefix,
+    version: d.version,
     callbackAllow: d.config.callbackAllow,
     callbackDenyPrivate: d.config.callbackDenyPrivate,
   });

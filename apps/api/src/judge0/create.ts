@@ -12,6 +12,7 @@ import { submitJob } from '../jobs/index.js';
 import type { JobServiceDeps } from '../jobs/index.js';
 import type { Judge0Callbacks } from './callbacks.js';
 import { judge0Runtimes } from './runtimes.js';
+import { countSubmission } from './statistics.js';
 import { dropSubmission, saveSubmission } from './submissions.js';
 import type { SubmissionsDeps } from './submissions.js';
 import { checkSubmission, filesProblem, MAX_EXTRACT_KB, nativeRequest, takesCompilerOptions } from './wire/index.js';
@@ -126,4 +127,8 @@ async function recordAndQueue(
     await dropSubmission(d, submission.token).catch(() => undefined);
     throw err;
   }
+  // the statistics are a count, not the submission's: one missed is logged, not refused
+  await countSubmission(d, submission.language_id).catch((err: unknown) =>
+    d.log.warn({ err, jobId: submission.token }, 'judge0 statistics: a submission was not counted'),
+  );
 }

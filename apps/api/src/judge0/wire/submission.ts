@@ -92,19 +92,31 @@ export function checkSubmission(
       memory_limit: Math.floor(limits.memory_limit),
       stack_limit: Math.floor(limits.stack_limit),
       max_processes_and_or_threads: Math.floor(limits.max_processes_and_or_threads),
-      enable_per_process_and_thread_time_limit: b.enable_per_process_and_thread_time_limit === true,
-      enable_per_process_and_thread_memory_limit: b.enable_per_process_and_thread_memory_limit === true,
+      enable_per_process_and_thread_time_limit: railsBoolean(b.enable_per_process_and_thread_time_limit),
+      enable_per_process_and_thread_memory_limit: railsBoolean(b.enable_per_process_and_thread_memory_limit),
       max_file_size: Math.floor(limits.max_file_size),
       number_of_runs: Math.floor(limits.number_of_runs),
-      redirect_stderr_to_stdout: b.redirect_stderr_to_stdout === true,
+      redirect_stderr_to_stdout: railsBoolean(b.redirect_stderr_to_stdout),
       callback_url: callback,
       additional_files:
         b.additional_files === undefined || b.additional_files === null
           ? null
           : Buffer.from(asText(b.additional_files), 'base64').toString('base64'),
-      enable_network: b.enable_network === true,
+      enable_network: railsBoolean(b.enable_network),
     },
   };
+}
+
+/** what Rails reads as false (ActiveModel::Type::Boolean's FALSE_VALUES) */
+const FALSE_WORDS = new Set(['0', 'f', 'F', 'false', 'FALSE', 'off', 'OFF']);
+
+/**
+ * A boolean as Rails casts it (a form sends text, and JSON clients send "true" too): its
+ * false words are false, any other value true; blank is the default, false
+ */
+function railsBoolean(v: unknown): boolean {
+  if (v === undefined || v === null || v === '' || v === false || v === 0) return false;
+  return typeof v === 'string' ? !FALSE_WORDS.has(v) : true;
 }
 
 /** a text as base64 of its bytes: as sent, or decoded first when base64_encoded; null when absent */

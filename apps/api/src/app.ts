@@ -57,11 +57,12 @@ export function createApp(d: ApiDeps): Api {
   const auth = authenticate(d.config.apiKeys);
   app.use('/v1', auth);
   const shared = featureDeps(d, keys, catalog, auth);
-  const pistonApi = piston(shared);
+  const pistonApi = piston({ ...shared, resolveVersions: d.config.pistonResolveVersions });
   const judge0Api = judge0({
     ...shared,
     keys,
     prefix: d.config.judge0Prefix,
+    version: d.version,
     callbackAllow: d.config.callbackAllow,
     callbackDenyPrivate: d.config.callbackDenyPrivate,
   });

@@ -8,6 +8,7 @@ export { COMPILE_DEFAULTS, COMPILE_POLICY, stepLimits } from './limits.js';
 export {
   compileProgram,
   DEFAULT_ARTIFACT_BYTES,
+  DEFAULT_OUTPUTS,
   DEFAULT_PROGRAM_POLICY,
   operand,
   prepare,

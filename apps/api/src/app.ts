@@ -20,6 +20,7 @@ import type { ApiConfig } from './config.js';
 import { errorHandler } from './errors.js';
 import { judge0 } from './judge0/index.js';
 import type { ApiMetrics } from './metrics.js';
+import { mcpRoutes } from './mcp/index.js';
 import { metaRoutes, nativeRoutes } from './native/index.js';
 import { piston } from './piston/index.js';
 import { rateChecker, rateLimit } from './rate-limit.js';
@@ -67,6 +68,7 @@ export function createApp(d: ApiDeps): Api {
     callbackDenyPrivate: d.config.callbackDenyPrivate,
   });
   app.use(nativeRoutes(shared));
+  app.use(mcpRoutes({ authenticate: auth, bodyLimitBytes: d.config.bodyLimitBytes, version: d.version, log: d.log }));
   app.use(pistonApi.routes);
   app.use(judge0Api.routes);
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RuntimeInfo } from '@codebox/protocol';
-import { LANGUAGES } from '@codebox/runtimes';
+import { COMPILE_DEFAULTS, LANGUAGES } from '@codebox/runtimes';
 import { SUPPORT, supportFor } from '../../apps/web/src/languages.js';
 
 const info = (id: string, extensions: string[], runCommand: string[]): RuntimeInfo => ({
@@ -21,12 +21,27 @@ const info = (id: string, extensions: string[], runCommand: string[]): RuntimeIn
   runCommand,
 });
 
-test('every runtime has a grammar that loads and a hello world', async () => {
-  assert.deepEqual(Object.keys(SUPPORT).sort(), LANGUAGES.map((rt) => rt.id).sort());
-  for (const [id, support] of Object.entries(SUPPORT)) {
-    assert.ok(await support.highlight(), id);
-    assert.match(support.hello, /Hello, world!/, id);
+/** each runtime as a worker offers it (apps/worker's runtimeInfo: the run command for its usual entry) */
+const LIVE = LANGUAGES.map((rt) =>
+  info(
+    rt.id,
+    [...rt.extensions],
+    [...rt.run({ limits: COMPILE_DEFAULTS, entry: rt.sourceFile, sources: [rt.sourceFile] })],
+  ),
+);
+
+test('every runtime gets a grammar that loads and a hello world; each listed one is a runtime', async () => {
+  for (const rt of LIVE) {
+    const support = supportFor(rt, LIVE);
+    assert.ok(support, `${rt.id} has no grammar of its own or a kin's`);
+    assert.ok(await support.highlight(), rt.id);
+    assert.match(support.hello, /Hello, world!/, rt.id);
   }
+  for (const id of Object.keys(SUPPORT))
+    assert.ok(
+      LIVE.some((rt) => rt.id === id),
+      `${id} is no runtime`,
+    );
 });
 
 test('a runtime not listed borrows the grammar of a kin: by extension, then by the program that runs it', () => {

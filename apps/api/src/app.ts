@@ -22,6 +22,7 @@ import type { ApiConfig } from './config.js';
 import { errorHandler } from './errors.js';
 import { judge0 } from './judge0/index.js';
 import type { ApiMetrics } from './metrics.js';
+import { mcpRoutes } from './mcp/index.js';
 import { metaRoutes, nativeRoutes } from './native/index.js';
 import { piston } from './piston/index.js';
 import { rateChecker, rateLimit } from './rate-limit.js';
@@ -65,15 +66,17 @@ export function createApp(d: ApiDeps): Api {
   const auth = authenticate(d.config.apiKeys);
   app.use('/v1', auth);
   const shared = featureDeps(d, keys, catalog, auth);
-  const pistonApi = piston(shared);
+  const pistonApi = piston({ ...shared, resolveVersions: d.config.pistonResolveVersions });
   const judge0Api = judge0({
     ...shared,
     keys,
     prefix: d.config.judge0Prefix,
+    version: d.version,
     callbackAllow: d.config.callbackAllow,
     callbackDenyPrivate: d.config.callbackDenyPrivate,
   });
   app.use(nativeRoutes(shared));
+  app.use(mcpRoutes({ authenticate: auth, bodyLimitBytes: d.config.bodyLimitBytes, version: d.version, log: d.log }));
   app.use(pistonApi.routes);
   app.use(judge0Api.routes);
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));

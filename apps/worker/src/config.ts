@@ -32,19 +32,22 @@ export interface WorkerConfig extends HostConfig, RedisConfig {
   maxOutputBytes: number;
   /** judge mode: what is stored of each test's stdout and of its stderr (the checker sees all) */
   testOutputBytes: number;
-  /** a job's stored result in encoded bytes (default: plainResultBytes(maxOutputBytes)) */
+  /** a job's stored result in encoded bytes (default: plainResultBytes(maxOutputBytes, outputFilesBytes)) */
   resultMaxBytes: number;
   /** the most a job may let its compile step hand to its run step (compileLimits.artifactBytes) */
   maxArtifactBytes: number;
+  /** what a job's outputs (files read back out of its run) may bring: files, and bytes in all */
+  outputFiles: number;
+  outputFilesBytes: number;
 }
 
 /**
  * The most a plain run stores, encoded: its stdout and stderr and its compile's, each at
- * most maxOutputBytes and at most 3/2 of that as sent (protocol's maxEncodedBytes), and
- * 64 KiB for the rest.
+ * most maxOutputBytes and at most 3/2 of that as sent (protocol's maxEncodedBytes), its
+ * output files at most outputFilesBytes the same way, and 64 KiB for the rest.
  */
-export function plainResultBytes(maxOutputBytes: number): number {
-  return 4 * maxEncodedBytes(maxOutputBytes) + (64 << 10);
+export function plainResultBytes(maxOutputBytes: number, outputFilesBytes: number): number {
+  return 4 * maxEncodedBytes(maxOutputBytes) + maxEncodedBytes(outputFilesBytes) + (64 << 10);
 }
 
 const WORKER_VARIABLES: Variables<WorkerConfig> = {
@@ -80,13 +83,26 @@ const WORKER_VARIABLES: Variables<WorkerConfig> = {
     default: String(64 << 10),
     apply: wholeNumber(0, 64 << 20, (n, c) => (c.testOutputBytes = n)),
   },
+  // A job's outputs: files read back out of its run by glob (a plot, a CSV), for the
+  // result; never through a link, and within these two caps (GET /v1/runtimes tells them).
+  CODEBOX_OUTPUT_FILES: {
+    doc: "the most files a job's `outputs` bring back",
+    default: '32',
+    apply: wholeNumber(0, 1000, (n, c) => (c.outputFiles = n)),
+  },
+  CODEBOX_OUTPUT_FILES_BYTES: {
+    doc: "the most bytes a job's `outputs` bring back in all (stored with its result)",
+    default: String(8 << 20),
+    apply: wholeNumber(0, 256 << 20, (n, c) => (c.outputFilesBytes = n)),
+  },
   // A job's stored result, in encoded bytes (its JSON): a judge job's tests past it are kept
   // without output, flagged. At least, and by default, what a plain run at
-  // CODEBOX_MAX_OUTPUT_BYTES stores: 4 × 3/2 of it + 64 KiB (25231360 for 4 MiB).
+  // CODEBOX_MAX_OUTPUT_BYTES with CODEBOX_OUTPUT_FILES_BYTES of files stores: 3/2 of each
+  // of its four streams and of the files, + 64 KiB (37814272 for 4 MiB and 8 MiB).
   CODEBOX_RESULT_MAX_BYTES: {
-    doc: "a job's stored result in bytes as sent; a judge job's tests past it keep no output. At least what a plain run at `CODEBOX_MAX_OUTPUT_BYTES` stores (its and its compile's two streams at 3/2, + 64 KiB)",
-    default: (c) => String(plainResultBytes(c.maxOutputBytes)),
-    defaultDoc: '`25231360`: that, for 4 MiB',
+    doc: "a job's stored result in bytes as sent; a judge job's tests past it keep no output. At least what a plain run at `CODEBOX_MAX_OUTPUT_BYTES` with `CODEBOX_OUTPUT_FILES_BYTES` of output files stores (its and its compile's two streams and the files at 3/2, + 64 KiB)",
+    default: (c) => String(plainResultBytes(c.maxOutputBytes, c.outputFilesBytes)),
+    defaultDoc: '`37814272`: that, for 4 MiB and 8 MiB',
     apply: wholeNumber(0, 1 << 30, (n, c) => (c.resultMaxBytes = n)),
   },
   // The most a job may let its compile step hand to its run step, its files in bytes
@@ -111,10 +127,10 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
   // every other field is set by its variable's default (loadVariables)
   const config = loadVariables(env, VARIABLES, { ...defaultHostConfig(), ...defaultRedisConfig() } as WorkerConfig);
   const problems = redisProblems(config, REDIS_CHECKS);
-  const plain = plainResultBytes(config.maxOutputBytes);
+  const plain = plainResultBytes(config.maxOutputBytes, config.outputFilesBytes);
   if (config.resultMaxBytes < plain) {
     problems.push(
-      `CODEBOX_RESULT_MAX_BYTES="${config.resultMaxBytes}": must be at least ${plain}, what a run at CODEBOX_MAX_OUTPUT_BYTES (${config.maxOutputBytes}) may store`,
+      `CODEBOX_RESULT_MAX_BYTES="${config.resultMaxBytes}": must be at least ${plain}, what a run at CODEBOX_MAX_OUTPUT_BYTES (${config.maxOutputBytes}) with CODEBOX_OUTPUT_FILES_BYTES (${config.outputFilesBytes}) may store`,
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);

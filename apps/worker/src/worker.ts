@@ -41,7 +41,9 @@ export interface WorkerDeps {
 }
 
 /** the service's limits: the engine's, with output capped lower (results live in Redis) */
-export function servicePolicy(config: Pick<WorkerConfig, 'maxOutputBytes' | 'maxArtifactBytes'>): ProgramPolicy {
+export function servicePolicy(
+  config: Pick<WorkerConfig, 'maxOutputBytes' | 'maxArtifactBytes' | 'outputFiles' | 'outputFilesBytes'>,
+): ProgramPolicy {
   const maxima = { ...MAX_LIMITS, outputBytes: config.maxOutputBytes };
   const cap = (l: typeof DEFAULT_LIMITS) => ({ ...l, outputBytes: Math.min(l.outputBytes, config.maxOutputBytes) });
   const artifactBytes = {
@@ -52,6 +54,7 @@ export function servicePolicy(config: Pick<WorkerConfig, 'maxOutputBytes' | 'max
     run: { defaults: cap(DEFAULT_LIMITS), maxima },
     compile: { defaults: cap(COMPILE_DEFAULTS), maxima },
     artifactBytes,
+    outputs: { maxFiles: config.outputFiles, maxBytes: config.outputFilesBytes },
   };
 }
 
@@ -63,6 +66,7 @@ export function publishedLimits(policy: ProgramPolicy): WorkerRecord['limits'] {
       defaults: { ...policy.compile.defaults, artifactBytes: policy.artifactBytes.default },
       maxima: { ...policy.compile.maxima, artifactBytes: policy.artifactBytes.maximum },
     },
+    outputs: policy.outputs,
   };
 }
 

@@ -25,6 +25,8 @@ export interface RuntimesResponse {
   runtimes: RuntimeInfo[];
   limits?: { defaults: Record<string, number>; maxima: Record<string, number> };
   compileLimits?: { defaults: Record<string, number>; maxima: Record<string, number> };
+  /** what a job's `outputs` may bring back */
+  outputs?: { maxFiles: number; maxBytes: number };
 }
 
 /** an error answer of the API: its HTTP status, stable code, message and details */

@@ -38,6 +38,10 @@ export class Keys {
   judge0Callbacks(): string {
     return `${this.prefix}:judge0:callbacks`;
   }
+  /** hash per UTC day (YYYY-MM-DD): Judge0 submissions made that day, `total` and per `language:<id>` */
+  judge0Stats(day: string): string {
+    return `${this.prefix}:judge0:stats:${day}`;
+  }
   /** counter per key and window */
   rate(owner: string, window: number): string {
     return `${this.prefix}:rate:${owner}:${window}`;

@@ -19,6 +19,8 @@ export interface WorkerRecord {
   readonly limits: {
     readonly run: { readonly defaults: object; readonly maxima: object };
     readonly compile: { readonly defaults: object; readonly maxima: object };
+    /** what a job's outputs may bring back (a worker that predates them says nothing) */
+    readonly outputs?: { readonly maxFiles: number; readonly maxBytes: number };
   };
   readonly startedAt: string;
 }

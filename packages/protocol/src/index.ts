@@ -1,5 +1,5 @@
 export { base64Bytes, encodeOutput, encodeOutputWithin, maxEncodedBytes, ResultBudget } from './result.js';
-export type { CompileJson, Encoding, JudgeJson, ResultJson, TestJson } from './result.js';
+export type { CompileJson, Encoding, JudgeJson, OutputFileJson, ResultJson, TestJson } from './result.js';
 export { API_ERRORS, ApiError } from './errors.js';
 export type { ApiErrorBody, ApiErrorCode } from './errors.js';
 export {

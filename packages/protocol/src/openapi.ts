@@ -127,6 +127,11 @@ export function openApiDocument(version: string): object {
                   runtimes: { type: 'array', items: ref('Runtime') },
                   limits: { type: 'object' },
                   compileLimits: { type: 'object' },
+                  outputs: {
+                    type: 'object',
+                    description: "what a job's `outputs` may bring back: files, and bytes in all",
+                    properties: { maxFiles: { type: 'integer' }, maxBytes: { type: 'integer' } },
+                  },
                 },
               },
               'runtimes and limits',

@@ -89,6 +89,12 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
       'is for judge mode, with tests',
     );
   }
+  if (request.tests && request.outputs !== undefined)
+    throw invalid('outputs', 'is for a plain run: judge mode brings back no files');
+  request.outputs?.forEach((g, i) => {
+    if (g.startsWith('/') || g.split('/').includes('..') || g.includes('\0'))
+      throw invalid(`outputs[${i}]`, 'must be a glob relative to the work dir, without ..');
+  });
   if (request.interactor && request.checker !== undefined)
     throw invalid('checker', 'an interactive problem is judged by its interactor, not a checker');
   if (request.interactor && !findRuntime(ctx.runtimes, request.interactor.language)) {

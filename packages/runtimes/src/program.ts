@@ -49,6 +49,11 @@ export interface ProgramRequest {
   readonly network?: NetworkMode;
   /** a root filesystem directory; undefined: the host's */
   readonly rootfs?: string;
+  /**
+   * globs of files to read back out of the run step's work dir however it ended (a plot, a
+   * CSV), within the policy's outputs caps: the result's files
+   */
+  readonly outputs?: readonly string[];
 }
 
 export interface ProgramPolicy {
@@ -59,7 +64,11 @@ export interface ProgramPolicy {
    * counts its size), the default and the most a request may ask
    */
   readonly artifactBytes: { readonly default: number; readonly maximum: number };
+  /** what a run's outputs may bring back: files, and their bytes in all */
+  readonly outputs: { readonly maxFiles: number; readonly maxBytes: number };
 }
+
+export const DEFAULT_OUTPUTS = { maxFiles: 32, maxBytes: 8 << 20 } as const;
 
 export const DEFAULT_ARTIFACT_BYTES = { default: 64 << 20, maximum: 256 << 20 } as const;
 
@@ -67,6 +76,7 @@ export const DEFAULT_PROGRAM_POLICY: ProgramPolicy = {
   run: DEFAULT_POLICY,
   compile: COMPILE_POLICY,
   artifactBytes: DEFAULT_ARTIFACT_BYTES,
+  outputs: DEFAULT_OUTPUTS,
 };
 
 export type Step = 'compile' | 'run';
@@ -255,6 +265,9 @@ export async function runCompiled(
       network: request.network ?? 'none',
       ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
       ...(request.rootfs === undefined ? {} : { rootfs: request.rootfs }),
+      ...(request.outputs === undefined
+        ? {}
+        : { collect: { patterns: request.outputs, always: true, ...policy.outputs } }),
     },
     boxHooks('run', hooks),
   );

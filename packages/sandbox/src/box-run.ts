@@ -14,6 +14,7 @@
  *   supervise, account, collect (compile steps), clean up
  */
 import os from 'node:os';
+import picomatch from 'picomatch';
 import { Readable } from 'node:stream';
 import { BOX_WORKDIR } from './box-etc.js';
 import { collectFiles } from './collect.js';
@@ -74,10 +75,11 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
         afterStart: () => engine.prestart?.fill(),
         prestarted,
       });
-      if (spec.collect && result.status === 'OK') {
-        const { maxBytes } = spec.collect;
+      if (spec.collect && (result.status === 'OK' || spec.collect.always)) {
+        const { maxBytes, maxFiles = MAX_FILES, patterns } = spec.collect;
+        const match = patterns ? picomatch([...patterns], { dot: true }) : undefined;
         const collected = await step('WORKDIR_FAILED', 'collect files', () =>
-          collectFiles(workDir, { maxFiles: MAX_FILES, maxPathLength: MAX_PATH, maxBytes }),
+          collectFiles(workDir, { maxFiles, maxPathLength: MAX_PATH, maxBytes, ...(match ? { match } : {}) }),
         );
         result = {
           ...result,

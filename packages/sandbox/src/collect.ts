@@ -14,6 +14,9 @@
  * size and its allocated blocks against maxBytes; one that does not fit in what is left
  * is skipped (and its bytes counted in bytesOver), and nothing is read past the budget.
  *
+ * With a `match`, only the files it takes are read, and only those count against the
+ * limits or as skipped (a run's outputs, by their globs).
+ *
  * Called after the box's last process is gone, so nothing changes the tree meanwhile;
  * the kernel-side checks hold even if something did. Needs Linux 5.6 (openat2).
  */
@@ -49,6 +52,8 @@ export interface CollectLimits {
   readonly maxPathLength: number;
   /** the most bytes read back in all */
   readonly maxBytes: number;
+  /** which paths (relative, `/`-separated) are wanted; all when absent */
+  readonly match?: (path: string) => boolean;
 }
 
 const { O_DIRECTORY, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, O_RDONLY } = fs.constants;
@@ -62,6 +67,7 @@ const MAX_DEPTH = 16;
 
 export function collectFiles(workDir: string, limits: CollectLimits): Collected {
   const { maxFiles, maxPathLength, maxBytes } = limits;
+  const wanted = limits.match ?? (() => true);
   const files: CollectedFile[] = [];
   let skipped = 0;
   let bytes = 0;
@@ -77,12 +83,13 @@ export function collectFiles(workDir: string, limits: CollectLimits): Collected 
       const fd = openat2(dirfd, name, OPEN_FLAGS, RESOLVE);
       if (fd < 0) {
         // ELOOP: a symlink; ENXIO: a socket; EACCES: a device on a nodev mount
-        skipped++;
+        if (wanted(rel)) skipped++;
         continue;
       }
       try {
         const st = fs.fstatSync(fd);
         if (st.isDirectory() && depth < MAX_DEPTH) walk(fd, `${rel}/`, depth + 1);
+        else if (!wanted(rel)) continue;
         else if (st.isFile() && files.length < maxFiles && rel.length <= maxPathLength) {
           const cost = Math.max(st.size, st.blocks * 512);
           if (bytes + cost > maxBytes) {

@@ -33,8 +33,24 @@ export interface RunSpec {
    * compile step's artifacts), never following a symlink the program left, at most
    * maxBytes in all (a sparse file counts its size): see collect.ts
    */
-  readonly collect?: { readonly maxBytes: number };
+  readonly collect?: Collect;
 }
+
+export interface Collect {
+  readonly maxBytes: number;
+  /** at most this many files (default MAX_FILES) */
+  readonly maxFiles?: number;
+  /**
+   * only the files whose path matches one of these globs (`*.png`, `out/**`: picomatch,
+   * dot files included), relative to /box
+   */
+  readonly patterns?: readonly string[];
+  /** after any end of the program, not only OK (a run's outputs; an artifact needs OK) */
+  readonly always?: boolean;
+}
+
+/** at most this many globs, each at most MAX_PATH long */
+export const MAX_PATTERNS = 32;
 
 export interface ValidSpec {
   readonly argv: readonly string[];
@@ -44,7 +60,7 @@ export interface ValidSpec {
   readonly rootfs: string | undefined;
   readonly limits: Limits;
   readonly network: NetworkMode;
-  readonly collect: { readonly maxBytes: number } | undefined;
+  readonly collect: Collect | undefined;
 }
 
 export class SpecError extends Error {
@@ -70,12 +86,7 @@ export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
   checkFiles(files, limits);
   const stdin = typeof spec.stdin === 'string' ? Buffer.from(spec.stdin) : spec.stdin;
   const collect = spec.collect;
-  if (
-    collect !== undefined &&
-    (typeof collect !== 'object' || !Number.isInteger(collect.maxBytes) || collect.maxBytes < 0)
-  ) {
-    throw new SpecError('collect.maxBytes', 'must be a whole number of bytes');
-  }
+  if (collect !== undefined) checkCollect(collect);
   return {
     argv,
     env,
@@ -86,6 +97,28 @@ export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
     network: checkNetwork(spec.network),
     collect,
   };
+}
+
+function checkCollect(collect: Collect): void {
+  if (typeof collect !== 'object' || !Number.isInteger(collect.maxBytes) || collect.maxBytes < 0) {
+    throw new SpecError('collect.maxBytes', 'must be a whole number of bytes');
+  }
+  if (collect.maxFiles !== undefined && (!Number.isInteger(collect.maxFiles) || collect.maxFiles < 0)) {
+    throw new SpecError('collect.maxFiles', 'must be a whole number');
+  }
+  const patterns: unknown = collect.patterns;
+  if (patterns === undefined) return;
+  if (!Array.isArray(patterns) || patterns.length > MAX_PATTERNS) {
+    throw new SpecError('collect.patterns', `at most ${MAX_PATTERNS} globs`);
+  }
+  patterns.forEach((p: unknown, i) => {
+    const field = `collect.patterns[${i}]`;
+    if (typeof p !== 'string' || p.length === 0 || p.length > MAX_PATH || p.includes('\0')) {
+      throw new SpecError(field, `must be a glob of 1 to ${MAX_PATH} characters`);
+    }
+    if (p.startsWith('/') || p.split('/').includes('..'))
+      throw new SpecError(field, 'must be relative to /box, without ..');
+  });
 }
 
 export function checkArgv(argv: unknown, field: string): readonly string[] {

@@ -36,6 +36,8 @@ export interface ApiConfig extends RedisConfig {
   /** event streams and waits open at once, in all and per key (each holds a Redis connection) */
   maxStreams: number;
   maxStreamsPerKey: number;
+  /** sessions a key may hold at once */
+  sessionsPerKey: number;
   /** where the Judge0-compatible API lives */
   judge0Prefix: string;
   /** hosts, addresses and CIDRs Judge0 callbacks may go to; when any, only these (private or not) */
@@ -125,6 +127,12 @@ const API_VARIABLES: Variables<ApiConfig> = {
     doc: 'open event streams and waits per key',
     default: '100',
     apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreamsPerKey = n)),
+  },
+  // Sessions one key may hold at once (starting or ready); more is 429 SESSION_LIMIT.
+  CODEBOX_SESSIONS_PER_KEY: {
+    doc: 'sessions a key may hold at once (more: 429 `SESSION_LIMIT`)',
+    default: '10',
+    apply: wholeNumber(1, 100_000, (n, c) => (c.sessionsPerKey = n)),
   },
   // The Judge0 CE-compatible API's path prefix.
   CODEBOX_JUDGE0_PREFIX: {

@@ -133,6 +133,8 @@ export class SessionCall {
     if (this.closed) return;
     this.closed = true;
     this.d.conn.disconnect();
+    // a consumer still waiting (a timer closed the call) is told, not left hanging
+    this.queue.fail(new Error('the call was closed'));
     this.input.wakeAll();
     if (!this.finished) void this.toInbox('cancel', []).catch(() => undefined);
     void this.d.redis.del(this.d.keys.sessionReply(this.id)).catch(() => undefined);

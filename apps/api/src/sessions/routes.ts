@@ -257,7 +257,7 @@ async function upload(call: SessionCall, req: Request, max: number, tooLarge: ()
 async function write(res: Response, chunk: string | Buffer, gone: AbortSignal): Promise<boolean> {
   if (gone.aborted) return false;
   if (res.write(chunk)) return true;
-  await Promise.race([once(res, 'drain'), once(gone, 'abort')]);
+  await once(res, 'drain', { signal: gone }).catch(() => undefined);
   return !gone.aborted;
 }
 

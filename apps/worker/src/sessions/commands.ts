@@ -5,13 +5,12 @@
  * and runs a workspace file with its language's steps (run-file.ts). A foreground command
  * whose caller goes is killed: it was the caller's.
  */
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { WorkerCall } from '@codebox/jobs';
 import { encodeOutput } from '@codebox/protocol';
 import type { CommandExit, CommandRequest, ProcessOutput, ProcessView } from '@codebox/protocol';
 import type { Background, Handler, HandlerContext, HostedSession } from './context.js';
-import { endWithValue, exitJson, OutputSender } from './context.js';
+import { drained, endWithValue, exitJson, OutputSender } from './context.js';
 import type { CommandResult } from './engine.js';
 import { refuse } from './errors.js';
 import { OutputRing } from './output-ring.js';
@@ -33,7 +32,7 @@ export const exec: Handler = async (h, s, call) => {
   const argv = req.argv ?? [...h.shell, req.command ?? ''];
   if (req.background) return background(h, s, call, req, argv);
   const sender = new OutputSender(call);
-  const r = await foreground(h, s, call, req, argv, req.env, (stream, data) => sender.push(stream, data), true);
+  const r = await foreground(h, s, call, req, argv, req.env, sender, true);
   await sender.flush();
   await call.end(exitJson(r));
 };
@@ -46,7 +45,7 @@ async function foreground(
   req: ExecArgs,
   argv: readonly string[],
   env: Readonly<Record<string, string>> | undefined,
-  onOutput: (stream: 'stdout' | 'stderr', data: Buffer) => void,
+  sender: OutputSender,
   announce: boolean,
   withStdin = true,
 ): Promise<CommandResult> {
@@ -59,12 +58,17 @@ async function foreground(
       stdin: stdinFollows ? 'pipe' : Buffer.alloc(0),
       timeoutMs: req.timeoutMs ?? h.policy.commandTimeoutMs.default,
     },
-    { onOutput },
+    { onOutput: (stream, data) => sender.push(stream, data) },
   );
   const kill = (): void => handle.kill('SIGKILL');
   call.signal.addEventListener('abort', kill);
   try {
-    if (announce) await call.event({ type: 'start', id: handle.id });
+    if (announce) {
+      // its output follows its start, whatever it writes before the event is sent
+      const started = call.event({ type: 'start', id: handle.id });
+      sender.after(started);
+      await started;
+    }
     if (stdinFollows && handle.stdin) void pumpInput(call, handle.stdin);
     return await handle.done;
   } finally {
@@ -78,7 +82,7 @@ async function pumpInput(call: WorkerCall, stdin: Writable): Promise<void> {
   try {
     for (let p = await call.nextInput(); p; p = await call.nextInput()) {
       if (stdin.destroyed) break;
-      if (!stdin.write(p.bytes)) await Promise.race([once(stdin, 'drain'), once(stdin, 'close')]);
+      if (!stdin.write(p.bytes)) await drained(stdin);
     }
   } catch {
     // the call is over (its caller went, or the command ended): no more input
@@ -113,19 +117,25 @@ async function background(
     },
     { onOutput: (stream, data) => ring.push(stream, data) },
   );
-  const bg: Background = { id: handle.id, argv, startedAt: Date.now(), ring, kill: (sig) => handle.kill(sig) };
+  const bg: Background = {
+    id: handle.id,
+    argv,
+    startedAt: Date.now(),
+    ring,
+    kill: (sig) => handle.kill(sig),
+    done: handle.done.then(
+      (r) => {
+        bg.exit = exitJson(r);
+        bg.endedAt = Date.now();
+      },
+      (err: unknown) => {
+        h.log.warn({ err, sessionId: s.id }, 'a background command failed in the engine');
+        bg.exit = { ...NO_EXIT };
+        bg.endedAt = Date.now();
+      },
+    ),
+  };
   s.processes.set(handle.id, bg);
-  handle.done.then(
-    (r) => {
-      bg.exit = exitJson(r);
-      bg.endedAt = Date.now();
-    },
-    (err: unknown) => {
-      h.log.warn({ err, sessionId: s.id }, 'a background command failed in the engine');
-      bg.exit = { ...NO_EXIT };
-      bg.endedAt = Date.now();
-    },
-  );
   await endWithValue(call, processView(bg));
 }
 
@@ -179,17 +189,29 @@ export const processOutput: Handler = async (_h, s, call) => {
   await endWithValue(call, view);
 };
 
-/** a signal to a background process's group; one that has exited is forgotten (its place freed) */
+/**
+ * A signal to a background process's group, and a moment (KILL_WAIT_MS) for it to end;
+ * one that has ended is forgotten, its place freed (its view is the answer).
+ */
 export const kill: Handler = async (_h, s, call) => {
   const { pid, signal } = call.args as { pid: number; signal?: string };
   const bg = backgroundOf(s, pid);
   const sig = signal ?? 'SIGKILL';
   if (!SIGNALS.has(sig))
     throw refuse('INVALID_REQUEST', `signal: one of ${[...SIGNALS].join(', ')}`, { field: 'signal' });
+  if (!bg.exit) {
+    bg.kill(sig as NodeJS.Signals);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([bg.done, new Promise((r) => (timer = setTimeout(r, KILL_WAIT_MS)))]).finally(() =>
+      clearTimeout(timer),
+    );
+  }
   if (bg.exit) s.processes.delete(pid);
-  else bg.kill(sig as NodeJS.Signals);
   await endWithValue(call, processView(bg));
 };
+
+/** how long a kill waits for its process to be gone before answering (still running, then) */
+const KILL_WAIT_MS = 2_000;
 
 /**
  * `run`: the file's language's steps, each a foreground command with `stage` events; the
@@ -212,7 +234,7 @@ async function runFile(h: HandlerContext, s: HostedSession, call: WorkerCall, re
     for (const f of helpers) await s.session.writeFile(inDir(f.path), f.content);
     let r: CommandResult;
     try {
-      r = await foreground(h, s, call, req, step.argv, env, (st, d) => sender.push(st, d), false, step.stage === 'run');
+      r = await foreground(h, s, call, req, step.argv, env, sender, false, step.stage === 'run');
     } finally {
       for (const f of helpers) await s.session.remove(inDir(f.path)).catch(() => undefined);
     }

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { SESSION_TRANSPORT } from '@codebox/jobs';
 import type { Channel, WorkerCall } from '@codebox/jobs';
 import type { CommandExit, SessionPolicy, SessionUsageJson } from '@codebox/protocol';
-import type { Registry } from '@codebox/runtimes';
+import type { Registry, Runtime } from '@codebox/runtimes';
 import type { CommandResult, Session } from './engine.js';
 import type { OutputRing } from './output-ring.js';
 
@@ -19,6 +19,8 @@ export interface Background {
   readonly startedAt: number;
   readonly ring: OutputRing;
   kill(signal?: NodeJS.Signals): void;
+  /** resolves once it has exited (exit is set by then) */
+  readonly done: Promise<void>;
   exit?: CommandExit;
   endedAt?: number;
 }
@@ -45,7 +47,7 @@ export interface HostedSession {
 
 export interface HandlerContext {
   readonly policy: SessionPolicy;
-  readonly registry: Registry;
+  readonly registry: Registry<Runtime>;
   /** a shell line's argv prefix: bash -c where the root has bash, else sh -c */
   readonly shell: readonly string[];
   readonly log: Logger;
@@ -87,11 +89,21 @@ export class OutputSender {
   /** bytes dropped because more than maxPendingBytes waited */
   dropped = 0;
 
+  private gate: Promise<void> = Promise.resolve();
+
   /** maxPendingBytes: for output the engine does not bound (a terminal's); past it, output is dropped */
   constructor(
     private readonly call: WorkerCall,
     private readonly maxPendingBytes = Infinity,
   ) {}
+
+  /** output waits for this first (the event that must come before it: a command's start) */
+  after(gate: Promise<unknown>): void {
+    this.gate = gate.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
 
   push(stream: Channel, data: Buffer): void {
     if (this.failed) return;
@@ -110,6 +122,7 @@ export class OutputSender {
   }
 
   private async drain(): Promise<void> {
+    await this.gate;
     while (this.pending.length > 0) {
       const first = this.pending[0]!;
       const parts: Buffer[] = [];
@@ -129,6 +142,22 @@ export class OutputSender {
       }
     }
   }
+}
+
+/** a writable's room again, or its end: whichever comes first, leaving no listener behind */
+export function drained(w: NodeJS.WritableStream & { destroyed?: boolean }): Promise<void> {
+  if (w.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      w.off('drain', done);
+      w.off('close', done);
+      w.off('error', done);
+      resolve();
+    };
+    w.on('drain', done);
+    w.on('close', done);
+    w.on('error', done);
+  });
 }
 
 /** how a command ended, as the wire has it */

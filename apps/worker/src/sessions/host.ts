@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { SessionStore, WorkerCall } from '@codebox/jobs';
 import type { SessionLimits, SessionPolicy, SessionUsageJson } from '@codebox/protocol';
 import { BASE_ENV } from '@codebox/runtimes';
-import type { Registry } from '@codebox/runtimes';
+import type { Registry, Runtime } from '@codebox/runtimes';
 import type { FileSpec } from '@codebox/sandbox';
 import type { WorkerMetrics } from '../metrics.js';
 import { exec, kill, processes, processOutput } from './commands.js';
@@ -46,7 +46,7 @@ export interface SessionHostDeps {
   readonly policy: SessionPolicy;
   /** sessions this worker holds at once */
   readonly capacity: number;
-  readonly registry: Registry;
+  readonly registry: Registry<Runtime>;
   /** the boxes' root directory (undefined: the host's) */
   readonly rootfs: string | undefined;
   /** the root has bash (a shell line runs in it), else sh */

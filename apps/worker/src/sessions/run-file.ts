@@ -36,7 +36,7 @@ export interface RunPlan {
 }
 
 /** the runtime a file is in: its extension's, else the session's language */
-export function runtimeFor(registry: Registry, file: string, language: string | undefined): Runtime {
+export function runtimeFor(registry: Registry<Runtime>, file: string, language: string | undefined): Runtime {
   const rt = registry.forFile(file) ?? (language === undefined ? undefined : registry.find(language));
   if (!rt)
     throw refuse(

@@ -19,6 +19,7 @@ import {
   pidsCurrent,
   processesInUidRange,
   text,
+  UID_BASE,
   WORK_ROOT,
   useSandbox,
   workDirsOf,
@@ -153,7 +154,12 @@ describe('cgroup parent groups', { skip: boxSkip() }, () => {
       kept.length > 0 && instance.length === kept.length,
       `parent ${kept.join(' ')}, instance ${instance.join(' ')}`,
     );
-    const other = await createSandbox({ ...TEST_CONFIG, prestart: 0 });
+    // a uid range of its own: two live engines never share one (uid-claims.ts)
+    const other = await createSandbox({
+      ...TEST_CONFIG,
+      uidBase: UID_BASE + 64,
+      prestart: 0,
+    });
     await other.close();
     assert.deepEqual(hierarchyDirs(CGROUP_PARENT), kept, 'the first engine’s parent stays');
     assert.deepEqual(hierarchyDirs(`${CGROUP_PARENT}/${sb.instance}`), instance, 'and so does its instance');

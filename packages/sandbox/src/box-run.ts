@@ -20,17 +20,15 @@ import { collectFiles } from './collect.js';
 import type { BoxCgroup } from './cgroup/driver.js';
 import { SandboxError, step } from './errors.js';
 import type { Launched } from './launch.js';
-import { spawnLauncher, LAUNCH_FDS } from './launch.js';
-import { closeFd, pidfdOpen, pidfdSendSignal, reapIfExited } from './native/libc.js';
+import { pidfdSendSignal } from './native/libc.js';
 import { BoundedOutput } from './output.js';
-import { bwrapOptions, initRlimits, programEnv } from './plan/argv.js';
-import { boxLimits, sameLimits } from './prestart.js';
+import { Cleanup, openBox, reapBoxInit } from './box-open.js';
+import { initRlimits, programEnv } from './plan/argv.js';
 import type { KillReason, RunResult } from './result.js';
 import type { Engine } from './engine.js';
 import { MAX_FILES, MAX_PATH } from './spec.js';
 import type { ValidSpec } from './spec.js';
 import { decodeExit, verdict } from './verdict.js';
-import { createWorkDir, removeWorkDir } from './workdir.js';
 
 export interface RunHooks {
   /** each chunk of output as the program writes it (only what is kept under the limit) */
@@ -50,79 +48,17 @@ const SIGNAL_NAMES: ReadonlyMap<number, string> = new Map(
 const SIGKILL = os.constants.signals.SIGKILL;
 /** after the box's last process is gone, how long its pipes may take to report EOF */
 const DRAIN_MS = 2_000;
-/** how long the box's init may take to tear its namespace down before it is killed */
-const REAP_MS = 1_000;
-/** a process stuck in the kernel that long is the host's problem: fail, quarantine the uid */
-const REAP_GIVE_UP_MS = 30_000;
-
-class Cleanup {
-  private readonly stack: (() => unknown)[] = [];
-  /** a step failed: what it guarded may still be in use (a process, a group) */
-  failed = false;
-  push(fn: () => unknown): void {
-    this.stack.push(fn);
-  }
-  async run(): Promise<void> {
-    const errors: unknown[] = [];
-    while (this.stack.length > 0) {
-      try {
-        await this.stack.pop()?.();
-      } catch (err) {
-        this.failed = true;
-        errors.push(err);
-      }
-    }
-    if (errors.length > 0) throw new SandboxError('CGROUP_FAILED', `cleanup: ${errors.map(String).join('; ')}`);
-  }
-}
 
 export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): Promise<RunResult> {
   const started = performance.now();
   const cleanup = new Cleanup();
   let result: RunResult;
   try {
-    const pre = engine.prestart?.take();
-    const uid = pre?.uid ?? (await acquireUid(engine));
-    // a uid whose box could not be fully torn down may still own a process: never reuse it
-    cleanup.push(() => (cleanup.failed ? engine.uids.quarantine(uid) : engine.uids.release(uid)));
-    const name = pre?.name ?? engine.newBoxName();
-    const limits = boxLimits(spec.limits);
-    const cgroup =
-      pre?.cgroup ?? (await step('CGROUP_FAILED', 'create box group', () => engine.cgroups.createBox(name, limits)));
-    cleanup.push(() => cgroup.destroy());
-    if (pre && !sameLimits(limits, pre.limits))
-      await step('CGROUP_FAILED', 'set box limits', () => cgroup.apply(limits));
-    const launcher = pre?.launcher ?? spawnLauncher({ argv: engine.launcherArgv, uid, gid: uid });
-    cleanup.push(() => launcher.dispose());
-    // before bwrap reads its options: the box is then born in its group, and in its
-    // cgroup namespace sees that group as its root
-    if (!pre) {
-      const pid = await launcher.pid();
-      await step('CGROUP_FAILED', `move launcher into ${cgroup.path}`, () => cgroup.addProcess(pid)).catch(
-        async (err: unknown) => {
-          // a launcher that died at once (ESRCH) is the launch's failure, with its own words
-          throw (await launcher.endedEarly()) ?? err;
-        },
-      );
-    }
-    const workDir = await step('WORKDIR_FAILED', 'mount work dir', () =>
-      createWorkDir(engine.instanceDir, name, uid, uid, spec.limits.workDirBytes),
+    const { box, cgroup, workDir, pidfd, prestarted } = await openBox(
+      engine,
+      { limits: spec.limits, network: spec.network, rootfs: spec.rootfs },
+      cleanup,
     );
-    cleanup.push(() => removeWorkDir(workDir));
-
-    const options = bwrapOptions({
-      limits: spec.limits,
-      root: engine.rootPlan(spec.rootfs),
-      workDir,
-      sysDir: engine.sysDir,
-      fds: LAUNCH_FDS,
-    });
-    const box = await launcher.start(options, engine.seccomp[spec.network]);
-    const pidfd = await step('LAUNCH_FAILED', 'open pidfd', () => pidfdOpen(box.boxPid));
-    cleanup.push(() => closeFd(pidfd));
-    cleanup.push(() => reapBoxInit(pidfd));
-    cleanup.push(() => pidfdSendSignal(pidfd, SIGKILL));
-
     const placed = await placeCommand(box, spec);
     if (placed !== 'ready') {
       result = await setupFailed(box, cgroup, placed, spec, started);
@@ -136,7 +72,7 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
         pidfd,
         started,
         afterStart: () => engine.prestart?.fill(),
-        prestarted: pre !== undefined,
+        prestarted,
       });
       if (spec.collect && result.status === 'OK') {
         const { maxBytes } = spec.collect;
@@ -237,14 +173,6 @@ interface Supervised {
   readonly prestarted: boolean;
 }
 
-/** a free uid; when spares hold every one that is not running a box, a spare gives its up */
-async function acquireUid(engine: Engine): Promise<number> {
-  const uid = engine.uids.tryAcquire();
-  if (uid !== undefined) return uid;
-  await engine.prestart?.surrender();
-  return engine.uids.acquire();
-}
-
 /**
  * Starts the program, enforces cpu, wall, output and abort, and waits for its end. The
  * cpu used before the go (bwrap's setup, the files written) is the box's, but not the
@@ -325,30 +253,6 @@ async function supervise(s: Supervised): Promise<RunResult> {
     killedBy,
     setupMs: Math.round(setupMs * 100) / 100,
   };
-}
-
-/**
- * Waits until the box's init is gone, and with it, by the kernel's pid-namespace
- * teardown, every process of the box. The init is our child by then (we are the
- * subreaper and its parent, the launcher, has exited). A box that takes longer than
- * REAP_MS to die is killed outright.
- */
-async function reapBoxInit(pidfd: number): Promise<void> {
-  const started = performance.now();
-  let killed = false;
-  // the teardown usually takes tens of microseconds: look again at once, a few hundred
-  // times, before backing off to timers
-  for (let i = 0; !reapIfExited(pidfd); i++) {
-    const waited = performance.now() - started;
-    if (!killed && waited > REAP_MS) {
-      pidfdSendSignal(pidfd, SIGKILL);
-      killed = true;
-    }
-    if (waited > REAP_GIVE_UP_MS)
-      throw new SandboxError('CGROUP_FAILED', `box init still alive ${waited} ms after SIGKILL`);
-    if (i < 500) await new Promise((resolve) => setImmediate(resolve));
-    else await new Promise((resolve) => setTimeout(resolve, Math.min(i - 499, 10)));
-  }
 }
 
 function collect(stream: Readable, into: BoundedOutput): Promise<void> {

@@ -18,8 +18,10 @@ export interface Engine {
   readonly instanceDir: string;
   /** the instance's tmpfs with the box init and the box's /etc files (box-etc.ts) */
   readonly sysDir: string;
-  /** every launcher's argv (plan/argv.ts) */
+  /** every run's launcher's argv (plan/argv.ts) */
   readonly launcherArgv: readonly string[];
+  /** a session's: the same without the cpu-seconds backstop */
+  readonly sessionLauncherArgv: readonly string[];
   readonly seccomp: Readonly<Record<NetworkMode, Buffer>>;
   readonly uids: UidPool;
   /** launchers started ahead of need; undefined when prestart is 0 */

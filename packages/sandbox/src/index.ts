@@ -1,6 +1,23 @@
 export { createSandbox } from './sandbox.js';
 export type { Sandbox } from './sandbox.js';
 export type { RunHooks } from './box-run.js';
+export { FileError, MAX_LISTED, SessionEndedError } from './session.js';
+export type { FileErrorCode } from './session.js';
+export type {
+  CommandHandle,
+  CommandHooks,
+  CommandResult,
+  CommandSpec,
+  FileEntry,
+  FileType,
+  Session,
+  SessionEnd,
+  SessionEndReason,
+  SessionSpec,
+  SessionUsage,
+  Terminal,
+  TerminalSpec,
+} from './session-types.js';
 export type { SandboxConfig } from './config.js';
 export { SandboxError, SANDBOX_ERRORS } from './errors.js';
 export type { SandboxErrorCode } from './errors.js';

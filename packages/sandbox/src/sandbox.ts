@@ -35,6 +35,9 @@ import { runBox } from './box-run.js';
 import type { RunHooks } from './box-run.js';
 import type { RunResult } from './result.js';
 import { syscallRules } from './seccomp-policy.js';
+import { openSession, validateSessionSpec } from './session.js';
+import type { EngineSession } from './session.js';
+import type { Session, SessionSpec } from './session-types.js';
 import { validateSpec } from './spec.js';
 import type { RunSpec } from './spec.js';
 import { launcherArgv } from './plan/argv.js';
@@ -50,9 +53,11 @@ export interface Sandbox {
   /** the host uids its boxes run as (claimed for this engine alone: uid-claims.ts) */
   readonly uids: { readonly base: number; readonly count: number };
   run(spec: RunSpec, hooks?: RunHooks): Promise<RunResult>;
+  /** a box that lives across calls until closed (session-types.ts) */
+  openSession(spec?: SessionSpec): Promise<Session>;
   /** resolves when the cleanup of every finished run (cgroup removal, unmount) is done */
   idle(): Promise<void>;
-  /** waits for running boxes, then removes the instance's cgroup and work root */
+  /** ends every session, waits for running boxes, then removes the instance's cgroup and work root */
   close(): Promise<void>;
 }
 
@@ -145,6 +150,13 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
     instanceDir,
     sysDir,
     launcherArgv: argv,
+    sessionLauncherArgv: launcherArgv(
+      config.prlimitPath,
+      config.bwrapPath,
+      config.policy.maxima,
+      LAUNCH_FDS,
+      'session',
+    ),
     seccomp,
     uids,
     prestart,
@@ -170,6 +182,7 @@ class EngineSandbox implements Sandbox {
   readonly cgroupVersion: 1 | 2;
   readonly uids: { readonly base: number; readonly count: number };
   private readonly active = new Set<Promise<unknown>>();
+  private readonly sessions = new Set<EngineSession>();
   private closed = false;
 
   constructor(
@@ -196,6 +209,24 @@ class EngineSandbox implements Sandbox {
     }
   }
 
+  async openSession(spec: SessionSpec = {}): Promise<Session> {
+    if (this.closed) throw new SandboxError('CLOSED');
+    const valid = validateSessionSpec(spec, this.engine.config.policy);
+    if (valid.rootfs !== undefined && !fs.statSync(valid.rootfs, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new SandboxError('LAUNCH_FAILED', `rootfs ${valid.rootfs} is not a directory`);
+    }
+    const opening = openSession(this.engine, valid);
+    this.active.add(opening);
+    try {
+      const session = await opening;
+      this.sessions.add(session);
+      void session.ended.finally(() => this.sessions.delete(session));
+      return session;
+    } finally {
+      this.active.delete(opening);
+    }
+  }
+
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
@@ -204,6 +235,7 @@ class EngineSandbox implements Sandbox {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.active]);
+    await Promise.allSettled([...this.sessions].map((s) => s.close()));
     await this.engine.prestart?.close();
     await this.idle();
     await this.engine.cgroups.close();

@@ -39,11 +39,10 @@ export interface CommandSpec {
   readonly env?: Readonly<Record<string, string>>;
   /** relative to /box, or absolute inside the box; default /box */
   readonly cwd?: string;
-  /**
-   * bytes (then end of input), a stream copied in as the command reads it, or 'pipe':
-   * the handle's stdin stays open for the caller to write to and end
-   */
-  readonly stdin?: Buffer | string | Readable | 'pipe';
+  /** bytes (then end of input), or a stream copied in as the command reads it */
+  readonly stdin?: Buffer | string | Readable;
+  /** no stdin given: the handle's stdin stays open for the caller to write to and end */
+  readonly openStdin?: boolean;
   /** the command's process group is killed after this long (timedOut in its result) */
   readonly timeoutMs?: number;
 }
@@ -74,7 +73,7 @@ export interface CommandResult {
 export interface CommandHandle {
   /** the engine's number for it, unique in its session */
   readonly id: number;
-  /** 'pipe' stdin only: what the caller writes reaches the command */
+  /** with openStdin: what the caller writes reaches the command */
   readonly stdin: Writable | undefined;
   /** resolves when its process has exited and its output drained */
   readonly done: Promise<CommandResult>;

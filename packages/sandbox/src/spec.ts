@@ -63,18 +63,74 @@ export const MAX_PATH = 255;
 const PAGE = 4096;
 
 export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
-  if (!Array.isArray(spec.argv) || spec.argv.length === 0) throw new SpecError('argv', 'must be a non-empty array');
-  spec.argv.forEach((a, i) => {
-    if (typeof a !== 'string') throw new SpecError(`argv[${i}]`, 'must be a string');
-    if (a.includes('\0')) throw new SpecError(`argv[${i}]`, 'must not contain NUL');
-  });
-  if (spec.argv[0] === '') throw new SpecError('argv[0]', 'must not be empty');
-  const env = spec.env ?? {};
-  for (const [k, v] of Object.entries(env)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new SpecError(`env.${k}`, 'name must match [A-Za-z_][A-Za-z0-9_]*');
-    if (typeof v !== 'string' || v.includes('\0')) throw new SpecError(`env.${k}`, 'must be a string without NUL');
-  }
+  const argv = checkArgv(spec.argv, 'argv');
+  const env = checkEnv(spec.env, 'env');
   const files = spec.files ?? [];
+  const limits = checkLimits(spec.limits, policy);
+  checkFiles(files, limits);
+  const stdin = typeof spec.stdin === 'string' ? Buffer.from(spec.stdin) : spec.stdin;
+  const collect = spec.collect;
+  if (
+    collect !== undefined &&
+    (typeof collect !== 'object' || !Number.isInteger(collect.maxBytes) || collect.maxBytes < 0)
+  ) {
+    throw new SpecError('collect.maxBytes', 'must be a whole number of bytes');
+  }
+  return {
+    argv,
+    env,
+    files,
+    stdin,
+    rootfs: checkRootfs(spec.rootfs),
+    limits,
+    network: checkNetwork(spec.network),
+    collect,
+  };
+}
+
+export function checkArgv(argv: unknown, field: string): readonly string[] {
+  if (!Array.isArray(argv) || argv.length === 0) throw new SpecError(field, 'must be a non-empty array');
+  argv.forEach((a, i) => {
+    if (typeof a !== 'string') throw new SpecError(`${field}[${i}]`, 'must be a string');
+    if (a.includes('\0')) throw new SpecError(`${field}[${i}]`, 'must not contain NUL');
+  });
+  if (argv[0] === '') throw new SpecError(`${field}[0]`, 'must not be empty');
+  return argv as string[];
+}
+
+export function checkEnv(env: Readonly<Record<string, string>> | undefined, field: string): Record<string, string> {
+  for (const [k, v] of Object.entries(env ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+      throw new SpecError(`${field}.${k}`, 'name must match [A-Za-z_][A-Za-z0-9_]*');
+    if (typeof v !== 'string' || v.includes('\0')) throw new SpecError(`${field}.${k}`, 'must be a string without NUL');
+  }
+  return { ...env };
+}
+
+export function checkLimits(given: Partial<Limits> | undefined, policy?: LimitPolicy): Limits {
+  try {
+    return resolveLimits(given ?? {}, policy);
+  } catch (err) {
+    const e = err as Error & { field?: string };
+    throw new SpecError(`limits.${e.field ?? ''}`, e.message.replace(/^limits\.[^:]*: /, ''));
+  }
+}
+
+export function checkNetwork(network: unknown): NetworkMode {
+  const mode = network ?? 'none';
+  if (mode !== 'none' && mode !== 'loopback') throw new SpecError('network', 'must be "none" or "loopback"');
+  return mode;
+}
+
+export function checkRootfs(rootfs: unknown): string | undefined {
+  if (rootfs !== undefined && (typeof rootfs !== 'string' || !rootfs.startsWith('/'))) {
+    throw new SpecError('rootfs', 'must be an absolute path');
+  }
+  return rootfs;
+}
+
+/** the files a box starts with: relative paths, once each, and room for them in the work dir */
+export function checkFiles(files: readonly FileSpec[], limits: Limits): void {
   if (files.length > MAX_FILES) throw new SpecError('files', `at most ${MAX_FILES} files`);
   const seen = new Set<string>();
   files.forEach((f, i) => {
@@ -85,18 +141,6 @@ export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
       throw new SpecError(`files[${i}].mode`, 'must be permission bits between 0 and 0o777');
     }
   });
-  const network = spec.network ?? 'none';
-  if (network !== 'none' && network !== 'loopback') throw new SpecError('network', 'must be "none" or "loopback"');
-  let limits: Limits;
-  try {
-    limits = resolveLimits(spec.limits ?? {}, policy);
-  } catch (err) {
-    const e = err as Error & { field?: string };
-    throw new SpecError(`limits.${e.field ?? ''}`, e.message.replace(/^limits\.[^:]*: /, ''));
-  }
-  if (spec.rootfs !== undefined && (typeof spec.rootfs !== 'string' || !spec.rootfs.startsWith('/'))) {
-    throw new SpecError('rootfs', 'must be an absolute path');
-  }
   // the box init writes the files into the work dir: they must fit, page by page
   const filesBytes = files.reduce((n, f) => n + Math.ceil(Buffer.byteLength(f.content) / PAGE) * PAGE, 0);
   if (filesBytes > limits.workDirBytes) {
@@ -105,15 +149,6 @@ export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
       `${filesBytes} bytes of files do not fit in the work dir (limits.workDirBytes ${limits.workDirBytes})`,
     );
   }
-  const stdin = typeof spec.stdin === 'string' ? Buffer.from(spec.stdin) : spec.stdin;
-  const collect = spec.collect;
-  if (
-    collect !== undefined &&
-    (typeof collect !== 'object' || !Number.isInteger(collect.maxBytes) || collect.maxBytes < 0)
-  ) {
-    throw new SpecError('collect.maxBytes', 'must be a whole number of bytes');
-  }
-  return { argv: spec.argv, env, files, stdin, rootfs: spec.rootfs, limits, network, collect };
 }
 
 /** plain names joined by `/`: no absolute paths, no `..`, nothing that escapes /box */

@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { MS_NODEV, MS_NOSUID, mountTmpfs, unmount } from './native/libc.js';
+import { MS_NODEV, MS_NOSUID, mountDevpts, mountTmpfs, unmount } from './native/libc.js';
 
 /** Creates <root>/<instance> (root-only listing, traversable by the launcher's uid). */
 export function prepareInstanceDir(workRoot: string, instance: string): string {
@@ -30,6 +30,22 @@ export function createWorkDir(instanceDir: string, name: string, uid: number, gi
   // owned by chown rather than a uid= option, which the box would read in its mount table
   mountTmpfs(dir, MS_NOSUID | MS_NODEV, `size=${sizeBytes},nr_inodes=${inodes},mode=0700`);
   fs.chownSync(dir, uid, gid);
+  return dir;
+}
+
+/** terminals a session may have open at once: its devpts's max */
+export const MAX_TERMINALS = 16;
+
+/**
+ * A session's devpts, a new instance of its own: bound at the box's /dev/pts, so its
+ * terminals have names there (tty, ttyname), and the box's alone. Its ptmx is root's
+ * (ptmxmode 0600): only the engine opens terminals, at most MAX_TERMINALS at a time; the
+ * terminals themselves belong to the box's uid.
+ */
+export function createPtsDir(instanceDir: string, name: string, uid: number): string {
+  const dir = path.join(instanceDir, `${name}.pts`);
+  fs.mkdirSync(dir, { mode: 0o755 });
+  mountDevpts(dir, `newinstance,ptmxmode=0600,mode=0620,uid=${uid},gid=${uid},max=${MAX_TERMINALS}`);
   return dir;
 }
 

@@ -51,6 +51,8 @@ export interface BoxCgroup {
   readonly tracksPeak: boolean;
   /** current memory charge, for kernels without a peak file */
   memoryCurrentBytes(): Promise<number>;
+  /** processes and threads in the group now (what pids.max counts) */
+  processes(): Promise<number>;
   /** SIGKILLs every process in the group, also ones forking while it runs */
   killAll(): Promise<void>;
   /** kills what is left and removes the group; safe to call twice */

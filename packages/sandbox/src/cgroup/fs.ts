@@ -158,6 +158,10 @@ class FsBox implements BoxCgroup {
     return Number((await readFile(this.file('memory', 'memory.usage_in_bytes'))).trim());
   }
 
+  async processes(): Promise<number> {
+    return Number((await readFile(this.file('pids', 'pids.current'))).trim());
+  }
+
   async usage(): Promise<BoxUsage> {
     const oom = parseKeyed(await readFile(this.file('memory', 'memory.oom_control')));
     return {

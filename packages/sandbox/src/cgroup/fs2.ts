@@ -151,6 +151,10 @@ class Fs2Box implements BoxCgroup {
     return Number((await readFile(this.file('memory.current'))).trim());
   }
 
+  async processes(): Promise<number> {
+    return Number((await readFile(this.file('pids.current'))).trim());
+  }
+
   async usage(): Promise<BoxUsage> {
     const events = parseKeyed(await readFile(this.file('memory.events')));
     const peakFile = this.file('memory.peak');

@@ -10,6 +10,7 @@
  * syscall(2) because glibc only wraps them from 2.36.
  */
 import koffi from 'koffi';
+import fs from 'node:fs';
 import os from 'node:os';
 
 const SYS_pidfd_send_signal = 424;
@@ -28,6 +29,7 @@ const P_PIDFD = 3;
 /** siginfo_t is 128 bytes; si_pid sits at offset 16 on x86_64 and aarch64 */
 const SIGINFO_SIZE = 128;
 const SI_PID_OFFSET = 16;
+const F_DUPFD_CLOEXEC = 1030;
 const F_GETFD = 1;
 const F_SETFD = 2;
 const FD_CLOEXEC = 1;
@@ -61,6 +63,9 @@ interface Bindings {
   close: (fd: number) => number;
   prctl: (option: number, arg: number) => number;
   waitid: (idtype: number, id: number, info: Buffer, options: number) => number;
+  sendmsg: (fd: number, msg: Buffer, flags: number) => number;
+  ioctlInt: (fd: number, request: number, arg: number) => number;
+  ioctlPtr: (fd: number, request: number, arg: Buffer) => number;
 }
 
 let bound: Bindings | undefined;
@@ -73,6 +78,8 @@ function libc(): Bindings {
   const fcntl = lib.func('int fcntl(int fd, int cmd, ...)');
   const pipe2 = lib.func('int pipe2(_Out_ int *fds, int flags)');
   const prctl = lib.func('int prctl(int option, ...)');
+  const ioctl = lib.func('int ioctl(int fd, unsigned long request, ...)');
+  const sendmsg = lib.func('intptr_t sendmsg(int fd, const uint8_t *msg, int flags)');
   bound = {
     syscall2: (nr, a, b) => Number(syscall(nr, 'int', a, 'unsigned int', b)),
     syscall4: (nr, a, b, c, d) => Number(syscall(nr, 'int', a, 'int', b, 'void *', c, 'unsigned int', d)),
@@ -94,6 +101,10 @@ function libc(): Bindings {
     prctl: (option, arg) =>
       Number(prctl(option, 'unsigned long', arg, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0)),
     waitid: lib.func('int waitid(int idtype, uint32_t id, _Out_ uint8_t *info, int options)'),
+    // the msghdr is built by hand (sendFds): its pointers are the buffers' own addresses
+    sendmsg: (fd, msg, flags) => Number(sendmsg(fd, msg, flags)),
+    ioctlInt: (fd, request, arg) => Number(ioctl(fd, request, 'int', arg)),
+    ioctlPtr: (fd, request, arg) => Number(ioctl(fd, request, 'uint8_t *', arg)),
   };
   return bound;
 }
@@ -137,6 +148,11 @@ export function openat2(dirfd: number, path: string, flags: number, resolve: num
   return fd < 0 ? -koffi.errno() : fd;
 }
 
+/** a second descriptor for the same open file (close-on-exec) */
+export function dupFd(fd: number): number {
+  return check(libc().fcntl(fd, F_DUPFD_CLOEXEC, 3), 'fcntl', 'F_DUPFD_CLOEXEC');
+}
+
 export function closeFd(fd: number): void {
   libc().close(fd);
 }
@@ -146,6 +162,13 @@ export function pipe(): { read: number; write: number } {
   const fds = [-1, -1];
   check(libc().pipe2(fds, O_CLOEXEC), 'pipe2');
   return { read: fds[0] ?? -1, write: fds[1] ?? -1 };
+}
+
+export const MS_NOEXEC = 0x8;
+
+/** a devpts of its own (newinstance): its terminals are no other's, its count capped by max= */
+export function mountDevpts(target: string, options: string): void {
+  check(libc().mount('devpts', target, 'devpts', MS_NOSUID | MS_NOEXEC, options), 'mount', `devpts on ${target}`);
 }
 
 export function mountTmpfs(target: string, flags: number, options: string): void {
@@ -199,4 +222,72 @@ export function reapIfExited(pidfd: number): boolean {
   if (errno === os.constants.errno.ECHILD) return true;
   if (errno === os.constants.errno.EINTR) return false;
   throw new NativeError('waitid', errno, `pidfd ${pidfd}`);
+}
+
+const SOL_SOCKET = 1;
+const SCM_RIGHTS = 1;
+const MSG_DONTWAIT = 0x40;
+const MSG_NOSIGNAL = 0x4000;
+
+/**
+ * Sends bytes on a unix socket with descriptors attached (SCM_RIGHTS), without blocking.
+ * Returns the bytes sent (the descriptors went with the first of them), or -errno
+ * (EAGAIN: the socket is full, try again). The msghdr, iovec and control message are laid
+ * out by hand for 64-bit Linux (x86_64, aarch64), which is all the engine runs on.
+ */
+export function sendFds(fd: number, data: Buffer, fds: readonly number[]): number {
+  const iov = Buffer.alloc(16); // struct iovec { void *base; size_t len }
+  iov.writeBigUInt64LE(koffi.address(data), 0);
+  iov.writeBigUInt64LE(BigInt(data.length), 8);
+  // struct cmsghdr { size_t len; int level; int type; } then the descriptors, padded to 8
+  const dataLen = 4 * fds.length;
+  const control = fds.length > 0 ? Buffer.alloc(16 + Math.ceil(dataLen / 8) * 8) : undefined;
+  if (control) {
+    control.writeBigUInt64LE(BigInt(16 + dataLen), 0);
+    control.writeInt32LE(SOL_SOCKET, 8);
+    control.writeInt32LE(SCM_RIGHTS, 12);
+    fds.forEach((d, i) => control.writeInt32LE(d, 16 + 4 * i));
+  }
+  // struct msghdr { name, namelen(+pad), iov, iovlen, control, controllen, flags(+pad) }
+  const msg = Buffer.alloc(56);
+  msg.writeBigUInt64LE(koffi.address(iov), 16);
+  msg.writeBigUInt64LE(1n, 24);
+  if (control) {
+    msg.writeBigUInt64LE(koffi.address(control), 32);
+    msg.writeBigUInt64LE(BigInt(control.length), 40);
+  }
+  const sent = libc().sendmsg(fd, msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  return sent < 0 ? -koffi.errno() : sent;
+}
+
+const TIOCSWINSZ = 0x5414;
+const TIOCSPTLCK = 0x40045431;
+const TIOCGPTPEER = 0x5441;
+const O_RDWR = 2;
+const O_NOCTTY = 0o400;
+
+/**
+ * A pseudo-terminal pair from a devpts's ptmx: the master stays with the engine, the
+ * slave (opened through the master, TIOCGPTPEER, so no path can be swapped in between)
+ * goes into a box.
+ */
+export function openPty(ptmx: string): { master: number; slave: number } {
+  const master = fs.openSync(ptmx, fs.constants.O_RDWR | fs.constants.O_NOCTTY | O_CLOEXEC);
+  try {
+    const unlock = Buffer.alloc(4);
+    check(libc().ioctlPtr(master, TIOCSPTLCK, unlock), 'ioctl', 'TIOCSPTLCK');
+    const slave = check(libc().ioctlInt(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC), 'ioctl', 'TIOCGPTPEER');
+    return { master, slave };
+  } catch (err) {
+    closeFd(master);
+    throw err;
+  }
+}
+
+/** a terminal's size, as its programs read it (TIOCGWINSZ) and are told of it (SIGWINCH) */
+export function setWindowSize(fd: number, cols: number, rows: number): void {
+  const size = Buffer.alloc(8); // struct winsize { rows, cols, xpixel, ypixel }
+  size.writeUInt16LE(rows, 0);
+  size.writeUInt16LE(cols, 2);
+  check(libc().ioctlPtr(fd, TIOCSWINSZ, size), 'ioctl', 'TIOCSWINSZ');
 }

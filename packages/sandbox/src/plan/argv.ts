@@ -56,6 +56,11 @@ export interface BoxPlan {
    */
   readonly sysDir: string;
   readonly fds: LaunchFds;
+  /**
+   * a session's box: its own devpts (a host directory, mounted by the engine) at
+   * /dev/pts, so a terminal has a name there, and /dev/tty
+   */
+  readonly ptsDir?: string;
 }
 
 /** device nodes a program may use; no tty, no pts, no kmsg */
@@ -82,10 +87,10 @@ function cpuSeconds(cpuMs: number): [number, number] {
  * them), fixed values for what no run changes. RLIMIT_CPU is a per-process backstop; the
  * cgroup's cpu accounting, polled by the engine, is the limit that counts.
  */
-export function rlimitArgs(maxima: Limits): string[] {
+export function rlimitArgs(maxima: Limits, cpuBackstop = true): string[] {
   const [cpuSoft, cpuHard] = cpuSeconds(maxima.cpuMs);
   return [
-    `--cpu=${cpuSoft}:${cpuHard}`,
+    cpuBackstop ? `--cpu=${cpuSoft}:${cpuHard}` : '--cpu=unlimited',
     `--fsize=${maxima.fileSizeBytes}`,
     `--nofile=${maxima.openFiles}`,
     `--stack=${maxima.stackBytes}`,
@@ -152,7 +157,8 @@ export function bwrapOptions(plan: BoxPlan): string[] {
   ];
   for (const file of MASKED) args.push('--ro-bind', `${plan.sysDir}/${EMPTY_FILE}`, file);
   args.push('--tmpfs', '/dev');
-  for (const d of DEVICES) args.push('--dev-bind', `/dev/${d}`, `/dev/${d}`);
+  for (const d of plan.ptsDir ? [...DEVICES, 'tty'] : DEVICES) args.push('--dev-bind', `/dev/${d}`, `/dev/${d}`);
+  if (plan.ptsDir) args.push('--dev-bind', plan.ptsDir, '/dev/pts');
   for (const [target, dest] of DEV_LINKS) args.push('--symlink', target, dest);
   args.push(
     '--size',
@@ -184,6 +190,13 @@ export function bwrapOptions(plan: BoxPlan): string[] {
 }
 
 /** The launcher's argv: prlimit with the ceilings, then bwrap waiting on fd `args` for its options. */
-export function launcherArgv(prlimitPath: string, bwrapPath: string, maxima: Limits, fds: LaunchFds): string[] {
-  return [prlimitPath, ...rlimitArgs(maxima), '--', bwrapPath, '--args', String(fds.args), BOX_INIT_PATH];
+export function launcherArgv(
+  prlimitPath: string,
+  bwrapPath: string,
+  maxima: Limits,
+  fds: LaunchFds,
+  kind: 'run' | 'session' = 'run',
+): string[] {
+  const ceilings = rlimitArgs(maxima, kind === 'run');
+  return [prlimitPath, ...ceilings, '--', bwrapPath, '--args', String(fds.args), BOX_INIT_PATH];
 }

@@ -119,3 +119,26 @@ test('the program’s environment: its own variables in order, PWD where it star
   assert.deepEqual(programEnv({ PATH: '/usr/bin', Z: '1', A: 'a=b' }), ['PATH=/usr/bin', 'Z=1', 'A=a=b', 'PWD=/box']);
   assert.deepEqual(programEnv({ PWD: '/elsewhere', B: '2' }), ['PWD=/box', 'B=2']);
 });
+
+test('a session’s box: its own devpts at /dev/pts and /dev/tty; its launcher without the cpu-seconds backstop', () => {
+  const plan = {
+    limits: DEFAULT_LIMITS,
+    root: [],
+    workDir: '/w/i-1-2/b-1',
+    sysDir: '/w/i-1-2/sys',
+    fds: { info: 3, seccomp: 4, args: 5 },
+  };
+  const at = (args: string[], flag: string, src: string, dest: string) =>
+    args.some((a, i) => a === flag && args[i + 1] === src && args[i + 2] === dest);
+  const run = bwrapOptions(plan);
+  const session = bwrapOptions({ ...plan, ptsDir: '/w/i-1-2/b-1.pts' });
+  assert.ok(at(session, '--dev-bind', '/w/i-1-2/b-1.pts', '/dev/pts'));
+  assert.ok(at(session, '--dev-bind', '/dev/tty', '/dev/tty'));
+  assert.ok(!run.includes('/dev/pts') && !run.includes('/dev/tty'), 'a run’s box has neither');
+  const ceilings = (kind: 'run' | 'session') =>
+    launcherArgv('/usr/bin/prlimit', '/usr/bin/bwrap', DEFAULT_LIMITS, plan.fds, kind).filter((a) =>
+      a.startsWith('--cpu='),
+    );
+  assert.deepEqual(ceilings('run'), ['--cpu=6:7']);
+  assert.deepEqual(ceilings('session'), ['--cpu=unlimited']);
+});

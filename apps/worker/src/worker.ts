@@ -269,13 +269,13 @@ export async function startWorker({
 }
 
 /**
- * Sessions, when the worker holds any (CODEBOX_SESSIONS) and its engine opens them: the host
- * and its inbox, started. The inbox lives as long as the worker's record, renewed with it.
+ * Sessions, when the worker holds any (CODEBOX_SESSIONS): the host and its inbox, started.
+ * The inbox lives as long as the worker's record, renewed with it.
  */
 async function startSessions(
   config: WorkerConfig,
   workerId: string,
-  sandbox: unknown,
+  sandbox: SessionEngine,
   redis: ReturnType<typeof connect>,
   keys: Keys,
   runtimes: readonly DetectedRuntime[],
@@ -284,15 +284,10 @@ async function startSessions(
   log: Logger,
 ): Promise<{ host: SessionHost; inbox: WorkerInbox; policy: ReturnType<typeof sessionPolicy> } | undefined> {
   if (config.sessions === 0) return undefined;
-  const engine = sandbox as Partial<SessionEngine>;
-  if (typeof engine.openSession !== 'function') {
-    log.warn('this engine opens no sessions: the worker offers none');
-    return undefined;
-  }
   const policy = sessionPolicy(config);
   const host = new SessionHost({
     workerId,
-    engine: engine as SessionEngine,
+    engine: sandbox,
     store: new SessionStore(redis, config.redisPrefix, { retentionS: config.resultTtlS, startingTtlS: 120 }),
     policy,
     capacity: config.sessions,

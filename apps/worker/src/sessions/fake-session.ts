@@ -6,7 +6,7 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import type { Limits } from '@codebox/sandbox';
-import { DEFAULT_LIMITS } from '@codebox/sandbox';
+import { DEFAULT_LIMITS, FileError } from '@codebox/sandbox';
 import type {
   CommandHandle,
   CommandHooks,
@@ -112,7 +112,7 @@ export class FakeSession implements Session {
 
   async readFile(path: string): Promise<Buffer> {
     const f = this.files.get(path);
-    if (!f) throw Object.assign(new Error('no such file'), { name: 'FileError', code: 'NOT_FOUND' });
+    if (!f) throw new FileError('NOT_FOUND', path, 'no such file');
     return f;
   }
 
@@ -158,7 +158,7 @@ export function fakeEngine(): SessionEngine & { readonly opened: FakeSession[] }
     opened,
     openSession: async (spec) => {
       const s = new FakeSession();
-      for (const f of spec.files ?? []) s.files.set(f.path, Buffer.from(f.content));
+      for (const f of spec?.files ?? []) s.files.set(f.path, Buffer.from(f.content));
       opened.push(s);
       return s;
     },

@@ -55,7 +55,7 @@ async function foreground(
       argv,
       ...(env ? { env } : {}),
       ...(req.cwd ? { cwd: req.cwd } : {}),
-      stdin: stdinFollows ? 'pipe' : Buffer.alloc(0),
+      ...(stdinFollows ? { openStdin: true } : { stdin: Buffer.alloc(0) }),
       timeoutMs: req.timeoutMs ?? h.policy.commandTimeoutMs.default,
     },
     { onOutput: (stream, data) => sender.push(stream, data) },

@@ -54,7 +54,7 @@ export class FakeSession implements Session {
     const id = ++this.next;
     let killed: (signal: string) => void = () => undefined;
     const wasKilled = new Promise<string>((r) => (killed = r));
-    const stdin = spec.stdin === 'pipe' ? new PassThrough() : undefined;
+    const stdin = spec.openStdin ? new PassThrough() : undefined;
     const out = (b: Buffer): void => hooks.onOutput?.('stdout', b);
     const done = (async (): Promise<CommandResult> => {
       const [cmd, ...args] = argv;

@@ -7,7 +7,7 @@
  *   const job = await cb.run({ language: 'python', files: [{ content: 'print(1)' }] });
  *   for await (const e of cb.events(id)) if (e.type === 'stdout') process.stdout.write(e.data.data);
  */
-import type { JobEvent, JobRequest, JobStatus, JobView, RuntimeInfo } from '@codebox/protocol';
+import type { JobEvent, JobRequest, JobStatus, JobView, RuntimeInfo, SessionPolicy } from '@codebox/protocol';
 import { CodeboxError, Http, parseSse, sseEvents } from './http.js';
 import { SessionsApi } from './sessions.js';
 
@@ -27,6 +27,8 @@ export interface RuntimesResponse {
   runtimes: RuntimeInfo[];
   limits?: { defaults: Record<string, number>; maxima: Record<string, number> };
   compileLimits?: { defaults: Record<string, number>; maxima: Record<string, number> };
+  /** what a session may ask, when a live worker holds sessions */
+  sessions?: SessionPolicy;
 }
 
 export class CodeboxClient {

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { Readable } from 'node:stream';
-import { CodeboxClient } from '@codebox/client';
+import { CodeboxClient, CodeboxError } from '@codebox/client';
 import type { CommandRequest, SessionRequest, WebSocketConstructor } from '@codebox/client';
 import WebSocket from 'ws';
 import { walkFlags } from './flags.js';
@@ -33,6 +33,17 @@ export const SESSION_HELP = `usage: codebox session <command>   (against CODEBOX
 flags for all: --url URL, --key KEY`;
 
 export async function sessionCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  try {
+    return await session(argv, env);
+  } catch (err) {
+    // the service's answer, in one line: what it said and why
+    if (!(err instanceof CodeboxError)) throw err;
+    process.stderr.write(`codebox: ${err.message}\n`);
+    return 1;
+  }
+}
+
+async function session(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadServiceConfig(env);
   const rest: string[] = [];
   const tail = argv.indexOf('--');

@@ -15,6 +15,7 @@ import type { CommandExit, CommandResultJson } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
 import { callValue, createSession, frameError, liveSession, startCall, valueOf, viewOf } from './service.js';
 import type { SessionServiceDeps } from './service.js';
+import { openEventStream } from '../sse.js';
 
 export interface SessionRoutesDeps extends SessionServiceDeps {
   readonly catalog: CatalogReader;
@@ -172,13 +173,7 @@ async function streamed(call: SessionCall, res: Response): Promise<void> {
   const first = await call.next();
   if (!first) throw new ApiError('INTERNAL', 'the command ended without an exit');
   if (first.kind === 'error') throw frameError(first);
-  res.status(200).set({
-    'Content-Type': 'text/event-stream',
-    'Cache-Control': 'no-cache',
-    Connection: 'keep-alive',
-    'X-Accel-Buffering': 'no',
-  });
-  res.flushHeaders();
+  openEventStream(res);
   const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
   const gone = new AbortController();
   res.on('close', () => gone.abort());

@@ -20,10 +20,15 @@ export function client(): CodeboxClient {
 }
 
 /** creates the job; a 401 asks for the key (again, if the one kept is not taken) and retries */
-export async function createJob(request: JobRequest): Promise<{ id: string }> {
+export function createJob(request: JobRequest): Promise<{ id: string }> {
+  return withKey((c) => c.create(request));
+}
+
+/** a call of the client; a 401 asks for the key (again, if the one kept is not taken) and retries */
+export async function withKey<T>(call: (c: CodeboxClient) => Promise<T>): Promise<T> {
   for (let asked = 0; ; asked++) {
     try {
-      return await client().create(request);
+      return await call(client());
     } catch (err) {
       if (!(err instanceof CodeboxError && err.status === 401) || asked >= 3) throw err;
       const reason = storedKey()

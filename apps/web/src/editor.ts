@@ -1,6 +1,7 @@
 /**
- * The code editor: CodeMirror 6 with its basic setup, the language's grammar swapped in
- * a compartment as the language changes, and Mod-Enter handed to the page (run or judge).
+ * A code editor: CodeMirror 6 with its basic setup, the language's grammar swapped in a
+ * compartment as the language changes, and the page's own shortcuts (Mod-Enter runs or
+ * judges the program; Mod-s saves a session's file) above CodeMirror's.
  */
 import { basicSetup } from 'codemirror';
 import { indentWithTab } from '@codemirror/commands';
@@ -8,13 +9,21 @@ import { Compartment, EditorState, Prec } from '@codemirror/state';
 import type { Extension } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
 
+export interface EditorOptions {
+  /** CodeMirror key names (Mod-Enter, Mod-s) to the page's actions */
+  readonly keys: Readonly<Record<string, () => void>>;
+  readonly onChange?: () => void;
+  /** the editor's accessible name */
+  readonly label: string;
+}
+
 export class CodeEditor {
   private readonly view: EditorView;
   private readonly language = new Compartment();
   /** the grammar asked for last: a slower earlier load must not replace it */
   private wanted: Promise<Extension> | undefined;
 
-  constructor(parent: HTMLElement, onRun: () => void, onChange: () => void) {
+  constructor(parent: HTMLElement, options: EditorOptions) {
     this.view = new EditorView({
       parent,
       state: EditorState.create({
@@ -22,19 +31,19 @@ export class CodeEditor {
           basicSetup,
           keymap.of([indentWithTab]),
           Prec.highest(
-            keymap.of([
-              {
-                key: 'Mod-Enter',
+            keymap.of(
+              Object.entries(options.keys).map(([key, action]) => ({
+                key,
                 run: () => {
-                  onRun();
+                  action();
                   return true;
                 },
-              },
-            ]),
+              })),
+            ),
           ),
           this.language.of([]),
-          EditorView.updateListener.of((u) => u.docChanged && onChange()),
-          EditorView.contentAttributes.of({ 'aria-label': 'code' }),
+          EditorView.updateListener.of((u) => u.docChanged && options.onChange?.()),
+          EditorView.contentAttributes.of({ 'aria-label': options.label }),
         ],
       }),
     });

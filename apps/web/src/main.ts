@@ -1,10 +1,13 @@
 /**
  * The playground: pick a language (the live workers' runtimes, from /v1/runtimes), write
- * code, Run it (its output streams in) or Judge it against tests. The code, language and
- * stdin can be shared as a link; the limits start at the server's defaults.
+ * code, Run it (its output streams in) or Judge it against tests; or open a Session, a box
+ * with a terminal and a workspace. The code, language and stdin can be shared as a link;
+ * the limits start at the server's defaults.
  */
-import type { JobRequest, RequestLimits, RuntimeInfo } from '@codebox/protocol';
+import type { JobRequest, RequestLimits, RuntimeInfo, SessionPolicy } from '@codebox/protocol';
 import type { RuntimesResponse } from '@codebox/client';
+// xterm's own rules go into the page's one stylesheet: its script comes with the session tab
+import '@xterm/xterm/css/xterm.css';
 import './style.css';
 import { askForKey, client, storedKey } from './api.js';
 import { byId, h } from './dom.js';
@@ -14,9 +17,11 @@ import { JudgeTab } from './judge-tab.js';
 import { supportFor } from './languages.js';
 import { RunTab } from './run-tab.js';
 import { readShared, shareUrl } from './share.js';
+import type { SessionTab } from './session-tab.js';
 import { streamsIterate } from './streams.js';
 
-type Tab = 'run' | 'judge';
+const TABS = ['run', 'judge', 'session'] as const;
+type Tab = (typeof TABS)[number];
 
 /** the limits the page offers, each as its input shows it */
 const LIMIT_INPUTS = [
@@ -34,31 +39,35 @@ class Playground {
   private readonly select = byId<HTMLSelectElement>('language');
   private readonly runButton = byId<HTMLButtonElement>('run');
   private readonly follower = new JobFollower();
-  private readonly editor = new CodeEditor(
-    byId('editor'),
-    () => void this.go(),
-    () => this.runtime && this.drafts.set(keyOf(this.runtime), this.editor.code),
-  );
+  private readonly editor = new CodeEditor(byId('editor'), {
+    keys: { 'Mod-Enter': () => void this.go() },
+    onChange: () => this.runtime && this.drafts.set(keyOf(this.runtime), this.editor.code),
+    label: 'code',
+  });
   private readonly runTab = new RunTab();
   private readonly judgeTab = new JudgeTab();
+  private sessionPolicy: SessionPolicy | undefined;
+  /** loaded (with xterm.js) when its tab is first opened */
+  private sessionTab: Promise<SessionTab> | undefined;
 
   async start(): Promise<void> {
     this.runButton.addEventListener('click', () => void this.go());
     this.select.addEventListener('change', () => void this.pick(this.select.value));
     byId('share').addEventListener('click', () => void this.share());
-    for (const tab of ['run', 'judge'] as const) byId(`tab-${tab}`).addEventListener('click', () => this.show(tab));
+    for (const tab of TABS) byId(`tab-${tab}`).addEventListener('click', () => void this.show(tab));
     // with a key kept, the button changes or forgets it (the first 401 asks for one)
     byId('key-button').hidden = storedKey() === undefined;
     byId('key-button').addEventListener('click', () => void askForKey());
-    // Ctrl+Enter outside the editor too (in stdin, a test)
+    // Ctrl+Enter outside the editor too (in stdin, a test); a session's terminal keeps its keys
     document.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.defaultPrevented) {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.defaultPrevented && this.tab !== 'session') {
         e.preventDefault();
         void this.go();
       }
     });
     const [response, shared] = await Promise.all([this.loadRuntimes(), readShared()]);
     if (!response) return;
+    this.sessionPolicy = response.sessions;
     this.limits(response);
     this.runtimes = response.runtimes;
     this.select.replaceChildren(
@@ -113,32 +122,43 @@ class Playground {
     await this.editor.setGrammar(support?.highlight);
   }
 
-  private show(tab: Tab): void {
+  private async show(tab: Tab): Promise<void> {
     this.tab = tab;
-    for (const t of ['run', 'judge'] as const) {
+    for (const t of TABS) {
       byId(`tab-${t}`).setAttribute('aria-selected', String(t === tab));
       byId(`panel-${t}`).hidden = t !== tab;
     }
+    // a session has editors of its own: the program's editor and its toolbar step aside
+    byId('code').hidden = tab === 'session';
     this.label();
+    if (tab !== 'session') return;
+    this.sessionTab ??= import('./session-tab.js').then(
+      (m) =>
+        new m.SessionTab(
+          () => this.runtimes,
+          () => this.sessionPolicy,
+        ),
+    );
+    await (await this.sessionTab).shown();
   }
 
   /** Run or Judge, by the tab; Stop while a job runs */
   private label(): void {
-    this.runButton.textContent = this.follower.running ? 'Stop' : this.tab === 'run' ? 'Run' : 'Judge';
+    this.runButton.textContent = this.follower.running ? 'Stop' : this.tab === 'judge' ? 'Judge' : 'Run';
     this.runButton.classList.toggle('stop', this.follower.running);
   }
 
   private async go(): Promise<void> {
     if (this.follower.running) return void (await this.follower.stop());
     const rt = this.runtime;
-    if (!rt) return;
+    if (!rt || this.tab === 'session') return;
     const base: JobRequest = {
       language: rt.id,
       version: rt.version,
       files: [{ content: this.editor.code }],
       limits: this.requestLimits(),
     };
-    const tab = this.tab === 'run' ? this.runTab : this.judgeTab;
+    const tab = this.tab === 'judge' ? this.judgeTab : this.runTab;
     tab.begin(rt.compiled);
     const job = this.follower.start(tab.request(base), tab);
     this.label();

@@ -4,10 +4,13 @@
  * stdin and prints in a loop, its lines seen before its end, then its verdict; a C++
  * compile error apart from the output; a judge run with a passing and a failing test;
  * every language's hello world; the key asked for once; a shared link; a narrow screen;
+ * a session: its terminal answering, a file uploaded through the tree and cat in the
+ * terminal, a file edited and saved in the tree, downloaded, deleted, the session ended;
  * the reference rendered offline; the dashboard refused without the admin key and listing
  * the finished jobs with it. Each step leaves a screenshot.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { browserSkip, useStage } from './browser.js';
@@ -211,6 +214,116 @@ describe('the playground in Chromium', { skip: browserSkip() }, () => {
     await page.context().close();
   });
 
+  it('a session: a terminal in the box, and its workspace as a tree to upload, edit, download and delete', async () => {
+    const { page, elsewhere } = await open(withKey());
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.locator('#tab-session').click();
+    assert.equal(await page.locator('#editor').isVisible(), false, 'the program’s editor steps aside');
+    await page.locator('#session-new').click();
+    await page.locator('#term-state', { hasText: 'connected' }).waitFor({ timeout: 30_000 });
+    const id = await page.evaluate<string | null>("sessionStorage.getItem('codebox.session')");
+    assert.ok(id, 'the session is kept for a reload');
+    // its expiry, counting down from its lifetime
+    assert.match(await page.locator('#session-info time').innerText(), /^(\d+:)?\d{1,2}:\d\d$/);
+
+    // the terminal answers (the key went as the socket's subprotocol: keys are on)
+    await typeLine(page, 'echo hello-$((6*7))');
+    await terminalShows(page, 'hello-42');
+    await stage.shot(page, '10-session-terminal');
+
+    // a file uploaded through the tree, then cat in the terminal
+    const uploaded = 'uploaded through the tree: ünïcödé\n';
+    await page.locator('#file-input').setInputFiles({
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(uploaded),
+    });
+    const row = page.locator('#file-tree li[data-path="notes.txt"]');
+    await row.waitFor();
+    assert.match(await row.innerText(), /notes\.txt/);
+    await typeLine(page, 'cat notes.txt');
+    await terminalShows(page, 'uploaded through the tree: ünïcödé');
+    await stage.shot(page, '11-session-upload');
+
+    // opened from the tree into the editor, edited, saved with Ctrl+S, cat again
+    await row.locator('.entry').click();
+    await page.locator('#file-name', { hasText: 'notes.txt' }).waitFor();
+    assert.equal((await page.locator('#file-editor .cm-content').innerText()).trimEnd(), uploaded.trimEnd());
+    await page.locator('#file-editor .cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('edited in the tree, then saved\n');
+    assert.equal(await page.locator('#file-state').innerText(), 'modified');
+    await page.keyboard.press('Control+s');
+    await page.locator('#file-state', { hasText: 'saved' }).waitFor();
+    await typeLine(page, 'cat notes.txt', true);
+    await terminalShows(page, 'edited in the tree, then saved');
+    await stage.shot(page, '12-session-edit');
+
+    // downloaded as it now is
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Download notes.txt' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'notes.txt');
+    const saved = await download.path();
+    assert.equal(fs.readFileSync(saved, 'utf8'), `${uploaded}edited in the tree, then saved\n`);
+
+    // deleted (once confirmed): gone from the tree, the editor and the box
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Delete notes.txt' }).click();
+    await row.waitFor({ state: 'detached' });
+    assert.equal(await page.locator('#file-name').innerText(), 'No file open');
+    await typeLine(page, 'test -e notes.txt || echo gone-$((1+1))');
+    await terminalShows(page, 'gone-2');
+
+    // a new file from the tree, highlighted by its extension, saved and run in the terminal
+    await page.locator('#file-new').click();
+    await page.locator('#new-file-name').fill('src/squares.py');
+    await page.locator('#new-file-name').press('Enter');
+    await page.locator('#file-name', { hasText: 'src/squares.py' }).waitFor();
+    await page.locator('#file-tree li[data-path="src/squares.py"]').waitFor();
+    await page.locator('#file-editor .cm-content').click();
+    await page.keyboard.insertText('for n in range(1, 6):\n    print(f"{n} squared is {n * n}")\n');
+    await page.locator('#file-save').click();
+    await page.locator('#file-state', { hasText: 'saved' }).waitFor();
+    await page.locator('#file-editor .cm-line span').first().waitFor();
+    await typeLine(page, 'python3 src/squares.py', true);
+    await terminalShows(page, '5 squared is 25');
+    await stage.shot(page, '13-session-python');
+
+    // ended: the box is gone, and the API says so
+    await page.locator('#session-end').click();
+    await page.locator('body[data-session="none"]').waitFor();
+    const res = await fetch(`${stage.url}/v1/sessions/${id}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    const ended = (await res.json()) as { status: string; endReason: string };
+    assert.deepEqual([ended.status, ended.endReason], ['ended', 'deleted']);
+    assert.deepEqual(elsewhere, []);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('a session on a narrow screen: tree, file and terminal one under another', async () => {
+    const { page } = await open(withKey({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }));
+    await page.locator('#tab-session').click();
+    await page.locator('#session-new').click();
+    await page.locator('#term-state', { hasText: 'connected' }).waitFor({ timeout: 30_000 });
+    await typeLine(page, 'printf "%s\\n" narrow-$((40+2)) > small.txt; cat small.txt');
+    await terminalShows(page, 'narrow-42');
+    await page.locator('#files-refresh').click();
+    await page.locator('#file-tree li[data-path="small.txt"]').waitFor();
+    const widths = await page.evaluate<number[]>('[document.documentElement.scrollWidth, window.innerWidth]');
+    assert.equal(widths[0], widths[1]);
+    const [tree, file, term] = await Promise.all(
+      ['.tree-pane', '.file-pane', '.term-pane'].map(async (s) => await page.locator(s).boundingBox()),
+    );
+    assert.ok(tree && file && term && file.y >= tree.y + tree.height && term.y >= file.y + file.height);
+    await stage.shot(page, '14-session-narrow', true);
+    await page.locator('#session-end').click();
+    await page.locator('body[data-session="none"]').waitFor();
+    await page.context().close();
+  });
+
   it('the API reference: rendered from /openapi.json, nothing fetched from elsewhere', async () => {
     const { page, elsewhere } = await stage.page();
     const errors: string[] = [];
@@ -290,6 +403,21 @@ async function verdict(page: Page, tab: 'run' | 'judge', expected: string, timeo
   const got = await badge.getAttribute('data-verdict');
   if (got !== expected)
     assert.fail(`verdict ${got}, expected ${expected}: ${await page.locator(`#${tab}-verdict`).innerText()}`);
+}
+
+/** a line typed into the session's terminal (after clearing it), then Enter */
+async function typeLine(page: Page, line: string, clear = false): Promise<void> {
+  // focused as a click would, without a click's selection (two in a row select a word)
+  await page.locator('#terminal .xterm-helper-textarea').focus();
+  // readline's clear-screen: the screenshot shows this line and what it prints
+  if (clear) await page.keyboard.press('Control+l');
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+/** waits for the terminal's screen (xterm's DOM rows) to show this text */
+async function terminalShows(page: Page, text: string): Promise<void> {
+  await page.locator('#terminal .xterm-rows', { hasText: text }).waitFor({ timeout: 15_000 });
 }
 
 /** where the panes are: the same before, during and after a run means nothing jumped */

@@ -292,6 +292,15 @@ describe('the playground in Chromium', { skip: browserSkip() }, () => {
     await terminalShows(page, '5 squared is 25');
     await stage.shot(page, '13-session-python');
 
+    // a reload finds the same box: its files, and a new terminal in it
+    await page.reload();
+    await page.locator('#tab-session').click();
+    await page.locator('#term-state', { hasText: 'connected' }).waitFor({ timeout: 30_000 });
+    await page.locator('#file-tree li[data-path="src"]').waitFor();
+    assert.equal(await page.evaluate<string | null>("sessionStorage.getItem('codebox.session')"), id);
+    await typeLine(page, 'python3 src/squares.py | tail -1');
+    await terminalShows(page, '5 squared is 25');
+
     // ended: the box is gone, and the API says so
     await page.locator('#session-end').click();
     await page.locator('body[data-session="none"]').waitFor();

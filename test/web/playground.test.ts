@@ -231,6 +231,10 @@ describe('the playground in Chromium', { skip: browserSkip() }, () => {
     await typeLine(page, 'echo hello-$((6*7))');
     await terminalShows(page, 'hello-42');
     await stage.shot(page, '10-session-terminal');
+    // Tab is the shell's; Escape then Shift+Tab leaves the terminal, as in the code editor
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await page.evaluate<string>('document.activeElement.id'), 'files-refresh');
 
     // a file uploaded through the tree, then cat in the terminal
     const uploaded = 'uploaded through the tree: ünïcödé\n';
@@ -319,6 +323,10 @@ describe('the playground in Chromium', { skip: browserSkip() }, () => {
     await page.locator('#term-state', { hasText: 'connected' }).waitFor({ timeout: 30_000 });
     await typeLine(page, 'printf "%s\\n" narrow-$((40+2)) > small.txt; cat small.txt');
     await terminalShows(page, 'narrow-42');
+    // an Escape alone still reaches the box (after its short wait for a Tab)
+    await typeLine(page, 'read -rsn1 k; printf "got %q\\n" "$k"');
+    await page.keyboard.press('Escape');
+    await terminalShows(page, "got $'\\E'");
     await page.locator('#files-refresh').click();
     await page.locator('#file-tree li[data-path="small.txt"]').waitFor();
     const widths = await page.evaluate<number[]>('[document.documentElement.scrollWidth, window.innerWidth]');

@@ -16,11 +16,16 @@ const THEME = {
   selectionBackground: '#3a4a6b',
 };
 
+/** how long an Escape waits to see whether a Tab follows (vim's own wait is 100 ms and up) */
+const ESCAPE_HOLD_MS = 250;
+
 export class TerminalPane {
   private readonly term: Terminal;
   private readonly fit = new FitAddon();
   private pty: SessionTerminal | undefined;
   private readonly resizes: ResizeObserver;
+  /** an Escape not yet sent: the first key of Escape-Tab, which leaves the terminal */
+  private heldEscape: ReturnType<typeof setTimeout> | undefined;
 
   /** onEnd: the terminal closed, with what the page should say */
   constructor(
@@ -37,6 +42,7 @@ export class TerminalPane {
     this.term.loadAddon(this.fit);
     this.term.open(host);
     this.term.onData((data) => this.pty?.write(data));
+    this.term.attachCustomKeyEventHandler((e) => this.leaveKeys(e));
     this.term.onResize(({ cols, rows }) => this.pty?.resize(cols, rows));
     // hidden (another tab) the pane has no size: fitting then would make it 1 column wide
     this.resizes = new ResizeObserver(() => this.host.offsetWidth > 0 && this.fit.fit());
@@ -74,6 +80,27 @@ export class TerminalPane {
     this.pty = undefined;
     pty?.close();
     this.term.reset();
+  }
+
+  /**
+   * Tab is the shell's; Escape then Tab (or Shift+Tab) leaves the terminal, as it leaves
+   * the code editor. An Escape waits ESCAPE_HOLD_MS for what follows before it goes to the
+   * box: sent at once, a shell would read the keys typed on return as Meta-keys. False:
+   * xterm leaves the key alone (a Tab then moves the focus, the browser's default).
+   */
+  private leaveKeys(e: KeyboardEvent): boolean {
+    if (e.type !== 'keydown' || ['Shift', 'Control', 'Alt', 'Meta'].includes(e.key)) return true;
+    const held = this.heldEscape !== undefined;
+    clearTimeout(this.heldEscape);
+    this.heldEscape = undefined;
+    if (held && e.key === 'Tab') return false;
+    if (held) this.pty?.write('\x1b');
+    if (e.key !== 'Escape' || e.ctrlKey || e.altKey || e.metaKey || e.shiftKey) return true;
+    this.heldEscape = setTimeout(() => {
+      this.heldEscape = undefined;
+      this.pty?.write('\x1b');
+    }, ESCAPE_HOLD_MS);
+    return false;
   }
 
   private ended(pty: SessionTerminal, why: string): void {

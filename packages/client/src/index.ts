@@ -127,8 +127,12 @@ export function parseEvent(block: string): ReceivedEvent | undefined {
 
 export { CodeboxError };
 export type {
+  CellEventJson,
+  CellRunJson,
   CommandEvent,
   CommandExit,
+  ContextLanguageName,
+  ContextView,
   CommandRequest,
   CommandResultJson,
   FileEntryJson,
@@ -137,5 +141,5 @@ export type {
   SessionRequest,
   SessionView,
 } from '@codebox/protocol';
-export type { PtyOptions, SessionTerminal, WebSocketConstructor, WebSocketLike } from './sessions.js';
+export type { CellStreamEvent, PtyOptions, SessionTerminal, WebSocketConstructor, WebSocketLike } from './sessions.js';
 export { SessionsApi } from './sessions.js';

@@ -79,3 +79,15 @@ export {
   SESSION_REQUEST_SCHEMA,
   SESSION_SCHEMA,
 } from './session-schemas.js';
+export {
+  CELL_EVENT_SCHEMA,
+  CELL_RUN_SCHEMA,
+  checkCellRequest,
+  checkContextRequest,
+  CONTEXT_LANGUAGES,
+  CONTEXT_SCHEMA,
+  MAX_CELL_CODE_BYTES,
+  MAX_CELL_EVENT_BYTES,
+  MAX_CONTEXTS,
+} from './contexts.js';
+export type { CellEventJson, CellRunJson, ContextLanguageName, ContextView } from './contexts.js';

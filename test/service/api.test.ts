@@ -169,12 +169,17 @@ describe('the service', { skip: serviceSkip() }, () => {
       '/v1/sessions/{id}/commands',
       '/v1/sessions/{id}/files/{path}',
       '/v1/sessions/{id}/pty',
+      '/v1/sessions/{id}/contexts',
+      '/v1/sessions/{id}/contexts/{cid}/run',
     ])
       assert.ok(doc.paths[p], p);
     assert.deepEqual(Object.keys(doc.components.schemas).sort(), [
+      'CellEvent',
+      'CellRun',
       'CommandExit',
       'CommandRequest',
       'CommandResult',
+      'Context',
       'Error',
       'FileEntry',
       'Job',

@@ -27,7 +27,7 @@ import { initRlimits, programEnv } from './plan/argv.js';
 import type { KillReason, RunResult } from './result.js';
 import type { Engine } from './engine.js';
 import { MAX_FILES, MAX_PATH } from './spec.js';
-import type { ValidSpec } from './spec.js';
+import type { CollectSpec, ValidSpec } from './spec.js';
 import { decodeExit, verdict } from './verdict.js';
 
 export interface RunHooks {
@@ -56,7 +56,7 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
   try {
     const { box, cgroup, workDir, pidfd, prestarted } = await openBox(
       engine,
-      { limits: spec.limits, network: spec.network, rootfs: spec.rootfs },
+      { limits: spec.limits, network: spec.network, rootfs: spec.rootfs, binds: spec.binds },
       cleanup,
     );
     const placed = await placeCommand(box, spec);
@@ -74,10 +74,10 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
         afterStart: () => engine.prestart?.fill(),
         prestarted,
       });
-      if (spec.collect && result.status === 'OK') {
-        const { maxBytes } = spec.collect;
+      if (spec.collect && collectAfter(spec.collect, result)) {
+        const { maxBytes, dir } = spec.collect;
         const collected = await step('WORKDIR_FAILED', 'collect files', () =>
-          collectFiles(workDir, { maxFiles: MAX_FILES, maxPathLength: MAX_PATH, maxBytes }),
+          collectFiles(workDir, { maxFiles: MAX_FILES, maxPathLength: MAX_PATH, maxBytes }, dir),
         );
         result = {
           ...result,
@@ -95,6 +95,12 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
   // its work dir need not delay the result. close() waits for it; errors go to onError.
   engine.background(cleanup.run());
   return result;
+}
+
+/** after an OK run; with `exited`, also after the program's own non-zero exit (not a limit, signal or abort) */
+export function collectAfter(collect: CollectSpec, result: RunResult): boolean {
+  if (result.status === 'OK') return true;
+  return collect.exited === true && result.status === 'RUNTIME_ERROR' && result.exitCode !== null;
 }
 
 /** Sends the init the files, command and rlimits; 'ready' once it has written the files. */

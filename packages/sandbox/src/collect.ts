@@ -60,7 +60,8 @@ const RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | 
 /** deeper than this is not an artifact anyone needs; it also bounds the recursion */
 const MAX_DEPTH = 16;
 
-export function collectFiles(workDir: string, limits: CollectLimits): Collected {
+/** dir: a sub-directory of the work dir to read instead of all of it (none there: nothing) */
+export function collectFiles(workDir: string, limits: CollectLimits, dir?: string): Collected {
   const { maxFiles, maxPathLength, maxBytes } = limits;
   const files: CollectedFile[] = [];
   let skipped = 0;
@@ -99,7 +100,18 @@ export function collectFiles(workDir: string, limits: CollectLimits): Collected 
     }
   };
   try {
-    walk(root, '', 0);
+    if (dir === undefined) walk(root, '', 0);
+    else {
+      // opened beneath the work dir like every file: a link planted at dir is refused
+      const sub = openat2(root, dir, OPEN_FLAGS | O_DIRECTORY, RESOLVE);
+      if (sub >= 0) {
+        try {
+          walk(sub, `${dir}/`, dir.split('/').length);
+        } finally {
+          closeFd(sub);
+        }
+      }
+    }
   } finally {
     closeFd(root);
   }

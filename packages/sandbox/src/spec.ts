@@ -15,6 +15,31 @@ export interface FileSpec {
   readonly mode?: number;
 }
 
+/**
+ * A host file shown read-only in the box at `path` (relative to /box): a bind mount, so
+ * nothing is copied and nothing is charged to the box, however large the file. For data
+ * the caller owns and trusts (a judge's test input and answer for its checker): the host
+ * path must be a regular file readable by the box's uid (bwrap, unprivileged, opens it).
+ */
+export interface BindSpec {
+  /** absolute host path of a regular file */
+  readonly src: string;
+  /** where it shows, relative to the work dir /box */
+  readonly path: string;
+}
+
+/**
+ * What to read back of the work dir after the run (collect.ts): at most maxBytes in all,
+ * from dir (a sub-directory, relative; default the whole work dir), after a run that ended
+ * OK, or with exited also after any exit of the program's own (a non-zero exit code, not
+ * a limit or a signal): a validator that answers by its exit code and leaves files.
+ */
+export interface CollectSpec {
+  readonly maxBytes: number;
+  readonly dir?: string;
+  readonly exited?: boolean;
+}
+
 export interface RunSpec {
   /** argv[0] is looked up in the box's PATH (env.PATH, else /bin:/usr/bin) */
   readonly argv: readonly string[];
@@ -33,7 +58,9 @@ export interface RunSpec {
    * compile step's artifacts), never following a symlink the program left, at most
    * maxBytes in all (a sparse file counts its size): see collect.ts
    */
-  readonly collect?: { readonly maxBytes: number };
+  readonly collect?: CollectSpec;
+  /** read-only host files in the work dir, bound after the files are placed (BindSpec) */
+  readonly binds?: readonly BindSpec[];
 }
 
 export interface ValidSpec {
@@ -44,7 +71,8 @@ export interface ValidSpec {
   readonly rootfs: string | undefined;
   readonly limits: Limits;
   readonly network: NetworkMode;
-  readonly collect: { readonly maxBytes: number } | undefined;
+  readonly collect: CollectSpec | undefined;
+  readonly binds: readonly BindSpec[];
 }
 
 export class SpecError extends Error {
@@ -59,6 +87,8 @@ export class SpecError extends Error {
 /** files into a box, and read back from one */
 export const MAX_FILES = 1000;
 export const MAX_PATH = 255;
+/** host files bound into one box */
+export const MAX_BINDS = 16;
 /** a tmpfs stores a file in whole pages */
 const PAGE = 4096;
 
@@ -76,6 +106,8 @@ export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
   ) {
     throw new SpecError('collect.maxBytes', 'must be a whole number of bytes');
   }
+  if (collect?.dir !== undefined) checkRelativePath(collect.dir, 'collect.dir');
+  const binds = checkBinds(spec.binds ?? [], files);
   return {
     argv,
     env,
@@ -85,7 +117,23 @@ export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
     limits,
     network: checkNetwork(spec.network),
     collect,
+    binds,
   };
+}
+
+/** binds: absolute sources, destinations that are plain relative paths, apart from each other and the files */
+export function checkBinds(binds: readonly BindSpec[], files: readonly FileSpec[]): readonly BindSpec[] {
+  const list: unknown = binds;
+  if (!Array.isArray(list) || binds.length > MAX_BINDS) throw new SpecError('binds', `at most ${MAX_BINDS} binds`);
+  const taken = new Set(files.map((f) => f.path));
+  binds.forEach((b, i) => {
+    if (typeof b.src !== 'string' || !b.src.startsWith('/') || b.src.includes('\0'))
+      throw new SpecError(`binds[${i}].src`, 'must be an absolute host path');
+    checkRelativePath(b.path, `binds[${i}].path`);
+    if (taken.has(b.path)) throw new SpecError(`binds[${i}].path`, `${b.path} is taken by a file or another bind`);
+    taken.add(b.path);
+  });
+  return binds;
 }
 
 export function checkArgv(argv: unknown, field: string): readonly string[] {

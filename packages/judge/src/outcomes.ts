@@ -15,9 +15,11 @@
  * not exit by itself (a limit, a signal) failed, whatever its protocol.
  */
 
-export const CHECKER_PROTOCOLS = ['testlib', 'kattis'] as const;
+import { CHECKER_PROTOCOLS, INTERACTOR_PROTOCOLS } from '@codebox/protocol';
+
+// the protocols are the wire's: one list, the judge's and its clients'
+export { CHECKER_PROTOCOLS, INTERACTOR_PROTOCOLS };
 export type CheckerProtocol = (typeof CHECKER_PROTOCOLS)[number];
-export const INTERACTOR_PROTOCOLS = ['codebox', 'testlib', 'kattis'] as const;
 export type InteractorProtocol = (typeof INTERACTOR_PROTOCOLS)[number];
 
 export type CheckerWord =

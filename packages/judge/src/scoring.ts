@@ -15,11 +15,12 @@
  * its tests are skipped and it scores 0. Groups run in the order given, and a group may
  * depend only on groups before it.
  */
+import { GroupError, POINT_SCALES, resolveGroups, roundPoints, SCORINGS } from '@codebox/protocol';
+import type { Scoring, TestVerdict } from '@codebox/protocol';
 import { SpecError } from '@codebox/sandbox';
-import type { TestVerdict } from '@codebox/protocol';
 
-export const SCORINGS = ['sum', 'min', 'all'] as const;
-export type Scoring = (typeof SCORINGS)[number];
+export { POINT_SCALES, SCORINGS };
+export type { Scoring };
 
 export interface JudgeGroup {
   readonly id: string;
@@ -43,7 +44,6 @@ export interface PlannedGroup {
 }
 
 /** how a checker's points are read: part of the test (0..1), a percentage, or points of the test's worth */
-export const POINT_SCALES = ['fraction', 'percent', 'absolute'] as const;
 export type PointScale = (typeof POINT_SCALES)[number];
 
 export interface TestOutcome {
@@ -52,56 +52,28 @@ export interface TestOutcome {
   readonly fraction: number;
 }
 
+/** the groups checked (the wire's rules, protocol's resolveGroups) and each test's worth */
 export function planGroups(
   tests: readonly { readonly points?: number }[],
   groups: readonly JudgeGroup[],
 ): PlannedGroup[] {
-  const owner = new Map<number, string>();
-  const seen = new Set<string>();
-  const plan = groups.map((g, gi): PlannedGroup => {
-    const field = `groups[${gi}]`;
-    if (typeof g.id !== 'string' || g.id === '') throw new SpecError(`${field}.id`, 'must be a non-empty string');
-    if (seen.has(g.id)) throw new SpecError(`${field}.id`, `"${g.id}" is there twice`);
-    if (!(SCORINGS as readonly string[]).includes(g.scoring))
-      throw new SpecError(`${field}.scoring`, `must be one of ${SCORINGS.join(', ')}`);
-    (g.dependsOn ?? []).forEach((d, di) => {
-      if (!seen.has(d)) throw new SpecError(`${field}.dependsOn[${di}]`, `"${d}" is not a group before this one`);
-    });
-    seen.add(g.id);
-    if (g.tests.length === 0) throw new SpecError(`${field}.tests`, 'at least one test');
-    g.tests.forEach((index, ti) => {
-      if (!Number.isInteger(index) || index < 0 || index >= tests.length)
-        throw new SpecError(`${field}.tests[${ti}]`, `no test ${index}`);
-      const other = owner.get(index);
-      if (other !== undefined)
-        throw new SpecError(`${field}.tests[${ti}]`, `test ${index} is already in group "${other}"`);
-      owner.set(index, g.id);
-    });
-    return { id: g.id, scoring: g.scoring, dependsOn: g.dependsOn ?? [], ...worths(g, tests, field) };
-  });
-  for (let i = 0; i < tests.length; i++)
-    if (!owner.has(i)) throw new SpecError(`tests[${i}]`, 'is in no group (with groups, every test is in one)');
-  return plan;
-}
-
-/** each test's worth and the group's points: the tests' own points, else the group's shared out */
-function worths(
-  g: JudgeGroup,
-  tests: readonly { readonly points?: number }[],
-  field: string,
-): Pick<PlannedGroup, 'points' | 'tests'> {
-  const own = g.tests.some((i) => tests[i]?.points !== undefined);
-  if (own) {
-    if (g.scoring === 'min')
-      throw new SpecError(`${field}.scoring`, 'a min group has points of its own, not points per test');
-    const list = g.tests.map((index) => ({ index, worth: tests[index]?.points ?? 0 }));
-    const sum = round(list.reduce((n, t) => n + t.worth, 0));
-    if (g.points !== undefined && round(g.points) !== sum)
-      throw new SpecError(`${field}.points`, `${g.points} is not the sum of its tests' points (${sum})`);
-    return { points: sum, tests: list };
+  let resolved;
+  try {
+    resolved = resolveGroups(
+      tests,
+      groups.map((g) => ({ ...g, dependsOn: [...(g.dependsOn ?? [])], tests: [...g.tests] })),
+    );
+  } catch (err) {
+    if (err instanceof GroupError) throw new SpecError(err.field, err.message.slice(err.field.length + 2));
+    throw err;
   }
-  const points = g.points ?? 0;
-  return { points, tests: g.tests.map((index) => ({ index, worth: points / g.tests.length })) };
+  return resolved.map((g) => {
+    // the tests' own points, else the group's shared out
+    const own = g.tests.some((i) => tests[i]?.points !== undefined);
+    const points = own ? round(g.tests.reduce((n, i) => n + (tests[i]?.points ?? 0), 0)) : (g.points ?? 0);
+    const worth = (i: number) => (own ? (tests[i]?.points ?? 0) : points / g.tests.length);
+    return { ...g, points, tests: g.tests.map((index) => ({ index, worth: worth(index) })) };
+  });
 }
 
 /** after this outcome, are the group's remaining tests moot? */
@@ -155,7 +127,4 @@ export function fractionOf(points: number, scale: PointScale, worth: number): nu
   return Math.min(1, Math.max(0, f));
 }
 
-/** sums of fractions of points are kept to 9 decimals: 0.1 + 0.2 is 0.3 */
-export function round(x: number): number {
-  return Math.round(x * 1e9) / 1e9;
-}
+export const round = roundPoints;

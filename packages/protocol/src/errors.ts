@@ -14,6 +14,7 @@ export const API_ERRORS = {
   ROUTE_NOT_FOUND: { status: 404, message: 'no such route' },
   JOB_FINISHED: { status: 409, message: 'the job has already finished' },
   BODY_TOO_LARGE: { status: 413, message: 'the body is over the size limit' },
+  PROBLEM_TOO_LARGE: { status: 413, message: "the problem is over the server's size limit" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'the body must be application/json' },
   RATE_LIMITED: { status: 429, message: 'too many requests for this key' },
   INTERNAL: { status: 500, message: 'internal error' },

@@ -20,6 +20,16 @@ export type { WorkerRecord } from './workers.js';
 export { createQueue } from './queue.js';
 export { Schedule } from './schedule.js';
 export { redisFull, refusedByRedis } from './redis-errors.js';
-export type { QueuedJob } from './queue.js';
+export type { QueuedJob, QueuedProblem } from './queue.js';
 export { TIMINGS, timingProblems } from './timings.js';
 export type { Timings } from './timings.js';
+export {
+  blobsOf,
+  BlobUnreadableError,
+  CHUNK_BYTES,
+  ChunksMissingError,
+  distinctBytes,
+  ProblemStore,
+  UPLOAD_TTL_S,
+} from './problems.js';
+export type { BlobRef, StoredProblem, StoredProgram, StoredTest } from './problems.js';

@@ -11,7 +11,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { Keys } from '@codebox/jobs';
+import { Keys, ProblemStore } from '@codebox/jobs';
 import type { JobStore, QueuedJob, RedisConnection } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
 import { authenticate, ownerFrom } from './auth.js';
@@ -22,6 +22,7 @@ import { judge0 } from './judge0/index.js';
 import type { ApiMetrics } from './metrics.js';
 import { metaRoutes, nativeRoutes } from './native/index.js';
 import { piston } from './piston/index.js';
+import { problemRoutes } from './problems/index.js';
 import { rateChecker, rateLimit } from './rate-limit.js';
 import { StreamLimiter } from './streams.js';
 
@@ -66,6 +67,7 @@ export function createApp(d: ApiDeps): Api {
     callbackDenyPrivate: d.config.callbackDenyPrivate,
   });
   app.use(nativeRoutes(shared));
+  app.use(problemRoutes({ ...shared, problemMaxBytes: d.config.problemMaxBytes }));
   app.use(pistonApi.routes);
   app.use(judge0Api.routes);
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));
@@ -87,6 +89,7 @@ function featureDeps(d: ApiDeps, keys: Keys, catalog: CatalogReader, auth: Reque
   return {
     redis: d.redis,
     store: d.store,
+    problems: new ProblemStore(d.redis, d.config.redisPrefix),
     queue: d.queue,
     queueMax: d.config.queueMax,
     limiter: new StreamLimiter(d.config.maxStreams, d.config.maxStreamsPerKey),

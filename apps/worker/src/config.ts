@@ -6,11 +6,13 @@
  */
 import os from 'node:os';
 import {
+  absolutePath,
   ConfigError,
   defaultHostConfig,
   defaultRedisConfig,
   HOST_VARIABLES,
   loadVariables,
+  parseBytes,
   redisProblems,
   REDIS_VARIABLES,
   wholeNumber,
@@ -36,6 +38,10 @@ export interface WorkerConfig extends HostConfig, RedisConfig {
   resultMaxBytes: number;
   /** the most a job may let its compile step hand to its run step (compileLimits.artifactBytes) */
   maxArtifactBytes: number;
+  /** where stored problems' blobs are kept on this host; undefined: <dataDir>/cache */
+  cacheDir: string | undefined;
+  /** what the blob cache keeps before the least recently used go */
+  cacheBytes: number;
 }
 
 /**
@@ -97,6 +103,25 @@ const WORKER_VARIABLES: Variables<WorkerConfig> = {
     default: String(256 << 20),
     apply: wholeNumber(0, 1 << 30, (n, c) => (c.maxArtifactBytes = n)),
   },
+  // Stored problems' test data, kept on this host by SHA-256 so a second job on a problem
+  // fetches nothing from Redis; checkers get these files bound into their boxes, so the
+  // directory is 0711 and its files 0644.
+  CODEBOX_CACHE_DIR: {
+    doc: "where a worker keeps stored problems' test data (by SHA-256; directories 0711, files 0644: checkers' boxes get them bound)",
+    defaultDoc: '`<CODEBOX_DATA_DIR>/cache`',
+    apply: absolutePath((v, c) => (c.cacheDir = v)),
+  },
+  // Past this the least recently used blobs are removed (never one a running job uses).
+  CODEBOX_CACHE_BYTES: {
+    doc: 'what that cache keeps before the least recently used go (never one a job uses, or used in the last 10 minutes)',
+    default: '2g',
+    apply: (v, c) => {
+      const n = parseBytes(v);
+      if (n === undefined || n < 1 << 20) return 'must be a size of at least 1m, e.g. 2g';
+      c.cacheBytes = n;
+      return undefined;
+    },
+  },
   // A standalone worker serves /metrics here (127.0.0.1); 0 turns it off.
   CODEBOX_WORKER_METRICS_PORT: {
     doc: "a standalone worker's `/metrics` on 127.0.0.1 (0: off)",
@@ -109,7 +134,11 @@ export const VARIABLES = { ...HOST_VARIABLES, ...REDIS_VARIABLES, ...WORKER_VARI
 
 export function loadWorkerConfig(env: Readonly<Record<string, string | undefined>>): WorkerConfig {
   // every other field is set by its variable's default (loadVariables)
-  const config = loadVariables(env, VARIABLES, { ...defaultHostConfig(), ...defaultRedisConfig() } as WorkerConfig);
+  const config = loadVariables(env, VARIABLES, {
+    ...defaultHostConfig(),
+    ...defaultRedisConfig(),
+    cacheDir: undefined,
+  } as WorkerConfig);
   const problems = redisProblems(config, REDIS_CHECKS);
   const plain = plainResultBytes(config.maxOutputBytes);
   if (config.resultMaxBytes < plain) {

@@ -162,6 +162,8 @@ describe('the service', { skip: serviceSkip() }, () => {
       '/v1/jobs/{id}',
       '/v1/jobs/{id}/events',
       '/v1/runtimes',
+      '/v1/problems',
+      '/v1/problems/{id}',
       '/healthz',
       '/readyz',
       '/metrics',
@@ -169,9 +171,12 @@ describe('the service', { skip: serviceSkip() }, () => {
       assert.ok(doc.paths[p], p);
     assert.deepEqual(Object.keys(doc.components.schemas).sort(), [
       'Error',
+      'GroupResult',
       'Job',
       'JobRequest',
       'Judge',
+      'Problem',
+      'ProblemRequest',
       'Result',
       'Runtime',
       'TestResult',

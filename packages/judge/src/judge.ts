@@ -12,6 +12,7 @@
  * first failure unrun (skipped). keepOutputBytes bounds what a judge holds: each test's
  * output is cut to it once checked.
  */
+import { Readable } from 'node:stream';
 import { compileProgram, prepare, runCompiled } from '@codebox/runtimes';
 import type { Compiled, ProgramPolicy, ProgramRequest, Runtime, SourceFile } from '@codebox/runtimes';
 import type { JudgeVerdict, TestVerdict } from '@codebox/protocol';
@@ -332,11 +333,12 @@ async function runGroups(
 async function judgeTest(ctx: Context, test: JudgeTest, worth: number): Promise<Judged> {
   if (ctx.interactor) return judgeInteractive(ctx, ctx.interactor, test, worth);
   const { request, hooks } = ctx;
+  const stdin = test.stdin === undefined ? undefined : stdinOf(test.stdin);
   const run = await runCompiled(
     ctx.sandbox,
     ctx.solution,
     {
-      ...(test.stdin === undefined ? {} : { stdin: stdinOf(test.stdin) }),
+      ...(stdin === undefined ? {} : { stdin }),
       ...solutionRequest(request),
       ...(request.mergeStderr ? { mergeStderr: true } : {}),
     },
@@ -345,7 +347,10 @@ async function judgeTest(ctx: Context, test: JudgeTest, worth: number): Promise<
       ...(hooks.onOutput ? { onOutput: (_step, stream, chunk) => hooks.onOutput?.(stream, chunk) } : {}),
       ...(hooks.signal ? { signal: hooks.signal } : {}),
     },
-  );
+  ).finally(() => {
+    // a program that stopped reading leaves the file's stream paused: its descriptor goes now
+    if (stdin instanceof Readable) stdin.destroy();
+  });
   if (run.status !== 'OK') return { verdict: FROM_STATUS[run.status], fraction: 0, run };
   if (ctx.checker.type !== 'program' || !ctx.checkerProgram) {
     const outcome = check(ctx.checker as BuiltinChecker, run.stdout.toString('utf8'), textOf(test.expectedOutput));

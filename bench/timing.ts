@@ -137,7 +137,7 @@ async function main(): Promise<void> {
         boxed.cpu.push(t.run.cpuMs);
         boxed.wall.push(t.run.wallMs);
       }
-      process.stderr.write(`${done + n}/${RUNS}\r`);
+      if (process.stderr.isTTY) process.stderr.write(`${done + n}/${RUNS}\r`);
     }
     report(bare, boxed);
   } finally {

@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { judge } from '@codebox/judge';
 import type { CompileCache } from '@codebox/judge';
-import { runProgram } from '@codebox/runtimes';
-import type { Compiled } from '@codebox/runtimes';
-import { boxSkip } from '../support.js';
+import { detectRuntimes, imageBuilt, imageDir, LANGUAGES, runProgram } from '@codebox/runtimes';
+import type { Compiled, DetectedRuntime } from '@codebox/runtimes';
+import { boxSkip, useSandbox } from '../support.js';
 import { checkerOf, interactorOf, solution, source, useJudge } from './support.js';
 
 const SUM_TESTS = [
@@ -201,3 +202,44 @@ describe('testlib', { skip: boxSkip('python3') }, () => {
     assert.equal(r.tests[0]?.verdict, 'WRONG_ANSWER');
   });
 });
+
+const DATA_DIR = process.env.CODEBOX_DATA_DIR ?? '/var/lib/codebox';
+const IMAGE = imageDir(DATA_DIR);
+
+describe(
+  'testlib on the image root',
+  {
+    skip:
+      boxSkip('python3') ||
+      (imageBuilt(IMAGE) || process.env.CODEBOX_REQUIRE_IMAGE === '1'
+        ? false
+        : `no image root at ${IMAGE} (npm run rootfs builds it)`),
+  },
+  () => {
+    const sandbox = useSandbox();
+
+    it('a checker finds testlib.h beside it there too, and judges', async () => {
+      const found = (await detectRuntimes(sandbox(), { name: 'image', path: IMAGE }, LANGUAGES)).found;
+      const rt = (id: string) => found.find((r) => r.id === id) as DetectedRuntime;
+      const r = await judge(
+        sandbox(),
+        rt('python'),
+        {
+          files: [{ name: 'main', content: 'a, b = map(int, input().split())\nprint(a + b + (a == 5))\n' }],
+          tests: [...SUM_TESTS, { stdin: '5 0\n', expectedOutput: '5\n' }],
+          checker: { type: 'program', runtime: rt('cpp'), files: [source('sum-checker.cpp')] },
+          rootfs: IMAGE,
+        },
+        undefined,
+      );
+      assert.deepEqual(
+        r.tests.map((t) => [t.verdict, t.checker]),
+        [
+          ['ACCEPTED', 'ok 1 + 2 = 3'],
+          ['ACCEPTED', 'ok -5 + 3 = -2'],
+          ['PARTIAL', 'points 0.5 off by one: 6'],
+        ],
+      );
+    });
+  },
+);

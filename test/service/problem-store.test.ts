@@ -9,8 +9,8 @@ import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CHUNK_BYTES, ChunksMissingError, connect, ProblemStore } from '@codebox/jobs';
 import type { BlobRef, RedisConnection, StoredProblem } from '@codebox/jobs';
-import { serviceSkip, startRedis } from './stack.js';
-import type { TestRedis } from './stack.js';
+import { serviceSkip, startCluster, startRedis } from './stack.js';
+import type { TestCluster, TestRedis } from './stack.js';
 
 const bytes = (n: number, seed = 1) =>
   crypto
@@ -159,5 +159,28 @@ describe('problem store over maxmemory', { skip: serviceSkip() }, () => {
     assert.equal((await conn.keys('cbtest-full:blob:*')).length, 0);
     const ref = await store.putBlob(Buffer.from(bytes(CHUNK_BYTES, 999)));
     assert.equal(ref.size, CHUNK_BYTES, 'room again');
+  });
+});
+
+describe('problem store on a Redis Cluster', { skip: serviceSkip() }, () => {
+  let cluster: TestCluster;
+  let conn: RedisConnection;
+  before(async () => {
+    cluster = await startCluster(3);
+    conn = connect(cluster.url, 'codebox-test');
+  });
+  after(async () => {
+    await conn?.quit();
+    await cluster?.destroy();
+  });
+
+  it('with the hash-tagged prefix every codebox key has, the scripts reach their chunks in one slot', async () => {
+    const store = new ProblemStore(conn, `{cbtest-ps-${process.pid}}`);
+    const data = Buffer.from(bytes(CHUNK_BYTES + 100, 7));
+    const ref = await store.putBlob(data);
+    assert.equal(await store.commit('alice', problem('p', [{ stdin: ref, expectedOutput: ref }])), 1);
+    assert.ok((await readAll(store, ref)).equals(data));
+    assert.deepEqual(await store.delete('alice', 'p'), [1]);
+    await assert.rejects(readAll(store, ref), /not stored/);
   });
 });

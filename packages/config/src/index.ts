@@ -101,6 +101,23 @@ export function flag<C>(set: (b: boolean, c: C) => void): Variable<C>['apply'] {
   };
 }
 
+/** a size (parseBytes: 5m, 512k, 1g, bytes) from min to max bytes, said as those sizes */
+export function byteSize<C>(
+  min: string,
+  max: string,
+  example: string,
+  set: (n: number, c: C) => void,
+): Variable<C>['apply'] {
+  const lo = parseBytes(min) ?? 0;
+  const hi = parseBytes(max) ?? Infinity;
+  return (v, c) => {
+    const n = parseBytes(v);
+    if (n === undefined || n < lo || n > hi) return `must be a size between ${min} and ${max}, e.g. ${example}`;
+    set(n, c);
+    return undefined;
+  };
+}
+
 export function absolutePath<C>(set: (p: string, c: C) => void): Variable<C>['apply'] {
   return (v, c) => {
     if (!v.startsWith('/')) return 'must be an absolute path';

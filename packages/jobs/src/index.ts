@@ -32,4 +32,12 @@ export {
   ProblemStore,
   UPLOAD_TTL_S,
 } from './problems.js';
-export type { BlobRef, StoredProblem, StoredProgram, StoredTest } from './problems.js';
+export type {
+  BlobRef,
+  ProblemDefinition,
+  ProblemProgram,
+  ProblemTest,
+  StoredProblem,
+  StoredProgram,
+  StoredTest,
+} from './problems.js';

@@ -33,37 +33,47 @@ export interface BlobRef {
   readonly chunks?: readonly string[];
 }
 
-/** a checker's or interactor's program, its files as blobs */
-export interface StoredProgram {
+/**
+ * A problem's definition, its files as F: blobs once stored (BlobRef), the sources of an
+ * upload while it is read (the API's draft).
+ */
+export interface ProblemDefinition<F> {
+  readonly format: ProblemFormat;
+  readonly name?: string;
+  readonly limits?: RequestLimits;
+  readonly stopOnFirstFailure?: boolean;
+  readonly tests: readonly ProblemTest<F>[];
+  readonly groups?: readonly GroupInput[];
+  readonly checker?: Exclude<CheckerInput, ProgramCheckerInput> | ({ readonly type: 'program' } & ProblemProgram<F>);
+  readonly interactor?: ProblemProgram<F>;
+}
+
+export interface ProblemTest<F> {
+  readonly name?: string;
+  readonly stdin?: F;
+  readonly expectedOutput: F;
+  readonly points?: number;
+}
+
+/** a checker's or interactor's program */
+export interface ProblemProgram<F> {
   readonly language: string;
-  readonly files: readonly { readonly name: string; readonly blob: BlobRef }[];
+  readonly files: readonly { readonly name: string; readonly data: F }[];
   readonly protocol?: string;
   readonly args?: readonly string[];
   readonly points?: string;
 }
 
-export interface StoredTest {
-  readonly name?: string;
-  readonly stdin?: BlobRef;
-  readonly expectedOutput: BlobRef;
-  readonly points?: number;
-}
+export type StoredProgram = ProblemProgram<BlobRef>;
+export type StoredTest = ProblemTest<BlobRef>;
 
 /** one version of a problem as stored */
-export interface StoredProblem {
+export interface StoredProblem extends ProblemDefinition<BlobRef> {
   readonly id: string;
   readonly version: number;
   readonly createdAt: string;
-  readonly format: ProblemFormat;
-  readonly name?: string;
   /** its distinct blobs' bytes */
   readonly bytes: number;
-  readonly limits?: RequestLimits;
-  readonly stopOnFirstFailure?: boolean;
-  readonly tests: readonly StoredTest[];
-  readonly groups?: readonly GroupInput[];
-  readonly checker?: Exclude<CheckerInput, ProgramCheckerInput> | ({ readonly type: 'program' } & StoredProgram);
-  readonly interactor?: StoredProgram;
 }
 
 /** a version could not be made: chunks it needs are gone; send it again */
@@ -212,7 +222,7 @@ export function blobsOf(problem: Pick<StoredProblem, 'tests' | 'checker' | 'inte
   );
   return [
     ...problem.tests.flatMap((t) => (t.stdin ? [t.stdin, t.expectedOutput] : [t.expectedOutput])),
-    ...programs.flatMap((p) => p.files.map((f) => f.blob)),
+    ...programs.flatMap((p) => p.files.map((f) => f.data)),
   ];
 }
 

@@ -4,36 +4,15 @@
  * entry of the uploaded archive), checked as the wire checks a problem, then stored as
  * blobs and committed as a version (store.ts).
  */
-import type { CheckerInput, GroupInput, ProblemFormat, ProgramCheckerInput, RequestLimits } from '@codebox/protocol';
-import type { RuntimeInfo } from '@codebox/protocol';
+import type { ProblemDefinition, ProblemProgram, ProblemTest } from '@codebox/jobs';
+import type { CheckerInput, ProgramCheckerInput, RuntimeInfo } from '@codebox/protocol';
 
 export type Source = { readonly bytes: Buffer } | { readonly entry: string };
 
-export interface DraftProgram {
-  readonly language: string;
-  readonly files: readonly { readonly name: string; readonly source: Source }[];
-  readonly protocol?: string;
-  readonly args?: readonly string[];
-  readonly points?: string;
-}
-
-export interface DraftTest {
-  readonly name?: string;
-  readonly stdin?: Source;
-  readonly expectedOutput: Source;
-  readonly points?: number;
-}
-
-export interface Draft {
-  readonly format: ProblemFormat;
-  readonly name?: string;
-  readonly limits?: RequestLimits;
-  readonly stopOnFirstFailure?: boolean;
-  readonly tests: readonly DraftTest[];
-  readonly groups?: readonly GroupInput[];
-  readonly checker?: Exclude<CheckerInput, ProgramCheckerInput> | ({ readonly type: 'program' } & DraftProgram);
-  readonly interactor?: DraftProgram;
-}
+/** a problem being uploaded: its files still sources */
+export type Draft = ProblemDefinition<Source>;
+export type DraftProgram = ProblemProgram<Source>;
+export type DraftTest = ProblemTest<Source>;
 
 /** the draft as protocol's checkProblem reads it: names, points, groups, programs, limits */
 export function checkable(draft: Draft) {

@@ -35,7 +35,7 @@ export async function storeDraft(
   };
   const program = async (p: DraftProgram): Promise<StoredProgram> => {
     const files = [];
-    for (const f of p.files) files.push({ name: f.name, blob: await blob(f.source) });
+    for (const f of p.files) files.push({ name: f.name, data: await blob(f.data) });
     return { ...p, files };
   };
   const tests = [];

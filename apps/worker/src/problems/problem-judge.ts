@@ -108,7 +108,7 @@ export class ProblemJudge {
   /** a program's files from the cache, in memory: sources, small, and compiled once per version anyway */
   private async spec(p: StoredProgram): Promise<ProgramSpec> {
     const files = [];
-    for (const f of p.files) files.push({ name: f.name, content: await this.cache.read(f.blob) });
+    for (const f of p.files) files.push({ name: f.name, content: await this.cache.read(f.data) });
     return {
       language: p.language,
       files,

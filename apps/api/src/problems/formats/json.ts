@@ -14,7 +14,7 @@ export function fromJson(request: ProblemRequest): Draft {
     language: p.language,
     files: p.files.map((f, i) => ({
       name: f.name ?? (i === 0 ? 'main' : `file${i}`),
-      source: { bytes: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') },
+      data: { bytes: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') },
     })),
     ...(p.protocol ? { protocol: p.protocol } : {}),
     ...(p.args ? { args: p.args } : {}),

@@ -83,8 +83,8 @@ test('scoring: each directory of cases a group worth its accept scores; min grad
     type: 'program',
     language: 'python',
     files: [
-      { name: 'check.py', source: { entry: 'output_validators/check/check.py' } },
-      { name: 'util.py', source: { entry: 'output_validators/check/util.py' } },
+      { name: 'check.py', data: { entry: 'output_validators/check/check.py' } },
+      { name: 'util.py', data: { entry: 'output_validators/check/util.py' } },
     ],
     protocol: 'kattis',
     args: ['strict'],

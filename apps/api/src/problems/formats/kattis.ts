@@ -177,7 +177,7 @@ function kattisValidator(pkg: KattisFiles, runtimes: readonly RuntimeInfo[]): Dr
   );
   const dir =
     mine.length === 1 && mine[0]?.split('/').length === 2 ? 'output_validators/' : `output_validators/${programs[0]}/`;
-  return { language, files: sorted.map((n) => ({ name: n.slice(dir.length), source: { entry: n } })) };
+  return { language, files: sorted.map((n) => ({ name: n.slice(dir.length), data: { entry: n } })) };
 }
 
 /** the default output validator: tokens, case-blind unless case_sensitive, numbers within a tolerance */

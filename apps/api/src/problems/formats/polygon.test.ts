@@ -38,7 +38,7 @@ test('limits, tests by pattern, the checker; no groups and no points: none', asy
   assert.deepEqual(d.checker, {
     type: 'program',
     language: 'cpp',
-    files: [{ name: 'check.cpp', source: { entry: 'files/check.cpp' } }],
+    files: [{ name: 'check.cpp', data: { entry: 'files/check.cpp' } }],
     protocol: 'testlib',
     points: 'absolute',
   });

@@ -212,8 +212,8 @@ function polygonProgram(
   return {
     language,
     files: [
-      { name: base(file), source: { entry: file } },
-      ...headers.filter((h) => base(h) !== base(file)).map((h) => ({ name: base(h), source: { entry: h } })),
+      { name: base(file), data: { entry: file } },
+      ...headers.filter((h) => base(h) !== base(file)).map((h) => ({ name: base(h), data: { entry: h } })),
     ],
   };
 }

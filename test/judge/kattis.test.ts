@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boxSkip } from '../support.js';
-import { checkerOf, interactorOf, solution, source, useJudge } from './support.js';
+import { checkerOf, interactorOf, printing, solution, source, useJudge } from './support.js';
 
 const TESTS = [
   { name: 'one', stdin: '1 2\n', expectedOutput: '3\n' },
@@ -15,7 +15,6 @@ const TESTS = [
 
 describe('Kattis validators', { skip: boxSkip('python3') }, () => {
   const j = useJudge();
-  const printing = (answer: string) => solution(`a, b = map(int, input().split())\nprint(${answer})\n`);
 
   it('42 accepts, 43 rejects, judgemessage.txt is the message; exit 0 is a judge error', async () => {
     const checker = checkerOf(j, 'kattis-sum.py', { protocol: 'kattis' });

@@ -84,3 +84,6 @@ function languageOf(name: string): string {
 
 /** the solution's files: one source */
 export const solution = (content: string) => [{ name: 'main', content }];
+
+/** a python solution that reads two integers and prints what `answer` says of a and b */
+export const printing = (answer: string) => solution(`a, b = map(int, input().split())\nprint(${answer})\n`);

@@ -10,7 +10,7 @@ import type { CompileCache } from '@codebox/judge';
 import { detectRuntimes, imageBuilt, imageDir, LANGUAGES, runProgram } from '@codebox/runtimes';
 import type { Compiled, DetectedRuntime } from '@codebox/runtimes';
 import { boxSkip, useSandbox } from '../support.js';
-import { checkerOf, interactorOf, solution, source, useJudge } from './support.js';
+import { checkerOf, interactorOf, printing, solution, source, useJudge } from './support.js';
 
 const SUM_TESTS = [
   { name: 'small', stdin: '1 2\n', expectedOutput: '3\n' },
@@ -19,9 +19,6 @@ const SUM_TESTS = [
 
 describe('testlib', { skip: boxSkip('python3') }, () => {
   const j = useJudge();
-
-  /** a python solution that prints what `answer` says for each input */
-  const printing = (answer: string) => solution(`a, b = map(int, input().split())\nprint(${answer})\n`);
 
   it('0 ok, 1 wrong answer, 2 presentation error (a wrong answer saying so), each message carried', async () => {
     const checker = checkerOf(j, 'sum-checker.cpp');

@@ -115,7 +115,7 @@ const WORKER_VARIABLES: Variables<WorkerConfig> = {
   CODEBOX_CACHE_BYTES: {
     doc: 'what that cache keeps before the least recently used go (never one a job uses, or used in the last 10 minutes)',
     default: '2g',
-    apply: byteSize('1m', '1024g', '2g', (n, c) => (c.cacheBytes = n)),
+    apply: byteSize('1m', undefined, '2g', (n, c) => (c.cacheBytes = n)),
   },
   // A standalone worker serves /metrics here (127.0.0.1); 0 turns it off.
   CODEBOX_WORKER_METRICS_PORT: {

@@ -6,6 +6,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'packages/sandbox/build/**', 'rootfs/**', '**/*.d.ts'] },
@@ -66,5 +67,10 @@ export default tseslint.config(
     // plain JavaScript: scripts and configs, outside the TypeScript projects
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
+    // the code contexts' Node.js driver: a CommonJS script run with `node -e` in a box
+    files: ['packages/runtimes/drivers/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
   },
 );

@@ -8,7 +8,7 @@
 //   3. the API and the client never reach the engine, the runtimes, the judge or koffi,
 //      directly or through another package (type imports count too): they must not load
 //      a native module or a box to know a type;
-//   4. the API by feature: a feature (native, piston, judge0, problems) imports no other feature
+//   4. the API by feature: a feature (native, piston, judge0, mcp, sessions, problems) imports no other feature
 //      and the job service (jobs/) none at all, so features meet only through jobs/ and in
 //      app.ts; from outside its folder a feature or jobs/ is reached through its index.ts
 //      alone (the exceptions in THROUGH_FILE say why).
@@ -16,12 +16,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** packages, lowest first: each may import only those before it */
-const LAYERS = ['protocol', 'sandbox', 'runtimes', 'judge', 'model', 'config', 'jobs', 'client'];
+const LAYERS = ['protocol', 'sandbox', 'runtimes', 'judge', 'model', 'config', 'jobs', 'client', 'mcp'];
 /** packages that import nothing of ours */
 const LEAVES = new Set(['protocol', 'sandbox']);
 /** what the API and the client must never reach */
 const ENGINE_SIDE = /^packages\/(sandbox|runtimes|judge|model)\//;
-const NO_ENGINE = ['apps/api/src/index.ts', 'apps/api/src/main.ts', 'packages/client/src/index.ts'];
+const NO_ENGINE = [
+  'apps/api/src/index.ts',
+  'apps/api/src/main.ts',
+  'packages/client/src/index.ts',
+  'packages/mcp/src/index.ts',
+];
 /** the libraries a package may use of the service's stack: only jobs talks to Redis */
 const SERVICE_LIBS = /^(express|bullmq|ioredis|prom-client)(\/|$)/;
 const MAY_USE = { jobs: /^(bullmq|ioredis)(\/|$)/ };
@@ -84,7 +89,7 @@ for (const file of files) {
 
 // rule 4: the API's features
 const API = 'apps/api/src/';
-const FEATURES = new Set(['native', 'piston', 'judge0', 'problems']);
+const FEATURES = new Set(['native', 'piston', 'judge0', 'mcp', 'sessions', 'problems']);
 const FOLDERS = new Set([...FEATURES, 'jobs']);
 /** importer -> a feature's inner file it may take directly */
 const THROUGH_FILE = new Map([

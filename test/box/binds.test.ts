@@ -1,7 +1,7 @@
 /**
- * Host files bound read-only into a box (RunSpec.binds), and reading back a part of the
- * work dir after the program's own exit (collect.dir, collect.exited): what a judge's
- * checker needs, tested on real boxes.
+ * Host files bound read-only into a box (RunSpec.binds), and reading back one directory of
+ * the work dir after any exit (collect's patterns and always): what a judge's checker
+ * needs, tested on real boxes.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -46,42 +46,24 @@ describe('binds and collect', { skip: boxSkip() }, () => {
     );
   });
 
-  test('collect.dir reads one directory back; collect.exited also after a non-zero exit, never after a limit', async () => {
-    const script = 'mkdir -p fb; echo hi > fb/msg.txt; echo no > other.txt; exit 43';
+  test('a judge collects a directory by pattern after any exit: not a bound file beside it, not a link planted as it', async () => {
+    const feedback = { patterns: ['fb/**'], always: true, maxBytes: 65536 };
     const r = await sandbox().run({
-      argv: ['sh', '-c', script],
+      argv: ['sh', '-c', 'mkdir -p fb; echo hi > fb/msg.txt; echo no > other.txt; exit 43'],
       env: ENV,
-      collect: { maxBytes: 65536, dir: 'fb', exited: true },
+      binds: [{ src: data, path: 'fb/in.txt' }],
+      collect: feedback,
     });
     assert.equal(r.exitCode, 43);
     assert.deepEqual(
       r.files?.map((f) => [f.path, f.content.toString()]),
       [['fb/msg.txt', 'hi\n']],
     );
-    const plain = await sandbox().run({
-      argv: ['sh', '-c', script],
-      env: ENV,
-      collect: { maxBytes: 65536, dir: 'fb' },
-    });
-    assert.equal(plain.files, undefined, 'without exited, only after OK');
-    const none = await sandbox().run({ argv: ['true'], env: ENV, collect: { maxBytes: 65536, dir: 'fb' } });
-    assert.deepEqual(none.files, [], 'no such directory: nothing');
-    const killed = await sandbox().run({
-      argv: ['sh', '-c', 'mkdir fb; echo x > fb/a; while :; do :; done'],
-      env: ENV,
-      limits: { cpuMs: 200 },
-      collect: { maxBytes: 65536, dir: 'fb', exited: true },
-    });
-    assert.equal(killed.status, 'TIME_LIMIT');
-    assert.equal(killed.files, undefined);
-  });
-
-  test('a link planted at the collected directory is not followed', async () => {
-    const r = await sandbox().run({
+    const planted = await sandbox().run({
       argv: ['sh', '-c', 'mkdir real; echo secret > real/f; ln -s real fb'],
       env: ENV,
-      collect: { maxBytes: 65536, dir: 'fb' },
+      collect: feedback,
     });
-    assert.deepEqual(r.files, []);
+    assert.deepEqual(planted.files, []);
   });
 });

@@ -110,6 +110,49 @@ describe('files collected from a box', { skip: boxSkip('python3') }, () => {
     );
   });
 
+  it("by glob (a run's outputs): only the matching files, links among them skipped, also after a failure", async () => {
+    await withHostSecret(async (secret) => {
+      const script = [
+        'mkdir -p out/deep && echo a > out/a.csv && echo b > out/deep/b.csv && echo c > c.csv && echo n > notes.txt',
+        `ln -s ${secret} out/link.csv && ln -s ${secret} secret.csv`,
+        'exit 3',
+      ].join(' && ');
+      const patterns = ['out/**', '*.csv'];
+      const r = await sb().run({
+        env: ENV,
+        argv: ['sh', '-c', script],
+        collect: { maxBytes: 1 << 20, patterns, always: true },
+      });
+      assert.equal(r.status, 'RUNTIME_ERROR', text(r).err);
+      assert.deepEqual(
+        (r.files ?? []).map((f) => [f.path, f.content.toString()]),
+        [
+          ['c.csv', 'c\n'],
+          ['out/a.csv', 'a\n'],
+          ['out/deep/b.csv', 'b\n'],
+        ],
+      );
+      assert.equal(r.filesSkipped, 2, 'the two links that matched; notes.txt is not counted, not read');
+      // the control: without `always` a failed run hands nothing back
+      const failed = await sb().run({ env: ENV, argv: ['sh', '-c', script], collect: { maxBytes: 1 << 20, patterns } });
+      assert.equal(failed.files, undefined);
+    });
+  });
+
+  it('by glob, within a count and a byte cap: what is left is counted', async () => {
+    const r = await sb().run({
+      env: ENV,
+      argv: ['sh', '-c', 'for i in 1 2 3 4 5; do head -c 1000 /dev/zero > f$i.bin; done'],
+      // each costs a page on the work dir's tmpfs: two fit in 9000 bytes
+      collect: { maxBytes: 9000, maxFiles: 10, patterns: ['*.bin'], always: true },
+    });
+    assert.deepEqual(
+      (r.files ?? []).map((f) => f.path),
+      ['f1.bin', 'f2.bin'],
+    );
+    assert.deepEqual([r.filesSkipped, r.filesBytesOver], [3, 3 * 4096]);
+  });
+
   it('are not read unless asked for', async () => {
     const r = await sb().run({ env: ENV, argv: ['sh', '-c', 'echo x > f'] });
     assert.equal(r.status, 'OK', text(r).err);

@@ -111,18 +111,16 @@ describe('hostile programs', { skip: boxSkip('python3') }, () => {
 
   for (const dir of ['/box', '/tmp']) {
     test(`filling ${dir}: ENOSPC at its size, the host disk untouched`, async () => {
-      const hostFree = fs.statfsSync('/').bavail;
       const r = await runProgram(sandbox(), 'fill-disk.py', {
         argv: [dir],
         limits: { workDirBytes: 8 << 20, tmpBytes: 8 << 20, fileSizeBytes: 64 << 20 },
       });
       const [written, errno] = text(r).out.trim().split(' ').map(Number);
       assert.equal(errno, ENOSPC);
-      assert.ok(written !== undefined && written <= 8 << 20, `wrote ${written}`);
-      assert.ok(
-        Math.abs(fs.statfsSync('/').bavail - hostFree) * fs.statfsSync('/').bsize < 4 << 20,
-        'host disk free space unchanged',
-      );
+      assert.ok(written !== undefined && written >= 4 << 20 && written <= 8 << 20, `wrote ${written}`);
+      // what it wrote is in memory, the box's own (a tmpfs charged to its cgroup), not on a
+      // disk: the host's free space is no proof on a shared machine, where others write too
+      assert.ok(r.memoryBytes >= written, `the box's memory ${r.memoryBytes} holds the ${written} bytes`);
     });
   }
 

@@ -29,6 +29,13 @@ export const PROGRAMS: Readonly<Record<string, Programs>> = {
     exit3: 'echo bye\nexit 3\n',
     crash: 'echo before\nset -e\nfalse\necho unreachable\n',
   },
+  // a multi-file program of one file, its run script (and no compile script: a compile step that does nothing)
+  project: {
+    hello: 'echo "Hello, World!"\n',
+    echo: 'cat\n',
+    exit3: 'echo bye\nexit 3\n',
+    crash: 'echo before\nset -e\nfalse\necho unreachable\n',
+  },
   python: {
     hello: 'print("Hello, World!")\n',
     echo: 'import sys\nsys.stdout.write(sys.stdin.read())\n',

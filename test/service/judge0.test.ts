@@ -5,8 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { post, serviceSkip, until, useStack } from './stack.js';
 
@@ -32,9 +35,8 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     assert.match(byId.get(71) ?? '', /^Python \(3\.\d+\.\d+\)$/);
     assert.match(byId.get(54) ?? '', /^C\+\+ \(GCC \d+\.\d+\.\d+\)$/);
     for (const id of [46, 50, 60, 62, 63, 64, 68, 72, 73, 74]) assert.ok(byId.has(id), String(id));
-    assert.ok(!byId.has(48), 'older GCC ids are archived, not listed');
     const c48 = (await get('/languages/48')).body;
-    assert.equal(c48.is_archived, true);
+    assert.equal(c48.is_archived, false);
     const cpp = (await get('/languages/54')).body;
     assert.deepEqual(Object.keys(cpp), ['id', 'name', 'is_archived', 'source_file', 'compile_cmd', 'run_cmd']);
     assert.equal(cpp.source_file, 'main.cpp');
@@ -46,6 +48,118 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     const config = (await get('/config_info')).body;
     assert.equal(config.max_cpu_time_limit, 15);
     assert.equal(config.memory_limit, 128000);
+  });
+
+  it("the official Python SDK's way: /about's version picks its ids, /languages must list them (C++ is 52, C 50), then create and get in base64", async () => {
+    // judge0-python: LANGUAGE_TO_LANGUAGE_ID["1.13.1"] for C, CPP, CPP_GCC, C_GCC, PYTHON, BASH, ...
+    const version = (await get('/about')).body.version;
+    assert.equal(version, '1.13.1');
+    const listed = new Set(((await get('/languages')).body as unknown as { id: number }[]).map((l) => l.id));
+    for (const id of [46, 48, 49, 50, 52, 53, 54, 60, 62, 63, 64, 68, 71, 72, 73, 74])
+      assert.ok(listed.has(id), `language ${id} is listed`);
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    for (const [id, source] of [
+      [52, '#include <iostream>\nint main() { std::cout << "cpp" << std::endl; }'],
+      [53, '#include <iostream>\nint main() { std::cout << "cpp" << std::endl; }'],
+      [48, '#include <stdio.h>\nint main(void) { puts("c"); }'],
+      [49, '#include <stdio.h>\nint main(void) { puts("c"); }'],
+    ] as const) {
+      const created = await post(
+        `${base()}/submissions?base64_encoded=true&wait=false`,
+        JSON.stringify({ source_code: b64(source), language_id: id }),
+      );
+      assert.equal(created.status, 201, String(id));
+      const token = String(created.json.token);
+      await until(
+        async () => ((await get(`/submissions/${token}?base64_encoded=true&fields=*`)).body.status.id ?? 0) > 2,
+      );
+      const got = (await get(`/submissions/${token}?base64_encoded=true&fields=*`)).body;
+      assert.deepEqual(
+        [got.status.id, Buffer.from(String(got.stdout), 'base64').toString()],
+        [3, id > 50 ? 'cpp\n' : 'c\n'],
+      );
+      assert.equal((got.language as { id: number }).id, id);
+    }
+  });
+
+  it('what clients ask of Judge0 itself: workers, system_info, statistics, version, isolate, license', async () => {
+    const workers = (await get('/workers')).body as unknown as Record<string, unknown>[];
+    assert.equal(workers.length, 1);
+    assert.deepEqual(Object.keys(workers[0] ?? {}), [
+      'queue',
+      'size',
+      'available',
+      'idle',
+      'working',
+      'paused',
+      'failed',
+    ]);
+    assert.equal(workers[0]?.queue, '1.13.1');
+    assert.equal(workers[0]?.available, 2, "the stack's worker has two slots");
+    const info = (await get('/system_info')).body as unknown as Record<string, string>;
+    assert.match(info['CPU(s)'] ?? '', /^\d+$/);
+    assert.match(info.Mem ?? '', /^\d+(\.\d)?[KMGT]i$/);
+    await submit({ source_code: 'print(1)', language_id: 71 });
+    const stats = (await get('/statistics?invalidate_cache=true')).body as unknown as {
+      submissions: { total: number; today: number; last_30_days: Record<string, number> };
+      languages: { language: { id: number; name: string }; count: number }[];
+      database: { size_in_bytes: number };
+    };
+    assert.ok(stats.submissions.today >= 1 && stats.submissions.total >= stats.submissions.today);
+    assert.equal(Object.keys(stats.submissions.last_30_days).length, 30);
+    assert.match(stats.languages.find((l) => l.language.id === 71)?.language.name ?? '', /^Python/);
+    assert.ok(stats.database.size_in_bytes > 0, 'the database is Redis');
+    for (const [path, text] of [
+      ['/version', /^1\.13\.1$/],
+      ['/isolate', /bubblewrap/],
+      ['/license', /Apache/],
+    ] as const) {
+      const r = await fetch(`${base()}${path}`);
+      assert.equal(r.status, 200, path);
+      assert.match(r.headers.get('content-type') ?? '', /^text\/plain/);
+      assert.match(await r.text(), text);
+    }
+  });
+
+  it('authenticate, authorize, list and delete answer as Judge0 does by default (no authorization token: 403)', async () => {
+    const answer = async (method: string, path: string) => {
+      const r = await fetch(`${base()}${path}`, { method });
+      return [r.status, await r.text()];
+    };
+    assert.deepEqual(await answer('POST', '/authenticate'), [200, '']);
+    assert.deepEqual(await answer('POST', '/authorize'), [403, '']);
+    assert.deepEqual(await answer('GET', '/submissions?page=1&per_page=20'), [403, '']);
+    const { body } = await submit({ source_code: 'echo kept', language_id: 46 });
+    assert.deepEqual(await answer('DELETE', `/submissions/${body.token}`), [403, '']);
+    assert.equal((await get(`/submissions/${body.token}`)).body.stdout, 'kept\n', 'not deleted');
+  });
+
+  it('a form-encoded submission, as Rails takes it: its fields as text, its booleans as Rails casts them', async () => {
+    const form = new URLSearchParams({
+      source_code: 'import sys\nprint(input(), file=sys.stderr)',
+      language_id: '71',
+      stdin: 'by form',
+      cpu_time_limit: '2',
+      redirect_stderr_to_stdout: 'true',
+    });
+    const r = await post(
+      `${base()}/submissions?wait=true&fields=stdout,stderr,status,cpu_time_limit`,
+      form.toString(),
+      {
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+    );
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual(r.json, {
+      stdout: 'by form\n',
+      stderr: null,
+      cpu_time_limit: '2.0',
+      status: { id: 3, description: 'Accepted' },
+    });
+    const bad = await post(`${base()}/submissions`, 'source_code=x&language_id=999', {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
+    assert.deepEqual([bad.status, bad.json], [422, { language_id: ["language with id 999 doesn't exist"] }]);
   });
 
   it("create with wait: the default fields, Accepted against expected_output with Judge0's whitespace rule", async () => {
@@ -223,33 +337,138 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     assert.equal(merged.body.stderr, null);
   });
 
-  it('additional_files: a zip unpacked beside the source, its symlinks skipped', async () => {
-    const zip = execFileSync('python3', [
+  /** base64 of a zip made by Python's zipfile from its entries' code (z is the ZipFile) */
+  const zipOf = (body: string): string =>
+    execFileSync('python3', [
       '-c',
       `
-import io, sys, zipfile
+import base64, io, sys, zipfile
 b = io.BytesIO()
 with zipfile.ZipFile(b, 'w') as z:
-    z.writestr('data/input.txt', 'from the zip')
-    link = zipfile.ZipInfo('secret'); link.create_system = 3; link.external_attr = (0o120777 << 16)
-    z.writestr(link, '/etc/shadow')
-sys.stdout.write(__import__('base64').b64encode(b.getvalue()).decode())
+${body
+  .trim()
+  .split('\n')
+  .map((l) => `    ${l.trim()}`)
+  .join('\n')}
+sys.stdout.write(base64.b64encode(b.getvalue()).decode())
 `,
     ]).toString();
-    // lexists: a link to /etc/shadow dangles in a box (no /etc/shadow there), so exists()
-    // would be False even if the link had been made
+
+  it('additional_files: a zip unpacked beside the source; ./dir/file entries, as the Judge0 SDK writes them', async () => {
     const { body } = await submit({
-      source_code: 'import os\nprint(open("data/input.txt").read(), os.path.lexists("secret"))',
+      source_code: 'print(open("data/input.txt").read(), open("top.txt").read())',
       language_id: 71,
-      additional_files: zip,
+      additional_files: zipOf(`
+        z.writestr('data/input.txt', 'from the zip')
+        z.writestr(zipfile.ZipInfo('./'), '')
+        z.writestr('./top.txt', 'and ./')
+      `),
     });
-    assert.equal(body.stdout, 'from the zip False\n');
+    assert.equal(body.stdout, 'from the zip and ./\n', JSON.stringify(body));
     const bad = await submit(
       { source_code: 'x', language_id: 71, additional_files: Buffer.from('no zip').toString('base64') },
       '',
     );
     assert.equal(bad.status, 422);
     assert.ok((bad.body as unknown as { additional_files: string[] }).additional_files);
+  });
+
+  it('additional_files: an entry that cannot be taken is a 422 naming it, never a silent drop', async () => {
+    const refused: [string, RegExp][] = [
+      [`z.writestr('../escape.txt', 'out')`, /\.\.\/escape\.txt: a path with a "\.\." part/],
+      [`z.writestr('/abs.txt', 'abs')`, /\/abs\.txt: an absolute path/],
+      [
+        `link = zipfile.ZipInfo('secret'); link.create_system = 3; link.external_attr = (0o120777 << 16)
+         z.writestr(link, '/etc/shadow')`,
+        /secret: a symbolic link/,
+      ],
+    ];
+    for (const [entries, message] of refused) {
+      const r = await submit(
+        { source_code: 'print(1)', language_id: 71, additional_files: zipOf(entries) },
+        'wait=true',
+      );
+      assert.equal(r.status, 422, entries);
+      const errors = r.body as unknown as Record<string, string[]>;
+      assert.deepEqual(Object.keys(errors), ['additional_files']);
+      assert.match(errors.additional_files?.[0] ?? '', message);
+    }
+  });
+
+  it("Judge0's own languages: Plain Text (43) answers its text, Executable (44) runs its bytes", async () => {
+    const text = await submit({
+      source_code: 'plain text, not run\n',
+      language_id: 43,
+      expected_output: 'plain text, not run',
+    });
+    assert.deepEqual([text.status, text.body.status.id, text.body.stdout], [201, 3, 'plain text, not run\n']);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codebox-test-exe-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'p.c'),
+        '#include <stdio.h>\nint main(int argc, char **argv) { printf("exe %s\\n", argv[1]); }\n',
+      );
+      execFileSync('gcc', ['-O2', '-o', path.join(dir, 'p'), path.join(dir, 'p.c')]);
+      // the official SDK sends an executable as its bytes in base64, with base64_encoded=true
+      const exe = fs.readFileSync(path.join(dir, 'p')).toString('base64');
+      const run = await submit(
+        { source_code: exe, language_id: 44, command_line_arguments: 'ran' },
+        'wait=true&base64_encoded=true',
+      );
+      assert.deepEqual([run.status, run.body.status.id], [201, 3], JSON.stringify(run.body));
+      assert.equal(Buffer.from(String(run.body.stdout), 'base64').toString(), 'exe ran\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const detail = (await get('/languages/44')).body;
+    assert.deepEqual(
+      [detail.name, detail.source_file, detail.run_cmd],
+      ['Executable', 'a.out', '/bin/chmod +x a.out && ./a.out'],
+    );
+  });
+
+  it('Multi-file program (89): the archive holds compile and run scripts, run with bash; a failed compile is status 6', async () => {
+    const program = (compile: string) =>
+      zipOf(`
+        z.writestr('./main.c', '#include <stdio.h>\\nint main(void) { char s[16]; scanf("%15s", s); printf("hi %s\\\\n", s); }\\n')
+        ${compile}
+        z.writestr('./run', './main')
+      `);
+    // judge0-client and Judge0's examples send the scripts at the archive's top, source_code empty
+    const ok = await submit({
+      language_id: 89,
+      source_code: '',
+      stdin: 'there',
+      additional_files: program(`z.writestr('./compile', 'gcc -O2 -o main main.c')`),
+    });
+    assert.deepEqual([ok.status, ok.body.status.id, ok.body.stdout], [201, 3, 'hi there\n'], JSON.stringify(ok.body));
+    const broken = await submit({
+      language_id: 89,
+      additional_files: program(`z.writestr('compile', 'gcc -o main nothing.c')`),
+    });
+    assert.equal(broken.body.status.id, 6, JSON.stringify(broken.body));
+    assert.match(String(broken.body.compile_output), /nothing\.c/);
+    const scriptOnly = await submit({
+      language_id: 89,
+      additional_files: zipOf(`z.writestr('run', 'echo no compile script')`),
+    });
+    assert.deepEqual([scriptOnly.body.status.id, scriptOnly.body.stdout], [3, 'no compile script\n']);
+    const withSource = await submit(
+      { language_id: 89, source_code: 'echo', additional_files: zipOf(`z.writestr('run', '')`) },
+      '',
+    );
+    assert.deepEqual([withSource.status, withSource.body], [422, { source_code: ['must be blank'] }]);
+    const noRun = await submit({ language_id: 89, additional_files: zipOf(`z.writestr('compile', '')`) }, '');
+    assert.equal(noRun.status, 422);
+    assert.match(
+      (noRun.body as unknown as { additional_files: string[] }).additional_files[0] ?? '',
+      /must hold a run script/,
+    );
+    const langs = (await get('/languages')).body as unknown as { id: number; name: string }[];
+    assert.deepEqual(
+      langs.filter((l) => [43, 44, 89].includes(l.id)).map((l) => l.name),
+      ['Executable', 'Multi-file program', 'Plain Text'],
+    );
   });
 
   it('number_of_runs: runs up to the first that is not Accepted, time and memory averaged over them', async () => {

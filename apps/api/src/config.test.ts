@@ -59,3 +59,11 @@ test('Judge0 callbacks: private addresses refused and nothing listed by default;
     ],
   );
 });
+
+test('the Piston API resolves versions it does not have by default; false finds them as Piston does; a bad value is named', () => {
+  assert.equal(loadApiConfig({}).pistonResolveVersions, true);
+  assert.equal(loadApiConfig({ CODEBOX_PISTON_RESOLVE_VERSIONS: 'false' }).pistonResolveVersions, false);
+  assert.deepEqual(lines({ CODEBOX_PISTON_RESOLVE_VERSIONS: 'maybe' }), [
+    'CODEBOX_PISTON_RESOLVE_VERSIONS="maybe": must be true or false',
+  ]);
+});

@@ -38,6 +38,10 @@ export interface ApiConfig extends RedisConfig {
   /** event streams and waits open at once, in all and per key (each holds a Redis connection) */
   maxStreams: number;
   maxStreamsPerKey: number;
+  /** the Piston API runs the installed version of a language when the asked one is not installed */
+  pistonResolveVersions: boolean;
+  /** sessions a key may hold at once */
+  sessionsPerKey: number;
   /** where the Judge0-compatible API lives */
   judge0Prefix: string;
   /** hosts, addresses and CIDRs Judge0 callbacks may go to; when any, only these (private or not) */
@@ -127,6 +131,20 @@ const API_VARIABLES: Variables<ApiConfig> = {
     doc: 'open event streams and waits per key',
     default: '100',
     apply: wholeNumber(1, 100_000, (n, c) => (c.maxStreamsPerKey = n)),
+  },
+  // Piston clients name the versions of Piston's packages (python 3.10.0, node 18.15.0):
+  // true runs the installed version of the language instead, and the answer's `version`
+  // says which ran; false: such a version is unknown, as in Piston.
+  CODEBOX_PISTON_RESOLVE_VERSIONS: {
+    doc: "Piston API: a version that is not installed runs the installed one of the language, the answer's `version` saying which (`false`: unknown, as in Piston)",
+    default: 'true',
+    apply: flag((b, c) => (c.pistonResolveVersions = b)),
+  },
+  // Sessions one key may hold at once (starting or ready); more is 429 SESSION_LIMIT.
+  CODEBOX_SESSIONS_PER_KEY: {
+    doc: 'sessions a key may hold at once (more: 429 `SESSION_LIMIT`)',
+    default: '10',
+    apply: wholeNumber(1, 100_000, (n, c) => (c.sessionsPerKey = n)),
   },
   // The Judge0 CE-compatible API's path prefix.
   CODEBOX_JUDGE0_PREFIX: {

@@ -15,11 +15,14 @@ test('reads the sandbox settings from the environment', () => {
       workRoot: '/tmp/w',
       uidBase: 300000,
       uidCount: 8,
+      // a range that was set is that range: no other is searched when it is taken
+      uidSearch: 0,
     },
   );
-  assert.deepEqual(loadConfig({}), { sandbox: {}, dataDir: '/var/lib/codebox', rootfs: undefined });
+  // no range given: the engine finds a free one from its default (a worker may hold that)
+  assert.deepEqual(loadConfig({}), { sandbox: { uidSearch: 63 }, dataDir: '/var/lib/codebox', rootfs: undefined });
   assert.deepEqual(loadConfig({ CODEBOX_DATA_DIR: '/srv/cb', CODEBOX_ROOTFS: 'host' }), {
-    sandbox: {},
+    sandbox: { uidSearch: 63 },
     dataDir: '/srv/cb',
     rootfs: 'host',
   });

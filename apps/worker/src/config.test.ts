@@ -21,14 +21,21 @@ test('a worker on Redis Cluster refuses a prefix without a hash tag, naming the 
 
 test("what a job may store: each test's cap, and a result budget a plain run at the most output always fits", () => {
   const MiB = 1 << 20;
-  // two streams of the run and two of its compile, each at most 3/2 as sent, and 64 KiB for the rest
-  const plain = (outputBytes: number): number => 4 * ((3 * outputBytes) / 2) + (64 << 10);
+  // two streams of the run and two of its compile, and the output files, each at most 3/2
+  // as sent, and 64 KiB for the rest
+  const plain = (outputBytes: number, filesBytes = 8 * MiB): number =>
+    4 * ((3 * outputBytes) / 2) + (3 * filesBytes) / 2 + (64 << 10);
   const c = loadWorkerConfig({});
   assert.deepEqual([c.testOutputBytes, c.resultMaxBytes], [64 << 10, plain(4 * MiB)]);
   assert.equal(
     loadWorkerConfig({ CODEBOX_MAX_OUTPUT_BYTES: String(MiB) }).resultMaxBytes,
     plain(MiB),
     'the default follows CODEBOX_MAX_OUTPUT_BYTES',
+  );
+  assert.equal(
+    loadWorkerConfig({ CODEBOX_OUTPUT_FILES_BYTES: String(MiB) }).resultMaxBytes,
+    plain(4 * MiB, MiB),
+    'and CODEBOX_OUTPUT_FILES_BYTES',
   );
   assert.equal(
     loadWorkerConfig({ CODEBOX_RESULT_MAX_BYTES: String(64 * MiB), CODEBOX_TEST_OUTPUT_BYTES: '1024' }).resultMaxBytes,
@@ -39,7 +46,7 @@ test("what a job may store: each test's cap, and a result budget a plain run at 
     (e: ConfigError) =>
       e.lines.length === 1 &&
       e.lines[0] ===
-        `CODEBOX_RESULT_MAX_BYTES="${MiB}": must be at least ${plain(4 * MiB)}, what a run at CODEBOX_MAX_OUTPUT_BYTES (4194304) may store`,
+        `CODEBOX_RESULT_MAX_BYTES="${MiB}": must be at least ${plain(4 * MiB)}, what a run at CODEBOX_MAX_OUTPUT_BYTES (4194304) with CODEBOX_OUTPUT_FILES_BYTES (8388608) may store`,
   );
   assert.throws(
     () => loadWorkerConfig({ CODEBOX_TEST_OUTPUT_BYTES: '-1' }),

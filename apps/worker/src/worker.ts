@@ -19,12 +19,21 @@ import {
   QUEUE_NAME,
   queueConnection,
   retire,
+  SessionStore,
   TIMINGS,
+  WorkerInbox,
 } from '@codebox/jobs';
 import type { QueuedJob, WorkerRecord } from '@codebox/jobs';
 import { jobError } from '@codebox/protocol';
 import type { RuntimeInfo } from '@codebox/protocol';
-import { chooseRoot, COMPILE_DEFAULTS, DEFAULT_ARTIFACT_BYTES, detectRuntimes, LANGUAGES } from '@codebox/runtimes';
+import {
+  chooseRoot,
+  COMPILE_DEFAULTS,
+  DEFAULT_ARTIFACT_BYTES,
+  detectRuntimes,
+  LANGUAGES,
+  Registry,
+} from '@codebox/runtimes';
 import type { DetectedRuntime, ProgramPolicy, Root } from '@codebox/runtimes';
 import { createSandbox, DEFAULT_LIMITS, MAX_LIMITS } from '@codebox/sandbox';
 import type { WorkerConfig } from './config.js';
@@ -34,6 +43,9 @@ import type { WorkerMetrics } from './metrics.js';
 import { BlobCache } from './problems/blob-cache.js';
 import { CompiledPrograms } from './problems/compile-cache.js';
 import { ProblemJudge } from './problems/problem-judge.js';
+import type { SessionEngine } from './sessions/engine.js';
+import { SessionHost } from './sessions/host.js';
+import { sessionPolicy } from './sessions/policy.js';
 
 /** re-exported for the tests and docs that quote them: declared in @codebox/jobs' TIMINGS */
 export const LOCK_MS = TIMINGS.lockMs;
@@ -64,7 +76,9 @@ function cacheDir(config: Pick<WorkerConfig, 'cacheDir' | 'dataDir'>): string {
 }
 
 /** the service's limits: the engine's, with output capped lower (results live in Redis) */
-export function servicePolicy(config: Pick<WorkerConfig, 'maxOutputBytes' | 'maxArtifactBytes'>): ProgramPolicy {
+export function servicePolicy(
+  config: Pick<WorkerConfig, 'maxOutputBytes' | 'maxArtifactBytes' | 'outputFiles' | 'outputFilesBytes'>,
+): ProgramPolicy {
   const maxima = { ...MAX_LIMITS, outputBytes: config.maxOutputBytes };
   const cap = (l: typeof DEFAULT_LIMITS) => ({ ...l, outputBytes: Math.min(l.outputBytes, config.maxOutputBytes) });
   const artifactBytes = {
@@ -75,6 +89,7 @@ export function servicePolicy(config: Pick<WorkerConfig, 'maxOutputBytes' | 'max
     run: { defaults: cap(DEFAULT_LIMITS), maxima },
     compile: { defaults: cap(COMPILE_DEFAULTS), maxima },
     artifactBytes,
+    outputs: { maxFiles: config.outputFiles, maxBytes: config.outputFilesBytes },
   };
 }
 
@@ -86,6 +101,7 @@ export function publishedLimits(policy: ProgramPolicy): WorkerRecord['limits'] {
       defaults: { ...policy.compile.defaults, artifactBytes: policy.artifactBytes.default },
       maxima: { ...policy.compile.maxima, artifactBytes: policy.artifactBytes.maximum },
     },
+    outputs: policy.outputs,
   };
 }
 
@@ -179,6 +195,9 @@ export async function startWorker({
     const poll = setInterval(() => void runner.recheckCancels(), TIMINGS.cancelPollMs);
     onRelease(() => clearInterval(poll));
 
+    const sessions = await startSessions(config, id, sandbox, redis, keys, detection.found, root, metrics, log);
+    onRelease(() => sessions?.inbox.stop());
+
     const startedAt = new Date().toISOString();
     const record = (): WorkerRecord => ({
       id,
@@ -190,15 +209,19 @@ export async function startWorker({
       runtimes: detection.found.map((rt) => runtimeInfo(rt, policy)),
       limits: publishedLimits(policy),
       startedAt,
+      ...(sessions
+        ? { sessions: { capacity: config.sessions, open: sessions.host.open, policy: sessions.policy } }
+        : {}),
     });
     metrics.slots.set({ state: 'total' }, config.slots);
     metrics.slots.set({ state: 'busy' }, 0);
     await announce(redis, keys, record(), TIMINGS.workerRecordTtlMs);
     onRelease(() => retire(redis, keys, id));
-    const heartbeat = setInterval(
-      () => void announce(redis, keys, record(), TIMINGS.workerRecordTtlMs).catch(() => undefined),
-      TIMINGS.heartbeatMs,
-    );
+    const heartbeat = setInterval(() => {
+      void announce(redis, keys, record(), TIMINGS.workerRecordTtlMs).catch(() => undefined);
+      void sessions?.inbox.refresh().catch(() => undefined);
+      void sessions?.host.reconcile().catch(() => undefined);
+    }, TIMINGS.heartbeatMs);
     onRelease(() => clearInterval(heartbeat));
 
     const queueConn = queueConnection(redisUrl, `codebox-worker-${id}-queue`);
@@ -245,8 +268,11 @@ export async function startWorker({
       (closing ??= (async () => {
         // a little before the promise: the engine's close and the process's exit come after
         const deadline = Date.now() + graceMs + END_MARGIN_MS - EXIT_MS;
-        // no new jobs; resolves once the running ones have ended and BullMQ is told
+        // sessions end now (a session has no end of its own to wait for); no new jobs,
+        // and `drained` resolves once the running ones have ended and BullMQ is told
+        const sessionsClosed = sessions?.host.close();
         const drained = worker.close();
+        await sessionsClosed;
         if (!(await within(drained, graceMs))) runner.endAll();
         if (!(await within(drained, deadline - Date.now() - RELEASE_MS))) {
           // Redis away: ends not written by now are given up, as the worker must go
@@ -260,6 +286,42 @@ export async function startWorker({
     await releaseAll(Date.now() + END_MARGIN_MS);
     throw err;
   }
+}
+
+/**
+ * Sessions, when the worker holds any (CODEBOX_SESSIONS): the host and its inbox, started.
+ * The inbox lives as long as the worker's record, renewed with it.
+ */
+async function startSessions(
+  config: WorkerConfig,
+  workerId: string,
+  sandbox: SessionEngine,
+  redis: ReturnType<typeof connect>,
+  keys: Keys,
+  runtimes: readonly DetectedRuntime[],
+  root: Root,
+  metrics: WorkerMetrics,
+  log: Logger,
+): Promise<{ host: SessionHost; inbox: WorkerInbox; policy: ReturnType<typeof sessionPolicy> } | undefined> {
+  if (config.sessions === 0) return undefined;
+  const policy = sessionPolicy(config);
+  const host = new SessionHost({
+    workerId,
+    engine: sandbox,
+    store: new SessionStore(redis, config.redisPrefix, { retentionS: config.resultTtlS, startingTtlS: 120 }),
+    policy,
+    capacity: config.sessions,
+    registry: new Registry(root.name, runtimes),
+    rootfs: root.path,
+    bash: runtimes.some((rt) => rt.id === 'bash'),
+    // the files of an open come in a JSON body, which the API bounds first (CODEBOX_BODY_LIMIT, at most 256m)
+    openBytes: 256 << 20,
+    metrics,
+    log,
+  });
+  const inbox = new WorkerInbox(redis, keys, workerId, host.handle, TIMINGS.workerRecordTtlMs);
+  await inbox.start();
+  return { host, inbox, policy };
 }
 
 /** what the API needs of a runtime, so that it never loads the runtimes to know it */

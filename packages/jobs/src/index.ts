@@ -21,7 +21,7 @@ export { createQueue } from './queue.js';
 export { Schedule } from './schedule.js';
 export { redisFull, refusedByRedis } from './redis-errors.js';
 export type { QueuedJob, QueuedProblem } from './queue.js';
-export { TIMINGS, timingProblems } from './timings.js';
+export { sessionLostBoundMs, TIMINGS, timingProblems } from './timings.js';
 export type { Timings } from './timings.js';
 export {
   blobsOf,
@@ -41,3 +41,10 @@ export type {
   StoredProgram,
   StoredTest,
 } from './problems.js';
+export { DEFAULT_SESSION_STORE_OPTIONS, parseRecord, SessionStore, sessionView } from './session-store.js';
+export type { NewSession, SessionRecord, SessionStoreOptions } from './session-store.js';
+export { notReady, SessionCall } from './session-call.js';
+export type { CallDeps } from './session-call.js';
+export { WorkerCall, WorkerInbox } from './session-inbox.js';
+export { SESSION_TRANSPORT } from './session-frames.js';
+export type { CallError, Channel, ReplyFrame } from './session-frames.js';

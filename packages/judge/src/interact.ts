@@ -68,7 +68,7 @@ export async function interact(
     testlib: {
       args: ['input.txt', 'out/output.txt', 'expected.txt'],
       mkdir: 'out',
-      collect: { dir: 'out', maxBytes: TOUT_BYTES },
+      collect: { patterns: ['out/output.txt'], maxBytes: TOUT_BYTES },
     },
     kattis: { args: ['input.txt', 'expected.txt', 'feedback/'], mkdir: 'feedback', collect: FEEDBACK },
   }[i.protocol];

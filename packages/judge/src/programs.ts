@@ -158,8 +158,11 @@ export async function runChecker(
   return kattisWord(r, feedbackOf(r), `${r.stdout.toString()}${r.stderr.toString()}`);
 }
 
-/** a Kattis validator's feedback directory, read back after any exit of its own */
-export const FEEDBACK = { dir: 'feedback', exited: true, maxBytes: FEEDBACK_BYTES } as const;
+/**
+ * a Kattis validator's feedback directory, read back however it ended: it answers by a
+ * non-zero exit (42, 43), and what ended it otherwise is judged by its status, not its files
+ */
+export const FEEDBACK = { patterns: ['feedback/**'], always: true, maxBytes: FEEDBACK_BYTES } as const;
 
 /** its files by name (judgemessage.txt, score.txt) */
 export function feedbackOf(r: RunResult): Map<string, string> {

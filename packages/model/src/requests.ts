@@ -36,6 +36,7 @@ export function programRequest(request: JobRequest, rootfs: string | undefined):
     ...(artifactBytes === undefined ? {} : { artifactBytes }),
     network: request.network ? 'loopback' : 'none',
     ...(rootfs === undefined ? {} : { rootfs }),
+    ...(request.outputs ? { outputs: request.outputs } : {}),
   };
 }
 
@@ -50,7 +51,7 @@ export function judgeRequest(
   find: FindRuntime,
   keepOutputBytes: number,
 ): JudgeRequest {
-  const { stdin: _stdin, ...program } = programRequest(request, rootfs);
+  const { stdin: _stdin, outputs: _outputs, ...program } = programRequest(request, rootfs);
   const { checker, interactor } = request;
   const tests = request.tests ?? [];
   return {

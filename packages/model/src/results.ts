@@ -8,10 +8,10 @@
  * engine status is a wire status, and a program's status is exactly the wire's.
  */
 import { encodeOutput } from '@codebox/protocol';
-import type { CompileJson, JudgeJson, ResultJson, ResultStatus, TestJson } from '@codebox/protocol';
+import type { CompileJson, JudgeJson, OutputFileJson, ResultJson, ResultStatus, TestJson } from '@codebox/protocol';
 import type { JudgeResult, TestResult } from '@codebox/judge';
 import type { ProgramResult, ProgramStatus } from '@codebox/runtimes';
-import type { RunResult } from '@codebox/sandbox';
+import type { CollectedFile, RunResult } from '@codebox/sandbox';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** a compile error that names the two lists when they differ */
@@ -36,16 +36,34 @@ export function toJson(r: RunResult | ProgramResult): ResultJson {
     stderrTruncated: r.stderrTruncated,
     ...(r.message === undefined ? {} : { message: r.message }),
     ...('compile' in r && r.compile ? { compile: compileJson(r.compile) } : {}),
+    ...(r.files ? { files: r.files.map(outputFileJson) } : {}),
+    ...(r.filesSkipped || r.filesBytesOver
+      ? { filesOmitted: { count: r.filesSkipped ?? 0, bytes: r.filesBytesOver ?? 0 } }
+      : {}),
   };
 }
 
+function outputFileJson(f: CollectedFile): OutputFileJson {
+  const { text, encoding } = encodeOutput(f.content);
+  return { path: f.path, size: f.content.length, mode: f.mode, encoding, content: text };
+}
+
+/** a compile step's: no files (what it hands the run step is not the client's) */
 export function compileJson(c: RunResult): CompileJson {
-  const { stdoutTruncated: _o, stderrTruncated: _e, message: _m, compile: _c, ...rest } = toJson(c);
+  const {
+    stdoutTruncated: _o,
+    stderrTruncated: _e,
+    message: _m,
+    compile: _c,
+    files: _f,
+    filesOmitted: _fo,
+    ...rest
+  } = toJson(c);
   return rest;
 }
 
 export function testJson(t: TestResult): TestJson {
-  const { message: _m, compile: _c, ...run } = toJson(t.run);
+  const { message: _m, compile: _c, files: _f, filesOmitted: _fo, ...run } = toJson(t.run);
   return {
     index: t.index,
     ...(t.name === undefined ? {} : { name: t.name }),

@@ -1,5 +1,5 @@
 export { base64Bytes, encodeOutput, encodeOutputWithin, maxEncodedBytes, ResultBudget } from './result.js';
-export type { CompileJson, Encoding, GroupJson, JudgeJson, ResultJson, TestJson } from './result.js';
+export type { CompileJson, Encoding, GroupJson, JudgeJson, OutputFileJson, ResultJson, TestJson } from './result.js';
 export { API_ERRORS, ApiError } from './errors.js';
 export type { ApiErrorBody, ApiErrorCode } from './errors.js';
 export {
@@ -56,3 +56,46 @@ export { entryName, fileNameProblem } from './files.js';
 export type { EntryRule } from './files.js';
 export { GroupError, resolveGroups, roundPoints, SCORINGS } from './groups.js';
 export type { GroupInput, ResolvedGroup, Scoring } from './groups.js';
+export {
+  PTY_BEARER_PREFIX,
+  PTY_SUBPROTOCOL,
+  SESSION_END_REASONS,
+  SESSION_LIMITS,
+  SESSION_STATUSES,
+} from './session.js';
+export type {
+  CommandEvent,
+  CommandExit,
+  CommandRequest,
+  CommandResultJson,
+  FileEntryJson,
+  ProcessOutput,
+  ProcessView,
+  PtyClientMessage,
+  PtyServerMessage,
+  SessionEndReason,
+  SessionLimitName,
+  SessionLimits,
+  SessionPolicy,
+  SessionRequest,
+  SessionStatus,
+  SessionUsageJson,
+  SessionView,
+} from './session.js';
+export {
+  checkCommandRequest,
+  checkSessionRequest,
+  checkWorkspacePath,
+  MAX_NAME_BYTES,
+  MAX_WORKSPACE_PATH_BYTES,
+  workspacePathProblem,
+} from './session-request.js';
+export type { ResolvedSession } from './session-request.js';
+export {
+  COMMAND_REQUEST_SCHEMA,
+  COMMAND_RESULT_SCHEMA,
+  FILE_ENTRY_SCHEMA,
+  PROCESS_SCHEMA,
+  SESSION_REQUEST_SCHEMA,
+  SESSION_SCHEMA,
+} from './session-schemas.js';

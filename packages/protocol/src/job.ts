@@ -44,6 +44,8 @@ export interface JobRequest {
   limits?: RequestLimits;
   compileLimits?: CompileRequestLimits;
   network?: boolean;
+  /** globs of files to bring back out of the run's work dir (`*.png`, `out/**`): result.files */
+  outputs?: string[];
   /** judge mode: compile once, run each test in a fresh box, check its output */
   tests?: TestInput[];
   /** judge mode against a stored problem: "id@version", or "id" for its latest version */

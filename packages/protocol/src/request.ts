@@ -31,7 +31,7 @@ export interface CheckedRequest {
   readonly runtime: RuntimeInfo;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequest {
   if (!validateShape(body)) throw shapeError(validateShape.errors?.[0]);
@@ -76,6 +76,10 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
   if (request.compileArgs?.length && !runtime.compiled)
     throw invalid('compileArgs', `${runtime.id} has no compile step`);
   checkJudgeMode(request, ctx.runtimes);
+  request.outputs?.forEach((g, i) => {
+    if (g.startsWith('/') || g.split('/').includes('..') || g.includes('\0'))
+      throw invalid(`outputs[${i}]`, 'must be a glob relative to the work dir, without ..');
+  });
   checkLimits(request.limits, ctx.maxima.run, 'limits', REQUEST_LIMITS);
   checkLimits(request.compileLimits, ctx.maxima.compile, 'compileLimits', COMPILE_REQUEST_LIMITS);
   return { request, runtime };
@@ -90,6 +94,8 @@ function checkJudgeMode(request: JobRequest, runtimes: readonly RuntimeInfo[]): 
   const judged = request.tests !== undefined || request.problem !== undefined;
   if (judged && request.stdin !== undefined)
     throw invalid('stdin', 'in judge mode each test has its own stdin (tests[i].stdin)');
+  if (judged && request.outputs !== undefined)
+    throw invalid('outputs', 'is for a plain run: judge mode brings back no files');
   if (request.problem !== undefined) {
     for (const field of ['tests', 'groups', 'checker', 'interactor'] as const)
       if (request[field] !== undefined) throw invalid(field, `comes with the problem (${request.problem})`);
@@ -208,7 +214,8 @@ export function fieldPath(e: ErrorObject): string {
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || 'body';
 }
 
-function shapeError(e: ErrorObject | undefined): ApiError {
+/** an ajv error as a 400 naming the field */
+export function shapeError(e: ErrorObject | undefined): ApiError {
   if (!e) return new ApiError('INVALID_REQUEST');
   const field = fieldPath(e);
   const what =

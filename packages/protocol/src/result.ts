@@ -33,6 +33,20 @@ export interface ResultJson {
   message?: string;
   /** `codebox run`, when there was a compile step */
   compile?: CompileJson;
+  /** what the job's `outputs` matched, read back out of the run's work dir */
+  files?: OutputFileJson[];
+  /** matching files left out: links and other non-files, and files past the count or byte cap */
+  filesOmitted?: { count: number; bytes: number };
+}
+
+/** a file out of a run: its bytes as text or base64, as an output stream is carried */
+export interface OutputFileJson {
+  path: string;
+  size: number;
+  /** permission bits */
+  mode: number;
+  encoding: Encoding;
+  content: string;
 }
 
 /** a compile step: the verdict, accounting and output, without the truncation flags */

@@ -203,6 +203,13 @@ export const JOB_REQUEST_SCHEMA = {
       default: false,
       description: "true: IP on the box's own private loopback; never any other network",
     },
+    outputs: {
+      type: 'array',
+      maxItems: 32,
+      items: { type: 'string', minLength: 1, maxLength: 255 },
+      description:
+        "globs of files to bring back out of the run's work dir however it ended (`*.png`, `out/**`; dot files match), as result.files: regular files only, never through a link, within the server's caps (GET /v1/runtimes `outputs`); not in judge mode",
+    },
     tests: {
       type: 'array',
       minItems: 1,
@@ -285,6 +292,27 @@ export const RESULT_SCHEMA = {
     compile: {
       ...COMPILE_SCHEMA,
       description: 'when the language compiles; status COMPILE_ERROR above when it failed',
+    },
+    files: {
+      type: 'array',
+      description: "with `outputs`: the files they matched, read back out of the run's work dir",
+      items: {
+        type: 'object',
+        required: ['path', 'size', 'mode', 'encoding', 'content'],
+        properties: {
+          path: { type: 'string', description: 'relative to the work dir' },
+          size: { type: 'integer' },
+          mode: { type: 'integer', description: 'permission bits' },
+          encoding,
+          content: output,
+        },
+      },
+    },
+    filesOmitted: {
+      type: 'object',
+      description: 'matching entries left out: links and other non-files, files past the count or byte cap',
+      required: ['count', 'bytes'],
+      properties: { count: { type: 'integer' }, bytes: { type: 'integer' } },
     },
   },
 } as const;

@@ -8,6 +8,7 @@ export { COMPILE_DEFAULTS, COMPILE_POLICY, stepLimits } from './limits.js';
 export {
   compileProgram,
   DEFAULT_ARTIFACT_BYTES,
+  DEFAULT_OUTPUTS,
   DEFAULT_PROGRAM_POLICY,
   operand,
   prepare,
@@ -26,3 +27,5 @@ export type {
   Step,
 } from './program.js';
 export { chooseRoot, imageBuilt, imageDir, RootfsError } from './rootfs.js';
+export { CodeContext, CONTEXT_LANGUAGES, ContextEndedError } from './contexts.js';
+export type { CellEvent, CellResult, ContextLanguage } from './contexts.js';

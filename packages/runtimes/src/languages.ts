@@ -61,6 +61,22 @@ export const LANGUAGES: readonly Runtime[] = [
     run: ({ entry }) => ['bash', entry],
   },
   {
+    // Judge0's multi-file program: files[0] is the run script, and a `compile` script
+    // among the files, when there is one, builds the program first, in the compile step's
+    // box (a failure is COMPILE_ERROR, its output the compiler's); each run with bash
+    id: 'project',
+    aliases: ['multi-file'],
+    name: 'Multi-file program (bash scripts)',
+    extensions: [],
+    sourceFile: 'run',
+    requires: ['bash'],
+    versionCommand: ['bash', '--version'],
+    // a fixed script, holding nothing of the client's: a compile step without a compile
+    // script does nothing (a runtime's compile step cannot depend on the files it is given)
+    compile: () => ['bash', '-c', 'if [ -f compile ]; then exec bash compile; fi'],
+    run: ({ entry }) => ['bash', entry],
+  },
+  {
     id: 'python',
     aliases: ['python3', 'py'],
     name: 'Python 3',

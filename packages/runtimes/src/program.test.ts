@@ -94,7 +94,7 @@ test('the table: ids, aliases and extensions are unique; every language has a ve
   assert.equal(new Set(names).size, names.length);
   const exts = LANGUAGES.flatMap((rt) => rt.extensions);
   assert.equal(new Set(exts).size, exts.length);
-  assert.equal(LANGUAGES.length, 12);
+  assert.equal(LANGUAGES.length, 13);
   for (const rt of LANGUAGES) assert.ok(rt.versionCommand.length > 0 && rt.requires.length > 0, rt.id);
   const reg = new Registry<Runtime>('host', LANGUAGES);
   assert.equal(reg.find('C++')?.id, 'cpp');
@@ -170,4 +170,23 @@ test('keepNames: the entry keeps the name it was given (Piston), checked like an
   );
   // without it, the runtime's name, as the native API has always placed it
   assert.equal(prepare(lang('python'), [{ name: 'hello.py', content: '' }]).entry, 'main.py');
+});
+
+test("a multi-file program (Judge0's): the entry is its run script, run by bash; its compile script, when it has one, is the compile step", () => {
+  const project = lang('project');
+  const p = prepare(project, [
+    { name: 'run', content: './main' },
+    { name: 'compile', content: 'gcc main.c -o main' },
+    { name: 'main.c', content: '' },
+  ]);
+  assert.deepEqual(
+    p.files.map((f) => f.path),
+    ['run', 'compile', 'main.c'],
+  );
+  assert.equal(prepare(project, [{ name: 'go.sh', content: '' }]).entry, 'run', 'the entry is the run script');
+  const ctx = { limits: DEFAULT_POLICY.defaults, entry: p.entry, sources: p.sources };
+  assert.deepEqual(project.run(ctx), ['bash', 'run']);
+  // a fixed script: no name or argument of the client's is in it
+  assert.deepEqual(project.compile?.(ctx), ['bash', '-c', 'if [ -f compile ]; then exec bash compile; fi']);
+  assert.deepEqual(project.requires, ['bash']);
 });

@@ -13,7 +13,7 @@ import { entryName, fileNameProblem } from '@codebox/protocol';
 import { LimitError, SpecError, checkRelativePath, DEFAULT_POLICY } from '@codebox/sandbox';
 import type {
   BindSpec,
-  CollectSpec,
+  Collect,
   FileSpec,
   LimitPolicy,
   Limits,
@@ -56,6 +56,11 @@ export interface ProgramRequest {
    * checker's test data, a header its compile includes. Never part of a compile's artifact.
    */
   readonly binds?: readonly BindSpec[];
+  /**
+   * globs of files to read back out of the run step's work dir however it ended (a plot, a
+   * CSV), within the policy's outputs caps: the result's files
+   */
+  readonly outputs?: readonly string[];
 }
 
 export interface ProgramPolicy {
@@ -66,7 +71,11 @@ export interface ProgramPolicy {
    * counts its size), the default and the most a request may ask
    */
   readonly artifactBytes: { readonly default: number; readonly maximum: number };
+  /** what a run's outputs may bring back: files, and their bytes in all */
+  readonly outputs: { readonly maxFiles: number; readonly maxBytes: number };
 }
+
+export const DEFAULT_OUTPUTS = { maxFiles: 32, maxBytes: 8 << 20 } as const;
 
 export const DEFAULT_ARTIFACT_BYTES = { default: 64 << 20, maximum: 256 << 20 } as const;
 
@@ -74,6 +83,7 @@ export const DEFAULT_PROGRAM_POLICY: ProgramPolicy = {
   run: DEFAULT_POLICY,
   compile: COMPILE_POLICY,
   artifactBytes: DEFAULT_ARTIFACT_BYTES,
+  outputs: DEFAULT_OUTPUTS,
 };
 
 export type Step = 'compile' | 'run';
@@ -239,8 +249,8 @@ export async function runCompiled(
   sandbox: Sandbox,
   compiled: Compiled,
   request: Omit<ProgramRequest, 'files' | 'compileLimits'> & {
-    /** files to read back after the run (the engine's CollectSpec): a validator's feedback */
-    readonly collect?: CollectSpec;
+    /** files to read back after the run (the engine's Collect): a validator's feedback */
+    readonly collect?: Collect;
     /** an empty directory of the work dir made before the program starts (a validator's feedback dir) */
     readonly mkdir?: string;
   },
@@ -277,7 +287,11 @@ export async function runCompiled(
       ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
       ...(request.rootfs === undefined ? {} : { rootfs: request.rootfs }),
       ...(request.binds?.length ? { binds: request.binds } : {}),
-      ...(request.collect ? { collect: request.collect } : {}),
+      ...(request.collect
+        ? { collect: request.collect }
+        : request.outputs === undefined
+          ? {}
+          : { collect: { patterns: request.outputs, always: true, ...policy.outputs } }),
     },
     boxHooks('run', hooks),
   );

@@ -14,6 +14,7 @@
  *   supervise, account, collect (compile steps), clean up
  */
 import os from 'node:os';
+import picomatch from 'picomatch';
 import { Readable } from 'node:stream';
 import { BOX_WORKDIR } from './box-etc.js';
 import { collectFiles } from './collect.js';
@@ -27,7 +28,7 @@ import { initRlimits, programEnv } from './plan/argv.js';
 import type { KillReason, RunResult } from './result.js';
 import type { Engine } from './engine.js';
 import { MAX_FILES, MAX_PATH } from './spec.js';
-import type { CollectSpec, ValidSpec } from './spec.js';
+import type { ValidSpec } from './spec.js';
 import { decodeExit, verdict } from './verdict.js';
 
 export interface RunHooks {
@@ -74,10 +75,11 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
         afterStart: () => engine.prestart?.fill(),
         prestarted,
       });
-      if (spec.collect && collectAfter(spec.collect, result)) {
-        const { maxBytes, dir } = spec.collect;
+      if (spec.collect && (result.status === 'OK' || spec.collect.always)) {
+        const { maxBytes, maxFiles = MAX_FILES, patterns } = spec.collect;
+        const match = patterns ? picomatch([...patterns], { dot: true }) : undefined;
         const collected = await step('WORKDIR_FAILED', 'collect files', () =>
-          collectFiles(workDir, { maxFiles: MAX_FILES, maxPathLength: MAX_PATH, maxBytes }, dir),
+          collectFiles(workDir, { maxFiles, maxPathLength: MAX_PATH, maxBytes, ...(match ? { match } : {}) }),
         );
         result = {
           ...result,
@@ -95,12 +97,6 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
   // its work dir need not delay the result. close() waits for it; errors go to onError.
   engine.background(cleanup.run());
   return result;
-}
-
-/** after an OK run; with `exited`, also after the program's own non-zero exit (not a limit, signal or abort) */
-export function collectAfter(collect: CollectSpec, result: RunResult): boolean {
-  if (result.status === 'OK') return true;
-  return collect.exited === true && result.status === 'RUNTIME_ERROR' && result.exitCode !== null;
 }
 
 /** Sends the init the files, command and rlimits; 'ready' once it has written the files. */

@@ -14,6 +14,9 @@
  * size and its allocated blocks against maxBytes; one that does not fit in what is left
  * is skipped (and its bytes counted in bytesOver), and nothing is read past the budget.
  *
+ * With a `match`, only the files it takes are read, and only those count against the
+ * limits or as skipped (a run's outputs, by their globs).
+ *
  * Called after the box's last process is gone, so nothing changes the tree meanwhile;
  * the kernel-side checks hold even if something did. Needs Linux 5.6 (openat2).
  */
@@ -49,6 +52,8 @@ export interface CollectLimits {
   readonly maxPathLength: number;
   /** the most bytes read back in all */
   readonly maxBytes: number;
+  /** which paths (relative, `/`-separated) are wanted; all when absent */
+  readonly match?: (path: string) => boolean;
 }
 
 const { O_DIRECTORY, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, O_RDONLY } = fs.constants;
@@ -60,9 +65,9 @@ const RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | 
 /** deeper than this is not an artifact anyone needs; it also bounds the recursion */
 const MAX_DEPTH = 16;
 
-/** dir: a sub-directory of the work dir to read instead of all of it (none there: nothing) */
-export function collectFiles(workDir: string, limits: CollectLimits, dir?: string): Collected {
+export function collectFiles(workDir: string, limits: CollectLimits): Collected {
   const { maxFiles, maxPathLength, maxBytes } = limits;
+  const wanted = limits.match ?? (() => true);
   const files: CollectedFile[] = [];
   let skipped = 0;
   let bytes = 0;
@@ -78,12 +83,13 @@ export function collectFiles(workDir: string, limits: CollectLimits, dir?: strin
       const fd = openat2(dirfd, name, OPEN_FLAGS, RESOLVE);
       if (fd < 0) {
         // ELOOP: a symlink; ENXIO: a socket; EACCES: a device on a nodev mount
-        skipped++;
+        if (wanted(rel)) skipped++;
         continue;
       }
       try {
         const st = fs.fstatSync(fd);
         if (st.isDirectory() && depth < MAX_DEPTH) walk(fd, `${rel}/`, depth + 1);
+        else if (!wanted(rel)) continue;
         else if (st.isFile() && files.length < maxFiles && rel.length <= maxPathLength) {
           const cost = Math.max(st.size, st.blocks * 512);
           if (bytes + cost > maxBytes) {
@@ -100,18 +106,7 @@ export function collectFiles(workDir: string, limits: CollectLimits, dir?: strin
     }
   };
   try {
-    if (dir === undefined) walk(root, '', 0);
-    else {
-      // opened beneath the work dir like every file: a link planted at dir is refused
-      const sub = openat2(root, dir, OPEN_FLAGS | O_DIRECTORY, RESOLVE);
-      if (sub >= 0) {
-        try {
-          walk(sub, `${dir}/`, dir.split('/').length);
-        } finally {
-          closeFd(sub);
-        }
-      }
-    }
+    walk(root, '', 0);
   } finally {
     closeFd(root);
   }

@@ -28,18 +28,6 @@ export interface BindSpec {
   readonly path: string;
 }
 
-/**
- * What to read back of the work dir after the run (collect.ts): at most maxBytes in all,
- * from dir (a sub-directory, relative; default the whole work dir), after a run that ended
- * OK, or with exited also after any exit of the program's own (a non-zero exit code, not
- * a limit or a signal): a validator that answers by its exit code and leaves files.
- */
-export interface CollectSpec {
-  readonly maxBytes: number;
-  readonly dir?: string;
-  readonly exited?: boolean;
-}
-
 export interface RunSpec {
   /** argv[0] is looked up in the box's PATH (env.PATH, else /bin:/usr/bin) */
   readonly argv: readonly string[];
@@ -58,10 +46,26 @@ export interface RunSpec {
    * compile step's artifacts), never following a symlink the program left, at most
    * maxBytes in all (a sparse file counts its size): see collect.ts
    */
-  readonly collect?: CollectSpec;
+  readonly collect?: Collect;
   /** read-only host files in the work dir, bound after the files are placed (BindSpec) */
   readonly binds?: readonly BindSpec[];
 }
+
+export interface Collect {
+  readonly maxBytes: number;
+  /** at most this many files (default MAX_FILES) */
+  readonly maxFiles?: number;
+  /**
+   * only the files whose path matches one of these globs (`*.png`, `out/**`: picomatch,
+   * dot files included), relative to /box
+   */
+  readonly patterns?: readonly string[];
+  /** after any end of the program, not only OK (a run's outputs; an artifact needs OK) */
+  readonly always?: boolean;
+}
+
+/** at most this many globs, each at most MAX_PATH long */
+export const MAX_PATTERNS = 32;
 
 export interface ValidSpec {
   readonly argv: readonly string[];
@@ -71,7 +75,7 @@ export interface ValidSpec {
   readonly rootfs: string | undefined;
   readonly limits: Limits;
   readonly network: NetworkMode;
-  readonly collect: CollectSpec | undefined;
+  readonly collect: Collect | undefined;
   readonly binds: readonly BindSpec[];
 }
 
@@ -100,13 +104,7 @@ export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
   checkFiles(files, limits);
   const stdin = typeof spec.stdin === 'string' ? Buffer.from(spec.stdin) : spec.stdin;
   const collect = spec.collect;
-  if (
-    collect !== undefined &&
-    (typeof collect !== 'object' || !Number.isInteger(collect.maxBytes) || collect.maxBytes < 0)
-  ) {
-    throw new SpecError('collect.maxBytes', 'must be a whole number of bytes');
-  }
-  if (collect?.dir !== undefined) checkRelativePath(collect.dir, 'collect.dir');
+  if (collect !== undefined) checkCollect(collect);
   const binds = checkBinds(spec.binds ?? [], files);
   return {
     argv,
@@ -134,6 +132,28 @@ export function checkBinds(binds: readonly BindSpec[], files: readonly FileSpec[
     taken.add(b.path);
   });
   return binds;
+}
+
+function checkCollect(collect: Collect): void {
+  if (typeof collect !== 'object' || !Number.isInteger(collect.maxBytes) || collect.maxBytes < 0) {
+    throw new SpecError('collect.maxBytes', 'must be a whole number of bytes');
+  }
+  if (collect.maxFiles !== undefined && (!Number.isInteger(collect.maxFiles) || collect.maxFiles < 0)) {
+    throw new SpecError('collect.maxFiles', 'must be a whole number');
+  }
+  const patterns: unknown = collect.patterns;
+  if (patterns === undefined) return;
+  if (!Array.isArray(patterns) || patterns.length > MAX_PATTERNS) {
+    throw new SpecError('collect.patterns', `at most ${MAX_PATTERNS} globs`);
+  }
+  patterns.forEach((p: unknown, i) => {
+    const field = `collect.patterns[${i}]`;
+    if (typeof p !== 'string' || p.length === 0 || p.length > MAX_PATH || p.includes('\0')) {
+      throw new SpecError(field, `must be a glob of 1 to ${MAX_PATH} characters`);
+    }
+    if (p.startsWith('/') || p.split('/').includes('..'))
+      throw new SpecError(field, 'must be relative to /box, without ..');
+  });
 }
 
 export function checkArgv(argv: unknown, field: string): readonly string[] {

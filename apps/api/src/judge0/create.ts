@@ -12,9 +12,10 @@ import { submitJob } from '../jobs/index.js';
 import type { JobServiceDeps } from '../jobs/index.js';
 import type { Judge0Callbacks } from './callbacks.js';
 import { judge0Runtimes } from './runtimes.js';
+import { countSubmission } from './statistics.js';
 import { dropSubmission, saveSubmission } from './submissions.js';
 import type { SubmissionsDeps } from './submissions.js';
-import { checkSubmission, MAX_EXTRACT_KB, nativeRequest } from './wire/index.js';
+import { checkSubmission, filesProblem, MAX_EXTRACT_KB, nativeRequest, takesCompilerOptions } from './wire/index.js';
 import type { Errors, Submission } from './wire/index.js';
 import { unzip, ZipError } from './zip.js';
 
@@ -48,6 +49,8 @@ export async function createSubmission(
   const { s, runtime } = checked;
   const extra = additionalFiles(s);
   if ('errors' in extra) return extra;
+  const lacking = filesProblem(s.language_id, extra.files);
+  if (lacking) return { errors: lacking };
   const request = await jobRequest(d, s, runtime, extra.files);
   if ('errors' in request) return request;
   const submission: Submission = { token, ...s };
@@ -66,7 +69,7 @@ async function checkForRuntime(
   if ('errors' in checked) return checked;
   const s = checked.submission;
   const runtime = ids.get(s.language_id) as RuntimeInfo;
-  if (s.compiler_options && !runtime.compiled)
+  if (s.compiler_options && !takesCompilerOptions(s.language_id, runtime))
     return { errors: { compiler_options: ['setting compiler options is only allowed for compiled languages'] } };
   return { s, runtime };
 }
@@ -124,4 +127,8 @@ async function recordAndQueue(
     await dropSubmission(d, submission.token).catch(() => undefined);
     throw err;
   }
+  // the statistics are a count, not the submission's: one missed is logged, not refused
+  await countSubmission(d, submission.language_id).catch((err: unknown) =>
+    d.log.warn({ err, jobId: submission.token }, 'judge0 statistics: a submission was not counted'),
+  );
 }

@@ -1,7 +1,7 @@
 /**
  * Judge0 CE 1.13, all of it: the routes under its prefix (submissions, batches, languages,
- * statuses, about, config_info) and the delivery of its callbacks, translating Judge0's
- * wire to native jobs through the job service.
+ * statuses, what it says of itself, authenticate and authorize) and the delivery of its
+ * callbacks, translating Judge0's wire to native jobs through the job service.
  */
 import type { Router } from 'express';
 import { callbackPolicy } from './callback-policy.js';

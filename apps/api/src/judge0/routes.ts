@@ -1,10 +1,12 @@
 /**
  * Judge0 CE 1.13 under a prefix (CODEBOX_JUDGE0_PREFIX, default /judge0), on the same
  * queue and workers: submissions (one, batch, wait, fields, base64, callbacks,
- * additional_files), languages with Judge0's ids, statuses, about, config_info. Errors
+ * additional_files; JSON, or one as a form), languages with Judge0's ids, statuses and
+ * what Judge0 says of itself (info.ts), and its authenticate and authorize. Errors
  * in Judge0's shapes: 422 {attr: [messages]}, 400/503 {error} (errors.ts). Keys: Judge0's
  * X-Auth-Token header, or a bearer, when the server has keys.
  */
+import type http from 'node:http';
 import express, { Router } from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { clientGone, followNew, resultOf } from '../jobs/index.js';
@@ -13,6 +15,7 @@ import type { CreateDeps } from './create.js';
 import { JUDGE0_ERRORS, judge0Errors, refuse } from './errors.js';
 import type { Judge0Error } from './errors.js';
 import { infoRoutes } from './info.js';
+import type { InfoDeps } from './info.js';
 import { judge0Runtimes } from './runtimes.js';
 import { ownSubmission } from './submissions.js';
 import { ConversionError, JUDGE0_LIMITS, MAX_BATCH, parseFields, renderSubmission } from './wire/index.js';
@@ -22,7 +25,7 @@ const WAIT_MARGIN_MS = 60_000;
 /** wait=true holds the request for the longest a submission may take: every run at its longest */
 const WAIT_BOUND_MS = JUDGE0_LIMITS.number_of_runs[1] * JUDGE0_LIMITS.wall_time_limit[1] * 1000 + WAIT_MARGIN_MS;
 
-export interface Judge0RoutesDeps extends CreateDeps {
+export interface Judge0RoutesDeps extends CreateDeps, InfoDeps {
   /** the least time wait=true waits for a submission's end */
   readonly waitMs: number;
   /** the key's rate, as middleware for a route that creates one job */
@@ -38,13 +41,29 @@ export function judge0Routes(d: Judge0RoutesDeps): Router {
   const p = d.prefix;
   r.use(p, xAuthToken, d.authenticate);
   r.use(infoRoutes(d));
-  const json = express.json({ limit: d.bodyLimitBytes, type: () => true });
+  const json = express.json({ limit: d.bodyLimitBytes, type: (req) => !isForm(req) });
+  // Rails takes a form's fields as it takes JSON's (its params): one submission, as text
+  const form = express.urlencoded({ limit: d.bodyLimitBytes, extended: false, type: isForm });
   r.post(`${p}/submissions/batch`, json, (req, res) => createBatch(d, req, res));
   r.get(`${p}/submissions/batch`, (req, res) => getBatch(d, req, res));
-  r.post(`${p}/submissions`, d.rateLimit, json, (req, res) => create(d, req, res));
+  r.post(`${p}/submissions`, d.rateLimit, form, json, (req, res) => create(d, req, res));
   r.get(`${p}/submissions/:token`, (req, res) => getOne(d, req, res));
+  // Judge0 lets only holders of an authorization token (AUTHZ_TOKEN, none by default) list,
+  // delete or authorize: without one, each is a bare 403, as here, where there is none
+  r.get(`${p}/submissions`, forbidden);
+  r.delete(`${p}/submissions/:token`, forbidden);
+  r.post(`${p}/authorize`, forbidden);
+  // a key that got this far is a good one: Judge0's authenticate says so with a bare 200
+  r.post(`${p}/authenticate`, (_req, res) => void res.status(200).end());
   r.use(p, judge0Errors);
   return r;
+}
+
+const isForm = (req: http.IncomingMessage): boolean =>
+  /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '');
+
+function forbidden(_req: Request, res: Response): void {
+  res.status(403).end();
 }
 
 /** Judge0 clients send their key as X-Auth-Token: as a bearer, unless one is there */

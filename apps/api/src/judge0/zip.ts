@@ -1,13 +1,17 @@
 /**
  * Reads a zip archive's regular files into memory — Judge0's additional_files — and
- * nothing else: directories are implied, and symlinks, absolute paths, `..` parts,
- * encrypted entries and anything past the size budget are refused, so nothing in an
- * archive can name a place outside the job's own files. The bytes go into the box as
- * ordinary files; nothing is ever extracted onto the host.
+ * nothing else: directories are implied, a `.` part of a path is dropped (the Judge0 SDK
+ * writes `./dir/file`), and an entry that cannot be taken — a symlink or another
+ * non-regular file, an absolute path, a `..` part, an encrypted entry, a name twice —
+ * refuses the whole archive with a ZipError naming it, as does anything past the size
+ * budget: nothing is dropped unsaid, and nothing in an archive can name a place outside
+ * the job's own files. The bytes go into the box as ordinary files; nothing is ever
+ * extracted onto the host.
  *
  * Supports what zip tools write: stored and deflated entries, no zip64.
  */
 import zlib from 'node:zlib';
+import { fileNameProblem } from '@codebox/protocol';
 
 export class ZipError extends Error {}
 
@@ -21,6 +25,7 @@ const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
 
 /** one central directory record: what the archive says of an entry, before it is read */
 interface Entry {
@@ -36,30 +41,27 @@ interface Entry {
   readonly local: number;
 }
 
-export function unzip(zip: Buffer, maxBytes: number, maxFiles = 1000): { files: ZipFile[]; skipped: string[] } {
+export function unzip(zip: Buffer, maxBytes: number, maxFiles = 1000): { files: ZipFile[] } {
   const eocd = endOfDirectory(zip);
   const count = zip.readUInt16LE(eocd + 10);
   let at = zip.readUInt32LE(eocd + 16);
   if (count === 0xffff || at === 0xffffffff) throw new ZipError('zip64 archives are not supported');
   const files: ZipFile[] = [];
-  const skipped: string[] = [];
   const seen = new Set<string>();
   let total = 0;
   for (let n = 0; n < count; n++) {
     const { entry, next } = directoryEntry(zip, at);
     at = next;
-    if (entry.name.endsWith('/')) continue; // a directory: the files in it say so
-    if (!takeable(entry) || seen.has(entry.name)) {
-      skipped.push(entry.name);
-      continue;
-    }
+    const name = takenName(entry);
+    if (name === undefined) continue; // a directory: the files in it say so
+    if (seen.has(name)) throw new ZipError(`${entry.name}: ${name} is in the archive twice`);
     if (files.length >= maxFiles) throw new ZipError(`more than ${maxFiles} files`);
     total += entry.size;
     if (total > maxBytes) throw new ZipError(`more than ${maxBytes} bytes when extracted`);
-    seen.add(entry.name);
-    files.push({ name: entry.name, content: contentOf(zip, entry) });
+    seen.add(name);
+    files.push({ name, content: contentOf(zip, entry) });
   }
-  return { files, skipped };
+  return { files };
 }
 
 /** the end of central directory record, looked for back from the end past a comment of at most 64 KiB */
@@ -89,16 +91,28 @@ function directoryEntry(zip: Buffer, at: number): { entry: Entry; next: number }
   return { entry, next: at + 46 + nameLen + extraLen + commentLen };
 }
 
-/** a regular file, not encrypted, at a plain relative path that stays inside */
-function takeable(e: Entry): boolean {
+/**
+ * The path a regular file is taken at, its `.` parts dropped; undefined for a directory;
+ * a ZipError naming the entry for one that cannot be taken.
+ */
+function takenName(e: Entry): string | undefined {
+  const refuse = (why: string): never => {
+    throw new ZipError(`${e.name}: ${why}`);
+  };
+  if (e.name.startsWith('/')) refuse('an absolute path');
+  if (e.name.includes('\\') || e.name.includes('\0')) refuse('a path with a backslash or a NUL');
+  const parts = e.name.split('/');
+  if (parts.includes('..')) refuse('a path with a ".." part, which would leave the program\'s directory');
+  const plain = parts.filter((p) => p !== '' && p !== '.').join('/');
+  if (e.name.endsWith('/') || plain === '') return undefined;
+  const problem = fileNameProblem(plain);
+  if (problem) refuse(problem);
   // a Unix entry's type is in its mode; no type bits (as Python writes) is a plain file
   const unixType = e.madeBy === 3 && (e.mode & S_IFMT) !== 0 ? e.mode & S_IFMT : S_IFREG;
-  const unsafe =
-    e.name.startsWith('/') ||
-    e.name.includes('\\') ||
-    e.name.includes('\0') ||
-    e.name.split('/').some((p) => p === '' || p === '.' || p === '..');
-  return !unsafe && unixType === S_IFREG && (e.flags & 1) === 0;
+  if (unixType === S_IFLNK) refuse('a symbolic link: only regular files are taken');
+  if (unixType !== S_IFREG) refuse('not a regular file: only regular files are taken');
+  if ((e.flags & 1) !== 0) refuse('encrypted');
+  return plain;
 }
 
 /** an entry's bytes, stored or inflated, exactly as many as the directory says */

@@ -1,5 +1,5 @@
 /**
- * Piston v2 at /api/v2: GET /runtimes and POST /execute, synchronous as Piston is, on the
+ * Piston v2 at /api/v2: GET /runtimes, GET /packages and POST /execute, synchronous as Piston is, on the
  * same queue and workers as the native API. Errors in Piston's shape, {message}.
  *
  * One deliberate difference: Piston answers 415 to any body not sent as application/json,
@@ -20,15 +20,17 @@ import {
   PISTON_MESSAGES,
   PistonError,
   pistonRequest,
+  pistonPackages,
   pistonResult,
   pistonRuntimes,
   runOutput,
 } from './wire/index.js';
+import type { PistonOptions } from './wire/index.js';
 
 /** queueing and scheduling on top of the job's own compile and run time */
 const MARGIN_MS = 60_000;
 
-export interface PistonRoutesDeps extends JobServiceDeps {
+export interface PistonRoutesDeps extends JobServiceDeps, PistonOptions {
   readonly catalog: CatalogReader;
   /** the least time execute waits for a job's end */
   readonly waitMs: number;
@@ -44,6 +46,10 @@ export function pistonRoutes(d: PistonRoutesDeps): Router {
   r.get('/api/v2/runtimes', async (_req, res) => {
     res.json(pistonRuntimes((await d.catalog.read()).runtimes));
   });
+  // ppman list; installing and removing packages is not a client's to do here
+  r.get('/api/v2/packages', async (_req, res) => {
+    res.json(pistonPackages((await d.catalog.read()).runtimes));
+  });
   const raw = express.text({ type: () => true, limit: d.bodyLimitBytes });
   r.post('/api/v2/execute', d.rateLimit, raw, (req, res) => execute(d, req, res));
   r.use('/api/v2', pistonErrors);
@@ -55,7 +61,7 @@ async function execute(d: PistonRoutesDeps, req: Request, res: Response): Promis
   const gone = clientGone(res);
   const body = parseBody(req);
   if ('refused' in body) return void res.status(body.status).json({ message: body.refused });
-  const { request, runtime } = pistonRequest(body.json, await d.catalog.requestContext());
+  const { request, runtime } = pistonRequest(body.json, await d.catalog.requestContext(), d);
   const owner = String(res.locals.owner);
   const bound = await waitBound(d, request);
   const { id, f } = await submitFollowed(d, owner, request, runtime, { gone, boundMs: bound });

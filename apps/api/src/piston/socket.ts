@@ -16,14 +16,14 @@ import type { CatalogReader } from '../catalog.js';
 import { submitFollowed } from '../jobs/index.js';
 import type { Follower, JobServiceDeps } from '../jobs/index.js';
 import { PISTON_CLOSE, pistonRequest, runtimeMessage, socketMessage } from './wire/index.js';
-import type { PistonClose, ServerMessage } from './wire/index.js';
+import type { PistonClose, PistonOptions, ServerMessage } from './wire/index.js';
 
 const INIT_TIMEOUT_MS = 1_000;
 /** stdin a session may send in all: it is kept in Redis until the job reads it */
 const MAX_STDIN_BYTES = 16 << 20;
 const SIGNALS = new Set(Object.keys(os.constants.signals));
 
-export interface PistonSocketDeps extends JobServiceDeps {
+export interface PistonSocketDeps extends JobServiceDeps, PistonOptions {
   readonly catalog: CatalogReader;
   /** the largest message */
   readonly bodyLimitBytes: number;
@@ -128,7 +128,7 @@ class Session {
     const id = crypto.randomUUID();
     this.jobId = id;
     await this.d.rateCheck(this.owner);
-    const { request, runtime } = pistonRequest(msg, await this.d.catalog.requestContext());
+    const { request, runtime } = pistonRequest(msg, await this.d.catalog.requestContext(), this.d);
     const { stdin: _stdin, ...interactive } = request;
     // the follower's slot first: past the key's share of streams, no job is made
     const { f } = await submitFollowed(

@@ -21,8 +21,13 @@ export {
   JUDGE0_LANGUAGES,
   judge0Name,
   languageDetail,
+  languageName,
   languageRuntimes,
+  takesCompilerOptions,
 } from './languages.js';
+export { filesProblem, ownLanguage } from './own-languages.js';
+export { humanBytes, JUDGE0_VERSION, queueWorkers, statistics, systemInfo } from './info.js';
+export type { Counted, HostFacts, QueueWorkers } from './info.js';
 export { configInfo, JUDGE0_LIMITS, MAX_BATCH, MAX_EXTRACT_KB } from './limits.js';
 export type { LimitName } from './limits.js';
 export { strip, submissionRecord } from './record.js';

@@ -67,16 +67,18 @@ test("Judge0's names, with this server's versions; another runtime by its own na
   assert.equal(judge0Name(COBOL), 'COBOL (3.1)');
 });
 
-test("the ids: Judge0's active.rb for our languages; the older GCC ids archived", () => {
+test("the ids: Judge0 1.13.1's active.rb for our languages, the older GCCs' too (they are active there), and its own", () => {
   assert.deepEqual(
-    JUDGE0_LANGUAGES.map((l) => `${l.id}:${l.runtime}${l.archived ? ' (archived)' : ''}`),
+    JUDGE0_LANGUAGES.map((l) => `${l.id}:${l.runtime}`),
     [
+      '43:bash',
+      '44:bash',
       '46:bash',
-      '48:c (archived)',
-      '49:c (archived)',
+      '48:c',
+      '49:c',
       '50:c',
-      '52:cpp (archived)',
-      '53:cpp (archived)',
+      '52:cpp',
+      '53:cpp',
       '54:cpp',
       '60:go',
       '62:java',
@@ -87,6 +89,7 @@ test("the ids: Judge0's active.rb for our languages; the older GCC ids archived"
       '72:ruby',
       '73:rust',
       '74:typescript',
+      '89:project',
     ],
   );
 });
@@ -97,15 +100,17 @@ test('the ids the live runtimes answer to; a runtime without an id has none', ()
   assert.equal(ids.get(49), C);
 });
 
-test('/languages: the active ones, by name; /languages/all: archived too, said so', () => {
+test('/languages: every id this server runs, by name (the SDK checks its id is listed); /languages/all: the same, none archived', () => {
   const ids = languageRuntimes([PYTHON, C]);
   assert.deepEqual(activeLanguages(ids), [
+    { id: 48, name: 'C (GCC 12.2.0)' },
+    { id: 49, name: 'C (GCC 12.2.0)' },
     { id: 50, name: 'C (GCC 12.2.0)' },
     { id: 71, name: 'Python (3.11.2)' },
   ]);
   assert.deepEqual(allLanguages(ids), [
-    { id: 48, name: 'C (GCC 12.2.0)', is_archived: true },
-    { id: 49, name: 'C (GCC 12.2.0)', is_archived: true },
+    { id: 48, name: 'C (GCC 12.2.0)', is_archived: false },
+    { id: 49, name: 'C (GCC 12.2.0)', is_archived: false },
     { id: 50, name: 'C (GCC 12.2.0)', is_archived: false },
     { id: 71, name: 'Python (3.11.2)', is_archived: false },
   ]);
@@ -120,7 +125,7 @@ test("/languages/:id: the source file and the commands, as one line each; none f
     compile_cmd: 'gcc -O2 main.c',
     run_cmd: './main',
   });
-  assert.deepEqual(languageDetail(48, C).is_archived, true);
+  assert.deepEqual(languageDetail(48, C).is_archived, false);
   assert.deepEqual(languageDetail(71, PYTHON), {
     id: 71,
     name: 'Python (3.11.2)',

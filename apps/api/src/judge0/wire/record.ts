@@ -5,7 +5,7 @@
  * (submission_serializer.rb).
  */
 import type { CompileJson, JobView, JudgeJson, RuntimeInfo, TestJson } from '@codebox/protocol';
-import { judge0Name } from './languages.js';
+import { languageName } from './languages.js';
 import { JUDGE0_STATUSES, STATUS } from './statuses.js';
 import type { Submission } from './submission.js';
 import { signalNumber } from '../../signals.js';
@@ -221,6 +221,6 @@ export function submissionRecord(
     additional_files: s.additional_files,
     enable_network: s.enable_network,
     status: { id: result.status_id, description: JUDGE0_STATUSES[result.status_id - 1]?.description },
-    language: { id: s.language_id, name: runtime ? judge0Name(runtime) : null },
+    language: { id: s.language_id, name: runtime ? languageName(s.language_id, runtime) : null },
   };
 }

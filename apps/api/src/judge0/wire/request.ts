@@ -6,6 +6,7 @@
  */
 import type { FileInput, JobRequest, RequestLimits, RuntimeInfo } from '@codebox/protocol';
 import { JUDGE0_LIMITS } from './limits.js';
+import { ownLanguage, projectFiles } from './own-languages.js';
 import type { Submission } from './submission.js';
 
 const KiB = 1024;
@@ -19,10 +20,12 @@ export function nativeRequest(
   runtime: RuntimeInfo,
   extraFiles: { name: string; content: Buffer }[],
 ): JobRequest {
+  const own = ownLanguage(s.language_id);
+  const args = own?.args === false ? [] : words(s.command_line_arguments);
   const request: JobRequest = {
     language: runtime.id,
     files: nativeFiles(s, runtime, extraFiles),
-    ...(words(s.command_line_arguments).length ? { args: words(s.command_line_arguments) } : {}),
+    ...(args.length ? { args } : {}),
     ...(words(s.compiler_options).length && runtime.compiled ? { compileArgs: words(s.compiler_options) } : {}),
     ...(s.redirect_stderr_to_stdout ? { stderrToStdout: true } : {}),
     ...(s.enable_network ? { network: true } : {}),
@@ -32,19 +35,26 @@ export function nativeRequest(
   return s.number_of_runs > 1 ? { ...request, ...runs(s, stdin) } : { ...request, stdin };
 }
 
-/** the source first, under the runtime's name; the additional files after it, less one that would take its name */
+/**
+ * The source first, under the runtime's name (for Judge0's own languages, their entry and
+ * the source where it goes; a project's is its archive, run script first); the
+ * additional files after it, less one that would take a name already there (the source
+ * wins, as `unzip -n` leaves it)
+ */
 function nativeFiles(
-  s: Pick<Submission, 'source_code'>,
+  s: Pick<Submission, 'source_code' | 'language_id'>,
   runtime: RuntimeInfo,
   extraFiles: { name: string; content: Buffer }[],
 ): FileInput[] {
-  const source = { name: runtime.sourceFile, content: s.source_code, encoding: 'base64' as const };
-  return [
-    source,
-    ...extraFiles
-      .filter((f) => f.name !== runtime.sourceFile)
-      .map((f) => ({ name: f.name, content: f.content.toString('base64'), encoding: 'base64' as const })),
-  ];
+  const own = ownLanguage(s.language_id);
+  const first = own
+    ? own.files(s.source_code)
+    : [{ name: runtime.sourceFile, content: s.source_code, encoding: 'base64' as const }];
+  const taken = new Set(first.map((f) => f.name));
+  const extra = extraFiles
+    .filter((f) => !taken.has(f.name))
+    .map((f) => ({ name: f.name, content: f.content.toString('base64'), encoding: 'base64' as const }));
+  return [...first, ...(own?.project ? projectFiles(extra) : extra)];
 }
 
 /** Judge0's limits (s, KB) in native units (ms, bytes) */

@@ -86,7 +86,7 @@ test("texts: as sent, or decoded from base64 (leniently, as Ruby's decode64); a 
   );
 });
 
-test('limits: numbers or numeric strings; integer fields floored; booleans only when true', () => {
+test('limits: numbers or numeric strings; integer fields floored; booleans as Rails casts them', () => {
   const s = accepted({
     source_code: 'x',
     language_id: '71',
@@ -118,7 +118,8 @@ test('limits: numbers or numeric strings; integer fields floored; booleans only 
   );
   assert.deepEqual(
     [s.redirect_stderr_to_stdout, s.enable_network, s.enable_per_process_and_thread_time_limit],
-    [true, false, true],
+    [true, true, true],
+    "'true' is true, as Rails casts it",
   );
   assert.equal(
     accepted({ source_code: 'x', language_id: 71, cpu_time_limit: '', memory_limit: null }).cpu_time_limit,
@@ -327,4 +328,12 @@ test("number_of_runs: judge mode, each run with the same stdin; with expected_ou
     ['exact', false],
     'no expected output: every run runs',
   );
+});
+
+test('booleans as Rails casts them (a form sends text): its false words are false, other text true, blank the default', () => {
+  const flag = (v: unknown) =>
+    accepted({ source_code: 'x', language_id: 71, redirect_stderr_to_stdout: v }).redirect_stderr_to_stdout;
+  for (const v of [false, 0, '0', 'f', 'F', 'false', 'FALSE', 'off', 'OFF', '', null, undefined])
+    assert.equal(flag(v), false, String(v));
+  for (const v of [true, 1, '1', 't', 'true', 'TRUE', 'on', 'yes']) assert.equal(flag(v), true, String(v));
 });

@@ -5,6 +5,7 @@
  */
 import { asText } from '../../text.js';
 import { JUDGE0_LIMITS } from './limits.js';
+import { ownLanguage } from './own-languages.js';
 import type { LimitName } from './limits.js';
 
 /** a submission as stored: inputs as given (text fields as base64 of their bytes) */
@@ -68,7 +69,7 @@ export function checkSubmission(
   const errors: Errors = {};
   const add: Report = (k, m) => void (errors[k] ??= []).push(m);
   const source = textField(b.source_code, base64);
-  if (source === null || source === '') add('source_code', "can't be blank");
+  checkProgram(source, b.additional_files, isProject(b.language_id, languageIds), add);
   const languageId = checkLanguage(b.language_id, languageIds, add);
   const limits = checkLimits(b, add);
   const compilerOptions = checkString(b, 'compiler_options', 512, add);
@@ -80,7 +81,7 @@ export function checkSubmission(
   return {
     submission: {
       language_id: languageId as number,
-      source_code: source as string,
+      source_code: source ?? '',
       stdin: textField(b.stdin, base64),
       expected_output: textField(b.expected_output, base64),
       compiler_options: compilerOptions,
@@ -91,19 +92,31 @@ export function checkSubmission(
       memory_limit: Math.floor(limits.memory_limit),
       stack_limit: Math.floor(limits.stack_limit),
       max_processes_and_or_threads: Math.floor(limits.max_processes_and_or_threads),
-      enable_per_process_and_thread_time_limit: b.enable_per_process_and_thread_time_limit === true,
-      enable_per_process_and_thread_memory_limit: b.enable_per_process_and_thread_memory_limit === true,
+      enable_per_process_and_thread_time_limit: railsBoolean(b.enable_per_process_and_thread_time_limit),
+      enable_per_process_and_thread_memory_limit: railsBoolean(b.enable_per_process_and_thread_memory_limit),
       max_file_size: Math.floor(limits.max_file_size),
       number_of_runs: Math.floor(limits.number_of_runs),
-      redirect_stderr_to_stdout: b.redirect_stderr_to_stdout === true,
+      redirect_stderr_to_stdout: railsBoolean(b.redirect_stderr_to_stdout),
       callback_url: callback,
       additional_files:
         b.additional_files === undefined || b.additional_files === null
           ? null
           : Buffer.from(asText(b.additional_files), 'base64').toString('base64'),
-      enable_network: b.enable_network === true,
+      enable_network: railsBoolean(b.enable_network),
     },
   };
+}
+
+/** what Rails reads as false (ActiveModel::Type::Boolean's FALSE_VALUES) */
+const FALSE_WORDS = new Set(['0', 'f', 'F', 'false', 'FALSE', 'off', 'OFF']);
+
+/**
+ * A boolean as Rails casts it (a form sends text, and JSON clients send "true" too): its
+ * false words are false, any other value true; blank is the default, false
+ */
+function railsBoolean(v: unknown): boolean {
+  if (v === undefined || v === null || v === '' || v === false || v === 0) return false;
+  return typeof v === 'string' ? !FALSE_WORDS.has(v) : true;
 }
 
 /** a text as base64 of its bytes: as sent, or decoded first when base64_encoded; null when absent */
@@ -113,9 +126,34 @@ function textField(v: unknown, base64: boolean): string | null {
   return base64 ? Buffer.from(s, 'base64').toString('base64') : Buffer.from(s, 'utf8').toString('base64');
 }
 
+/** language_id as a number: a number, or digits */
+const idOf = (raw: unknown): number | undefined =>
+  typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : undefined;
+
+/** whether the language is Judge0's multi-file program, whose program is its additional files */
+function isProject(raw: unknown, languageIds: ReadonlySet<number>): boolean {
+  const id = idOf(raw);
+  return id !== undefined && languageIds.has(id) && ownLanguage(id)?.project === true;
+}
+
+/**
+ * the program: source_code present — or, for a project, blank (Rails' blank: whitespace
+ * is) and additional_files present
+ */
+function checkProgram(source: string | null, additionalFiles: unknown, project: boolean, add: Report): void {
+  if (!project) {
+    if (source === null || source === '') add('source_code', "can't be blank");
+    return;
+  }
+  if (source !== null && Buffer.from(source, 'base64').toString('utf8').trim() !== '')
+    add('source_code', 'must be blank');
+  if (additionalFiles === undefined || additionalFiles === null || asText(additionalFiles).trim() === '')
+    add('additional_files', "can't be blank");
+}
+
 /** language_id: a number, or digits; blank and unknown each said */
 function checkLanguage(raw: unknown, languageIds: ReadonlySet<number>, add: Report): number | undefined {
-  const id = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : undefined;
+  const id = idOf(raw);
   if (raw === undefined || raw === null || raw === '') add('language_id', "can't be blank");
   if (id === undefined || !languageIds.has(id)) add('language_id', `language with id ${asText(raw)} doesn't exist`);
   return id;

@@ -4,9 +4,10 @@
  */
 export { PISTON_MESSAGES, PistonError } from './errors.js';
 export { pistonRequest } from './request.js';
+export type { PistonOptions } from './request.js';
 export { hasRunOutput, pistonResult, pistonStage, runOutput } from './result.js';
 export type { PistonResult, PistonStage } from './result.js';
-export { findPistonRuntime, pistonName, pistonRuntimes } from './runtimes.js';
-export type { PistonRuntime } from './runtimes.js';
+export { findPistonRuntime, pistonName, pistonPackages, pistonRuntimes } from './runtimes.js';
+export type { PistonPackage, PistonRuntime } from './runtimes.js';
 export { PISTON_CLOSE, runtimeMessage, socketMessage } from './socket.js';
 export type { PistonClose, ServerMessage } from './socket.js';

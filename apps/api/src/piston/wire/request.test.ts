@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RequestContext, RuntimeInfo } from '@codebox/protocol';
-import { findPistonRuntime, PistonError, pistonRequest, pistonRuntimes } from './index.js';
+import { findPistonRuntime, pistonPackages, PistonError, pistonRequest, pistonRuntimes } from './index.js';
 
 const rt = (
   id: string,
@@ -31,13 +31,15 @@ const MAX = {
 };
 const CTX: RequestContext = { runtimes: [PYTHON, CPP, JS], maxima: { run: MAX, compile: { ...MAX, wallMs: 120_000 } } };
 
-const execute = (body: object) => pistonRequest(body, CTX);
+/** as Piston finds versions; the API's default resolves them (runtimes.test.ts) */
+const AS_PISTON = { resolveVersions: false };
+const execute = (body: object) => pistonRequest(body, CTX, AS_PISTON);
 const py = (more: object = {}) => ({ language: 'python', version: '*', files: [{ content: 'print(1)' }], ...more });
 
 /** the PistonError's message, which the routes send as 400 {message} */
 function refused(body: unknown): string {
   try {
-    pistonRequest(body, CTX);
+    pistonRequest(body, CTX, AS_PISTON);
   } catch (err) {
     assert.ok(err instanceof PistonError, String(err));
     return err.message;
@@ -45,15 +47,52 @@ function refused(body: unknown): string {
   assert.fail('the request was taken');
 }
 
-test('the least request: file0.code, stdin a newline, no args, no limits', () => {
+test("the least request: file0.code, kept as the client's name, stdin a newline, no args, no limits", () => {
   const { request, runtime } = execute(py());
   assert.equal(runtime, PYTHON);
   assert.deepEqual(request, {
     language: 'python',
     files: [{ name: 'file0.code', content: 'print(1)' }],
+    keepNames: true,
     stdin: '\n',
     args: [],
   });
+});
+
+test("the client's file names are kept (Piston runs its files as named): another file may be main.py", () => {
+  const { request } = execute(
+    py({
+      files: [
+        { name: 'solution.py', content: 'import main' },
+        { name: 'main.py', content: '' },
+      ],
+    }),
+  );
+  assert.equal(request.keepNames, true);
+  assert.deepEqual(
+    request.files.map((f) => f.name),
+    ['solution.py', 'main.py'],
+  );
+  assert.match(
+    refused(
+      py({
+        files: [
+          { name: 'main.py', content: '' },
+          { name: 'main.py', content: '' },
+        ],
+      }),
+    ),
+    /main\.py is there twice/,
+    'the entry itself still cannot be there twice',
+  );
+});
+
+test("a compiled language's entry without one of its extensions goes under the runtime's name, as Piston's compile scripts add it", () => {
+  const cpp = (files: object[]) => execute({ language: 'c++', version: '*', files }).request.files;
+  assert.equal(cpp([{ content: '' }])[0]?.name, 'main.cpp', 'not file0.code');
+  assert.equal(cpp([{ name: 'prog', content: '' }])[0]?.name, 'main.cpp');
+  assert.equal(cpp([{ name: 'prog.cc', content: '' }])[0]?.name, 'prog.cc');
+  assert.equal(execute(py({ files: [{ name: 'prog', content: '' }] })).request.files[0]?.name, 'prog');
 });
 
 test("versions: *, exact, a semver range; another is unknown in Piston's words", () => {
@@ -61,9 +100,23 @@ test("versions: *, exact, a semver range; another is unknown in Piston's words",
     assert.equal(execute(py({ version })).runtime, PYTHON, version);
   assert.equal(refused(py({ version: '2.7.18' })), 'python-2.7.18 runtime is unknown');
   assert.equal(refused(py({ version: '>=4' })), 'python->=4 runtime is unknown');
-  assert.equal(findPistonRuntime(CTX.runtimes, 'python', '3.11'), PYTHON, '3.11 is a range (3.11.x)');
-  assert.equal(findPistonRuntime(CTX.runtimes, 'python', '3.12'), undefined);
-  assert.equal(findPistonRuntime(CTX.runtimes, 'c++', '12'), CPP, "a compiler's version, coerced");
+  assert.equal(findPistonRuntime(CTX.runtimes, 'python', '3.11', false), PYTHON, '3.11 is a range (3.11.x)');
+  assert.equal(findPistonRuntime(CTX.runtimes, 'python', '3.12', false), undefined);
+  assert.equal(findPistonRuntime(CTX.runtimes, 'c++', '12', false), CPP, "a compiler's version, coerced");
+});
+
+test('resolveVersions: a version that is not installed runs the installed one, and the request names ours', () => {
+  const { request, runtime } = pistonRequest(
+    { language: 'node-js', version: '18.15.0', files: [{ content: '' }] },
+    CTX,
+    { resolveVersions: true },
+  );
+  assert.deepEqual([request.language, runtime], ['javascript', JS]);
+  assert.equal('version' in request, false, 'no version for the native checks to refuse');
+  assert.throws(
+    () => pistonRequest(py({ version: 'banana' }), CTX, { resolveVersions: true }),
+    (err: unknown) => err instanceof PistonError && err.message === 'python-banana runtime is unknown',
+  );
 });
 
 test("names: Piston's (c++), ours, and aliases; the request names our id", () => {
@@ -198,10 +251,28 @@ test('the native checks still apply, refused as Piston refuses (400 {message})',
   );
 });
 
-test("the runtime list: Piston's names, our id among the aliases where Piston's differs, node for JavaScript", () => {
+test("the runtime list: Piston's names, our id and Piston's aliases among the aliases, node for JavaScript", () => {
   assert.deepEqual(pistonRuntimes([PYTHON, CPP, JS]), [
-    { language: 'python', version: '3.11.2', aliases: ['python3', 'py'] },
+    {
+      language: 'python',
+      version: '3.11.2',
+      aliases: ['python3', 'py', 'py3', 'python3.10', 'python3.11', 'python3.12'],
+    },
     { language: 'c++', version: '12.2.0', aliases: ['cpp', 'g++', 'cxx'] },
-    { language: 'javascript', version: '18.19.0', aliases: ['js', 'node', 'nodejs'], runtime: 'node' },
+    {
+      language: 'javascript',
+      version: '18.19.0',
+      aliases: ['js', 'node', 'nodejs', 'node-javascript', 'node-js'],
+      runtime: 'node',
+    },
+  ]);
+});
+
+test("ppman list: the installed runtimes as Piston's packages (gcc for C and C++, node for JavaScript), each once", () => {
+  const C = rt('c', '12.2.0', ['gcc'], 'main.c', true, ['.c']);
+  assert.deepEqual(pistonPackages([PYTHON, CPP, C, JS]), [
+    { language: 'python', language_version: '3.11.2', installed: true },
+    { language: 'gcc', language_version: '12.2.0', installed: true },
+    { language: 'node', language_version: '18.19.0', installed: true },
   ]);
 });

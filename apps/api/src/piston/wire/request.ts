@@ -12,6 +12,7 @@ import type {
   JobRequest,
   RequestContext,
   RequestLimits,
+  RuntimeInfo,
 } from '@codebox/protocol';
 import { PISTON_MESSAGES, PistonError } from './errors.js';
 import { findPistonRuntime } from './runtimes.js';
@@ -38,15 +39,23 @@ const CONSTRAINTS = [
 ] as const;
 const STAGES = ['compile', 'run'] as const;
 
-export function pistonRequest(body: unknown, ctx: RequestContext): CheckedRequest {
+/** how this server reads a Piston request beyond Piston's own rules */
+export interface PistonOptions {
+  /** a version that is not installed runs the installed one of the language (CODEBOX_PISTON_RESOLVE_VERSIONS) */
+  readonly resolveVersions: boolean;
+}
+
+export function pistonRequest(body: unknown, ctx: RequestContext, options: PistonOptions): CheckedRequest {
   const b = executeBody(body);
-  const runtime = findPistonRuntime(ctx.runtimes, b.language, b.version);
+  const runtime = findPistonRuntime(ctx.runtimes, b.language, b.version, options.resolveVersions);
   if (!runtime) throw new PistonError(PISTON_MESSAGES.unknownRuntime(b.language, b.version));
   if (!b.files.some((f) => !f.encoding || f.encoding === 'utf8')) throw new PistonError(PISTON_MESSAGES.noUtf8File);
   const limits = stageLimits(b.fields, ctx.maxima);
   const request: JobRequest = {
     language: runtime.id,
-    files: b.files.map(nativeFile),
+    files: entryPlaced(b.files.map(nativeFile), runtime),
+    // Piston runs the files as the client named them: argv[0] and messages say so
+    keepNames: true,
     stdin: pistonStdin(b.fields.stdin),
     args: Array.isArray(b.fields.args) ? (b.fields.args as unknown[]).map(String) : [],
     ...(Object.keys(limits.run).length > 0 ? { limits: limits.run } : {}),
@@ -107,6 +116,19 @@ function nativeFile(f: PistonFile, i: number): FileInput {
       : { content: f.content }),
     ...(f.encoding === 'base64' ? { encoding: 'base64' as const } : {}),
   };
+}
+
+/**
+ * The entry keeps its name, but a compiled language's needs one of the language's
+ * extensions (gcc cannot compile `file0.code`): without one it goes under the runtime's
+ * name (main.cpp), as Piston's compile scripts add the extension.
+ */
+function entryPlaced(files: FileInput[], runtime: RuntimeInfo): FileInput[] {
+  const [entry, ...rest] = files;
+  if (!entry?.name || !runtime.compiled) return files;
+  const ext = /\.[^./]+$/.exec(entry.name)?.[0].toLowerCase() ?? '';
+  if (runtime.extensions.includes(ext)) return files;
+  return [{ ...entry, name: runtime.sourceFile }, ...rest];
 }
 
 /** Piston ends stdin with a newline when it has none */

@@ -1,0 +1,2 @@
+export { createMcpServer, resultContent } from './server.js';
+export type { McpServerOptions } from './server.js';

@@ -46,12 +46,12 @@ describe('binds and collect', { skip: boxSkip() }, () => {
     );
   });
 
-  test('a judge collects a directory by pattern after any exit: not a bound file beside it, not a link planted as it', async () => {
+  test('a judge collects one directory by pattern after any exit: not the files beside it, not a link planted as it', async () => {
     const feedback = { patterns: ['fb/**'], always: true, maxBytes: 65536 };
     const r = await sandbox().run({
       argv: ['sh', '-c', 'mkdir -p fb; echo hi > fb/msg.txt; echo no > other.txt; exit 43'],
       env: ENV,
-      binds: [{ src: data, path: 'fb/in.txt' }],
+      binds: [{ src: data, path: 'in.txt' }],
       collect: feedback,
     });
     assert.equal(r.exitCode, 43);

@@ -197,6 +197,19 @@ describe('testlib', { skip: boxSkip('python3') }, () => {
     };
     const r = await j.run('python', { files: printing('a + b'), tests: SUM_TESTS.slice(0, 1), checker: own });
     assert.equal(r.tests[0]?.verdict, 'WRONG_ANSWER');
+    // ours is on the include path, not only beside the source
+    const bracketed = {
+      ...checker,
+      files: [
+        {
+          name: 'check.cpp',
+          content:
+            '#include <testlib.h>\nint main(int argc, char *argv[]) { registerTestlibCmd(argc, argv); ouf.readLong(); quitf(_ok, "angled"); }\n',
+        },
+      ],
+    };
+    const found = await j.run('python', { files: printing('a + b'), tests: SUM_TESTS.slice(0, 1), checker: bracketed });
+    assert.deepEqual([found.tests[0]?.verdict, found.tests[0]?.checker], ['ACCEPTED', 'ok angled']);
   });
 });
 
@@ -215,7 +228,7 @@ describe(
   () => {
     const sandbox = useSandbox();
 
-    it('a checker finds testlib.h beside it there too, and judges', async () => {
+    it('a checker finds testlib.h there too, by <testlib.h> as well, and judges', async () => {
       const found = (await detectRuntimes(sandbox(), { name: 'image', path: IMAGE }, LANGUAGES)).found;
       const rt = (id: string) => found.find((r) => r.id === id) as DetectedRuntime;
       const r = await judge(
@@ -224,7 +237,7 @@ describe(
         {
           files: [{ name: 'main', content: 'a, b = map(int, input().split())\nprint(a + b + (a == 5))\n' }],
           tests: [...SUM_TESTS, { stdin: '5 0\n', expectedOutput: '5\n' }],
-          checker: { type: 'program', runtime: rt('cpp'), files: [source('sum-checker.cpp')] },
+          checker: { type: 'program', runtime: rt('cpp'), files: [angled(source('sum-checker.cpp'))] },
           rootfs: IMAGE,
         },
         undefined,
@@ -240,3 +253,8 @@ describe(
     });
   },
 );
+
+/** the same source, including testlib.h as a system header */
+function angled(f: { name: string; content: string }): { name: string; content: string } {
+  return { ...f, content: f.content.replace('#include "testlib.h"', '#include <testlib.h>') };
+}

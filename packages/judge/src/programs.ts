@@ -22,6 +22,11 @@ import type { CheckerProtocol, CheckerWord } from './outcomes.js';
 /** our testlib.h (include/testlib.h), put beside a compiled checker's or interactor's sources */
 export const TESTLIB_H = new URL('../include/testlib.h', import.meta.url).pathname;
 const TESTLIB = 'testlib.h';
+/**
+ * a header beside the sources is found by `#include "testlib.h"` alone; these put the
+ * work dir on the include path, so a checker that writes `<testlib.h>` finds ours too
+ */
+const INCLUDE_HERE: Readonly<Record<string, readonly string[]>> = { c: ['-I.'], cpp: ['-I.'] };
 
 /** names a problem's program may not take: its inputs and its feedback directory */
 const RESERVED = new Set(['input.txt', 'output.txt', 'expected.txt']);
@@ -64,10 +69,11 @@ export async function compileOwn(
   const ours = program.runtime.compile !== undefined && !program.files.some((f) => f.name === TESTLIB);
   const files = ours ? [...program.files, { name: TESTLIB, content: testlibSource() }] : program.files;
   const make = async (): Promise<Compiled> => {
+    const include = ours ? INCLUDE_HERE[program.runtime.id] : undefined;
     const compiled = await compileProgram(
       sandbox,
       prepare(program.runtime, files),
-      { ...rootfs },
+      { ...rootfs, ...(include ? { compileArgs: include } : {}) },
       policy,
       signal ? { signal } : {},
     );

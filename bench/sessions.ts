@@ -25,7 +25,7 @@ async function post(url: string, body: unknown, expect: number): Promise<unknown
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
-  const json = (await res.json());
+  const json = await res.json();
   if (res.status !== expect) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }

@@ -22,6 +22,10 @@ describe('codebox doctor', { skip: boxSkip() }, () => {
     ]) {
       assert.match(r.stdout, new RegExp(`\\n  ready  ${part} +\\S`), part);
     }
+    // what makes timings noisy: each said, steady or noisy, whatever this host is
+    for (const part of ['ASLR', 'THP', 'governor', 'SMT'])
+      assert.match(r.stdout, new RegExp(`\\n  (steady|noisy )  ${part} +\\S`), part);
+    assert.match(r.stdout, /\ntiming \(what makes cpu times noisy on this host; advice, not needed to run boxes\)\n/);
     const row = (layer: string) => new RegExp(`\\n  ${layer} +(.*?)  +(.*)\\n`).exec(r.stdout)?.slice(1) ?? [];
     const [hostUser, boxUser] = row('user');
     assert.match(hostUser ?? '', /^uid 0 /);

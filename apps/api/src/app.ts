@@ -14,7 +14,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { Keys, SessionStore } from '@codebox/jobs';
+import { Keys, ProblemStore, SessionStore } from '@codebox/jobs';
 import type { JobStore, QueuedJob, RedisConnection } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
 import { adminRoutes } from './admin/index.js';
@@ -27,6 +27,7 @@ import type { ApiMetrics } from './metrics.js';
 import { mcpRoutes } from './mcp/index.js';
 import { metaRoutes, nativeRoutes } from './native/index.js';
 import { piston } from './piston/index.js';
+import { problemRoutes } from './problems/index.js';
 import { rateChecker, rateLimit } from './rate-limit.js';
 import { sessions } from './sessions/index.js';
 import { StreamLimiter } from './streams.js';
@@ -85,6 +86,7 @@ export function createApp(d: ApiDeps): Api {
     sessionsPerKey: d.config.sessionsPerKey,
   });
   app.use(nativeRoutes(shared));
+  app.use(problemRoutes({ ...shared, problemMaxBytes: d.config.problemMaxBytes }));
   app.use(mcpRoutes({ authenticate: auth, bodyLimitBytes: d.config.bodyLimitBytes, version: d.version, log: d.log }));
   app.use(sessionsApi.routes);
   app.use(pistonApi.routes);
@@ -119,6 +121,7 @@ function featureDeps(d: ApiDeps, keys: Keys, catalog: CatalogReader, auth: Reque
   return {
     redis: d.redis,
     store: d.store,
+    problems: new ProblemStore(d.redis, d.config.redisPrefix),
     queue: d.queue,
     queueMax: d.config.queueMax,
     limiter: new StreamLimiter(d.config.maxStreams, d.config.maxStreamsPerKey),

@@ -9,7 +9,7 @@ import {
   defaultRedisConfig,
   flag,
   loadVariables,
-  parseBytes,
+  byteSize,
   redisProblems,
   REDIS_VARIABLES,
   wholeNumber,
@@ -31,6 +31,8 @@ export interface ApiConfig extends RedisConfig {
   waitMs: number;
   /** the largest request body */
   bodyLimitBytes: number;
+  /** a problem version's data, each distinct file once, and the largest package upload */
+  problemMaxBytes: number;
   /** a worker counts as alive this long after its last heartbeat */
   workerFreshMs: number;
   /** event streams and waits open at once, in all and per key (each holds a Redis connection) */
@@ -199,12 +201,14 @@ const API_VARIABLES: Variables<ApiConfig> = {
   CODEBOX_BODY_LIMIT: {
     doc: 'the largest request body',
     default: '5m',
-    apply: (v, c) => {
-      const n = parseBytes(v);
-      if (n === undefined || n < 1024 || n > 256 * 1024 * 1024) return 'must be a size between 1k and 256m, e.g. 5m';
-      c.bodyLimitBytes = n;
-      return undefined;
-    },
+    apply: byteSize('1k', '256m', '5m', (n, c) => (c.bodyLimitBytes = n)),
+  },
+  // A problem version's test data and programs, each distinct file counted once, and the
+  // largest package (zip) upload. Problems live in Redis: its maxmemory must hold them.
+  CODEBOX_PROBLEM_MAX_BYTES: {
+    doc: "a stored problem version's data (each distinct file once) and the largest package upload; problems live in Redis, whose maxmemory must hold them",
+    default: '256m',
+    apply: byteSize('1k', '8g', '256m', (n, c) => (c.problemMaxBytes = n)),
   },
 };
 

@@ -1,7 +1,8 @@
 /**
  * `codebox doctor`: is this host ready to make boxes, and what does a box see? First the
- * host's parts, each ready or not with what to do; then one probe per isolation layer,
- * run in a real box, printed beside what the host sees. Exit 0 when everything is ready.
+ * host's parts, each ready or not with what to do; then what makes cpu times noisy here,
+ * with what to set (advice: timing.ts); then one probe per isolation layer, run in a real
+ * box, printed beside what the host sees. Exit 0 when everything is ready.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,6 +11,7 @@ import { chooseRoot, imageBuilt, imageDir } from '@codebox/runtimes';
 import { BOX_INIT_PACKAGES, boxInitState, createSandbox, DEFAULT_LIMITS } from '@codebox/sandbox';
 import type { Sandbox } from '@codebox/sandbox';
 import type { CliConfig } from './config.js';
+import { timingChecks } from './timing.js';
 
 interface Check {
   readonly name: string;
@@ -174,6 +176,16 @@ export async function doctorCommand(argv: readonly string[], config: CliConfig):
   const width = Math.max(...checks.map((c) => c.name.length));
   process.stdout.write('host\n');
   for (const c of checks) process.stdout.write(`  ${c.ok ? 'ready' : 'NOT  '}  ${c.name.padEnd(width)}  ${c.detail}\n`);
+  const timing = timingChecks(read, (dir) => {
+    try {
+      return fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+  });
+  process.stdout.write('\ntiming (what makes cpu times noisy on this host; advice, not needed to run boxes)\n');
+  for (const t of timing)
+    process.stdout.write(`  ${t.steady ? 'steady' : 'noisy '}  ${t.name.padEnd(width)}  ${t.detail}\n`);
   const missing = checks.filter((c) => !c.ok);
   if (missing.length > 0) {
     process.stdout.write(`\nnot ready: ${missing.map((c) => c.name).join(', ')}\n`);

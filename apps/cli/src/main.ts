@@ -20,6 +20,7 @@ const HELP = `usage: codebox <command>
   runtimes [--json]               the languages this host's root has, with versions
   exec [flags] -- CMD [ARGS...]   run a command in a fresh box (codebox exec --help)
   session create|exec|cp|shell|rm  a running service's sessions (codebox session help)
+  mcp [--url URL] [--key KEY]     an MCP server on stdio, its tools on a running service
   doctor                          is this host ready? and what a box sees beside the host
   limits                          print the default and maximum limits as JSON
   help                            this text`;
@@ -38,6 +39,11 @@ async function main(argv: string[]): Promise<number> {
     case 'session':
       // loaded only here: it needs the client, not the engine
       return (await import('./session.js')).sessionCommand(rest, process.env);
+    case 'mcp': {
+      const { MCP_HELP, mcpCommand } = await import('./mcp.js');
+      if (rest[0] === '--help' || rest[0] === '-h') return print(MCP_HELP);
+      return mcpCommand(rest, process.env);
+    }
     case 'doctor':
       return doctorCommand(rest, loadConfig(process.env));
     case 'limits':
@@ -51,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
       return print(HELP);
     default:
       throw new UsageError(
-        `unknown command "${command}" (commands: run, runtimes, exec, session, doctor, limits, help)`,
+        `unknown command "${command}" (commands: run, runtimes, exec, session, mcp, doctor, limits, help)`,
       );
   }
 }

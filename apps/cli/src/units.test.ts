@@ -2,14 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDuration, parseSize } from './units.js';
 
-test('durations take ms and s; a bare number is ms', () => {
+test('durations take ms, s, m and h; a bare number is ms', () => {
   const cases: [string, number | undefined][] = [
     ['2s', 2000],
     ['500ms', 500],
     ['1.5s', 1500],
     ['250', 250],
     ['0.5ms', undefined],
-    ['2m', undefined],
+    ['2m', 120_000],
+    ['1h', 3_600_000],
+    ['2d', undefined],
     ['-1s', undefined],
     ['', undefined],
     ['s', undefined],

@@ -1,13 +1,14 @@
 /**
- * Human units on the command line: durations take ms or s (a bare number is ms),
+ * Human units on the command line: durations take ms, s, m or h (a bare number is ms),
  * sizes take k, m or g (powers of 1024; a bare number is bytes).
  */
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
 export function parseDuration(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!m) return undefined;
-  const n = Number(m[1]);
-  const ms = m[2] === 's' ? n * 1000 : n;
+  const ms = Number(m[1]) * DURATION_UNITS[m[2] ?? 'ms']!;
   return Number.isFinite(ms) && Number.isInteger(ms) ? ms : undefined;
 }
 

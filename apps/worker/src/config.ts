@@ -6,11 +6,13 @@
  */
 import os from 'node:os';
 import {
+  absolutePath,
   ConfigError,
   defaultHostConfig,
   defaultRedisConfig,
   HOST_VARIABLES,
   loadVariables,
+  byteSize,
   redisProblems,
   REDIS_VARIABLES,
   wholeNumber,
@@ -36,6 +38,10 @@ export interface WorkerConfig extends HostConfig, RedisConfig {
   resultMaxBytes: number;
   /** the most a job may let its compile step hand to its run step (compileLimits.artifactBytes) */
   maxArtifactBytes: number;
+  /** where stored problems' blobs are kept on this host; undefined: <dataDir>/cache */
+  cacheDir: string | undefined;
+  /** what the blob cache keeps before the least recently used go */
+  cacheBytes: number;
   /** what a job's outputs (files read back out of its run) may bring: files, and bytes in all */
   outputFiles: number;
   outputFilesBytes: number;
@@ -138,6 +144,20 @@ const WORKER_VARIABLES: Variables<WorkerConfig> = {
     default: String(256 << 20),
     apply: wholeNumber(0, 1 << 30, (n, c) => (c.maxArtifactBytes = n)),
   },
+  // Stored problems' test data, kept on this host by SHA-256 so a second job on a problem
+  // fetches nothing from Redis; checkers get these files bound into their boxes, so the
+  // directory is 0711 and its files 0644.
+  CODEBOX_CACHE_DIR: {
+    doc: "where a worker keeps stored problems' test data (by SHA-256; directories 0711, files 0644: checkers' boxes get them bound)",
+    defaultDoc: '`<CODEBOX_DATA_DIR>/cache`',
+    apply: absolutePath((v, c) => (c.cacheDir = v)),
+  },
+  // Past this the least recently used blobs are removed (never one a running job uses).
+  CODEBOX_CACHE_BYTES: {
+    doc: 'what that cache keeps before the least recently used go (never one a job uses, or used in the last 10 minutes)',
+    default: '2g',
+    apply: byteSize('1m', undefined, '2g', (n, c) => (c.cacheBytes = n)),
+  },
   // Sessions (boxes that live across calls) this worker holds at once; each holds a box uid
   // for its life, so with the job slots and the spare they fit CODEBOX_UID_COUNT. 0: none.
   CODEBOX_SESSIONS: {
@@ -216,7 +236,11 @@ export const VARIABLES = { ...HOST_VARIABLES, ...REDIS_VARIABLES, ...WORKER_VARI
 
 export function loadWorkerConfig(env: Readonly<Record<string, string | undefined>>): WorkerConfig {
   // every other field is set by its variable's default (loadVariables)
-  const config = loadVariables(env, VARIABLES, { ...defaultHostConfig(), ...defaultRedisConfig() } as WorkerConfig);
+  const config = loadVariables(env, VARIABLES, {
+    ...defaultHostConfig(),
+    ...defaultRedisConfig(),
+    cacheDir: undefined,
+  } as WorkerConfig);
   const problems = redisProblems(config, REDIS_CHECKS);
   const plain = plainResultBytes(config.maxOutputBytes, config.outputFilesBytes);
   if (config.resultMaxBytes < plain) {

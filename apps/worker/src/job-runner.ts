@@ -24,15 +24,18 @@ import type { Job } from 'bullmq';
 import { TIMINGS } from '@codebox/jobs';
 import type { JobStore, QueuedJob } from '@codebox/jobs';
 import { judge } from '@codebox/judge';
+import type { JudgeRequest } from '@codebox/judge';
 import { compileJson, jobErrorOf, judgeJson, judgeRequest, programRequest, testJson, toJson } from '@codebox/model';
 import { jobError, ResultBudget } from '@codebox/protocol';
 import type { JudgeJson, ResultJson, TestJson } from '@codebox/protocol';
 import { Registry, runProgram } from '@codebox/runtimes';
-import type { DetectedRuntime, ProgramPolicy, Root } from '@codebox/runtimes';
+import type { DetectedRuntime, ProgramPolicy, Root, Runtime } from '@codebox/runtimes';
 import { LimitError, SpecError } from '@codebox/sandbox';
 import type { Sandbox } from '@codebox/sandbox';
 import type { WorkerMetrics } from './metrics.js';
 import { OutputWriter } from './output.js';
+import type { CompiledPrograms } from './problems/compile-cache.js';
+import { ProblemJudge } from './problems/problem-judge.js';
 import { END_RETRY, recordEnd } from './record-end.js';
 import type { EndOutcome, EndStatus } from './record-end.js';
 
@@ -62,6 +65,10 @@ export interface RunnerDeps {
   readonly log: Logger;
   /** an interactive job's live stdin; onSignal when its client sends a signal */
   readonly input: (jobId: string, onSignal: () => void) => { stdin: Readable; close(): void };
+  /** stored problems: their definitions and blobs, through this worker's cache */
+  readonly problems: ProblemJudge;
+  /** checkers and interactors compiled once per worker */
+  readonly compiled: CompiledPrograms;
 }
 
 /**
@@ -129,6 +136,10 @@ export class JobRunner {
       throw new RuntimeAbsentError(checker.language);
     if (request.interactor && !this.registry.find(request.interactor.language))
       throw new RuntimeAbsentError(request.interactor.language);
+    // a stored problem's own programs' languages, read before the claim (a deleted one fails after it)
+    const problem = job.data.problem ? await this.d.problems.definition(job.data.problem) : undefined;
+    for (const language of problem ? ProblemJudge.languages(problem) : [])
+      if (!this.registry.find(language)) throw new RuntimeAbsentError(language);
     const claim = await this.d.store.start(id, this.d.workerId, crypto.randomUUID());
     const log = this.d.log.child({ jobId: id });
     if (claim === 'lost') return this.claimedElsewhere(job, token, log, runtimeId);
@@ -141,7 +152,8 @@ export class JobRunner {
       {
         language: runtimeId,
         queueWaitMs: Math.max(0, Date.now() - acceptedAt),
-        judge: job.data.request.tests !== undefined,
+        judge: job.data.request.tests !== undefined || job.data.problem !== undefined,
+        ...(job.data.problem ? { problem: `${job.data.problem.id}@${job.data.problem.version}` } : {}),
         interactive: job.data.interactive === true,
       },
       'job started',
@@ -197,9 +209,10 @@ export class JobRunner {
       if (await this.d.store.cancelRequested(id)) this.end(id, 'cancel');
       let outcome: { result: ResultJson } | { judge: JudgeJson };
       try {
-        outcome = request.tests
-          ? await this.judge(id, runtime, request, entry.ac.signal, writer)
-          : await this.run(id, runtime, request, entry.ac.signal, writer, job.interactive === true);
+        outcome =
+          request.tests || job.problem
+            ? await this.judge(id, runtime, job, entry.ac.signal, writer)
+            : await this.run(id, runtime, request, entry.ac.signal, writer, job.interactive === true);
       } catch (err) {
         if (!(err instanceof SpecError || err instanceof LimitError)) throw err;
         await writer.close();
@@ -292,18 +305,17 @@ export class JobRunner {
   private async judge(
     id: string,
     runtime: DetectedRuntime,
-    request: QueuedJob['request'],
+    job: QueuedJob,
     signal: AbortSignal,
     writer: OutputWriter,
   ): Promise<{ judge: JudgeJson }> {
     const budget = new ResultBudget(this.d.resultMaxBytes);
     const tests: TestJson[] = [];
-    const result = await judge(
-      this.d.sandbox,
-      runtime,
-      judgeRequest(request, this.d.root.path, (language) => this.registry.find(language), this.d.testOutputBytes),
-      this.d.policy,
-      {
+    const find = (language: string) => this.registry.find(language);
+    const held = await this.judgeRequest(job, find);
+    const { request } = held;
+    try {
+      const result = await judge(this.d.sandbox, runtime, request, this.d.policy, {
         onCompile: (c) => budget.charge(compileJson(c)),
         onTest: (t) => {
           const stored = budget.test(testJson(t));
@@ -311,9 +323,28 @@ export class JobRunner {
           writer.event(() => this.d.store.appendTest(id, stored));
         },
         signal,
-      },
-    );
-    return { judge: judgeJson(result, tests) };
+      });
+      const pinned = job.problem ? { problem: { id: job.problem.id, version: job.problem.version } } : {};
+      return { judge: { ...judgeJson(result, tests), ...pinned } };
+    } finally {
+      held.release();
+    }
+  }
+
+  /** the judge's request: the job's own tests, or its stored problem's (held in the cache until release) */
+  private async judgeRequest(
+    job: QueuedJob,
+    find: (language: string) => Runtime | undefined,
+  ): Promise<{ request: JudgeRequest; release(): void }> {
+    const rootfs = this.d.root.path;
+    if (!job.problem)
+      return {
+        request: judgeRequest(job.request, rootfs, find, this.d.testOutputBytes),
+        release: () => undefined,
+      };
+    const problem = await this.d.problems.definition(job.problem);
+    if (!problem) throw new SpecError('problem', `${job.problem.id}@${job.problem.version} was deleted`);
+    return this.d.problems.request(problem, job.request, rootfs, find, this.d.testOutputBytes, this.d.compiled);
   }
 
   /** the job's end (record-end.ts): false when nothing could be written */

@@ -5,6 +5,7 @@
  * is released on close, and on a failed start.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { Worker } from 'bullmq';
@@ -14,6 +15,7 @@ import {
   JobStore,
   Keys,
   letGo,
+  ProblemStore,
   QUEUE_NAME,
   queueConnection,
   retire,
@@ -38,6 +40,9 @@ import type { WorkerConfig } from './config.js';
 import { liveInput } from './input.js';
 import { JobRunner, RuntimeAbsentError } from './job-runner.js';
 import type { WorkerMetrics } from './metrics.js';
+import { BlobCache } from './problems/blob-cache.js';
+import { CompiledPrograms } from './problems/compile-cache.js';
+import { ProblemJudge } from './problems/problem-judge.js';
 import type { SessionEngine } from './sessions/engine.js';
 import { SessionHost } from './sessions/host.js';
 import { sessionPolicy } from './sessions/policy.js';
@@ -60,6 +65,14 @@ export interface WorkerDeps {
   readonly metrics: WorkerMetrics;
   /** structured logs (pino); every line about a job carries its jobId */
   readonly log?: Logger;
+}
+
+/** checkers and interactors kept compiled, in bytes of their files */
+const COMPILED_BYTES = 256 << 20;
+
+/** where stored problems' blobs are kept: CODEBOX_CACHE_DIR, else <dataDir>/cache */
+function cacheDir(config: Pick<WorkerConfig, 'cacheDir' | 'dataDir'>): string {
+  return config.cacheDir ?? path.join(config.dataDir, 'cache');
 }
 
 /** the service's limits: the engine's, with output capped lower (results live in Redis) */
@@ -157,6 +170,7 @@ export async function startWorker({
       streamMaxLen: 10_000,
     });
     const policy = servicePolicy(config);
+    const problems = new ProblemStore(redis, config.redisPrefix);
     const runner = new JobRunner({
       workerId: id,
       store,
@@ -170,6 +184,8 @@ export async function startWorker({
       resultMaxBytes: config.resultMaxBytes,
       log,
       input: (jobId, onSignal) => liveInput(redis, store, jobId, onSignal),
+      problems: new ProblemJudge(problems, new BlobCache(cacheDir(config), config.cacheBytes, problems)),
+      compiled: new CompiledPrograms(COMPILED_BYTES),
     });
 
     const subscriber = connect(redisUrl, `codebox-worker-${id}-cancel`);

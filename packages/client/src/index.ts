@@ -1,17 +1,35 @@
 /**
  * A typed client for the codebox API: create a job, wait for it, follow its events as an
- * async iterator (resuming with Last-Event-ID when the connection drops), cancel it.
+ * async iterator (resuming with Last-Event-ID when the connection drops), cancel it;
+ * store problems that judge jobs name.
  * Uses the platform's fetch; imports nothing of the server at run time.
  *
  *   const cb = new CodeboxClient({ baseUrl: 'http://127.0.0.1:8080', apiKey });
  *   const job = await cb.run({ language: 'python', files: [{ content: 'print(1)' }] });
  *   for await (const e of cb.events(id)) if (e.type === 'stdout') process.stdout.write(e.data.data);
  */
-import type { JobEvent, JobRequest, JobStatus, JobView, RuntimeInfo, SessionPolicy } from '@codebox/protocol';
+import type {
+  JobEvent,
+  JobRequest,
+  JobStatus,
+  JobView,
+  ProblemRequest,
+  ProblemView,
+  RuntimeInfo,
+  SessionPolicy,
+} from '@codebox/protocol';
 import { CodeboxError, Http, parseSse, sseEvents } from './http.js';
 import { SessionsApi } from './sessions.js';
 
-export type { JobEvent, JobRequest, JobStatus, JobView, RuntimeInfo } from '@codebox/protocol';
+export type {
+  JobEvent,
+  JobRequest,
+  JobStatus,
+  JobView,
+  ProblemRequest,
+  ProblemView,
+  RuntimeInfo,
+} from '@codebox/protocol';
 
 export interface ClientOptions {
   readonly baseUrl: string;
@@ -62,6 +80,35 @@ export class CodeboxClient {
   /** cancels: the job as it is after (cancelled, or still ending when the server stopped waiting) */
   async cancel(id: string): Promise<JobView> {
     return this.json('DELETE', `/v1/jobs/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * stores a problem (or, with the id of one of yours, its next version): JSON, or a
+   * Polygon package or Kattis problem directory as zip bytes (id: what to store it as)
+   */
+  async createProblem(problem: ProblemRequest | Uint8Array, options: { id?: string } = {}): Promise<ProblemView> {
+    if (!(problem instanceof Uint8Array)) return this.json('POST', '/v1/problems', problem);
+    const query = options.id ? `?id=${encodeURIComponent(options.id)}` : '';
+    const res = await this.http.request('POST', `/v1/problems${query}`, {
+      headers: { 'Content-Type': 'application/zip' },
+      body: problem,
+    });
+    return (await res.json()) as ProblemView;
+  }
+
+  /** a problem: its latest version, or `id@version` */
+  async problem(ref: string): Promise<ProblemView> {
+    return this.json('GET', `/v1/problems/${encodeURIComponent(ref)}`);
+  }
+
+  /** this key's problems, each at its latest version */
+  async problems(): Promise<ProblemView[]> {
+    return (await this.json<{ problems: ProblemView[] }>('GET', '/v1/problems')).problems;
+  }
+
+  /** deletes a problem with every version, or `id@version`: the versions deleted */
+  async deleteProblem(ref: string): Promise<number[]> {
+    return (await this.json<{ deleted: number[] }>('DELETE', `/v1/problems/${encodeURIComponent(ref)}`)).deleted;
   }
 
   async runtimes(): Promise<RuntimesResponse> {
@@ -127,8 +174,12 @@ export function parseEvent(block: string): ReceivedEvent | undefined {
 
 export { CodeboxError };
 export type {
+  CellEventJson,
+  CellRunJson,
   CommandEvent,
   CommandExit,
+  ContextLanguageName,
+  ContextView,
   CommandRequest,
   CommandResultJson,
   FileEntryJson,
@@ -137,5 +188,5 @@ export type {
   SessionRequest,
   SessionView,
 } from '@codebox/protocol';
-export type { PtyOptions, SessionTerminal, WebSocketConstructor, WebSocketLike } from './sessions.js';
+export type { CellStreamEvent, PtyOptions, SessionTerminal, WebSocketConstructor, WebSocketLike } from './sessions.js';
 export { SessionsApi } from './sessions.js';

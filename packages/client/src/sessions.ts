@@ -7,12 +7,19 @@
  *   await cb.sessions.writeFile(s.id, 'main.py', 'print(6 * 7)');
  *   const r = await cb.sessions.exec(s.id, { command: 'python3 main.py' }); // r.stdout === '42\n'
  *   for await (const e of cb.sessions.stream(s.id, { command: 'make' })) …
+ *   const c = await cb.sessions.createContext(s.id, 'python');
+ *   await cb.sessions.runCell(s.id, c.id, 'x = 6 * 7');
+ *   (await cb.sessions.runCell(s.id, c.id, 'x')).events // [{type: 'result', data: {'text/plain': '42'}}]
  *   await cb.sessions.delete(s.id);
  */
 import type {
+  CellEventJson,
+  CellRunJson,
   CommandEvent,
   CommandRequest,
   CommandResultJson,
+  ContextLanguageName,
+  ContextView,
   FileEntryJson,
   ProcessOutput,
   ProcessView,
@@ -45,6 +52,13 @@ export interface PtyOptions {
   /** the platform's WebSocket by default (browsers, Node 22+); in Node 20 pass the `ws` package's */
   readonly WebSocket?: WebSocketConstructor;
 }
+
+/** a cell's stream: its start, each of its events, its end (or the call's failure, as `fail`) */
+export type CellStreamEvent =
+  | { type: 'start' }
+  | CellEventJson
+  | { type: 'done'; failed: boolean; truncated: boolean; ended?: boolean }
+  | { type: 'fail'; code: string; message: string };
 
 /** an open terminal: keystrokes in, what it shows out, its exit */
 export interface SessionTerminal {
@@ -216,5 +230,48 @@ export class SessionsApi {
       resize: (cols, rows) => send({ type: 'resize', cols, rows }),
       close: () => ws.close(1000),
     };
+  }
+
+  /** a code context: a python or javascript interpreter in the box that keeps its variables between cells */
+  createContext(id: string, language: ContextLanguageName): Promise<ContextView> {
+    return this.http.json('POST', `/v1/sessions/${seg(id)}/contexts`, { language });
+  }
+
+  contexts(id: string): Promise<ContextView[]> {
+    return this.http.json('GET', `/v1/sessions/${seg(id)}/contexts`);
+  }
+
+  /** runs a cell and waits for its end: every event (output, values, displays, its error) */
+  runCell(id: string, context: string, code: string): Promise<CellRunJson> {
+    return this.http.json('POST', `/v1/sessions/${seg(id)}/contexts/${seg(context)}/run?wait=true`, { code });
+  }
+
+  /** runs a cell, its events as they come; aborting the signal interrupts the cell */
+  async *streamCell(
+    id: string,
+    context: string,
+    code: string,
+    options: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<CellStreamEvent> {
+    const res = await this.http.request('POST', `/v1/sessions/${seg(id)}/contexts/${seg(context)}/run`, {
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      body: JSON.stringify({ code }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    for await (const e of sseEvents(res)) yield { type: e.type, ...(e.data as object) } as CellStreamEvent;
+  }
+
+  /** stops the context's running cell; the context lives */
+  interruptContext(id: string, context: string): Promise<ContextView> {
+    return this.http.json('POST', `/v1/sessions/${seg(id)}/contexts/${seg(context)}/interrupt`);
+  }
+
+  /** a fresh interpreter: every variable gone */
+  restartContext(id: string, context: string): Promise<ContextView> {
+    return this.http.json('POST', `/v1/sessions/${seg(id)}/contexts/${seg(context)}/restart`);
+  }
+
+  async deleteContext(id: string, context: string): Promise<void> {
+    await this.http.request('DELETE', `/v1/sessions/${seg(id)}/contexts/${seg(context)}`);
   }
 }

@@ -101,6 +101,24 @@ export function flag<C>(set: (b: boolean, c: C) => void): Variable<C>['apply'] {
   };
 }
 
+/** a size (parseBytes: 5m, 512k, 1g, bytes) of at least min and, when given, at most max, said as those sizes */
+export function byteSize<C>(
+  min: string,
+  max: string | undefined,
+  example: string,
+  set: (n: number, c: C) => void,
+): Variable<C>['apply'] {
+  const lo = parseBytes(min) ?? 0;
+  const hi = max === undefined ? Infinity : (parseBytes(max) ?? Infinity);
+  const range = max === undefined ? `of at least ${min}` : `between ${min} and ${max}`;
+  return (v, c) => {
+    const n = parseBytes(v);
+    if (n === undefined || n < lo || n > hi) return `must be a size ${range}, e.g. ${example}`;
+    set(n, c);
+    return undefined;
+  };
+}
+
 export function absolutePath<C>(set: (p: string, c: C) => void): Variable<C>['apply'] {
   return (v, c) => {
     if (!v.startsWith('/')) return 'must be an absolute path';

@@ -20,9 +20,27 @@ export type { WorkerRecord } from './workers.js';
 export { createQueue } from './queue.js';
 export { Schedule } from './schedule.js';
 export { redisFull, refusedByRedis } from './redis-errors.js';
-export type { QueuedJob } from './queue.js';
+export type { QueuedJob, QueuedProblem } from './queue.js';
 export { sessionLostBoundMs, TIMINGS, timingProblems } from './timings.js';
 export type { Timings } from './timings.js';
+export {
+  blobsOf,
+  BlobUnreadableError,
+  CHUNK_BYTES,
+  ChunksMissingError,
+  distinctBytes,
+  ProblemStore,
+  UPLOAD_TTL_S,
+} from './problems.js';
+export type {
+  BlobRef,
+  ProblemDefinition,
+  ProblemProgram,
+  ProblemTest,
+  StoredProblem,
+  StoredProgram,
+  StoredTest,
+} from './problems.js';
 export { DEFAULT_SESSION_STORE_OPTIONS, parseRecord, SessionStore, sessionView } from './session-store.js';
 export type { NewSession, SessionRecord, SessionStoreOptions } from './session-store.js';
 export { notReady, SessionCall } from './session-call.js';

@@ -38,6 +38,22 @@ export class Keys {
   judge0Callbacks(): string {
     return `${this.prefix}:judge0:callbacks`;
   }
+  /** string: one chunk of a problem's blobs, by its SHA-256 (problems.ts); no TTL once a version holds it */
+  blobChunk(sha256: string): string {
+    return `${this.prefix}:blob:${sha256}`;
+  }
+  /** hash: chunk SHA-256 → how many problem versions hold it */
+  blobRefs(): string {
+    return `${this.prefix}:blob-refs`;
+  }
+  /** hash: an owner's problem, its versions (v:N definition, h:N digest, c:N chunks), next, latest */
+  problem(owner: string, id: string): string {
+    return `${this.prefix}:problem:${owner}:${id}`;
+  }
+  /** set: an owner's problem ids */
+  problems(owner: string): string {
+    return `${this.prefix}:problems:${owner}`;
+  }
   /** hash per UTC day (YYYY-MM-DD): Judge0 submissions made that day, `total` and per `language:<id>` */
   judge0Stats(day: string): string {
     return `${this.prefix}:judge0:stats:${day}`;

@@ -17,6 +17,17 @@ export interface QueuedJob {
   readonly acceptedAt: number;
   /** stdin comes live from the client (the input stream) instead of request.stdin */
   readonly interactive?: boolean;
+  /** judged against a stored problem: the version the API found for request.problem */
+  readonly problem?: QueuedProblem;
+}
+
+/** a stored problem's version, pinned when the job was made */
+export interface QueuedProblem {
+  readonly owner: string;
+  readonly id: string;
+  readonly version: number;
+  /** its definition's SHA-256: what a worker keeps it by */
+  readonly digest: string;
 }
 
 export function createQueue(

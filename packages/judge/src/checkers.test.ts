@@ -41,3 +41,10 @@ test('float: numbers within absolute or relative tolerance; other tokens exactly
   yes({ type: 'float' }, '1e-7', '0');
   no({ type: 'float' }, 'nan', '0');
 });
+
+test('tokens and float may ignore case, as Kattis’s default validator does', () => {
+  yes({ type: 'tokens', ignoreCase: true }, 'Yes 3', 'YES 3');
+  no({ type: 'tokens' }, 'Yes', 'YES');
+  yes({ type: 'float', ignoreCase: true, absolute: 0.1 }, 'possible 1.05', 'POSSIBLE 1');
+  no({ type: 'float', ignoreCase: true }, 'possible', 'impossible');
+});

@@ -8,13 +8,15 @@
  *   tokens               the same whitespace-separated tokens in the same order
  *   float                tokens, where two numbers match within an absolute or a
  *                        relative tolerance (either suffices)
+ *
+ * tokens and float may ignore case (ignoreCase: Kattis's default validator does).
  */
 
 export type BuiltinChecker =
   | { readonly type: 'exact' }
   | { readonly type: 'trailing-whitespace' }
-  | { readonly type: 'tokens' }
-  | { readonly type: 'float'; readonly absolute?: number; readonly relative?: number };
+  | { readonly type: 'tokens'; readonly ignoreCase?: boolean }
+  | { readonly type: 'float'; readonly absolute?: number; readonly relative?: number; readonly ignoreCase?: boolean };
 
 export interface CheckOutcome {
   readonly accepted: boolean;
@@ -40,8 +42,9 @@ export function check(checker: BuiltinChecker, output: string, expected: string)
     case 'tokens': {
       const a = tokens(output);
       const b = tokens(expected);
+      const same = sameToken(checker.ignoreCase);
       for (let i = 0; i < Math.max(a.length, b.length); i++) {
-        if (a[i] !== b[i]) return differ(`token ${i + 1}`, `got ${show(a[i])}, expected ${show(b[i])}`);
+        if (!same(a[i], b[i])) return differ(`token ${i + 1}`, `got ${show(a[i])}, expected ${show(b[i])}`);
       }
       return ok();
     }
@@ -50,6 +53,7 @@ export function check(checker: BuiltinChecker, output: string, expected: string)
       const rel = checker.relative ?? FLOAT_DEFAULT;
       const a = tokens(output);
       const b = tokens(expected);
+      const same = sameToken(checker.ignoreCase);
       for (let i = 0; i < Math.max(a.length, b.length); i++) {
         const x = a[i];
         const y = b[i];
@@ -61,11 +65,16 @@ export function check(checker: BuiltinChecker, output: string, expected: string)
             `got ${x}, expected ${y} (difference ${dx}, tolerance ${abs} absolute or ${rel} relative)`,
           );
         }
-        if (x !== y) return differ(`token ${i + 1}`, `got ${show(x)}, expected ${show(y)}`);
+        if (!same(x, y)) return differ(`token ${i + 1}`, `got ${show(x)}, expected ${show(y)}`);
       }
       return ok();
     }
   }
+}
+
+function sameToken(ignoreCase: boolean | undefined): (a: string | undefined, b: string | undefined) => boolean {
+  if (!ignoreCase) return (a, b) => a === b;
+  return (a, b) => a === b || (a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase());
 }
 
 function ok(): CheckOutcome {

@@ -1,15 +1,18 @@
 /**
  * Judge mode: a program and its tests. The program is compiled once; each test runs in a
  * fresh box with the job's limits and its own stdin; its output is checked by a built-in
- * checker or by a checker program (itself compiled once and run in a box per test, given
- * the test's input, the program's output and the expected output as files).
+ * checker or by a checker program (testlib's or Kattis's protocol, compiled once), or, in
+ * an interactive problem, judged by an interactor running beside it.
  *
  * A verdict per test, and one for the whole: COMPILE_ERROR when the compile failed, else
- * the first test's verdict that is not ACCEPTED, else ACCEPTED. Tests are reported one by
- * one as they finish (onTest). stopOnFirstFailure leaves the rest unrun (skipped).
- * keepOutputBytes bounds what a judge holds: each test's output is cut to it once checked.
+ * the first test's verdict that is not ACCEPTED, else ACCEPTED. With groups (subtasks,
+ * scoring.ts) each group's score and the total; a group stops when the rest of its tests
+ * are moot, and a group whose dependencies did not pass is skipped. Tests are reported
+ * one by one as they finish (onTest). stopOnFirstFailure leaves every test after the
+ * first failure unrun (skipped). keepOutputBytes bounds what a judge holds: each test's
+ * output is cut to it once checked.
  */
-import { PassThrough } from 'node:stream';
+import { Readable } from 'node:stream';
 import { compileProgram, prepare, runCompiled } from '@codebox/runtimes';
 import type { Compiled, ProgramPolicy, ProgramRequest, Runtime, SourceFile } from '@codebox/runtimes';
 import type { JudgeVerdict, TestVerdict } from '@codebox/protocol';
@@ -17,6 +20,14 @@ import { SpecError } from '@codebox/sandbox';
 import type { RunResult, Sandbox, Status } from '@codebox/sandbox';
 import { check } from './checkers.js';
 import type { BuiltinChecker } from './checkers.js';
+import { stdinOf, textOf } from './data.js';
+import type { TestData } from './data.js';
+import { interact } from './interact.js';
+import type { CheckerProtocol, CheckerWord, InteractorProtocol } from './outcomes.js';
+import { compileOwn, runChecker } from './programs.js';
+import type { CompileCache } from './programs.js';
+import { fractionOf, moot, planGroups, round, scoreGroup } from './scoring.js';
+import type { JudgeGroup, PlannedGroup, PointScale, Scoring, TestOutcome } from './scoring.js';
 
 // the verdicts are the wire's: one list, the judge's and its clients'
 export { TEST_VERDICTS } from '@codebox/protocol';
@@ -24,28 +35,37 @@ export type { JudgeVerdict, TestVerdict } from '@codebox/protocol';
 
 export interface JudgeTest {
   readonly name?: string;
-  readonly stdin?: string | Buffer;
-  readonly expectedOutput: string;
+  readonly stdin?: TestData;
+  readonly expectedOutput: TestData;
+  /** what the test is worth in its group (points per test); with groups only */
+  readonly points?: number;
 }
 
-/** a checker program: argv gets input.txt output.txt expected.txt; exit 0 accepts, 1 or 2 rejects */
+/** a checker program: by its protocol (outcomes.ts), testlib's by default */
 export interface ProgramChecker {
   readonly type: 'program';
   readonly runtime: Runtime;
   readonly files: readonly SourceFile[];
+  readonly protocol?: CheckerProtocol;
+  /** after the protocol's own arguments (Kattis's validator_flags) */
+  readonly args?: readonly string[];
+  /** how its points (testlib's quitp, Kattis's score.txt) are read; default fraction */
+  readonly points?: PointScale;
 }
 
 export type Checker = BuiltinChecker | ProgramChecker;
 
 /**
- * An interactive problem's interactor: run beside the solution in a box of its own, its
- * stdout wired to the solution's stdin and the solution's stdout to its stdin (go-judge's
- * pipe mapping). argv gets input.txt expected.txt; exit 0 accepts, 1 or 2 rejects; what it
- * writes to stderr is the test's message.
+ * An interactive problem's interactor: run beside the solution in a box of its own
+ * (interact.ts), by its protocol, codebox's by default.
  */
 export interface Interactor {
   readonly runtime: Runtime;
   readonly files: readonly SourceFile[];
+  readonly protocol?: InteractorProtocol;
+  readonly args?: readonly string[];
+  /** how its points are read (a testlib interactor's quitp, a Kattis validator's score.txt) */
+  readonly points?: PointScale;
 }
 
 /** a program's request, less its stdin (each test has its own), plus its tests */
@@ -53,8 +73,13 @@ export interface JudgeRequest extends Omit<ProgramRequest, 'stdin'> {
   readonly tests: readonly JudgeTest[];
   /** default: trailing-whitespace */
   readonly checker?: Checker;
-  /** an interactive problem: the interactor decides each test, no checker */
+  /**
+   * an interactive problem: the interactor decides each test; with the testlib protocol a
+   * checker program may judge what the interactor wrote
+   */
   readonly interactor?: Interactor;
+  /** subtasks with points: every test in exactly one (scoring.ts) */
+  readonly groups?: readonly JudgeGroup[];
   readonly stopOnFirstFailure?: boolean;
   /**
    * Of each test's stdout and stderr, keep at most this many bytes once it is checked (the
@@ -63,6 +88,8 @@ export interface JudgeRequest extends Omit<ProgramRequest, 'stdin'> {
    * Default: all of it (up to the limits' outputBytes).
    */
   readonly keepOutputBytes?: number;
+  /** where compiled checkers and interactors are kept between judges (a worker's, per problem version) */
+  readonly compileCache?: CompileCache;
 }
 
 export interface TestResult {
@@ -71,18 +98,46 @@ export interface TestResult {
   readonly verdict: TestVerdict;
   /** the program's run in this test */
   readonly run: RunResult;
-  /** the checker's word: where output and expected differ, or the checker program's output */
+  /** the checker's word: where output and expected differ, or the checker program's message */
   readonly checker?: string;
+  /** with groups: the test's group */
+  readonly group?: string;
+  /** the part of the test's worth it earned, 0..1: with groups, or when a checker gave points */
+  readonly score?: number;
+  /** with groups: the points it earned */
+  readonly points?: number;
+}
+
+export interface GroupResult {
+  readonly id: string;
+  readonly scoring: Scoring;
+  /** the most it could score */
+  readonly points: number;
+  readonly score: number;
+  /** every test ACCEPTED: what a group that depends on it needs */
+  readonly passed: boolean;
+  readonly total: number;
+  readonly judged: number;
+  /** left unrun: moot, after stopOnFirstFailure, or a dependency that did not pass */
+  readonly skipped: number;
+  /** the first of its verdicts that is not ACCEPTED, else ACCEPTED; absent when none ran */
+  readonly verdict?: TestVerdict;
+  /** the group it depends on that did not pass (its tests then never ran) */
+  readonly blockedBy?: string;
 }
 
 export interface JudgeResult {
   readonly verdict: JudgeVerdict;
   readonly passed: number;
   readonly total: number;
-  /** tests not run, after the first failure with stopOnFirstFailure */
+  /** tests not run: after the first failure with stopOnFirstFailure, moot in their group, blocked */
   readonly skipped: number;
   readonly compile?: RunResult;
   readonly tests: TestResult[];
+  /** with groups: the total, the most it could be, and each group's */
+  readonly score?: number;
+  readonly maxScore?: number;
+  readonly groups?: GroupResult[];
 }
 
 export interface JudgeHooks {
@@ -93,9 +148,6 @@ export interface JudgeHooks {
   readonly signal?: AbortSignal;
 }
 
-/** files the checker program gets, named as testlib's checkers take them */
-const CHECKER_FILES = ['input.txt', 'output.txt', 'expected.txt'] as const;
-
 const FROM_STATUS: Readonly<Record<Exclude<Status, 'OK'>, TestVerdict>> = {
   RUNTIME_ERROR: 'RUNTIME_ERROR',
   TIME_LIMIT: 'TIME_LIMIT',
@@ -104,6 +156,30 @@ const FROM_STATUS: Readonly<Record<Exclude<Status, 'OK'>, TestVerdict>> = {
   OUTPUT_LIMIT: 'OUTPUT_LIMIT',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 };
+const LIMITS: ReadonlySet<Status> = new Set(['TIME_LIMIT', 'WALL_TIME_LIMIT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT']);
+
+/** what one judge holds while it runs */
+interface Context {
+  readonly sandbox: Sandbox;
+  readonly request: JudgeRequest;
+  readonly policy: ProgramPolicy | undefined;
+  readonly hooks: JudgeHooks;
+  readonly rootfs: { rootfs?: string };
+  readonly solution: Compiled;
+  readonly checker: Checker;
+  readonly checkerProgram: Compiled | undefined;
+  readonly interactor: Compiled | undefined;
+}
+
+/** a test judged: its verdict, its fraction of its worth, and the checker's word */
+interface Judged {
+  readonly verdict: TestVerdict;
+  readonly fraction: number;
+  readonly run: RunResult;
+  readonly message?: string;
+  /** a checker said how many points */
+  readonly gavePoints?: boolean;
+}
 
 export async function judge(
   sandbox: Sandbox,
@@ -116,6 +192,11 @@ export async function judge(
   const given: unknown = request.tests;
   if (!Array.isArray(given) || request.tests.length === 0) throw new SpecError('tests', 'at least one test');
   const checker: Checker = request.checker ?? { type: 'trailing-whitespace' };
+  if (request.interactor && request.checker && (request.interactor.protocol ?? 'codebox') !== 'testlib')
+    throw new SpecError('checker', 'only a testlib interactor leaves output for a checker to judge');
+  if (request.interactor && request.checker && request.checker.type !== 'program')
+    throw new SpecError('checker', "a testlib interactor's output is judged by a checker program");
+  const plan = request.groups ? planGroups(request.tests, request.groups) : [whole(request.tests)];
   const rootfs = request.rootfs === undefined ? {} : { rootfs: request.rootfs };
   const compiled = await compileProgram(
     sandbox,
@@ -138,74 +219,22 @@ export async function judge(
       skipped: total,
       ...(compiled.result ? { compile: compiled.result } : {}),
       tests: [],
+      ...(request.groups ? notScored(plan) : {}),
     };
-  const checkerProgram =
-    checker.type === 'program' ? await compileChecker(sandbox, checker, rootfs, policy, hooks.signal) : undefined;
-  const interactor = request.interactor
-    ? await compileChecker(
-        sandbox,
-        { type: 'program', ...request.interactor },
-        rootfs,
-        policy,
-        hooks.signal,
-        'interactor',
-      )
-    : undefined;
-
-  const tests: TestResult[] = [];
-  for (const [index, test] of request.tests.entries()) {
-    if (hooks.signal?.aborted) break;
-    if (interactor) {
-      const judged = await interact(sandbox, compiled, interactor, test, request, rootfs, policy, hooks.signal);
-      const result = {
-        index,
-        ...(test.name === undefined ? {} : { name: test.name }),
-        ...judged,
-        run: keepOutput(judged.run, request.keepOutputBytes),
-      };
-      tests.push(result);
-      hooks.onTest?.(result);
-      if (request.stopOnFirstFailure && result.verdict !== 'ACCEPTED') break;
-      continue;
-    }
-    const run = await runCompiled(
-      sandbox,
-      compiled,
-      {
-        ...(test.stdin === undefined ? {} : { stdin: test.stdin }),
-        args: request.args ?? [],
-        ...(request.mergeStderr ? { mergeStderr: true } : {}),
-        ...(request.limits ? { limits: request.limits } : {}),
-        network: request.network ?? 'none',
-        ...rootfs,
-      },
-      policy,
-      {
-        ...(hooks.onOutput ? { onOutput: (_step, stream, chunk) => hooks.onOutput?.(stream, chunk) } : {}),
-        ...(hooks.signal ? { signal: hooks.signal } : {}),
-      },
-    );
-    let verdict: TestVerdict;
-    let message: string | undefined;
-    if (run.status !== 'OK') verdict = FROM_STATUS[run.status];
-    else if (checkerProgram)
-      ({ verdict, message } = await runChecker(sandbox, checkerProgram, test, run, rootfs, policy, hooks.signal));
-    else {
-      const outcome = check(checker as BuiltinChecker, run.stdout.toString('utf8'), test.expectedOutput);
-      verdict = outcome.accepted ? 'ACCEPTED' : 'WRONG_ANSWER';
-      message = outcome.message;
-    }
-    const result: TestResult = {
-      index,
-      ...(test.name === undefined ? {} : { name: test.name }),
-      verdict,
-      run: keepOutput(run, request.keepOutputBytes),
-      ...(message === undefined ? {} : { checker: message }),
-    };
-    tests.push(result);
-    hooks.onTest?.(result);
-    if (request.stopOnFirstFailure && verdict !== 'ACCEPTED') break;
-  }
+  const own = (program: ProgramChecker | Interactor, role: 'checker' | 'interactor') =>
+    compileOwn(sandbox, program, role, rootfs, policy, hooks.signal, request.compileCache);
+  const ctx: Context = {
+    sandbox,
+    request,
+    policy,
+    hooks,
+    rootfs,
+    solution: compiled,
+    checker,
+    checkerProgram: checker.type === 'program' ? await own(checker, 'checker') : undefined,
+    interactor: request.interactor ? await own(request.interactor, 'interactor') : undefined,
+  };
+  const { tests, groups } = await runGroups(ctx, plan);
   const failed = tests.find((t) => t.verdict !== 'ACCEPTED');
   return {
     verdict: failed?.verdict ?? 'ACCEPTED',
@@ -214,7 +243,221 @@ export async function judge(
     skipped: total - tests.length,
     ...(compiled.result ? { compile: compiled.result } : {}),
     tests,
+    ...(request.groups
+      ? {
+          score: round(groups.reduce((n, g) => n + g.score, 0)),
+          maxScore: round(groups.reduce((n, g) => n + g.points, 0)),
+          groups,
+        }
+      : {}),
   };
+}
+
+/** without groups, one of all the tests, each worth 1, that nothing makes moot */
+function whole(tests: readonly JudgeTest[]): PlannedGroup {
+  return { id: '', points: 0, scoring: 'sum', dependsOn: [], tests: tests.map((_, index) => ({ index, worth: 1 })) };
+}
+
+/** every group at 0, nothing judged (the compile failed) */
+function notScored(plan: readonly PlannedGroup[]): Pick<JudgeResult, 'score' | 'maxScore' | 'groups'> {
+  const groups = plan.map((g): GroupResult => ({
+    id: g.id,
+    scoring: g.scoring,
+    points: g.points,
+    score: 0,
+    passed: false,
+    total: g.tests.length,
+    judged: 0,
+    skipped: g.tests.length,
+  }));
+  return { score: 0, maxScore: round(plan.reduce((n, g) => n + g.points, 0)), groups };
+}
+
+/** the groups in order, each test as it finishes to onTest */
+async function runGroups(
+  ctx: Context,
+  plan: readonly PlannedGroup[],
+): Promise<{ tests: TestResult[]; groups: GroupResult[] }> {
+  const { request, hooks } = ctx;
+  const grouped = request.groups !== undefined;
+  const tests: TestResult[] = [];
+  const groups: GroupResult[] = [];
+  const outcomes = new Map<number, TestOutcome>();
+  const passed = new Set<string>();
+  let stopped = false;
+  for (const group of plan) {
+    const blockedBy = group.dependsOn.find((d) => !passed.has(d));
+    const mine: TestResult[] = [];
+    for (const { index, worth } of blockedBy === undefined ? group.tests : []) {
+      if (stopped || hooks.signal?.aborted) break;
+      const test = request.tests[index] as JudgeTest;
+      const judged = await judgeTest(ctx, test, worth);
+      const result: TestResult = {
+        index,
+        ...(test.name === undefined ? {} : { name: test.name }),
+        verdict: judged.verdict,
+        run: keepOutput(judged.run, request.keepOutputBytes),
+        ...(judged.message === undefined ? {} : { checker: judged.message }),
+        ...(grouped
+          ? { group: group.id, score: judged.fraction, points: round(worth * judged.fraction) }
+          : judged.gavePoints
+            ? { score: judged.fraction }
+            : {}),
+      };
+      tests.push(result);
+      mine.push(result);
+      hooks.onTest?.(result);
+      outcomes.set(index, judged);
+      if (request.stopOnFirstFailure && judged.verdict !== 'ACCEPTED') stopped = true;
+      if (moot(group.scoring, judged)) break;
+    }
+    const { score, passed: ok } = scoreGroup(group, outcomes);
+    if (ok) passed.add(group.id);
+    const first = mine.find((t) => t.verdict !== 'ACCEPTED')?.verdict ?? (mine.length > 0 ? 'ACCEPTED' : undefined);
+    groups.push({
+      id: group.id,
+      scoring: group.scoring,
+      points: group.points,
+      score,
+      passed: ok,
+      total: group.tests.length,
+      judged: mine.length,
+      skipped: group.tests.length - mine.length,
+      ...(first === undefined ? {} : { verdict: first }),
+      ...(blockedBy === undefined ? {} : { blockedBy }),
+    });
+  }
+  return { tests, groups };
+}
+
+async function judgeTest(ctx: Context, test: JudgeTest, worth: number): Promise<Judged> {
+  if (ctx.interactor) return judgeInteractive(ctx, ctx.interactor, test, worth);
+  const { request, hooks } = ctx;
+  const stdin = test.stdin === undefined ? undefined : stdinOf(test.stdin);
+  const run = await runCompiled(
+    ctx.sandbox,
+    ctx.solution,
+    {
+      ...(stdin === undefined ? {} : { stdin }),
+      ...solutionRequest(request),
+      ...(request.mergeStderr ? { mergeStderr: true } : {}),
+    },
+    ctx.policy,
+    {
+      ...(hooks.onOutput ? { onOutput: (_step, stream, chunk) => hooks.onOutput?.(stream, chunk) } : {}),
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+    },
+  ).finally(() => {
+    // a program that stopped reading leaves the file's stream paused: its descriptor goes now
+    if (stdin instanceof Readable) stdin.destroy();
+  });
+  if (run.status !== 'OK') return { verdict: FROM_STATUS[run.status], fraction: 0, run };
+  if (ctx.checker.type !== 'program' || !ctx.checkerProgram) {
+    const outcome = check(ctx.checker as BuiltinChecker, run.stdout.toString('utf8'), textOf(test.expectedOutput));
+    return {
+      verdict: outcome.accepted ? 'ACCEPTED' : 'WRONG_ANSWER',
+      fraction: outcome.accepted ? 1 : 0,
+      run,
+      message: outcome.message,
+    };
+  }
+  const word = await runChecker(
+    ctx.sandbox,
+    ctx.checkerProgram,
+    {
+      protocol: ctx.checker.protocol ?? 'testlib',
+      args: ctx.checker.args ?? [],
+      input: test.stdin,
+      output: run.stdout,
+      expected: test.expectedOutput,
+    },
+    ctx.rootfs,
+    ctx.policy,
+    hooks.signal,
+  );
+  return { ...verdictOf(word, ctx.checker.points ?? 'fraction', worth), run };
+}
+
+/** what the solution's box gets in every test: its args, limits, network and root */
+function solutionRequest(request: JudgeRequest) {
+  return {
+    args: request.args ?? [],
+    ...(request.limits ? { limits: request.limits } : {}),
+    network: request.network ?? 'none',
+    ...(request.rootfs === undefined ? {} : { rootfs: request.rootfs }),
+  };
+}
+
+async function judgeInteractive(ctx: Context, interactor: Compiled, test: JudgeTest, worth: number): Promise<Judged> {
+  const spec = ctx.request.interactor as Interactor;
+  const protocol = spec.protocol ?? 'codebox';
+  const { run, word, tout } = await interact(
+    ctx.sandbox,
+    ctx.solution,
+    interactor,
+    {
+      protocol,
+      args: spec.args ?? [],
+      input: test.stdin,
+      expected: test.expectedOutput,
+      solution: solutionRequest(ctx.request),
+    },
+    ctx.rootfs,
+    ctx.policy,
+    ctx.hooks.signal,
+  );
+  if (LIMITS.has(run.status)) return { verdict: FROM_STATUS[run.status as keyof typeof FROM_STATUS], fraction: 0, run };
+  const checked =
+    word.kind === 'accept' && ctx.checkerProgram && ctx.checker.type === 'program' && tout
+      ? {
+          word: await runChecker(
+            ctx.sandbox,
+            ctx.checkerProgram,
+            {
+              protocol: ctx.checker.protocol ?? 'testlib',
+              args: ctx.checker.args ?? [],
+              input: test.stdin,
+              output: tout,
+              expected: test.expectedOutput,
+            },
+            ctx.rootfs,
+            ctx.policy,
+            ctx.hooks.signal,
+          ),
+          scale: ctx.checker.points ?? 'fraction',
+          who: 'checker',
+        }
+      : { word, scale: spec.points ?? 'fraction', who: 'interactor' };
+  const judged = verdictOf(checked.word, checked.scale, worth, checked.who);
+  // an interactor that accepted a solution which then crashed: the crash is the verdict
+  if (judged.verdict !== 'WRONG_ANSWER' && judged.verdict !== 'INTERNAL_ERROR' && run.status !== 'OK')
+    return {
+      verdict: FROM_STATUS[run.status],
+      fraction: 0,
+      run,
+      ...(judged.message ? { message: judged.message } : {}),
+    };
+  return { ...judged, run };
+}
+
+/** a checker's word as the test's verdict and the part of its worth it earned */
+function verdictOf(word: CheckerWord, scale: PointScale, worth: number, who = 'checker'): Omit<Judged, 'run'> {
+  const message = word.message;
+  switch (word.kind) {
+    case 'fail':
+      return { verdict: 'INTERNAL_ERROR', fraction: 0, message: `the ${who} failed: ${message}` };
+    case 'reject':
+      return { verdict: 'WRONG_ANSWER', fraction: 0, message };
+    case 'accept':
+      return 'points' in word
+        ? { verdict: 'ACCEPTED', fraction: fractionOf(word.points, scale, worth), message, gavePoints: true }
+        : { verdict: 'ACCEPTED', fraction: 1, message };
+    case 'points': {
+      const fraction = fractionOf(word.points, scale, worth);
+      const verdict: TestVerdict = fraction >= 1 ? 'ACCEPTED' : fraction > 0 ? 'PARTIAL' : 'WRONG_ANSWER';
+      return { verdict, fraction, message, gavePoints: true };
+    }
+  }
 }
 
 /**
@@ -243,131 +486,4 @@ export function utf8Boundary(bytes: Buffer, end: number): number {
     if (((bytes[e] ?? 0) & 0xc0) !== 0x80) return e;
   }
   return end;
-}
-
-async function compileChecker(
-  sandbox: Sandbox,
-  checker: ProgramChecker,
-  rootfs: { rootfs?: string },
-  policy: ProgramPolicy | undefined,
-  signal: AbortSignal | undefined,
-  role: 'checker' | 'interactor' = 'checker',
-): Promise<Compiled> {
-  const compiled = await compileProgram(
-    sandbox,
-    prepare(checker.runtime, checker.files),
-    { ...rootfs },
-    policy,
-    signal ? { signal } : {},
-  );
-  if (!compiled.ok) {
-    const why = `${compiled.result?.stderr.toString() ?? ''}${compiled.result?.stdout.toString() ?? ''}`
-      .trim()
-      .split('\n')
-      .slice(0, 5)
-      .join('\n');
-    throw new SpecError(`${role}.files`, `the ${role} did not compile (${compiled.result?.status}): ${why}`);
-  }
-  for (const name of CHECKER_FILES) {
-    if (compiled.files.some((f) => f.path === name))
-      throw new SpecError(`${role}.files`, `${name} is the ${role}'s input: no ${role} file may have that name`);
-  }
-  return compiled;
-}
-
-/**
- * One test of an interactive problem: the solution and the interactor run at once, each
- * in its own box, each one's stdout the other's stdin; when either ends, the other's input
- * ends. The solution's limits decide first (a solution that hangs is its wall time), then
- * the interactor's word.
- */
-async function interact(
-  sandbox: Sandbox,
-  solution: Compiled,
-  interactor: Compiled,
-  test: JudgeTest,
-  request: JudgeRequest,
-  rootfs: { rootfs?: string },
-  policy: ProgramPolicy | undefined,
-  signal: AbortSignal | undefined,
-): Promise<Omit<TestResult, 'index' | 'name'>> {
-  const toSolution = new PassThrough();
-  const toInteractor = new PassThrough();
-  const abort = signal ? { signal } : {};
-  const solutionRun = runCompiled(
-    sandbox,
-    solution,
-    {
-      stdin: toSolution,
-      args: request.args ?? [],
-      ...(request.limits ? { limits: request.limits } : {}),
-      network: request.network ?? 'none',
-      ...rootfs,
-    },
-    policy,
-    { onOutput: (_step, stream, chunk) => void (stream === 'stdout' && toInteractor.write(chunk)), ...abort },
-  ).finally(() => toInteractor.end());
-  const files = [
-    ...interactor.files,
-    { path: 'input.txt', content: test.stdin ?? '' },
-    { path: 'expected.txt', content: test.expectedOutput },
-  ];
-  const interactorRun = runCompiled(
-    sandbox,
-    { ...interactor, files },
-    { stdin: toInteractor, args: ['input.txt', 'expected.txt'], ...rootfs },
-    policy,
-    {
-      onOutput: (_step, stream, chunk) => void (stream === 'stdout' && toSolution.write(chunk)),
-      ...abort,
-    },
-  ).finally(() => toSolution.end());
-  const [run, judged] = await Promise.all([solutionRun, interactorRun]);
-  const message = judged.stderr.toString().trim().slice(0, 4096);
-  const limit = ['TIME_LIMIT', 'WALL_TIME_LIMIT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT'].includes(run.status);
-  let verdict: TestVerdict;
-  if (limit) verdict = FROM_STATUS[run.status as keyof typeof FROM_STATUS];
-  else if (judged.status === 'RUNTIME_ERROR' && (judged.exitCode === 1 || judged.exitCode === 2))
-    verdict = 'WRONG_ANSWER';
-  else if (judged.status !== 'OK')
-    return {
-      verdict: 'INTERNAL_ERROR',
-      run,
-      checker: `the interactor failed (${judged.status}, exit ${judged.exitCode ?? judged.signal}): ${message}`,
-    };
-  else verdict = run.status === 'OK' ? 'ACCEPTED' : FROM_STATUS[run.status];
-  return { verdict, run, ...(message ? { checker: message } : {}) };
-}
-
-async function runChecker(
-  sandbox: Sandbox,
-  checker: Compiled,
-  test: JudgeTest,
-  run: RunResult,
-  rootfs: { rootfs?: string },
-  policy: ProgramPolicy | undefined,
-  signal: AbortSignal | undefined,
-): Promise<{ verdict: TestVerdict; message: string }> {
-  const files = [
-    ...checker.files,
-    { path: 'input.txt', content: test.stdin ?? '' },
-    { path: 'output.txt', content: run.stdout },
-    { path: 'expected.txt', content: test.expectedOutput },
-  ];
-  const r = await runCompiled(
-    sandbox,
-    { ...checker, files },
-    { args: [...CHECKER_FILES], ...rootfs },
-    policy,
-    signal ? { signal } : {},
-  );
-  const message = `${r.stdout.toString()}${r.stderr.toString()}`.trim().slice(0, 4096);
-  if (r.status === 'OK') return { verdict: 'ACCEPTED', message };
-  // testlib's exit codes: 1 wrong answer, 2 presentation error — a wrong answer here too
-  if (r.status === 'RUNTIME_ERROR' && (r.exitCode === 1 || r.exitCode === 2))
-    return { verdict: 'WRONG_ANSWER', message };
-  return {
-    verdict: 'INTERNAL_ERROR',
-    message: `the checker failed (${r.status}, exit ${r.exitCode ?? r.signal}): ${message}`,
-  };
 }

@@ -13,9 +13,10 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { CodeboxError } from '@codebox/client';
 import type { CodeboxClient, RuntimesResponse } from '@codebox/client';
 import type { OutputFileJson, ResultJson } from '@codebox/protocol';
+import { answer, cut, IMAGE_TYPES, ToolFailure } from './answer.js';
+import { registerSessionTools } from './sessions.js';
 
 export interface McpServerOptions {
   readonly client: CodeboxClient;
@@ -24,22 +25,12 @@ export interface McpServerOptions {
   readonly version: string;
 }
 
-/** images an MCP client can show; other files come back as text or base64 */
-const IMAGE_TYPES: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-};
-/** what of a text output goes into a tool's answer; the rest is said to be cut */
-const MAX_TEXT = 64 * 1024;
-
 export function createMcpServer(options: McpServerOptions): McpServer {
   const server = new McpServer({ name: 'codebox', version: options.version });
   const languages = options.runtimes.runtimes.map((r) => r.id).sort();
   const limits = describeLimits(options.runtimes);
   registerRunCode(server, options.client, languages, limits);
+  registerSessionTools(server, options.client, options.runtimes);
   return server;
 }
 
@@ -96,27 +87,6 @@ function registerRunCode(server: McpServer, client: CodeboxClient, languages: st
   );
 }
 
-/** a codebox error as a tool error: its code and message, for the model to act on */
-class ToolFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-async function answer(fn: () => Promise<CallToolResult['content']>): Promise<CallToolResult> {
-  try {
-    return { content: await fn() };
-  } catch (err) {
-    if (err instanceof CodeboxError || err instanceof ToolFailure) {
-      return { isError: true, content: [{ type: 'text', text: `${err.code}: ${err.message}` }] };
-    }
-    throw err;
-  }
-}
-
 /** a run's result as the model reads it: a summary line, its streams, its files */
 export function resultContent(r: ResultJson): CallToolResult['content'] {
   const lines = [
@@ -150,10 +120,6 @@ function fileContent(f: OutputFileJson): CallToolResult['content'][number] {
 
 function text(s: string, encoding: 'utf8' | 'base64'): string {
   return cut(encoding === 'base64' ? Buffer.from(s, 'base64').toString('utf8') : s);
-}
-
-function cut(s: string): string {
-  return s.length <= MAX_TEXT ? s : `${s.slice(0, MAX_TEXT)}\n[${s.length - MAX_TEXT} more characters not shown]`;
 }
 
 function describeLimits(r: RuntimesResponse): string {

@@ -3,8 +3,10 @@
  * contents decoded, the network named, artifactBytes apart from the box limits, the
  * checker and interactor given their runtimes. Nothing here runs anything.
  */
-import type { Checker, Interactor, JudgeRequest } from '@codebox/judge';
-import type { CheckerInput, FileInput, JobRequest } from '@codebox/protocol';
+import { CHECKER_PROTOCOLS, INTERACTOR_PROTOCOLS, POINT_SCALES } from '@codebox/judge';
+import type { Checker, Interactor, JudgeGroup, JudgeRequest } from '@codebox/judge';
+import { GroupError, resolveGroups } from '@codebox/protocol';
+import type { CheckerInput, FileInput, GroupInput, JobRequest, ProgramCheckerInput } from '@codebox/protocol';
 import type { ProgramRequest, Runtime, SourceFile } from '@codebox/runtimes';
 import { SpecError } from '@codebox/sandbox';
 
@@ -40,8 +42,8 @@ export function programRequest(request: JobRequest, rootfs: string | undefined):
 
 /**
  * Judge mode's request: the same program, less stdin (each test brings its own), its
- * tests, checker and interactor. keepOutputBytes: what the judge keeps of each test's
- * output once it is checked.
+ * tests, groups, checker and interactor. keepOutputBytes: what the judge keeps of each
+ * test's output once it is checked.
  */
 export function judgeRequest(
   request: JobRequest,
@@ -50,31 +52,90 @@ export function judgeRequest(
   keepOutputBytes: number,
 ): JudgeRequest {
   const { stdin: _stdin, outputs: _outputs, ...program } = programRequest(request, rootfs);
+  const { checker, interactor } = request;
+  const tests = request.tests ?? [];
   return {
     ...program,
-    tests: request.tests ?? [],
-    ...(request.checker === undefined ? {} : { checker: checker(request.checker, find) }),
-    ...(request.interactor ? { interactor: interactor(request.interactor, find) } : {}),
+    tests,
+    ...(request.groups ? { groups: groupsOf(tests, request.groups) } : {}),
+    ...(checker === undefined
+      ? {}
+      : {
+          checker: checkerOf(
+            typeof checker === 'object' && checker.type === 'program' ? decoded(checker) : checker,
+            find,
+          ),
+        }),
+    ...(interactor ? { interactor: interactorOf(decoded(interactor), find) } : {}),
     ...(request.stopOnFirstFailure ? { stopOnFirstFailure: true } : {}),
     keepOutputBytes,
   };
 }
 
-function interactor(i: NonNullable<JobRequest['interactor']>, find: FindRuntime): Interactor {
-  const runtime = find(i.language);
-  if (!runtime) throw new SpecError('interactor.language', `this worker has no ${i.language}`);
-  return { runtime, files: sourceFiles(i.files) };
+/** a checker's or interactor's program, its files decoded (from a job's request, or a stored problem's) */
+export interface ProgramSpec {
+  readonly language: string;
+  readonly files: readonly SourceFile[];
+  readonly protocol?: string;
+  readonly args?: readonly string[];
+  readonly points?: string;
 }
 
-function checker(c: CheckerInput, find: FindRuntime): Checker {
+function decoded<P extends { files: FileInput[] }>(p: P): Omit<P, 'files'> & { files: SourceFile[] } {
+  return { ...p, files: sourceFiles(p.files) };
+}
+
+/** groups naming their tests by name or index, as indices (checked: a SpecError names the field) */
+export function groupsOf(
+  tests: readonly { name?: string; points?: number }[],
+  groups: readonly GroupInput[],
+): JudgeGroup[] {
+  try {
+    return resolveGroups(tests, groups);
+  } catch (err) {
+    if (err instanceof GroupError) throw new SpecError(err.field, err.message.slice(err.field.length + 2));
+    throw err;
+  }
+}
+
+export function interactorOf(i: ProgramSpec, find: FindRuntime): Interactor {
+  const runtime = find(i.language);
+  if (!runtime) throw new SpecError('interactor.language', `this worker has no ${i.language}`);
+  return {
+    runtime,
+    files: i.files,
+    ...(i.protocol ? { protocol: oneOf(i.protocol, INTERACTOR_PROTOCOLS, 'interactor.protocol') } : {}),
+    ...(i.args ? { args: i.args } : {}),
+    ...(i.points ? { points: oneOf(i.points, POINT_SCALES, 'interactor.points') } : {}),
+  };
+}
+
+export function checkerOf(
+  c: Exclude<CheckerInput, ProgramCheckerInput> | ({ readonly type: 'program' } & ProgramSpec),
+  find: FindRuntime,
+): Checker {
   if (typeof c === 'string') return { type: c };
+  if (c.type === 'tokens') return { type: 'tokens', ...(c.ignoreCase ? { ignoreCase: true } : {}) };
   if (c.type === 'float')
     return {
       type: 'float',
       ...(c.absolute === undefined ? {} : { absolute: c.absolute }),
       ...(c.relative === undefined ? {} : { relative: c.relative }),
+      ...(c.ignoreCase ? { ignoreCase: true } : {}),
     };
   const runtime = find(c.language);
   if (!runtime) throw new SpecError('checker.language', `this worker has no ${c.language}`);
-  return { type: 'program', runtime, files: sourceFiles(c.files) };
+  return {
+    type: 'program',
+    runtime,
+    files: c.files,
+    ...(c.protocol ? { protocol: oneOf(c.protocol, CHECKER_PROTOCOLS, 'checker.protocol') } : {}),
+    ...(c.args ? { args: c.args } : {}),
+    ...(c.points ? { points: oneOf(c.points, POINT_SCALES, 'checker.points') } : {}),
+  };
+}
+
+function oneOf<T extends string>(value: string, set: readonly T[], field: string): T {
+  if (!(set as readonly string[]).includes(value)) throw new SpecError(field, `must be one of ${set.join(', ')}`);
+  return value as T;
 }

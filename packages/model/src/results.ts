@@ -70,6 +70,9 @@ export function testJson(t: TestResult): TestJson {
     verdict: t.verdict,
     ...run,
     ...(t.checker === undefined ? {} : { checker: t.checker }),
+    ...(t.group === undefined ? {} : { group: t.group }),
+    ...(t.score === undefined ? {} : { score: t.score }),
+    ...(t.points === undefined ? {} : { points: t.points }),
   };
 }
 
@@ -82,5 +85,8 @@ export function judgeJson(j: JudgeResult, tests: TestJson[] = j.tests.map(testJs
     skipped: j.skipped,
     ...(j.compile ? { compile: compileJson(j.compile) } : {}),
     tests,
+    ...(j.score === undefined ? {} : { score: j.score }),
+    ...(j.maxScore === undefined ? {} : { maxScore: j.maxScore }),
+    ...(j.groups ? { groups: j.groups.map((g) => ({ ...g })) } : {}),
   };
 }

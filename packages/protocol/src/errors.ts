@@ -19,6 +19,7 @@ export const API_ERRORS = {
   ROUTE_NOT_FOUND: { status: 404, message: 'no such route' },
   SESSION_NOT_FOUND: { status: 404, message: 'no such session' },
   PROCESS_NOT_FOUND: { status: 404, message: 'no such process in this session' },
+  CONTEXT_NOT_FOUND: { status: 404, message: 'no such code context in this session' },
   FILE_NOT_FOUND: { status: 404, message: 'no such file in the workspace' },
   JOB_FINISHED: { status: 409, message: 'the job has already finished' },
   FILE_CONFLICT: {
@@ -26,8 +27,13 @@ export const API_ERRORS = {
     message:
       'the path is not what the call needs: a directory, a link or a special file where a file is needed, or a file where a directory is',
   },
+  CONTEXT_ENDED: {
+    status: 409,
+    message: "the context's interpreter has ended (a cell crashed it): restart or delete the context",
+  },
   SESSION_LOST: { status: 410, message: "the session's worker is gone, and the session with it" },
   BODY_TOO_LARGE: { status: 413, message: 'the body is over the size limit' },
+  PROBLEM_TOO_LARGE: { status: 413, message: "the problem is over the server's size limit" },
   FILE_TOO_LARGE: { status: 413, message: 'the file is over the size a call may move' },
   WORKSPACE_FULL: { status: 413, message: "the workspace has no room for it (the session's limits.workDirBytes)" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'the body must be application/json' },
@@ -35,7 +41,7 @@ export const API_ERRORS = {
   SESSION_LIMIT: { status: 429, message: 'this key has as many sessions open as it may' },
   SESSION_BUSY: {
     status: 429,
-    message: 'this session has as many background processes or terminals as it may: kill or close one',
+    message: 'this session has as many background processes, terminals or code contexts as it may: end one',
   },
   INTERNAL: { status: 500, message: 'internal error' },
   QUEUE_FULL: { status: 503, message: 'the queue is full' },

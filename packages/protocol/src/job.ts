@@ -1,4 +1,5 @@
 /** A job on the wire: its life, what a client asks for, what it gets back, its events. */
+import type { GroupInput } from './groups.js';
 import type { CompileJson, JudgeJson, ResultJson, TestJson } from './result.js';
 export type { CompileJson };
 
@@ -47,10 +48,14 @@ export interface JobRequest {
   outputs?: string[];
   /** judge mode: compile once, run each test in a fresh box, check its output */
   tests?: TestInput[];
+  /** judge mode against a stored problem: "id@version", or "id" for its latest version */
+  problem?: string;
+  /** judge mode: subtasks with points, every test in one */
+  groups?: GroupInput[];
   /** default trailing-whitespace */
   checker?: CheckerInput;
   /** an interactive problem: a program wired to the solution's stdin and stdout */
-  interactor?: { language: string; files: FileInput[] };
+  interactor?: InteractorInput;
   stopOnFirstFailure?: boolean;
 }
 
@@ -58,6 +63,25 @@ export interface TestInput {
   name?: string;
   stdin?: string;
   expectedOutput: string;
+  /** what it is worth in its group (points per test) */
+  points?: number;
+}
+
+/** how a checker program answers: testlib's exit codes (the default) or a Kattis output validator's */
+export const CHECKER_PROTOCOLS = ['testlib', 'kattis'] as const;
+/** how an interactor answers: codebox's first kind (the default), testlib's, or a Kattis interactive validator's */
+export const INTERACTOR_PROTOCOLS = ['codebox', 'testlib', 'kattis'] as const;
+/** how a checker's points are read: part of the test (0..1), a percentage, or points of the test's worth */
+export const POINT_SCALES = ['fraction', 'percent', 'absolute'] as const;
+
+export interface ProgramCheckerInput {
+  type: 'program';
+  language: string;
+  files: FileInput[];
+  protocol?: (typeof CHECKER_PROTOCOLS)[number];
+  /** after the protocol's own arguments (a Kattis validator's flags) */
+  args?: string[];
+  points?: (typeof POINT_SCALES)[number];
 }
 
 export type CheckerInput =
@@ -65,8 +89,17 @@ export type CheckerInput =
   | 'trailing-whitespace'
   | 'tokens'
   | 'float'
-  | { type: 'float'; absolute?: number; relative?: number }
-  | { type: 'program'; language: string; files: FileInput[] };
+  | { type: 'tokens'; ignoreCase?: boolean }
+  | { type: 'float'; absolute?: number; relative?: number; ignoreCase?: boolean }
+  | ProgramCheckerInput;
+
+export interface InteractorInput {
+  language: string;
+  files: FileInput[];
+  protocol?: (typeof INTERACTOR_PROTOCOLS)[number];
+  args?: string[];
+  points?: (typeof POINT_SCALES)[number];
+}
 
 /**
  * Why a job failed: the service's reason, not the program's (that is in result). A closed

@@ -4,9 +4,12 @@
  */
 import {
   ERROR_SCHEMA,
+  GROUP_SCHEMA,
   JOB_REQUEST_SCHEMA,
   JOB_SCHEMA,
   JUDGE_SCHEMA,
+  PROBLEM_REQUEST_SCHEMA,
+  PROBLEM_SCHEMA,
   RESULT_SCHEMA,
   RUNTIME_SCHEMA,
   TEST_SCHEMA,
@@ -34,6 +37,9 @@ export function openApiDocument(version: string): object {
         Result: strip(RESULT_SCHEMA),
         Judge: strip(JUDGE_SCHEMA),
         TestResult: strip(TEST_SCHEMA),
+        GroupResult: strip(GROUP_SCHEMA),
+        ProblemRequest: strip(PROBLEM_REQUEST_SCHEMA),
+        Problem: strip(PROBLEM_SCHEMA),
         Runtime: strip(RUNTIME_SCHEMA),
         Error: strip(ERROR_SCHEMA),
         ...SESSION_COMPONENTS,
@@ -112,6 +118,7 @@ export function openApiDocument(version: string): object {
           },
         },
       },
+      ...problemPaths(),
       ...SESSION_PATHS,
       '/v1/runtimes': {
         get: {
@@ -158,6 +165,72 @@ export function openApiDocument(version: string): object {
       },
       '/docs': {
         get: { summary: 'This document, for people', security: [], responses: { 200: { description: 'text/html' } } },
+      },
+    },
+  };
+}
+
+/** /v1/problems: stored once, judged by many jobs */
+function problemPaths(): object {
+  const problemId = {
+    name: 'id',
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+    description: 'the id, or id@version for one version (DELETE)',
+  };
+  return {
+    '/v1/problems': {
+      post: {
+        summary:
+          'Store a problem (or, with the id of one of yours, its next version): JSON, or a Polygon package or Kattis problem directory as a zip (application/zip)',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': { schema: ref('ProblemRequest') },
+            'application/zip': { schema: { type: 'string', format: 'binary' } },
+          },
+        },
+        parameters: [
+          {
+            name: 'id',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'an archive: the id to store it under (its next version when it is yours)',
+          },
+        ],
+        responses: {
+          201: json(ref('Problem'), 'stored: its id and version'),
+          400: error('not a valid problem or package: details.field names what'),
+          401: error('no or a wrong API key'),
+          413: error('over the problem size limit (details.maximum)'),
+          415: error('neither JSON nor a zip'),
+          503: error('Redis is full or not reachable (Retry-After)'),
+        },
+      },
+      get: {
+        summary: "This key's problems, each at its latest version",
+        responses: {
+          200: json({ type: 'object', properties: { problems: { type: 'array', items: ref('Problem') } } }, 'the list'),
+        },
+      },
+    },
+    '/v1/problems/{id}': {
+      get: {
+        summary: 'A problem: its latest version, or id@version',
+        parameters: [problemId],
+        responses: { 200: json(ref('Problem'), 'the problem'), 404: error("no such problem, or another key's") },
+      },
+      delete: {
+        summary: 'Delete a problem with all its versions, or id@version for one; its data goes when no problem uses it',
+        parameters: [problemId],
+        responses: {
+          200: json(
+            { type: 'object', properties: { deleted: { type: 'array', items: { type: 'integer' } } } },
+            'the versions deleted',
+          ),
+          404: error('no such problem'),
+        },
       },
     },
   };

@@ -8,8 +8,9 @@ import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { entryName, fileNameProblem } from './files.js';
 import { ApiError } from './errors.js';
+import { GroupError, resolveGroups } from './groups.js';
 import { COMPILE_REQUEST_LIMITS, REQUEST_LIMITS } from './job.js';
-import type { CompileRequestLimits, JobRequest, RuntimeInfo } from './job.js';
+import type { CompileRequestLimits, FileInput, JobRequest, RuntimeInfo } from './job.js';
 import { JOB_REQUEST_SCHEMA } from './schemas.js';
 
 const ajv = new Ajv({ allErrors: false, strict: true });
@@ -74,52 +75,85 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
   });
   if (request.compileArgs?.length && !runtime.compiled)
     throw invalid('compileArgs', `${runtime.id} has no compile step`);
-  if (request.tests && request.stdin !== undefined)
-    throw invalid('stdin', 'in judge mode each test has its own stdin (tests[i].stdin)');
-  if (
-    !request.tests &&
-    (request.checker !== undefined || request.stopOnFirstFailure !== undefined || request.interactor !== undefined)
-  ) {
-    throw invalid(
-      request.checker !== undefined
-        ? 'checker'
-        : request.interactor !== undefined
-          ? 'interactor'
-          : 'stopOnFirstFailure',
-      'is for judge mode, with tests',
-    );
-  }
-  if (request.tests && request.outputs !== undefined)
-    throw invalid('outputs', 'is for a plain run: judge mode brings back no files');
+  checkJudgeMode(request, ctx.runtimes);
   request.outputs?.forEach((g, i) => {
     if (g.startsWith('/') || g.split('/').includes('..') || g.includes('\0'))
       throw invalid(`outputs[${i}]`, 'must be a glob relative to the work dir, without ..');
   });
-  if (request.interactor && request.checker !== undefined)
-    throw invalid('checker', 'an interactive problem is judged by its interactor, not a checker');
-  if (request.interactor && !findRuntime(ctx.runtimes, request.interactor.language)) {
-    throw new ApiError('UNKNOWN_LANGUAGE', `unknown interactor language "${request.interactor.language}"`, {
-      field: 'interactor.language',
-      known: [...new Set(ctx.runtimes.map((r) => r.id))].sort(),
-    });
-  }
-  const checker = request.checker;
-  if (typeof checker === 'object' && checker.type === 'program') {
-    const crt = findRuntime(ctx.runtimes, checker.language);
-    if (!crt)
-      throw new ApiError('UNKNOWN_LANGUAGE', `unknown checker language "${checker.language}"`, {
-        field: 'checker.language',
-        known: [...new Set(ctx.runtimes.map((r) => r.id))].sort(),
-      });
-    checker.files.forEach((f, i) => {
-      if (i > 0 || f.name !== undefined) checkName(f.name, `checker.files[${i}].name`, i === 0);
-      if (f.encoding === 'base64' && !BASE64.test(f.content))
-        throw invalid(`checker.files[${i}].content`, 'is not valid base64');
-    });
-  }
   checkLimits(request.limits, ctx.maxima.run, 'limits', REQUEST_LIMITS);
   checkLimits(request.compileLimits, ctx.maxima.compile, 'compileLimits', COMPILE_REQUEST_LIMITS);
   return { request, runtime };
+}
+
+/**
+ * Judge mode: tests, or a stored problem (whose tests, groups, checker and interactor
+ * come with it), never both; what only judge mode takes only with one of them; a checker
+ * beside an interactor only after a testlib interactor, to judge what it wrote.
+ */
+function checkJudgeMode(request: JobRequest, runtimes: readonly RuntimeInfo[]): void {
+  const judged = request.tests !== undefined || request.problem !== undefined;
+  if (judged && request.stdin !== undefined)
+    throw invalid('stdin', 'in judge mode each test has its own stdin (tests[i].stdin)');
+  if (judged && request.outputs !== undefined)
+    throw invalid('outputs', 'is for a plain run: judge mode brings back no files');
+  if (request.problem !== undefined) {
+    for (const field of ['tests', 'groups', 'checker', 'interactor'] as const)
+      if (request[field] !== undefined) throw invalid(field, `comes with the problem (${request.problem})`);
+  }
+  if (!judged) {
+    const extra = (['checker', 'interactor', 'groups', 'stopOnFirstFailure'] as const).find(
+      (f) => request[f] !== undefined,
+    );
+    if (extra) throw invalid(extra, 'is for judge mode, with tests or a problem');
+  }
+  checkPrograms(request, runtimes);
+  if (request.tests && request.groups) {
+    try {
+      resolveGroups(request.tests, request.groups);
+    } catch (err) {
+      if (err instanceof GroupError) throw invalid(err.field, err.message.slice(err.field.length + 2));
+      throw err;
+    }
+  }
+}
+
+/** a request's (or a problem's) checker and interactor: known languages, files that can be placed */
+export function checkPrograms(
+  request: Pick<JobRequest, 'checker' | 'interactor'>,
+  runtimes: readonly RuntimeInfo[],
+): void {
+  const { checker, interactor } = request;
+  if (interactor && checker !== undefined) {
+    if ((interactor.protocol ?? 'codebox') !== 'testlib')
+      throw invalid(
+        'checker',
+        'an interactive problem is judged by its interactor, not a checker (but for a testlib interactor, whose output a checker program may judge)',
+      );
+    if (typeof checker !== 'object' || checker.type !== 'program')
+      throw invalid('checker', "a testlib interactor's output is judged by a checker program");
+  }
+  if (interactor) checkProgram(interactor, 'interactor', runtimes);
+  if (typeof checker === 'object' && checker.type === 'program') checkProgram(checker, 'checker', runtimes);
+}
+
+function checkProgram(
+  program: { language: string; files: FileInput[]; args?: string[] },
+  field: 'checker' | 'interactor',
+  runtimes: readonly RuntimeInfo[],
+): void {
+  if (!findRuntime(runtimes, program.language))
+    throw new ApiError('UNKNOWN_LANGUAGE', `unknown ${field} language "${program.language}"`, {
+      field: `${field}.language`,
+      known: [...new Set(runtimes.map((r) => r.id))].sort(),
+    });
+  program.files.forEach((f, i) => {
+    if (i > 0 || f.name !== undefined) checkName(f.name, `${field}.files[${i}].name`, i === 0);
+    if (f.encoding === 'base64' && !BASE64.test(f.content))
+      throw invalid(`${field}.files[${i}].content`, 'is not valid base64');
+  });
+  program.args?.forEach((a, i) => {
+    if (a.includes('\0')) throw invalid(`${field}.args[${i}]`, 'must not contain NUL');
+  });
 }
 
 /** by id or alias, case-insensitively */
@@ -133,7 +167,7 @@ export function versionMatches(asked: string, have: string): boolean {
   return asked === '*' || asked === have || have.startsWith(`${asked}.`);
 }
 
-function checkName(name: string | undefined, field: string, entry: boolean): void {
+export function checkName(name: string | undefined, field: string, entry: boolean): void {
   if (name === undefined) {
     if (!entry) throw invalid(field, 'is required for every file but the first');
     return;
@@ -145,7 +179,7 @@ function checkName(name: string | undefined, field: string, entry: boolean): voi
   if (problem) throw invalid(field, problem);
 }
 
-function checkLimits(
+export function checkLimits(
   limits: CompileRequestLimits | undefined,
   maxima: CompileLimitMaxima,
   field: string,

@@ -7,6 +7,7 @@
  * maxEncodedBytes of its bytes inside a JSON string — in Redis, on the event stream, on the
  * wire. A control byte escaped is `\u0001`, 6 bytes for 1: such output goes as base64.
  */
+import type { Scoring } from './groups.js';
 import type { JudgeVerdict, ResultStatus, TestVerdict } from './verdicts.js';
 
 export type Encoding = 'utf8' | 'base64';
@@ -145,6 +146,30 @@ export interface TestJson extends CompileJson {
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
   checker?: string;
+  /** with groups: the test's group */
+  group?: string;
+  /** the part of the test's worth it earned, 0..1: with groups, or when a checker gave points */
+  score?: number;
+  /** with groups: the points it earned */
+  points?: number;
+}
+
+/** one group (subtask) of a judge job */
+export interface GroupJson {
+  id: string;
+  scoring: Scoring;
+  /** the most it could score */
+  points: number;
+  score: number;
+  /** every test ACCEPTED */
+  passed: boolean;
+  total: number;
+  judged: number;
+  skipped: number;
+  /** the first verdict of its tests that is not ACCEPTED, else ACCEPTED; absent when none ran */
+  verdict?: TestVerdict;
+  /** the group it depends on that did not pass: its tests never ran */
+  blockedBy?: string;
 }
 
 export interface JudgeJson {
@@ -154,6 +179,12 @@ export interface JudgeJson {
   skipped: number;
   compile?: CompileJson;
   tests: TestJson[];
+  /** with groups: the total, the most it could be, each group */
+  score?: number;
+  maxScore?: number;
+  groups?: GroupJson[];
+  /** a stored problem's job: the version it was judged against */
+  problem?: { id: string; version: number };
 }
 
 /**

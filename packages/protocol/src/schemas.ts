@@ -3,7 +3,15 @@
  * source for request validation (ajv) and for the OpenAPI document. Server maxima are
  * not here: they are configuration, checked in request.ts with the maximum in the error.
  */
-import { JOB_ERRORS, JOB_STATUSES, SANDBOX_FAILURES } from './job.js';
+import { SCORINGS } from './groups.js';
+import {
+  CHECKER_PROTOCOLS,
+  INTERACTOR_PROTOCOLS,
+  JOB_ERRORS,
+  JOB_STATUSES,
+  POINT_SCALES,
+  SANDBOX_FAILURES,
+} from './job.js';
 import { JUDGE_VERDICTS, RESULT_STATUSES, TEST_VERDICTS } from './verdicts.js';
 
 const limits = {
@@ -39,6 +47,113 @@ export const FILE_SCHEMA = {
     content: { type: 'string' },
     encoding: { enum: ['utf8', 'base64'], default: 'utf8' },
   },
+} as const;
+
+/** a problem's id: letters, digits, - and _, as Kattis names a package, at most 64 */
+export const PROBLEM_ID = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$';
+/** a problem as a job names it: its id, and @version for one version */
+export const PROBLEM_REF = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}(@[1-9][0-9]{0,8})?$';
+
+const TEST_POINTS = {
+  type: 'number',
+  minimum: 0,
+  description: 'what the test is worth in its group (a group of such tests is worth their sum)',
+} as const;
+
+const GROUPS_SCHEMA = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 200,
+  description:
+    'subtasks: every test in exactly one; they run in this order. sum: each test earns its share; min: the points × the least any test earned (stops at the first that earns nothing); all: nothing unless every test is ACCEPTED (stops at the first that is not)',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'scoring', 'tests'],
+    properties: {
+      id: { type: 'string', minLength: 1, maxLength: 64 },
+      points: { type: 'number', minimum: 0, description: "omitted: the sum of its tests' points" },
+      scoring: { enum: [...SCORINGS] },
+      dependsOn: {
+        type: 'array',
+        maxItems: 200,
+        items: { type: 'string', minLength: 1, maxLength: 64 },
+        description: 'groups before this one that must pass (every test ACCEPTED); else its tests are skipped',
+      },
+      tests: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 10000,
+        items: {
+          oneOf: [
+            { type: 'string', minLength: 1 },
+            { type: 'integer', minimum: 0 },
+          ],
+        },
+        description: 'by name or by index',
+      },
+    },
+  },
+} as const;
+
+const PROGRAM_FIELDS = {
+  language: { type: 'string', minLength: 1, maxLength: 64 },
+  files: { type: 'array', minItems: 1, maxItems: 20, items: FILE_SCHEMA },
+  args: {
+    type: 'array',
+    maxItems: 64,
+    items: { type: 'string', maxLength: 512 },
+    description: "after the protocol's own arguments (a Kattis validator's flags)",
+  },
+  points: {
+    enum: [...POINT_SCALES],
+    description:
+      "how its points (testlib's quitp, Kattis's score.txt) are read: part of the test (0..1, the default), a percentage, or points of the test's worth",
+  },
+} as const;
+
+const CHECKER_SCHEMA = {
+  description:
+    'judge mode: how output is compared with expectedOutput (default trailing-whitespace), or a checker program: testlib (argv input.txt output.txt expected.txt; exit 0 ok, 1 wrong answer, 2 presentation error, 3 judge error, 7 points) or kattis (argv input.txt expected.txt feedback/, the output on stdin; exit 42 accepts, 43 rejects; judgemessage.txt, score.txt)',
+  oneOf: [
+    { enum: ['exact', 'trailing-whitespace', 'tokens', 'float'] },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type'],
+      properties: { type: { const: 'tokens' }, ignoreCase: { type: 'boolean', default: false } },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type'],
+      properties: {
+        type: { const: 'float' },
+        absolute: { type: 'number', minimum: 0 },
+        relative: { type: 'number', minimum: 0 },
+        ignoreCase: { type: 'boolean', default: false },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'language', 'files'],
+      properties: {
+        type: { const: 'program' },
+        ...PROGRAM_FIELDS,
+        protocol: { enum: [...CHECKER_PROTOCOLS], default: 'testlib' },
+      },
+    },
+  ],
+} as const;
+
+const INTERACTOR_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['language', 'files'],
+  description:
+    "judge mode, interactive problems: run beside the solution, its stdout the solution's stdin and the solution's stdout its stdin. codebox: argv input.txt expected.txt, exit 0 accepts, 1 or 2 rejects, stderr the message; testlib: argv input.txt out/output.txt expected.txt (a checker may then judge out/output.txt); kattis: argv input.txt expected.txt feedback/, 42/43",
+  properties: { ...PROGRAM_FIELDS, protocol: { enum: [...INTERACTOR_PROTOCOLS], default: 'codebox' } },
 } as const;
 
 export const JOB_REQUEST_SCHEMA = {
@@ -109,47 +224,19 @@ export const JOB_REQUEST_SCHEMA = {
           name: { type: 'string', maxLength: 200 },
           stdin: { type: 'string', maxLength: 16777216 },
           expectedOutput: { type: 'string', maxLength: 16777216 },
+          points: TEST_POINTS,
         },
       },
     },
-    checker: {
+    problem: {
+      type: 'string',
+      pattern: PROBLEM_REF,
       description:
-        'judge mode: how output is compared with expectedOutput (default trailing-whitespace), or a checker program run with input.txt output.txt expected.txt (exit 0 accepts, 1 rejects)',
-      oneOf: [
-        { enum: ['exact', 'trailing-whitespace', 'tokens', 'float'] },
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['type'],
-          properties: {
-            type: { const: 'float' },
-            absolute: { type: 'number', minimum: 0 },
-            relative: { type: 'number', minimum: 0 },
-          },
-        },
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['type', 'language', 'files'],
-          properties: {
-            type: { const: 'program' },
-            language: { type: 'string', minLength: 1, maxLength: 64 },
-            files: { type: 'array', minItems: 1, maxItems: 20, items: FILE_SCHEMA },
-          },
-        },
-      ],
+        'judge mode against a stored problem (POST /v1/problems): "id@version", or "id" for its latest version; its tests, groups, checker, interactor and limits apply (limits given here win)',
     },
-    interactor: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['language', 'files'],
-      description:
-        "judge mode, interactive problems: run beside the solution, its stdout the solution's stdin and the solution's stdout its stdin; argv input.txt expected.txt; exit 0 accepts, 1 or 2 rejects; its stderr is the test's message",
-      properties: {
-        language: { type: 'string', minLength: 1, maxLength: 64 },
-        files: { type: 'array', minItems: 1, maxItems: 20, items: FILE_SCHEMA },
-      },
-    },
+    groups: GROUPS_SCHEMA,
+    checker: CHECKER_SCHEMA,
+    interactor: INTERACTOR_SCHEMA,
     stopOnFirstFailure: {
       type: 'boolean',
       default: false,
@@ -248,6 +335,30 @@ export const TEST_SCHEMA = {
       description: "cut at the job's outputBytes, or to what is stored of each test",
     },
     checker: { type: 'string', description: "where output and expected differ, or the checker program's output" },
+    group: { type: 'string', description: "with groups: the test's group" },
+    score: {
+      type: 'number',
+      description: "the part of the test's worth it earned, 0..1: with groups, or when a checker gave points",
+    },
+    points: { type: 'number', description: 'with groups: the points it earned' },
+  },
+} as const;
+
+export const GROUP_SCHEMA = {
+  $id: 'GroupResult',
+  type: 'object',
+  required: ['id', 'scoring', 'points', 'score', 'passed', 'total', 'judged', 'skipped'],
+  properties: {
+    id: { type: 'string' },
+    scoring: { enum: [...SCORINGS] },
+    points: { type: 'number', description: 'the most it could score' },
+    score: { type: 'number' },
+    passed: { type: 'boolean', description: 'every test ACCEPTED: what a group depending on it needs' },
+    total: { type: 'integer' },
+    judged: { type: 'integer' },
+    skipped: { type: 'integer', description: 'moot once the group could no longer score, or blocked' },
+    verdict: { enum: [...TEST_VERDICTS], description: 'the first of its verdicts that is not ACCEPTED' },
+    blockedBy: { type: 'string', description: 'the group it depends on that did not pass' },
   },
 } as const;
 
@@ -265,6 +376,15 @@ export const JUDGE_SCHEMA = {
     skipped: { type: 'integer', description: 'not run (stopOnFirstFailure, or the compile failed)' },
     compile: COMPILE_SCHEMA,
     tests: { type: 'array', items: { $ref: '#/components/schemas/TestResult' } },
+    score: { type: 'number', description: 'with groups: the total' },
+    maxScore: { type: 'number', description: 'with groups: the most it could be' },
+    groups: { type: 'array', items: { $ref: '#/components/schemas/GroupResult' } },
+    problem: {
+      type: 'object',
+      required: ['id', 'version'],
+      properties: { id: { type: 'string' }, version: { type: 'integer' } },
+      description: "a stored problem's job: the version it was judged against",
+    },
   },
 } as const;
 
@@ -333,5 +453,89 @@ export const RUNTIME_SCHEMA = {
       description: "the compile step's command for an entry at sourceFile, under the default limits",
     },
     runCommand: { type: 'array', items: { type: 'string' }, description: "the run step's command, likewise" },
+  },
+} as const;
+
+const PROBLEM_TEST = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['expectedOutput'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    stdin: { type: 'string' },
+    expectedOutput: { type: 'string', description: 'the answer: what a checker compares with, or reads' },
+    encoding: { enum: ['utf8', 'base64'], default: 'utf8', description: 'of stdin and expectedOutput' },
+    points: TEST_POINTS,
+  },
+} as const;
+
+export const PROBLEM_REQUEST_SCHEMA = {
+  $id: 'ProblemRequest',
+  type: 'object',
+  additionalProperties: false,
+  required: ['tests'],
+  properties: {
+    id: {
+      type: 'string',
+      pattern: PROBLEM_ID,
+      description: 'one of your problems: this makes its next version; omitted or new: a new problem',
+    },
+    name: { type: 'string', maxLength: 200 },
+    tests: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 10000,
+      items: PROBLEM_TEST,
+      description: "stored once, content-addressed: a test's data already stored is not stored again",
+    },
+    groups: GROUPS_SCHEMA,
+    checker: CHECKER_SCHEMA,
+    interactor: INTERACTOR_SCHEMA,
+    limits: { ...limits, description: "each job's limits unless the job gives its own" },
+    stopOnFirstFailure: { type: 'boolean', default: false },
+  },
+} as const;
+
+const PROGRAM_VIEW = {
+  type: 'object',
+  properties: {
+    type: { type: 'string' },
+    language: { type: 'string' },
+    protocol: { type: 'string' },
+    files: { type: 'array', items: { type: 'string' }, description: 'the file names' },
+    args: { type: 'array', items: { type: 'string' } },
+    points: { type: 'string' },
+  },
+} as const;
+
+export const PROBLEM_SCHEMA = {
+  $id: 'Problem',
+  type: 'object',
+  required: ['id', 'version', 'versions', 'createdAt', 'format', 'bytes', 'tests'],
+  properties: {
+    id: { type: 'string' },
+    version: { type: 'integer' },
+    versions: { type: 'array', items: { type: 'integer' }, description: 'every stored version, oldest first' },
+    name: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    format: { enum: ['json', 'polygon', 'kattis'], description: 'what it was made from' },
+    bytes: { type: 'integer', description: 'its test data and programs, each distinct file once' },
+    limits: { type: 'object' },
+    stopOnFirstFailure: { type: 'boolean' },
+    tests: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          stdinBytes: { type: 'integer' },
+          expectedOutputBytes: { type: 'integer' },
+          points: { type: 'number' },
+        },
+      },
+    },
+    groups: { type: 'array', items: { type: 'object' } },
+    checker: { oneOf: [{ type: 'string' }, PROGRAM_VIEW] },
+    interactor: PROGRAM_VIEW,
   },
 } as const;

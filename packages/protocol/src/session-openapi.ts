@@ -8,6 +8,7 @@ import {
   SESSION_REQUEST_SCHEMA,
   SESSION_SCHEMA,
 } from './session-schemas.js';
+import { CELL_EVENT_SCHEMA, CELL_RUN_SCHEMA, CONTEXT_LANGUAGES, CONTEXT_SCHEMA, MAX_CONTEXTS } from './contexts.js';
 import { error, json, ref, strip } from './openapi-parts.js';
 
 const param = (
@@ -26,7 +27,9 @@ const param = (
 const id = param('id', 'path', { type: 'string' }, 'the session');
 const filePath = param('path', 'path', { type: 'string' }, 'a workspace path, relative, of plain names');
 const pid = param('pid', 'path', { type: 'integer' }, 'a background process of the session');
+const cid = param('cid', 'path', { type: 'string' }, 'a code context of the session');
 const lost = error("the session's worker is gone (SESSION_LOST)");
+const noContext = error('CONTEXT_NOT_FOUND, or no such session');
 const missing = error("no such session, or another key's, or it has ended (SESSION_NOT_FOUND)");
 const badPath = error('FILE_PATH_INVALID: an absolute path, an empty, "." or ".." part, NUL, a name over 255 bytes');
 
@@ -38,6 +41,9 @@ export const SESSION_COMPONENTS = {
   CommandResult: strip(COMMAND_RESULT_SCHEMA),
   Process: strip(PROCESS_SCHEMA),
   FileEntry: strip(FILE_ENTRY_SCHEMA),
+  Context: CONTEXT_SCHEMA,
+  CellEvent: CELL_EVENT_SCHEMA,
+  CellRun: CELL_RUN_SCHEMA,
 };
 
 export const SESSION_PATHS = {
@@ -205,6 +211,90 @@ export const SESSION_PATHS = {
         param('rows', 'query', { type: 'integer' }, 'default 24', false),
       ],
       responses: { 101: { description: 'switching to the WebSocket' }, 401: error('no or a wrong key'), 404: missing },
+    },
+  },
+  '/v1/sessions/{id}/contexts': {
+    post: {
+      summary: `Start a code context: a ${CONTEXT_LANGUAGES.join(' or ')} interpreter in the box that keeps its variables between cells (at most ${MAX_CONTEXTS} a session)`,
+      parameters: [id],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['language'],
+              properties: { language: { type: 'string', enum: [...CONTEXT_LANGUAGES] } },
+            },
+          },
+        },
+      },
+      responses: {
+        201: json(ref('Context'), 'ready'),
+        400: error('language is not one a context runs'),
+        404: missing,
+        410: lost,
+        429: error('SESSION_BUSY: as many contexts as it may'),
+      },
+    },
+    get: {
+      summary: "The session's code contexts",
+      parameters: [id],
+      responses: { 200: json({ type: 'array', items: ref('Context') }, 'its contexts'), 404: missing, 410: lost },
+    },
+  },
+  '/v1/sessions/{id}/contexts/{cid}': {
+    delete: {
+      summary: 'End a context (its interpreter is killed)',
+      parameters: [id, cid],
+      responses: { 204: { description: 'ended' }, 404: noContext, 410: lost },
+    },
+  },
+  '/v1/sessions/{id}/contexts/{cid}/run': {
+    post: {
+      summary:
+        'Run a cell in the context (one at a time: the next waits): streamed as Server-Sent Events, or awaited (?wait=true)',
+      parameters: [
+        id,
+        cid,
+        param('wait', 'query', { type: 'boolean' }, 'answer 200 with the CellRun once it ends', false),
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: { type: 'object', required: ['code'], properties: { code: { type: 'string' } } },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description:
+            'text/event-stream: one event per CellEvent (`stdout`, `stderr`, `result`, `display`, `error`, its fields as data), then `done` {failed, truncated}; with ?wait=true a CellRun',
+          content: {
+            'text/event-stream': { schema: { type: 'string' } },
+            'application/json': { schema: ref('CellRun') },
+          },
+        },
+        400: error('code is not a string, or over 1 MiB'),
+        404: noContext,
+        409: error('CONTEXT_ENDED: its interpreter has ended; restart or delete it'),
+        410: lost,
+      },
+    },
+  },
+  '/v1/sessions/{id}/contexts/{cid}/interrupt': {
+    post: {
+      summary: 'Stop the running cell (SIGINT): it ends with an error, the context lives',
+      parameters: [id, cid],
+      responses: { 200: json(ref('Context'), 'the context'), 404: noContext, 410: lost },
+    },
+  },
+  '/v1/sessions/{id}/contexts/{cid}/restart': {
+    post: {
+      summary: 'A fresh interpreter in the context: every variable gone, a cell waiting ends with CONTEXT_ENDED',
+      parameters: [id, cid],
+      responses: { 200: json(ref('Context'), 'restarted'), 404: noContext, 410: lost },
     },
   },
 };

@@ -19,9 +19,10 @@ export const RESULT_STATUSES = [
 ] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
-/** one judged test */
+/** one judged test; PARTIAL: a checker gave part of the test's points (testlib's quitp) */
 export const TEST_VERDICTS = [
   'ACCEPTED',
+  'PARTIAL',
   'WRONG_ANSWER',
   'TIME_LIMIT',
   'WALL_TIME_LIMIT',

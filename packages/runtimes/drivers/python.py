@@ -13,6 +13,7 @@
 import ast
 import base64
 import json
+import linecache
 import os
 import signal
 import sys
@@ -60,9 +61,10 @@ class Forward(threading.Thread):
             while True:
                 at = pending.find(MARK)
                 if at < 0:
-                    # keep what could be the start of a mark for the next read
-                    keep = len(MARK) - 1
-                    out, pending = (pending[:-keep], pending[-keep:]) if len(pending) > keep else (b"", pending)
+                    # hold back only an end that could be the start of a mark (it begins with NUL,
+                    # so that is almost never): the rest goes out now, as the cell writes it
+                    keep = next((k for k in range(min(len(pending), len(MARK) - 1), 0, -1) if pending.endswith(MARK[:k])), 0)
+                    out, pending = pending[: len(pending) - keep], pending[len(pending) - keep:]
                     self.emit(out)
                     break
                 self.emit(pending[:at])
@@ -150,12 +152,16 @@ namespace = {"__name__": "__main__", "__builtins__": __builtins__, "display": di
 
 def run_cell(cell_id, code):
     current["id"] = cell_id
+    # each cell its own name, its text in linecache: a traceback shows the cell's lines, also
+    # of a function an earlier cell defined
+    name = "<cell-%s>" % cell_id
+    linecache.cache[name] = (len(code), None, code.splitlines(True), name)
     try:
-        tree = ast.parse(code, "<cell>", "exec")
+        tree = ast.parse(code, name, "exec")
         last = tree.body[-1] if tree.body and isinstance(tree.body[-1], ast.Expr) else None
         body = ast.Module(body=tree.body[:-1] if last else tree.body, type_ignores=[])
-        exec(compile(body, "<cell>", "exec"), namespace)
-        value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None
+        exec(compile(body, name, "exec"), namespace)
+        value = eval(compile(ast.Expression(last.value), name, "eval"), namespace) if last else None
         drain()
         show_figures(cell_id)
         if value is not None:
@@ -164,8 +170,8 @@ def run_cell(cell_id, code):
     except BaseException as e:  # KeyboardInterrupt and SystemExit end the cell, not us
         drain()
         tb = traceback.format_exception(type(e), e, e.__traceback__)
-        # our own frames are not the cell's: from the first frame in <cell> on
-        frames = [line for line in tb if 'File "<cell>"' in line or not line.startswith("  File ")]
+        # this driver's own frames (it runs as -c, "<string>") are not the cell's; a library's are
+        frames = [part for part in tb if not part.startswith('  File "<string>"')]
         send({"id": cell_id, "type": "error", "name": type(e).__name__, "message": str(e), "traceback": "".join(frames)})
     send({"id": cell_id, "type": "done"})
     current["id"] = None

@@ -13,17 +13,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONTEXT_LANGUAGES, MAX_CELL_EVENT_BYTES } from '@codebox/protocol';
+import type { CellEventJson, ContextLanguageName } from '@codebox/protocol';
 import type { CommandHandle, Session } from '@codebox/sandbox';
 import { SpecError } from '@codebox/sandbox';
 
-export const CONTEXT_LANGUAGES = ['python', 'javascript'] as const;
-export type ContextLanguage = (typeof CONTEXT_LANGUAGES)[number];
+export type ContextLanguage = ContextLanguageName;
 
-/** an event of a cell, as the driver sends it (mime bundles: text, or base64 for images) */
-export type CellEvent =
-  | { readonly type: 'stdout' | 'stderr'; readonly text: string }
-  | { readonly type: 'result' | 'display'; readonly data: Readonly<Record<string, string>> }
-  | { readonly type: 'error'; readonly name: string; readonly message: string; readonly traceback: string };
+/** an event of a cell, as the driver sends it and the wire carries it (mime bundles: text, or base64 for images) */
+export type CellEvent = Readonly<CellEventJson>;
 
 export interface CellResult {
   /** every event of the cell, in order (what onEvent was given) */
@@ -99,7 +97,7 @@ export class CodeContext {
     if (!(CONTEXT_LANGUAGES as readonly string[]).includes(language)) {
       throw new SpecError('language', `a context runs ${CONTEXT_LANGUAGES.join(' or ')}`);
     }
-    const c = new CodeContext(session, language as ContextLanguage, options.maxCellBytes ?? 16 << 20);
+    const c = new CodeContext(session, language as ContextLanguage, options.maxCellBytes ?? MAX_CELL_EVENT_BYTES);
     await c.launch(options.env ?? {});
     return c;
   }

@@ -27,5 +27,5 @@ export type {
   Step,
 } from './program.js';
 export { chooseRoot, imageBuilt, imageDir, RootfsError } from './rootfs.js';
-export { CodeContext, CONTEXT_LANGUAGES, ContextEndedError } from './contexts.js';
+export { CodeContext, ContextEndedError } from './contexts.js';
 export type { CellEvent, CellResult, ContextLanguage } from './contexts.js';

@@ -12,6 +12,8 @@ import type { Readable } from 'node:stream';
 import { entryName, fileNameProblem } from '@codebox/protocol';
 import { LimitError, SpecError, checkRelativePath, DEFAULT_POLICY } from '@codebox/sandbox';
 import type {
+  BindSpec,
+  Collect,
   FileSpec,
   LimitPolicy,
   Limits,
@@ -49,6 +51,11 @@ export interface ProgramRequest {
   readonly network?: NetworkMode;
   /** a root filesystem directory; undefined: the host's */
   readonly rootfs?: string;
+  /**
+   * host files shown read-only in the box beside its files (the engine's BindSpec): a
+   * checker's test data, a header its compile includes. Never part of a compile's artifact.
+   */
+  readonly binds?: readonly BindSpec[];
   /**
    * globs of files to read back out of the run step's work dir however it ended (a plot, a
    * CSV), within the policy's outputs caps: the result's files
@@ -180,7 +187,7 @@ export function prepare(
 export async function compileProgram(
   sandbox: Sandbox,
   prepared: Prepared,
-  request: Pick<ProgramRequest, 'compileLimits' | 'rootfs' | 'compileArgs' | 'artifactBytes'>,
+  request: Pick<ProgramRequest, 'compileLimits' | 'rootfs' | 'compileArgs' | 'artifactBytes' | 'binds'>,
   policy: ProgramPolicy = DEFAULT_PROGRAM_POLICY,
   hooks: ProgramHooks = {},
 ): Promise<Compiled> {
@@ -216,6 +223,7 @@ export async function compileProgram(
       network: 'none',
       collect: { maxBytes: artifactBytes },
       ...(request.rootfs === undefined ? {} : { rootfs: request.rootfs }),
+      ...(request.binds?.length ? { binds: request.binds } : {}),
     },
     boxHooks('compile', hooks),
   );
@@ -231,7 +239,8 @@ export async function compileProgram(
     : rest;
   hooks.onStepEnd?.('compile', compileResult);
   const ok = compileResult.status === 'OK';
-  const helpers = new Set(extra.map((f) => f.path));
+  // a bind's mount point is an empty file in the work dir: not the program's
+  const helpers = new Set([...extra.map((f) => f.path), ...(request.binds ?? []).map((b) => b.path)]);
   const files = ok ? (result.files ?? []).filter((f) => !helpers.has(f.path)) : [];
   return { prepared, result: compileResult, ok, files };
 }
@@ -239,7 +248,12 @@ export async function compileProgram(
 export async function runCompiled(
   sandbox: Sandbox,
   compiled: Compiled,
-  request: Omit<ProgramRequest, 'files' | 'compileLimits'>,
+  request: Omit<ProgramRequest, 'files' | 'compileLimits'> & {
+    /** files to read back after the run (the engine's Collect): a validator's feedback */
+    readonly collect?: Collect;
+    /** an empty directory of the work dir made before the program starts (a validator's feedback dir) */
+    readonly mkdir?: string;
+  },
   policy: ProgramPolicy = DEFAULT_PROGRAM_POLICY,
   hooks: ProgramHooks = {},
 ): Promise<RunResult> {
@@ -254,20 +268,30 @@ export async function runCompiled(
   };
   const ctx: StepContext = { limits, entry, sources, ...(main ? { main } : {}) };
   hooks.onStep?.('run');
-  const argv = [...runtime.run(ctx), ...args];
+  if (request.mkdir !== undefined) checkRelativePath(request.mkdir, 'mkdir');
+  const own = [...runtime.run(ctx), ...args];
+  // one pipe for both streams, by the shell's own redirection; the argv stays argv
+  const merged = request.mergeStderr ? ['/bin/sh', '-c', 'exec "$@" 2>&1', 'sh', ...own] : own;
+  // the engine places files, not directories: the shell makes it, by name as an argument
+  const argv =
+    request.mkdir === undefined
+      ? merged
+      : ['/bin/sh', '-c', 'd=$1; shift; mkdir -p -- "$d" && exec "$@"', 'sh', request.mkdir, ...merged];
   const result = await sandbox.run(
     {
-      // one pipe for both streams, by the shell's own redirection; the argv stays argv
-      argv: request.mergeStderr ? ['/bin/sh', '-c', 'exec "$@" 2>&1', 'sh', ...argv] : argv,
+      argv,
       env: { ...BASE_ENV, ...runtime.env?.(limits) },
       files: compiled.files,
       limits,
       network: request.network ?? 'none',
       ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
       ...(request.rootfs === undefined ? {} : { rootfs: request.rootfs }),
-      ...(request.outputs === undefined
-        ? {}
-        : { collect: { patterns: request.outputs, always: true, ...policy.outputs } }),
+      ...(request.binds?.length ? { binds: request.binds } : {}),
+      ...(request.collect
+        ? { collect: request.collect }
+        : request.outputs === undefined
+          ? {}
+          : { collect: { patterns: request.outputs, always: true, ...policy.outputs } }),
     },
     boxHooks('run', hooks),
   );

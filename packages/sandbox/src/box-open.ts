@@ -59,6 +59,8 @@ export interface BoxRequest {
    * processes may run for its whole life) and a /dev/tty for its terminals
    */
   readonly session?: boolean;
+  /** host files shown read-only in the work dir (spec.ts BindSpec) */
+  readonly binds?: readonly { readonly src: string; readonly path: string }[];
 }
 
 export interface OpenedBox {
@@ -116,6 +118,7 @@ export async function openBox(engine: Engine, req: BoxRequest, cleanup: Cleanup)
     sysDir: engine.sysDir,
     fds: LAUNCH_FDS,
     ...(ptsDir ? { ptsDir } : {}),
+    ...(req.binds?.length ? { binds: req.binds } : {}),
   });
   const box = await launcher.start(options, engine.seccomp[req.network]);
   const pidfd = await step('LAUNCH_FAILED', 'open pidfd', () => pidfdOpen(box.boxPid));

@@ -57,7 +57,7 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
   try {
     const { box, cgroup, workDir, pidfd, prestarted } = await openBox(
       engine,
-      { limits: spec.limits, network: spec.network, rootfs: spec.rootfs },
+      { limits: spec.limits, network: spec.network, rootfs: spec.rootfs, binds: spec.binds },
       cleanup,
     );
     const placed = await placeCommand(box, spec);

@@ -27,7 +27,7 @@ export type { KillReason, RunResult } from './result.js';
 export type { CollectedFile } from './collect.js';
 export type { NetworkMode } from './seccomp-policy.js';
 export { MAX_PATTERNS, SpecError, checkRelativePath, validateSpec } from './spec.js';
-export type { Collect, FileSpec, RunSpec } from './spec.js';
+export type { BindSpec, Collect, FileSpec, RunSpec } from './spec.js';
 export { STATUSES, isStatus } from './status.js';
 export type { Status } from './status.js';
 export { boxInitState, buildBoxInit, BOX_INIT_PACKAGES } from './native/box-init.js';

@@ -38,7 +38,7 @@ import { syscallRules } from './seccomp-policy.js';
 import { openSession, validateSessionSpec } from './session.js';
 import type { EngineSession } from './session.js';
 import type { Session, SessionSpec } from './session-types.js';
-import { validateSpec } from './spec.js';
+import { SpecError, validateSpec } from './spec.js';
 import type { RunSpec } from './spec.js';
 import { launcherArgv } from './plan/argv.js';
 import { LAUNCH_FDS } from './launch.js';
@@ -200,6 +200,10 @@ class EngineSandbox implements Sandbox {
     if (valid.rootfs !== undefined && !fs.statSync(valid.rootfs, { throwIfNoEntry: false })?.isDirectory()) {
       throw new SandboxError('LAUNCH_FAILED', `rootfs ${valid.rootfs} is not a directory`);
     }
+    valid.binds.forEach((b, i) => {
+      if (!fs.statSync(b.src, { throwIfNoEntry: false })?.isFile())
+        throw new SpecError(`binds[${i}].src`, `${b.src} is not a regular file`);
+    });
     const running = runBox(this.engine, valid, hooks);
     this.active.add(running);
     try {

@@ -48,3 +48,28 @@ test('errors name the field', () => {
     );
   }
 });
+
+test('binds: absolute sources, plain relative destinations, none on a file or another bind', () => {
+  const base = { argv: ['true'], files: [{ path: 'checker', content: '' }] };
+  const ok = validateSpec({ ...base, binds: [{ src: '/cache/ab', path: 'input.txt' }] });
+  assert.deepEqual(ok.binds, [{ src: '/cache/ab', path: 'input.txt' }]);
+  const cases: [unknown, string][] = [
+    [[{ src: 'cache/ab', path: 'input.txt' }], 'binds[0].src'],
+    [[{ src: '/cache/ab', path: '../input.txt' }], 'binds[0].path'],
+    [[{ src: '/cache/ab', path: 'checker' }], 'binds[0].path'],
+    [
+      [
+        { src: '/a', path: 'x' },
+        { src: '/b', path: 'x' },
+      ],
+      'binds[1].path',
+    ],
+  ];
+  for (const [binds, field] of cases) {
+    assert.throws(
+      () => validateSpec({ ...base, binds } as never),
+      (e: unknown) => e instanceof SpecError && e.field === field,
+      field,
+    );
+  }
+});

@@ -15,6 +15,19 @@ export interface FileSpec {
   readonly mode?: number;
 }
 
+/**
+ * A host file shown read-only in the box at `path` (relative to /box): a bind mount, so
+ * nothing is copied and nothing is charged to the box, however large the file. For data
+ * the caller owns and trusts (a judge's test input and answer for its checker): the host
+ * path must be a regular file readable by the box's uid (bwrap, unprivileged, opens it).
+ */
+export interface BindSpec {
+  /** absolute host path of a regular file */
+  readonly src: string;
+  /** where it shows, relative to the work dir /box */
+  readonly path: string;
+}
+
 export interface RunSpec {
   /** argv[0] is looked up in the box's PATH (env.PATH, else /bin:/usr/bin) */
   readonly argv: readonly string[];
@@ -34,6 +47,8 @@ export interface RunSpec {
    * maxBytes in all (a sparse file counts its size): see collect.ts
    */
   readonly collect?: Collect;
+  /** read-only host files in the work dir, bound after the files are placed (BindSpec) */
+  readonly binds?: readonly BindSpec[];
 }
 
 export interface Collect {
@@ -61,6 +76,7 @@ export interface ValidSpec {
   readonly limits: Limits;
   readonly network: NetworkMode;
   readonly collect: Collect | undefined;
+  readonly binds: readonly BindSpec[];
 }
 
 export class SpecError extends Error {
@@ -75,6 +91,8 @@ export class SpecError extends Error {
 /** files into a box, and read back from one */
 export const MAX_FILES = 1000;
 export const MAX_PATH = 255;
+/** host files bound into one box */
+export const MAX_BINDS = 16;
 /** a tmpfs stores a file in whole pages */
 const PAGE = 4096;
 
@@ -87,6 +105,7 @@ export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
   const stdin = typeof spec.stdin === 'string' ? Buffer.from(spec.stdin) : spec.stdin;
   const collect = spec.collect;
   if (collect !== undefined) checkCollect(collect);
+  const binds = checkBinds(spec.binds ?? [], files);
   return {
     argv,
     env,
@@ -96,7 +115,23 @@ export function validateSpec(spec: RunSpec, policy?: LimitPolicy): ValidSpec {
     limits,
     network: checkNetwork(spec.network),
     collect,
+    binds,
   };
+}
+
+/** binds: absolute sources, destinations that are plain relative paths, apart from each other and the files */
+export function checkBinds(binds: readonly BindSpec[], files: readonly FileSpec[]): readonly BindSpec[] {
+  const list: unknown = binds;
+  if (!Array.isArray(list) || binds.length > MAX_BINDS) throw new SpecError('binds', `at most ${MAX_BINDS} binds`);
+  const taken = new Set(files.map((f) => f.path));
+  binds.forEach((b, i) => {
+    if (typeof b.src !== 'string' || !b.src.startsWith('/') || b.src.includes('\0'))
+      throw new SpecError(`binds[${i}].src`, 'must be an absolute host path');
+    checkRelativePath(b.path, `binds[${i}].path`);
+    if (taken.has(b.path)) throw new SpecError(`binds[${i}].path`, `${b.path} is taken by a file or another bind`);
+    taken.add(b.path);
+  });
+  return binds;
 }
 
 function checkCollect(collect: Collect): void {

@@ -5,12 +5,14 @@
  */
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import type { JobStore, QueuedJob, RedisConnection } from '@codebox/jobs';
+import type { JobStore, ProblemStore, QueuedJob, RedisConnection } from '@codebox/jobs';
 import type { StreamLimiter } from '../streams.js';
 
 export interface JobServiceDeps {
   readonly redis: RedisConnection;
   readonly store: JobStore;
+  /** stored problems, which judge jobs name */
+  readonly problems: ProblemStore;
   readonly queue: Queue<QueuedJob>;
   /** jobs waiting in the queue before new ones are refused (QUEUE_FULL) */
   readonly queueMax: number;

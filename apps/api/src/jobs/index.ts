@@ -10,3 +10,4 @@ export { ownJob } from './owner.js';
 export { submitJob } from './submit.js';
 export type { SubmitOptions } from './submit.js';
 export { followNew, resultOf, submitFollowed, waitForEnd } from './wait.js';
+export { pinProblem } from './problem.js';

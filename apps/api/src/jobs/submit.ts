@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { ApiError, jobError } from '@codebox/protocol';
+import type { QueuedProblem } from '@codebox/jobs';
 import type { JobRequest, RuntimeInfo } from '@codebox/protocol';
 import type { JobServiceDeps } from './deps.js';
 
@@ -12,6 +13,8 @@ export interface SubmitOptions {
   readonly interactive?: boolean;
   /** the id, when the caller took it first (a follower's slot, a Judge0 token) */
   readonly id?: string;
+  /** the stored problem the job is judged against, pinned (pinProblem) */
+  readonly problem?: QueuedProblem;
 }
 
 /**
@@ -39,6 +42,7 @@ export async function submitJob(
         request,
         acceptedAt: Date.now(),
         ...(options.interactive ? { interactive: true } : {}),
+        ...(options.problem ? { problem: options.problem } : {}),
       },
       { jobId: id },
     );
@@ -53,7 +57,8 @@ export async function submitJob(
       jobId: id,
       owner,
       language: runtime.id,
-      judge: request.tests !== undefined,
+      judge: request.tests !== undefined || request.problem !== undefined,
+      ...(options.problem ? { problem: `${options.problem.id}@${options.problem.version}` } : {}),
       interactive: options.interactive === true,
     },
     'job queued',

@@ -9,8 +9,8 @@ import type { StoredJob } from '@codebox/jobs';
 import { ApiError, checkJobRequest } from '@codebox/protocol';
 import type { CheckedRequest } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
-import { clientGone, ownJob, resultOf, submitFollowed, submitJob, waitForEnd } from '../jobs/index.js';
-import type { JobServiceDeps } from '../jobs/index.js';
+import { clientGone, ownJob, pinProblem, resultOf, submitFollowed, submitJob, waitForEnd } from '../jobs/index.js';
+import type { JobServiceDeps, SubmitOptions } from '../jobs/index.js';
 
 export interface JobRoutesDeps extends JobServiceDeps {
   readonly catalog: CatalogReader;
@@ -34,8 +34,11 @@ export function jobRoutes(d: JobRoutesDeps): Router {
     if (!req.is('application/json'))
       throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the job as JSON, with Content-Type: application/json');
     const checked = checkJobRequest(req.body, await d.catalog.requestContext());
-    if (wantsWait(req)) return createAndWait(d, res, checked, gone);
-    const id = await submitJob(d, String(res.locals.owner), checked.request, checked.runtime);
+    const owner = String(res.locals.owner);
+    const problem = checked.request.problem ? await pinProblem(d, owner, checked.request.problem) : undefined;
+    const options = problem ? { problem } : {};
+    if (wantsWait(req)) return createAndWait(d, res, checked, gone, options);
+    const id = await submitJob(d, owner, checked.request, checked.runtime, options);
     res.set('Location', `/v1/jobs/${id}`);
     res.status(202).json({ id, status: 'queued' });
   });
@@ -79,8 +82,16 @@ async function createAndWait(
   res: Response,
   { request, runtime }: CheckedRequest,
   gone: AbortSignal,
+  options: SubmitOptions,
 ): Promise<void> {
-  const { id, f } = await submitFollowed(d, String(res.locals.owner), request, runtime, { gone, boundMs: d.waitMs });
+  const { id, f } = await submitFollowed(
+    d,
+    String(res.locals.owner),
+    request,
+    runtime,
+    { gone, boundMs: d.waitMs },
+    options,
+  );
   res.set('Location', `/v1/jobs/${id}`);
   const view = await resultOf(f);
   if (view) return void res.status(200).json(view);

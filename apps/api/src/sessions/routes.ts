@@ -6,7 +6,6 @@
  * way moves under the transport's window, read from and written to HTTP only as fast as
  * the other end takes it.
  */
-import { once } from 'node:events';
 import express, { Router } from 'express';
 import type { Request, RequestHandler, Response } from 'express';
 import type { ReplyFrame, SessionCall } from '@codebox/jobs';
@@ -15,7 +14,8 @@ import type { CommandExit, CommandResultJson } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
 import { callValue, createSession, frameError, liveSession, startCall, valueOf, viewOf } from './service.js';
 import type { SessionServiceDeps } from './service.js';
-import { openEventStream } from '../sse.js';
+import { openEventStream, write } from '../sse.js';
+import { contextRoutes } from './contexts.js';
 
 export interface SessionRoutesDeps extends SessionServiceDeps {
   readonly catalog: CatalogReader;
@@ -144,6 +144,7 @@ export function sessionRoutes(d: SessionRoutesDeps): Router {
     );
     res.status(204).end();
   });
+  contextRoutes(r, { ...d, json, needJson });
   return r;
 }
 
@@ -246,14 +247,6 @@ async function upload(call: SessionCall, req: Request, max: number, tooLarge: ()
   } finally {
     call.close();
   }
-}
-
-/** writes and waits for the client to take it; false when it has gone */
-async function write(res: Response, chunk: string | Buffer, gone: AbortSignal): Promise<boolean> {
-  if (gone.aborted) return false;
-  if (res.write(chunk)) return true;
-  await once(res, 'drain', { signal: gone }).catch(() => undefined);
-  return !gone.aborted;
 }
 
 /**

@@ -7,8 +7,8 @@
 import type { Logger } from 'pino';
 import { SESSION_TRANSPORT } from '@codebox/jobs';
 import type { Channel, WorkerCall } from '@codebox/jobs';
-import type { CommandExit, SessionPolicy, SessionUsageJson } from '@codebox/protocol';
-import type { Registry, Runtime } from '@codebox/runtimes';
+import type { CommandExit, ContextLanguageName, SessionPolicy, SessionUsageJson } from '@codebox/protocol';
+import type { CodeContext, Registry, Runtime } from '@codebox/runtimes';
 import type { CommandResult, Session } from './engine.js';
 import type { OutputRing } from './output-ring.js';
 
@@ -25,6 +25,14 @@ export interface Background {
   endedAt?: number;
 }
 
+/** a code context of a session; its interpreter undefined while it starts */
+export interface HostedContext {
+  readonly id: string;
+  readonly language: ContextLanguageName;
+  readonly createdAt: string;
+  context: CodeContext | undefined;
+}
+
 export interface HostedSession {
   readonly id: string;
   readonly owner: string;
@@ -33,6 +41,9 @@ export interface HostedSession {
   readonly idleTimeoutMs: number;
   readonly expiresAtMs: number;
   readonly processes: Map<number, Background>;
+  readonly contexts: Map<string, HostedContext>;
+  /** contexts made so far: the next one's number */
+  contextCount: number;
   /** calls in progress (an open terminal is one): the idle timeout runs only while there are none */
   active: number;
   terminals: number;

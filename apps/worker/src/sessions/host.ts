@@ -19,6 +19,15 @@ import type { WorkerMetrics } from '../metrics.js';
 import { exec, kill, processes, processOutput } from './commands.js';
 import type { Handler, HandlerContext, HostedSession } from './context.js';
 import { readInput } from './context.js';
+import {
+  closeContexts,
+  createContext,
+  deleteContext,
+  interruptContext,
+  listContexts,
+  restartContext,
+  runCell,
+} from './contexts.js';
 import type { SessionEngine, SessionUsage } from './engine.js';
 import { callError, refuse } from './errors.js';
 import { download, list, mkdir, readFile, remove, upload, writeFile } from './files.js';
@@ -70,6 +79,12 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   download,
   upload,
   pty,
+  'context-create': createContext,
+  contexts: listContexts,
+  'context-run': runCell,
+  'context-interrupt': interruptContext,
+  'context-restart': restartContext,
+  'context-delete': deleteContext,
 };
 
 export class SessionHost {
@@ -186,6 +201,8 @@ export class SessionHost {
         idleTimeoutMs: a.idleTimeoutS * 1000,
         expiresAtMs: a.expiresAtMs,
         processes: new Map(),
+        contexts: new Map(),
+        contextCount: 0,
         active: 0,
         terminals: 0,
         idleAtMs: Date.now() + a.idleTimeoutS * 1000,
@@ -237,6 +254,7 @@ export class SessionHost {
     s.ending ??= (async () => {
       clearTimeout(s.idleTimer);
       clearTimeout(s.lifeTimer);
+      closeContexts(s);
       let usage: SessionUsageJson | undefined;
       try {
         usage = usageJson((await s.session.close()).usage);

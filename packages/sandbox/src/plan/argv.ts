@@ -61,6 +61,8 @@ export interface BoxPlan {
    * /dev/pts, so a terminal has a name there, and /dev/tty
    */
   readonly ptsDir?: string;
+  /** host files shown read-only in the work dir, each at its path relative to /box */
+  readonly binds?: readonly { readonly src: string; readonly path: string }[];
 }
 
 /** device nodes a program may use; no tty, no pts, no kmsg */
@@ -174,6 +176,8 @@ export function bwrapOptions(plan: BoxPlan): string[] {
     '--bind',
     plan.workDir,
     BOX_WORKDIR,
+    // over the work dir, so bwrap makes their mount points in it
+    ...(plan.binds ?? []).flatMap((b) => ['--ro-bind', b.src, `${BOX_WORKDIR}/${b.path}`]),
     '--ro-bind',
     `${plan.sysDir}/${INIT_FILE}`,
     BOX_INIT_PATH,

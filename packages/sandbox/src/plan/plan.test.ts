@@ -142,3 +142,20 @@ test('a session’s box: its own devpts at /dev/pts and /dev/tty; its launcher w
   assert.deepEqual(ceilings('run'), ['--cpu=6:7']);
   assert.deepEqual(ceilings('session'), ['--cpu=unlimited']);
 });
+
+test('bwrap: binds go read-only over the work dir, after it is bound, before the root is made read-only', () => {
+  const plan = {
+    limits: DEFAULT_LIMITS,
+    root: [],
+    workDir: '/w/b-1',
+    sysDir: '/w/sys',
+    fds: { info: 3, seccomp: 4, args: 5 },
+    binds: [{ src: '/cache/blobs/ab/abcd', path: 'tests/input.txt' }],
+  };
+  const args = bwrapOptions(plan);
+  const bind = args.indexOf('/cache/blobs/ab/abcd');
+  assert.deepEqual(args.slice(bind - 1, bind + 2), ['--ro-bind', '/cache/blobs/ab/abcd', '/box/tests/input.txt']);
+  assert.ok(bind > args.indexOf('/w/b-1'), 'after the work dir is bound at /box');
+  assert.ok(bind < args.lastIndexOf('--remount-ro'));
+  assert.ok(!bwrapOptions({ ...plan, binds: [] }).includes('/cache/blobs/ab/abcd'));
+});

@@ -1,0 +1,87 @@
+/**
+ * A checked draft stored: each source as a blob (problems.ts: chunks a Redis already has
+ * are not sent), its distinct bytes held to the cap as they come, then the version made
+ * in one step. A file of the archive is streamed from it, never whole in memory.
+ */
+import { distinctBytes, ProblemStore } from '@codebox/jobs';
+import type { BlobRef, StoredProblem, StoredProgram } from '@codebox/jobs';
+import { ApiError } from '@codebox/protocol';
+import type { Archive } from './archive.js';
+import type { Draft, DraftProgram, Source } from './draft.js';
+
+export async function storeDraft(
+  store: ProblemStore,
+  owner: string,
+  id: string,
+  draft: Draft,
+  archive: Archive | undefined,
+  maxBytes: number,
+): Promise<StoredProblem> {
+  const seen = new Map<string, number>();
+  let held = 0;
+  const blob = async (source: Source): Promise<BlobRef> => {
+    let mine = 0;
+    // the cap counts each distinct file once: a file's bytes as they come, on top of the distinct ones so far
+    const count = (n: number): void => {
+      mine += n;
+      if (held + mine > maxBytes) throw tooLarge(maxBytes);
+    };
+    const ref = await store.putBlob(bytesOf(source, archive), count);
+    if (!seen.has(ref.sha256)) {
+      seen.set(ref.sha256, ref.size);
+      held += ref.size;
+    }
+    return ref;
+  };
+  const program = async (p: DraftProgram): Promise<StoredProgram> => {
+    const files = [];
+    for (const f of p.files) files.push({ name: f.name, data: await blob(f.data) });
+    return { ...p, files };
+  };
+  const tests = [];
+  for (const t of draft.tests) {
+    const stdin = t.stdin ? await blob(t.stdin) : undefined;
+    tests.push({
+      ...(t.name === undefined ? {} : { name: t.name }),
+      ...(stdin ? { stdin } : {}),
+      expectedOutput: await blob(t.expectedOutput),
+      ...(t.points === undefined ? {} : { points: t.points }),
+    });
+  }
+  const checker =
+    typeof draft.checker === 'object' && draft.checker.type === 'program'
+      ? { type: 'program' as const, ...(await program(draft.checker)) }
+      : draft.checker;
+  const interactor = draft.interactor ? await program(draft.interactor) : undefined;
+  const problem: Omit<StoredProblem, 'version' | 'bytes'> = {
+    id,
+    createdAt: new Date().toISOString(),
+    format: draft.format,
+    ...(draft.name === undefined ? {} : { name: draft.name }),
+    ...(draft.limits ? { limits: draft.limits } : {}),
+    ...(draft.stopOnFirstFailure === undefined ? {} : { stopOnFirstFailure: draft.stopOnFirstFailure }),
+    tests,
+    ...(draft.groups ? { groups: draft.groups } : {}),
+    ...(checker === undefined ? {} : { checker }),
+    ...(interactor ? { interactor } : {}),
+  };
+  const bytes = distinctBytes([...seen].map(([sha256, size]) => ({ sha256, size })));
+  const version = await store.commit(owner, { ...problem, bytes });
+  return { ...problem, bytes, version };
+}
+
+function bytesOf(source: Source, archive: Archive | undefined): Buffer | AsyncIterable<Buffer> {
+  if ('bytes' in source) return source.bytes;
+  const entry = archive?.files.get(source.entry);
+  if (!archive || !entry)
+    throw new ApiError('INVALID_REQUEST', `${source.entry}: is not in the package`, { field: source.entry });
+  return archive.open(entry);
+}
+
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError(
+    'PROBLEM_TOO_LARGE',
+    `the problem is over ${maxBytes} bytes of data (CODEBOX_PROBLEM_MAX_BYTES; each distinct file counted once)`,
+    { maximum: maxBytes },
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * One test of an interactive problem: the solution and the interactor run at once, each
+ * in its own box, each one's stdout the other's stdin (go-judge's pipe mapping); when
+ * either ends, the other's input ends. By the interactor's protocol:
+ *
+ *   codebox   argv input.txt expected.txt; exit 0 accepts, 1 or 2 rejects; stderr the message
+ *   testlib   argv input.txt out/output.txt expected.txt (registerInteraction: what it
+ *             writes to tout lands in out/output.txt); exit codes as a testlib checker's;
+ *             when it accepts and the problem has a checker, the checker judges that file
+ *   kattis    argv input.txt expected.txt feedback/ [args…] (an interactive output
+ *             validator); 42 accepts, 43 rejects; judgemessage.txt the message
+ *
+ * The solution's limits decide first (a solution that waits for an answer that never
+ * comes is its wall time), then the interactor's word, then the solution's own end.
+ */
+import { PassThrough } from 'node:stream';
+import { runCompiled } from '@codebox/runtimes';
+import type { Compiled, ProgramPolicy } from '@codebox/runtimes';
+import type { RunResult, Sandbox } from '@codebox/sandbox';
+import { placeAll } from './data.js';
+import type { TestData } from './data.js';
+import { codeboxWord, kattisWord, testlibWord } from './outcomes.js';
+import type { CheckerWord, InteractorProtocol } from './outcomes.js';
+import { FEEDBACK, feedbackOf } from './programs.js';
+
+/** what is read back of a testlib interactor's output file */
+const TOUT_BYTES = 64 << 20;
+
+export interface Interaction {
+  readonly protocol: InteractorProtocol;
+  readonly args: readonly string[];
+  readonly input: TestData | undefined;
+  readonly expected: TestData;
+  /** the solution's run request, less its stdin (the interactor's stdout) */
+  readonly solution: Omit<Parameters<typeof runCompiled>[2], 'stdin'>;
+}
+
+export interface Interacted {
+  readonly run: RunResult;
+  /** the interactor's word */
+  readonly word: CheckerWord;
+  /** a testlib interactor's output file, when it accepted: what a checker judges */
+  readonly tout?: Buffer;
+}
+
+export async function interact(
+  sandbox: Sandbox,
+  solution: Compiled,
+  interactor: Compiled,
+  i: Interaction,
+  rootfs: { rootfs?: string },
+  policy: ProgramPolicy | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Interacted> {
+  const toSolution = new PassThrough();
+  const toInteractor = new PassThrough();
+  const abort = signal ? { signal } : {};
+  const solutionRun = runCompiled(sandbox, solution, { ...i.solution, stdin: toSolution }, policy, {
+    onOutput: (_step, stream, chunk) => void (stream === 'stdout' && toInteractor.write(chunk)),
+    ...abort,
+  }).finally(() => toInteractor.end());
+  const data = placeAll([
+    [i.input, 'input.txt'],
+    [i.expected, 'expected.txt'],
+  ]);
+  const own = {
+    codebox: { args: ['input.txt', 'expected.txt'] },
+    testlib: {
+      args: ['input.txt', 'out/output.txt', 'expected.txt'],
+      mkdir: 'out',
+      collect: { patterns: ['out/output.txt'], maxBytes: TOUT_BYTES },
+    },
+    kattis: { args: ['input.txt', 'expected.txt', 'feedback/'], mkdir: 'feedback', collect: FEEDBACK },
+  }[i.protocol];
+  const interactorRun = runCompiled(
+    sandbox,
+    { ...interactor, files: [...interactor.files, ...data.files] },
+    { ...own, args: [...own.args, ...i.args], stdin: toInteractor, binds: data.binds, ...rootfs },
+    policy,
+    { onOutput: (_step, stream, chunk) => void (stream === 'stdout' && toSolution.write(chunk)), ...abort },
+  ).finally(() => toSolution.end());
+  const [run, judged] = await Promise.all([solutionRun, interactorRun]);
+  const said = judged.stderr.toString();
+  switch (i.protocol) {
+    case 'codebox':
+      return { run, word: codeboxWord(judged, said) };
+    case 'testlib': {
+      const tout = judged.files?.find((f) => f.path === 'out/output.txt')?.content ?? Buffer.alloc(0);
+      return { run, word: testlibWord(judged, said), tout };
+    }
+    case 'kattis':
+      // its stdout went to the solution: only stderr is a message
+      return { run, word: kattisWord(judged, feedbackOf(judged), said) };
+  }
+}

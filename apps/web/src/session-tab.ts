@@ -123,6 +123,9 @@ export class SessionTab {
     if (s) sessionStorage.setItem(SESSION_ITEM, s.id);
     else sessionStorage.removeItem(SESSION_ITEM);
     document.body.dataset.session = s ? 'open' : 'none';
+    // off until the tab's script has loaded and looked for a kept session: a click before
+    // that would have had no handler, or opened a second box
+    byId<HTMLButtonElement>('session-new').disabled = false;
     byId('session-new').hidden = s !== undefined;
     byId('session-end').hidden = s === undefined;
     this.closeFile();

@@ -221,7 +221,7 @@ describe('the playground in Chromium', { skip: browserSkip() }, () => {
     await page.locator('#tab-session').click();
     assert.equal(await page.locator('#editor').isVisible(), false, 'the program’s editor steps aside');
     await page.locator('#session-new').click();
-    await page.locator('#term-state', { hasText: 'connected' }).waitFor({ timeout: 30_000 });
+    await terminalConnected(page);
     const id = await page.evaluate<string | null>("sessionStorage.getItem('codebox.session')");
     assert.ok(id, 'the session is kept for a reload');
     // its expiry, counting down from its lifetime
@@ -299,7 +299,7 @@ describe('the playground in Chromium', { skip: browserSkip() }, () => {
     // a reload finds the same box: its files, and a new terminal in it
     await page.reload();
     await page.locator('#tab-session').click();
-    await page.locator('#term-state', { hasText: 'connected' }).waitFor({ timeout: 30_000 });
+    await terminalConnected(page);
     await page.locator('#file-tree li[data-path="src"]').waitFor();
     assert.equal(await page.evaluate<string | null>("sessionStorage.getItem('codebox.session')"), id);
     await typeLine(page, 'python3 src/squares.py | tail -1');
@@ -320,7 +320,7 @@ describe('the playground in Chromium', { skip: browserSkip() }, () => {
     const { page } = await open(withKey({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }));
     await page.locator('#tab-session').click();
     await page.locator('#session-new').click();
-    await page.locator('#term-state', { hasText: 'connected' }).waitFor({ timeout: 30_000 });
+    await terminalConnected(page);
     await typeLine(page, 'printf "%s\\n" narrow-$((40+2)) > small.txt; cat small.txt');
     await terminalShows(page, 'narrow-42');
     // an Escape alone still reaches the box (after its short wait for a Tab)
@@ -420,6 +420,14 @@ async function verdict(page: Page, tab: 'run' | 'judge', expected: string, timeo
   const got = await badge.getAttribute('data-verdict');
   if (got !== expected)
     assert.fail(`verdict ${got}, expected ${expected}: ${await page.locator(`#${tab}-verdict`).innerText()}`);
+}
+
+/** waits for the session's terminal to open; a failure names what the page said */
+async function terminalConnected(page: Page): Promise<void> {
+  const connected = page.locator('#term-state', { hasText: 'connected' });
+  const failed = page.locator('#session-note.bad');
+  await connected.or(failed).first().waitFor({ timeout: 30_000 });
+  if (await failed.isVisible()) assert.fail(`no terminal: ${await failed.innerText()}`);
 }
 
 /** a line typed into the session's terminal (after clearing it), then Enter */

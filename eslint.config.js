@@ -64,6 +64,13 @@ export default tseslint.config(
     },
   },
   {
+    // the browser's code: its own project, with the DOM
+    files: ['apps/web/src/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './apps/web/tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
     // plain JavaScript: scripts and configs, outside the TypeScript projects
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

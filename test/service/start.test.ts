@@ -20,6 +20,10 @@ describe('npm start', { skip: serviceSkip() }, () => {
     try {
       const { match, output } = await waitForLine(child, /Try it:\n( {2}curl [^\n]*\\\n[^\n]*\n)/);
       assert.match(output(), /codebox is up: http:\/\/127\.0\.0\.1:\d+/);
+      assert.match(
+        output(),
+        /\n {2}playground: http:\/\/127\.0\.0\.1:\d+\/ {3}API reference: http:\/\/127\.0\.0\.1:\d+\/docs\n/,
+      );
       assert.match(output(), /no API keys configured: listening on loopback only/);
       const curl = (match[1] ?? '').replace(/\\\n/, ' ');
       const answer = JSON.parse(execFileSync('sh', ['-c', curl], { encoding: 'utf8' })) as {

@@ -1,9 +1,9 @@
 /**
  * The API as an Express 5 app, built from its dependencies (the engine is not one of
  * them: the API holds no job state and runs no code). It mounts the features — the native
- * API (/v1 and the open routes: runtimes, health, metrics, OpenAPI), sessions, Piston v2
- * and Judge0 CE — on the shared infrastructure: keys, rate, stream limits, the catalog,
- * metrics.
+ * API (/v1 and the open routes: runtimes, health, metrics, OpenAPI), sessions, the pages
+ * for people (the playground, the API reference), the queue dashboard, Piston v2 and
+ * Judge0 CE — on the shared infrastructure: keys, rate, stream limits, the catalog, metrics.
  * Every error leaves in one shape (errors.ts); the adapters answer in their own.
  */
 import { EventEmitter } from 'node:events';
@@ -17,6 +17,7 @@ import type { Registry } from 'prom-client';
 import { Keys, ProblemStore, SessionStore } from '@codebox/jobs';
 import type { JobStore, QueuedJob, RedisConnection } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
+import { adminRoutes } from './admin/index.js';
 import { authenticate, ownerFrom } from './auth.js';
 import { CatalogReader } from './catalog.js';
 import type { ApiConfig } from './config.js';
@@ -30,6 +31,8 @@ import { problemRoutes } from './problems/index.js';
 import { rateChecker, rateLimit } from './rate-limit.js';
 import { sessions } from './sessions/index.js';
 import { StreamLimiter } from './streams.js';
+import { webRoutes } from './web/index.js';
+import type { WebBuild } from './web/index.js';
 
 export interface ApiDeps {
   readonly config: ApiConfig;
@@ -41,6 +44,8 @@ export interface ApiDeps {
   readonly version: string;
   /** structured logs (pino); lines about a job carry its jobId */
   readonly log: Logger;
+  /** the web pages' build; by default apps/web's, read at start */
+  readonly web?: WebBuild;
 }
 
 export interface Api {
@@ -60,6 +65,8 @@ export function createApp(d: ApiDeps): Api {
   const catalog = new CatalogReader(d.redis, keys, d.config.workerFreshMs);
   app.use(observeRequests(d.metrics));
   app.use(metaRoutes({ redis: d.redis, catalog, registry: d.registry, version: d.version }));
+  app.use(webRoutes(d.web));
+  app.use(adminRoutes({ adminKey: d.config.adminKey, queues: [d.queue] }));
   const auth = authenticate(d.config.apiKeys);
   app.use('/v1', auth);
   const shared = featureDeps(d, keys, catalog, auth);

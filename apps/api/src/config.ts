@@ -51,6 +51,8 @@ export interface ApiConfig extends RedisConfig {
    * reserved addresses not listed
    */
   callbackDenyPrivate: boolean;
+  /** the queue dashboard's key; undefined: the dashboard is off */
+  adminKey: string | undefined;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -151,7 +153,7 @@ const API_VARIABLES: Variables<ApiConfig> = {
     doc: 'path prefix of the Judge0-compatible API',
     default: '/judge0',
     apply: (v, c) => {
-      if (!/^\/[a-z0-9_-]+$/i.test(v) || ['/v1', '/api', '/docs', '/metrics'].includes(v))
+      if (!/^\/[a-z0-9_-]+$/i.test(v) || ['/v1', '/api', '/docs', '/metrics', '/admin', '/assets'].includes(v))
         return "must be one path segment such as /judge0, not one of the API's own";
       c.judge0Prefix = v;
       return undefined;
@@ -185,6 +187,16 @@ const API_VARIABLES: Variables<ApiConfig> = {
     default: 'true',
     apply: flag((b, c) => (c.callbackDenyPrivate = b)),
   },
+  // The key of the queue dashboard (/admin/queues); unset, the dashboard is off.
+  CODEBOX_ADMIN_KEY: {
+    doc: 'the key of the queue dashboard at `/admin/queues` (≥ 16 characters; HTTP Basic password or bearer)',
+    defaultDoc: 'none: the dashboard is off',
+    apply: (v, c) => {
+      if (v.trim().length < 16) return 'must be at least 16 characters';
+      c.adminKey = v.trim();
+      return undefined;
+    },
+  },
   // The largest request body.
   CODEBOX_BODY_LIMIT: {
     doc: 'the largest request body',
@@ -208,6 +220,7 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
     ...defaultRedisConfig(),
     apiKeys: [],
     callbackAllow: [],
+    adminKey: undefined,
     workerFreshMs: TIMINGS.workerFreshMs,
   } as unknown as ApiConfig);
   const problems = redisProblems(config, REDIS_CHECKS);

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { connect, createQueue, JobStore, letGo } from '@codebox/jobs';
+import { DASHBOARD_KEEPS } from './admin/index.js';
 import { createApp } from './app.js';
 import type { ApiConfig } from './config.js';
 import { apiMetrics } from './metrics.js';
@@ -34,7 +35,7 @@ export async function startApi(
     resultTtlS: config.resultTtlS,
     streamMaxLen: 10_000,
   });
-  const queue = createQueue(queueConn, config.redisPrefix);
+  const queue = createQueue(queueConn, config.redisPrefix, config.adminKey ? DASHBOARD_KEEPS : undefined);
   const { app, attach } = createApp({
     config,
     redis,

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole service in one command. Without REDIS_URL it starts a private
  * Redis (persistent, on a unix socket in the data directory); then one worker and the
- * API, in this process, sharing one /metrics. Prints the URL and a curl that runs Python.
+ * API, in this process, sharing one /metrics. Prints the URLs (the API, the playground, the
+ * API reference) and a curl that runs Python.
  * SIGTERM/SIGINT: the API stops, the worker drains (CODEBOX_GRACE_MS), Redis saves.
  */
 import { ConfigError } from '@codebox/config';
@@ -69,7 +70,8 @@ async function main(): Promise<void> {
     const auth = apiConfig.apiKeys.length > 0 ? ` -H "Authorization: Bearer $CODEBOX_KEY"` : '';
     process.stdout.write(
       [
-        `codebox is up: ${api.url}  (API docs: ${api.url}/docs; ${worker.runtimes.length} languages on the ${worker.root.name} root)`,
+        `codebox is up: ${api.url}  (${worker.runtimes.length} languages on the ${worker.root.name} root)`,
+        `  playground: ${api.url}/   API reference: ${api.url}/docs${apiConfig.adminKey ? `   queues: ${api.url}/admin/queues` : ''}`,
         apiConfig.apiKeys.length === 0
           ? 'no API keys configured: listening on loopback only'
           : `${apiConfig.apiKeys.length} API keys configured`,

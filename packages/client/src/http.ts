@@ -32,7 +32,8 @@ export class Http {
 
   constructor(private readonly options: HttpOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
-    this.fetchFn = options.fetch ?? globalThis.fetch;
+    // called as a method of ours, a browser's fetch throws "Illegal invocation": bound to its global
+    this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
   get apiKey(): string | undefined {

@@ -27,7 +27,9 @@ import type {
   SessionRequest,
   SessionView,
 } from '@codebox/protocol';
-import { PTY_BEARER_PREFIX, PTY_SUBPROTOCOL } from '@codebox/protocol';
+// the wire's leaf for the one value needed: the package's index compiles its schemas with
+// Ajv on import, which a page under a CSP without 'unsafe-eval' refuses to run
+import { PTY_BEARER_PREFIX, PTY_SUBPROTOCOL } from '@codebox/protocol/session';
 import type { Http } from './http.js';
 import { sseEvents } from './http.js';
 

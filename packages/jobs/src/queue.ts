@@ -1,6 +1,7 @@
 /**
  * The BullMQ queue of job ids. A queue entry carries the request; the job's state lives
- * in the store. Entries are removed when done: the store is the record.
+ * in the store. Entries are removed when done (the store is the record), unless the
+ * caller keeps the last few finished for a while (the queue dashboard lists them).
  */
 import { Queue } from 'bullmq';
 import type { RedisConnection } from './connection.js';
@@ -29,14 +30,18 @@ export interface QueuedProblem {
   readonly digest: string;
 }
 
-export function createQueue(connection: RedisConnection, prefix: string): Queue<QueuedJob> {
+export function createQueue(
+  connection: RedisConnection,
+  prefix: string,
+  keepCompleted?: { count: number; ageS: number },
+): Queue<QueuedJob> {
   return new Queue<QueuedJob>(QUEUE_NAME, {
     connection,
     prefix,
     // a processor that throws (Redis away for a moment) is tried again; the store's claim
     // makes that safe: before the claim the job simply runs, after it it is WORKER_LOST
     defaultJobOptions: {
-      removeOnComplete: true,
+      removeOnComplete: keepCompleted ? { count: keepCompleted.count, age: keepCompleted.ageS } : true,
       removeOnFail: { age: 3_600 },
       attempts: 5,
       backoff: { type: 'exponential', delay: 500 },

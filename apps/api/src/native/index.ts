@@ -1,7 +1,7 @@
 /**
  * The native API: /v1/jobs and their events, behind the key (jobRoutes, eventRoutes); and
  * the routes open to all, mounted before the key is asked: /v1/runtimes, health,
- * readiness, metrics, the OpenAPI document and its page (metaRoutes).
+ * readiness, metrics, the OpenAPI document (metaRoutes).
  */
 import { Router } from 'express';
 import { eventRoutes } from './events.js';

@@ -1,10 +1,9 @@
-/** The rest: runtimes, health, readiness, metrics, the OpenAPI document and its page. */
+/** The rest: runtimes, health, readiness, metrics, the OpenAPI document (its page for people: web/). */
 import { Router } from 'express';
 import type { RedisConnection } from '@codebox/jobs';
 import type { Registry } from 'prom-client';
 import { ApiError, openApiDocument } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
-import { docsPage } from './docs.js';
 
 export interface MetaDeps {
   readonly redis: RedisConnection;
@@ -16,7 +15,6 @@ export interface MetaDeps {
 export function metaRoutes(d: MetaDeps): Router {
   const r = Router();
   const doc = openApiDocument(d.version);
-  const page = docsPage(doc);
 
   r.get('/v1/runtimes', async (_req, res) => {
     const c = await d.catalog.read();
@@ -48,6 +46,5 @@ export function metaRoutes(d: MetaDeps): Router {
     res.set('Content-Type', d.registry.contentType).send(await d.registry.metrics());
   });
   r.get('/openapi.json', (_req, res) => void res.json(doc));
-  r.get('/docs', (_req, res) => void res.type('html').send(page));
   return r;
 }

@@ -20,7 +20,7 @@ mirror="${CODEBOX_ROOTFS_MIRROR:-http://deb.debian.org/debian}"
 security="${CODEBOX_ROOTFS_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
 suite=bookworm
 # bump when the steps below change what they produce: a stamp from an older script is stale
-recipe=1
+recipe=2
 
 usage() { echo "usage: rootfs/build.sh [--manifest FILE] [--dest DIR] [--mirror URL] [--security-mirror URL]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -127,6 +127,10 @@ umount "$partial/var/cache/apt/archives" "$partial/proc"
 stage 3 "trimming: apt lists and caches, setuid bits"
 rm -rf "$partial"/var/lib/apt/lists/* "$partial"/var/cache/apt/*.bin "$partial"/var/log/* "$partial/usr/sbin/policy-rc.d" "$partial/.stage-bootstrap"
 rm -f "$partial/etc/resolv.conf"
+# a box binds its own passwd, group, hosts and nsswitch.conf over the image's: each needs a
+# file to bind onto in the read-only image (debootstrap makes no hosts, and without it
+# localhost did not resolve in a box)
+for f in passwd group hosts nsswitch.conf; do [ -e "$partial/etc/$f" ] || : > "$partial/etc/$f"; done
 # setuid is already useless in a box (no_new_privs, a user namespace); this is a second wall
 find "$partial" -xdev -type f -perm /6000 -exec chmod ug-s {} +
 {

@@ -58,6 +58,17 @@ for (const { root, skip } of roots) {
       for (const rt of found.values()) assert.match(rt.version, /^\d+\.\d+(\.\d+)?$/, rt.id);
     });
 
+    it('the box knows itself on this root as on any: its user, its group and localhost', async () => {
+      // the box's passwd, group and hosts are bound over the root's own: a root without one
+      // of them (the image had no /etc/hosts) has no place to bind it, and localhost did not resolve
+      const r = await sb().run({
+        argv: ['sh', '-c', 'id -un; id -gn; getent ahostsv4 localhost'],
+        ...(root.path ? { rootfs: root.path } : {}),
+      });
+      assert.equal(r.exitCode, 0, r.stderr.toString());
+      assert.match(r.stdout.toString(), /^box\nbox\n127\.0\.0\.1\s+STREAM localhost\n/);
+    });
+
     for (const [id, p] of Object.entries(PROGRAMS)) {
       describe(id, () => {
         const run = async (source: string, stdin?: string): Promise<ProgramResult> => {

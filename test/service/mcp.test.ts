@@ -3,13 +3,21 @@
  * the API's /mcp, against a real stack with keys.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { serviceSkip, useStack } from './stack.js';
 
 const KEY = 'mcp-test-key';
+const ROOT = path.join(import.meta.dirname, '..', '..');
+const execFileAsync = promisify(execFile);
+
+const textOf = (r: CallToolResult): string =>
+  r.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 describe('MCP over streamable HTTP', { skip: serviceSkip() }, () => {
@@ -23,9 +31,6 @@ describe('MCP over streamable HTTP', { skip: serviceSkip() }, () => {
     await client.connect(transport);
     return client;
   }
-
-  const textOf = (r: CallToolResult): string =>
-    r.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
 
   it('lists its tools, each with a schema; languages come from the live workers', async () => {
     const client = await connect();
@@ -119,5 +124,36 @@ describe('MCP over streamable HTTP', { skip: serviceSkip() }, () => {
     }
     const get = await fetch(`${t.s.url}/mcp`, { headers: { Authorization: `Bearer ${KEY}` } });
     assert.equal(get.status, 405, 'stateless: no stream to open');
+  });
+});
+
+describe('MCP: a third-party client (the MCP Inspector’s CLI)', { skip: serviceSkip() }, () => {
+  const t = useStack();
+  const inspector = path.join(ROOT, 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js');
+
+  it('lists the tools and calls run_code over HTTP', async () => {
+    const run = (...args: string[]) =>
+      execFileAsync(process.execPath, [inspector, `${t.s.url}/mcp`, '--transport', 'http', ...args], {
+        encoding: 'utf8',
+      });
+    const listed = JSON.parse((await run('--method', 'tools/list')).stdout) as { tools: { name: string }[] };
+    assert.ok(
+      listed.tools.some((x) => x.name === 'run_code'),
+      JSON.stringify(listed),
+    );
+    const called = JSON.parse(
+      (
+        await run(
+          '--method',
+          'tools/call',
+          '--tool-name',
+          'run_code',
+          '--tool-arg',
+          'language=python',
+          'code=print(6 * 7)',
+        )
+      ).stdout,
+    ) as CallToolResult;
+    assert.match(textOf(called), /status: OK[\s\S]*stdout:\n42\n/);
   });
 });

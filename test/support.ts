@@ -133,8 +133,7 @@ export function text(r: RunResult): { out: string; err: string } {
 
 /**
  * Host processes whose real uid is one of the box uids: after a run there must be none,
- * but for prestarted launchers, which have no box yet: children of ours that wait in
- * read(2) on fd 6 for their options.
+ * but for prepared boxes, which wait for a run (isWaitingLauncher).
  */
 export function processesInUidRange(base = UID_BASE, count = 64): string[] {
   const found: string[] = [];
@@ -151,34 +150,56 @@ export function processesInUidRange(base = UID_BASE, count = 64): string[] {
   return found;
 }
 
+/** read(2)'s number, which a prepared box's init waits in: x86_64's, else aarch64's */
+const SYS_READ = process.arch === 'x64' ? 0 : 63;
+
 /**
- * A prestarted launcher still waiting for its options: a child of ours running
- * `bwrap --args 5` (launch.ts LAUNCH_FDS; once started, its child is the box and it is a
- * run's, not a spare).
+ * A process of a prepared box (prepared.ts), set up and waiting for a run: the box's
+ * group holds bwrap (the launcher, and the box's pid 1) and the box init, which is still
+ * /run/codebox/init and blocked in read(2) on its control socket. A run's box has exec'd
+ * its program; a session's init waits in poll(2), never in read(2).
  */
 export function isWaitingLauncher(pid: string | number): boolean {
+  const group = cgroupOf(pid);
+  if (!group) return false;
+  let procs: string[];
   try {
-    const ppid = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (ppid !== process.pid || !cmdline.includes('\u0000--args\u00005\u0000')) return false;
-    const hasChild = fs.readdirSync('/proc').some((p) => /^\d+$/.test(p) && parentOf(p) === Number(pid));
-    return !hasChild;
+    procs = fs.readFileSync(path.join(group, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
   } catch {
     return false;
   }
+  let inits = 0;
+  for (const p of procs) {
+    const cmdline = readOr(`/proc/${p}/cmdline`);
+    if (cmdline.startsWith('/run/codebox/init\u0000')) {
+      if (Number(readOr(`/proc/${p}/syscall`).split(' ')[0]) !== SYS_READ) return false;
+      inits++;
+    } else if (!cmdline.includes('bwrap\u0000--args\u00005\u0000')) return false;
+  }
+  return inits === 1;
 }
 
-function parentOf(pid: string): number | undefined {
+function readOr(file: string): string {
   try {
-    return Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    return fs.readFileSync(file, 'utf8');
   } catch {
-    return undefined;
+    return '';
   }
 }
 
+/** a process's group in the pids hierarchy (v1) or the unified one (v2) */
+function cgroupOf(pid: string | number): string | undefined {
+  for (const line of readOr(`/proc/${pid}/cgroup`).split('\n')) {
+    const [, controllers, rel] = line.split(':');
+    if (controllers === 'pids') return path.join('/sys/fs/cgroup/pids', rel ?? '');
+    if (controllers === '' && !fs.existsSync('/sys/fs/cgroup/pids')) return path.join('/sys/fs/cgroup', rel ?? '');
+  }
+  return undefined;
+}
+
 /**
- * Box groups below an instance group, in every hierarchy, that belong to no waiting
- * prestarted launcher: after the runs are over (sandbox.idle()) there must be none.
+ * Box groups below an instance group, in every hierarchy, that belong to no prepared box
+ * waiting for its run: after the runs are over (sandbox.idle()) there must be none.
  */
 export function leftoverBoxGroups(rel: string): string[] {
   const out: string[] = [];
@@ -189,7 +210,7 @@ export function leftoverBoxGroups(rel: string): string[] {
       if (!e.isDirectory()) continue;
       if (!fs.existsSync(path.join(dir, e.name))) continue; // removed since the listing
       const procs = procsOf(path.join(dir, e.name));
-      const spare = procs.length === 1 && isWaitingLauncher(procs[0] ?? '');
+      const spare = procs.length > 0 && isWaitingLauncher(procs[0] ?? '');
       if (!spare) out.push(path.join(dir, e.name));
     }
   }

@@ -42,7 +42,8 @@ import { validateSpec } from './spec.js';
 import type { RunSpec } from './spec.js';
 import { launcherArgv } from './plan/argv.js';
 import { LAUNCH_FDS } from './launch.js';
-import { PrestartPool } from './prestart.js';
+import { prepareBox } from './box-open.js';
+import { PreparedPool } from './prepared.js';
 import { UidPool } from './uid-pool.js';
 import { claimUidRange, UidRangeTaken } from './uid-claims.js';
 import { createSysDir, prepareInstanceDir, sweepStaleWorkDirs } from './workdir.js';
@@ -100,7 +101,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
     }
   });
   let cgroups: CgroupManager | undefined;
-  let prepared: { instanceDir: string; sysDir: string };
+  let dirs: { instanceDir: string; sysDir: string };
   try {
     cgroups = await step('CGROUP_FAILED', 'create instance group', () =>
       newCgroupManager({
@@ -110,7 +111,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
       }),
     );
     await step('CGROUP_FAILED', 'sweep stale groups', () => (cgroups as CgroupManager).sweepStale(isInstanceAlive));
-    prepared = await step('WORKDIR_FAILED', `prepare ${config.workRoot}`, () => {
+    dirs = await step('WORKDIR_FAILED', `prepare ${config.workRoot}`, () => {
       sweepStaleWorkDirs(config.workRoot, fs.readFileSync('/proc/self/mountinfo', 'utf8'), isInstanceAlive);
       const dir = prepareInstanceDir(config.workRoot, instance);
       const sys = createSysDir(dir);
@@ -123,26 +124,24 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
     await cgroups?.close().catch(() => undefined);
     throw err;
   }
-  const { instanceDir, sysDir } = prepared;
+  const { instanceDir, sysDir } = dirs;
   const argv = launcherArgv(config.prlimitPath, config.bwrapPath, config.policy.maxima, LAUNCH_FDS);
   const roots = new Map<string, MountStep[]>();
   const pending = new Set<Promise<void>>();
   const uids = new UidPool(claim.base, claim.count);
   let sequence = 0;
   const newBoxName = (): string => `b-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
-  const prestart =
+  const prepared =
     config.prestart > 0
-      ? new PrestartPool({
-          uids,
-          cgroups,
-          argv,
+      ? new PreparedPool({
+          // called once the engine below exists (fill, after it)
+          prepare: (req) => prepareBox(engine, req),
           spares: config.prestart,
           limits: config.policy.defaults,
-          newName: newBoxName,
+          firstKey: { rootfs: config.prestartRootfs, network: 'none', tmpBytes: config.policy.defaults.tmpBytes },
           onError: config.onError,
         })
       : undefined;
-  prestart?.fill();
   const engine: Engine = {
     config,
     cgroups,
@@ -159,7 +158,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
     ),
     seccomp,
     uids,
-    prestart,
+    prepared,
     newBoxName,
     rootPlan: (rootfs) => {
       const key = rootfs ?? '';
@@ -175,6 +174,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
       pending.add(tracked);
     },
   };
+  prepared?.fill();
   return new EngineSandbox(engine, instance, pending);
 }
 
@@ -236,7 +236,7 @@ class EngineSandbox implements Sandbox {
     this.closed = true;
     await Promise.allSettled([...this.active]);
     await Promise.allSettled([...this.sessions].map((s) => s.close()));
-    await this.engine.prestart?.close();
+    await this.engine.prepared?.close();
     await this.idle();
     await this.engine.cgroups.close();
     unmount(this.engine.sysDir);

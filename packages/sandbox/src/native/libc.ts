@@ -19,6 +19,7 @@ const SYS_pidfd_open = 434;
 const SYS_openat2 = 437;
 
 export const MS_NOSUID = 0x2;
+export const MS_REMOUNT = 0x20;
 export const MS_NODEV = 0x4;
 export const MNT_DETACH = 0x2;
 const O_CLOEXEC = 0o2000000;

@@ -26,6 +26,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# a test (or a whole file: node runs each in a process of its own) that hangs fails after
+# this, rather than holding the run until CI's own limit; the longest file takes ~2 min
+TEST_TIMEOUT_MS=600000
+
 npx tsc -b
 npx tsc -p tsconfig.check.json  # the tests (those beside the code too), scripts, benchmarks and load tests too
 node scripts/check-deps.mjs
@@ -37,8 +41,9 @@ bash scripts/test-v2.sh
 
 echo "== box and hostile tests again with every launcher spawned for its run (no prestarted spares)"
 mapfile -t boxfiles < <(find test/box test/hostile -name '*.test.ts' | sort)
-CODEBOX_TEST_PRESTART=0 node --import tsx --test --test-concurrency=1 --test-reporter=dot "${boxfiles[@]}"
+CODEBOX_TEST_PRESTART=0 node --import tsx --test --test-concurrency=1 --test-timeout="$TEST_TIMEOUT_MS" \
+  --test-reporter=dot "${boxfiles[@]}"
 
 echo "== unit, box, hostile, CLI and cgroup (v$( [ -d /sys/fs/cgroup/memory ] && echo 1 || echo 2)) tests on this host"
 mapfile -t files < <(find packages apps test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
-node --import tsx --test --test-concurrency=1 "${files[@]}"
+node --import tsx --test --test-concurrency=1 --test-timeout="$TEST_TIMEOUT_MS" "${files[@]}"

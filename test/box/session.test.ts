@@ -99,6 +99,13 @@ describe('sessions: a box across commands', { skip: boxSkip('python3') }, () => 
       await until(async () => (await s.usage()).processes === before);
       const big = await run(s, 'yes | head -c 5000');
       assert.deepEqual([big.stdout.length, big.stdoutTruncated, big.exitCode], [1000, true, 0]);
+      // a caller that takes the output as it comes gets all of it, and nothing is kept
+      let streamed = 0;
+      const taken = await s.exec(
+        { argv: ['sh', '-c', 'yes | head -c 50000'], keepOutput: false },
+        { onOutput: (_stream, c) => (streamed += c.length) },
+      ).done;
+      assert.deepEqual([streamed, taken.stdout.length, taken.stdoutTruncated], [50000, 0, false]);
     } finally {
       await s.close();
     }

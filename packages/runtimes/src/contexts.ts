@@ -139,7 +139,8 @@ export class CodeContext {
 
   private async launch(env: Readonly<Record<string, string>>): Promise<void> {
     const handle = this.session.exec(
-      { argv: command(this.language), env: { MPLBACKEND: 'Agg', ...env }, openStdin: true },
+      // its events are its stdout, for as long as it lives: nothing kept, all of it to us
+      { argv: command(this.language), env: { MPLBACKEND: 'Agg', ...env }, openStdin: true, keepOutput: false },
       {
         onOutput: (stream, chunk) => {
           if (handle !== this.handle) return;

@@ -45,6 +45,13 @@ export interface CommandSpec {
   readonly openStdin?: boolean;
   /** the command's process group is killed after this long (timedOut in its result) */
   readonly timeoutMs?: number;
+  /**
+   * false: the output is not kept for the result (its stdout and stderr are empty) and
+   * onOutput gets all of it, however much: for a caller that consumes it as it comes (a
+   * code context's events, a long-lived server's log). Default true: kept up to the
+   * session's outputBytes, and onOutput gets what is kept.
+   */
+  readonly keepOutput?: boolean;
 }
 
 export interface CommandHooks {

@@ -237,8 +237,13 @@ export class EngineSession implements Session {
           }, command.timeoutMs);
     const done = (async (): Promise<CommandResult> => {
       const oomBefore = (await this.opened.cgroup.usage()).oomKills;
-      const out = new BoundedOutput(this.limits.outputBytes, (c) => hooks.onOutput?.('stdout', c), noop);
-      const err = new BoundedOutput(this.limits.outputBytes, (c) => hooks.onOutput?.('stderr', c), noop);
+      const keep = command.keepOutput === false ? 0 : this.limits.outputBytes;
+      const out = new BoundedOutput(keep, (c) => hooks.onOutput?.('stdout', c), noop);
+      const err = new BoundedOutput(keep, (c) => hooks.onOutput?.('stderr', c), noop);
+      if (command.keepOutput === false) {
+        started.stdout.on('data', (c: Buffer) => hooks.onOutput?.('stdout', c));
+        started.stderr.on('data', (c: Buffer) => hooks.onOutput?.('stderr', c));
+      }
       const drained = [collect(started.stdout, out), collect(started.stderr, err)];
       const ended = await started.exited;
       clearTimeout(timer);
@@ -251,8 +256,8 @@ export class EngineSession implements Session {
         ...waitStatus(ended.status),
         stdout: out.bytes(),
         stderr: err.bytes(),
-        stdoutTruncated: out.truncated,
-        stderrTruncated: err.truncated,
+        stdoutTruncated: command.keepOutput !== false && out.truncated,
+        stderrTruncated: command.keepOutput !== false && err.truncated,
         timedOut,
         oomKilled,
         wallMs: Math.round(wallMs),

@@ -160,23 +160,35 @@ const SYS_READ = process.arch === 'x64' ? 0 : 63;
  * its program; a session's init waits in poll(2), never in read(2).
  */
 export function isWaitingLauncher(pid: string | number): boolean {
+  return boxState(pid) === 'waiting';
+}
+
+/**
+ * waiting: a prepared box (as above); settling: one whose init, having said hello, is
+ * still on its way into read(2); other: anything else
+ */
+function boxState(pid: string | number): 'waiting' | 'settling' | 'other' {
   const group = cgroupOf(pid);
-  if (!group) return false;
+  if (!group) return 'other';
   let procs: string[];
   try {
     procs = fs.readFileSync(path.join(group, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
   } catch {
-    return false;
+    return 'other';
   }
   let inits = 0;
+  let running = false;
   for (const p of procs) {
     const cmdline = readOr(`/proc/${p}/cmdline`);
     if (cmdline.startsWith('/run/codebox/init\u0000')) {
-      if (Number(readOr(`/proc/${p}/syscall`).split(' ')[0]) !== SYS_READ) return false;
+      const call = readOr(`/proc/${p}/syscall`).split(' ')[0];
+      if (call === 'running\n' || call === 'running') running = true;
+      else if (Number(call) !== SYS_READ) return 'other';
       inits++;
-    } else if (!cmdline.includes('bwrap\u0000--args\u00005\u0000')) return false;
+    } else if (!cmdline.includes('bwrap\u0000--args\u00005\u0000')) return 'other';
   }
-  return inits === 1;
+  if (inits !== 1) return 'other';
+  return running ? 'settling' : 'waiting';
 }
 
 function readOr(file: string): string {
@@ -227,33 +239,78 @@ function procsOf(group: string): string[] {
 }
 
 /**
- * leftoverBoxGroups once the engine's spares have settled: sandbox.idle() waits for the
- * cleanup of finished runs, not for the spare the pool starts in their place, whose group
- * is made a moment before its launcher is moved in. An empty group is given up to `ms` to
- * become a waiting spare or go; a group with a process in it is a leftover at once.
+ * leftoverBoxGroups once the engine's spares have settled: a prepared box's init, having
+ * said hello, may still be on its way into read(2). Such a group, or an empty one, is
+ * given up to `ms` to become a waiting box or go; any other group with a process in it is
+ * a leftover at once.
  */
 export async function boxGroupsLeft(rel: string, ms = 1_000): Promise<string[]> {
   const deadline = Date.now() + ms;
   for (;;) {
     const left = leftoverBoxGroups(rel);
-    const settling = left.every((g) => procsOf(g).length === 0);
+    const settling = left.every((g) => {
+      const procs = procsOf(g);
+      return procs.length === 0 || boxState(procs[0] ?? '') === 'settling';
+    });
     if (left.length === 0 || !settling || Date.now() > deadline) return left;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
-/** mounts below dir, but for each engine instance's own sys dir (the box init and /etc files) */
+/** `instance/box` of every prepared box waiting for its run, under the test parent */
+export function waitingBoxes(): Set<string> {
+  const out = new Set<string>();
+  for (const base of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup']) {
+    const parent = path.join(base, CGROUP_PARENT);
+    if (!fs.existsSync(parent)) continue;
+    for (const instance of fs.readdirSync(parent).filter((n) => n.startsWith('i-'))) {
+      for (const box of readdirOr(path.join(parent, instance)).filter((n) => n.startsWith('b-'))) {
+        const procs = procsOf(path.join(parent, instance, box));
+        if (procs.length > 0 && isWaitingLauncher(procs[0] ?? '')) out.add(`${instance}/${box}`);
+      }
+    }
+    break;
+  }
+  return out;
+}
+
+function readdirOr(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * mounts below dir, but for each engine instance's own sys dir (the box init and /etc
+ * files) and the work dirs of boxes prepared ahead of their runs
+ */
 export function mountsUnder(dir: string): string[] {
+  const waiting = waitingBoxes();
   return fs
     .readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m.startsWith(`${path.resolve(dir)}/`) && !/\/i-[^/]+\/sys$/.test(m));
+    .filter((m) => m.startsWith(`${path.resolve(dir)}/`) && !/\/i-[^/]+\/sys$/.test(m))
+    .filter(
+      (m) =>
+        !waiting.has(
+          m
+            .split('/')
+            .slice(-2)
+            .join('/')
+            .replace(/\.pts$/, ''),
+        ),
+    );
 }
 
-/** the run work dirs an engine instance holds now (its sys dir is the instance's, not a run's) */
+/** the run work dirs an engine instance holds now (its sys dir is the instance's, and prepared boxes wait for theirs) */
 export function workDirsOf(instance: string): string[] {
-  return fs.readdirSync(path.join(WORK_ROOT, instance)).filter((name) => name !== 'sys');
+  const waiting = waitingBoxes();
+  return fs
+    .readdirSync(path.join(WORK_ROOT, instance))
+    .filter((name) => name !== 'sys' && !waiting.has(`${instance}/${name.replace(/\.pts$/, '')}`));
 }
 
 export function hostNamespace(kind: string): string {

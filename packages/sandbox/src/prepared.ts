@@ -90,6 +90,11 @@ export class PreparedPool {
     return false;
   }
 
+  /** resolves when no box is being made or thrown away */
+  async settled(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
   /** boxes waiting now */
   get size(): number {
     let n = 0;

@@ -56,7 +56,10 @@ export interface Sandbox {
   run(spec: RunSpec, hooks?: RunHooks): Promise<RunResult>;
   /** a box that lives across calls until closed (session-types.ts) */
   openSession(spec?: SessionSpec): Promise<Session>;
-  /** resolves when the cleanup of every finished run (cgroup removal, unmount) is done */
+  /**
+   * resolves when the cleanup of every finished run (cgroup removal, unmount) is done, and
+   * the boxes prepared in their place are ready
+   */
   idle(): Promise<void>;
   /** ends every session, waits for running boxes, then removes the instance's cgroup and work root */
   close(): Promise<void>;
@@ -229,6 +232,7 @@ class EngineSandbox implements Sandbox {
 
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.engine.prepared?.settled();
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@
 //   3. the API and the client never reach the engine, the runtimes, the judge or koffi,
 //      directly or through another package (type imports count too): they must not load
 //      a native module or a box to know a type;
-//   4. the API by feature: a feature (native, piston, judge0) imports no other feature
+//   4. the API by feature: a feature (native, piston, judge0, sessions) imports no other feature
 //      and the job service (jobs/) none at all, so features meet only through jobs/ and in
 //      app.ts; from outside its folder a feature or jobs/ is reached through its index.ts
 //      alone (the exceptions in THROUGH_FILE say why).
@@ -89,7 +89,7 @@ for (const file of files) {
 
 // rule 4: the API's features
 const API = 'apps/api/src/';
-const FEATURES = new Set(['native', 'piston', 'judge0', 'mcp']);
+const FEATURES = new Set(['native', 'piston', 'judge0', 'mcp', 'sessions']);
 const FOLDERS = new Set([...FEATURES, 'jobs']);
 /** importer -> a feature's inner file it may take directly */
 const THROUGH_FILE = new Map([

@@ -165,15 +165,26 @@ describe('the service', { skip: serviceSkip() }, () => {
       '/healthz',
       '/readyz',
       '/metrics',
+      '/v1/sessions',
+      '/v1/sessions/{id}/commands',
+      '/v1/sessions/{id}/files/{path}',
+      '/v1/sessions/{id}/pty',
     ])
       assert.ok(doc.paths[p], p);
     assert.deepEqual(Object.keys(doc.components.schemas).sort(), [
+      'CommandExit',
+      'CommandRequest',
+      'CommandResult',
       'Error',
+      'FileEntry',
       'Job',
       'JobRequest',
       'Judge',
+      'Process',
       'Result',
       'Runtime',
+      'Session',
+      'SessionRequest',
       'TestResult',
     ]);
     const docs = await fetch(`${t.s.url}/docs`);

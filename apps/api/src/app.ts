@@ -1,17 +1,20 @@
 /**
  * The API as an Express 5 app, built from its dependencies (the engine is not one of
  * them: the API holds no job state and runs no code). It mounts the features — the native
- * API (/v1 and the open routes: runtimes, health, metrics, OpenAPI), Piston v2 and Judge0
- * CE — on the shared infrastructure: keys, rate, stream limits, the catalog, metrics.
+ * API (/v1 and the open routes: runtimes, health, metrics, OpenAPI), sessions, Piston v2
+ * and Judge0 CE — on the shared infrastructure: keys, rate, stream limits, the catalog,
+ * metrics.
  * Every error leaves in one shape (errors.ts); the adapters answer in their own.
  */
+import { EventEmitter } from 'node:events';
 import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { Keys } from '@codebox/jobs';
+import { Keys, SessionStore } from '@codebox/jobs';
 import type { JobStore, QueuedJob, RedisConnection } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
 import { authenticate, ownerFrom } from './auth.js';
@@ -24,6 +27,7 @@ import { mcpRoutes } from './mcp/index.js';
 import { metaRoutes, nativeRoutes } from './native/index.js';
 import { piston } from './piston/index.js';
 import { rateChecker, rateLimit } from './rate-limit.js';
+import { sessions } from './sessions/index.js';
 import { StreamLimiter } from './streams.js';
 
 export interface ApiDeps {
@@ -67,16 +71,34 @@ export function createApp(d: ApiDeps): Api {
     callbackAllow: d.config.callbackAllow,
     callbackDenyPrivate: d.config.callbackDenyPrivate,
   });
+  const sessionsApi = sessions({
+    ...shared,
+    keys,
+    sessions: new SessionStore(d.redis, d.config.redisPrefix, { retentionS: d.config.resultTtlS, startingTtlS: 120 }),
+    sessionsPerKey: d.config.sessionsPerKey,
+  });
   app.use(nativeRoutes(shared));
   app.use(mcpRoutes({ authenticate: auth, bodyLimitBytes: d.config.bodyLimitBytes, version: d.version, log: d.log }));
+  app.use(sessionsApi.routes);
   app.use(pistonApi.routes);
   app.use(judge0Api.routes);
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError('ROUTE_NOT_FOUND')));
   app.use(errorHandler(d.log));
   const attach = (server: http.Server): (() => void) => {
-    const closeSocket = pistonApi.attach(server);
+    // one listener takes the server's upgrades: a terminal's goes to sessions, the rest to
+    // Piston, which refuses (destroys) any upgrade it does not know and so sees only its own
+    // kind; Piston's attach listens for 'upgrade' and nothing else on what it is given
+    const others = new EventEmitter();
+    const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+      if (sessionsApi.sockets.handles(req)) sessionsApi.sockets.upgrade(req, socket, head);
+      else others.emit('upgrade', req, socket, head);
+    };
+    server.on('upgrade', onUpgrade);
+    const closeSocket = pistonApi.attach(others as http.Server);
     const stopCallbacks = judge0Api.start();
     return () => {
+      server.off('upgrade', onUpgrade);
+      sessionsApi.sockets.close();
       closeSocket();
       stopCallbacks();
     };

@@ -5,7 +5,7 @@
 import { liveWorkers, unionRuntimes } from '@codebox/jobs';
 import type { Keys, RedisConnection, WorkerRecord } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
-import type { LimitMaxima, RequestContext, RuntimeInfo } from '@codebox/protocol';
+import type { LimitMaxima, RequestContext, RuntimeInfo, SessionPolicy } from '@codebox/protocol';
 
 const CACHE_MS = 1_000;
 
@@ -13,6 +13,8 @@ export interface Catalog {
   readonly workers: WorkerRecord[];
   readonly runtimes: RuntimeInfo[];
   readonly limits: WorkerRecord['limits'] | undefined;
+  /** what a session may ask (the first worker that holds sessions says); undefined: none does */
+  readonly sessions: SessionPolicy | undefined;
 }
 
 export class CatalogReader {
@@ -26,7 +28,12 @@ export class CatalogReader {
   async read(): Promise<Catalog> {
     if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.value;
     const workers = await liveWorkers(this.redis, this.keys, this.freshMs);
-    const value = { workers, runtimes: unionRuntimes(workers), limits: workers[0]?.limits };
+    const value = {
+      workers,
+      runtimes: unionRuntimes(workers),
+      limits: workers[0]?.limits,
+      sessions: workers.find((w) => w.sessions)?.sessions?.policy,
+    };
     this.cached = { at: Date.now(), value };
     return value;
   }

@@ -38,6 +38,8 @@ export interface ApiConfig extends RedisConfig {
   maxStreamsPerKey: number;
   /** the Piston API runs the installed version of a language when the asked one is not installed */
   pistonResolveVersions: boolean;
+  /** sessions a key may hold at once */
+  sessionsPerKey: number;
   /** where the Judge0-compatible API lives */
   judge0Prefix: string;
   /** hosts, addresses and CIDRs Judge0 callbacks may go to; when any, only these (private or not) */
@@ -135,6 +137,12 @@ const API_VARIABLES: Variables<ApiConfig> = {
     doc: "Piston API: a version that is not installed runs the installed one of the language, the answer's `version` saying which (`false`: unknown, as in Piston)",
     default: 'true',
     apply: flag((b, c) => (c.pistonResolveVersions = b)),
+  },
+  // Sessions one key may hold at once (starting or ready); more is 429 SESSION_LIMIT.
+  CODEBOX_SESSIONS_PER_KEY: {
+    doc: 'sessions a key may hold at once (more: 429 `SESSION_LIMIT`)',
+    default: '10',
+    apply: wholeNumber(1, 100_000, (n, c) => (c.sessionsPerKey = n)),
   },
   // The Judge0 CE-compatible API's path prefix.
   CODEBOX_JUDGE0_PREFIX: {

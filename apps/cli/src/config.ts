@@ -4,12 +4,14 @@
  * is one line naming it, and exit 2.
  */
 import { ConfigError, defaultHostConfig, HOST_VARIABLES, loadVariables } from '@codebox/config';
-import type { HostConfig } from '@codebox/config';
+import type { HostConfig, Variables } from '@codebox/config';
+import { SERVICE_VARIABLES } from './session-config.js';
 import { UsageError } from './usage-error.js';
 
 export type CliConfig = Readonly<HostConfig>;
 
-export const VARIABLES = HOST_VARIABLES;
+/** every variable the CLI reads: the host's (run, exec, doctor) and the service's (session) */
+export const VARIABLES = { ...HOST_VARIABLES, ...SERVICE_VARIABLES } as Variables<never>;
 
 export function loadConfig(env: NodeJS.ProcessEnv): CliConfig {
   try {

@@ -19,6 +19,7 @@ const HELP = `usage: codebox <command>
   run FILE [flags] [-- ARGS...]   compile and run a program (codebox run --help)
   runtimes [--json]               the languages this host's root has, with versions
   exec [flags] -- CMD [ARGS...]   run a command in a fresh box (codebox exec --help)
+  session create|exec|cp|shell|rm  a running service's sessions (codebox session help)
   doctor                          is this host ready? and what a box sees beside the host
   limits                          print the default and maximum limits as JSON
   help                            this text`;
@@ -34,6 +35,9 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest, loadConfig(process.env));
     case 'runtimes':
       return runtimesCommand(rest, loadConfig(process.env));
+    case 'session':
+      // loaded only here: it needs the client, not the engine
+      return (await import('./session.js')).sessionCommand(rest, process.env);
     case 'doctor':
       return doctorCommand(rest, loadConfig(process.env));
     case 'limits':
@@ -46,7 +50,9 @@ async function main(argv: string[]): Promise<number> {
     case '-h':
       return print(HELP);
     default:
-      throw new UsageError(`unknown command "${command}" (commands: run, runtimes, exec, doctor, limits, help)`);
+      throw new UsageError(
+        `unknown command "${command}" (commands: run, runtimes, exec, session, doctor, limits, help)`,
+      );
   }
 }
 

@@ -39,7 +39,32 @@ export interface WorkerConfig extends HostConfig, RedisConfig {
   /** what a job's outputs (files read back out of its run) may bring: files, and bytes in all */
   outputFiles: number;
   outputFilesBytes: number;
+  /** sessions a worker holds at once; 0: none */
+  sessions: number;
+  /** a session's idle timeout, and the most a session may ask, s */
+  sessionIdleTimeoutS: number;
+  sessionMaxIdleTimeoutS: number;
+  /** a session's lifetime, and the most a session may ask, s */
+  sessionTtlS: number;
+  sessionMaxTtlS: number;
+  /** a foreground command's timeout, and the most a command may ask, ms */
+  sessionCommandTimeoutMs: number;
+  sessionMaxCommandTimeoutMs: number;
+  /** the largest file one GET or PUT of a session's file moves */
+  sessionFileBytes: number;
+  /** background processes a session holds at once */
+  sessionProcesses: number;
+  /** terminals open at once per session */
+  sessionTerminals: number;
+  /** what is kept of a background process's output, its latest bytes */
+  sessionBackgroundOutputBytes: number;
 }
+
+/**
+ * the engine's uid range when CODEBOX_UID_COUNT is not set (sandbox/config.ts
+ * DEFAULT_UID_COUNT, which its index does not export)
+ */
+const DEFAULT_UID_COUNT = 256;
 
 /**
  * The most a plain run stores, encoded: its stdout and stderr and its compile's, each at
@@ -113,6 +138,72 @@ const WORKER_VARIABLES: Variables<WorkerConfig> = {
     default: String(256 << 20),
     apply: wholeNumber(0, 1 << 30, (n, c) => (c.maxArtifactBytes = n)),
   },
+  // Sessions (boxes that live across calls) this worker holds at once; each holds a box uid
+  // for its life, so with the job slots and the spare they fit CODEBOX_UID_COUNT. 0: none.
+  CODEBOX_SESSIONS: {
+    doc: 'sessions a worker holds at once (0: none); with the slots they fit in `CODEBOX_UID_COUNT`',
+    default: '16',
+    apply: wholeNumber(0, 4096, (n, c) => (c.sessions = n)),
+  },
+  // A session ends after this long without a call (a call in progress, an open terminal
+  // included, keeps it); a session may ask for up to the maximum.
+  CODEBOX_SESSION_IDLE_TIMEOUT_S: {
+    doc: "a session's idle timeout, s: it ends after this long without a call",
+    default: '300',
+    apply: wholeNumber(1, 30 * 86_400, (n, c) => (c.sessionIdleTimeoutS = n)),
+  },
+  CODEBOX_SESSION_MAX_IDLE_TIMEOUT_S: {
+    doc: 'the longest idle timeout a session may ask, s',
+    default: '3600',
+    apply: wholeNumber(1, 30 * 86_400, (n, c) => (c.sessionMaxIdleTimeoutS = n)),
+  },
+  // A session ends this long after its creation, whatever happens.
+  CODEBOX_SESSION_TTL_S: {
+    doc: "a session's lifetime, s",
+    default: '3600',
+    apply: wholeNumber(1, 30 * 86_400, (n, c) => (c.sessionTtlS = n)),
+  },
+  CODEBOX_SESSION_MAX_TTL_S: {
+    doc: 'the longest lifetime a session may ask, s',
+    default: '28800',
+    apply: wholeNumber(1, 30 * 86_400, (n, c) => (c.sessionMaxTtlS = n)),
+  },
+  // A foreground command's process group is killed after this long, unless it asks for
+  // another timeoutMs up to the maximum. A background command has none but its session's end.
+  CODEBOX_SESSION_COMMAND_TIMEOUT_MS: {
+    doc: "a session's foreground command is killed after this long unless it asks otherwise, ms",
+    default: '60000',
+    apply: wholeNumber(1, 30 * 86_400_000, (n, c) => (c.sessionCommandTimeoutMs = n)),
+  },
+  CODEBOX_SESSION_MAX_COMMAND_TIMEOUT_MS: {
+    doc: 'the longest `timeoutMs` a session command may ask, ms',
+    default: '3600000',
+    apply: wholeNumber(1, 30 * 86_400_000, (n, c) => (c.sessionMaxCommandTimeoutMs = n)),
+  },
+  // The largest file one GET or PUT of /v1/sessions/:id/files moves (a whole tree goes as
+  // a tar stream, bounded by the workspace's size).
+  CODEBOX_SESSION_FILE_BYTES: {
+    doc: 'the largest file one GET or PUT of a session file moves (the archive routes are bounded by the workspace)',
+    default: String(64 << 20),
+    apply: wholeNumber(1024, 1 << 30, (n, c) => (c.sessionFileBytes = n)),
+  },
+  CODEBOX_SESSION_PROCESSES: {
+    doc: 'background processes a session holds at once (running, or exited and not yet killed)',
+    default: '16',
+    apply: wholeNumber(1, 1024, (n, c) => (c.sessionProcesses = n)),
+  },
+  CODEBOX_SESSION_TERMINALS: {
+    doc: 'terminals open at once per session',
+    default: '4',
+    apply: wholeNumber(1, 64, (n, c) => (c.sessionTerminals = n)),
+  },
+  // What the worker keeps of each background process's output (the latest bytes, stdout
+  // and stderr together), in its memory.
+  CODEBOX_SESSION_BACKGROUND_OUTPUT_BYTES: {
+    doc: "what is kept of a background process's output, its latest bytes (in the worker's memory)",
+    default: String(1 << 20),
+    apply: wholeNumber(0, 64 << 20, (n, c) => (c.sessionBackgroundOutputBytes = n)),
+  },
   // A standalone worker serves /metrics here (127.0.0.1); 0 turns it off.
   CODEBOX_WORKER_METRICS_PORT: {
     doc: "a standalone worker's `/metrics` on 127.0.0.1 (0: off)",
@@ -131,6 +222,20 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
   if (config.resultMaxBytes < plain) {
     problems.push(
       `CODEBOX_RESULT_MAX_BYTES="${config.resultMaxBytes}": must be at least ${plain}, what a run at CODEBOX_MAX_OUTPUT_BYTES (${config.maxOutputBytes}) with CODEBOX_OUTPUT_FILES_BYTES (${config.outputFilesBytes}) may store`,
+    );
+  }
+  for (const [value, maximum, name] of [
+    [config.sessionIdleTimeoutS, config.sessionMaxIdleTimeoutS, 'CODEBOX_SESSION_IDLE_TIMEOUT_S'],
+    [config.sessionTtlS, config.sessionMaxTtlS, 'CODEBOX_SESSION_TTL_S'],
+    [config.sessionCommandTimeoutMs, config.sessionMaxCommandTimeoutMs, 'CODEBOX_SESSION_COMMAND_TIMEOUT_MS'],
+  ] as const) {
+    if (value > maximum) problems.push(`${name}="${value}": must be at most its maximum (${maximum})`);
+  }
+  // every box holds a uid: the job slots, a prestarted spare, and each session
+  const uids = config.sandbox.uidCount ?? DEFAULT_UID_COUNT;
+  if (config.sessions > 0 && config.slots + 1 + config.sessions > uids) {
+    problems.push(
+      `CODEBOX_SESSIONS="${config.sessions}": with ${config.slots} slots and a spare it needs ${config.slots + 1 + config.sessions} box uids, over CODEBOX_UID_COUNT (${uids})`,
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -42,6 +42,30 @@ export function workerMetrics(registry: Registry) {
       labelNames: ['state'] as const,
       registers: [registry],
     }),
+    sessions: new Gauge({
+      name: 'codebox_worker_sessions',
+      help: 'Sessions of this worker: open, and the most it holds',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
+    sessionsEnded: new Counter({
+      name: 'codebox_sessions_ended_total',
+      help: 'Sessions ended, by why (deleted, idle, ttl, worker-stopped, box-ended)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    sessionOpen: new Histogram({
+      name: 'codebox_session_open_seconds',
+      help: "From a session's open request on the worker to its box ready",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    sessionCalls: new Counter({
+      name: 'codebox_session_calls_total',
+      help: 'Calls served in sessions, by operation (exec, read, write, pty, …) and outcome (ok, error)',
+      labelNames: ['op', 'outcome'] as const,
+      registers: [registry],
+    }),
   };
 }
 

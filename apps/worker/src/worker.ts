@@ -8,17 +8,39 @@ import os from 'node:os';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { Worker } from 'bullmq';
-import { announce, connect, JobStore, Keys, letGo, QUEUE_NAME, queueConnection, retire, TIMINGS } from '@codebox/jobs';
+import {
+  announce,
+  connect,
+  JobStore,
+  Keys,
+  letGo,
+  QUEUE_NAME,
+  queueConnection,
+  retire,
+  SessionStore,
+  TIMINGS,
+  WorkerInbox,
+} from '@codebox/jobs';
 import type { QueuedJob, WorkerRecord } from '@codebox/jobs';
 import { jobError } from '@codebox/protocol';
 import type { RuntimeInfo } from '@codebox/protocol';
-import { chooseRoot, COMPILE_DEFAULTS, DEFAULT_ARTIFACT_BYTES, detectRuntimes, LANGUAGES } from '@codebox/runtimes';
+import {
+  chooseRoot,
+  COMPILE_DEFAULTS,
+  DEFAULT_ARTIFACT_BYTES,
+  detectRuntimes,
+  LANGUAGES,
+  Registry,
+} from '@codebox/runtimes';
 import type { DetectedRuntime, ProgramPolicy, Root } from '@codebox/runtimes';
 import { createSandbox, DEFAULT_LIMITS, MAX_LIMITS } from '@codebox/sandbox';
 import type { WorkerConfig } from './config.js';
 import { liveInput } from './input.js';
 import { JobRunner, RuntimeAbsentError } from './job-runner.js';
 import type { WorkerMetrics } from './metrics.js';
+import type { SessionEngine } from './sessions/engine.js';
+import { SessionHost } from './sessions/host.js';
+import { sessionPolicy } from './sessions/policy.js';
 
 /** re-exported for the tests and docs that quote them: declared in @codebox/jobs' TIMINGS */
 export const LOCK_MS = TIMINGS.lockMs;
@@ -157,6 +179,9 @@ export async function startWorker({
     const poll = setInterval(() => void runner.recheckCancels(), TIMINGS.cancelPollMs);
     onRelease(() => clearInterval(poll));
 
+    const sessions = await startSessions(config, id, sandbox, redis, keys, detection.found, root, metrics, log);
+    onRelease(() => sessions?.inbox.stop());
+
     const startedAt = new Date().toISOString();
     const record = (): WorkerRecord => ({
       id,
@@ -168,15 +193,19 @@ export async function startWorker({
       runtimes: detection.found.map((rt) => runtimeInfo(rt, policy)),
       limits: publishedLimits(policy),
       startedAt,
+      ...(sessions
+        ? { sessions: { capacity: config.sessions, open: sessions.host.open, policy: sessions.policy } }
+        : {}),
     });
     metrics.slots.set({ state: 'total' }, config.slots);
     metrics.slots.set({ state: 'busy' }, 0);
     await announce(redis, keys, record(), TIMINGS.workerRecordTtlMs);
     onRelease(() => retire(redis, keys, id));
-    const heartbeat = setInterval(
-      () => void announce(redis, keys, record(), TIMINGS.workerRecordTtlMs).catch(() => undefined),
-      TIMINGS.heartbeatMs,
-    );
+    const heartbeat = setInterval(() => {
+      void announce(redis, keys, record(), TIMINGS.workerRecordTtlMs).catch(() => undefined);
+      void sessions?.inbox.refresh().catch(() => undefined);
+      void sessions?.host.reconcile().catch(() => undefined);
+    }, TIMINGS.heartbeatMs);
     onRelease(() => clearInterval(heartbeat));
 
     const queueConn = queueConnection(redisUrl, `codebox-worker-${id}-queue`);
@@ -223,8 +252,11 @@ export async function startWorker({
       (closing ??= (async () => {
         // a little before the promise: the engine's close and the process's exit come after
         const deadline = Date.now() + graceMs + END_MARGIN_MS - EXIT_MS;
-        // no new jobs; resolves once the running ones have ended and BullMQ is told
+        // sessions end now (a session has no end of its own to wait for); no new jobs,
+        // and `drained` resolves once the running ones have ended and BullMQ is told
+        const sessionsClosed = sessions?.host.close();
         const drained = worker.close();
+        await sessionsClosed;
         if (!(await within(drained, graceMs))) runner.endAll();
         if (!(await within(drained, deadline - Date.now() - RELEASE_MS))) {
           // Redis away: ends not written by now are given up, as the worker must go
@@ -238,6 +270,42 @@ export async function startWorker({
     await releaseAll(Date.now() + END_MARGIN_MS);
     throw err;
   }
+}
+
+/**
+ * Sessions, when the worker holds any (CODEBOX_SESSIONS): the host and its inbox, started.
+ * The inbox lives as long as the worker's record, renewed with it.
+ */
+async function startSessions(
+  config: WorkerConfig,
+  workerId: string,
+  sandbox: SessionEngine,
+  redis: ReturnType<typeof connect>,
+  keys: Keys,
+  runtimes: readonly DetectedRuntime[],
+  root: Root,
+  metrics: WorkerMetrics,
+  log: Logger,
+): Promise<{ host: SessionHost; inbox: WorkerInbox; policy: ReturnType<typeof sessionPolicy> } | undefined> {
+  if (config.sessions === 0) return undefined;
+  const policy = sessionPolicy(config);
+  const host = new SessionHost({
+    workerId,
+    engine: sandbox,
+    store: new SessionStore(redis, config.redisPrefix, { retentionS: config.resultTtlS, startingTtlS: 120 }),
+    policy,
+    capacity: config.sessions,
+    registry: new Registry(root.name, runtimes),
+    rootfs: root.path,
+    bash: runtimes.some((rt) => rt.id === 'bash'),
+    // the files of an open come in a JSON body, which the API bounds first (CODEBOX_BODY_LIMIT, at most 256m)
+    openBytes: 256 << 20,
+    metrics,
+    log,
+  });
+  const inbox = new WorkerInbox(redis, keys, workerId, host.handle, TIMINGS.workerRecordTtlMs);
+  await inbox.start();
+  return { host, inbox, policy };
 }
 
 /** what the API needs of a runtime, so that it never loads the runtimes to know it */

@@ -7,7 +7,9 @@
  *   const job = await cb.run({ language: 'python', files: [{ content: 'print(1)' }] });
  *   for await (const e of cb.events(id)) if (e.type === 'stdout') process.stdout.write(e.data.data);
  */
-import type { ApiErrorBody, JobEvent, JobRequest, JobStatus, JobView, RuntimeInfo } from '@codebox/protocol';
+import type { JobEvent, JobRequest, JobStatus, JobView, RuntimeInfo, SessionPolicy } from '@codebox/protocol';
+import { CodeboxError, Http, parseSse, sseEvents } from './http.js';
+import { SessionsApi } from './sessions.js';
 
 export type { JobEvent, JobRequest, JobStatus, JobView, RuntimeInfo } from '@codebox/protocol';
 
@@ -27,30 +29,18 @@ export interface RuntimesResponse {
   compileLimits?: { defaults: Record<string, number>; maxima: Record<string, number> };
   /** what a job's `outputs` may bring back */
   outputs?: { maxFiles: number; maxBytes: number };
-}
-
-/** an error answer of the API: its HTTP status, stable code, message and details */
-export class CodeboxError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> | undefined,
-    /** from Retry-After, for 429 and 503 */
-    readonly retryAfterS: number | undefined,
-  ) {
-    super(`${status} ${code}: ${message}`);
-    this.name = 'CodeboxError';
-  }
+  /** what a session may ask, when a live worker holds sessions */
+  sessions?: SessionPolicy;
 }
 
 export class CodeboxClient {
-  private readonly base: string;
-  private readonly fetch: typeof fetch;
+  private readonly http: Http;
+  /** sessions: boxes that live across calls (create, exec, files, processes, pty) */
+  readonly sessions: SessionsApi;
 
-  constructor(private readonly options: ClientOptions) {
-    this.base = options.baseUrl.replace(/\/+$/, '');
-    this.fetch = options.fetch ?? globalThis.fetch;
+  constructor(options: ClientOptions) {
+    this.http = new Http(options);
+    this.sessions = new SessionsApi(this.http);
   }
 
   /** queues a job: {id, status: 'queued'} */
@@ -118,75 +108,34 @@ export class CodeboxClient {
     lastEventId: string | undefined,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<ReceivedEvent> {
-    const res = await this.fetch(`${this.base}/v1/jobs/${encodeURIComponent(id)}/events`, {
-      headers: {
-        ...this.auth(),
-        Accept: 'text/event-stream',
-        ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}),
-      },
+    const res = await this.http.request('GET', `/v1/jobs/${encodeURIComponent(id)}/events`, {
+      headers: { Accept: 'text/event-stream', ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) },
       ...(signal ? { signal } : {}),
     });
-    if (!res.ok || !res.body) throw await this.error(res);
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(bytes, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const e = parseEvent(block);
-        if (e) yield e;
-      }
-    }
+    for await (const e of sseEvents(res)) yield e as ReceivedEvent;
   }
 
-  private auth(): Record<string, string> {
-    return this.options.apiKey ? { Authorization: `Bearer ${this.options.apiKey}` } : {};
-  }
-
-  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.fetch(`${this.base}${path}`, {
-      method,
-      headers: { ...this.auth(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (!res.ok) throw await this.error(res);
-    return (await res.json()) as T;
-  }
-
-  private async error(res: Response): Promise<CodeboxError> {
-    const retry = res.headers.get('retry-after');
-    let body: Partial<ApiErrorBody> = {};
-    try {
-      body = (await res.json()) as ApiErrorBody;
-    } catch {
-      // not our JSON shape (a proxy's page): the status says enough
-    }
-    return new CodeboxError(
-      res.status,
-      body.error?.code ?? 'HTTP_ERROR',
-      body.error?.message ?? res.statusText,
-      body.error?.details,
-      retry ? Number(retry) : undefined,
-    );
+  private json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.http.json<T>(method, path, body);
   }
 }
 
-/** one SSE block: `id:`, `event:`, `data:` lines; comments and blocks without data are skipped */
+/** one SSE block of a job's events: `id:`, `event:`, `data:` lines; comments and blocks without data are skipped */
 export function parseEvent(block: string): ReceivedEvent | undefined {
-  let id = '';
-  let type = 'message';
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) continue;
-    const at = line.indexOf(':');
-    const field = at < 0 ? line : line.slice(0, at);
-    const value = at < 0 ? '' : line.slice(at + 1).replace(/^ /, '');
-    if (field === 'id') id = value;
-    else if (field === 'event') type = value;
-    else if (field === 'data') data.push(value);
-  }
-  if (data.length === 0) return undefined;
-  return { id, type, data: JSON.parse(data.join('\n')) as unknown } as ReceivedEvent;
+  return parseSse(block) as ReceivedEvent | undefined;
 }
+
+export { CodeboxError };
+export type {
+  CommandEvent,
+  CommandExit,
+  CommandRequest,
+  CommandResultJson,
+  FileEntryJson,
+  ProcessOutput,
+  ProcessView,
+  SessionRequest,
+  SessionView,
+} from '@codebox/protocol';
+export type { PtyOptions, SessionTerminal, WebSocketConstructor, WebSocketLike } from './sessions.js';
+export { SessionsApi } from './sessions.js';

@@ -42,6 +42,25 @@ export class Keys {
   judge0Stats(day: string): string {
     return `${this.prefix}:judge0:stats:${day}`;
   }
+  /** hash: a session's record — status, owner, worker, limits, times, end (session-store.ts) */
+  session(id: string): string {
+    return `${this.prefix}:session:{${id}}`;
+  }
+  /** zset: an owner's open sessions → when each expires (ms): the per-key count */
+  ownerSessions(owner: string): string {
+    return `${this.prefix}:sessions:${owner}`;
+  }
+  /**
+   * stream: what the APIs send a worker for its sessions — requests, their input, acks of
+   * its replies (session-transport.ts); its TTL is renewed by the worker's heartbeat
+   */
+  workerInbox(workerId: string): string {
+    return `${this.prefix}:worker:${workerId}:inbox`;
+  }
+  /** stream: a worker's reply to one session request, read by the API that sent it */
+  sessionReply(requestId: string): string {
+    return `${this.prefix}:session-reply:{${requestId}}`;
+  }
   /** counter per key and window */
   rate(owner: string, window: number): string {
     return `${this.prefix}:rate:${owner}:${window}`;

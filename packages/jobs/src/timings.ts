@@ -28,6 +28,13 @@ export interface Timings {
   readonly ownerLookGapMs: number;
   /** how often running jobs' cancel flags are read (the pub/sub message is the fast path) */
   readonly cancelPollMs: number;
+  /**
+   * a session's worker is lost once its heartbeat has not moved for this long, by Redis's
+   * clock (session-scripts.ts SESSION_CHECK): no two hosts' clocks are compared
+   */
+  readonly sessionLostMs: number;
+  /** a call waiting on a session's reply looks at its worker's heartbeat this often */
+  readonly sessionPollMs: number;
 }
 
 export const TIMINGS: Timings = {
@@ -39,7 +46,19 @@ export const TIMINGS: Timings = {
   ownerCheckMs: 5_000,
   ownerLookGapMs: 4_000,
   cancelPollMs: 1_000,
+  sessionLostMs: 8_000,
+  sessionPollMs: 1_000,
 };
+
+/**
+ * How long a call to a session waits at most, once its worker has died, before it answers
+ * SESSION_LOST: the worker's last beat is seen within a poll, found unmoved sessionLostMs
+ * later, by a look at most a poll after that. From the later of the death and the call's
+ * start; at once when the worker's record has expired (workerRecordTtlMs after its last beat).
+ */
+export function sessionLostBoundMs(t: Timings): number {
+  return t.sessionLostMs + 2 * t.sessionPollMs;
+}
 
 /** the rules, each a sentence saying why; the broken ones */
 export function timingProblems(t: Timings): string[] {
@@ -72,6 +91,11 @@ export function timingProblems(t: Timings): string[] {
       t.stalledCheckMs <= t.lockMs,
       'stalledCheckMs must be at most lockMs: an expired lock is found within another lock time',
     ],
+    [
+      t.sessionLostMs > 3 * t.heartbeatMs,
+      'sessionLostMs must be over three heartbeats: a worker late by a beat or two still holds its sessions',
+    ],
+    [t.sessionPollMs < t.heartbeatMs, 'sessionPollMs must be under a heartbeat: a waiting call sees each beat'],
     [
       t.cancelPollMs < t.heartbeatMs,
       'cancelPollMs must be under a heartbeat: a lost cancel message costs less than a beat',

@@ -4,7 +4,7 @@
  * within `freshMs`, and offers the union of their runtimes.
  */
 import type { RedisConnection } from './connection.js';
-import type { RuntimeInfo } from '@codebox/protocol';
+import type { RuntimeInfo, SessionPolicy } from '@codebox/protocol';
 import type { Keys } from './keys.js';
 
 export interface WorkerRecord {
@@ -23,6 +23,8 @@ export interface WorkerRecord {
     readonly outputs?: { readonly maxFiles: number; readonly maxBytes: number };
   };
   readonly startedAt: string;
+  /** sessions: how many it holds at most, how many now (opening included), what it allows one; absent: none */
+  readonly sessions?: { readonly capacity: number; readonly open: number; readonly policy: SessionPolicy };
 }
 
 export async function announce(redis: RedisConnection, keys: Keys, record: WorkerRecord, ttlMs: number): Promise<void> {

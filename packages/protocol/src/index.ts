@@ -36,3 +36,46 @@ export { JUDGE_VERDICTS, RESULT_STATUSES, TEST_VERDICTS } from './verdicts.js';
 export type { JudgeVerdict, ResultStatus, TestVerdict } from './verdicts.js';
 export { entryName, fileNameProblem } from './files.js';
 export type { EntryRule } from './files.js';
+export {
+  PTY_BEARER_PREFIX,
+  PTY_SUBPROTOCOL,
+  SESSION_END_REASONS,
+  SESSION_LIMITS,
+  SESSION_STATUSES,
+} from './session.js';
+export type {
+  CommandEvent,
+  CommandExit,
+  CommandRequest,
+  CommandResultJson,
+  FileEntryJson,
+  ProcessOutput,
+  ProcessView,
+  PtyClientMessage,
+  PtyServerMessage,
+  SessionEndReason,
+  SessionLimitName,
+  SessionLimits,
+  SessionPolicy,
+  SessionRequest,
+  SessionStatus,
+  SessionUsageJson,
+  SessionView,
+} from './session.js';
+export {
+  checkCommandRequest,
+  checkSessionRequest,
+  checkWorkspacePath,
+  MAX_NAME_BYTES,
+  MAX_WORKSPACE_PATH_BYTES,
+  workspacePathProblem,
+} from './session-request.js';
+export type { ResolvedSession } from './session-request.js';
+export {
+  COMMAND_REQUEST_SCHEMA,
+  COMMAND_RESULT_SCHEMA,
+  FILE_ENTRY_SCHEMA,
+  PROCESS_SCHEMA,
+  SESSION_REQUEST_SCHEMA,
+  SESSION_SCHEMA,
+} from './session-schemas.js';

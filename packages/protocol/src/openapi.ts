@@ -11,15 +11,9 @@ import {
   RUNTIME_SCHEMA,
   TEST_SCHEMA,
 } from './schemas.js';
+import { error, json, ref, strip } from './openapi-parts.js';
+import { SESSION_COMPONENTS, SESSION_PATHS } from './session-openapi.js';
 
-const strip = <T extends { $id?: string }>(s: T): Omit<T, '$id'> => {
-  const { $id: _id, ...rest } = s;
-  return rest;
-};
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
-const error = (description: string) => json(ref('Error'), description);
 const jobId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 
 export function openApiDocument(version: string): object {
@@ -29,7 +23,8 @@ export function openApiDocument(version: string): object {
       title: 'codebox',
       version,
       description:
-        'Runs untrusted code in fresh Linux boxes. POST a job, then wait for it (?wait=true), poll it, or follow its events. ' +
+        'Runs untrusted code in fresh Linux boxes. POST a job, then wait for it (?wait=true), poll it, or follow its events; ' +
+        'or open a session, a box that lives across calls (/v1/sessions). ' +
         'Errors always have the shape {error: {code, message, details?}}.',
     },
     components: {
@@ -41,6 +36,7 @@ export function openApiDocument(version: string): object {
         TestResult: strip(TEST_SCHEMA),
         Runtime: strip(RUNTIME_SCHEMA),
         Error: strip(ERROR_SCHEMA),
+        ...SESSION_COMPONENTS,
       },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'an API key, when the server has keys configured' },
@@ -116,6 +112,7 @@ export function openApiDocument(version: string): object {
           },
         },
       },
+      ...SESSION_PATHS,
       '/v1/runtimes': {
         get: {
           summary: 'The languages the workers offer, and the limit defaults and maxima',

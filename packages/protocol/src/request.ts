@@ -30,7 +30,7 @@ export interface CheckedRequest {
   readonly runtime: RuntimeInfo;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequest {
   if (!validateShape(body)) throw shapeError(validateShape.errors?.[0]);
@@ -163,7 +163,7 @@ function checkLimits(
   }
 }
 
-function invalid(field: string, message: string): ApiError {
+export function invalid(field: string, message: string): ApiError {
   return new ApiError('INVALID_REQUEST', `${field}: ${message}`, { field });
 }
 
@@ -180,7 +180,8 @@ export function fieldPath(e: ErrorObject): string {
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || 'body';
 }
 
-function shapeError(e: ErrorObject | undefined): ApiError {
+/** an ajv error as a 400 naming the field */
+export function shapeError(e: ErrorObject | undefined): ApiError {
   if (!e) return new ApiError('INVALID_REQUEST');
   const field = fieldPath(e);
   const what =

@@ -12,6 +12,16 @@ interface Operation {
 const esc = (s: string): string =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 
+/** a body's media types, each with its schema's link where it names one */
+function bodyOf(content: Record<string, { schema: unknown }>): string {
+  return Object.entries(content)
+    .map(([type, { schema }]) => {
+      const name = /^#\/components\/schemas\/(\w+)$/.exec((schema as { $ref?: string }).$ref ?? '')?.[1];
+      return name ? `${esc(type)}, schema <a href="#${esc(name)}">${esc(name)}</a>` : esc(type);
+    })
+    .join('; ');
+}
+
 export function docsPage(doc: object): string {
   const d = doc as {
     info: { title: string; version: string; description: string };
@@ -26,9 +36,7 @@ export function docsPage(doc: object): string {
       const responses = Object.entries(op.responses ?? {})
         .map(([code, r]) => `<li><b>${esc(code)}</b> ${esc(r.description ?? '')}</li>`)
         .join('');
-      const body = op.requestBody
-        ? `<p>Body: ${Object.keys(op.requestBody.content).map(esc).join(', ')}, schema <a href="#JobRequest">JobRequest</a></p>`
-        : '';
+      const body = op.requestBody ? `<p>Body: ${bodyOf(op.requestBody.content)}</p>` : '';
       return `<section><h3><code>${method.toUpperCase()} ${esc(path)}</code></h3><p>${esc(op.summary ?? '')}</p>${params ? `<ul>${params}</ul>` : ''}${body}<ul>${responses}</ul></section>`;
     }),
   );

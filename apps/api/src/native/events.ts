@@ -10,6 +10,7 @@ import type { StoredEvent } from '@codebox/jobs';
 import { FINAL_STATUSES } from '@codebox/protocol';
 import { clientGone, follow, ownJob } from '../jobs/index.js';
 import type { Follower, JobServiceDeps } from '../jobs/index.js';
+import { openEventStream } from '../sse.js';
 
 const KEEPALIVE_MS = 15_000;
 const EVENT_ID = /^\d+-\d+$/;
@@ -25,13 +26,7 @@ export function eventRoutes(d: EventDeps): Router {
     await ownJob(d, id, owner);
     const f = follow(d, id, owner, gone);
     if (f.ended) return;
-    res.status(200).set({
-      'Content-Type': 'text/event-stream',
-      'Cache-Control': 'no-cache',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.flushHeaders();
+    openEventStream(res);
     try {
       await pump(d, id, f, res, resumedAfter(req));
     } finally {

@@ -24,6 +24,7 @@ export function metaRoutes(d: MetaDeps): Router {
       runtimes: c.runtimes,
       ...(c.limits ? { limits: c.limits.run, compileLimits: c.limits.compile } : {}),
       ...(c.limits?.outputs ? { outputs: c.limits.outputs } : {}),
+      ...(c.sessions ? { sessions: c.sessions } : {}),
     });
   });
   r.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));

@@ -16,15 +16,15 @@
  * root, the network's seccomp filter, the size of /tmp — is the box's key (BoxKey).
  */
 import os from 'node:os';
-import type { BoxCgroup, BoxLimits } from './cgroup/driver.js';
+import type { BoxLimits } from './cgroup/driver.js';
+import type { BoxRequest, OpenedBox } from './box-types.js';
+import { Cleanup } from './cleanup.js';
 import { SandboxError, step } from './errors.js';
 import type { Engine } from './engine.js';
 import { spawnLauncher, LAUNCH_FDS } from './launch.js';
-import type { Launched } from './launch.js';
 import type { Limits } from './limits.js';
 import { closeFd, pidfdOpen, pidfdSendSignal, reapIfExited } from './native/libc.js';
 import { bwrapOptions } from './plan/argv.js';
-import type { NetworkMode } from './seccomp-policy.js';
 import { createPtsDir, createWorkDir, removeWorkDir, resizeWorkDir } from './workdir.js';
 
 const SIGKILL = os.constants.signals.SIGKILL;
@@ -32,71 +32,6 @@ const SIGKILL = os.constants.signals.SIGKILL;
 const REAP_MS = 1_000;
 /** a process stuck in the kernel that long is the host's problem: fail, quarantine the uid */
 const REAP_GIVE_UP_MS = 30_000;
-
-export class Cleanup {
-  private readonly stack: (() => unknown)[] = [];
-  /** a step failed: what it guarded may still be in use (a process, a group) */
-  failed = false;
-  push(fn: () => unknown): void {
-    this.stack.push(fn);
-  }
-  async run(): Promise<void> {
-    const errors: unknown[] = [];
-    while (this.stack.length > 0) {
-      try {
-        await this.stack.pop()?.();
-      } catch (err) {
-        this.failed = true;
-        errors.push(err);
-      }
-    }
-    if (errors.length > 0) throw new SandboxError('CGROUP_FAILED', `cleanup: ${errors.map(String).join('; ')}`);
-  }
-}
-
-/** what a box is made with and cannot change once made */
-export interface BoxKey {
-  readonly rootfs: string | undefined;
-  readonly network: NetworkMode;
-  /** the size of its /tmp and /dev/shm (tmpfs mounts bwrap makes) */
-  readonly tmpBytes: number;
-}
-
-export function keyName(k: BoxKey): string {
-  return `${k.rootfs ?? ''}\0${k.network}\0${k.tmpBytes}`;
-}
-
-export interface BoxRequest extends BoxKey {
-  readonly limits: Limits;
-  /**
-   * a session's box: a launcher of its own kind (no cpu-seconds backstop: a session's
-   * processes may run for its whole life) and a devpts and /dev/tty for its terminals
-   */
-  readonly session?: boolean;
-  /** a uid now or none (the prepared pool, which must never wait for one or take one a run waits for) */
-  readonly uidNow?: boolean;
-}
-
-export interface OpenedBox {
-  readonly name: string;
-  readonly uid: number;
-  readonly key: BoxKey;
-  readonly cgroup: BoxCgroup;
-  /** the limits its cgroup has now */
-  limits: BoxLimits;
-  /** the work dir's host path (a tmpfs of the box's own) and its size now */
-  readonly workDir: string;
-  workDirBytes: number;
-  readonly box: Launched;
-  /** a session's devpts (host path): its ptmx opens the box's terminals */
-  readonly ptsDir: string | undefined;
-  /** the box's pid 1 */
-  readonly pidfd: number;
-  /** everything that undoes it, in order */
-  readonly cleanup: Cleanup;
-  /** set up ahead of its run, by the prepared pool */
-  prepared: boolean;
-}
 
 /** the box's cgroup limits; its launcher (bwrap's monitor, outside the box) is one more process */
 export function boxLimits(limits: Limits): BoxLimits {

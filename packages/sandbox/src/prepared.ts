@@ -13,8 +13,8 @@
  * the pool makes one of that key for the next run. The pool never waits for a uid nor
  * keeps one a run waits for (surrender).
  */
-import type { BoxKey, BoxRequest, OpenedBox } from './box-open.js';
-import { keyName } from './box-open.js';
+import type { BoxKey, BoxRequest, OpenedBox } from './box-types.js';
+import { keyName } from './box-types.js';
 import type { Limits } from './limits.js';
 
 export interface PreparedDeps {

@@ -82,8 +82,31 @@ export function hasPython(): boolean {
   return fs.existsSync('/usr/bin/python3');
 }
 
+/**
+ * CODEBOX_TEST_ROOTFS=<dir> (the image root, say) runs the box tests on that root: a
+ * sandbox from openSandbox or useSandbox gives it to every run and session that names no
+ * root of its own, and prepares its boxes on it, as a worker does with its default root.
+ */
+export const TEST_ROOTFS = process.env.CODEBOX_TEST_ROOTFS || undefined;
+
+/** the image root (npm run rootfs), where a test compares it with the host's */
+export const IMAGE_ROOT = process.env.CODEBOX_IMAGE_ROOT ?? '/var/lib/codebox/rootfs/bookworm';
+
 export async function openSandbox(extra: SandboxConfig = {}): Promise<Sandbox> {
-  return createSandbox({ ...TEST_CONFIG, ...extra });
+  const sb = await createSandbox({ ...TEST_CONFIG, prestartRootfs: TEST_ROOTFS, ...extra });
+  return TEST_ROOTFS === undefined ? sb : onRoot(sb, TEST_ROOTFS);
+}
+
+function onRoot(sb: Sandbox, rootfs: string): Sandbox {
+  return {
+    cgroupVersion: sb.cgroupVersion,
+    instance: sb.instance,
+    uids: sb.uids,
+    run: (spec, hooks) => sb.run('rootfs' in spec ? spec : { ...spec, rootfs }, hooks),
+    openSession: (spec = {}) => sb.openSession('rootfs' in spec ? spec : { ...spec, rootfs }),
+    idle: () => sb.idle(),
+    close: () => sb.close(),
+  };
 }
 
 /**
@@ -142,7 +165,7 @@ export function processesInUidRange(base = UID_BASE, count = 64): string[] {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
       const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
       if (uid < base || uid >= base + count) continue;
-      if (!isWaitingLauncher(pid)) found.push(`${pid}:${/^Name:\s+(.*)$/m.exec(status)?.[1]}`);
+      if (!isPreparedBox(pid)) found.push(`${pid}:${/^Name:\s+(.*)$/m.exec(status)?.[1]}`);
     } catch {
       // gone while we looked
     }
@@ -164,8 +187,17 @@ export function isWaitingLauncher(pid: string | number): boolean {
 }
 
 /**
- * waiting: a prepared box (as above); settling: one whose init, having said hello, is
- * still on its way into read(2); other: anything else
+ * A process of a prepared box, waiting (as above) or settling: its init has said hello
+ * and is on its way into read(2), or was preempted there (the probe of a box that never
+ * gets there is boxGroupsLeft's, which gives it a second)
+ */
+function isPreparedBox(pid: string | number): boolean {
+  return boxState(pid) !== 'other';
+}
+
+/**
+ * waiting: a prepared box (as above); settling: one whose init, still the box init (it
+ * has not exec'd a program), is not blocked in read(2) yet; other: anything else
  */
 function boxState(pid: string | number): 'waiting' | 'settling' | 'other' {
   const group = cgroupOf(pid);
@@ -182,8 +214,8 @@ function boxState(pid: string | number): 'waiting' | 'settling' | 'other' {
     const cmdline = readOr(`/proc/${p}/cmdline`);
     if (cmdline.startsWith('/run/codebox/init\u0000')) {
       const call = readOr(`/proc/${p}/syscall`).split(' ')[0];
-      if (call === 'running\n' || call === 'running') running = true;
-      else if (Number(call) !== SYS_READ) return 'other';
+      // 'running' on a cpu, -1 preempted in user space, another number in another call
+      if (Number(call) !== SYS_READ) running = true;
       inits++;
     } else if (!cmdline.includes('bwrap\u0000--args\u00005\u0000')) return 'other';
   }
@@ -305,7 +337,10 @@ export function mountsUnder(dir: string): string[] {
     );
 }
 
-/** the run work dirs an engine instance holds now (its sys dir is the instance's, and prepared boxes wait for theirs) */
+/**
+ * the run work dirs an engine instance holds now (its sys dir is the instance's, and
+ * prepared boxes wait for theirs)
+ */
 export function workDirsOf(instance: string): string[] {
   const waiting = waitingBoxes();
   return fs

@@ -350,6 +350,7 @@ except OSError as e: print('refused')"`,
     const end = await s.close();
     assert.equal(end.reason, 'closed');
     assert.ok(end.usage.cpuMs >= 0 && end.usage.memoryPeakBytes > 0);
+    await sb.idle();
     assert.deepEqual(processesInUidRange(), []);
     assert.deepEqual(await boxGroupsLeft(`${CGROUP_PARENT}/${sb.instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
@@ -362,6 +363,7 @@ except OSError as e: print('refused')"`,
     const ended = await t.ended;
     assert.equal(ended.reason, 'box-ended');
     await r.catch(() => undefined);
+    await sb.idle();
     assert.deepEqual(processesInUidRange(), []);
     assert.deepEqual(await boxGroupsLeft(`${CGROUP_PARENT}/${sb.instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);

@@ -210,21 +210,30 @@ describe('prestarted launchers', { skip: boxSkip() }, () => {
     }
   });
 
-  test('spares never starve runs: with a single uid, a run with other rlimits still gets it', async () => {
+  test('spares never starve runs: with a single uid, a run on another root still gets it, also while the spare is being made', async () => {
     const sb = await createSandbox({
       ...TEST_CONFIG,
       uidBase: (TEST_CONFIG.uidBase ?? 0) + 400,
       uidCount: 1,
       prestart: 1,
     });
-    await settle();
-    const r = await Promise.race([
-      sb.run({ argv: ['true'], limits: { openFiles: 100 } }),
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('run waited for a uid a spare held')), 10_000),
-      ),
-    ]);
-    assert.equal(r.status, 'OK');
-    await sb.close();
+    // another root is another key: the waiting box cannot serve it, only give its uid up
+    const root = makeTinyRoot(['/usr/bin/true']);
+    try {
+      // at once, while the engine's first box is still being made; then once it waits
+      for (const wait of [false, true]) {
+        if (wait) await sb.idle();
+        const r = await Promise.race([
+          sb.run({ argv: ['/usr/bin/true'], rootfs: root }),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error(`run waited for a uid a spare held (wait ${wait})`)), 20_000),
+          ),
+        ]);
+        assert.equal(r.status, 'OK');
+      }
+    } finally {
+      await sb.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -124,12 +124,18 @@ export async function fitBox(opened: OpenedBox, limits: Limits): Promise<void> {
   }
 }
 
-/** a free uid; when prepared boxes hold every one that is not running a box, one gives its up */
+/**
+ * A free uid; when prepared boxes hold every one that is not running a box, one gives its
+ * up. The wait is registered first, so that the uid a waiting box gives up, or that of a
+ * box being made, which the pool gives up once made while a run waits (prepared.ts), goes
+ * to a run.
+ */
 async function acquireUid(engine: Engine): Promise<number> {
   const uid = engine.uids.tryAcquire();
   if (uid !== undefined) return uid;
+  const waited = engine.uids.acquire();
   await engine.prepared?.surrender();
-  return engine.uids.acquire();
+  return waited;
 }
 
 /**

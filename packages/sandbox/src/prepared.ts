@@ -11,7 +11,8 @@
  * the network's filter, the size of /tmp — is its key, and the pool keeps boxes for the
  * keys runs asked for last. A run whose key has no box waiting is set up as before, and
  * the pool makes one of that key for the next run. The pool never waits for a uid nor
- * keeps one a run waits for (surrender).
+ * keeps one a run waits for: a waiting box gives its up (surrender), and so does one that
+ * is made while a run waits.
  */
 import type { BoxKey, BoxRequest, OpenedBox } from './box-types.js';
 import { keyName } from './box-types.js';
@@ -26,6 +27,8 @@ export interface PreparedDeps {
   readonly limits: Limits;
   /** the key ready at start: the default root and network */
   readonly firstKey: BoxKey;
+  /** whether a run waits for a uid now: a box made meanwhile gives its uid up at once */
+  readonly runsWaitForUid: () => boolean;
   readonly onError: (err: Error) => void;
 }
 
@@ -67,7 +70,8 @@ export class PreparedPool {
           .then(async (b) => {
             if (!b) return;
             b.prepared = true;
-            if (this.closed || !this.keys.some((k) => keyName(k) === name)) return this.discard(b);
+            if (this.closed || this.deps.runsWaitForUid() || !this.keys.some((k) => keyName(k) === name))
+              return this.discard(b);
             const list = this.ready.get(name) ?? [];
             list.push(b);
             this.ready.set(name, list);

@@ -142,6 +142,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
           spares: config.prestart,
           limits: config.policy.defaults,
           firstKey: { rootfs: config.prestartRootfs, network: 'none', tmpBytes: config.policy.defaults.tmpBytes },
+          runsWaitForUid: () => uids.waiting > 0,
           onError: config.onError,
         })
       : undefined;

@@ -26,6 +26,7 @@ import {
   TEST_ROOTFS,
   UID_BASE,
   useSandbox,
+  waitingBoxes,
   WORK_ROOT,
   workDirsOf,
 } from '../support.js';
@@ -380,5 +381,43 @@ describe('hostile programs', { skip: boxSkip('python3') }, () => {
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
     assert.deepEqual(workDirsOf(sandbox().instance), []);
     assert.deepEqual(processesInUidRange(), []);
+  });
+});
+
+describe('a box prepared while a hostile program runs', { skip: boxSkip() }, () => {
+  const sandbox = useSandbox({ prestart: 1 });
+
+  test('is out of its reach, and the run that takes it finds it as new', async () => {
+    await sandbox().idle();
+    const hostile = [
+      'sleep 1', // the next box is prepared once this program has started
+      'ls /proc | grep -c "^[0-9]"',
+      'cat /proc/[0-9]*/status | grep "^Uid" | sort -u | wc -l',
+      'kill -9 -1 2>/dev/null',
+      'echo x > /tmp/mark; echo x > /dev/shm/mark; echo x > /box/mark; ipcmk -Q >/dev/null',
+      'echo done',
+    ].join('; ');
+    let waitingDuring = new Set<string>();
+    const a = await sandbox().run(
+      { argv: ['sh', '-c', hostile], env: ENV },
+      { onOutput: () => void (waitingDuring = waitingBoxes()) },
+    );
+    // its own sh, ls, grep, cat… under one uid; never another box's processes
+    const [procs, uids] = text(a).out.split('\n').map(Number);
+    assert.equal(text(a).out.trim().split('\n').at(-1), 'done', text(a).err);
+    assert.ok(procs !== undefined && procs < 10, `processes it saw: ${procs}`);
+    assert.equal(uids, 1, 'it saw one uid: its own');
+    // the control: a box was waiting while it ran, and still waits, untouched
+    assert.equal(waitingDuring.size, 1, 'a box was prepared while the program ran');
+    await sandbox().idle();
+    assert.deepEqual(waitingBoxes(), waitingDuring, 'the waiting box lived through kill -9 -1');
+    let cgroup = '';
+    let prestarted = false;
+    const b = await sandbox().run(
+      { argv: ['sh', '-c', 'ls -A /tmp /dev/shm /box; ipcs -q | grep -c 0x; echo done'], env: ENV },
+      { onStart: (i) => void ({ cgroup, prestarted } = i) },
+    );
+    assert.ok(prestarted && waitingDuring.has(cgroup.split('/').slice(-2).join('/')), `took ${cgroup}`);
+    assert.equal(text(b).out, '/box:\n\n/dev/shm:\n\n/tmp:\n0\ndone\n', text(b).err);
   });
 });

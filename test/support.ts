@@ -82,8 +82,31 @@ export function hasPython(): boolean {
   return fs.existsSync('/usr/bin/python3');
 }
 
+/**
+ * CODEBOX_TEST_ROOTFS=<dir> (the image root, say) runs the box tests on that root: a
+ * sandbox from openSandbox or useSandbox gives it to every run and session that names no
+ * root of its own, and prepares its boxes on it, as a worker does with its default root.
+ */
+export const TEST_ROOTFS = process.env.CODEBOX_TEST_ROOTFS || undefined;
+
+/** the image root (npm run rootfs), where a test compares it with the host's */
+export const IMAGE_ROOT = process.env.CODEBOX_IMAGE_ROOT ?? '/var/lib/codebox/rootfs/bookworm';
+
 export async function openSandbox(extra: SandboxConfig = {}): Promise<Sandbox> {
-  return createSandbox({ ...TEST_CONFIG, ...extra });
+  const sb = await createSandbox({ ...TEST_CONFIG, prestartRootfs: TEST_ROOTFS, ...extra });
+  return TEST_ROOTFS === undefined ? sb : onRoot(sb, TEST_ROOTFS);
+}
+
+function onRoot(sb: Sandbox, rootfs: string): Sandbox {
+  return {
+    cgroupVersion: sb.cgroupVersion,
+    instance: sb.instance,
+    uids: sb.uids,
+    run: (spec, hooks) => sb.run('rootfs' in spec ? spec : { ...spec, rootfs }, hooks),
+    openSession: (spec = {}) => sb.openSession('rootfs' in spec ? spec : { ...spec, rootfs }),
+    idle: () => sb.idle(),
+    close: () => sb.close(),
+  };
 }
 
 /**
@@ -133,8 +156,7 @@ export function text(r: RunResult): { out: string; err: string } {
 
 /**
  * Host processes whose real uid is one of the box uids: after a run there must be none,
- * but for prestarted launchers, which have no box yet: children of ours that wait in
- * read(2) on fd 6 for their options.
+ * but for prepared boxes, which wait for a run (isWaitingLauncher).
  */
 export function processesInUidRange(base = UID_BASE, count = 64): string[] {
   const found: string[] = [];
@@ -143,7 +165,7 @@ export function processesInUidRange(base = UID_BASE, count = 64): string[] {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
       const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
       if (uid < base || uid >= base + count) continue;
-      if (!isWaitingLauncher(pid)) found.push(`${pid}:${/^Name:\s+(.*)$/m.exec(status)?.[1]}`);
+      if (!isPreparedBox(pid)) found.push(`${pid}:${/^Name:\s+(.*)$/m.exec(status)?.[1]}`);
     } catch {
       // gone while we looked
     }
@@ -151,34 +173,77 @@ export function processesInUidRange(base = UID_BASE, count = 64): string[] {
   return found;
 }
 
+/** read(2)'s number, which a prepared box's init waits in: x86_64's, else aarch64's */
+const SYS_READ = process.arch === 'x64' ? 0 : 63;
+
 /**
- * A prestarted launcher still waiting for its options: a child of ours running
- * `bwrap --args 5` (launch.ts LAUNCH_FDS; once started, its child is the box and it is a
- * run's, not a spare).
+ * A process of a prepared box (prepared.ts), set up and waiting for a run: the box's
+ * group holds bwrap (the launcher, and the box's pid 1) and the box init, which is still
+ * /run/codebox/init and blocked in read(2) on its control socket. A run's box has exec'd
+ * its program; a session's init waits in poll(2), never in read(2).
  */
 export function isWaitingLauncher(pid: string | number): boolean {
-  try {
-    const ppid = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (ppid !== process.pid || !cmdline.includes('\u0000--args\u00005\u0000')) return false;
-    const hasChild = fs.readdirSync('/proc').some((p) => /^\d+$/.test(p) && parentOf(p) === Number(pid));
-    return !hasChild;
-  } catch {
-    return false;
-  }
-}
-
-function parentOf(pid: string): number | undefined {
-  try {
-    return Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  } catch {
-    return undefined;
-  }
+  return boxState(pid) === 'waiting';
 }
 
 /**
- * Box groups below an instance group, in every hierarchy, that belong to no waiting
- * prestarted launcher: after the runs are over (sandbox.idle()) there must be none.
+ * A process of a prepared box, waiting (as above) or settling: its init has said hello
+ * and is on its way into read(2), or was preempted there (the probe of a box that never
+ * gets there is boxGroupsLeft's, which gives it a second)
+ */
+function isPreparedBox(pid: string | number): boolean {
+  return boxState(pid) !== 'other';
+}
+
+/**
+ * waiting: a prepared box (as above); settling: one whose init, still the box init (it
+ * has not exec'd a program), is not blocked in read(2) yet; other: anything else
+ */
+function boxState(pid: string | number): 'waiting' | 'settling' | 'other' {
+  const group = cgroupOf(pid);
+  if (!group) return 'other';
+  let procs: string[];
+  try {
+    procs = fs.readFileSync(path.join(group, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return 'other';
+  }
+  let inits = 0;
+  let running = false;
+  for (const p of procs) {
+    const cmdline = readOr(`/proc/${p}/cmdline`);
+    if (cmdline.startsWith('/run/codebox/init\u0000')) {
+      const call = readOr(`/proc/${p}/syscall`).split(' ')[0];
+      // 'running' on a cpu, -1 preempted in user space, another number in another call
+      if (Number(call) !== SYS_READ) running = true;
+      inits++;
+    } else if (!cmdline.includes('bwrap\u0000--args\u00005\u0000')) return 'other';
+  }
+  if (inits !== 1) return 'other';
+  return running ? 'settling' : 'waiting';
+}
+
+function readOr(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** a process's group in the pids hierarchy (v1) or the unified one (v2) */
+function cgroupOf(pid: string | number): string | undefined {
+  for (const line of readOr(`/proc/${pid}/cgroup`).split('\n')) {
+    const [, controllers, rel] = line.split(':');
+    if (controllers === 'pids') return path.join('/sys/fs/cgroup/pids', rel ?? '');
+    if (controllers === '' && !fs.existsSync('/sys/fs/cgroup/pids')) return path.join('/sys/fs/cgroup', rel ?? '');
+  }
+  return undefined;
+}
+
+/**
+ * Box groups below an instance group, in every hierarchy, that belong to no prepared box
+ * waiting for its run: after the runs are over (sandbox.idle()) there must be none.
  */
 export function leftoverBoxGroups(rel: string): string[] {
   const out: string[] = [];
@@ -189,7 +254,7 @@ export function leftoverBoxGroups(rel: string): string[] {
       if (!e.isDirectory()) continue;
       if (!fs.existsSync(path.join(dir, e.name))) continue; // removed since the listing
       const procs = procsOf(path.join(dir, e.name));
-      const spare = procs.length === 1 && isWaitingLauncher(procs[0] ?? '');
+      const spare = procs.length > 0 && isWaitingLauncher(procs[0] ?? '');
       if (!spare) out.push(path.join(dir, e.name));
     }
   }
@@ -206,33 +271,81 @@ function procsOf(group: string): string[] {
 }
 
 /**
- * leftoverBoxGroups once the engine's spares have settled: sandbox.idle() waits for the
- * cleanup of finished runs, not for the spare the pool starts in their place, whose group
- * is made a moment before its launcher is moved in. An empty group is given up to `ms` to
- * become a waiting spare or go; a group with a process in it is a leftover at once.
+ * leftoverBoxGroups once the engine's spares have settled: a prepared box's init, having
+ * said hello, may still be on its way into read(2). Such a group, or an empty one, is
+ * given up to `ms` to become a waiting box or go; any other group with a process in it is
+ * a leftover at once.
  */
 export async function boxGroupsLeft(rel: string, ms = 1_000): Promise<string[]> {
   const deadline = Date.now() + ms;
   for (;;) {
     const left = leftoverBoxGroups(rel);
-    const settling = left.every((g) => procsOf(g).length === 0);
+    const settling = left.every((g) => {
+      const procs = procsOf(g);
+      return procs.length === 0 || boxState(procs[0] ?? '') === 'settling';
+    });
     if (left.length === 0 || !settling || Date.now() > deadline) return left;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
-/** mounts below dir, but for each engine instance's own sys dir (the box init and /etc files) */
+/** `instance/box` of every prepared box waiting for its run, under the test parent */
+export function waitingBoxes(): Set<string> {
+  const out = new Set<string>();
+  for (const base of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup']) {
+    const parent = path.join(base, CGROUP_PARENT);
+    if (!fs.existsSync(parent)) continue;
+    for (const instance of fs.readdirSync(parent).filter((n) => n.startsWith('i-'))) {
+      for (const box of readdirOr(path.join(parent, instance)).filter((n) => n.startsWith('b-'))) {
+        const procs = procsOf(path.join(parent, instance, box));
+        if (procs.length > 0 && isWaitingLauncher(procs[0] ?? '')) out.add(`${instance}/${box}`);
+      }
+    }
+    break;
+  }
+  return out;
+}
+
+function readdirOr(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * mounts below dir, but for each engine instance's own sys dir (the box init and /etc
+ * files) and the work dirs of boxes prepared ahead of their runs
+ */
 export function mountsUnder(dir: string): string[] {
+  const waiting = waitingBoxes();
   return fs
     .readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m.startsWith(`${path.resolve(dir)}/`) && !/\/i-[^/]+\/sys$/.test(m));
+    .filter((m) => m.startsWith(`${path.resolve(dir)}/`) && !/\/i-[^/]+\/sys$/.test(m))
+    .filter(
+      (m) =>
+        !waiting.has(
+          m
+            .split('/')
+            .slice(-2)
+            .join('/')
+            .replace(/\.pts$/, ''),
+        ),
+    );
 }
 
-/** the run work dirs an engine instance holds now (its sys dir is the instance's, not a run's) */
+/**
+ * the run work dirs an engine instance holds now (its sys dir is the instance's, and
+ * prepared boxes wait for theirs)
+ */
 export function workDirsOf(instance: string): string[] {
-  return fs.readdirSync(path.join(WORK_ROOT, instance)).filter((name) => name !== 'sys');
+  const waiting = waitingBoxes();
+  return fs
+    .readdirSync(path.join(WORK_ROOT, instance))
+    .filter((name) => name !== 'sys' && !waiting.has(`${instance}/${name.replace(/\.pts$/, '')}`));
 }
 
 export function hostNamespace(kind: string): string {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
 import { createSandbox, SpecError } from '@codebox/sandbox';
-import { boxSkip, ENV, makeTinyRoot, TEST_CONFIG, text, useSandbox } from '../support.js';
+import type { RunSpec } from '@codebox/sandbox';
+import { boxSkip, ENV, IMAGE_ROOT, makeTinyRoot, TEST_CONFIG, text, useSandbox } from '../support.js';
 
 describe('engine API', { skip: boxSkip() }, () => {
   const sandbox = useSandbox();
@@ -111,10 +112,31 @@ describe('prestarted launchers', { skip: boxSkip() }, () => {
     assert.equal(outs[1], outs[0]);
   });
 
-  test('with or without a spare: the same environment, lookup and exit codes', async () => {
+  // what a program can see of its box, each case once through a box set up for it and
+  // once through a prepared one: it must not tell them apart
+  const SEEN = [
+    'id',
+    'echo "argv: $0 $*"',
+    'ls -l /proc/self/fd | sed "1d; s/.* \\([0-9]* ->\\)/\\1/; s/\\[[0-9]*\\]/[N]/"',
+    'cat /proc/self/limits',
+    'df -B1 -i /box /tmp /dev/shm | tr -s " " | cut -d" " -f2-',
+    'df -B1 /box /tmp /dev/shm | tr -s " " | cut -d" " -f2-',
+    // mount ids, device numbers and the host uid bwrap's own mounts name differ from any
+    // run to the next; the rest must not
+    'cut -d" " -f4- /proc/self/mountinfo | sed "s/uid=[0-9]*,gid=[0-9]*/uid=U,gid=U/"',
+    'ls -la --time-style=+ /box /tmp /dev /run | sed "s/ [0-9]* [A-Z][a-z]* [0-9]* [0-9:]* / /"',
+    'cat in.txt; stat -c "%n %a %U %s" in.txt run.sh; head -c 5; echo',
+    'hostname; cat /proc/self/cgroup; grep -E "^(Cap|NoNewPrivs|Seccomp|Uid|Gid|Groups)" /proc/self/status',
+    'echo $$; ps -o pid=,comm= 2>/dev/null || ls /proc | grep -c "^[0-9]"',
+    'trap "" INT; ulimit -a',
+  ].join('; echo ---; ');
+
+  test('with or without a spare, on the host and the image root: the same environment, lookup, limits, files and exit codes', async () => {
     // names a shell would set or read, no PATH, a missing and a non-executable command,
-    // an argv larger than a shell loop should take: each must behave the same either way
-    const cases = [
+    // an argv larger than a shell loop should take, and what a program sees of its box
+    // with the default limits and with its own (the cgroup's and the work dir's fitted to
+    // a prepared box, the rlimits set by its init)
+    const cases: RunSpec[] = [
       {
         argv: ['/usr/bin/env'],
         env: { PATH: '/usr/bin', i: 'mine', n: 'mine', PPID: 'mine', OPTIND: 'mine', IFS: 'x' },
@@ -126,54 +148,92 @@ describe('prestarted launchers', { skip: boxSkip() }, () => {
         argv: ['sh', '-c', 'echo $#', 'sh', ...Array.from({ length: 3000 }, (_, i) => String(i))],
         env: { PATH: '/usr/bin:/bin' },
       },
+      ...[{}, { memoryBytes: 96 << 20, openFiles: 50, fileSizeBytes: 1 << 20, workDirBytes: 8 << 20, pids: 9 }].map(
+        (limits): RunSpec => ({
+          argv: ['sh', '-c', SEEN, 'sh0', 'a b', ''],
+          env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
+          files: [
+            { path: 'in.txt', content: 'placed\n' },
+            { path: 'run.sh', content: '#!/bin/sh\n', mode: 0o750 },
+          ],
+          stdin: Buffer.from('stdin-bytes'),
+          limits,
+        }),
+      ),
     ];
-    const results = async (prestart: number) => {
+    const results = async (prestart: number, rootfs: string | undefined) => {
       const sb = await createSandbox({
         ...TEST_CONFIG,
-        uidBase: (TEST_CONFIG.uidBase ?? 0) + 300 + prestart * 20,
+        uidBase: (TEST_CONFIG.uidBase ?? 0) + 300 + prestart * 20 + (rootfs ? 10 : 0),
         uidCount: 8,
         prestart,
+        prestartRootfs: rootfs,
       });
       const out = [];
       const spares: boolean[] = [];
-      for (const spec of cases) {
-        await settle();
-        const r = await sb.run(spec, { onStart: (s) => void spares.push(s.prestarted) });
-        out.push({ status: r.status, exitCode: r.exitCode, stdout: text(r).out });
+      try {
+        for (const spec of cases) {
+          await sb.idle();
+          const r = await sb.run(
+            { ...spec, ...(rootfs ? { rootfs } : {}) },
+            { onStart: (s) => void spares.push(s.prestarted) },
+          );
+          out.push({ status: r.status, exitCode: r.exitCode, stdout: text(r).out, stderr: text(r).err });
+        }
+      } finally {
+        await sb.close();
       }
-      await sb.close();
-      // every launcher is alike: with spares on, every run took one
+      // with spares on, every run took one
       assert.deepEqual(
         spares,
         cases.map(() => prestart > 0),
       );
       return out;
     };
-    const without = await results(0);
-    assert.deepEqual(
-      without.map((r) => r.exitCode),
-      [0, 0, 127, 126, 0],
-    );
-    assert.equal(without[0]?.stdout, 'PATH=/usr/bin\ni=mine\nn=mine\nPPID=mine\nOPTIND=mine\nIFS=x\nPWD=/box\n');
-    assert.equal(without[4]?.stdout, '3000\n');
-    assert.deepEqual(await results(2), without);
+    for (const rootfs of [undefined, ...(fs.existsSync(IMAGE_ROOT) ? [IMAGE_ROOT] : [])]) {
+      const without = await results(0, rootfs);
+      assert.deepEqual(
+        without.map((r) => r.exitCode),
+        [0, 0, 127, 126, 0, 0, 0],
+        JSON.stringify(without),
+      );
+      assert.equal(without[0]?.stdout, 'PATH=/usr/bin\ni=mine\nn=mine\nPPID=mine\nOPTIND=mine\nIFS=x\nPWD=/box\n');
+      assert.equal(without[4]?.stdout, '3000\n');
+      // the controls: what the cases print shows the limits given
+      assert.match(without[6]?.stdout ?? '', /^Max open files +50 +50 +files/m);
+      assert.match(without[6]?.stdout ?? '', /^argv: sh0 a b $/m);
+      assert.match(without[6]?.stdout ?? '', /^placed\nin\.txt 644 \S+ 7\nrun\.sh 750 \S+ 10\nstdin$/m);
+      assert.notEqual(without[5]?.stdout, without[6]?.stdout);
+      const withSpares = await results(2, rootfs);
+      for (const [i, r] of withSpares.entries())
+        assert.deepEqual(r, without[i], `case ${i} on ${rootfs ?? 'the host root'}: a prepared box differs`);
+    }
   });
 
-  test('spares never starve runs: with a single uid, a run with other rlimits still gets it', async () => {
+  test('spares never starve runs: with a single uid, a run on another root still gets it, also while the spare is being made', async () => {
     const sb = await createSandbox({
       ...TEST_CONFIG,
       uidBase: (TEST_CONFIG.uidBase ?? 0) + 400,
       uidCount: 1,
       prestart: 1,
     });
-    await settle();
-    const r = await Promise.race([
-      sb.run({ argv: ['true'], limits: { openFiles: 100 } }),
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('run waited for a uid a spare held')), 10_000),
-      ),
-    ]);
-    assert.equal(r.status, 'OK');
-    await sb.close();
+    // another root is another key: the waiting box cannot serve it, only give its uid up
+    const root = makeTinyRoot(['/usr/bin/true']);
+    try {
+      // at once, while the engine's first box is still being made; then once it waits
+      for (const wait of [false, true]) {
+        if (wait) await sb.idle();
+        const r = await Promise.race([
+          sb.run({ argv: ['/usr/bin/true'], rootfs: root }),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error(`run waited for a uid a spare held (wait ${wait})`)), 20_000),
+          ),
+        ]);
+        assert.equal(r.status, 'OK');
+      }
+    } finally {
+      await sb.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

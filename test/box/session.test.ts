@@ -61,7 +61,7 @@ describe('sessions: a box across commands', { skip: boxSkip('python3') }, () => 
       assert.equal(out(r), 'started\n');
       assert.ok(Date.now() - t0 < 5_000, `returned after ${Date.now() - t0} ms`);
       assert.ok((await s.usage()).processes >= 3, 'the sleep is still there (with the init and bwrap)');
-      assert.match(out(await run(s, 'ps -eo comm')), /sleep/);
+      assert.match(out(await run(s, 'cat /proc/[0-9]*/comm')), /sleep/);
     } finally {
       await s.close();
     }
@@ -265,7 +265,7 @@ describe('sessions: isolation and limits', { skip: boxSkip('python3') }, () => {
       const look = [
         'cat /box/mine /tmp/mine /dev/shm/mine 2>/dev/null | wc -l',
         'ipcs -q | grep -c 0x',
-        'ps -eo comm | grep -c sleep',
+        'cat /proc/[0-9]*/comm | grep -c sleep',
         `python3 -c "import socket; s=socket.socket(socket.AF_UNIX)
 try:
   s.connect(b'\\0codebox-probe'); print('connected')
@@ -350,6 +350,7 @@ except OSError as e: print('refused')"`,
     const end = await s.close();
     assert.equal(end.reason, 'closed');
     assert.ok(end.usage.cpuMs >= 0 && end.usage.memoryPeakBytes > 0);
+    await sb.idle();
     assert.deepEqual(processesInUidRange(), []);
     assert.deepEqual(await boxGroupsLeft(`${CGROUP_PARENT}/${sb.instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
@@ -362,6 +363,7 @@ except OSError as e: print('refused')"`,
     const ended = await t.ended;
     assert.equal(ended.reason, 'box-ended');
     await r.catch(() => undefined);
+    await sb.idle();
     assert.deepEqual(processesInUidRange(), []);
     assert.deepEqual(await boxGroupsLeft(`${CGROUP_PARENT}/${sb.instance}`), []);
     assert.deepEqual(mountsUnder(WORK_ROOT), []);

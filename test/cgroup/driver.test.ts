@@ -111,6 +111,7 @@ describe(`cgroup driver on this kernel`, { skip: boxSkip('python3') }, () => {
       `box processes on the host while it ran: ${seenOnHost.join(' ')}`,
     );
     assert.equal(pidsCurrent(cgroup), 0);
+    await sandbox().idle();
     assert.deepEqual(processesInUidRange(), []);
   });
 

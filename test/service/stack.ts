@@ -20,7 +20,7 @@ import { connect, JobStore } from '@codebox/jobs';
 import type { RedisConnection } from '@codebox/jobs';
 import { loadWorkerConfig, startWorker, workerMetrics } from '@codebox/worker';
 import type { RunningWorker, WorkerConfig } from '@codebox/worker';
-import { boxSkip, CGROUP_PARENT, UID_BASE, WORK_ROOT } from '../support.js';
+import { boxSkip, CGROUP_PARENT, TEST_ROOTFS, UID_BASE, WORK_ROOT } from '../support.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -140,9 +140,9 @@ export async function startStack(
       workRoot: WORK_ROOT,
       uidBase: UID_BASE + 300 + 40 * (stacks % 8),
       uidCount: 32,
-      prestart: 1,
+      // prepared boxes as a worker has them by default: one per slot, on its root
     },
-    rootfs: 'host',
+    rootfs: TEST_ROOTFS ?? 'host',
     redisPrefix: prefix,
     slots: 2,
     graceMs: 2_000,

@@ -24,6 +24,8 @@ import { maxEncodedBytes } from '@codebox/protocol';
 export interface WorkerConfig extends HostConfig, RedisConfig {
   /** jobs run at once (default: the number of cores) */
   slots: number;
+  /** boxes set up ahead of their jobs, per root and network runs ask for; 0: none (default: slots) */
+  preparedBoxes: number | undefined;
   /** on SIGTERM, how long running jobs may go on before they are ended */
   graceMs: number;
   /** live output per job on the event stream, in bytes as sent (the result has all of it) */
@@ -88,6 +90,16 @@ const WORKER_VARIABLES: Variables<WorkerConfig> = {
     default: () => String(os.availableParallelism()),
     defaultDoc: 'the number of cores',
     apply: wholeNumber(1, 256, (n, c) => (c.slots = n)),
+  },
+  // Boxes set up ahead of their jobs (namespaces, mounts, seccomp, cgroup, work dir), each
+  // waiting for the one command it will run, for each of the last two roots and networks
+  // jobs asked for; each holds a box uid, a cgroup, a work-dir mount and two waiting
+  // processes, and gives its uid up when a run needs one. 0: every box is set up for its
+  // job, when the job comes.
+  CODEBOX_PREPARED_BOXES: {
+    doc: 'boxes set up ahead of their jobs, for each of the last two roots or networks asked for (0: none)',
+    defaultDoc: '`CODEBOX_SLOTS`',
+    apply: wholeNumber(0, 256, (n, c) => (c.preparedBoxes = n)),
   },
   // On SIGTERM, running jobs get this long to finish before they are ended.
   CODEBOX_GRACE_MS: {

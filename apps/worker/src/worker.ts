@@ -150,13 +150,18 @@ export async function startWorker({
   };
   const onRelease = (step: (ms: number) => unknown, bounded = true): void => void release.push({ step, bounded });
   try {
+    const root = chooseRoot(config.rootfs, config.dataDir);
     // a box's cleanup that fails after its run has returned is the engine's to report: to our log
     const sandbox = await createSandbox({
+      // a box prepared for each slot, on the root the jobs run on: every job that comes
+      // to a free slot finds its box set up (the engine learns other roots and networks
+      // from the runs that ask for them)
+      prestart: config.preparedBoxes ?? config.slots,
+      prestartRootfs: root.path,
       ...config.sandbox,
       onError: (err) => log.error({ err }, 'sandbox: cleanup after a run failed'),
     });
     onRelease(() => sandbox.close(), false);
-    const root = chooseRoot(config.rootfs, config.dataDir);
     const detection = await detectRuntimes(sandbox, root, LANGUAGES);
     for (const [rt, why] of Object.entries(detection.absent))
       log.warn({ runtime: rt, reason: why }, `runtime ${rt} absent`);

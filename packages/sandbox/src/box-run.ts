@@ -5,10 +5,9 @@
  * After a completed run the unwinding finishes in the background: the result does not
  * wait for rmdir and umount, but the run's uid is not reused until they are done.
  *
- *   uid, cgroup     a prestarted launcher's, or new ones
- *   work dir        a tmpfs of the run's own, empty
- *   launcher        spawned and moved into the cgroup (unless prestarted), then started:
- *                   bwrap sets the box up and the box init says hello
+ *   box             a prepared one of its key (root, network, /tmp size), fitted with its
+ *                   cgroup limits and work-dir size; or one set up now (box-open.ts):
+ *                   uid, cgroup, launcher, work dir, bwrap, the box init's hello
  *   command         the init writes the files into /box (charged to the box) and waits
  *   go              cpu and wall clocks start; the init execs the program
  *   supervise, account, collect (compile steps), clean up
@@ -23,7 +22,7 @@ import { SandboxError, step } from './errors.js';
 import type { Launched } from './launch.js';
 import { pidfdSendSignal } from './native/libc.js';
 import { BoundedOutput } from './output.js';
-import { Cleanup, openBox, reapBoxInit } from './box-open.js';
+import { fitBox, prepareBox, reapBoxInit } from './box-open.js';
 import { initRlimits, programEnv } from './plan/argv.js';
 import type { KillReason, RunResult } from './result.js';
 import type { Engine } from './engine.js';
@@ -52,14 +51,18 @@ const DRAIN_MS = 2_000;
 
 export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): Promise<RunResult> {
   const started = performance.now();
-  const cleanup = new Cleanup();
+  const key = { rootfs: spec.rootfs, network: spec.network, tmpBytes: spec.limits.tmpBytes };
+  // a box prepared ahead has its mounts made: a run that binds host files into its work dir needs its own
+  const opened =
+    (spec.binds.length === 0 ? engine.prepared?.take(key) : undefined) ??
+    (await prepareBox(engine, { ...key, limits: spec.limits, binds: spec.binds }));
+  // without uidNow a box is always made (it waits for a uid): never undefined here
+  if (!opened) throw new SandboxError('LAUNCH_FAILED', 'no box');
+  const { cleanup } = opened;
   let result: RunResult;
   try {
-    const { box, cgroup, workDir, pidfd, prestarted } = await openBox(
-      engine,
-      { limits: spec.limits, network: spec.network, rootfs: spec.rootfs, binds: spec.binds },
-      cleanup,
-    );
+    await fitBox(opened, spec.limits);
+    const { box, cgroup, workDir, pidfd, prepared: prestarted } = opened;
     const placed = await placeCommand(box, spec);
     if (placed !== 'ready') {
       result = await setupFailed(box, cgroup, placed, spec, started);
@@ -72,7 +75,7 @@ export async function runBox(engine: Engine, spec: ValidSpec, hooks: RunHooks): 
         cgroup,
         pidfd,
         started,
-        afterStart: () => engine.prestart?.fill(),
+        afterStart: () => engine.prepared?.fill(),
         prestarted,
       });
       if (spec.collect && (result.status === 'OK' || spec.collect.always)) {

@@ -33,10 +33,13 @@ export interface SandboxConfig {
   readonly instancePids?: number;
   readonly instanceMemoryBytes?: number;
   /**
-   * launchers kept started ahead of need, per set of rlimits (prestart.ts); 0 turns it
-   * off. Each holds a uid and a cgroup while it waits. Default 1.
+   * boxes kept set up ahead of need, for each of the last roots (and networks) runs asked
+   * for (prepared.ts); 0 turns it off. Each holds a uid, a cgroup, a work dir and a
+   * waiting bwrap while it waits. Default 1.
    */
   readonly prestart?: number;
+  /** the root the first prepared boxes are made with (the root most runs will use); default the host's */
+  readonly prestartRootfs?: string | undefined;
   /** a failure in cleanup that finished after its run returned; default: stderr */
   readonly onError?: (err: Error) => void;
 }
@@ -54,6 +57,7 @@ export interface ResolvedConfig {
   readonly instancePids: number;
   readonly instanceMemoryBytes: number;
   readonly prestart: number;
+  readonly prestartRootfs: string | undefined;
   readonly onError: (err: Error) => void;
 }
 
@@ -75,6 +79,7 @@ export function resolveConfig(c: SandboxConfig): ResolvedConfig {
     instancePids: c.instancePids ?? Math.min(16384, Math.floor(pidMax() / 4)),
     instanceMemoryBytes: c.instanceMemoryBytes ?? Math.floor(os.totalmem() * 0.8),
     prestart: c.prestart ?? 1,
+    prestartRootfs: c.prestartRootfs,
     onError: c.onError ?? ((err) => process.stderr.write(`codebox sandbox: ${err.message}\n`)),
   };
 }

@@ -6,7 +6,7 @@ import type { CgroupManager } from './cgroup/driver.js';
 import type { ResolvedConfig } from './config.js';
 import type { MountStep } from './plan/mounts.js';
 import type { NetworkMode } from './seccomp-policy.js';
-import type { PrestartPool } from './prestart.js';
+import type { PreparedPool } from './prepared.js';
 import type { UidPool } from './uid-pool.js';
 import type { UidClaim } from './uid-claims.js';
 
@@ -24,8 +24,8 @@ export interface Engine {
   readonly sessionLauncherArgv: readonly string[];
   readonly seccomp: Readonly<Record<NetworkMode, Buffer>>;
   readonly uids: UidPool;
-  /** launchers started ahead of need; undefined when prestart is 0 */
-  readonly prestart: PrestartPool | undefined;
+  /** boxes set up ahead of need; undefined when prestart is 0 */
+  readonly prepared: PreparedPool | undefined;
   /** a fresh name for a box's cgroup and work dir */
   newBoxName(): string;
   rootPlan(rootfs: string | undefined): MountStep[];

@@ -7,7 +7,7 @@
  * waits for its options on fd 5 before it does anything. So the caller can first put it
  * into the run's cgroup: the box is then born there (its cgroup namespace's root, and
  * every byte bwrap allocates, are the box's), and a launcher can be started ahead of
- * need (prestart.ts). Two steps:
+ * need (prepared.ts). Two steps:
  *   spawnLauncher()  the process exists and waits for its options
  *   start()          hands bwrap its options and the seccomp program; resolves once
  *                    bwrap has reported the box's pid and the box init has said hello

@@ -42,7 +42,8 @@ import { SpecError, validateSpec } from './spec.js';
 import type { RunSpec } from './spec.js';
 import { launcherArgv } from './plan/argv.js';
 import { LAUNCH_FDS } from './launch.js';
-import { PrestartPool } from './prestart.js';
+import { prepareBox } from './box-open.js';
+import { PreparedPool } from './prepared.js';
 import { UidPool } from './uid-pool.js';
 import { claimUidRange, UidRangeTaken } from './uid-claims.js';
 import { createSysDir, prepareInstanceDir, sweepStaleWorkDirs } from './workdir.js';
@@ -55,7 +56,10 @@ export interface Sandbox {
   run(spec: RunSpec, hooks?: RunHooks): Promise<RunResult>;
   /** a box that lives across calls until closed (session-types.ts) */
   openSession(spec?: SessionSpec): Promise<Session>;
-  /** resolves when the cleanup of every finished run (cgroup removal, unmount) is done */
+  /**
+   * resolves when the cleanup of every finished run (cgroup removal, unmount) is done, and
+   * the boxes prepared in their place are ready
+   */
   idle(): Promise<void>;
   /** ends every session, waits for running boxes, then removes the instance's cgroup and work root */
   close(): Promise<void>;
@@ -100,7 +104,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
     }
   });
   let cgroups: CgroupManager | undefined;
-  let prepared: { instanceDir: string; sysDir: string };
+  let dirs: { instanceDir: string; sysDir: string };
   try {
     cgroups = await step('CGROUP_FAILED', 'create instance group', () =>
       newCgroupManager({
@@ -110,7 +114,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
       }),
     );
     await step('CGROUP_FAILED', 'sweep stale groups', () => (cgroups as CgroupManager).sweepStale(isInstanceAlive));
-    prepared = await step('WORKDIR_FAILED', `prepare ${config.workRoot}`, () => {
+    dirs = await step('WORKDIR_FAILED', `prepare ${config.workRoot}`, () => {
       sweepStaleWorkDirs(config.workRoot, fs.readFileSync('/proc/self/mountinfo', 'utf8'), isInstanceAlive);
       const dir = prepareInstanceDir(config.workRoot, instance);
       const sys = createSysDir(dir);
@@ -123,26 +127,25 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
     await cgroups?.close().catch(() => undefined);
     throw err;
   }
-  const { instanceDir, sysDir } = prepared;
+  const { instanceDir, sysDir } = dirs;
   const argv = launcherArgv(config.prlimitPath, config.bwrapPath, config.policy.maxima, LAUNCH_FDS);
   const roots = new Map<string, MountStep[]>();
   const pending = new Set<Promise<void>>();
   const uids = new UidPool(claim.base, claim.count);
   let sequence = 0;
   const newBoxName = (): string => `b-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
-  const prestart =
+  const prepared =
     config.prestart > 0
-      ? new PrestartPool({
-          uids,
-          cgroups,
-          argv,
+      ? new PreparedPool({
+          // called once the engine below exists (fill, after it)
+          prepare: (req) => prepareBox(engine, req),
           spares: config.prestart,
           limits: config.policy.defaults,
-          newName: newBoxName,
+          firstKey: { rootfs: config.prestartRootfs, network: 'none', tmpBytes: config.policy.defaults.tmpBytes },
+          runsWaitForUid: () => uids.waiting > 0,
           onError: config.onError,
         })
       : undefined;
-  prestart?.fill();
   const engine: Engine = {
     config,
     cgroups,
@@ -159,7 +162,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
     ),
     seccomp,
     uids,
-    prestart,
+    prepared,
     newBoxName,
     rootPlan: (rootfs) => {
       const key = rootfs ?? '';
@@ -175,6 +178,7 @@ export async function createSandbox(options: SandboxConfig = {}): Promise<Sandbo
       pending.add(tracked);
     },
   };
+  prepared?.fill();
   return new EngineSandbox(engine, instance, pending);
 }
 
@@ -233,6 +237,7 @@ class EngineSandbox implements Sandbox {
 
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.engine.prepared?.settled();
   }
 
   async close(): Promise<void> {
@@ -240,7 +245,7 @@ class EngineSandbox implements Sandbox {
     this.closed = true;
     await Promise.allSettled([...this.active]);
     await Promise.allSettled([...this.sessions].map((s) => s.close()));
-    await this.engine.prestart?.close();
+    await this.engine.prepared?.close();
     await this.idle();
     await this.engine.cgroups.close();
     unmount(this.engine.sysDir);

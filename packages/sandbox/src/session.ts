@@ -21,8 +21,9 @@ import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import tty from 'node:tty';
 import { BOX_WORKDIR } from './box-etc.js';
-import { Cleanup, openBox } from './box-open.js';
-import type { OpenedBox } from './box-open.js';
+import { prepareBox } from './box-open.js';
+import type { OpenedBox } from './box-types.js';
+import type { Cleanup } from './cleanup.js';
 import type { Engine } from './engine.js';
 import { SandboxError } from './errors.js';
 import { encodeStart, START_FLAGS } from './init-channel.js';
@@ -158,13 +159,16 @@ interface Pending {
 }
 
 export async function openSession(engine: Engine, spec: ValidSessionSpec): Promise<EngineSession> {
-  const cleanup = new Cleanup();
+  const opened = await prepareBox(engine, {
+    limits: spec.limits,
+    network: spec.network,
+    rootfs: spec.rootfs,
+    tmpBytes: spec.limits.tmpBytes,
+    session: true,
+  });
+  if (!opened) throw new SandboxError('LAUNCH_FAILED', 'no box');
+  const { cleanup } = opened;
   try {
-    const opened = await openBox(
-      engine,
-      { limits: spec.limits, network: spec.network, rootfs: spec.rootfs, session: true },
-      cleanup,
-    );
     const { box } = opened;
     const rlimits = initRlimits(spec.limits).filter((r) => r.resource !== 0); // no cpu-seconds cap
     const [, reply] = await Promise.all([

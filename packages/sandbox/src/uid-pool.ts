@@ -28,6 +28,11 @@ export class UidPool {
     this.quarantined.add(uid);
   }
 
+  /** runs waiting for a uid now */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   get quarantinedCount(): number {
     return this.quarantined.size;
   }

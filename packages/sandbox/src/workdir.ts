@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { MS_NODEV, MS_NOSUID, mountDevpts, mountTmpfs, unmount } from './native/libc.js';
+import { MS_NODEV, MS_NOSUID, MS_REMOUNT, mountDevpts, mountTmpfs, unmount } from './native/libc.js';
 
 /** Creates <root>/<instance> (root-only listing, traversable by the launcher's uid). */
 export function prepareInstanceDir(workRoot: string, instance: string): string {
@@ -22,15 +22,26 @@ export function prepareInstanceDir(workRoot: string, instance: string): string {
   return dir;
 }
 
+/** the box's inodes are bounded too: a million empty files would cost no bytes */
+function sizeOptions(sizeBytes: number): string {
+  return `size=${sizeBytes},nr_inodes=${Math.max(1024, Math.floor(sizeBytes / 4096))}`;
+}
+
 export function createWorkDir(instanceDir: string, name: string, uid: number, gid: number, sizeBytes: number): string {
   const dir = path.join(instanceDir, name);
   fs.mkdirSync(dir, { mode: 0o700 });
-  // the box's inodes are bounded too: a million empty files would cost no bytes
-  const inodes = Math.max(1024, Math.floor(sizeBytes / 4096));
   // owned by chown rather than a uid= option, which the box would read in its mount table
-  mountTmpfs(dir, MS_NOSUID | MS_NODEV, `size=${sizeBytes},nr_inodes=${inodes},mode=0700`);
+  mountTmpfs(dir, MS_NOSUID | MS_NODEV, `${sizeOptions(sizeBytes)},mode=0700`);
   fs.chownSync(dir, uid, gid);
   return dir;
+}
+
+/**
+ * A prepared box's (empty) work dir sized for its run: the same tmpfs, remounted, so the
+ * box, which has it bound at /box, sees the new size at once.
+ */
+export function resizeWorkDir(dir: string, sizeBytes: number): void {
+  mountTmpfs(dir, MS_REMOUNT | MS_NOSUID | MS_NODEV, sizeOptions(sizeBytes));
 }
 
 /** terminals a session may have open at once: its devpts's max */

@@ -19,6 +19,7 @@ const SYS_pidfd_open = 434;
 const SYS_openat2 = 437;
 
 export const MS_NOSUID = 0x2;
+export const MS_REMOUNT = 0x20;
 export const MS_NODEV = 0x4;
 export const MNT_DETACH = 0x2;
 const O_CLOEXEC = 0o2000000;
@@ -129,6 +130,15 @@ export function pidfdSendSignal(pidfd: number, signal: number): void {
   }
 }
 
+/** whether the process a pidfd refers to still exists (running, or a zombie not yet reaped) */
+export function pidfdExists(pidfd: number): boolean {
+  const rc = libc().syscall4(SYS_pidfd_send_signal, pidfd, 0, null, 0);
+  if (rc === 0) return true;
+  const errno = koffi.errno();
+  if (errno === os.constants.errno.ESRCH) return false;
+  throw new NativeError('pidfd_send_signal', errno, 'signal 0');
+}
+
 /** openat2 resolve flags (include/uapi/linux/openat2.h) */
 export const RESOLVE_NO_XDEV = 0x01;
 export const RESOLVE_NO_MAGICLINKS = 0x02;
@@ -211,15 +221,21 @@ export function becomeSubreaper(): void {
 
 /**
  * Reaps the process a pidfd refers to, if it has ended and is our child (waitid P_PIDFD,
- * Linux 5.4+): never another process that reused its pid. true: reaped, or not (or no
- * longer) our child, so nothing is left to wait for; false: still running.
+ * Linux 5.4+): never another process that reused its pid. true: reaped, or gone (reaped
+ * by its own parent), so nothing is left to wait for; false: still there.
+ *
+ * A box's pid 1 is the child of its launcher (bwrap's monitor) until the launcher dies,
+ * and ours (we are the subreaper) after. While it is not ours waitid says ECHILD, which
+ * does not mean it is gone: if the launcher is killed before it has reaped it, it becomes
+ * ours, a zombie only we can reap. So ECHILD counts as done only once the process no
+ * longer exists at all (signal 0 answers ESRCH; a zombie still answers).
  */
 export function reapIfExited(pidfd: number): boolean {
   const info = Buffer.alloc(SIGINFO_SIZE);
   const rc = libc().waitid(P_PIDFD, pidfd, info, WEXITED | WNOHANG);
   if (rc === 0) return info.readInt32LE(SI_PID_OFFSET) !== 0;
   const errno = koffi.errno();
-  if (errno === os.constants.errno.ECHILD) return true;
+  if (errno === os.constants.errno.ECHILD) return !pidfdExists(pidfd);
   if (errno === os.constants.errno.EINTR) return false;
   throw new NativeError('waitid', errno, `pidfd ${pidfd}`);
 }

@@ -127,6 +127,32 @@ describe('code contexts', { skip: boxSkip('python3') }, () => {
     });
   });
 
+  it('the driver is the box’s: what a cell forges on the event channel cannot grow the host past the cap', async () => {
+    // the driver runs in the box, so a cell can write to its event channel (fd 3) itself:
+    // a line that never ends, and a flood of forged error events for its own cell
+    await withSession(open, async (s) => {
+      const c = await CodeContext.start(s, 'python', { maxCellBytes: 100_000 });
+      const heap0 = process.memoryUsage().heapUsed + process.memoryUsage().external;
+      const endless = await c.run(
+        'import os\nchunk = b"x" * (1 << 20)\nfor _ in range(192): os.write(3, chunk)\nos.write(3, b"\\n")\nprint("after")',
+      );
+      const grown = process.memoryUsage().heapUsed + process.memoryUsage().external - heap0;
+      assert.ok(grown < 64 << 20, `the host kept ${Math.round(grown / 2 ** 20)} MiB of a 192 MiB line`);
+      assert.equal(endless.truncated, true);
+      assert.equal(text(endless, 'stdout'), 'after\n', 'the stream goes on after the line it dropped');
+
+      const forged = await c.run(
+        'import json, os\n' +
+          'line = (json.dumps({"id": 2, "type": "error", "name": "E", "message": "m" * 1000, "traceback": ""}) + "\\n").encode()\n' +
+          'for _ in range(20000): os.write(3, line)\n',
+      );
+      assert.equal(forged.truncated, true);
+      assert.ok(JSON.stringify(forged.events).length <= 110_000, `${JSON.stringify(forged.events).length} bytes kept`);
+      assert.equal(value(await c.run('1 + 1')), '2', 'the context serves on');
+      c.close();
+    });
+  });
+
   it('a cell’s output is capped; the cell still ends', async () => {
     await withSession(open, async (s) => {
       const c = await CodeContext.start(s, 'python', { maxCellBytes: 10_000 });

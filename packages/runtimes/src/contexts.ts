@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { CONTEXT_LANGUAGES, MAX_CELL_EVENT_BYTES } from '@codebox/protocol';
 import type { CellEventJson, ContextLanguageName } from '@codebox/protocol';
@@ -71,11 +72,19 @@ interface Waiting {
   bytes: number;
   truncated: boolean;
   failed: boolean;
+  /** the one error event let past the cap (the cell's own, at its end) has been */
+  errorPastCap: boolean;
 }
+
+/** what of an event line is read before it is taken for no event of the driver's */
+const LINE_SLACK = 64 << 10;
 
 export class CodeContext {
   private handle!: CommandHandle;
   private buffer = '';
+  /** a line past what any event may be is being dropped, up to its end */
+  private dropping = false;
+  private decoder = new StringDecoder('utf8');
   private stderrTail = '';
   private nextCell = 1;
   private readonly waiting = new Map<number, Waiting>();
@@ -108,7 +117,16 @@ export class CodeContext {
     if (this.endedWith) return Promise.reject(new ContextEndedError(this.endedWith));
     const id = this.nextCell++;
     return new Promise<CellResult>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject, events: [], onEvent, bytes: 0, truncated: false, failed: false });
+      this.waiting.set(id, {
+        resolve,
+        reject,
+        events: [],
+        onEvent,
+        bytes: 0,
+        truncated: false,
+        failed: false,
+        errorPastCap: false,
+      });
       void this.ready.then(() => this.handle.stdin?.write(`${JSON.stringify({ id, code })}\n`));
     });
   }
@@ -123,6 +141,8 @@ export class CodeContext {
     this.end('the context was restarted');
     this.endedWith = undefined;
     this.buffer = '';
+    this.dropping = false;
+    this.decoder = new StringDecoder('utf8');
     this.stderrTail = '';
     await this.launch({});
   }
@@ -142,7 +162,8 @@ export class CodeContext {
       {
         onOutput: (stream, chunk) => {
           if (handle !== this.handle) return;
-          if (stream === 'stdout') this.take(chunk.toString('utf8'));
+          // a character cut between two chunks is whole again in the decoder
+          if (stream === 'stdout') this.take(this.decoder.write(chunk));
           else this.stray(chunk.toString('utf8'));
         },
       },
@@ -174,9 +195,20 @@ export class CodeContext {
 
   private onReady: () => void = () => undefined;
 
-  /** the driver's event lines */
+  /**
+   * The driver's event lines. The driver runs in the box, so a cell can write to this
+   * channel too: nothing it writes is kept past a cell's cap — a line longer than any
+   * event may be is dropped as it comes, up to its end, and its cell marked cut.
+   */
   private take(text: string): void {
-    this.buffer += text;
+    let from = 0;
+    if (this.dropping) {
+      const nl = text.indexOf('\n');
+      if (nl < 0) return;
+      this.dropping = false;
+      from = nl + 1;
+    }
+    this.buffer += from === 0 ? text : text.slice(from);
     for (let nl = this.buffer.indexOf('\n'); nl >= 0; nl = this.buffer.indexOf('\n')) {
       const line = this.buffer.slice(0, nl);
       this.buffer = this.buffer.slice(nl + 1);
@@ -188,6 +220,12 @@ export class CodeContext {
       }
       if (e.type === 'ready') this.onReady();
       else if (typeof e.id === 'number') this.deliver(e.id, e);
+    }
+    if (this.buffer.length > this.maxCellBytes + LINE_SLACK) {
+      this.buffer = '';
+      this.dropping = true;
+      const running = [...this.waiting.values()][0];
+      if (running) running.truncated = true;
     }
   }
 
@@ -203,10 +241,13 @@ export class CodeContext {
     if (!event) return;
     if (event.type === 'error') w.failed = true;
     const size = JSON.stringify(event).length;
-    if (w.bytes + size > this.maxCellBytes && event.type !== 'error') {
+    const over = w.bytes + size > this.maxCellBytes;
+    // past the cap, one error still comes through: the cell's own, which says how it ended
+    if (over && (event.type !== 'error' || w.errorPastCap)) {
       w.truncated = true;
       return;
     }
+    if (over) w.errorPastCap = true;
     w.bytes += size;
     w.events.push(event);
     w.onEvent?.(event);

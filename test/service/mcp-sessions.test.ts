@@ -113,6 +113,17 @@ describe('MCP session tools, over HTTP and stdio', { skip: serviceSkip() }, () =
           assert.match(listed, /^out\.txt\tfile\t5$/m);
           assert.match(listed, /^src\/main\.py\tfile\t\d+$/m);
 
+          // a large file is read no further than what the model is given
+          await c.call('exec_command', {
+            session_id: id,
+            command: 'head -c 3000000 /dev/zero | tr "\\0" a > big.txt; head -c 9000000 /dev/zero > big.png',
+          });
+          const big = textOf(await c.call('read_file', { session_id: id, path: 'big.txt' }));
+          assert.match(big, /^a{65536}\n\[cut at 65536 bytes: read the rest with exec_command, e\.g\. tail\]$/);
+          const image = await c.call('read_file', { session_id: id, path: 'big.png' });
+          assert.equal(image.isError, true);
+          assert.match(textOf(image), /^FILE_TOO_LARGE: big\.png: an image over 8388608 bytes is not sent/);
+
           assert.match(textOf(await c.call('close_session', { session_id: id })), /^closed/);
           const gone = await c.call('exec_command', { session_id: id, command: 'true' });
           assert.equal(gone.isError, true);

@@ -142,6 +142,35 @@ export class SessionsApi {
     return new Uint8Array(await res.arrayBuffer());
   }
 
+  /** a file's first maxBytes at most, read no further: for a reader that has room for no more */
+  async readFileHead(id: string, path: string, maxBytes: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
+    const res = await this.http.request('GET', `/v1/sessions/${seg(id)}/files/${filePath(path)}`);
+    const parts: Uint8Array[] = [];
+    let n = 0;
+    let truncated = false;
+    const reader = (res.body as ReadableStream<Uint8Array> | null)?.getReader();
+    while (reader) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (n + value.length > maxBytes) {
+        parts.push(value.subarray(0, maxBytes - n));
+        n = maxBytes;
+        truncated = true;
+        await reader.cancel();
+        break;
+      }
+      parts.push(value);
+      n += value.length;
+    }
+    const bytes = new Uint8Array(n);
+    let at = 0;
+    for (const p of parts) {
+      bytes.set(p, at);
+      at += p.length;
+    }
+    return { bytes, truncated };
+  }
+
   async writeFile(
     id: string,
     path: string,

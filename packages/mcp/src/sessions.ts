@@ -10,7 +10,10 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { CodeboxError } from '@codebox/client';
 import type { CellStreamEvent, CodeboxClient, CommandResultJson, RuntimesResponse } from '@codebox/client';
-import { answer, cut, IMAGE_TYPES, ToolFailure } from './answer.js';
+import { answer, cut, IMAGE_TYPES, MAX_TEXT, ToolFailure } from './answer.js';
+
+/** the largest image read_file sends */
+const MAX_IMAGE = 8 << 20;
 
 /** a cell that runs longer is interrupted (the context lives): a model waits for its answer */
 const CELL_TIMEOUT_MS = { default: 60_000, maximum: 600_000 };
@@ -189,12 +192,19 @@ export function registerSessionTools(server: McpServer, client: CodeboxClient, r
     },
     (args): Promise<CallToolResult> =>
       inSession(async () => {
-        const bytes = Buffer.from(await client.sessions.readFile(args.session_id, args.path));
         const mimeType = IMAGE_TYPES[args.path.split('.').pop()?.toLowerCase() ?? ''];
-        if (mimeType) return [{ type: 'image', data: bytes.toString('base64'), mimeType }];
+        // no more is read than a model is given: a large file is not held here whole
+        const head = await client.sessions.readFileHead(args.session_id, args.path, mimeType ? MAX_IMAGE : MAX_TEXT);
+        const bytes = Buffer.from(head.bytes);
+        if (mimeType) {
+          if (head.truncated)
+            throw new ToolFailure('FILE_TOO_LARGE', `${args.path}: an image over ${MAX_IMAGE} bytes is not sent`);
+          return [{ type: 'image', data: bytes.toString('base64'), mimeType }];
+        }
+        const more = head.truncated ? `\n[cut at ${MAX_TEXT} bytes: read the rest with exec_command, e.g. tail]` : '';
         const text = bytes.toString('utf8');
-        if (!text.includes('\uFFFD')) return [{ type: 'text', text: cut(text) }];
-        return [{ type: 'text', text: `(binary, ${bytes.length} bytes, base64)\n${cut(bytes.toString('base64'))}` }];
+        if (!text.slice(0, -4).includes('\uFFFD')) return [{ type: 'text', text: `${text}${more}` }];
+        return [{ type: 'text', text: `(binary, base64)\n${bytes.toString('base64')}${more}` }];
       }),
   );
 

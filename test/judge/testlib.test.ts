@@ -164,6 +164,35 @@ describe('testlib', { skip: boxSkip('python3') }, () => {
     assert.match(quits.tests[0]?.checker ?? '', /^unexpected eof/);
   });
 
+  it('a compile two jobs share is not stopped by one of them being cancelled', async () => {
+    // as a worker shares them: the second job waits on the first one's compile of the same checker
+    const making = new Map<string, Promise<Compiled>>();
+    const compileCache: CompileCache = {
+      get: (key, make) => {
+        let p = making.get(key);
+        if (!p) making.set(key, (p = make()));
+        return p;
+      },
+    };
+    // a checker no other test compiles: its compile is not in any cache yet
+    const checker = {
+      ...checkerOf(j, 'sum-checker.cpp'),
+      files: [{ ...source('sum-checker.cpp'), content: `${source('sum-checker.cpp').content}\n// shared\n` }],
+    };
+    const cancelled = new AbortController();
+    const first = j.run(
+      'python',
+      { files: printing('a + b'), tests: SUM_TESTS, checker, compileCache },
+      { signal: cancelled.signal },
+    );
+    const second = j.run('python', { files: printing('a + b'), tests: SUM_TESTS, checker, compileCache });
+    // g++ takes seconds over testlib.h: this lands while the checker compiles
+    setTimeout(() => cancelled.abort(), 300);
+    await assert.rejects(first, /the job was cancelled while its checker compiled/);
+    assert.equal((await second).verdict, 'ACCEPTED', 'the job nobody cancelled is judged');
+    assert.equal(making.size, 1);
+  });
+
   it('a checker is compiled once per cache key, and its own testlib.h wins over ours', async () => {
     const kept = new Map<string, Compiled>();
     let compiles = 0;

@@ -68,7 +68,7 @@ export async function compileOwn(
   });
   const ours = program.runtime.compile !== undefined && !program.files.some((f) => f.name === TESTLIB);
   const files = ours ? [...program.files, { name: TESTLIB, content: testlibSource() }] : program.files;
-  const make = async (): Promise<Compiled> => {
+  const make = async (signal: AbortSignal | undefined): Promise<Compiled> => {
     const include = ours ? INCLUDE_HERE[program.runtime.id] : undefined;
     const compiled = await compileProgram(
       sandbox,
@@ -88,7 +88,21 @@ export async function compileOwn(
     // the header was for the compiler: the runs need only what it made
     return ours ? { ...compiled, files: compiled.files.filter((f) => f.path !== TESTLIB) } : compiled;
   };
-  return cache ? cache.get(compileKey(program.runtime, files, rootfs.rootfs), make) : make();
+  if (!cache) return make(signal);
+  // a compile the cache shares between jobs is no one job's to stop: it runs to its end (and
+  // is kept), and a job that is cancelled meanwhile stops waiting for it, alone
+  const shared = cache.get(compileKey(program.runtime, files, rootfs.rootfs), () => make(undefined));
+  return signal ? untilAborted(shared, signal, role) : shared;
+}
+
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal, role: Role): Promise<T> {
+  const stopped = (): SpecError => new SpecError(`${role}.files`, `the job was cancelled while its ${role} compiled`);
+  if (signal.aborted) return Promise.reject(stopped());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 let testlib: string | undefined;

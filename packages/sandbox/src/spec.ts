@@ -47,7 +47,10 @@ export interface RunSpec {
    * maxBytes in all (a sparse file counts its size): see collect.ts
    */
   readonly collect?: Collect;
-  /** read-only host files in the work dir, bound after the files are placed (BindSpec) */
+  /**
+   * read-only host files in the work dir, bound as the box is set up, before its files are
+   * placed (the two may not overlap)
+   */
   readonly binds?: readonly BindSpec[];
 }
 

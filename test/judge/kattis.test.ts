@@ -58,6 +58,32 @@ describe('Kattis validators', { skip: boxSkip('python3') }, () => {
     assert.deepEqual([r.score, r.maxScore], [13, 20]);
   });
 
+  it('an interactor may say more than a run’s default output to the solution, and take longer than its wall', async () => {
+    // 200,000 queries of a number each, answered with its double: ~2.6 MB from the interactor
+    const interactor = {
+      runtime: j.runtime('python'),
+      protocol: 'kattis' as const,
+      files: [
+        {
+          name: 'many.py',
+          content:
+            'import sys\nn = 200000\nout = sys.stdout\nfor i in range(n):\n    out.write("%d\\n" % (i + 1000000))\n' +
+            'out.write("0\\n")\nout.flush()\ntotal = sum(int(x) for x in sys.stdin.read().split())\n' +
+            'sys.exit(42 if total == 2 * sum(range(1000000, 1000000 + n)) else 43)\n',
+        },
+      ],
+    };
+    const r = await j.run('python', {
+      files: solution(
+        'import sys\nfor line in sys.stdin:\n    x = int(line)\n    if x == 0: break\n    sys.stdout.write("%d\\n" % (2 * x))\n',
+      ),
+      tests: [{ stdin: '', expectedOutput: '' }],
+      interactor,
+      limits: { outputBytes: 4 << 20, wallMs: 15_000 },
+    });
+    assert.equal(r.tests[0]?.verdict, 'ACCEPTED', JSON.stringify(r.tests[0]));
+  });
+
   it('an interactive validator: its stdout to the solution, the solution’s output on its stdin', async () => {
     const interactor = interactorOf(j, 'kattis-guess.py', { protocol: 'kattis' });
     const tests = [

@@ -14,7 +14,7 @@
  * comes is its wall time), then the interactor's word, then the solution's own end.
  */
 import { PassThrough } from 'node:stream';
-import { runCompiled } from '@codebox/runtimes';
+import { DEFAULT_PROGRAM_POLICY, runCompiled } from '@codebox/runtimes';
 import type { Compiled, ProgramPolicy } from '@codebox/runtimes';
 import type { RunResult, Sandbox } from '@codebox/sandbox';
 import { placeAll } from './data.js';
@@ -25,6 +25,13 @@ import { FEEDBACK, feedbackOf } from './programs.js';
 
 /** what is read back of a testlib interactor's output file */
 const TOUT_BYTES = 64 << 20;
+/**
+ * What an interactor may say to the solution: a run's default output (1 MiB) is less than
+ * many interactions need (2·10^5 queries), and its words go to the solution, not the verdict
+ */
+const INTERACTOR_OUTPUT_BYTES = 16 << 20;
+/** the interactor outlives the solution by this much: it reads the solution's last words */
+const INTERACTOR_WALL_SLACK_MS = 2_000;
 
 export interface Interaction {
   readonly protocol: InteractorProtocol;
@@ -72,10 +79,19 @@ export async function interact(
     },
     kattis: { args: ['input.txt', 'expected.txt', 'feedback/'], mkdir: 'feedback', collect: FEEDBACK },
   }[i.protocol];
+  // within what the worker allows a run: its maxima may be lower than these
+  const { defaults, maxima } = (policy ?? DEFAULT_PROGRAM_POLICY).run;
+  const limits = {
+    wallMs: Math.min(
+      maxima.wallMs,
+      Math.max(defaults.wallMs, (i.solution.limits?.wallMs ?? defaults.wallMs) + INTERACTOR_WALL_SLACK_MS),
+    ),
+    outputBytes: Math.min(maxima.outputBytes, Math.max(defaults.outputBytes, INTERACTOR_OUTPUT_BYTES)),
+  };
   const interactorRun = runCompiled(
     sandbox,
     { ...interactor, files: [...interactor.files, ...data.files] },
-    { ...own, args: [...own.args, ...i.args], stdin: toInteractor, binds: data.binds, ...rootfs },
+    { ...own, args: [...own.args, ...i.args], stdin: toInteractor, binds: data.binds, limits, ...rootfs },
     policy,
     { onOutput: (_step, stream, chunk) => void (stream === 'stdout' && toSolution.write(chunk)), ...abort },
   ).finally(() => toSolution.end());

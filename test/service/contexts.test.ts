@@ -53,6 +53,10 @@ describe('code contexts through the API', { skip: serviceSkip() }, () => {
       // the cell's file is the workspace's: the files API and a command see it
       assert.equal(Buffer.from(await a().sessions.readFile(s.id, 'kept.json')).toString(), '{"x": 42}');
 
+      // text in frames and chunks of any cut comes back whole
+      const wide = await a().sessions.runCell(s.id, c.id, 'print("é" * 400000)');
+      assert.equal(stdout(wide), `${'é'.repeat(400000)}\n`);
+
       const broken = await a().sessions.runCell(s.id, c.id, 'print("before")\n1 / 0');
       assert.equal(broken.failed, true);
       assert.equal(stdout(broken), 'before\n');

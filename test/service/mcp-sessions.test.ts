@@ -120,6 +120,16 @@ describe('MCP session tools, over HTTP and stdio', { skip: serviceSkip() }, () =
           });
           const big = textOf(await c.call('read_file', { session_id: id, path: 'big.txt' }));
           assert.match(big, /^a{65536}\n\[cut at 65536 bytes: read the rest with exec_command, e\.g\. tail\]$/);
+          // a `..` would be resolved by the URL parser, to another route: refused before it is sent
+          for (const [tool, args] of [
+            ['read_file', { session_id: id, path: 'src/../../../../v1/runtimes' }],
+            ['write_file', { session_id: id, path: '../x', content: '' }],
+            ['exec_command', { session_id: '..', command: 'true' }],
+          ] as const) {
+            const r = await c.call(tool, args);
+            assert.equal(r.isError, true, tool);
+            assert.match(textOf(r), /^(FILE_PATH_INVALID|INVALID_REQUEST): .*"\.\.?" is not a name/, tool);
+          }
           const image = await c.call('read_file', { session_id: id, path: 'big.png' });
           assert.equal(image.isError, true);
           assert.match(textOf(image), /^FILE_TOO_LARGE: big\.png: an image over 8388608 bytes is not sent/);

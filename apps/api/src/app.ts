@@ -87,7 +87,15 @@ export function createApp(d: ApiDeps): Api {
   });
   app.use(nativeRoutes(shared));
   app.use(problemRoutes({ ...shared, problemMaxBytes: d.config.problemMaxBytes }));
-  app.use(mcpRoutes({ authenticate: auth, bodyLimitBytes: d.config.bodyLimitBytes, version: d.version, log: d.log }));
+  app.use(
+    mcpRoutes({
+      authenticate: auth,
+      rateLimit: shared.rateLimit,
+      bodyLimitBytes: d.config.bodyLimitBytes,
+      version: d.version,
+      log: d.log,
+    }),
+  );
   app.use(sessionsApi.routes);
   app.use(pistonApi.routes);
   app.use(judge0Api.routes);

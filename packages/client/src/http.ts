@@ -20,6 +20,17 @@ export class CodeboxError extends Error {
   }
 }
 
+/**
+ * One segment of a URL's path, encoded. A `.` or `..` segment is refused before anything is
+ * sent: a URL parser resolves it (`%2e%2e` as well), so the request would reach another
+ * route or another resource than the one named.
+ */
+export function segment(s: string, field = 'id', code = 'INVALID_REQUEST'): string {
+  if (s === '.' || s === '..')
+    throw new CodeboxError(400, code, `${field}: "${s}" is not a name`, { field }, undefined);
+  return encodeURIComponent(s);
+}
+
 export interface HttpOptions {
   readonly baseUrl: string;
   readonly apiKey?: string;

@@ -18,7 +18,7 @@ import type {
   RuntimeInfo,
   SessionPolicy,
 } from '@codebox/protocol';
-import { CodeboxError, Http, parseSse, sseEvents } from './http.js';
+import { CodeboxError, Http, parseSse, segment, sseEvents } from './http.js';
 import { SessionsApi } from './sessions.js';
 
 export type {
@@ -74,12 +74,12 @@ export class CodeboxClient {
   }
 
   async get(id: string): Promise<JobView> {
-    return this.json('GET', `/v1/jobs/${encodeURIComponent(id)}`);
+    return this.json('GET', `/v1/jobs/${segment(id)}`);
   }
 
   /** cancels: the job as it is after (cancelled, or still ending when the server stopped waiting) */
   async cancel(id: string): Promise<JobView> {
-    return this.json('DELETE', `/v1/jobs/${encodeURIComponent(id)}`);
+    return this.json('DELETE', `/v1/jobs/${segment(id)}`);
   }
 
   /**
@@ -98,7 +98,7 @@ export class CodeboxClient {
 
   /** a problem: its latest version, or `id@version` */
   async problem(ref: string): Promise<ProblemView> {
-    return this.json('GET', `/v1/problems/${encodeURIComponent(ref)}`);
+    return this.json('GET', `/v1/problems/${segment(ref)}`);
   }
 
   /** this key's problems, each at its latest version */
@@ -108,7 +108,7 @@ export class CodeboxClient {
 
   /** deletes a problem with every version, or `id@version`: the versions deleted */
   async deleteProblem(ref: string): Promise<number[]> {
-    return (await this.json<{ deleted: number[] }>('DELETE', `/v1/problems/${encodeURIComponent(ref)}`)).deleted;
+    return (await this.json<{ deleted: number[] }>('DELETE', `/v1/problems/${segment(ref)}`)).deleted;
   }
 
   async runtimes(): Promise<RuntimesResponse> {
@@ -155,7 +155,7 @@ export class CodeboxClient {
     lastEventId: string | undefined,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<ReceivedEvent> {
-    const res = await this.http.request('GET', `/v1/jobs/${encodeURIComponent(id)}/events`, {
+    const res = await this.http.request('GET', `/v1/jobs/${segment(id)}/events`, {
       headers: { Accept: 'text/event-stream', ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) },
       ...(signal ? { signal } : {}),
     });

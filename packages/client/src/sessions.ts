@@ -31,7 +31,7 @@ import type {
 // Ajv on import, which a page under a CSP without 'unsafe-eval' refuses to run
 import { PTY_BEARER_PREFIX, PTY_SUBPROTOCOL } from '@codebox/protocol/session';
 import type { Http } from './http.js';
-import { sseEvents } from './http.js';
+import { segment, sseEvents } from './http.js';
 
 /** what the client needs of a WebSocket: the browser's, or the `ws` package's in Node */
 export interface WebSocketLike {
@@ -73,9 +73,13 @@ export interface SessionTerminal {
   close(): void;
 }
 
-const seg = (s: string): string => encodeURIComponent(s);
+const seg = (s: string): string => segment(s);
 /** a workspace path in a URL: each part encoded on its own, the slashes kept */
-const filePath = (p: string): string => p.split('/').map(seg).join('/');
+const filePath = (p: string): string =>
+  p
+    .split('/')
+    .map((part) => segment(part, 'path', 'FILE_PATH_INVALID'))
+    .join('/');
 
 export class SessionsApi {
   constructor(private readonly http: Http) {}

@@ -12,6 +12,7 @@
 # the context lives on.
 import ast
 import base64
+import codecs
 import json
 import linecache
 import os
@@ -50,6 +51,8 @@ class Forward(threading.Thread):
         os.close(write)
         self.read, self.stream = read, stream
         self.seen = threading.Event()
+        # a character cut between two reads is whole again in the next event
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
 
     def run(self):
         pending = b""
@@ -72,8 +75,9 @@ class Forward(threading.Thread):
                 self.seen.set()
 
     def emit(self, data):
-        if data:
-            send({"id": current["id"], "type": self.stream, "text": data.decode("utf-8", "replace")})
+        text = self.decoder.decode(data) if data else ""
+        if text:
+            send({"id": current["id"], "type": self.stream, "text": text})
 
 
 forwards = [Forward(1, "stdout"), Forward(2, "stderr")]

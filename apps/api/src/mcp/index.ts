@@ -12,6 +12,8 @@ import type { Logger } from 'pino';
 
 export interface McpDeps {
   readonly authenticate: RequestHandler;
+  /** the key's rate: each POST is a request like any other (the tools' own calls count too) */
+  readonly rateLimit: RequestHandler;
   readonly bodyLimitBytes: number;
   readonly version: string;
   readonly log: Logger;
@@ -19,7 +21,7 @@ export interface McpDeps {
 
 export function mcpRoutes(d: McpDeps): Router {
   const router = Router();
-  router.post('/mcp', d.authenticate, express.json({ limit: d.bodyLimitBytes }), async (req, res) => {
+  router.post('/mcp', d.authenticate, d.rateLimit, express.json({ limit: d.bodyLimitBytes }), async (req, res) => {
     const key = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     const client = new CodeboxClient({ baseUrl: selfUrl(req), ...(key ? { apiKey: key } : {}) });
     const server = createMcpServer({ client, runtimes: await client.runtimes(), version: d.version });

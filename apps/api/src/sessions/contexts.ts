@@ -8,6 +8,7 @@
  * a failure of the call itself once the stream is open (its session lost, say) is `fail`
  * ({code, message}), so a client never takes one for the other.
  */
+import { StringDecoder } from 'node:string_decoder';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { SessionCall } from '@codebox/jobs';
 import { ApiError, checkCellRequest, checkContextRequest } from '@codebox/protocol';
@@ -66,16 +67,24 @@ export function contextRoutes(r: Router, d: ContextRoutesDeps): void {
 async function* cellFrames(
   call: SessionCall,
 ): AsyncGenerator<{ kind: 'start' } | { kind: 'event'; event: CellEventJson } | { kind: 'done'; value: unknown }> {
-  let pending = '';
+  // a character may be cut between two frames; a large event (a plot) spans many, so each
+  // frame's text is looked through once, not the whole line again
+  const decoder = new StringDecoder('utf8');
+  const parts: string[] = [];
   for (let f = await call.next(); f; f = await call.next()) {
     if (f.kind === 'error') throw frameError(f);
     if (f.kind === 'event') yield { kind: 'start' };
     else if (f.kind === 'data') {
-      pending += f.bytes.toString('utf8');
-      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
-        yield { kind: 'event', event: JSON.parse(pending.slice(0, nl)) as CellEventJson };
-        pending = pending.slice(nl + 1);
+      const text = decoder.write(f.bytes);
+      let from = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+        parts.push(text.slice(from, nl));
+        const line = parts.join('');
+        parts.length = 0;
+        from = nl + 1;
+        yield { kind: 'event', event: parseEvent(line) };
       }
+      if (from < text.length) parts.push(text.slice(from));
     } else if (f.kind === 'end') {
       yield { kind: 'done', value: f.value };
       return;
@@ -121,6 +130,15 @@ async function streamedCell(call: SessionCall, res: Response): Promise<void> {
   } finally {
     clearInterval(keepalive);
     if (!res.writableEnded) res.end();
+  }
+}
+
+function parseEvent(line: string): CellEventJson {
+  try {
+    return JSON.parse(line) as CellEventJson;
+  } catch {
+    // the worker writes each line whole from an event it made: anything else is ours to fix
+    throw new ApiError('INTERNAL', 'a cell event came malformed from the worker');
   }
 }
 

@@ -129,6 +129,42 @@ describe('problem store', { skip: serviceSkip() }, () => {
   });
 });
 
+describe('problem store: a failed upload takes back its chunks', { skip: serviceSkip() }, () => {
+  let redis: TestRedis;
+  let conn: RedisConnection;
+  before(async () => {
+    redis = await startRedis();
+    conn = connect(redis.url, 'codebox-test');
+  });
+  after(async () => {
+    await conn?.quit();
+    await redis?.destroy();
+  });
+
+  it('discardChunks deletes what the upload wrote, never a chunk a version holds; a bad stream part way leaves none', async () => {
+    const store = new ProblemStore(conn, 'cbtest-discard');
+    const keys = async () => (await conn.keys('cbtest-discard:blob:*')).length;
+    const held = await store.putBlob(Buffer.from('held'));
+    await store.commit('alice', problem('x', [{ stdin: held, expectedOutput: held }]));
+    const before = await keys();
+    const written: string[] = [];
+    // two chunks and a failure, as a zip entry with a bad CRC fails at its end
+    async function* failing(): AsyncIterable<Buffer> {
+      yield Buffer.from(bytes(CHUNK_BYTES, 7));
+      yield Buffer.from(bytes(CHUNK_BYTES, 8));
+      yield Buffer.from('held');
+      throw new Error('fails its CRC-32 check');
+    }
+    await store.putBlob(Buffer.from('held'), undefined, written);
+    await assert.rejects(store.putBlob(failing(), undefined, written), /CRC/);
+    assert.equal(written.length, 2, 'held was there already: not written');
+    assert.equal(await keys(), before + 2);
+    assert.equal(await store.discardChunks([...written, held.sha256]), 2);
+    assert.equal(await keys(), before, 'no key of the upload remains; the held chunk stays');
+    assert.ok((await conn.ttl(store.keys.blobChunk(held.sha256))) === -1);
+  });
+});
+
 describe('problem store over maxmemory', { skip: serviceSkip() }, () => {
   let redis: TestRedis;
   let conn: RedisConnection;

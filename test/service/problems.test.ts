@@ -207,9 +207,11 @@ describe('problems', { skip: serviceSkip() }, () => {
     await fails(a().createProblem(Buffer.from('not a zip at all')), 400, 'INVALID_REQUEST', 'archive');
   });
 
-  it('over CODEBOX_PROBLEM_MAX_BYTES: 413, nothing stored', async () => {
+  it('over CODEBOX_PROBLEM_MAX_BYTES: 413, nothing stored, not even the chunks it sent before the cap', async () => {
     await fails(a().createProblem(Buffer.alloc(9 << 20, 1)), 413, 'PROBLEM_TOO_LARGE');
     const big = 'x'.repeat(3 << 20);
+    const chunks = async () => (await t.s.redis.keys(`${t.s.prefix}:blob:*`)).sort();
+    const before = await chunks();
     await fails(
       a().createProblem({
         id: 'toobig',
@@ -218,6 +220,8 @@ describe('problems', { skip: serviceSkip() }, () => {
       413,
       'PROBLEM_TOO_LARGE',
     );
+    // the first two files' 6 MiB were written before the third passed the cap: they once waited an hour
+    assert.deepEqual(await chunks(), before, 'the refused upload left no chunk');
     await fails(a().problem('toobig'), 404, 'NOT_FOUND');
     const same = await a().createProblem({
       id: 'same',

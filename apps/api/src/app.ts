@@ -86,7 +86,13 @@ export function createApp(d: ApiDeps): Api {
     sessionsPerKey: d.config.sessionsPerKey,
   });
   app.use(nativeRoutes(shared));
-  app.use(problemRoutes({ ...shared, problemMaxBytes: d.config.problemMaxBytes }));
+  app.use(
+    problemRoutes({
+      ...shared,
+      problemMaxBytes: d.config.problemMaxBytes,
+      uploads: new StreamLimiter(d.config.problemUploads, d.config.problemUploads, 'package uploads in flight'),
+    }),
+  );
   app.use(
     mcpRoutes({
       authenticate: auth,

@@ -33,6 +33,7 @@ export interface ApiConfig extends RedisConfig {
   bodyLimitBytes: number;
   /** a problem version's data, each distinct file once, and the largest package upload */
   problemMaxBytes: number;
+  problemUploads: number;
   /** a worker counts as alive this long after its last heartbeat */
   workerFreshMs: number;
   /** event streams and waits open at once, in all and per key (each holds a Redis connection) */
@@ -209,6 +210,13 @@ const API_VARIABLES: Variables<ApiConfig> = {
     doc: "a stored problem version's data (each distinct file once) and the largest package upload; problems live in Redis, whose maxmemory must hold them",
     default: '256m',
     apply: byteSize('1k', '8g', '256m', (n, c) => (c.problemMaxBytes = n)),
+  },
+  // Package uploads in flight per API process: each is written to the temp directory as it
+  // comes, up to CODEBOX_PROBLEM_MAX_BYTES, so this times that is the disk they may take.
+  CODEBOX_PROBLEM_UPLOADS: {
+    doc: 'package (zip) uploads in flight per API process, each spooled to the temp directory up to CODEBOX_PROBLEM_MAX_BYTES (more: 503, or 429 for the key that holds them all)',
+    default: '4',
+    apply: wholeNumber(1, 1_000, (n, c) => (c.problemUploads = n)),
   },
 };
 

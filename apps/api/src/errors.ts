@@ -6,7 +6,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { redisFull } from '@codebox/jobs';
-import { ApiError } from '@codebox/protocol';
+import { API_ERRORS, ApiError } from '@codebox/protocol';
 
 /**
  * A full Redis (over its maxmemory, noeviction) has room again as finished jobs expire
@@ -14,6 +14,11 @@ import { ApiError } from '@codebox/protocol';
  * Redis that is away.
  */
 const FULL_RETRY_AFTER_S = 10;
+
+/** a message's or a detail string's length on the wire: a message quoting a user's input can be any size */
+const MAX_TEXT_CHARS = 1024;
+/** the body when an error cannot be serialised even cut: fixed, so it always can */
+const UNSERIALISABLE = JSON.stringify({ error: { code: 'INTERNAL', message: API_ERRORS.INTERNAL.message } });
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
@@ -44,8 +49,28 @@ export function errorHandler(log: Logger) {
       res.end();
       return;
     }
-    res.status(api.status).json(api.body());
+    let body: string;
+    let status = api.status;
+    try {
+      body = JSON.stringify(cut(api.body(), 0));
+    } catch (serialising) {
+      // a detail no JSON holds (a BigInt, a cycle): never Express's own HTML page with its stack trace
+      log.error({ err, serialising }, 'an error could not be serialised');
+      body = UNSERIALISABLE;
+      status = 500;
+    }
+    res.status(status).type('application/json').send(body);
   };
+}
+
+/** strings cut to MAX_TEXT_CHARS, at any depth up to a few levels (deeper: left out) */
+function cut(value: unknown, depth: number): unknown {
+  if (typeof value === 'string')
+    return value.length > MAX_TEXT_CHARS ? `${value.slice(0, MAX_TEXT_CHARS)}… (${value.length} chars)` : value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth > 4) return undefined;
+  if (Array.isArray(value)) return value.slice(0, 100).map((v) => cut(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cut(v, depth + 1)]));
 }
 
 function isRedisDown(err: unknown): boolean {

@@ -98,3 +98,19 @@ end
 table.sort(versions)
 return versions
 `;
+
+/**
+ * discardChunks: an upload that failed takes back the chunks it wrote, but never one a
+ * version holds (a concurrent upload's commit may have taken it since). A concurrent
+ * upload that only found one of them stored is refused at its commit (chunks missing)
+ * and sends again, as after a delete.
+ *   KEYS[1] chunk references (hash)   ARGV[1] chunk key prefix, ARGV[2..] the chunks
+ *   → how many were deleted
+ */
+export const DISCARD_CHUNKS = `
+local n = 0
+for i = 2, #ARGV do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then n = n + redis.call('DEL', ARGV[1] .. ARGV[i]) end
+end
+return n
+`;

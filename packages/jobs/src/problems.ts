@@ -19,7 +19,7 @@ import crypto from 'node:crypto';
 import type { CheckerInput, GroupInput, ProblemFormat, ProgramCheckerInput, RequestLimits } from '@codebox/protocol';
 import type { RedisConnection } from './connection.js';
 import { Keys } from './keys.js';
-import { COMMIT_VERSION, DELETE_VERSIONS, PUT_CHUNK, TOUCH_CHUNK } from './problem-scripts.js';
+import { COMMIT_VERSION, DELETE_VERSIONS, DISCARD_CHUNKS, PUT_CHUNK, TOUCH_CHUNK } from './problem-scripts.js';
 
 /** the most one chunk holds: what a writer or reader of a blob holds at once */
 export const CHUNK_BYTES = 1 << 20;
@@ -96,7 +96,7 @@ type Script = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 
 export class ProblemStore {
   readonly keys: Keys;
-  private readonly scripts: Record<'touch' | 'put' | 'commit' | 'remove', Script>;
+  private readonly scripts: Record<'touch' | 'put' | 'commit' | 'remove' | 'discard', Script>;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -113,15 +113,21 @@ export class ProblemStore {
       put: define('codeboxPutChunk', PUT_CHUNK, 1),
       commit: define('codeboxCommitVersion', COMMIT_VERSION, 3),
       remove: define('codeboxDeleteVersions', DELETE_VERSIONS, 3),
+      discard: define('codeboxDiscardChunks', DISCARD_CHUNKS, 1),
     };
   }
 
   /**
    * Stores a blob from its bytes (all at once, or as they come): each chunk is sent only
    * when Redis does not have it. onChunk sees each chunk's size before it is sent (a cap
-   * can throw there).
+   * can throw there); written gets each chunk this call wrote, as it is written, so an
+   * upload that fails later (a cap, a bad CRC) can discard them.
    */
-  async putBlob(source: Buffer | AsyncIterable<Buffer>, onChunk?: (bytes: number) => void): Promise<BlobRef> {
+  async putBlob(
+    source: Buffer | AsyncIterable<Buffer>,
+    onChunk?: (bytes: number) => void,
+    written?: string[],
+  ): Promise<BlobRef> {
     const whole = crypto.createHash('sha256');
     const chunks: string[] = [];
     let size = 0;
@@ -132,7 +138,11 @@ export class ProblemStore {
       const sha = sha256(chunk);
       chunks.push(sha);
       const key = this.keys.blobChunk(sha);
-      if ((await this.scripts.touch(key, UPLOAD_TTL_S)) === 0) await this.scripts.put(key, chunk, UPLOAD_TTL_S);
+      if (
+        (await this.scripts.touch(key, UPLOAD_TTL_S)) === 0 &&
+        (await this.scripts.put(key, chunk, UPLOAD_TTL_S)) === 1
+      )
+        written?.push(sha);
     };
     for await (const chunk of rechunk(source)) await put(chunk);
     if (chunks.length === 0) await put(Buffer.alloc(0));
@@ -166,6 +176,21 @@ export class ProblemStore {
     )) as (number | string)[];
     if (reply[0] === 0) throw new ChunksMissingError(reply.slice(1).map(String));
     return Number(reply[0]);
+  }
+
+  /**
+   * Deletes chunks a failed upload wrote (putBlob's written), except those a version holds:
+   * else they would wait out UPLOAD_TTL_S in Redis. How many were deleted.
+   */
+  async discardChunks(chunks: readonly string[]): Promise<number> {
+    if (chunks.length === 0) return 0;
+    let n = 0;
+    // in slices: a script's arguments are bounded
+    for (let at = 0; at < chunks.length; at += 1000)
+      n += Number(
+        await this.scripts.discard(this.keys.blobRefs(), this.keys.blobChunk(''), ...chunks.slice(at, at + 1000)),
+      );
+    return n;
   }
 
   /** a version (undefined: the latest), or undefined when there is none */

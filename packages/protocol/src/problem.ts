@@ -11,7 +11,13 @@ import { REQUEST_LIMITS } from './job.js';
 import type { CheckerInput, InteractorInput, RequestLimits, RuntimeInfo } from './job.js';
 import { checkLimits, checkPrograms, fieldPath, invalid } from './request.js';
 import type { LimitMaxima } from './request.js';
-import { PROBLEM_REQUEST_SCHEMA } from './schemas.js';
+import {
+  PROBLEM_MAX_GROUP_ID,
+  PROBLEM_MAX_GROUPS,
+  PROBLEM_MAX_NAME,
+  PROBLEM_MAX_TESTS,
+  PROBLEM_REQUEST_SCHEMA,
+} from './schemas.js';
 
 export interface ProblemTestInput {
   name?: string;
@@ -91,8 +97,21 @@ export function checkProblem(
   problem: Omit<ProblemRequest, 'tests'> & { tests: readonly Omit<ProblemTestInput, 'stdin' | 'expectedOutput'>[] },
   ctx: { readonly runtimes: readonly RuntimeInfo[]; readonly maxima: LimitMaxima },
 ): void {
+  // the schema's bounds again: a package translated never met the schema
+  if (problem.name !== undefined && problem.name.length > PROBLEM_MAX_NAME)
+    throw invalid('name', `is over ${PROBLEM_MAX_NAME} characters`);
+  if (problem.tests.length > PROBLEM_MAX_TESTS) throw invalid('tests', `has over ${PROBLEM_MAX_TESTS} tests`);
+  if (problem.groups && problem.groups.length > PROBLEM_MAX_GROUPS)
+    throw invalid('groups', `has over ${PROBLEM_MAX_GROUPS} groups`);
+  problem.groups?.forEach((g, i) => {
+    for (const id of [g.id, ...(g.dependsOn ?? [])])
+      if (id.length > PROBLEM_MAX_GROUP_ID)
+        throw invalid(`groups[${i}].id`, `is over ${PROBLEM_MAX_GROUP_ID} characters`);
+  });
   const names = new Set<string>();
   problem.tests.forEach((t, i) => {
+    if (t.name !== undefined && t.name.length > PROBLEM_MAX_NAME)
+      throw invalid(`tests[${i}].name`, `is over ${PROBLEM_MAX_NAME} characters`);
     if (t.name !== undefined) {
       if (names.has(t.name)) throw invalid(`tests[${i}].name`, `${JSON.stringify(t.name)} is there twice`);
       names.add(t.name);

@@ -54,6 +54,18 @@ export const PROBLEM_ID = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$';
 /** a problem as a job names it: its id, and @version for one version */
 export const PROBLEM_REF = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}(@[1-9][0-9]{0,8})?$';
 
+/**
+ * What a problem holds, however it comes (JSON, or a package translated): the schema's
+ * bounds and checkProblem's, one home each. A package is not bounded by its bytes alone
+ * (a path pattern without %d lets one file serve any number of tests).
+ */
+export const PROBLEM_MAX_TESTS = 10_000;
+export const PROBLEM_MAX_GROUPS = 200;
+/** a problem's name and a test's, in characters */
+export const PROBLEM_MAX_NAME = 200;
+/** a group's id and each it depends on, in characters */
+export const PROBLEM_MAX_GROUP_ID = 64;
+
 const TEST_POINTS = {
   type: 'number',
   minimum: 0,
@@ -63,7 +75,7 @@ const TEST_POINTS = {
 const GROUPS_SCHEMA = {
   type: 'array',
   minItems: 1,
-  maxItems: 200,
+  maxItems: PROBLEM_MAX_GROUPS,
   description:
     'subtasks: every test in exactly one; they run in this order. sum: each test earns its share; min: the points × the least any test earned (stops at the first that earns nothing); all: nothing unless every test is ACCEPTED (stops at the first that is not)',
   items: {
@@ -71,19 +83,19 @@ const GROUPS_SCHEMA = {
     additionalProperties: false,
     required: ['id', 'scoring', 'tests'],
     properties: {
-      id: { type: 'string', minLength: 1, maxLength: 64 },
+      id: { type: 'string', minLength: 1, maxLength: PROBLEM_MAX_GROUP_ID },
       points: { type: 'number', minimum: 0, description: "omitted: the sum of its tests' points" },
       scoring: { enum: [...SCORINGS] },
       dependsOn: {
         type: 'array',
-        maxItems: 200,
-        items: { type: 'string', minLength: 1, maxLength: 64 },
+        maxItems: PROBLEM_MAX_GROUPS,
+        items: { type: 'string', minLength: 1, maxLength: PROBLEM_MAX_GROUP_ID },
         description: 'groups before this one that must pass (every test ACCEPTED); else its tests are skipped',
       },
       tests: {
         type: 'array',
         minItems: 1,
-        maxItems: 10000,
+        maxItems: PROBLEM_MAX_TESTS,
         items: {
           oneOf: [
             { type: 'string', minLength: 1 },
@@ -221,7 +233,7 @@ export const JOB_REQUEST_SCHEMA = {
         additionalProperties: false,
         required: ['expectedOutput'],
         properties: {
-          name: { type: 'string', maxLength: 200 },
+          name: { type: 'string', maxLength: PROBLEM_MAX_NAME },
           stdin: { type: 'string', maxLength: 16777216 },
           expectedOutput: { type: 'string', maxLength: 16777216 },
           points: TEST_POINTS,
@@ -461,7 +473,7 @@ const PROBLEM_TEST = {
   additionalProperties: false,
   required: ['expectedOutput'],
   properties: {
-    name: { type: 'string', minLength: 1, maxLength: 200 },
+    name: { type: 'string', minLength: 1, maxLength: PROBLEM_MAX_NAME },
     stdin: { type: 'string' },
     expectedOutput: { type: 'string', description: 'the answer: what a checker compares with, or reads' },
     encoding: { enum: ['utf8', 'base64'], default: 'utf8', description: 'of stdin and expectedOutput' },
@@ -480,11 +492,11 @@ export const PROBLEM_REQUEST_SCHEMA = {
       pattern: PROBLEM_ID,
       description: 'one of your problems: this makes its next version; omitted or new: a new problem',
     },
-    name: { type: 'string', maxLength: 200 },
+    name: { type: 'string', maxLength: PROBLEM_MAX_NAME },
     tests: {
       type: 'array',
       minItems: 1,
-      maxItems: 10000,
+      maxItems: PROBLEM_MAX_TESTS,
       items: PROBLEM_TEST,
       description: "stored once, content-addressed: a test's data already stored is not stored again",
     },

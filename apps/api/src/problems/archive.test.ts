@@ -76,3 +76,21 @@ test('refused at once: not a zip, a path out of the package, the same file twice
     field('a'),
   );
 });
+
+test('an empty file stored (as Info-ZIP stores one) reads as empty, not a 500', async () => {
+  const file = zip(
+    'empty.zip',
+    [
+      ['problem.yaml', 'name: x\n'],
+      ['data/secret/1.ans', ''],
+    ],
+    true,
+  );
+  assert.equal(await read(file, 'data/secret/1.ans'), '');
+  const a = openArchive(file);
+  try {
+    assert.equal(await a.text('data/secret/1.ans'), '');
+  } finally {
+    a.close();
+  }
+});

@@ -9,8 +9,7 @@
  * of such a directory") is read as if that directory were its root.
  */
 import fs from 'node:fs';
-import { Transform } from 'node:stream';
-import type { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { ApiError } from '@codebox/protocol';
 
@@ -133,7 +132,8 @@ function entryStream(path: string, fd: number, entry: ArchiveEntry): Readable {
   fs.readSync(fd, local, 0, 30, entry.localOffset);
   if (local.readUInt32LE(0) !== LOCAL) throw bad(entry.name, 'has a damaged local header');
   const start = entry.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-  if (entry.compressedSize === 0) return checked(entry, fs.createReadStream(path, { start, end: start - 1 }));
+  // an empty file (Info-ZIP stores one so): a read stream cannot be given no bytes (end < start throws)
+  if (entry.compressedSize === 0) return checked(entry, Readable.from([]));
   const raw = fs.createReadStream(path, { start, end: start + entry.compressedSize - 1 });
   const inflated = entry.method === 8 ? raw.pipe(zlib.createInflateRaw()) : raw;
   raw.on('error', (err) => inflated.destroy(err));

@@ -18,6 +18,7 @@ import {
 } from '@codebox/protocol';
 import type { LimitMaxima, RuntimeInfo } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
+import type { StreamLimiter } from '../streams.js';
 import { openArchive } from './archive.js';
 import type { Archive } from './archive.js';
 import { checkable } from './draft.js';
@@ -36,6 +37,8 @@ export interface ProblemRoutesDeps {
   readonly problemMaxBytes: number;
   /** the key's rate, as for a route that creates a job */
   readonly rateLimit: RequestHandler;
+  /** package uploads in flight: each is spooled to a temp file up to problemMaxBytes */
+  readonly uploads: StreamLimiter;
   readonly log: Logger;
 }
 
@@ -91,11 +94,34 @@ async function store(d: ProblemRoutesDeps, req: Request, res: Response): Promise
   await commit(d, res, request.id ?? newId(), fromJson(request), undefined);
 }
 
-/** a package: spooled to a file (a zip is read from its end), read, translated, stored; the file removed */
+/** a package, counted while in flight (its temp file is disk): spooled, then read, translated, stored */
 async function storeArchive(d: ProblemRoutesDeps, req: Request, res: Response): Promise<void> {
   const asked = typeof req.query.id === 'string' ? req.query.id : undefined;
   if (asked !== undefined && !ID.test(asked))
     throw new ApiError('INVALID_REQUEST', `id: must match ${PROBLEM_ID}`, { field: 'id' });
+  let release: () => void;
+  try {
+    // counted before a byte is spooled: each upload in flight holds a temp file up to problemMaxBytes
+    release = d.uploads.acquire(String(res.locals.owner));
+  } catch (err) {
+    // its body is never read: a client must not send its next request on this connection
+    res.set('Connection', 'close');
+    throw err;
+  }
+  try {
+    await storeSpooled(d, req, res, asked);
+  } finally {
+    release();
+  }
+}
+
+/** spooled to a file (a zip is read from its end), read, translated, stored; the file removed on every path */
+async function storeSpooled(
+  d: ProblemRoutesDeps,
+  req: Request,
+  res: Response,
+  asked: string | undefined,
+): Promise<void> {
   const ctx = await context(d);
   const spooled = await spool(req, d.problemMaxBytes).catch((err: unknown) => {
     // the rest of the upload is never read: a client must not send its next request on this connection

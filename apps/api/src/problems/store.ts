@@ -1,7 +1,9 @@
 /**
  * A checked draft stored: each source as a blob (problems.ts: chunks a Redis already has
  * are not sent), its distinct bytes held to the cap as they come, then the version made
- * in one step. A file of the archive is streamed from it, never whole in memory.
+ * in one step. A file of the archive is streamed from it, never whole in memory, and read
+ * once however many tests name it. The definition's own JSON counts against the cap too.
+ * An upload that fails (the cap, a bad CRC, chunks gone) deletes the chunks it wrote.
  */
 import { distinctBytes, ProblemStore } from '@codebox/jobs';
 import type { BlobRef, StoredProblem, StoredProgram } from '@codebox/jobs';
@@ -17,16 +19,45 @@ export async function storeDraft(
   archive: Archive | undefined,
   maxBytes: number,
 ): Promise<StoredProblem> {
+  const written: string[] = [];
+  try {
+    return await storeAll(store, owner, id, draft, archive, maxBytes, written);
+  } catch (err) {
+    // else they would wait out UPLOAD_TTL_S in Redis; a failure to discard must not hide why the upload failed
+    await store.discardChunks(written).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function storeAll(
+  store: ProblemStore,
+  owner: string,
+  id: string,
+  draft: Draft,
+  archive: Archive | undefined,
+  maxBytes: number,
+  written: string[],
+): Promise<StoredProblem> {
   const seen = new Map<string, number>();
+  // an entry many tests name (a Polygon pattern without %d) is inflated and hashed once
+  const entries = new Map<string, Promise<BlobRef>>();
   let held = 0;
-  const blob = async (source: Source): Promise<BlobRef> => {
+  const blob = (source: Source): Promise<BlobRef> => {
+    if ('bytes' in source) return putOne(source);
+    const known = entries.get(source.entry);
+    if (known) return known;
+    const ref = putOne(source);
+    entries.set(source.entry, ref);
+    return ref;
+  };
+  const putOne = async (source: Source): Promise<BlobRef> => {
     let mine = 0;
     // the cap counts each distinct file once: a file's bytes as they come, on top of the distinct ones so far
     const count = (n: number): void => {
       mine += n;
       if (held + mine > maxBytes) throw tooLarge(maxBytes);
     };
-    const ref = await store.putBlob(bytesOf(source, archive), count);
+    const ref = await store.putBlob(bytesOf(source, archive), count, written);
     if (!seen.has(ref.sha256)) {
       seen.set(ref.sha256, ref.size);
       held += ref.size;
@@ -66,6 +97,8 @@ export async function storeDraft(
     ...(interactor ? { interactor } : {}),
   };
   const bytes = distinctBytes([...seen].map(([sha256, size]) => ({ sha256, size })));
+  // the definition is stored too: 200,000 tests of one small file once made 52 MB of it
+  if (held + Buffer.byteLength(JSON.stringify({ ...problem, bytes })) > maxBytes) throw tooLarge(maxBytes);
   const version = await store.commit(owner, { ...problem, bytes });
   return { ...problem, bytes, version };
 }
@@ -81,7 +114,7 @@ function bytesOf(source: Source, archive: Archive | undefined): Buffer | AsyncIt
 function tooLarge(maxBytes: number): ApiError {
   return new ApiError(
     'PROBLEM_TOO_LARGE',
-    `the problem is over ${maxBytes} bytes of data (CODEBOX_PROBLEM_MAX_BYTES; each distinct file counted once)`,
+    `the problem is over ${maxBytes} bytes of data (CODEBOX_PROBLEM_MAX_BYTES; each distinct file counted once, and its definition)`,
     { maximum: maxBytes },
   );
 }

@@ -126,3 +126,23 @@ test('refused, naming what it does not support', async () => {
   );
   await assert.rejects(fromKattis(pkg({ ...base, 'problem.yaml': 'type: [x\n' }), RUNTIMES), /not valid YAML/);
 });
+
+test('over the JSON limits (10,000 tests, 200 groups): refused before any work, naming the field', async () => {
+  const field = (name: string) => (e: unknown) => e instanceof ApiError && e.details?.field === name;
+  const many = (n: number, dirs: number) =>
+    pkg({
+      'problem.yaml': 'type: scoring\n',
+      ...(Object.assign(
+        {},
+        ...Array.from({ length: n }, (_, i) => cases(`data/secret/g${i % dirs}`, `t${i}`)),
+      ) as Record<string, string>),
+    });
+  const started = Date.now();
+  // a filter of every case per directory: 20,000 cases in 20,000 directories took seconds
+  await assert.rejects(fromKattis(many(20_000, 20_000), RUNTIMES), field('data'));
+  await assert.rejects(fromKattis(many(10_001, 1), RUNTIMES), field('data'));
+  await assert.rejects(fromKattis(many(402, 201), RUNTIMES), field('data'));
+  assert.ok(Date.now() - started < 3_000, `took ${Date.now() - started} ms`);
+  const d = await fromKattis(many(10_000, 200), RUNTIMES);
+  assert.equal(d.groups?.length, 200);
+});

@@ -29,7 +29,7 @@
  * more than one output validator, validator flags that differ between groups.
  */
 import yaml from 'js-yaml';
-import { ApiError } from '@codebox/protocol';
+import { ApiError, PROBLEM_MAX_GROUPS, PROBLEM_MAX_TESTS } from '@codebox/protocol';
 import type { CheckerInput, GroupInput, ProgramCheckerInput, RequestLimits, RuntimeInfo } from '@codebox/protocol';
 import type { Draft, DraftProgram, DraftTest } from '../draft.js';
 import { languageByExtension } from '../draft.js';
@@ -98,7 +98,19 @@ interface GroupDir {
 async function groupDirs(pkg: KattisFiles): Promise<GroupDir[]> {
   const cases = pkg.names.filter((n) => n.startsWith('data/') && n.endsWith('.in'));
   if (!cases.some((n) => n.startsWith('data/secret/'))) throw bad('data/secret', 'has no test case (.in and .ans)');
-  const dirs = [...new Set(cases.map((n) => n.slice(0, n.lastIndexOf('/'))))];
+  // before any work: the JSON upload's bounds; then each directory's cases in one pass
+  // (a filter of every case per directory was quadratic)
+  if (cases.length > PROBLEM_MAX_TESTS) throw bad('data', `has over ${PROBLEM_MAX_TESTS} test cases`);
+  const byDir = new Map<string, string[]>();
+  for (const n of cases) {
+    const dir = n.slice(0, n.lastIndexOf('/'));
+    const mine = byDir.get(dir) ?? [];
+    if (mine.length === 0) byDir.set(dir, mine);
+    mine.push(n);
+  }
+  if (byDir.size > PROBLEM_MAX_GROUPS)
+    throw bad('data', `has test cases in over ${PROBLEM_MAX_GROUPS} directories (each a group)`);
+  const dirs = [...byDir.keys()];
   const order = (d: string) => (d === 'data/sample' || d.startsWith('data/sample/') ? `0${d}` : `1${d}`);
   dirs.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   const out: GroupDir[] = [];
@@ -107,7 +119,7 @@ async function groupDirs(pkg: KattisFiles): Promise<GroupDir[]> {
     checkGrading(settings, dir);
     const sample = dir === 'data/sample' || dir.startsWith('data/sample/');
     const accept = sample ? 0 : (settings.accept_score ?? 1);
-    const names = cases.filter((n) => n.slice(0, n.lastIndexOf('/')) === dir).sort();
+    const names = (byDir.get(dir) ?? []).sort();
     const tests = names.map((input): DraftTest => {
       const answer = `${input.slice(0, -3)}.ans`;
       if (!pkg.has(answer)) throw bad(answer, `${input} has no answer file`);

@@ -90,3 +90,51 @@ test('refused, naming what: file I/O, missing generated tests, dependency cycles
 test('printf: %d, %02d, %3d', () => {
   assert.deepEqual([printf('t/%d', 7), printf('t/%02d.a', 7), printf('%3d', 7)], ['t/7', 't/07.a', '  7']);
 });
+
+test('path patterns: a printf width past 2 digits or a pattern past 200 chars is refused, naming the field', async () => {
+  const field = (name: string) => (e: unknown) => e instanceof ApiError && e.details?.field === name;
+  // %400000000d once made a 400M-char name
+  const wide = testsXml('<test/>').replace('tests/%02d</input', 'tests/%100d</input');
+  await assert.rejects(
+    fromPolygon(pkg(wide, [...files(1), printf('tests/%100d', 1)]), RUNTIMES),
+    field('problem.xml input-path-pattern'),
+  );
+  const long = testsXml('<test/>').replace('tests/%02d.a<', `${'x/'.repeat(150)}%02d.a<`);
+  await assert.rejects(
+    fromPolygon(pkg(long, [...files(1), `${'x/'.repeat(150)}01.a`]), RUNTIMES),
+    field('problem.xml answer-path-pattern'),
+  );
+});
+
+test('over the JSON limits (10,000 tests, 200 groups, names of 200): refused before any work, naming the field', async () => {
+  const field = (name: string) => (e: unknown) => e instanceof ApiError && e.details?.field === name;
+  // a pattern without %d: one file serves any number of tests (200,000 made a 52 MB definition)
+  const many = (n: number, attrs = (_i: number) => '') =>
+    testsXml(Array.from({ length: n }, (_, i) => `<test ${attrs(i)}/>`).join(''))
+      .replace('tests/%02d<', 'tests/in<')
+      .replace('tests/%02d.a<', 'tests/ans<');
+  const one = ['files/check.cpp', 'tests/in', 'tests/ans'];
+  const started = Date.now();
+  await assert.rejects(fromPolygon(pkg(many(10_001), one), RUNTIMES), field('problem.xml tests'));
+  await assert.rejects(
+    fromPolygon(
+      pkg(
+        many(201, (i) => `group="g${i}"`),
+        one,
+      ),
+      RUNTIMES,
+    ),
+    field('problem.xml groups'),
+  );
+  const named = testsXml('<test/>').replace('value="P"', `value="${'P'.repeat(201)}"`);
+  await assert.rejects(fromPolygon(pkg(named, files(1)), RUNTIMES), field('problem.xml names/name@value'));
+  assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+  // at the cap, with distinct groups of a dependency chain: fast (was a filter per group, a recursive sort)
+  const chain = `<groups>${Array.from({ length: 200 }, (_, i) => `<group name="g${i}">${i ? `<dependencies><dependency group="g${i - 1}"/></dependencies>` : ''}</group>`).join('')}</groups>`;
+  const atCap = testsXml(Array.from({ length: 10_000 }, (_, i) => `<test group="g${i % 200}"/>`).join(''), chain)
+    .replace('tests/%02d<', 'tests/in<')
+    .replace('tests/%02d.a<', 'tests/ans<');
+  const d = await fromPolygon(pkg(atCap, one), RUNTIMES);
+  assert.equal(d.groups?.length, 200);
+  assert.equal(d.groups?.[199]?.tests.length, 50);
+});

@@ -21,7 +21,7 @@
  * problems, a test file the package lacks (a package without generated tests: download it
  * with them), a source type of a language the workers do not have.
  */
-import { ApiError } from '@codebox/protocol';
+import { ApiError, PROBLEM_MAX_GROUPS, PROBLEM_MAX_NAME, PROBLEM_MAX_TESTS } from '@codebox/protocol';
 import type { GroupInput, RuntimeInfo } from '@codebox/protocol';
 import type { Draft, DraftProgram, DraftTest } from '../draft.js';
 import { languageByExtension } from '../draft.js';
@@ -72,6 +72,8 @@ export async function fromPolygon(pkg: PackageFiles, runtimes: readonly RuntimeI
   const groups = readGroups(testset, tests);
   const names = children(child(root, 'names'), 'name');
   const name = (names.find((n) => n.attrs.language === 'english') ?? names[0])?.attrs.value;
+  if (name !== undefined && name.length > PROBLEM_MAX_NAME)
+    throw bad('problem.xml names/name@value', `is over ${PROBLEM_MAX_NAME} characters`);
   return {
     format: 'polygon',
     ...(name ? { name } : {}),
@@ -104,8 +106,12 @@ function readTests(pkg: PackageFiles, testset: XmlElement): PolygonTest[] {
   const count = wholeNumber(text(child(testset, 'test-count')), 'problem.xml test-count') ?? list.length;
   if (count !== list.length) throw bad('problem.xml test-count', `is ${count}, but ${list.length} tests are listed`);
   if (count === 0) throw bad('problem.xml tests', 'lists no test');
-  const inputs = text(child(testset, 'input-path-pattern')) ?? 'tests/%02d';
-  const answers = text(child(testset, 'answer-path-pattern')) ?? 'tests/%02d.a';
+  // before any work: a pattern without %d lets one small file serve any number of tests
+  if (count > PROBLEM_MAX_TESTS) throw bad('problem.xml tests', `lists over ${PROBLEM_MAX_TESTS} tests`);
+  const groupIds = new Set(list.map((t) => t.attrs.group).filter((g) => g !== undefined));
+  if (groupIds.size > PROBLEM_MAX_GROUPS) throw bad('problem.xml groups', `has over ${PROBLEM_MAX_GROUPS} groups`);
+  const inputs = pattern(testset, 'input-path-pattern', 'tests/%02d');
+  const answers = pattern(testset, 'answer-path-pattern', 'tests/%02d.a');
   return list.map((t, i) => {
     const input = printf(inputs, i + 1);
     const answer = printf(answers, i + 1);
@@ -142,9 +148,11 @@ function readGroups(testset: XmlElement, tests: readonly PolygonTest[]): GroupIn
   }
   const ungrouped = tests.find((t) => t.group === undefined);
   if (ungrouped) throw bad(`problem.xml tests/test[${ungrouped.name}]`, 'has no group while others have one');
+  // one pass: a filter per group was quadratic (100,000 tests in distinct groups took 201 s)
+  const byGroup = new Map<string, string[]>(order.map((id) => [id, []]));
+  for (const t of tests) byGroup.get(t.group as string)?.push(t.name as string);
   const groups = order.map((id): GroupInput => {
     const g = declared.get(id);
-    const mine = tests.filter((t) => t.group === id);
     const each = g?.attrs['points-policy'] === 'each-test';
     const dependsOn = children(child(g, 'dependencies'), 'dependency').map((d) => d.attrs.group ?? '');
     const declaredPoints = g?.attrs.points === undefined ? undefined : Number(g.attrs.points);
@@ -154,12 +162,13 @@ function readGroups(testset: XmlElement, tests: readonly PolygonTest[]): GroupIn
       // complete-group: the group's own points when it has them; each-test: its tests' points
       ...(!each && declaredPoints !== undefined ? { points: declaredPoints } : {}),
       ...(dependsOn.length ? { dependsOn } : {}),
-      tests: mine.map((t) => t.name as string),
+      tests: byGroup.get(id) ?? [],
     };
   });
+  const known = new Set(order);
   for (const g of groups)
     for (const d of g.dependsOn ?? [])
-      if (!order.includes(d)) throw bad(`problem.xml groups/group[${g.id}]`, `depends on ${d}, which no test is in`);
+      if (!known.has(d)) throw bad(`problem.xml groups/group[${g.id}]`, `depends on ${d}, which no test is in`);
   const sorted = dependenciesFirst(groups);
   // a complete-group group with points of its own shares them out: its tests' points go
   const shared = new Set(sorted.filter((g) => g.scoring === 'all' && g.points !== undefined).flatMap((g) => g.tests));
@@ -168,19 +177,41 @@ function readGroups(testset: XmlElement, tests: readonly PolygonTest[]): GroupIn
   return sorted;
 }
 
-/** groups in an order where each comes after those it depends on, else as listed */
+/**
+ * Groups in an order where each comes after those it depends on, else as listed: a
+ * depth-first walk with its own stack (a recursion with a copied trail per step was
+ * quadratic, and deep chains could overflow the call stack).
+ */
 function dependenciesFirst(groups: readonly GroupInput[]): GroupInput[] {
+  const byId = new Map(groups.map((g) => [g.id, g]));
   const done = new Set<string>();
+  const onTrail = new Set<string>();
   const out: GroupInput[] = [];
-  const visit = (g: GroupInput, trail: readonly string[]): void => {
-    if (done.has(g.id)) return;
-    if (trail.includes(g.id))
-      throw bad(`problem.xml groups/group[${g.id}]`, `its dependencies go round: ${[...trail, g.id].join(' → ')}`);
-    for (const d of g.dependsOn ?? []) visit(groups.find((x) => x.id === d) as GroupInput, [...trail, g.id]);
-    done.add(g.id);
-    out.push(g);
-  };
-  for (const g of groups) visit(g, []);
+  for (const first of groups) {
+    if (done.has(first.id)) continue;
+    // each frame: a group and how many of its dependencies have been walked
+    const stack: { g: GroupInput; next: number }[] = [{ g: first, next: 0 }];
+    onTrail.add(first.id);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { g: GroupInput; next: number };
+      const deps = top.g.dependsOn ?? [];
+      if (top.next < deps.length) {
+        const d = byId.get(deps[top.next++] as string) as GroupInput;
+        if (done.has(d.id)) continue;
+        if (onTrail.has(d.id)) {
+          const trail = [...stack.map((f) => f.g.id), d.id];
+          throw bad(`problem.xml groups/group[${d.id}]`, `its dependencies go round: ${trail.join(' → ')}`);
+        }
+        onTrail.add(d.id);
+        stack.push({ g: d, next: 0 });
+        continue;
+      }
+      stack.pop();
+      onTrail.delete(top.g.id);
+      done.add(top.g.id);
+      out.push(top.g);
+    }
+  }
   return out;
 }
 
@@ -218,9 +249,25 @@ function polygonProgram(
   };
 }
 
-/** %d, %0Nd and %Nd, as Polygon's path patterns use them */
+/** a printf width of at most 2 digits: %400000000d once made a 400M-character name */
+const PRINTF = /%(0?)(\d{0,2})d/g;
+const ANY_PRINTF = /%0?\d*d/g;
+/** a path pattern's length, far more than any package's (tests/%02d.a) */
+const MAX_PATTERN_CHARS = 200;
+
+/** a testset's path pattern, or the default; refused past its bounds, naming the field */
+function pattern(testset: XmlElement, name: string, fallback: string): string {
+  const value = text(child(testset, name)) ?? fallback;
+  const field = `problem.xml ${name}`;
+  if (value.length > MAX_PATTERN_CHARS) throw bad(field, `is over ${MAX_PATTERN_CHARS} characters`);
+  if ((value.match(ANY_PRINTF) ?? []).some((m) => m.replace(/^%0?/, '').length > 3))
+    throw bad(field, 'has a printf width of more than 2 digits');
+  return value;
+}
+
+/** %d, %0Nd and %Nd (N of at most 2 digits), as Polygon's path patterns use them */
 export function printf(pattern: string, n: number): string {
-  return pattern.replace(/%(0?)(\d*)d/g, (_all, zero: string, width: string) =>
+  return pattern.replace(PRINTF, (_all, zero: string, width: string) =>
     String(n).padStart(Number(width || 0), zero ? '0' : ' '),
   );
 }

@@ -22,3 +22,9 @@ test('a malformed document says where', () => {
   assert.throws(() => parseXml('<a/><b/>'), /exactly one root/);
   assert.throws(() => parseXml('<a>&nbsp;</a>'), /unknown entity/);
 });
+
+test('a character reference past U+10FFFF or to a surrogate is an XmlError (a 400), not a RangeError', () => {
+  for (const ref of ['&#x110000;', '&#1114112;', '&#xD800;', '&#99999999999;'])
+    assert.throws(() => parseXml(`<a>${ref}</a>`), XmlError, ref);
+  assert.equal(parseXml('<a>&#x10FFFF;</a>').text, '\u{10FFFF}');
+});

@@ -76,8 +76,12 @@ function skipPast(source: string, at: number, end: string, fail: (why: string) =
 
 function decode(text: string, fail: (why: string) => never): string {
   return text.replace(/&(#x[0-9A-Fa-f]+|#\d+|\w+);/g, (_all, ref: string) => {
-    if (ref.startsWith('#x')) return String.fromCodePoint(parseInt(ref.slice(2), 16));
-    if (ref.startsWith('#')) return String.fromCodePoint(Number(ref.slice(1)));
+    if (ref.startsWith('#')) {
+      const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : Number(ref.slice(1));
+      // String.fromCodePoint throws a RangeError past U+10FFFF; a lone surrogate is no character either
+      if (!(code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff)) fail(`&${ref}; is not a character`);
+      return String.fromCodePoint(code);
+    }
     const named = NAMED[ref];
     return named ?? fail(`unknown entity &${ref};`);
   });

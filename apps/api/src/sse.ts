@@ -13,6 +13,15 @@ export function openEventStream(res: Response): void {
   res.flushHeaders();
 }
 
+/** a quiet stream gets a comment this often, so no proxy takes it for dead */
+export const SSE_KEEPALIVE_MS = 15_000;
+
+/** comments on a quiet event stream until the returned stop is called */
+export function keepAlive(res: Response): () => void {
+  const timer = setInterval(() => res.write(': keepalive\n\n'), SSE_KEEPALIVE_MS);
+  return () => clearInterval(timer);
+}
+
 /** writes and waits for the client to take it; false when it has gone */
 export async function write(res: Response, chunk: string | Buffer, gone: AbortSignal): Promise<boolean> {
   if (gone.aborted) return false;

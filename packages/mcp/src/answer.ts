@@ -37,3 +37,8 @@ export async function answer(fn: () => Promise<CallToolResult['content']>): Prom
 export function cut(s: string): string {
   return s.length <= MAX_TEXT ? s : `${s.slice(0, MAX_TEXT)}\n[${s.length - MAX_TEXT} more characters not shown]`;
 }
+
+/** a stream of a result as the wire gave it (text, or base64 for bytes that are not), as text cut to fit */
+export function streamText(s: string, encoding: 'utf8' | 'base64'): string {
+  return cut(encoding === 'base64' ? Buffer.from(s, 'base64').toString('utf8') : s);
+}

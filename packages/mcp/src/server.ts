@@ -15,7 +15,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { CodeboxClient, RuntimesResponse } from '@codebox/client';
 import type { OutputFileJson, ResultJson } from '@codebox/protocol';
-import { answer, cut, IMAGE_TYPES, ToolFailure } from './answer.js';
+import { answer, cut, IMAGE_TYPES, streamText, ToolFailure } from './answer.js';
 import { registerSessionTools } from './sessions.js';
 
 export interface McpServerOptions {
@@ -96,12 +96,16 @@ export function resultContent(r: ResultJson): CallToolResult['content'] {
   if (r.message) lines.push(`message: ${r.message}`);
   if (r.compile && (r.status === 'COMPILE_ERROR' || r.compile.stderr)) {
     lines.push(
-      `compiler output:\n${text(r.compile.stderr, r.compile.stderrEncoding) || text(r.compile.stdout, r.compile.stdoutEncoding)}`,
+      `compiler output:\n${streamText(r.compile.stderr, r.compile.stderrEncoding) || streamText(r.compile.stdout, r.compile.stdoutEncoding)}`,
     );
   }
-  lines.push(`stdout:\n${text(r.stdout, r.stdoutEncoding)}${r.stdoutTruncated ? '\n[cut at the output limit]' : ''}`);
+  lines.push(
+    `stdout:\n${streamText(r.stdout, r.stdoutEncoding)}${r.stdoutTruncated ? '\n[cut at the output limit]' : ''}`,
+  );
   if (r.stderr)
-    lines.push(`stderr:\n${text(r.stderr, r.stderrEncoding)}${r.stderrTruncated ? '\n[cut at the output limit]' : ''}`);
+    lines.push(
+      `stderr:\n${streamText(r.stderr, r.stderrEncoding)}${r.stderrTruncated ? '\n[cut at the output limit]' : ''}`,
+    );
   if (r.filesOmitted) lines.push(`files left out: ${r.filesOmitted.count} (${r.filesOmitted.bytes} bytes)`);
   const content: CallToolResult['content'] = [{ type: 'text', text: lines.join('\n') }];
   for (const f of r.files ?? []) content.push(fileContent(f));
@@ -116,10 +120,6 @@ function fileContent(f: OutputFileJson): CallToolResult['content'][number] {
   }
   const body = f.encoding === 'utf8' ? cut(f.content) : `(binary, ${f.size} bytes, base64)\n${cut(f.content)}`;
   return { type: 'text', text: `file ${f.path} (${f.size} bytes):\n${body}` };
-}
-
-function text(s: string, encoding: 'utf8' | 'base64'): string {
-  return cut(encoding === 'base64' ? Buffer.from(s, 'base64').toString('utf8') : s);
 }
 
 function describeLimits(r: RuntimesResponse): string {

@@ -10,7 +10,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { CodeboxError } from '@codebox/client';
 import type { CellStreamEvent, CodeboxClient, CommandResultJson, RuntimesResponse } from '@codebox/client';
-import { answer, cut, IMAGE_TYPES, MAX_TEXT, ToolFailure } from './answer.js';
+import { answer, cut, IMAGE_TYPES, MAX_TEXT, streamText, ToolFailure } from './answer.js';
 
 /** the largest image read_file sends */
 const MAX_IMAGE = 8 << 20;
@@ -268,15 +268,13 @@ function inSession(fn: () => Promise<CallToolResult['content']>): Promise<CallTo
 }
 
 function commandText(r: CommandResultJson): string {
-  const decode = (s: string, encoding: 'utf8' | 'base64'): string =>
-    cut(encoding === 'base64' ? Buffer.from(s, 'base64').toString('utf8') : s);
   const lines = [
     `exit code: ${r.exitCode ?? 'none'}${r.signal ? `, signal ${r.signal}` : ''}${r.timedOut ? ' (timed out)' : ''}${r.oomKilled ? ' (out of memory)' : ''}, wall ${r.wallMs} ms`,
-    `stdout:\n${decode(r.stdout, r.stdoutEncoding)}${r.stdoutTruncated ? '\n[cut at the output limit]' : ''}`,
+    `stdout:\n${streamText(r.stdout, r.stdoutEncoding)}${r.stdoutTruncated ? '\n[cut at the output limit]' : ''}`,
   ];
   if (r.stderr)
     lines.push(
-      `stderr:\n${decode(r.stderr, r.stderrEncoding)}${r.stderrTruncated ? '\n[cut at the output limit]' : ''}`,
+      `stderr:\n${streamText(r.stderr, r.stderrEncoding)}${r.stderrTruncated ? '\n[cut at the output limit]' : ''}`,
     );
   return lines.join('\n');
 }

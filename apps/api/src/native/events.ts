@@ -10,9 +10,8 @@ import type { StoredEvent } from '@codebox/jobs';
 import { FINAL_STATUSES } from '@codebox/protocol';
 import { clientGone, follow, ownJob } from '../jobs/index.js';
 import type { Follower, JobServiceDeps } from '../jobs/index.js';
-import { openEventStream } from '../sse.js';
+import { openEventStream, SSE_KEEPALIVE_MS } from '../sse.js';
 
-const KEEPALIVE_MS = 15_000;
 const EVENT_ID = /^\d+-\d+$/;
 
 type EventDeps = Pick<JobServiceDeps, 'redis' | 'store' | 'limiter'>;
@@ -54,7 +53,7 @@ async function pump(d: EventDeps, id: string, f: Follower, res: Response, after:
     return events.some((e) => e.event.type === 'result');
   };
   while (!f.ended) {
-    const events = await f.read(after, KEEPALIVE_MS);
+    const events = await f.read(after, SSE_KEEPALIVE_MS);
     if (f.ended) return;
     if (events.length > 0) {
       if (send(events)) return;

@@ -13,7 +13,7 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import type { SessionCall } from '@codebox/jobs';
 import { ApiError, checkCellRequest, checkContextRequest } from '@codebox/protocol';
 import type { CellEventJson, CellRunJson } from '@codebox/protocol';
-import { openEventStream, write } from '../sse.js';
+import { keepAlive, openEventStream, write } from '../sse.js';
 import { callValue, frameError, liveSession, startCall } from './service.js';
 import type { SessionServiceDeps } from './service.js';
 
@@ -23,8 +23,6 @@ export interface ContextRoutesDeps extends SessionServiceDeps {
   readonly json: RequestHandler;
   readonly needJson: (req: Request) => void;
 }
-
-const KEEPALIVE_MS = 15_000;
 
 export function contextRoutes(r: Router, d: ContextRoutesDeps): void {
   const owner = (res: Response): string => String(res.locals.owner);
@@ -108,7 +106,7 @@ async function streamedCell(call: SessionCall, res: Response): Promise<void> {
   // the first frame (the cell's start) or the call's refusal, as an HTTP answer
   const first = await frames.next();
   openEventStream(res);
-  const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+  const stopKeepalive = keepAlive(res);
   const gone = new AbortController();
   res.on('close', () => gone.abort());
   const send = (event: string, data: unknown): Promise<boolean> =>
@@ -128,7 +126,7 @@ async function streamedCell(call: SessionCall, res: Response): Promise<void> {
     const e = err instanceof ApiError ? err : new ApiError('INTERNAL');
     await send('fail', { code: e.code, message: e.message });
   } finally {
-    clearInterval(keepalive);
+    stopKeepalive();
     if (!res.writableEnded) res.end();
   }
 }

@@ -14,7 +14,7 @@ import type { CommandExit, CommandResultJson } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
 import { callValue, createSession, frameError, liveSession, startCall, valueOf, viewOf } from './service.js';
 import type { SessionServiceDeps } from './service.js';
-import { openEventStream, write } from '../sse.js';
+import { keepAlive, openEventStream, write } from '../sse.js';
 import { contextRoutes } from './contexts.js';
 
 export interface SessionRoutesDeps extends SessionServiceDeps {
@@ -23,8 +23,6 @@ export interface SessionRoutesDeps extends SessionServiceDeps {
   /** the key's rate, as middleware for a route that makes a session or runs a command */
   readonly rateLimit: RequestHandler;
 }
-
-const KEEPALIVE_MS = 15_000;
 
 export function sessionRoutes(d: SessionRoutesDeps): Router {
   const r = Router();
@@ -175,7 +173,7 @@ async function streamed(call: SessionCall, res: Response): Promise<void> {
   if (!first) throw new ApiError('INTERNAL', 'the command ended without an exit');
   if (first.kind === 'error') throw frameError(first);
   openEventStream(res);
-  const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+  const stopKeepalive = keepAlive(res);
   const gone = new AbortController();
   res.on('close', () => gone.abort());
   try {
@@ -193,7 +191,7 @@ async function streamed(call: SessionCall, res: Response): Promise<void> {
       if (!(await write(res, `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`, gone.signal))) return;
     }
   } finally {
-    clearInterval(keepalive);
+    stopKeepalive();
     if (!res.writableEnded) res.end();
   }
 }

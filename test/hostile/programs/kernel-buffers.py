@@ -4,8 +4,8 @@
 # Prints "total N" (bytes held at once by the processes still alive: one the OOM killer
 # took frees what it held) each time the sum grows by 4 MiB, so the highest such line
 # stands even when the box is killed mid-way; then "done N ERRNOS" once every process
-# has stopped. A refused socket family prints
-# "refused ERRNO" at once.
+# has stopped, and "fillers" with how many were forked and how the dead ones ended.
+# A refused socket family prints "refused ERRNO" at once.
 import ctypes, errno, fcntl, os, select, socket, struct, sys, time
 
 KIND, PROCS = sys.argv[1], int(sys.argv[2])
@@ -28,6 +28,14 @@ def fill(send, chunk, most=1 << 40):
             return n
         n += sent
     return n
+
+
+def stopped(n, call):
+    """n when the kernel said full; any other refusal is the probe's error, with its errno"""
+    err = ctypes.get_errno()
+    if err in FULL:
+        return n
+    raise OSError(err, call)
 
 
 def one_buffer(keep):
@@ -89,7 +97,7 @@ def one_buffer(keep):
         n = 0
         while libc.msgsnd(q, msg, 8192, 0o4000) == 0:  # IPC_NOWAIT
             n += 8192
-        return n
+        return stopped(n, 'msgsnd')
     if KIND == 'mqueue':
         attr = (ctypes.c_long * 8)(0, 10, 8192, 0)
         q = libc.mq_open(f'/q{os.getpid()}-{len(keep)}'.encode(), os.O_CREAT | os.O_RDWR | os.O_NONBLOCK, 0o600, attr)
@@ -99,7 +107,7 @@ def one_buffer(keep):
         n = 0
         while libc.mq_send(q, b'x' * 8192, 8192, 0) == 0:
             n += 8192
-        return n
+        return stopped(n, 'mq_send')
     raise SystemExit(f'unknown kind {KIND}')
 
 
@@ -141,11 +149,12 @@ except OSError as e:
     sys.exit(0)
 
 r, w = os.pipe()
-kids = 0
+kids, forkerr = 0, None
 for _ in range(PROCS):
     try:
         pid = os.fork()
-    except OSError:
+    except OSError as e:
+        forkerr = e.errno
         break
     if pid == 0:
         os.close(r)
@@ -153,7 +162,7 @@ for _ in range(PROCS):
         os._exit(0)
     kids += 1
 os.close(w)
-latest, ended, errnos, shown = {}, set(), set(), 0
+latest, ended, errnos, shown, killed = {}, set(), set(), 0, []
 live = kids
 
 
@@ -162,12 +171,13 @@ def reap():
     global live
     while live > 0:
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
             return
         live -= 1
+        killed.append(os.WTERMSIG(status) if os.WIFSIGNALED(status) else -os.WEXITSTATUS(status))
         latest.pop(str(pid).encode(), None)
         ended.add(str(pid).encode())
 
@@ -199,3 +209,5 @@ with os.fdopen(r, 'rb', buffering=0) as reports:
             print('total', total, flush=True)
 print('total', sum(latest.values()))
 print('done', sum(latest.values()), ' '.join(map(str, sorted(errnos))), flush=True)
+# how the fillers ended, for a run that held nothing: forked, fork's errno, signals (-code: exited)
+print('fillers', kids, 'forkerr', forkerr, 'ended', killed, flush=True)

@@ -25,8 +25,14 @@ export function roleEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
-export function spawnRole(role: 'server' | 'api' | 'worker', extra: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [path.join(ROOT, `apps/${role}/dist/main.js`)], { env: roleEnv(extra) });
+export function spawnRole(
+  role: 'server' | 'api' | 'worker',
+  extra: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, path.join(ROOT, `apps/${role}/dist/main.js`)], {
+    env: roleEnv(extra),
+  });
 }
 
 /** collects a child's output and resolves when a line matches */
@@ -99,16 +105,21 @@ export async function startWorkerProcess(
   uidBase: number,
   slots = 1,
   extra: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
 ): Promise<WorkerProcess> {
-  const child = spawnRole('worker', {
-    REDIS_URL: redisUrl,
-    CODEBOX_REDIS_PREFIX: prefix,
-    CODEBOX_WORKER_METRICS_PORT: '0',
-    CODEBOX_UID_BASE: String(uidBase),
-    CODEBOX_SLOTS: String(slots),
-    CODEBOX_GRACE_MS: '1000',
-    ...extra,
-  });
+  const child = spawnRole(
+    'worker',
+    {
+      REDIS_URL: redisUrl,
+      CODEBOX_REDIS_PREFIX: prefix,
+      CODEBOX_WORKER_METRICS_PORT: '0',
+      CODEBOX_UID_BASE: String(uidBase),
+      CODEBOX_SLOTS: String(slots),
+      CODEBOX_GRACE_MS: '1000',
+      ...extra,
+    },
+    nodeArgs,
+  );
   const { match } = await waitForLine(child, /worker (\S+): \d+ slots/).catch((err: Error) => {
     child.kill('SIGKILL'); // a start that failed leaves nothing running
     throw err;
@@ -127,8 +138,13 @@ export async function startApiProcess(
   prefix: string,
   port = 0,
   extra: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
 ): Promise<ApiProcess> {
-  const child = spawnRole('api', { REDIS_URL: redisUrl, CODEBOX_REDIS_PREFIX: prefix, PORT: String(port), ...extra });
+  const child = spawnRole(
+    'api',
+    { REDIS_URL: redisUrl, CODEBOX_REDIS_PREFIX: prefix, PORT: String(port), ...extra },
+    nodeArgs,
+  );
   const { match } = await waitForLine(child, /listening on (http:\/\/[^\s"]+)/).catch((err: Error) => {
     child.kill('SIGKILL');
     throw err;

@@ -87,6 +87,26 @@ function rssBytes(pid: number): number {
 
 const mb = (bytes: number) => `${(bytes / (1 << 20)).toFixed(1)} MB`;
 
+/** node's flags for a role: test/soak/settle.mjs answers SIGUSR2 with its memory after a full GC */
+const SETTLE_ARGS = ['--expose-gc', '--import', path.join(import.meta.dirname, 'settle.mjs')];
+
+interface Settled {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly external: number;
+}
+
+/** a role's memory once all its garbage is collected: what it keeps */
+async function settled(pid: number, file: string): Promise<Settled> {
+  fs.rmSync(file, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Settled;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`pid ${pid} wrote no memory figures to ${file} in 10 s`);
+}
+
 /** the processes running as a box uid: pid, uid, parent and command line */
 function boxProcesses(): string[] {
   const found: string[] = [];
@@ -151,15 +171,30 @@ async function main(): Promise<number> {
   // what was started, for the finally: a failed start stops the rest
   const started: { api?: ApiProcess; worker?: WorkerProcess } = {};
   try {
-    const api = (started.api = await startApiProcess(redis.url, prefix, 0, {
-      CODEBOX_RATE_LIMIT: '0',
-      CODEBOX_QUEUE_MAX: '100000',
-      ...ttl,
-    }));
-    const worker = (started.worker = await startWorkerProcess(redis.url, prefix, UIDS.base, slots, {
-      CODEBOX_UID_COUNT: String(UIDS.count),
-      ...ttl,
-    }));
+    const memoryFile = {
+      api: path.join(redis.dir, 'memory-api.json'),
+      worker: path.join(redis.dir, 'memory-worker.json'),
+    };
+    const api = (started.api = await startApiProcess(
+      redis.url,
+      prefix,
+      0,
+      { CODEBOX_RATE_LIMIT: '0', CODEBOX_QUEUE_MAX: '100000', SOAK_MEMORY_FILE: memoryFile.api, ...ttl },
+      SETTLE_ARGS,
+    ));
+    const worker = (started.worker = await startWorkerProcess(
+      redis.url,
+      prefix,
+      UIDS.base,
+      slots,
+      { CODEBOX_UID_COUNT: String(UIDS.count), SOAK_MEMORY_FILE: memoryFile.worker, ...ttl },
+      SETTLE_ARGS,
+    ));
+    const pids = { api: api.child.pid ?? 0, worker: worker.pid };
+    const settleBoth = async () => ({
+      api: await settled(pids.api, memoryFile.api),
+      worker: await settled(pids.worker, memoryFile.worker),
+    });
     await new Promise((r) => setTimeout(r, 2_000));
     const idle = { api: rssBytes(api.child.pid ?? 0), worker: rssBytes(worker.pid) };
     console.log(
@@ -167,6 +202,7 @@ async function main(): Promise<number> {
     );
 
     const samples: { done: number; api: number; worker: number }[] = [];
+    let warmSettled: Promise<{ api: Settled; worker: Settled }> | undefined;
     const verdicts = new Map<string, number>();
     let next = 0;
     let done = 0;
@@ -187,6 +223,7 @@ async function main(): Promise<number> {
         failures.push(`job ${i} (${kind.name}): stdout ${JSON.stringify(job.result?.stdout)}`);
       if (++done % SAMPLE_EVERY === 0)
         samples.push({ done, api: rssBytes(api.child.pid ?? 0), worker: rssBytes(worker.pid) });
+      if (done === WARM_UP) warmSettled = settleBoth();
     };
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, async () => {
@@ -197,21 +234,31 @@ async function main(): Promise<number> {
     console.log(`soak: ${done} jobs in ${seconds.toFixed(0)} s (${(done / seconds).toFixed(1)} jobs/s)`);
     for (const [v, n] of [...verdicts].sort()) console.log(`  ${String(n).padStart(5)}  ${v}`);
 
-    console.log('soak: resident memory (after every', SAMPLE_EVERY, 'jobs):');
+    // the sampled RSS rises and falls with the heap's collections: printed as the trend, while
+    // a leak is judged on what each role keeps after a full GC, after warm-up and at the end
+    console.log('soak: resident memory as sampled (after every', SAMPLE_EVERY, 'jobs):');
     for (const s of samples)
       console.log(
         `  ${String(s.done).padStart(6)} jobs  api ${mb(s.api).padStart(9)}  worker ${mb(s.worker).padStart(9)}`,
       );
-    const warm = samples.find((s) => s.done >= WARM_UP) ?? samples[0];
-    const after = samples.filter((s) => s.done > (warm?.done ?? 0));
+    const warm = await warmSettled;
+    const end = await settleBoth();
+    const pct = (from: number, to: number) => `${to >= from ? '+' : ''}${((to / from - 1) * 100).toFixed(1)}%`;
     for (const role of ['api', 'worker'] as const) {
-      const base = warm?.[role] ?? 0;
-      const peak = Math.max(...after.map((s) => s[role]));
-      const growth = base ? peak / base - 1 : 0;
+      const [w, e] = [warm?.[role], end[role]];
+      if (!w) {
+        failures.push(`${role}: no memory figures after warm-up`);
+        continue;
+      }
       console.log(
-        `soak: ${role} RSS after warm-up (${warm?.done} jobs) ${mb(base)}, peak after ${mb(peak)}: ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%`,
+        `soak: ${role} after a full GC, warm-up (${WARM_UP} jobs) -> end: RSS ${mb(w.rss)} -> ${mb(e.rss)} ${pct(w.rss, e.rss)}; ` +
+          `JS heap ${mb(w.heapUsed)} -> ${mb(e.heapUsed)} ${pct(w.heapUsed, e.heapUsed)}; ` +
+          `external ${mb(w.external)} -> ${mb(e.external)}`,
       );
-      if (growth > 0.2) failures.push(`${role} resident memory grew ${(growth * 100).toFixed(1)}% after warm-up`);
+      if (e.rss > w.rss * 1.2) failures.push(`${role} kept ${pct(w.rss, e.rss)} more resident memory after warm-up`);
+      // the heap is where a JS leak shows first: a few KB a job is megabytes here
+      if (e.heapUsed > w.heapUsed * 1.2 + (2 << 20))
+        failures.push(`${role} kept ${pct(w.heapUsed, e.heapUsed)} more JS heap after warm-up`);
     }
     await new Promise((r) => setTimeout(r, 2_000));
     const idleAfter = { api: rssBytes(api.child.pid ?? 0), worker: rssBytes(worker.pid) };

@@ -62,27 +62,36 @@ async function tryEnd(
   retry: typeof END_RETRY,
   abandon?: AbortSignal,
 ): Promise<Error | undefined> {
-  const givenUp = new Promise<never>((_, reject) => {
-    if (abandon?.aborted) reject(new Error('given up: the worker is stopping'));
-    abandon?.addEventListener('abort', () => reject(new Error('given up: the worker is stopping')), { once: true });
-  });
+  const onAbort = (): void => reject(new Error('given up: the worker is stopping'));
+  let reject: (err: Error) => void = () => undefined;
+  const givenUp = new Promise<never>((_, r) => (reject = r));
   givenUp.catch(() => undefined);
-  for (let i = 0; ; i++) {
-    try {
-      if (!(await Promise.race([write(), givenUp])))
-        log.warn({ jobId: id, status }, 'job was no longer running: this end not recorded');
-      return undefined;
-    } catch (err) {
-      // a result too large to make (RangeError) or that Redis refuses fails the same way again
-      if (
-        abandon?.aborted ||
-        err instanceof RangeError ||
-        err instanceof TypeError ||
-        refusedByRedis(err) ||
-        i + 1 >= retry.tries
-      )
-        return err instanceof Error ? err : new Error(`not an Error: ${typeof err}`);
-      await Promise.race([new Promise((r) => setTimeout(r, retry.backoffMs * 2 ** i)), givenUp.catch(() => undefined)]);
+  if (abandon?.aborted) onAbort();
+  abandon?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if (!(await Promise.race([write(), givenUp])))
+          log.warn({ jobId: id, status }, 'job was no longer running: this end not recorded');
+        return undefined;
+      } catch (err) {
+        // a result too large to make (RangeError) or that Redis refuses fails the same way again
+        if (
+          abandon?.aborted ||
+          err instanceof RangeError ||
+          err instanceof TypeError ||
+          refusedByRedis(err) ||
+          i + 1 >= retry.tries
+        )
+          return err instanceof Error ? err : new Error(`not an Error: ${typeof err}`);
+        await Promise.race([
+          new Promise((r) => setTimeout(r, retry.backoffMs * 2 ** i)),
+          givenUp.catch(() => undefined),
+        ]);
+      }
     }
+  } finally {
+    // the signal lives as long as the worker: a listener left here would be kept for good, one a job
+    abandon?.removeEventListener('abort', onAbort);
   }
 }

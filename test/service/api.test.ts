@@ -134,6 +134,37 @@ describe('the service', { skip: serviceSkip() }, () => {
     assert.equal(all.at(-1)?.type, 'result');
   });
 
+  it('twenty clients following jobs at once hold one Redis connection of the API, not one each', async () => {
+    const apiClients = async () =>
+      String(await t.s.redis.client('LIST'))
+        .split('\n')
+        .filter((l) => / name=codebox-api /.test(` ${l} `)).length;
+    const before = await apiClients();
+    // queued behind each other on the worker's slots: every stream stays open a while
+    const jobs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => t.s.client().create(SH(`sleep 0.3; echo "job ${i}"`))),
+    );
+    const ac = new AbortController();
+    const outs = jobs.map(async ({ id }) => {
+      let out = '';
+      for await (const e of t.s.client().events(id, { signal: ac.signal }))
+        if (e.type === 'stdout') out += (e.data as { data: string }).data;
+      return out;
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const during = await apiClients();
+      assert.ok(during <= before + 1, `${during - before} more API connections to Redis while 20 streams were open`);
+      assert.deepEqual(
+        await Promise.all(outs),
+        jobs.map((_, i) => `job ${i}\n`),
+      );
+    } finally {
+      ac.abort();
+      await Promise.allSettled(outs);
+    }
+  });
+
   it('cancels a running job: its box is killed and the job ends cancelled', async () => {
     const { id } = await t.s.client().create(SH('echo started; sleep 30'));
     await until(async () => (await t.s.client().get(id)).status === 'running');

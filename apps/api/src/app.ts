@@ -15,7 +15,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Keys, ProblemStore, SessionStore } from '@codebox/jobs';
-import type { JobStore, QueuedJob, RedisConnection } from '@codebox/jobs';
+import type { JobStore, QueuedJob, RedisConnection, StreamHub } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
 import { adminRoutes } from './admin/index.js';
 import { authenticate, ownerFrom } from './auth.js';
@@ -37,6 +37,8 @@ import type { WebBuild } from './web/index.js';
 export interface ApiDeps {
   readonly config: ApiConfig;
   readonly redis: RedisConnection;
+  /** every blocking read of the process (followers, waits, session calls), on one connection */
+  readonly streams: StreamHub;
   readonly store: JobStore;
   readonly queue: Queue<QueuedJob>;
   readonly registry: Registry;
@@ -134,6 +136,7 @@ function featureDeps(d: ApiDeps, keys: Keys, catalog: CatalogReader, auth: Reque
   const rateCheck = rateChecker(d.redis, keys, d.config.ratePerMinute);
   return {
     redis: d.redis,
+    streams: d.streams,
     store: d.store,
     problems: new ProblemStore(d.redis, d.config.redisPrefix),
     queue: d.queue,

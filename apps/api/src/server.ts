@@ -6,7 +6,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { connect, createQueue, JobStore, letGo } from '@codebox/jobs';
+import { connect, createQueue, JobStore, letGo, StreamHub } from '@codebox/jobs';
 import { DASHBOARD_KEEPS } from './admin/index.js';
 import { createApp } from './app.js';
 import type { ApiConfig } from './config.js';
@@ -36,9 +36,11 @@ export async function startApi(
     streamMaxLen: 10_000,
   });
   const queue = createQueue(queueConn, config.redisPrefix, config.adminKey ? DASHBOARD_KEEPS : undefined);
+  const streams = new StreamHub(redis);
   const { app, attach } = createApp({
     config,
     redis,
+    streams,
     store,
     queue,
     registry,
@@ -62,6 +64,7 @@ export async function startApi(
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      streams.close();
       // a Redis that is gone must not hold the API: each goodbye gets a moment, then is cut
       await Promise.race([
         queue.close().catch(() => undefined),

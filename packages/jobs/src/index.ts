@@ -10,10 +10,12 @@ export {
   redisUrlProblem,
 } from './connection.js';
 export type { RedisConnection, ScriptFn } from './connection.js';
+export { ownStreamReader, StreamHub } from './stream-hub.js';
+export type { StreamEntry, StreamHubOptions, StreamReader } from './stream-hub.js';
 export { hashTag, isClusterUrl, parseClusterUrl } from './redis-url.js';
 export type { ClusterNode, ClusterTarget } from './redis-url.js';
 export { Keys, QUEUE_NAME } from './keys.js';
-export { DEFAULT_STORE_OPTIONS, JobStore, publicView } from './store.js';
+export { DEFAULT_STORE_OPTIONS, eventsOf, JobStore, publicView } from './store.js';
 export type { JobInput, StoredEvent, StoredJob, StoreOptions } from './store.js';
 export { announce, liveWorkers, retire, unionRuntimes } from './workers.js';
 export type { WorkerRecord } from './workers.js';

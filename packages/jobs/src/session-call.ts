@@ -1,8 +1,8 @@
 /**
  * A call to a session, from the API's side. The API reaches a session's worker only
  * through Redis (a worker may sit behind NAT): it adds the request to the worker's inbox
- * stream and reads the reply from a stream of the call's own, with a blocking read on a
- * connection of its own (session-frames.ts has the frames and their bounds).
+ * stream and reads the reply from a stream of the call's own, with blocking reads of a
+ * StreamReader (the API's StreamHub) (session-frames.ts has the frames and their bounds).
  *
  *   start()          the request, to the worker's inbox (none: the worker is gone)
  *   next()           the reply's frames, in order: data, events, then end or error
@@ -19,6 +19,7 @@ import crypto from 'node:crypto';
 import { ApiError } from '@codebox/protocol';
 import type { SessionStatus } from '@codebox/protocol';
 import type { RedisConnection } from './connection.js';
+import type { StreamReader } from './stream-hub.js';
 import type { Keys } from './keys.js';
 import {
   Acks,
@@ -35,8 +36,8 @@ import type { Channel, ReplyFrame } from './session-frames.js';
 export interface CallDeps {
   /** for writes */
   readonly redis: RedisConnection;
-  /** a connection of the call's own for its blocking reads; disconnected when the call closes */
-  readonly conn: RedisConnection;
+  /** the call's own reader for its blocking reads; closed when the call closes */
+  readonly reader: StreamReader;
   readonly keys: Keys;
   /** the session's status now (SessionStore.check): anything but 'ready' ends the call */
   readonly check: () => Promise<SessionStatus | 'missing'>;
@@ -132,7 +133,7 @@ export class SessionCall {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.d.conn.disconnect();
+    this.d.reader.close();
     // a consumer still waiting (a timer closed the call) is told, not left hanging
     this.queue.fail(new Error('the call was closed'));
     this.input.wakeAll();
@@ -170,16 +171,15 @@ export class SessionCall {
     let after = '0-0';
     let lookedAt = Date.now();
     while (!this.closed && !this.finished) {
-      let entries: [Buffer, Buffer[]][];
+      let entries: [string, Buffer[]][];
       try {
-        const reply = await this.d.conn.xreadBuffer('COUNT', 64, 'BLOCK', this.d.pollMs, 'STREAMS', key, after);
-        entries = reply?.[0]?.[1] ?? [];
+        entries = await this.d.reader.read(key, after, this.d.pollMs);
       } catch (err) {
         if (!this.closed) this.fail(err);
         return;
       }
       for (const [id, raw] of entries) {
-        after = id.toString();
+        after = id;
         const f = fieldsOf(raw);
         if (f.get('t')?.toString() === 'ack') {
           this.input.ack(Number(f.get('n')?.toString()));

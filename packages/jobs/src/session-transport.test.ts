@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiError } from '@codebox/protocol';
-import { blockingConnection, connect } from './connection.js';
+import { connect } from './connection.js';
+import { StreamHub } from './stream-hub.js';
 import type { RedisConnection } from './connection.js';
 import { Keys } from './keys.js';
 import { SessionCall } from './session-call.js';
@@ -51,6 +52,7 @@ describe('session transport', { skip: noRedis ? 'needs redis-server' : false }, 
   let dir: string;
   let server: ChildProcess;
   let redis: RedisConnection;
+  let streams: StreamHub;
   let n = 0;
   const workers: WorkerInbox[] = [];
 
@@ -60,9 +62,11 @@ describe('session transport', { skip: noRedis ? 'needs redis-server' : false }, 
     server = spawn('redis-server', ['--port', '0', '--unixsocket', socket, '--save', ''], { stdio: 'ignore' });
     while (!fs.existsSync(socket)) await new Promise((r) => setTimeout(r, 20));
     redis = connect(`unix://${socket}`, 'transport-test');
+    streams = new StreamHub(redis);
   });
   after(async () => {
     for (const w of workers) await w.stop();
+    streams?.close();
     redis?.disconnect();
     server?.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });
@@ -112,7 +116,7 @@ describe('session transport', { skip: noRedis ? 'needs redis-server' : false }, 
     const rec = (await store.get(s.id))!;
     const call = (op: string, args: unknown, lostAfterMs = 8_000) =>
       new SessionCall(
-        { redis, conn: blockingConnection(redis), keys, check: () => store.check(rec, lostAfterMs), pollMs: 100 },
+        { redis, reader: streams.reader(), keys, check: () => store.check(rec, lostAfterMs), pollMs: 100 },
         workerId,
         s.id,
         op,

@@ -273,28 +273,25 @@ export class JobStore {
     }));
   }
 
-  /**
-   * Events after `afterId` ('0' for all). With blockMs, waits that long for new ones
-   * (XREAD BLOCK): pass a connection of its own, as a blocked one serves nothing else.
-   */
-  async readEvents(
-    id: string,
-    afterId: string,
-    blockMs?: number,
-    conn: RedisConnection = this.redis,
-  ): Promise<StoredEvent[]> {
-    const key = this.keys.events(id);
-    const reply =
-      blockMs === undefined
-        ? await conn.xread('COUNT', 1000, 'STREAMS', key, afterId)
-        : await conn.xread('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', key, afterId);
-    const entries = reply?.[0]?.[1] ?? [];
-    return entries.map(([eid, fields]) => {
-      const f: Record<string, string> = {};
-      for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-      return { id: eid, event: { type: f.type, data: JSON.parse(f.data ?? 'null') as unknown } as JobEvent };
-    });
+  /** the events already there after `afterId` ('0' for all); to wait for new ones, a StreamReader reads eventsKey */
+  async readEvents(id: string, afterId: string): Promise<StoredEvent[]> {
+    const reply = await this.redis.xread('COUNT', 1000, 'STREAMS', this.keys.events(id), afterId);
+    return eventsOf(reply?.[0]?.[1] ?? []);
   }
+
+  /** the stream of a job's events */
+  eventsKey(id: string): string {
+    return this.keys.events(id);
+  }
+}
+
+/** a job's events from its stream's entries, as XREAD (or a StreamReader) gives them */
+export function eventsOf(entries: readonly [id: string, fields: readonly (string | Buffer)[]][]): StoredEvent[] {
+  return entries.map(([eid, fields]) => {
+    const f: Record<string, string> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!.toString()] = fields[i + 1]!.toString();
+    return { id: eid, event: { type: f.type, data: JSON.parse(f.data ?? 'null') as unknown } as JobEvent };
+  });
 }
 
 /** a job as its owner sees it: without the owner and internal flags */

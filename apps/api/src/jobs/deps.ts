@@ -5,7 +5,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import type { JobStore, ProblemStore, QueuedJob, RedisConnection } from '@codebox/jobs';
+import type { JobStore, ProblemStore, QueuedJob, RedisConnection, StreamHub } from '@codebox/jobs';
 import type { StreamLimiter } from '../streams.js';
 
 export interface JobServiceDeps {
@@ -17,5 +17,7 @@ export interface JobServiceDeps {
   /** jobs waiting in the queue before new ones are refused (QUEUE_FULL) */
   readonly queueMax: number;
   readonly limiter: StreamLimiter;
+  /** the blocking reads of every follower and session call, on one connection */
+  readonly streams: StreamHub;
   readonly log: Logger;
 }

@@ -1,13 +1,13 @@
 /**
- * Following a job's events on a Redis connection of its own, for as long as the client
- * is there and the bound allows: shared by SSE, the waits (?wait=true, Piston's execute,
- * Judge0's wait=true), DELETE and Piston's socket. Each follower holds a slot of the
- * StreamLimiter; a client that goes, or the bound, disconnects the connection, which ends
- * a blocked read at once.
+ * Following a job's events for as long as the client is there and the bound allows:
+ * shared by SSE, the waits (?wait=true, Piston's execute, Judge0's wait=true), DELETE and
+ * Piston's socket. Each follower holds a slot of the StreamLimiter and reads through the
+ * API process's StreamHub (one Redis connection for every follower); a client that goes,
+ * or the bound, closes its reader, which ends a waiting read at once.
  */
 import type http from 'node:http';
-import { blockingConnection } from '@codebox/jobs';
-import type { JobStore, RedisConnection, StoredEvent } from '@codebox/jobs';
+import { eventsOf } from '@codebox/jobs';
+import type { JobStore, StoredEvent, StreamHub } from '@codebox/jobs';
 import type { StreamLimiter } from '../streams.js';
 
 export interface Follower {
@@ -30,21 +30,21 @@ export function clientGone(res: http.ServerResponse): AbortSignal {
 }
 
 export function follow(
-  d: { redis: RedisConnection; store: JobStore; limiter: StreamLimiter },
+  d: { streams: StreamHub; store: JobStore; limiter: StreamLimiter },
   id: string,
   owner: string,
   signal: AbortSignal,
   boundMs?: number,
 ): Follower {
   const release = d.limiter.acquire(owner);
-  const conn = blockingConnection(d.redis);
+  const reader = d.streams.reader();
   let ended = false;
   const end = (): void => {
     if (ended) return;
     ended = true;
     clearTimeout(timer);
     signal.removeEventListener('abort', end);
-    conn.disconnect();
+    reader.close();
     release();
   };
   const timer = boundMs === undefined ? undefined : setTimeout(end, boundMs);
@@ -59,7 +59,7 @@ export function follow(
     read: async (after, blockMs) => {
       if (ended) return [];
       try {
-        return await expand(await d.store.readEvents(id, after, blockMs, conn));
+        return await expand(eventsOf(await reader.read(d.store.eventsKey(id), after, blockMs)));
       } catch (err) {
         if (ended) return [];
         throw err;

@@ -11,7 +11,7 @@ import type { Follower } from './follow.js';
 import { submitJob } from './submit.js';
 import type { SubmitOptions } from './submit.js';
 
-type FollowDeps = Pick<JobServiceDeps, 'redis' | 'store' | 'limiter'>;
+type FollowDeps = Pick<JobServiceDeps, 'streams' | 'store' | 'limiter'>;
 
 /** a follower for a job about to be made: its id and its slot, taken before the job exists */
 export function followNew(

@@ -14,7 +14,7 @@ import { openEventStream, SSE_KEEPALIVE_MS } from '../sse.js';
 
 const EVENT_ID = /^\d+-\d+$/;
 
-type EventDeps = Pick<JobServiceDeps, 'redis' | 'store' | 'limiter'>;
+type EventDeps = Pick<JobServiceDeps, 'streams' | 'store' | 'limiter'>;
 
 export function eventRoutes(d: EventDeps): Router {
   const r = Router();

@@ -12,8 +12,8 @@
  */
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
-import { blockingConnection, notReady, SessionCall, sessionView, TIMINGS } from '@codebox/jobs';
-import type { Keys, RedisConnection, ReplyFrame, SessionRecord, SessionStore } from '@codebox/jobs';
+import { notReady, SessionCall, sessionView, TIMINGS } from '@codebox/jobs';
+import type { Keys, RedisConnection, ReplyFrame, SessionRecord, SessionStore, StreamHub } from '@codebox/jobs';
 import { ApiError, checkSessionRequest } from '@codebox/protocol';
 import type { SessionStatus, SessionView } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
@@ -21,6 +21,8 @@ import type { StreamLimiter } from '../streams.js';
 
 export interface SessionServiceDeps {
   readonly redis: RedisConnection;
+  /** the session calls' blocking reads, on the process's one connection for them */
+  readonly streams: StreamHub;
   readonly sessions: SessionStore;
   readonly keys: Keys;
   readonly catalog: CatalogReader;
@@ -67,9 +69,8 @@ export async function startCall(
   check: () => Promise<SessionStatus | 'missing'> = () => d.sessions.check(record, TIMINGS.sessionLostMs),
 ): Promise<SessionCall> {
   const release = d.limiter.acquire(record.owner);
-  const conn = blockingConnection(d.redis);
   const call = new SessionCall(
-    { redis: d.redis, conn, keys: d.keys, check, pollMs: TIMINGS.sessionPollMs },
+    { redis: d.redis, reader: d.streams.reader(), keys: d.keys, check, pollMs: TIMINGS.sessionPollMs },
     record.worker,
     record.id,
     op,

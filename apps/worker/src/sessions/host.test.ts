@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Registry as Prom } from 'prom-client';
-import { announce, blockingConnection, connect, Keys, SessionCall, SessionStore, WorkerInbox } from '@codebox/jobs';
+import { announce, connect, Keys, SessionCall, SessionStore, StreamHub, WorkerInbox } from '@codebox/jobs';
 import type { RedisConnection } from '@codebox/jobs';
 import { LANGUAGES, Registry } from '@codebox/runtimes';
 import { startRedis } from '../../../../test/service/stack.js';
@@ -26,14 +26,17 @@ const noRedis = spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ign
 describe('the session host', { skip: noRedis ? 'needs redis-server' : false }, () => {
   let server: TestRedis;
   let redis: RedisConnection;
+  let streams: StreamHub;
   let n = 0;
   const stops: (() => Promise<void>)[] = [];
   before(async () => {
     server = await startRedis();
     redis = connect(server.url, 'host-test');
+    streams = new StreamHub(redis);
   });
   after(async () => {
     for (const stop of stops) await stop();
+    streams?.close();
     redis?.disconnect();
     await server?.destroy();
   });
@@ -68,7 +71,7 @@ describe('the session host', { skip: noRedis ? 'needs redis-server' : false }, (
     const call = async (sessionId: string, op: string, args: unknown): Promise<unknown> => {
       const record = await store.get(sessionId);
       const c = new SessionCall(
-        { redis, conn: blockingConnection(redis), keys, check: async () => 'ready', pollMs: 100 },
+        { redis, reader: streams.reader(), keys, check: async () => 'ready', pollMs: 100 },
         workerId,
         sessionId,
         op,

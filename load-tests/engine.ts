@@ -3,12 +3,12 @@
  * command in a fresh box) without HTTP, Redis or BullMQ, as many at once as the worker
  * has slots, for a fixed time. The yardstick end-to-end throughput is compared with.
  *
- * Same settings as the worker beside it: the same cgroup parent and work root, the host
- * root, the service's limit policy, prestarted launchers (the engine's default); its own
+ * Same settings as the worker beside it: the same cgroup parent and work root, the same
+ * root (LOAD_ROOTFS), the service's limit policy, prestarted launchers (the engine's default); its own
  * uid range, next to the worker's, since both hold uids at once (prestarted spares).
  */
 import { chooseRoot, detectRuntimes, LANGUAGES, runProgram } from '@codebox/runtimes';
-import type { DetectedRuntime, ProgramPolicy, ProgramRequest } from '@codebox/runtimes';
+import type { DetectedRuntime, ProgramPolicy, ProgramRequest, Root } from '@codebox/runtimes';
 import { createSandbox } from '@codebox/sandbox';
 import { loadWorkerConfig, servicePolicy } from '@codebox/worker';
 import type { Sandbox } from '@codebox/sandbox';
@@ -17,6 +17,9 @@ export interface EngineOptions {
   readonly cgroupParent: string;
   readonly workRoot: string;
   readonly uidBase: number;
+  /** the root, as CODEBOX_ROOTFS names it (host, image or a directory), and where the image is */
+  readonly rootfs: string;
+  readonly dataDir: string;
   readonly slots: number;
   readonly durationMs: number;
   /** the language id and the program, as the end-to-end scenario sends them */
@@ -41,14 +44,17 @@ export interface EngineMeasure {
 const SERVICE_POLICY: ProgramPolicy = servicePolicy(loadWorkerConfig({}));
 
 export async function measureEngine(o: EngineOptions): Promise<EngineMeasure> {
+  const root = chooseRoot(o.rootfs, o.dataDir);
   const sandbox = await createSandbox({
     cgroupParent: o.cgroupParent,
     workRoot: o.workRoot,
     uidBase: o.uidBase,
     uidCount: o.slots + 8,
+    // boxes prepared on the root the runs ask for, as the worker's pool does
+    prestartRootfs: root.path,
   });
   try {
-    const runtime = await findRuntime(sandbox, o.language);
+    const runtime = await findRuntime(sandbox, root, o.language);
     // the request exactly as the worker builds it from {files: [{content}]} (programRequest)
     const request: ProgramRequest = { files: [{ name: 'main', content: o.source }], network: 'none' };
     await loop(sandbox, runtime, request, o.expectStdout, Date.now() + 1_000, []); // warm-up
@@ -67,15 +73,17 @@ export async function measureEngine(o: EngineOptions): Promise<EngineMeasure> {
   }
 }
 
-async function findRuntime(sandbox: Sandbox, language: string): Promise<DetectedRuntime> {
+async function findRuntime(sandbox: Sandbox, root: Root, language: string): Promise<DetectedRuntime> {
   const { found, absent } = await detectRuntimes(
     sandbox,
-    chooseRoot('host', ''),
+    root,
     LANGUAGES.filter((l) => l.id === language),
   );
   const runtime = found[0];
   if (!runtime)
-    throw new Error(`the engine has no ${language} on the host root: ${absent[language] ?? 'unknown language'}`);
+    throw new Error(
+      `the engine has no ${language} on the ${root.name} root: ${absent[language] ?? 'unknown language'}`,
+    );
   return runtime;
 }
 

@@ -16,7 +16,8 @@
  * env: LOAD_DURATION_S (default 15), LOAD_ENGINE_S (default 10), LOAD_SLOTS (default: the
  * cores), CODEBOX_CGROUP_PARENT (default codebox-load), CODEBOX_WORK_ROOT (default
  * /tmp/codebox-load-run), CODEBOX_UID_BASE (default 240000000; the engine takes the
- * range after the worker's)
+ * range after the worker's), LOAD_ROOTFS (default host: the root of both the engine and the
+ * worker, as CODEBOX_ROOTFS names it; image is `npm run rootfs`'s, in CODEBOX_DATA_DIR)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +25,8 @@ import { addCpu, cpuDelta, cpuSnapshot, perJob } from './cpu.js';
 import type { CpuSnapshot } from './cpu.js';
 import { drive, mergeLoads } from './drive.js';
 import type { KindStats, LoadResult } from './drive.js';
+import { chooseRoot } from '@codebox/runtimes';
+import type { Root } from '@codebox/runtimes';
 import { measureEngine } from './engine.js';
 import { BASH_ECHO, HOSTILE, hostileMix, PYTHON_HELLO } from './jobs.js';
 import type { JobKind } from './jobs.js';
@@ -36,6 +39,17 @@ const DURATION_S = seconds('LOAD_DURATION_S', 15);
 const ENGINE_S = seconds('LOAD_ENGINE_S', 10);
 const SLOTS = slots();
 const HOST = hostEnv();
+const ROOT = root();
+
+/** LOAD_ROOTFS, checked before anything starts */
+function root(): Root {
+  try {
+    return chooseRoot(HOST.rootfs, HOST.dataDir);
+  } catch (err) {
+    process.stderr.write(`load: LOAD_ROOTFS=${JSON.stringify(HOST.rootfs)}: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+}
 
 function slots(): number {
   const v = Number(process.env.LOAD_SLOTS || os.availableParallelism());
@@ -305,7 +319,7 @@ function wrongAnswers(m: Measured): string[] {
 function header(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   const v2 = !fs.existsSync('/sys/fs/cgroup/memory');
-  return `codebox load — ${os.availableParallelism()} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, linux ${os.release()}, cgroup v${v2 ? 2 : 1}, node ${process.version}; scenarios of ${DURATION_S} s`;
+  return `codebox load — ${os.availableParallelism()} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, linux ${os.release()}, cgroup v${v2 ? 2 : 1}, node ${process.version}; the ${ROOT.name === 'host' ? 'host' : ROOT.name === 'image' ? `image (${ROOT.path})` : ROOT.name} root; scenarios of ${DURATION_S} s`;
 }
 
 process.exitCode = await main();

@@ -17,6 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, createQueue } from '@codebox/jobs';
+import { DEFAULT_DATA_DIR } from '@codebox/config';
 
 const ROOT = path.join(import.meta.dirname, '..');
 
@@ -60,11 +61,17 @@ export function hostEnv(env: NodeJS.ProcessEnv = process.env): {
   cgroupParent: string;
   workRoot: string;
   uidBase: number;
+  /** the root both sides run on, as CODEBOX_ROOTFS names it: host, image or a directory */
+  rootfs: string;
+  /** where `image` is (npm run rootfs builds it there) */
+  dataDir: string;
 } {
   return {
     cgroupParent: env.CODEBOX_CGROUP_PARENT || 'codebox-load',
     workRoot: env.CODEBOX_WORK_ROOT || '/tmp/codebox-load-run',
     uidBase: Number(env.CODEBOX_UID_BASE || 240_000_000),
+    rootfs: env.LOAD_ROOTFS || 'host',
+    dataDir: env.CODEBOX_DATA_DIR || DEFAULT_DATA_DIR,
   };
 }
 
@@ -129,8 +136,9 @@ function workerEnv(slots: number): Record<string, string> {
     CODEBOX_WORK_ROOT: host.workRoot,
     CODEBOX_UID_BASE: String(host.uidBase),
     CODEBOX_UID_COUNT: String(WORKER_UID_COUNT),
-    // the host's toolchains: what the engine measured beside the stack uses too
-    CODEBOX_ROOTFS: 'host',
+    // the root the engine measured beside the stack uses too
+    CODEBOX_ROOTFS: host.rootfs,
+    CODEBOX_DATA_DIR: host.dataDir,
     CODEBOX_SLOTS: String(slots),
     // a stop should not wait the default 30 s for jobs a load run abandoned
     CODEBOX_GRACE_MS: '2000',

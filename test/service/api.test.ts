@@ -134,6 +134,25 @@ describe('the service', { skip: serviceSkip() }, () => {
     assert.equal(all.at(-1)?.type, 'result');
   });
 
+  it('a Last-Event-ID past 64 bits streams from the start, and fails no other follower', async () => {
+    const { id } = await t.s.client().create(SH('sleep 0.5; echo done'));
+    // a follower beside it, reading on the same shared connection
+    const beside = (async () => {
+      const types: string[] = [];
+      for await (const e of t.s.client().events(id)) types.push(e.type);
+      return types;
+    })();
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await fetch(`${t.s.url}/v1/jobs/${id}/events`, {
+      headers: { 'Last-Event-ID': '99999999999999999999-0' },
+    });
+    assert.equal(res.status, 200);
+    const body = await res.text();
+    assert.match(body, /event: status\ndata: \{"status":"queued"/, 'from the start');
+    assert.match(body, /event: result\n/);
+    assert.equal((await beside).at(-1), 'result');
+  });
+
   it('twenty clients following jobs at once hold one Redis connection of the API, not one each', async () => {
     const apiClients = async () =>
       String(await t.s.redis.client('LIST'))

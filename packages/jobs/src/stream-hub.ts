@@ -39,12 +39,28 @@ export interface StreamHubOptions {
 }
 
 const STREAM_ID = /^(\d{1,20})(?:-(\d{1,20}))?$/;
+const U64_MAX = 2n ** 64n - 1n;
 
-/** a stream id as a number that orders like the server orders them ('5' is '5-0') */
+/**
+ * A stream id as a number that orders like the server orders them ('5' is '5-0'). One
+ * the server would refuse (its parts are 64-bit) is refused here: in a shared read it
+ * would fail the reads of every other wait beside it.
+ */
 function idValue(id: string): bigint {
   const m = STREAM_ID.exec(id);
-  if (!m) throw new Error(`not a stream id: ${JSON.stringify(id.slice(0, 50))}`);
-  return (BigInt(m[1]!) << 64n) | BigInt(m[2] ?? 0);
+  const [ms, seq] = m ? [BigInt(m[1]!), BigInt(m[2] ?? 0)] : [-1n, -1n];
+  if (ms < 0n || ms > U64_MAX || seq > U64_MAX) throw new Error(`not a stream id: ${JSON.stringify(id.slice(0, 50))}`);
+  return (ms << 64n) | seq;
+}
+
+/** a stream id Redis takes: ms or ms-seq, each part 64 bits at most */
+export function isStreamId(id: string): boolean {
+  try {
+    idValue(id);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 type XReadReply = [key: Buffer, entries: [id: Buffer, fields: Buffer[]][]][] | null;

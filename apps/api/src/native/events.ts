@@ -6,6 +6,7 @@
  */
 import { Router } from 'express';
 import type { Request, Response } from 'express';
+import { isStreamId } from '@codebox/jobs';
 import type { StoredEvent } from '@codebox/jobs';
 import { FINAL_STATUSES } from '@codebox/protocol';
 import { clientGone, follow, ownJob } from '../jobs/index.js';
@@ -40,7 +41,8 @@ export function eventRoutes(d: EventDeps): Router {
 function resumedAfter(req: Request): string {
   const asked =
     req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
-  return asked && EVENT_ID.test(asked) ? asked : '0';
+  // an id past Redis's 64 bits is no id it gave: from the start, as for any other
+  return asked && EVENT_ID.test(asked) && isStreamId(asked) ? asked : '0';
 }
 
 /** writes the job's events after `after` until its `result`, or until the follower ends */

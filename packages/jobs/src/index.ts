@@ -10,7 +10,7 @@ export {
   redisUrlProblem,
 } from './connection.js';
 export type { RedisConnection, ScriptFn } from './connection.js';
-export { isStreamId, ownStreamReader, StreamHub } from './stream-hub.js';
+export { isStreamId, StreamHub } from './stream-hub.js';
 export type { StreamEntry, StreamHubOptions, StreamReader } from './stream-hub.js';
 export { hashTag, isClusterUrl, parseClusterUrl } from './redis-url.js';
 export type { ClusterNode, ClusterTarget } from './redis-url.js';

@@ -348,8 +348,3 @@ class OwnReader implements StreamReader {
     this.conn?.disconnect();
   }
 }
-
-/** a reader with a connection of its own, for a process that has no hub (a worker) */
-export function ownStreamReader(redis: RedisConnection, count = 1_000): StreamReader {
-  return new OwnReader(redis, count);
-}

@@ -136,6 +136,45 @@ describe('StreamHub', { skip: noRedis ? 'needs redis-server' : false }, () => {
     }
   });
 
+  it('a wait the read in flight does not cover gets every entry after its own id, even when an entry ends that read before the wake does', async () => {
+    // the wake (CLIENT UNBLOCK on the command connection) held back until an entry has come
+    const cmd = connect(`unix://${socket}`, 'hub-test-late-wake');
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const client = cmd.client.bind(cmd) as (...args: string[]) => Promise<unknown>;
+    (cmd as unknown as { client: (...args: string[]) => Promise<unknown> }).client = async (...args) => {
+      if (args[0] === 'UNBLOCK' && args[1] !== '0') await held;
+      return client(...args);
+    };
+    const hub = new StreamHub(cmd, { blockMs: HUB_BLOCK_MS });
+    try {
+      const k = key();
+      const first = await redis.xadd(k, '*', 'v', 'one');
+      // the read in flight reads k after its last entry
+      const ahead = hub.reader().read(k, first!, 60_000);
+      await new Promise((r) => setTimeout(r, 100));
+      // a follower from the start: not covered, so it wakes the read, and the wake is late
+      const behind = hub.reader().read(k, '0', 60_000);
+      await new Promise((r) => setTimeout(r, 100));
+      const second = await redis.xadd(k, '*', 'v', 'two');
+      assert.deepEqual(
+        (await ahead).map(([id]) => id),
+        [second],
+      );
+      const got = await timed(behind);
+      assert.deepEqual(
+        got.value.map(([id]) => id),
+        [first, second],
+        'the follower from the start skipped nothing',
+      );
+      assert.ok(got.ms < PROMPT_MS, `served after ${got.ms} ms`);
+    } finally {
+      release();
+      hub.close();
+      cmd.disconnect();
+    }
+  });
+
   it('a read ends with [] at its own time, and at once when its reader closes; the others wait on', async () => {
     const hub = new StreamHub(redis, { blockMs: HUB_BLOCK_MS });
     try {

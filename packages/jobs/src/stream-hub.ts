@@ -268,11 +268,13 @@ class Lane {
           this.inflight = undefined;
           if (this.closed) return;
           // the waits this read served fail as their own read would have; later ones try again
-          for (const key of plan.keys()) for (const w of [...(this.waits.get(key) ?? [])]) this.settle(w, err as Error);
+          for (const [key, from] of plan) {
+            for (const w of [...(this.waits.get(key) ?? [])]) if (from <= w.after) this.settle(w, err as Error);
+          }
           continue;
         }
         this.inflight = undefined;
-        this.deliver(got);
+        this.deliver(got, plan);
       }
     } finally {
       this.looping = false;
@@ -280,15 +282,23 @@ class Lane {
     }
   }
 
-  private deliver(got: XReadReply): void {
+  /**
+   * Gives each wait the read covered what it wants. A wait the read did not cover (it came
+   * while the read was in flight, after an earlier id) stays for the next round, which
+   * comes at once: the entries this read returned may start past ones it has not seen.
+   */
+  private deliver(got: XReadReply, plan: Map<string, bigint>): void {
     for (const [rawKey, raw] of got ?? []) {
-      const set = this.waits.get(rawKey.toString());
-      if (!set) continue;
+      const key = rawKey.toString();
+      const set = this.waits.get(key);
+      const from = plan.get(key);
+      if (!set || from === undefined) continue;
       const entries = raw.map(([id, fields]) => {
         const text = id.toString();
         return { value: idValue(text), entry: [text, fields] as StreamEntry };
       });
       for (const w of [...set]) {
+        if (from > w.after) continue;
         const mine = entries.filter((e) => e.value > w.after).map((e) => e.entry);
         if (mine.length > 0) this.settle(w, mine);
       }

@@ -227,18 +227,41 @@ describe('sessions: a box across commands', { skip: boxSkip('python3') }, () => 
       const end = await t.done;
       assert.match(shown, /40 120/);
       assert.deepEqual(end, { exitCode: 3, signal: null });
-      // two at once, each its own
+      // two at once, each its own; a listener that comes as the terminal does misses nothing
+      let xs = '';
       const [x, y] = await Promise.all([
-        s.terminal({ argv: ['sh', '-c', 'echo x; tty && test -t 0 && echo is-a-tty'] }),
+        s.terminal({ argv: ['sh', '-c', 'echo x; tty && test -t 0 && echo is-a-tty'] }).then((x) => {
+          x.onData((c) => (xs += c.toString()));
+          return x;
+        }),
         s.terminal({ argv: ['cat'] }),
       ]);
-      let xs = '';
-      x.onData((c) => (xs += c.toString()));
       assert.deepEqual(await x.done, { exitCode: 0, signal: null });
-      await until(() => xs.includes('is-a-tty'));
+      assert.ok(xs.includes('is-a-tty'), xs);
       assert.match(xs, /^x\r\n\/dev\/pts\/\d+\r\n/, 'its own name in the box');
       y.close();
       assert.equal((await y.done).signal, 'SIGHUP');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a terminal is done when what it showed has all come, the last line too', async () => {
+    const s = await sandbox().openSession({ env: ENV });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const t = await s.terminal({
+          argv: ['sh', '-c', `head -c ${64 * 1024} /dev/zero | tr '\\0' x; echo; echo end-${i}`],
+        });
+        let shown = '';
+        t.onData((c) => (shown += c.toString()));
+        assert.deepEqual(await t.done, { exitCode: 0, signal: null });
+        assert.ok(
+          shown.endsWith(`end-${i}\r\n`),
+          `run ${i}: ${shown.length} bytes, ending ${JSON.stringify(shown.slice(-20))}`,
+        );
+        assert.equal(shown.length, 64 * 1024 + 2 + `end-${i}\r\n`.length);
+      }
     } finally {
       await s.close();
     }

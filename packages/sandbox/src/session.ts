@@ -29,7 +29,7 @@ import { SandboxError } from './errors.js';
 import { encodeStart, START_FLAGS } from './init-channel.js';
 import type { InitMessage } from './init-channel.js';
 import type { Limits, LimitPolicy } from './limits.js';
-import { closeFd, dupFd, openPty, pidfdSendSignal, pipe, setWindowSize } from './native/libc.js';
+import { closeFd, dupFd, openPty, pidfdSendSignal, pipe, setNonBlocking, setWindowSize } from './native/libc.js';
 import { BoundedOutput } from './output.js';
 import { initRlimits, programEnv } from './plan/argv.js';
 import type {
@@ -61,6 +61,8 @@ import type { FileSpec } from './spec.js';
 
 /** after a command's process has exited, how long its pipes may take to drain */
 const COMMAND_DRAIN_MS = 200;
+/** the kernel holds 64 KiB of a terminal's output, and its line discipline 4 KiB */
+const TERMINAL_REST_BYTES = 128 * 1024;
 /** a terminal's processes get SIGHUP, then this long before SIGKILL */
 const HANGUP_MS = 1_000;
 /** a box path: the longest the kernel takes */
@@ -279,10 +281,12 @@ export class EngineSession implements Session {
     const { ptsDir } = this.opened;
     if (!ptsDir) throw new SandboxError('LAUNCH_FAILED', 'a session box without its devpts');
     const { master, slave } = openPty(path.join(ptsDir, 'ptmx'));
-    let reader: tty.ReadStream;
-    let writer: tty.WriteStream;
+    let rest: number | undefined;
     try {
       setWindowSize(master, cols, rows);
+      // see readRest: what libuv leaves unread, read on a descriptor of our own
+      rest = dupFd(master);
+      setNonBlocking(rest);
       const exited = this.expect(id);
       const sent = await this.opened.box.init.sendFrame(
         'C',
@@ -291,33 +295,49 @@ export class EngineSession implements Session {
       );
       if (!sent) throw new SessionEndedError(this.endedWith ?? 'box-ended');
       await exited.started;
-      reader = new tty.ReadStream(master);
-      writer = new tty.WriteStream(dupFd(master));
-      const done = exited.ended.then((m) => {
+      const reader = new tty.ReadStream(master);
+      const writer = new tty.WriteStream(dupFd(master));
+      const restFd = rest;
+      const listeners: ((chunk: Buffer) => void)[] = [];
+      const show = (chunk: Buffer): void => {
+        for (const l of listeners) l(chunk);
+      };
+      const readOut = new Promise<void>((r) => {
+        reader.once('end', () => {
+          for (const chunk of readRest(restFd)) show(chunk);
+          r();
+        });
+        reader.once('close', r);
+        reader.once('error', () => r());
+      });
+      // its exit can come before the last of what it showed: done waits for that, as a
+      // command's does for its pipes, but not for a child that holds the terminal open
+      const done = exited.ended.then(async (m) => {
+        await Promise.race([readOut, sleep(COMMAND_DRAIN_MS)]);
+        reader.destroy();
+        writer.destroy();
+        closeFd(restFd);
         const { exitCode, signal } = waitStatus(m.status);
         return { exitCode, signal };
       });
+      rest = undefined;
       this.streams.add(reader);
       this.streams.add(writer);
-      reader.on('error', noop);
       writer.on('error', noop);
       const close = (): void => {
         void this.signal(id, 'SIGHUP');
         const timer = setTimeout(() => void this.signal(id, 'SIGKILL'), HANGUP_MS);
         void done.finally(() => clearTimeout(timer));
       };
-      void done.finally(() => {
-        // what is still buffered in the master is read out; then our ends go
-        setTimeout(() => {
-          reader.destroy();
-          writer.destroy();
-        }, COMMAND_DRAIN_MS);
-      });
       return {
         id,
         write: (data) => void writer.write(data),
         resize: (c, r) => setWindowSize(master, dimension(c, 'cols'), dimension(r, 'rows')),
-        onData: (listener) => reader.on('data', (chunk: Buffer) => listener(chunk)),
+        // the terminal is read from the first listener on: until then it keeps what it shows
+        onData: (listener) => {
+          listeners.push(listener);
+          if (listeners.length === 1) reader.on('data', show);
+        },
         close,
         done,
       };
@@ -326,6 +346,7 @@ export class EngineSession implements Session {
       throw err;
     } finally {
       closeFd(slave);
+      if (rest !== undefined) closeFd(rest);
     }
   }
 
@@ -621,6 +642,31 @@ export class EngineSession implements Session {
 }
 
 function noop(): void {}
+
+/**
+ * What a terminal showed last and libuv did not read. It ends a read at POLLHUP after a
+ * short read, taking the short read for the last; but a pseudo-terminal's master reads a
+ * few KiB at a time while up to 64 KiB more wait in the kernel, and when the slave's last
+ * descriptor closes, that tail was lost. Every slave is closed by then, so it is all there:
+ * read until the master says EIO (nothing left) or EAGAIN (a slave was opened again).
+ */
+function readRest(fd: number): Buffer[] {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total < TERMINAL_REST_BYTES) {
+    const buf = Buffer.allocUnsafe(16 * 1024);
+    let n: number;
+    try {
+      n = fs.readSync(fd, buf);
+    } catch {
+      break;
+    }
+    if (n === 0) break;
+    chunks.push(buf.subarray(0, n));
+    total += n;
+  }
+  return chunks;
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

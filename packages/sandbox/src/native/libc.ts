@@ -34,6 +34,9 @@ const F_DUPFD_CLOEXEC = 1030;
 const F_GETFD = 1;
 const F_SETFD = 2;
 const FD_CLOEXEC = 1;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
 
 export class NativeError extends Error {
   readonly errno: number;
@@ -161,6 +164,12 @@ export function openat2(dirfd: number, path: string, flags: number, resolve: num
 /** a second descriptor for the same open file (close-on-exec) */
 export function dupFd(fd: number): number {
   return check(libc().fcntl(fd, F_DUPFD_CLOEXEC, 3), 'fcntl', 'F_DUPFD_CLOEXEC');
+}
+
+/** reads of it answer EAGAIN rather than wait: it is read on the event loop's thread */
+export function setNonBlocking(fd: number): void {
+  const flags = check(libc().fcntl(fd, F_GETFL, 0), 'fcntl', 'F_GETFL');
+  check(libc().fcntl(fd, F_SETFL, flags | O_NONBLOCK), 'fcntl', 'F_SETFL');
 }
 
 export function closeFd(fd: number): void {

@@ -115,8 +115,14 @@ export function createApp(d: ApiDeps): Api {
     // kind; Piston's attach listens for 'upgrade' and nothing else on what it is given
     const others = new EventEmitter();
     const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
-      if (sessionsApi.sockets.handles(req)) sessionsApi.sockets.upgrade(req, socket, head);
-      else others.emit('upgrade', req, socket, head);
+      // a throw in a server's own listener ends the process: this one ends the socket instead
+      try {
+        if (sessionsApi.sockets.handles(req)) sessionsApi.sockets.upgrade(req, socket, head);
+        else others.emit('upgrade', req, socket, head);
+      } catch (err) {
+        d.log.warn({ err }, 'upgrade refused');
+        socket.destroy();
+      }
     };
     server.on('upgrade', onUpgrade);
     const closeSocket = pistonApi.attach(others as http.Server);

@@ -11,6 +11,7 @@ import type http from 'node:http';
 import os from 'node:os';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
+import { requestUrl } from '../request-url.js';
 import { asText } from '../text.js';
 import type { CatalogReader } from '../catalog.js';
 import { submitFollowed } from '../jobs/index.js';
@@ -47,8 +48,7 @@ export function attachPistonSocket(server: http.Server, d: PistonSocketDeps): ()
   server.on('upgrade', (req, socket, head) => {
     // Node drops the socket's error listener before 'upgrade': one reset must not crash us
     socket.on('error', () => socket.destroy());
-    const path = new URL(req.url ?? '/', 'http://codebox').pathname;
-    if (path !== '/api/v2/connect') return void socket.destroy();
+    if (requestUrl(req)?.pathname !== '/api/v2/connect') return void socket.destroy();
     const owner = d.owner(req.headers.authorization);
     if (!owner) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n');

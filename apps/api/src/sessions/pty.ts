@@ -20,6 +20,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { SessionCall } from '@codebox/jobs';
 import { API_ERRORS, ApiError, PTY_BEARER_PREFIX, PTY_SUBPROTOCOL } from '@codebox/protocol';
 import type { PtyServerMessage } from '@codebox/protocol';
+import { requestUrl } from '../request-url.js';
 import { liveSession, startCall } from './service.js';
 import type { SessionServiceDeps } from './service.js';
 
@@ -48,11 +49,12 @@ export function ptySockets(d: PtyDeps): PtySockets {
     handleProtocols: (protocols) => (protocols.has(PTY_SUBPROTOCOL) ? PTY_SUBPROTOCOL : false),
   });
   return {
-    handles: (req) => PTY_PATH.test(new URL(req.url ?? '/', 'http://codebox').pathname),
+    handles: (req) => PTY_PATH.test(requestUrl(req)?.pathname ?? ''),
     upgrade: (req, socket, head) => {
       socket.on('error', () => socket.destroy());
-      const url = new URL(req.url ?? '/', 'http://codebox');
-      const id = PTY_PATH.exec(url.pathname)?.[1];
+      const url = requestUrl(req);
+      const id = url && PTY_PATH.exec(url.pathname)?.[1];
+      if (!url || !id) return void socket.destroy();
       const owner = d.owner(req.headers.authorization ?? bearerProtocol(req.headers['sec-websocket-protocol']));
       if (!owner) {
         socket.end('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n');

@@ -163,6 +163,44 @@ test('files: names kept or file{i}.code, hex decoded into base64, base64 kept', 
   );
 });
 
+test('the entry is the first code file, as Piston runs code_files[0]: base64 and hex files are data', () => {
+  const names = (files: object[]) => execute(py({ files })).request.files.map((f) => f.name);
+  assert.deepEqual(
+    names([
+      { name: 'data.bin', content: 'AAE=', encoding: 'base64' },
+      { name: 'main.py', content: 'print(open("data.bin", "rb").read())' },
+    ]),
+    ['main.py', 'data.bin'],
+  );
+  assert.deepEqual(
+    names([{ content: '00', encoding: 'hex' }, { content: '' }, { name: 'lib.py', content: '' }]),
+    ['file1.code', 'file0.code', 'lib.py'],
+    'each keeps the name of its place in the request',
+  );
+  assert.deepEqual(
+    names([
+      { name: 'a.bin', content: 'AAE=', encoding: 'base64' },
+      { name: 'x.py', content: '', encoding: 'latin1' },
+      { name: 'main.py', content: '', encoding: 'utf8' },
+    ]),
+    ['x.py', 'a.bin', 'main.py'],
+    'an encoding Piston does not know is utf8 to it',
+  );
+  const cpp = execute({
+    language: 'c++',
+    version: '*',
+    files: [
+      { name: 'in.bin', content: 'AAE=', encoding: 'base64' },
+      { name: 'prog', content: 'int main() {}' },
+    ],
+  });
+  assert.deepEqual(
+    cpp.request.files.map((f) => f.name),
+    ['main.cpp', 'in.bin'],
+    "a compiled entry without one of the language's extensions still goes under the runtime's name",
+  );
+});
+
 test('stdin ends with a newline, added only when missing; args are strings', () => {
   assert.equal(execute(py({ stdin: 'no newline' })).request.stdin, 'no newline\n');
   assert.equal(execute(py({ stdin: 'one\n' })).request.stdin, 'one\n');

@@ -53,7 +53,7 @@ export function pistonRequest(body: unknown, ctx: RequestContext, options: Pisto
   const limits = stageLimits(b.fields, ctx.maxima);
   const request: JobRequest = {
     language: runtime.id,
-    files: entryPlaced(b.files.map(nativeFile), runtime),
+    files: entryPlaced(codeFirst(b.files.map(nativeFile), b.files), runtime),
     // Piston runs the files as the client named them: argv[0] and messages say so
     keepNames: true,
     stdin: pistonStdin(b.fields.stdin),
@@ -116,6 +116,18 @@ function nativeFile(f: PistonFile, i: number): FileInput {
       : { content: f.content }),
     ...(f.encoding === 'base64' ? { encoding: 'base64' as const } : {}),
   };
+}
+
+/**
+ * Piston runs the first of its code files (job.js: code_files[0], the files whose
+ * encoding is utf8, an unknown encoding being utf8 to it); base64 and hex files are data.
+ * That file goes first, where the native request has its entry; each file keeps the name
+ * of its place in the request (file{i}.code).
+ */
+function codeFirst(files: FileInput[], given: readonly PistonFile[]): FileInput[] {
+  const i = given.findIndex((f) => f.encoding !== 'base64' && f.encoding !== 'hex');
+  const entry = files[i];
+  return i <= 0 || !entry ? files : [entry, ...files.filter((_, j) => j !== i)];
 }
 
 /**

@@ -94,3 +94,23 @@ test('an empty file stored (as Info-ZIP stores one) reads as empty, not a 500', 
     a.close();
   }
 });
+
+test('an entry that fails as it is read leaves no descriptor open: past its size, and given up by its reader', async () => {
+  const file = zip('liar.zip', [['a.txt', 'x'.repeat(1 << 20)]], true);
+  const bytes = fs.readFileSync(file);
+  // the central directory's uncompressed size (offset 24 of its header) says 10 bytes
+  const central = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  bytes.writeUInt32LE(10, central + 24);
+  fs.writeFileSync(file, bytes);
+  const open = () => fs.readdirSync('/proc/self/fd').length;
+  const before = open();
+  for (let i = 0; i < 20; i++) {
+    await assert.rejects(read(file, 'a.txt'), /inflates past its size/);
+    const a = openArchive(zip('big.zip', [['b.txt', 'y'.repeat(1 << 20)]]));
+    const stream = a.open(a.files.get('b.txt')!);
+    for await (const _ of stream) break;
+    a.close();
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(open(), before, 'descriptors left open');
+});

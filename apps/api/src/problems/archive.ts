@@ -137,6 +137,8 @@ function entryStream(path: string, fd: number, entry: ArchiveEntry): Readable {
   const raw = fs.createReadStream(path, { start, end: start + entry.compressedSize - 1 });
   const inflated = entry.method === 8 ? raw.pipe(zlib.createInflateRaw()) : raw;
   raw.on('error', (err) => inflated.destroy(err));
+  // pipe() does not end its source when what it feeds fails: the descriptor would stay open
+  inflated.on('close', () => raw.destroy());
   return checked(entry, inflated);
 }
 
@@ -158,6 +160,7 @@ function checked(entry: ArchiveEntry, source: Readable): Readable {
     },
   });
   source.on('error', (err: Error) => check.destroy(err instanceof ApiError ? err : bad(entry.name, err.message)));
+  check.on('close', () => source.destroy());
   return source.pipe(check);
 }
 

@@ -289,14 +289,14 @@ test('the native checks still apply, refused as Piston refuses (400 {message})',
   );
 });
 
-test("the runtime list: Piston's names, our id and Piston's aliases among the aliases, node for JavaScript", () => {
+test("the runtime list: Piston's names, our id and Piston's aliases among the aliases, the providing package", () => {
   assert.deepEqual(pistonRuntimes([PYTHON, CPP, JS]), [
     {
       language: 'python',
       version: '3.11.2',
       aliases: ['python3', 'py', 'py3', 'python3.10', 'python3.11', 'python3.12'],
     },
-    { language: 'c++', version: '12.2.0', aliases: ['cpp', 'g++', 'cxx'] },
+    { language: 'c++', version: '12.2.0', aliases: ['cpp', 'g++', 'cxx'], runtime: 'gcc' },
     {
       language: 'javascript',
       version: '18.19.0',

@@ -105,3 +105,23 @@ test("resolveVersions: the version Piston's package names runs the installed one
   assert.equal(find('cobol', '3.1', true), undefined, 'a language we do not have is still unknown');
   assert.equal(find('python', 'banana', true), undefined, 'what is no version at all is still unknown');
 });
+
+test('runtime is the package that provides the language (metadata.json provides): gcc, node; none for the rest', () => {
+  const runtimes = Object.fromEntries(pistonRuntimes(OURS).map((r) => [r.language, r.runtime]));
+  assert.deepEqual(runtimes, {
+    bash: undefined,
+    c: 'gcc',
+    'c++': 'gcc',
+    go: undefined,
+    java: undefined,
+    javascript: 'node',
+    lua: undefined,
+    php: undefined,
+    python: undefined,
+    ruby: undefined,
+    rust: undefined,
+    typescript: undefined,
+  });
+  for (const r of pistonRuntimes(OURS))
+    assert.equal('runtime' in r, r.runtime !== undefined, `${r.language}: no key where Piston has none`);
+});

@@ -44,17 +44,25 @@ export interface PistonRuntime {
   runtime?: string;
 }
 
-export function pistonRuntimes(runtimes: readonly RuntimeInfo[]): PistonRuntime[] {
-  return runtimes.map((rt) => ({
-    language: pistonName(rt),
-    version: rt.version,
-    aliases: pistonAliases(rt),
-    ...(rt.id === 'javascript' || rt.id === 'typescript' ? { runtime: 'node' } : {}),
-  }));
-}
-
-/** Piston's package for a language where it is not the language's name (gcc provides c and c++) */
+/**
+ * Piston's package for a language where it is not the language's name: a package whose
+ * metadata.json `provides` it (gcc provides c and c++, node javascript). Piston's
+ * typescript package is a language of its own, with no `provides`.
+ */
 const PISTON_PACKAGES: Readonly<Record<string, string>> = { c: 'gcc', cpp: 'gcc', javascript: 'node' };
+
+/** `runtime` is the providing package, as Piston lists it; a language that is its own package has none */
+export function pistonRuntimes(runtimes: readonly RuntimeInfo[]): PistonRuntime[] {
+  return runtimes.map((rt) => {
+    const runtime = PISTON_PACKAGES[rt.id];
+    return {
+      language: pistonName(rt),
+      version: rt.version,
+      aliases: pistonAliases(rt),
+      ...(runtime ? { runtime } : {}),
+    };
+  });
+}
 
 /** what `ppman list` reads (GET /api/v2/packages) */
 export interface PistonPackage {

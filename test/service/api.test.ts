@@ -418,6 +418,37 @@ describe('bad input: a clear error naming the field, and nothing lost', { skip: 
       'INVALID_REQUEST',
       { field: 'files[1].name' },
     ],
+    // the box would have to make `a` a file and a directory both
+    [
+      'a file inside another file',
+      JSON.stringify({
+        language: 'python',
+        files: [{ content: 'x' }, { name: 'a', content: '1' }, { name: 'a/b', content: '2' }],
+      }),
+      undefined,
+      400,
+      'INVALID_REQUEST',
+      { field: 'files[2].name' },
+    ],
+    [
+      'a file inside the entry, as the entry is placed',
+      JSON.stringify({ language: 'python', files: [{ content: 'x' }, { name: 'main.py/x', content: '1' }] }),
+      undefined,
+      400,
+      'INVALID_REQUEST',
+      { field: 'files[1].name' },
+    ],
+    [
+      'a file that another is inside, given second',
+      JSON.stringify({
+        language: 'python',
+        files: [{ content: 'x' }, { name: 'd/e/f', content: '1' }, { name: 'd/e', content: '2' }],
+      }),
+      undefined,
+      400,
+      'INVALID_REQUEST',
+      { field: 'files[2].name' },
+    ],
     // gcc would read options from o.c for @o.c (and -wrapper runs any command)
     [
       'a file name a compiler reads as options',

@@ -236,6 +236,31 @@ describe('sessions through the API', { skip: serviceSkip() }, () => {
     await a().sessions.delete(s.id);
   });
 
+  it('files where one is inside another are a 400 naming the second', async () => {
+    for (const files of [
+      [
+        { name: 'a', content: 'x' },
+        { name: 'a/b', content: 'y' },
+      ],
+      [
+        { name: 'a/b/c', content: 'x' },
+        { name: 'a/b', content: 'y' },
+      ],
+    ]) {
+      const res = await fetch(`${t.s.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${KEY_A}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ files }),
+      });
+      const body = await res.text();
+      assert.equal(res.status, 400, body);
+      assert.equal(
+        (JSON.parse(body) as { error: { details: { field: string } } }).error.details.field,
+        'files[1].name',
+      );
+    }
+  });
+
   it('a terminal runs an interactive program through a real WebSocket, answering its prompts', async () => {
     const s = await a().sessions.create();
     const term = a().sessions.pty(s.id, {

@@ -67,6 +67,7 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
     }
     if (f.encoding === 'base64' && !BASE64.test(f.content)) throw invalid(`files[${i}].content`, 'is not valid base64');
   });
+  checkNesting([entry, ...request.files.slice(1).map((f) => f.name ?? '')], (i) => `files[${i}].name`);
   request.args?.forEach((a, i) => {
     if (a.includes('\0')) throw invalid(`args[${i}]`, 'must not contain NUL');
   });
@@ -177,6 +178,25 @@ export function checkName(name: string | undefined, field: string, entry: boolea
   }
   const problem = fileNameProblem(name);
   if (problem) throw invalid(field, problem);
+}
+
+/**
+ * No path is inside another that is a file (`a` and `a/b`): the box could not make `a`
+ * both. The later of the two is named, as a duplicate is.
+ */
+export function checkNesting(paths: readonly string[], field: (index: number) => string): void {
+  const at = new Map<string, number>();
+  paths.forEach((p, i) => {
+    if (!at.has(p)) at.set(p, i);
+  });
+  paths.forEach((p, i) => {
+    const parts = p.split('/');
+    for (let n = 1; n < parts.length; n++) {
+      const dir = parts.slice(0, n).join('/');
+      const j = at.get(dir);
+      if (j !== undefined) throw invalid(field(Math.max(i, j)), `${p} is inside ${dir}, which is a file`);
+    }
+  });
 }
 
 export function checkLimits(

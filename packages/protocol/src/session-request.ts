@@ -9,7 +9,7 @@
 import { Ajv } from 'ajv';
 import { ApiError } from './errors.js';
 import type { RuntimeInfo } from './job.js';
-import { BASE64, findRuntime, invalid, shapeError } from './request.js';
+import { BASE64, checkNesting, findRuntime, invalid, shapeError } from './request.js';
 import { COMMAND_REQUEST_SCHEMA, SESSION_REQUEST_SCHEMA } from './session-schemas.js';
 import { SESSION_LIMITS } from './session.js';
 import type { CommandRequest, SessionLimits, SessionPolicy, SessionRequest } from './session.js';
@@ -52,6 +52,10 @@ export function checkSessionRequest(
     seen.add(f.name);
     if (f.encoding === 'base64' && !BASE64.test(f.content)) throw invalid(`files[${i}].content`, 'is not valid base64');
   });
+  checkNesting(
+    (request.files ?? []).map((f) => f.name ?? ''),
+    (i) => `files[${i}].name`,
+  );
   const limits = {} as Record<(typeof SESSION_LIMITS)[number], number>;
   for (const name of SESSION_LIMITS) {
     const value = request.limits?.[name];

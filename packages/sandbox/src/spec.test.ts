@@ -21,6 +21,37 @@ test('file paths cannot leave the work dir', () => {
   assert.doesNotThrow(() => validateSpec({ argv: ['true'], files: [{ path: 'src/main.c', content: '' }] }));
 });
 
+test('no file inside another: a file cannot also be a directory', () => {
+  for (const [a, b] of [
+    ['a', 'a/b'],
+    ['a/b/c', 'a'],
+    ['x/y', 'x/y/z/w'],
+  ]) {
+    assert.throws(
+      () =>
+        validateSpec({
+          argv: ['true'],
+          files: [
+            { path: a!, content: '' },
+            { path: b!, content: '' },
+          ],
+        }),
+      (e: unknown) => e instanceof SpecError && /which is a file/.test(e.message),
+      `${a} and ${b}`,
+    );
+  }
+  assert.doesNotThrow(() =>
+    validateSpec({
+      argv: ['true'],
+      files: [
+        { path: 'a/b', content: '' },
+        { path: 'a/c', content: '' },
+        { path: 'ab', content: '' },
+      ],
+    }),
+  );
+});
+
 test('errors name the field', () => {
   const cases: [unknown, string][] = [
     [{ argv: [] }, 'argv'],

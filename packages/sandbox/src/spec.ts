@@ -212,6 +212,14 @@ export function checkFiles(files: readonly FileSpec[], limits: Limits): void {
       throw new SpecError(`files[${i}].mode`, 'must be permission bits between 0 and 0o777');
     }
   });
+  // `a` and `a/b`: the init could not make a both a file and a directory
+  files.forEach((f, i) => {
+    const parts = f.path.split('/');
+    for (let n = 1; n < parts.length; n++) {
+      const dir = parts.slice(0, n).join('/');
+      if (seen.has(dir)) throw new SpecError(`files[${i}].path`, `${f.path} is inside ${dir}, which is a file`);
+    }
+  });
   // the box init writes the files into the work dir: they must fit, page by page
   const filesBytes = files.reduce((n, f) => n + Math.ceil(Buffer.byteLength(f.content) / PAGE) * PAGE, 0);
   if (filesBytes > limits.workDirBytes) {

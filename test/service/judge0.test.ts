@@ -205,6 +205,10 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     const bad = await get(`/submissions/${body.token}?fields=stdout,colour`);
     assert.equal(bad.status, 400);
     assert.deepEqual(bad.body, { error: 'invalid fields: [colour]' });
+    const trailing = await get(`/submissions/${body.token}?fields=token,stdout,`);
+    assert.deepEqual(trailing.body, { stdout: 'hi\n', token: body.token }, "Ruby's split drops a trailing comma");
+    const starred = await get(`/submissions/${body.token}?fields=*,bogus`);
+    assert.deepEqual([starred.status, starred.body], [400, { error: 'invalid fields: [bogus]' }]);
     assert.equal((await get('/submissions/00000000-0000-0000-0000-000000000000')).status, 404);
   });
 

@@ -47,14 +47,25 @@ export const ATTRIBUTES = [
 export const DEFAULT_FIELDS = ['token', 'time', 'memory', 'stdout', 'stderr', 'compile_output', 'message', 'status'];
 const BASE64_FIELDS = new Set(['source_code', 'stdin', 'expected_output', 'stdout', 'stderr', 'compile_output']);
 
-/** the `fields` query: undefined = the defaults; `*` = all; unknown ones are an error */
+/**
+ * The `fields` query as fields/submission.rb reads it: split on commas as Ruby's
+ * split(",") does (trailing empty ones dropped, an empty one between is a field named
+ * ""); any unknown one is an error, even beside `*`; `*` = all; none asked = the defaults.
+ */
 export function parseFields(fields: unknown): { fields: string[] } | { invalid: string[] } {
-  if (typeof fields !== 'string' || fields === '') return { fields: DEFAULT_FIELDS };
-  const asked = fields.split(',');
-  if (asked.includes('*')) return { fields: [...ATTRIBUTES] };
-  const invalid = asked.filter((f) => !(ATTRIBUTES as readonly string[]).includes(f));
+  if (typeof fields !== 'string') return { fields: DEFAULT_FIELDS };
+  const asked = rubySplit(fields, ',');
+  const invalid = asked.filter((f) => f !== '*' && !(ATTRIBUTES as readonly string[]).includes(f));
   if (invalid.length > 0) return { invalid };
-  return { fields: asked };
+  if (asked.includes('*')) return { fields: [...ATTRIBUTES] };
+  return { fields: asked.length > 0 ? asked : DEFAULT_FIELDS };
+}
+
+/** Ruby's String#split with a separator: the empty strings at the end are dropped */
+function rubySplit(s: string, separator: string): string[] {
+  const parts = s.split(separator);
+  while (parts.at(-1) === '') parts.pop();
+  return parts;
 }
 
 /** a text that is not valid UTF-8, asked for as text: Judge0 answers that base64_encoded=true is needed */

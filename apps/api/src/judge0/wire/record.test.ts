@@ -277,6 +277,16 @@ test('fields: the defaults, *, a list, and what is not an attribute', () => {
   assert.equal(ATTRIBUTES.length, 35);
 });
 
+test("fields as Ruby's split(','): trailing empties dropped, others invalid; * with an unknown one is still refused", () => {
+  assert.deepEqual(parseFields('token,stdout,'), { fields: ['token', 'stdout'] });
+  assert.deepEqual(parseFields('token,,,'), { fields: ['token'] });
+  assert.deepEqual(parseFields(','), { fields: DEFAULT_FIELDS }, 'nothing asked: the defaults');
+  assert.deepEqual(parseFields('token,,stdout'), { invalid: [''] });
+  assert.deepEqual(parseFields(',token'), { invalid: [''] });
+  assert.deepEqual(parseFields('*,bogus'), { invalid: ['bogus'] });
+  assert.deepEqual(parseFields('*,'), { fields: [...ATTRIBUTES] });
+});
+
 test("serialize: the asked fields in attribute order; texts as text, or as Ruby's encode64 with base64_encoded", () => {
   const r = record(view({ result: run({ stdout: '0123456789'.repeat(5) }) }));
   const text = serialize(r, DEFAULT_FIELDS, false);

@@ -275,11 +275,38 @@ describe('sessions through the API', { skip: serviceSkip() }, () => {
     await until(async () => screen.includes('name? '), 10_000);
     term.write('Ada\r');
     await until(async () => screen.includes('hello, Ada') && screen.includes('30 100'), 10_000);
+    // a burst of resizes: the last one holds
+    for (let i = 0; i < 500; i++) term.resize(10 + (i % 200), 5 + (i % 50));
     term.resize(120, 40);
     term.write('stty size\r');
     await until(async () => screen.includes('40 120'), 10_000);
     term.write('exit\r');
     assert.equal((await term.exited).exitCode, 0);
+    await a().sessions.delete(s.id);
+  });
+
+  it('a resize that is not two whole numbers from 1 to 1000 ends the terminal with an error naming the field', async () => {
+    const s = await a().sessions.create();
+    for (const [bad, field] of [
+      [{ cols: 'x'.repeat(100_000), rows: 10 }, 'cols'],
+      [{ cols: 80, rows: 0 }, 'rows'],
+      [{ cols: 80.5, rows: 24 }, 'cols'],
+      [{ cols: 80 }, 'rows'],
+    ] as const) {
+      const ws = new WebSocket(`${t.s.url.replace(/^http/, 'ws')}/v1/sessions/${s.id}/pty`, {
+        headers: { Authorization: `Bearer ${KEY_A}` },
+      });
+      const messages: { type: string; code?: string; message?: string }[] = [];
+      ws.on('message', (m) => messages.push(JSON.parse(m.toString()) as (typeof messages)[number]));
+      await until(async () => messages.some((m) => m.type === 'ready'), 10_000);
+      const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+      ws.send(JSON.stringify({ type: 'resize', ...bad }));
+      assert.equal(await closed, 4400, JSON.stringify(messages));
+      const error = messages.find((m) => m.type === 'error');
+      assert.equal(error?.code, 'INVALID_REQUEST');
+      assert.match(error?.message ?? '', new RegExp(`^${field} `));
+    }
+    assert.equal((await a().sessions.exec(s.id, { command: 'echo alive' })).stdout, 'alive\n');
     await a().sessions.delete(s.id);
   });
 

@@ -138,6 +138,23 @@ async function terminal(
 function relayInput(ws: WebSocket, call: SessionCall, fail: (err: unknown) => void): void {
   let pending = 0;
   let chain = Promise.resolve();
+  // one resize goes to the worker at a time, and of those that came meanwhile only the last:
+  // a client sending them in a loop costs one entry in flight, not a queue of them
+  let resizing = false;
+  let nextSize: { cols: number; rows: number } | undefined;
+  const resize = (size: { cols: number; rows: number }): void => {
+    nextSize = size;
+    if (resizing) return;
+    resizing = true;
+    void (async () => {
+      while (nextSize) {
+        const s = nextSize;
+        nextSize = undefined;
+        await call.control({ type: 'resize', ...s }).catch(() => undefined);
+      }
+      resizing = false;
+    })();
+  };
   ws.on('message', (raw: RawData, binary: boolean) => {
     let bytes: Buffer;
     try {
@@ -150,8 +167,14 @@ function relayInput(ws: WebSocket, call: SessionCall, fail: (err: unknown) => vo
           cols?: unknown;
           rows?: unknown;
         };
-        if (m.type === 'resize')
-          return void call.control({ type: 'resize', cols: m.cols, rows: m.rows }).catch(() => undefined);
+        if (m.type === 'resize') {
+          for (const field of ['cols', 'rows'] as const) {
+            const v = m[field];
+            if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1000)
+              throw new ApiError('INVALID_REQUEST', `${field} must be a whole number from 1 to 1000`, { field });
+          }
+          return resize({ cols: m.cols as number, rows: m.rows as number });
+        }
         if (m.type !== 'input' || typeof m.data !== 'string')
           throw new ApiError('INVALID_REQUEST', 'a message is {type: "input", data} or {type: "resize", cols, rows}', {
             field: 'type',

@@ -214,7 +214,7 @@ test('number_of_runs: the runs up to the first that is not Accepted; time averag
   const all = record(view({ judge: { verdict: 'ACCEPTED', passed: 3, total: 3, skipped: 0, tests } }), s);
   assert.deepEqual(
     [all.status_id, all.time, all.memory, all.wall_time],
-    [3, String(61 / 3 / 1000), Math.floor(4001 / 3), '0.021'],
+    [3, '0.02033333333333333', Math.floor(4001 / 3), '0.021'],
   );
   const wrong = [
     judged({ cpuMs: 10 }),
@@ -226,6 +226,33 @@ test('number_of_runs: the runs up to the first that is not Accepted; time averag
     s,
   );
   assert.deepEqual([stopped.status_id, stopped.time, stopped.stdout], [4, '0.02', b64('no\n')]);
+});
+
+test('decimal columns as Rails renders a BigDecimal: strings, whole ones with .0, never rounded to one place', () => {
+  const limits = (more: Record<string, unknown>) => {
+    const r = record(view({ result: run() }), submission(more));
+    return [r.cpu_time_limit, r.cpu_extra_time, r.wall_time_limit];
+  };
+  assert.deepEqual(limits({ cpu_time_limit: 0.25, cpu_extra_time: 0, wall_time_limit: 1 }), ['0.25', '0.0', '1.0']);
+  assert.deepEqual(limits({ cpu_time_limit: '0.125', cpu_extra_time: 0.05, wall_time_limit: 2.5 }), [
+    '0.125',
+    '0.05',
+    '2.5',
+  ]);
+  assert.deepEqual(limits({ cpu_time_limit: 1e-7 }).slice(0, 1), ['0.0000001'], 'never in exponent notation');
+  const times = (cpuMs: number, wallMs: number) => {
+    const r = record(view({ result: run({ cpuMs, wallMs }) }));
+    return [r.time, r.wall_time];
+  };
+  assert.deepEqual(times(0, 1000), ['0.0', '1.0']);
+  assert.deepEqual(times(1, 2500), ['0.001', '2.5']);
+  assert.deepEqual(times(250, 10), ['0.25', '0.01']);
+  const runs = [judged({ cpuMs: 1 }), judged({ index: 1, cpuMs: 2 }), judged({ index: 2, cpuMs: 2 })];
+  const averaged = record(
+    view({ judge: { verdict: 'ACCEPTED', passed: 3, total: 3, skipped: 0, tests: runs } }),
+    submission({ number_of_runs: 3 }),
+  );
+  assert.equal(averaged.time, '0.001666666666666667', "an average is a Float, stored as Ruby 2.7's to_d keeps it");
 });
 
 test("number_of_runs: a run whose stored stdout was cut keeps the judge's verdict, which saw all of it", () => {

@@ -59,11 +59,30 @@ const nonEmptyBase64 = (b: Buffer): string | null => (b.length === 0 ? null : b.
 const b64 = (s: string, enc: string): string | null => nonEmptyBase64(bytes(s, enc));
 const status = (status_id: number): Reported => ({ result: { status_id }, message: null });
 
+/**
+ * A decimal column (time, wall_time and the three time limits) as Judge0 answers it: a
+ * BigDecimal, which Rails sends as a string in plain notation with at least one decimal
+ * (BigDecimal#to_s: "0.25", "1.0", "0.0", "0.0000001"); the integer columns are numbers.
+ * A Float stored there (a client's JSON number, number_of_runs' average) keeps 16
+ * significant digits, as Ruby 2.7's Float#to_d does (Float::DIG + 1).
+ */
+export function railsDecimal(n: number): string {
+  const kept = Number(n.toPrecision(16));
+  // seconds here, far under 1e21, where toFixed would write an exponent
+  if (Number.isInteger(kept)) return kept.toFixed(1);
+  const text = String(kept);
+  if (!text.includes('e')) return text;
+  // under 1e-6 String() writes an exponent (1e-7, 1.5e-7): the digits are written out
+  const [mantissa = '', exponent = ''] = text.split('e');
+  const digits = mantissa.replace(/[-.]/g, '');
+  return `${kept < 0 ? '-' : ''}0.${'0'.repeat(-Number(exponent) - 1)}${digits}`;
+}
+
 /** one run as isolate_job.rb's verify would record it */
 function outcome(r: RunLike, s: Judged): RunOutcome {
   return {
-    time: String(r.cpuMs / 1000),
-    wall_time: String(r.wallMs / 1000),
+    time: railsDecimal(r.cpuMs / 1000),
+    wall_time: railsDecimal(r.wallMs / 1000),
     memory: Math.round(r.memoryBytes / KiB),
     stdout: b64(r.stdout, r.stdoutEncoding),
     stderr: b64(r.stderr, r.stderrEncoding),
@@ -171,7 +190,7 @@ function runsOf(judge: JudgeJson, s: Submission, compileOutput: string | null): 
   return {
     result: {
       ...last,
-      time: String(runs.reduce((n, r) => n + r.cpuMs, 0) / runs.length / 1000),
+      time: railsDecimal(runs.reduce((n, r) => n + r.cpuMs, 0) / runs.length / 1000),
       memory: Math.floor(runs.reduce((n, r) => n + r.memoryBytes / KiB, 0) / runs.length),
       compile_output: compileOutput,
     },
@@ -200,9 +219,9 @@ export function submissionRecord(
     stderr: result.stderr ?? null,
     token: s.token,
     number_of_runs: s.number_of_runs,
-    cpu_time_limit: s.cpu_time_limit.toFixed(1),
-    cpu_extra_time: s.cpu_extra_time.toFixed(1),
-    wall_time_limit: s.wall_time_limit.toFixed(1),
+    cpu_time_limit: railsDecimal(s.cpu_time_limit),
+    cpu_extra_time: railsDecimal(s.cpu_extra_time),
+    wall_time_limit: railsDecimal(s.wall_time_limit),
     memory_limit: s.memory_limit,
     stack_limit: s.stack_limit,
     max_processes_and_or_threads: s.max_processes_and_or_threads,

@@ -297,7 +297,7 @@ describe('sessions through the API', { skip: serviceSkip() }, () => {
         headers: { Authorization: `Bearer ${KEY_A}` },
       });
       const messages: { type: string; code?: string; message?: string }[] = [];
-      ws.on('message', (m) => messages.push(JSON.parse(m.toString()) as (typeof messages)[number]));
+      ws.on('message', (m) => messages.push(JSON.parse((m as Buffer).toString()) as (typeof messages)[number]));
       await until(async () => messages.some((m) => m.type === 'ready'), 10_000);
       const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
       ws.send(JSON.stringify({ type: 'resize', ...bad }));

@@ -27,7 +27,7 @@ import type { ApiMetrics } from './metrics.js';
 import { mcpRoutes } from './mcp/index.js';
 import { metaRoutes, nativeRoutes } from './native/index.js';
 import { piston } from './piston/index.js';
-import { problemRoutes } from './problems/index.js';
+import { packageUploads, problemRoutes } from './problems/index.js';
 import { rateChecker, rateLimit } from './rate-limit.js';
 import { sessions } from './sessions/index.js';
 import { StreamLimiter } from './streams.js';
@@ -92,7 +92,7 @@ export function createApp(d: ApiDeps): Api {
     problemRoutes({
       ...shared,
       problemMaxBytes: d.config.problemMaxBytes,
-      uploads: new StreamLimiter(d.config.problemUploads, d.config.problemUploads, 'package uploads in flight'),
+      uploads: packageUploads(d.config.problemUploads),
     }),
   );
   app.use(

@@ -214,7 +214,7 @@ const API_VARIABLES: Variables<ApiConfig> = {
   // Package uploads in flight per API process: each is written to the temp directory as it
   // comes, up to CODEBOX_PROBLEM_MAX_BYTES, so this times that is the disk they may take.
   CODEBOX_PROBLEM_UPLOADS: {
-    doc: 'package (zip) uploads in flight per API process, each spooled to the temp directory up to CODEBOX_PROBLEM_MAX_BYTES (more: 503, or 429 for the key that holds them all)',
+    doc: 'package (zip) uploads in flight per API process, each spooled to the temp directory up to CODEBOX_PROBLEM_MAX_BYTES (more: 503; a key holds half of them at most, past that 429)',
     default: '4',
     apply: wholeNumber(1, 1_000, (n, c) => (c.problemUploads = n)),
   },

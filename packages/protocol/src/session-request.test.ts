@@ -63,6 +63,8 @@ test('a session request over a maximum names the field and the maximum', () => {
   );
   fails(() => checkSessionRequest({ limits: { cpuMs: 1 } }, { runtimes, policy }), 'INVALID_REQUEST', 'limits.cpuMs');
   fails(() => checkSessionRequest({ language: 'cobol' }, { runtimes, policy }), 'UNKNOWN_LANGUAGE', 'language');
+  // under the engine's least share: refused here, not by the worker after a slot was taken
+  fails(() => checkSessionRequest({ limits: { cpus: 0.001 } }, { runtimes, policy }), 'INVALID_REQUEST', 'limits.cpus');
 });
 
 test("a session's files are named by plain relative paths, once each, and fit the workspace", () => {

@@ -21,7 +21,7 @@ const sessionLimits = {
   properties: {
     memoryBytes: { type: 'integer', minimum: 4194304, description: 'memory of everything in the box, no swap' },
     pids: { type: 'integer', minimum: 8, description: 'processes and threads at once, the init included' },
-    cpus: { type: 'number', exclusiveMinimum: 0, description: 'cpu share in cores' },
+    cpus: { type: 'number', minimum: 0.01, description: 'cpu share in cores' },
     workDirBytes: { type: 'integer', minimum: 65536, description: 'the workspace, /box' },
     tmpBytes: { type: 'integer', minimum: 65536, description: '/tmp' },
     outputBytes: {

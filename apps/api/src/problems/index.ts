@@ -3,5 +3,5 @@
  * or a Kattis problem directory as a zip), their blobs content-addressed in Redis through
  * @codebox/jobs' ProblemStore. A job names one by "id@version" (jobs/problem.ts pins it).
  */
-export { problemRoutes } from './routes.js';
+export { packageUploads, problemRoutes } from './routes.js';
 export type { ProblemRoutesDeps } from './routes.js';

@@ -7,10 +7,9 @@ import pino from 'pino';
 import type { ProblemStore } from '@codebox/jobs';
 import type { CatalogReader } from '../catalog.js';
 import { errorHandler } from '../errors.js';
-import { StreamLimiter } from '../streams.js';
-import { problemRoutes } from './routes.js';
+import { packageUploads, problemRoutes } from './routes.js';
 
-test('package uploads in flight are capped: each is spooled to disk, so over the cap is 429 for the key, 503 for others', async () => {
+test('package uploads in flight are capped: each is spooled to disk; a key holds half of them, past that 429, and over the cap is 503', async () => {
   const log = pino({ level: 'silent' });
   const app = express();
   app.use((req, res, next) => {
@@ -26,7 +25,7 @@ test('package uploads in flight are capped: each is spooled to disk, so over the
       bodyLimitBytes: 1 << 20,
       problemMaxBytes: 1 << 20,
       rateLimit: (_req, _res, next) => next(),
-      uploads: new StreamLimiter(1, 1, 'package uploads in flight'),
+      uploads: packageUploads(2),
       log,
     }),
   );
@@ -51,19 +50,27 @@ test('package uploads in flight are capped: each is spooled to disk, so over the
       req.on('error', reject);
     });
   try {
-    // one upload in flight: its body still coming
+    // one upload of a's in flight, its body still coming: a has its half of the two
     const slow = upload('a');
     const slowAnswer = answer(slow);
     slow.write('PK');
     await new Promise((resolve) => setTimeout(resolve, 200));
     const again = upload('a');
-    const other = upload('b');
-    const answers = [answer(again), answer(other)];
+    const againAnswer = answer(again);
     again.end('not a zip');
+    assert.equal(await againAnswer, 429);
+    // b's holds the other; then c finds none
+    const slowB = upload('b');
+    const slowBAnswer = answer(slowB);
+    slowB.write('PK');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const other = upload('c');
+    const otherAnswer = answer(other);
     other.end('not a zip');
-    assert.deepEqual(await Promise.all(answers), [429, 503]);
+    assert.equal(await otherAnswer, 503);
     slow.end('not a zip either');
-    assert.equal(await slowAnswer, 400);
+    slowB.end('not a zip either');
+    assert.deepEqual(await Promise.all([slowAnswer, slowBAnswer]), [400, 400]);
     // its slot is back
     const after = upload('b');
     const afterAnswer = answer(after);

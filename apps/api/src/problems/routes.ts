@@ -18,7 +18,7 @@ import {
 } from '@codebox/protocol';
 import type { LimitMaxima, RuntimeInfo } from '@codebox/protocol';
 import type { CatalogReader } from '../catalog.js';
-import type { StreamLimiter } from '../streams.js';
+import { StreamLimiter } from '../streams.js';
 import { openArchive } from './archive.js';
 import type { Archive } from './archive.js';
 import { checkable } from './draft.js';
@@ -29,6 +29,11 @@ import { fromPolygon } from './formats/polygon.js';
 import { spool } from './spool.js';
 import { storeDraft } from './store.js';
 import { problemView } from './view.js';
+
+/** package uploads in flight: each is spooled to disk; one key takes half of them at most */
+export function packageUploads(max: number): StreamLimiter {
+  return new StreamLimiter(max, Math.max(1, Math.floor(max / 2)), 'package uploads in flight');
+}
 
 export interface ProblemRoutesDeps {
   readonly problems: ProblemStore;

@@ -264,6 +264,8 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
       memory_limit: ['must be less than or equal to 512000'],
       number_of_runs: ['must be greater than 0'],
     } as never);
+    const blank = await submit({ source_code: ' \n\t', language_id: 71 }, '');
+    assert.deepEqual([blank.status, blank.body], [422, { source_code: ["can't be blank"] }]);
   });
 
   it('batch create and get: tokens and errors in order; null for unknown tokens', async () => {

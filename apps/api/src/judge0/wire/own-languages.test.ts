@@ -96,9 +96,15 @@ test("a multi-file program: no source_code, and additional_files, in Judge0's wo
   assert.deepEqual(check({ language_id: 89, source_code: 'echo hi', additional_files: b64('zip') }), {
     errors: { source_code: ['must be blank'] },
   });
-  const ok = check({ language_id: 89, source_code: '', additional_files: b64('zip') });
+  assert.deepEqual(check({ language_id: 89, source_code: '\u00a0', additional_files: b64('zip') }), {
+    errors: { source_code: ['must be blank'] },
+  });
+  assert.deepEqual(check({ language_id: 89, additional_files: b64(' \n') }), {
+    errors: { additional_files: ["can't be blank"] },
+  });
+  const ok = check({ language_id: 89, source_code: ' \n', additional_files: b64('zip') });
   assert.ok('submission' in ok, JSON.stringify(ok));
-  assert.equal(ok.submission.source_code, '');
+  assert.equal(ok.submission.source_code, b64(' \n'));
   assert.deepEqual(check({ language_id: 43 }), { errors: { source_code: ["can't be blank"] } }, 'the others need one');
 });
 

@@ -128,6 +128,16 @@ test('limits: numbers or numeric strings; integer fields floored; booleans as Ra
   );
 });
 
+test("source_code of whitespace alone is blank, as Rails' presence reads the decoded bytes", () => {
+  for (const source of [' ', '\n\t \r\n', '\v\f'])
+    assert.deepEqual(check({ source_code: source, language_id: 71 }), { errors: { source_code: ["can't be blank"] } });
+  assert.deepEqual(check({ source_code: b64('  \n'), language_id: 71 }, true), {
+    errors: { source_code: ["can't be blank"] },
+  });
+  assert.ok('submission' in check({ source_code: '\u00a0', language_id: 71 }), "a byte past ASCII is not Ruby's space");
+  assert.ok('submission' in check({ source_code: '\0', language_id: 71 }), 'nor is NUL');
+});
+
 test("422: Judge0's messages, each under its attribute, in the model's order", () => {
   assert.deepEqual(errors({ source_code: 'x' }), {
     language_id: ["can't be blank", "language with id  doesn't exist"],

@@ -137,17 +137,24 @@ function isProject(raw: unknown, languageIds: ReadonlySet<number>): boolean {
 }
 
 /**
- * the program: source_code present — or, for a project, blank (Rails' blank: whitespace
- * is) and additional_files present
+ * Rails' blank? of a text the model holds decoded, as bytes (Base64.decode64 gives binary):
+ * none, or only ASCII whitespace ([[:space:]] of a binary string: space, \t \n \v \f \r)
+ */
+function blank(b64: string | null): boolean {
+  return b64 === null || Buffer.from(b64, 'base64').every((c) => c === 0x20 || (c >= 0x09 && c <= 0x0d));
+}
+
+/**
+ * the program: source_code present — or, for a project, blank and additional_files
+ * present — each as Rails' presence and absence read them (blank?: whitespace is)
  */
 function checkProgram(source: string | null, additionalFiles: unknown, project: boolean, add: Report): void {
   if (!project) {
-    if (source === null || source === '') add('source_code', "can't be blank");
+    if (blank(source)) add('source_code', "can't be blank");
     return;
   }
-  if (source !== null && Buffer.from(source, 'base64').toString('utf8').trim() !== '')
-    add('source_code', 'must be blank');
-  if (additionalFiles === undefined || additionalFiles === null || asText(additionalFiles).trim() === '')
+  if (!blank(source)) add('source_code', 'must be blank');
+  if (additionalFiles === undefined || additionalFiles === null || blank(asText(additionalFiles)))
     add('additional_files', "can't be blank");
 }
 

@@ -74,6 +74,21 @@ describe('codebox session', { skip: serviceSkip() }, () => {
     assert.equal(cpOut.code, 0, cpOut.stderr);
     assert.equal(fs.readFileSync(out, 'utf8'), 'alpha\n');
 
+    // a directory out: the box's modes, but no set-id bit and no owner of its choosing (the
+    // copier runs as root here, whom tar would otherwise let keep both)
+    const made = await codebox(
+      ['exec', id, '-c', 'mkdir -p keep && cp /bin/true keep/su && chmod 6755 keep/su'],
+      '',
+      url(),
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const kept = path.join(dir, 'kept');
+    const dirOut = await codebox(['cp', `${id}:keep`, kept], '', url());
+    assert.equal(dirOut.code, 0, dirOut.stderr);
+    const st = fs.statSync(path.join(kept, 'su'));
+    assert.equal(st.mode & 0o7777, 0o755 & ~process.umask(), `mode ${(st.mode & 0o7777).toString(8)}`);
+    assert.equal(st.uid, process.getuid!());
+
     // a terminal fed from a pipe: its lines are typed into the box's shell
     const term = await codebox(['shell', id], 'echo "hi-$((6*7))"\nexit 3\n', url());
     assert.equal(term.code, 3, term.stderr);

@@ -179,7 +179,12 @@ async function copy(client: CodeboxClient, src: string, dst: string): Promise<nu
   if (!from) return 1;
   if (from.path === '' || (await isDir(client, from.id, from.path))) {
     fs.mkdirSync(dst, { recursive: true });
-    const tar = spawn('tar', ['-C', dst, '-xf', '-'], { stdio: ['pipe', 'inherit', 'inherit'] });
+    // the archive is the box's to shape: no owner or set-id bit of its choosing, even for
+    // root (who keeps both by default); its members are under PATH, the directory becomes DST
+    const strip = from.path === '' ? [] : [`--strip-components=${from.path.split('/').length}`];
+    const tar = spawn('tar', ['-C', dst, '-xf', '-', '--no-same-owner', '--no-same-permissions', ...strip], {
+      stdio: ['pipe', 'inherit', 'inherit'],
+    });
     const closed = new Promise<number>((resolve) => tar.on('close', (c) => resolve(c ?? 1)));
     const body = await client.sessions.download(from.id, from.path ? { path: from.path } : {});
     Readable.fromWeb(body as never).pipe(tar.stdin);

@@ -321,19 +321,25 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     }
   });
 
-  it('command_line_arguments, compiler_options (as arguments, no shell), redirect_stderr_to_stdout', async () => {
+  it("command_line_arguments, compiler_options as Judge0's bash splits them (no shell), redirect_stderr_to_stdout", async () => {
     const args = await submit({
       source_code: 'import sys; print(sys.argv[1:])',
       language_id: 71,
-      command_line_arguments: 'a  b;rm -rf / $HOME',
+      command_line_arguments: 'a  b;rm -rf / $HOME "hello world" x\\ y',
     });
-    assert.equal(args.body.stdout, "['a', 'b;rm', '-rf', '/', '$HOME']\n");
+    assert.equal(args.body.stdout, "['a', 'brm', '-rf', '/', 'HOME', 'hello world', 'x y']\n");
     const opts = await submit({
-      source_code: '#include <stdio.h>\nint main(void) { printf("%d\\n", VALUE); }',
+      source_code: '#include <stdio.h>\nint main(void) { printf("%d %s\\n", VALUE, GREETING); }',
       language_id: 50,
-      compiler_options: '-DVALUE=42 -O0',
+      compiler_options: '-DVALUE=42 -O0 \'-DGREETING="hi there"\'',
     });
-    assert.equal(opts.body.stdout, '42\n');
+    assert.equal(opts.body.stdout, '42 hi there\n');
+    const unmatched = await submit({ source_code: 'print(1)', language_id: 71, command_line_arguments: '"a' }, '');
+    assert.deepEqual(
+      [unmatched.status, Object.keys(unmatched.body)],
+      [422, ['command_line_arguments']],
+      'what bash would refuse',
+    );
     const merged = await submit({
       source_code: 'import sys\nprint("out", flush=True)\nprint("err", file=sys.stderr, flush=True)\nprint("out2")',
       language_id: 71,

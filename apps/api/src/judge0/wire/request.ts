@@ -1,16 +1,21 @@
 /**
  * A Judge0 submission as a native job (what isolate_job.rb runs): the source under the
- * runtime's name and the additional files beside it, stdin as text, arguments split on
- * whitespace (never a shell), Judge0's limits in native units; number_of_runs > 1 becomes
- * judge mode with that many runs.
+ * runtime's name and the additional files beside it, stdin as text, arguments split into
+ * words as Judge0's bash splits them (shell-words.ts; never a shell), Judge0's limits in
+ * native units; number_of_runs > 1 becomes judge mode with that many runs.
  */
 import type { FileInput, JobRequest, RequestLimits, RuntimeInfo } from '@codebox/protocol';
 import { JUDGE0_LIMITS } from './limits.js';
 import { ownLanguage, projectFiles } from './own-languages.js';
+import { shellWords } from './shell-words.js';
 import type { Submission } from './submission.js';
 
 const KiB = 1024;
-const words = (s: string | null): string[] => (s ? s.trim().split(/\s+/).filter(Boolean) : []);
+/** a text's words; what bash would refuse was refused when the submission was checked */
+const words = (s: string | null): string[] => {
+  const split = s ? shellWords(s) : { words: [] };
+  return 'words' in split ? split.words : [];
+};
 /** a text field (base64 of its bytes) as text; none is empty */
 const decoded = (b64: string | null): string => (b64 === null ? '' : Buffer.from(b64, 'base64').toString('utf8'));
 

@@ -281,25 +281,44 @@ test("limits: 0 is Judge0's maximum (isolate reads 0 as none), and each has a fl
   );
 });
 
-test('arguments split on whitespace, never a shell; compiler options only for a compiled language; the flags', () => {
+test("arguments as Judge0's bash splits them, never a shell; compiler options only for a compiled language; the flags", () => {
   const r = nativeRequest(
     submission({
-      command_line_arguments: ' a  b;rm -rf / $HOME ',
-      compiler_options: '-DVALUE=42  -O0',
+      command_line_arguments: ' a  b;rm -rf / $HOME "hello world" \'it"s\' x\\ y ',
+      compiler_options: '-DGREETING="\\"hi there\\""  -O0',
       redirect_stderr_to_stdout: true,
       enable_network: true,
     }),
     C,
     [],
   );
-  assert.deepEqual(r.args, ['a', 'b;rm', '-rf', '/', '$HOME']);
-  assert.deepEqual(r.compileArgs, ['-DVALUE=42', '-O0']);
+  assert.deepEqual(
+    r.args,
+    ['a', 'brm', '-rf', '/', 'HOME', 'hello world', 'it"s', 'x y'],
+    '$&;<>|` removed as Judge0 does',
+  );
+  assert.deepEqual(r.compileArgs, ['-DGREETING="hi there"', '-O0']);
   assert.deepEqual([r.stderrToStdout, r.network], [true, true]);
   const interpreted = nativeRequest(submission({ compiler_options: '-O', command_line_arguments: '   ' }), PYTHON, []);
   assert.deepEqual(
     ['args' in interpreted, 'compileArgs' in interpreted, 'stderrToStdout' in interpreted, 'network' in interpreted],
     [false, false, false, false],
   );
+});
+
+test("arguments bash would refuse are a 422 naming the field: Judge0's run or compile would fail on them", () => {
+  assert.deepEqual(errors({ source_code: 'x', language_id: 71, command_line_arguments: 'a "b' }), {
+    command_line_arguments: [
+      'has an unmatched " (Judge0\'s bash fails: unexpected EOF while looking for matching `"\')',
+    ],
+  });
+  assert.deepEqual(errors({ source_code: 'x', language_id: 50, compiler_options: "-DX='y" }), {
+    compiler_options: ["has an unmatched ' (Judge0's bash fails: unexpected EOF while looking for matching `'')"],
+  });
+  assert.deepEqual(errors({ source_code: 'x', language_id: 71, command_line_arguments: 'f(x)' }), {
+    command_line_arguments: ["has an unquoted ( (Judge0's bash fails: syntax error near unexpected token `(')"],
+  });
+  assert.ok('submission' in check({ source_code: 'x', language_id: 71, command_line_arguments: '"f(x)" \\(' }));
 });
 
 test('additional files beside the source, as base64; the source wins a name clash', () => {

@@ -6,6 +6,7 @@
 import { asText } from '../../text.js';
 import { JUDGE0_LIMITS } from './limits.js';
 import { ownLanguage } from './own-languages.js';
+import { shellWords } from './shell-words.js';
 import type { LimitName } from './limits.js';
 
 /** a submission as stored: inputs as given (text fields as base64 of their bytes) */
@@ -72,8 +73,8 @@ export function checkSubmission(
   checkProgram(source, b.additional_files, isProject(b.language_id, languageIds), add);
   const languageId = checkLanguage(b.language_id, languageIds, add);
   const limits = checkLimits(b, add);
-  const compilerOptions = checkString(b, 'compiler_options', 512, add);
-  const args = checkString(b, 'command_line_arguments', 512, add);
+  const compilerOptions = checkWords(b, 'compiler_options', add);
+  const args = checkWords(b, 'command_line_arguments', add);
   const callback = checkString(b, 'callback_url', 2048, add);
   const callbackRefused = callback ? callbackProblem(callback) : undefined;
   if (callbackRefused) add('callback_url', callbackRefused);
@@ -186,6 +187,14 @@ function checkLimit(k: LimitName, v: unknown, add: Report): number {
   // Rails prints a decimal column's bound as 15.0, an integer column's as 512000
   if (n > max) add(k, `must be less than or equal to ${DECIMAL.has(k) ? max.toFixed(1) : max}`);
   return n;
+}
+
+/** compiler_options or command_line_arguments: at most 512 characters, and words bash would take (shell-words.ts) */
+function checkWords(b: Fields, k: string, add: Report): string | null {
+  const s = checkString(b, k, 512, add);
+  const split = s === null ? undefined : shellWords(s);
+  if (split && 'error' in split) add(k, split.error);
+  return s;
 }
 
 /** a string attribute, any value as its text, at most max characters; null when absent */

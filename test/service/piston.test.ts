@@ -100,6 +100,16 @@ describe('Piston v2', { skip: serviceSkip() }, () => {
       files: [{ content: 'import sys\nprint(sys.argv[0])' }],
     });
     assert.equal(body.run.stdout, 'file0.code\n');
+    // Piston runs the first utf8 file: a base64 data file before it is data
+    const data = await execute({
+      language: 'python',
+      version: '*',
+      files: [
+        { name: 'data.bin', content: Buffer.from([0xff, 0x00]).toString('base64'), encoding: 'base64' },
+        { name: 'main.py', content: 'import sys\nprint(sys.argv[0], open("data.bin", "rb").read())' },
+      ],
+    });
+    assert.equal(data.body.run.stdout, "main.py b'\\xff\\x00'\n", JSON.stringify(data.body));
     // a compiled language's file without its extension still compiles, as in Piston
     const c = await execute({
       language: 'c',

@@ -392,4 +392,20 @@ except OSError as e: print('refused')"`,
     assert.deepEqual(mountsUnder(WORK_ROOT), []);
     await assert.rejects(t.readFile('x'), /ended/);
   });
+
+  it('a program that stops the init (kill -STOP) ends its own session: no call waits on a frozen box', async () => {
+    const sb = sandbox();
+    const s = await sb.openSession({ env: ENV });
+    const t0 = Date.now();
+    // the stopper itself never hears back: the init it stopped would have told
+    const stopper = s.exec({ argv: ['sh', '-c', 'kill -STOP 2'] }).done.catch((e: unknown) => e);
+    const ended = await s.ended;
+    assert.equal(ended.reason, 'box-ended');
+    assert.ok(Date.now() - t0 < 10_000, `ended after ${Date.now() - t0} ms`);
+    await stopper;
+    await assert.rejects(s.readFile('x'), /ended/);
+    await sb.idle();
+    assert.deepEqual(processesInUidRange(), []);
+    assert.deepEqual(await boxGroupsLeft(`${CGROUP_PARENT}/${sb.instance}`), []);
+  });
 });

@@ -61,6 +61,8 @@ import type { FileSpec } from './spec.js';
 
 /** after a command's process has exited, how long its pipes may take to drain */
 const COMMAND_DRAIN_MS = 200;
+/** how often a session looks whether its init was stopped */
+const INIT_WATCH_MS = 1_000;
 /** the kernel holds 64 KiB of a terminal's output, and its line discipline 4 KiB */
 const TERMINAL_REST_BYTES = 128 * 1024;
 /** a terminal's processes get SIGHUP, then this long before SIGKILL */
@@ -215,6 +217,32 @@ export class EngineSession implements Session {
     for (const s of [opened.box.stdout, opened.box.stderr]) s.resume();
     opened.box.child.once('exit', () => void this.finish('box-ended'));
     void this.listen();
+    this.watchInit();
+  }
+
+  /**
+   * A program in the box runs as the init's user and may stop it (kill -STOP): then no
+   * command would start or end and every call would wait until the session's lifetime.
+   * A stopped init is a box that broke itself: the session ends, as when it is killed.
+   */
+  private watchInit(): void {
+    const boxPid = this.opened.box.boxPid;
+    let initPid: number | undefined;
+    const timer = setInterval(() => {
+      try {
+        // bwrap's pid 1 has one child, our init
+        initPid ??=
+          Number(fs.readFileSync(`/proc/${boxPid}/task/${boxPid}/children`, 'utf8').split(' ')[0]) || undefined;
+        if (initPid === undefined) return;
+        const stat = fs.readFileSync(`/proc/${initPid}/stat`, 'utf8');
+        const state = stat[stat.lastIndexOf(')') + 2];
+        if (state === 'T' || state === 't') void this.finish('box-ended');
+      } catch {
+        // gone: the box's exit ends the session
+      }
+    }, INIT_WATCH_MS);
+    timer.unref();
+    void this.ended.then(() => clearInterval(timer));
   }
 
   exec(command: CommandSpec, hooks: CommandHooks = {}): CommandHandle {

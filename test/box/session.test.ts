@@ -141,6 +141,36 @@ describe('sessions: a box across commands', { skip: boxSkip('python3') }, () => 
     }
   });
 
+  it('a file operation a program in the box stops (SIGSTOP) fails in its time, and the session lives on', async () => {
+    const s = await sandbox().openSession({ env: ENV });
+    try {
+      await s.writeFile('a.txt', 'x');
+      // stops every new process that is the init's fork: each file operation is one
+      const stopper = [
+        'import os, signal, time',
+        'seen = set(os.listdir("/proc"))',
+        'while True:',
+        '    for p in os.listdir("/proc"):',
+        '        if p.isdigit() and p not in seen and int(p) > 2:',
+        '            seen.add(p)',
+        '            try:',
+        '                if b"codebox/init" in open(f"/proc/{p}/cmdline", "rb").read(): os.kill(int(p), signal.SIGSTOP)',
+        '            except OSError: pass',
+        '    time.sleep(0.001)',
+      ].join('\n');
+      const bg = s.exec({ argv: ['python3', '-c', stopper] });
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      await assert.rejects(s.readFile('a.txt'), (e: unknown) => e instanceof FileError && /took over/.test(e.message));
+      assert.ok(Date.now() - t0 < 60_000, `failed after ${Date.now() - t0} ms`);
+      bg.kill();
+      await bg.done;
+      assert.equal((await s.readFile('a.txt')).toString(), 'x');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a link planted in the work dir is never followed by a file operation', async () => {
     const s = await sandbox().openSession({ env: ENV });
     try {

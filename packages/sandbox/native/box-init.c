@@ -549,6 +549,9 @@ static void start_command(struct cursor *c, int root, const sigset_t *oldmask) {
     send_u32s('F', v, 2);
   } else if (pid == 0) {
     close(report[0]);
+    /* a builtin has no exec to report: we must not wait on it, for as long as it works or
+       for ever if a program in the box stops it (the same user may) */
+    if (flags & FLAG_BUILTIN) close(report[1]);
     sigprocmask(SIG_SETMASK, oldmask, 0);
     setsid();
     int in = fds[0], out = nfds == 3 ? fds[1] : fds[0], err = nfds == 3 ? fds[2] : fds[0];

@@ -61,6 +61,10 @@ import type { FileSpec } from './spec.js';
 
 /** after a command's process has exited, how long its pipes may take to drain */
 const COMMAND_DRAIN_MS = 200;
+/** the longest a file operation takes: tmpfs is memory, so only a stopped one takes longer */
+const FILE_OP_MS = 20_000;
+/** a killed command's end, as the init tells it, comes in this time or the init is frozen */
+const KILL_ANSWER_MS = 5_000;
 /** how often a session looks whether its init was stopped */
 const INIT_WATCH_MS = 1_000;
 /** the kernel holds 64 KiB of a terminal's output, and its line discipline 4 KiB */
@@ -263,7 +267,7 @@ export class EngineSession implements Session {
         ? undefined
         : setTimeout(() => {
             timedOut = true;
-            kill('SIGKILL');
+            this.killOrEnd(id);
           }, command.timeoutMs);
     const done = (async (): Promise<CommandResult> => {
       const oomBefore = (await this.opened.cgroup.usage()).oomKills;
@@ -582,6 +586,18 @@ export class EngineSession implements Session {
     return undefined;
   }
 
+  /**
+   * Kills a command; if the init has not said it ended soon after, the init is not
+   * answering (a program in the box froze it) and the session ends: no call waits on it.
+   */
+  private killOrEnd(id: number): void {
+    void this.signal(id, 'SIGKILL');
+    const timer = setTimeout(() => {
+      if (this.pending.has(id)) void this.finish('box-ended');
+    }, KILL_ANSWER_MS);
+    timer.unref();
+  }
+
   private async signal(id: number, signal: NodeJS.Signals): Promise<void> {
     if (this.endedWith || !this.pending.has(id)) return;
     const payload = Buffer.alloc(8);
@@ -604,12 +620,21 @@ export class EngineSession implements Session {
     const out = new BoundedOutput(maxOut, undefined, noop);
     const err = new BoundedOutput(4096, undefined, noop);
     const drained = Promise.all([collect(started.stdout, out), collect(started.stderr, err)]);
-    const ended = await started.exited.catch((e: unknown) => {
-      if (e instanceof SessionEndedError) throw e;
-      throw new SessionEndedError(this.endedWith ?? 'box-ended');
-    });
+    // a program in the box may stop it (same user): then it is killed, and the call fails
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      this.killOrEnd(id);
+    }, FILE_OP_MS);
+    const ended = await started.exited
+      .catch((e: unknown) => {
+        if (e instanceof SessionEndedError) throw e;
+        throw new SessionEndedError(this.endedWith ?? 'box-ended');
+      })
+      .finally(() => clearTimeout(deadline));
     await drained;
     const { exitCode, signal } = waitStatus(ended.status);
+    if (timedOut) return { code: os.constants.errno.ETIMEDOUT, stdout: Buffer.alloc(0), stderr: '' };
     // killed (the memory limit while it wrote): the file operation failed, not the session
     return {
       code: exitCode ?? (signal === 'SIGXFSZ' ? os.constants.errno.EFBIG : 255),
@@ -634,6 +659,7 @@ export class EngineSession implements Session {
       [e.ENXIO]: ['NOT_A_FILE', 'not a regular file'],
       [EXIT_NOT_REGULAR]: ['NOT_A_FILE', 'not a regular file'],
       [EXIT_TOO_LARGE]: ['TOO_LARGE', 'larger than asked for'],
+      [e.ETIMEDOUT]: ['FAILED', `took over ${FILE_OP_MS / 1000} s (stopped by a program in the box?): killed`],
     };
     const [kind, message] = known[code] ?? ['FAILED', `failed: ${errnoText(code)}`];
     throw new FileError(kind, file, message);

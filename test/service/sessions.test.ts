@@ -236,6 +236,21 @@ describe('sessions through the API', { skip: serviceSkip() }, () => {
     await a().sessions.delete(s.id);
   });
 
+  it('a listing survives file times a date cannot say: far past and far future, each as the nearest it can', async () => {
+    const s = await a().sessions.create({ language: 'python' });
+    const set =
+      'import os\nfor n, t in [("future", 10**13), ("past", -10**13), ("now", 1.7e9)]:\n    open(n, "w").close(); os.utime(n, (0, t))\n';
+    const r = await a().sessions.exec(s.id, { argv: ['python3', '-c', set] });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const times = Object.fromEntries((await a().sessions.list(s.id)).map((e) => [e.path, e.mtime]));
+    assert.deepEqual(times, {
+      future: '9999-12-31T23:59:59.999Z',
+      past: '0000-01-01T00:00:00.000Z',
+      now: '2023-11-14T22:13:20.000Z',
+    });
+    await a().sessions.delete(s.id);
+  });
+
   it('files where one is inside another are a 400 naming the second', async () => {
     for (const files of [
       [

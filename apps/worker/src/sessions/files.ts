@@ -64,7 +64,7 @@ export const list: Handler = async (_h, s, call) => {
     type: e.type,
     size: e.size,
     mode: e.mode,
-    mtime: new Date(e.mtimeMs).toISOString(),
+    mtime: isoTime(e.mtimeMs),
   }));
   await endWithValue(call, json);
 };
@@ -105,3 +105,11 @@ export const upload: Handler = async (_h, s, call) => {
   await unpacked;
   await call.end(null);
 };
+
+/** the years RFC 3339 can write: a box sets any time it likes on its files (utime) */
+const FIRST_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+function isoTime(ms: number): string {
+  return new Date(Math.min(Math.max(Number.isFinite(ms) ? ms : 0, FIRST_MS), LAST_MS)).toISOString();
+}

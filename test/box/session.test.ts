@@ -224,6 +224,45 @@ describe('sessions: a box across commands', { skip: boxSkip('python3') }, () => 
     }
   });
 
+  it('an archive out ends when tar does, though a program in the box holds its stdout open', async () => {
+    const s = await sandbox().openSession({ env: ENV });
+    try {
+      await run(s, 'head -c 4000000 /dev/urandom > big; echo small > small');
+      // opens tar's stdout through /proc (tar is its user's to look into) and keeps it
+      const holder = [
+        'import os, time',
+        'while True:',
+        '    for p in os.listdir("/proc"):',
+        '        try:',
+        '            if p.isdigit() and open(f"/proc/{p}/comm").read().strip() == "tar":',
+        '                fd = os.open(f"/proc/{p}/fd/1", os.O_WRONLY); print("held", flush=True); time.sleep(300)',
+        '        except OSError: pass',
+        '    time.sleep(0.001)',
+      ].join('\n');
+      let said = '';
+      const bg = s.exec({ argv: ['python3', '-c', holder] }, { onOutput: (_k, c) => (said += c.toString()) });
+      await new Promise((r) => setTimeout(r, 300));
+      const tar = s.download();
+      // not read yet: tar waits on a full pipe, where the holder finds it
+      await until(() => said.includes('held'), 10_000);
+      const t0 = Date.now();
+      const chunks: Buffer[] = [];
+      for await (const c of tar) chunks.push(c as Buffer);
+      assert.ok(Date.now() - t0 < 10_000, `ended after ${Date.now() - t0} ms`);
+      const into = await sandbox().openSession({ env: ENV });
+      try {
+        await into.upload(Readable.from([Buffer.concat(chunks)]), 'r');
+        assert.equal(out(await run(into, 'cat r/small; wc -c < r/big')), 'small\n4000000\n');
+      } finally {
+        await into.close();
+      }
+      bg.kill();
+      await bg.done;
+    } finally {
+      await s.close();
+    }
+  });
+
   it('the work dir as a tar stream, out of one session and into another', async () => {
     const a = await sandbox().openSession({ env: ENV });
     const b = await sandbox().openSession({ env: ENV });

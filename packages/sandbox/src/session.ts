@@ -65,6 +65,8 @@ const COMMAND_DRAIN_MS = 200;
 const FILE_OP_MS = 20_000;
 /** a killed command's end, as the init tells it, comes in this time or the init is frozen */
 const KILL_ANSWER_MS = 5_000;
+/** an archive's headers and padding over its files' bytes */
+const DOWNLOAD_SLACK_BYTES = 64 * 1024 * 1024;
 /** how often a session looks whether its init was stopped */
 const INIT_WATCH_MS = 1_000;
 /** the kernel holds 64 KiB of a terminal's output, and its line discipline 4 KiB */
@@ -430,17 +432,43 @@ export class EngineSession implements Session {
     started.stderr.resume();
     const errors: Buffer[] = [];
     started.stderr.on('data', (c: Buffer) => errors.length < 16 && errors.push(c));
-    const out = new Readable({ read: () => started.stdout.resume() });
-    started.stdout.on('data', (c: Buffer) => {
-      if (!out.push(c)) started.stdout.pause();
+    // tar archives a sparse file in full: the archive is capped, not only the work dir
+    const cap = 2 * this.limits.workDirBytes + DOWNLOAD_SLACK_BYTES;
+    let bytes = 0;
+    let exited = false;
+    const out = new Readable({
+      read: () => started.stdout.resume(),
+      destroy: (err, done) => {
+        // the caller gave up (or the cap was passed): tar stops too
+        if (!exited) void this.signal(id, 'SIGKILL');
+        started.stdout.destroy();
+        done(err);
+      },
     });
-    started.stdout.on('close', () => {
-      void started.exited.then((m) => {
+    started.stdout.on('data', (c: Buffer) => {
+      bytes += c.length;
+      if (bytes > cap)
+        return void out.destroy(
+          new FileError('TOO_LARGE', dir, `the archive is over ${cap} bytes (sparse files count in full)`),
+        );
+      // once tar has ended, the rest is read whatever the caller's pace: it is at most a pipe's
+      if (!out.push(c) && !exited) started.stdout.pause();
+    });
+    const closed = new Promise<void>((r) => started.stdout.once('close', r));
+    void started.exited.then(
+      async (m) => {
+        exited = true;
+        started.stdout.resume();
+        // a process in the box may hold tar's stdout open (it is tar's user): its end is tar's
+        await Promise.race([closed, sleep(COMMAND_DRAIN_MS)]);
+        if (out.destroyed) return;
+        started.stdout.destroy();
         const { exitCode } = waitStatus(m.status);
         if (exitCode === 0) out.push(null);
         else out.destroy(new FileError('FAILED', dir, Buffer.concat(errors).toString().trim() || `tar: ${exitCode}`));
-      });
-    });
+      },
+      (err: Error) => out.destroy(err),
+    );
     return out;
   }
 

@@ -141,6 +141,28 @@ describe('sessions: a box across commands', { skip: boxSkip('python3') }, () => 
     }
   });
 
+  it('a listing past its bytes (long names, deep) is TOO_LARGE, not cut short; a shallower one is whole', async () => {
+    const s = await sandbox().openSession({ env: ENV });
+    try {
+      // 9,000 files under four 200-byte directories: about 9 MB of paths
+      const make =
+        'import os\nd = "/".join(c * 200 for c in "abcd")\nos.makedirs(d)\nfor i in range(9000): open(f"{d}/{i:0200d}", "w").close()\n';
+      const r = await s.exec({ argv: ['python3', '-c', make] }).done;
+      assert.equal(r.exitCode, 0, r.stderr.toString());
+      await assert.rejects(
+        s.list('', { depth: 8 }),
+        (e: unknown) =>
+          e instanceof FileError && e.code === 'TOO_LARGE' && /list a directory further down/.test(e.message),
+      );
+      assert.deepEqual(
+        (await s.list('', { depth: 2 })).map((e) => e.path),
+        ['a'.repeat(200), `${'a'.repeat(200)}/${'b'.repeat(200)}`],
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a file operation a program in the box stops (SIGSTOP) fails in its time, and the session lives on', async () => {
     const s = await sandbox().openSession({ env: ENV });
     try {

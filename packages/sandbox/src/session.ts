@@ -77,6 +77,11 @@ const HANGUP_MS = 1_000;
 const MAX_BOX_PATH = 4096;
 /** entries a listing returns at most */
 export const MAX_LISTED = 10_000;
+/**
+ * A listing's bytes at most, as the init writes it: its JSON (a box's names may be control
+ * characters, six bytes each there) is held by the worker and the API, each call at once.
+ */
+const LISTING_BYTES = 8 * 1024 * 1024;
 /** a builtin's exit codes past errno's (native/box-init.c) */
 const EXIT_NOT_REGULAR = 200;
 const EXIT_TOO_LARGE = 201;
@@ -405,7 +410,14 @@ export class EngineSession implements Session {
     const dir = filePath(p);
     const depth = options.depth ?? 1;
     if (!Number.isInteger(depth) || depth < 1 || depth > 64) throw new SpecError('depth', 'must be 1 to 64');
-    const r = await this.builtin(['list', dir, String(depth), String(MAX_LISTED)], undefined, 64 * 1024 * 1024);
+    const r = await this.builtin(['list', dir, String(depth), String(MAX_LISTED)], undefined, LISTING_BYTES);
+    if (r.code === EXIT_TOO_LARGE) {
+      throw new FileError(
+        'TOO_LARGE',
+        dir,
+        `the listing is over ${LISTING_BYTES} bytes: list a directory further down, or less deep`,
+      );
+    }
     this.fileOutcome(r.code, dir);
     return parseListing(r.stdout);
   }
@@ -663,6 +675,8 @@ export class EngineSession implements Session {
     await drained;
     const { exitCode, signal } = waitStatus(ended.status);
     if (timedOut) return { code: os.constants.errno.ETIMEDOUT, stdout: Buffer.alloc(0), stderr: '' };
+    // more than was asked for: a file that grew as it was read, a listing past its bytes
+    if (exitCode === 0 && out.truncated) return { code: EXIT_TOO_LARGE, stdout: Buffer.alloc(0), stderr: '' };
     // killed (the memory limit while it wrote): the file operation failed, not the session
     return {
       code: exitCode ?? (signal === 'SIGXFSZ' ? os.constants.errno.EFBIG : 255),

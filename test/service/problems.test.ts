@@ -317,3 +317,35 @@ describe('problems', { skip: serviceSkip() }, () => {
     });
   });
 });
+
+describe("problems: a key's quota", { skip: serviceSkip() }, () => {
+  const t = useStack({ api: { apiKeys: ['key-a', 'key-b'], problemKeyBytes: 1 << 20 } });
+  const a = () => t.s.client('key-a');
+  const b = () => t.s.client('key-b');
+  const sized = (id: string, fill: string) => ({
+    id,
+    tests: [{ name: '1', stdin: fill.repeat(600 << 10), expectedOutput: '' }],
+  });
+
+  it("CODEBOX_PROBLEM_KEY_BYTES holds a key's stored problems, every version in full; a delete gives it back", async () => {
+    const chunks = async () => (await t.s.redis.keys(`${t.s.prefix}:blob:*`)).sort();
+    await a().createProblem(sized('one', 'a'));
+    const before = await chunks();
+    const over = await a()
+      .createProblem(sized('two', 'b'))
+      .then(
+        () => assert.fail('expected a failure'),
+        (e: unknown) => e,
+      );
+    assert.ok(over instanceof CodeboxError);
+    assert.deepEqual([over.status, over.code], [413, 'PROBLEM_QUOTA'], over.message);
+    assert.equal((over.details as { maximum?: number }).maximum, 1 << 20);
+    assert.deepEqual(await chunks(), before, 'the refused upload left no chunk');
+    // the same data again, as a second version: counted again
+    await assert.rejects(a().createProblem(sized('one', 'a')), (e: CodeboxError) => e.code === 'PROBLEM_QUOTA');
+    // another key has its own
+    await b().createProblem(sized('two', 'b'));
+    await a().deleteProblem('one');
+    assert.equal((await a().createProblem(sized('two', 'b'))).version, 1);
+  });
+});

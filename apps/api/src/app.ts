@@ -92,6 +92,7 @@ export function createApp(d: ApiDeps): Api {
     problemRoutes({
       ...shared,
       problemMaxBytes: d.config.problemMaxBytes,
+      problemKeyBytes: d.config.problemKeyBytes,
       uploads: packageUploads(d.config.problemUploads),
     }),
   );

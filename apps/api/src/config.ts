@@ -33,6 +33,8 @@ export interface ApiConfig extends RedisConfig {
   bodyLimitBytes: number;
   /** a problem version's data, each distinct file once, and the largest package upload */
   problemMaxBytes: number;
+  /** what one key's stored problems may take, every version counted in full */
+  problemKeyBytes: number;
   problemUploads: number;
   /** a worker counts as alive this long after its last heartbeat */
   workerFreshMs: number;
@@ -210,6 +212,13 @@ const API_VARIABLES: Variables<ApiConfig> = {
     doc: "a stored problem version's data (each distinct file once) and the largest package upload; problems live in Redis, whose maxmemory must hold them",
     default: '256m',
     apply: byteSize('1k', '8g', '256m', (n, c) => (c.problemMaxBytes = n)),
+  },
+  // One key's stored problems, every version in full: without it one key could fill Redis,
+  // and every key's jobs and sessions would be refused (the store is full).
+  CODEBOX_PROBLEM_KEY_BYTES: {
+    doc: "what one key's stored problems may take in all, every version counted in full (its distinct data and its definition); past it 413 PROBLEM_QUOTA until the key deletes some",
+    default: '1g',
+    apply: byteSize('1k', '1t', '1g', (n, c) => (c.problemKeyBytes = n)),
   },
   // Package uploads in flight per API process: each is written to the temp directory as it
   // comes, up to CODEBOX_PROBLEM_MAX_BYTES, so this times that is the disk they may take.

@@ -31,6 +31,7 @@ export {
   CHUNK_BYTES,
   ChunksMissingError,
   distinctBytes,
+  ProblemQuotaError,
   ProblemStore,
   UPLOAD_TTL_S,
 } from './problems.js';

@@ -54,6 +54,11 @@ export class Keys {
   problems(owner: string): string {
     return `${this.prefix}:problems:${owner}`;
   }
+
+  /** the bytes of an owner's stored versions, each counted in full (its quota's measure) */
+  problemBytes(owner: string): string {
+    return `${this.prefix}:problem-bytes:${owner}`;
+  }
   /** hash per UTC day (YYYY-MM-DD): Judge0 submissions made that day, `total` and per `language:<id>` */
   judge0Stats(day: string): string {
     return `${this.prefix}:judge0:stats:${day}`;

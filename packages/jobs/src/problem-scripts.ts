@@ -31,28 +31,34 @@ return 0
 /**
  * commitVersion: a problem's next version, holding its chunks. Refused, naming them, when
  * a chunk is gone (its upload's time ran out, or a delete freed one an upload had found
- * stored): the caller sends the problem again.
- *   KEYS[1] problem hash, KEYS[2] the owner's problem ids (set), KEYS[3] chunk references (hash)
+ * stored): the caller sends the problem again. Refused too when it would take the owner's
+ * stored bytes past their quota (two uploads at once each passed the check before it).
+ *   KEYS[1] problem hash, KEYS[2] the owner's problem ids (set), KEYS[3] chunk references (hash),
+ *   KEYS[4] the owner's stored bytes (a count)
  *   ARGV[1] chunk key prefix, ARGV[2] id, ARGV[3] definition JSON, ARGV[4] its digest,
- *   ARGV[5..] the version's distinct chunks
- *   → {version}, or {0, missing chunk…}
+ *   ARGV[5] the version's bytes, ARGV[6] the owner's quota (0: none), ARGV[7..] its distinct chunks
+ *   → {version}, {0, missing chunk…}, or {-1, the owner's stored bytes}
  * The problem hash: next (the last version given), latest, and per version v:N (the
- * definition), h:N (its digest), c:N (its chunks, space-separated).
+ * definition), h:N (its digest), c:N (its chunks, space-separated), b:N (its bytes).
  */
 export const COMMIT_VERSION = `
+local used = tonumber(redis.call('GET', KEYS[4]) or '0')
+local quota = tonumber(ARGV[6])
+if quota > 0 and used + tonumber(ARGV[5]) > quota then return {-1, used} end
 local missing = {0}
-for i = 5, #ARGV do
+for i = 7, #ARGV do
   if redis.call('EXISTS', ARGV[1] .. ARGV[i]) == 0 then table.insert(missing, ARGV[i]) end
 end
 if #missing > 1 then return missing end
 local version = redis.call('HINCRBY', KEYS[1], 'next', 1)
 local chunks = {}
-for i = 5, #ARGV do
+for i = 7, #ARGV do
   table.insert(chunks, ARGV[i])
   redis.call('HINCRBY', KEYS[3], ARGV[i], 1)
   redis.call('PERSIST', ARGV[1] .. ARGV[i])
 end
-redis.call('HSET', KEYS[1], 'v:' .. version, ARGV[3], 'h:' .. version, ARGV[4], 'c:' .. version, table.concat(chunks, ' '), 'latest', version)
+redis.call('HSET', KEYS[1], 'v:' .. version, ARGV[3], 'h:' .. version, ARGV[4], 'c:' .. version, table.concat(chunks, ' '), 'b:' .. version, ARGV[5], 'latest', version)
+redis.call('INCRBY', KEYS[4], ARGV[5])
 redis.call('SADD', KEYS[2], ARGV[2])
 return {version}
 `;
@@ -62,7 +68,8 @@ return {version}
  * deleted. It works over Redis's maxmemory, where it is most needed: its first write is
  * an HDEL, which frees memory, and a script without flags is refused for memory only up to
  * its first write (scripts.ts FAIL_WITHOUT_RESULT has the same order for the same reason).
- *   KEYS[1] problem hash, KEYS[2] the owner's problem ids, KEYS[3] chunk references
+ *   KEYS[1] problem hash, KEYS[2] the owner's problem ids, KEYS[3] chunk references,
+ *   KEYS[4] the owner's stored bytes
  *   ARGV[1] chunk key prefix, ARGV[2] id, ARGV[3] version, or '' for all
  *   → the versions deleted
  */
@@ -77,7 +84,9 @@ elseif redis.call('HEXISTS', KEYS[1], 'v:' .. ARGV[3]) == 1 then
 end
 for _, v in ipairs(versions) do
   local chunks = redis.call('HGET', KEYS[1], 'c:' .. v) or ''
-  redis.call('HDEL', KEYS[1], 'v:' .. v, 'h:' .. v, 'c:' .. v)
+  local bytes = tonumber(redis.call('HGET', KEYS[1], 'b:' .. v) or '0')
+  redis.call('HDEL', KEYS[1], 'v:' .. v, 'h:' .. v, 'c:' .. v, 'b:' .. v)
+  if bytes > 0 and redis.call('DECRBY', KEYS[4], bytes) <= 0 then redis.call('DEL', KEYS[4]) end
   for c in string.gmatch(chunks, '%S+') do
     if redis.call('HINCRBY', KEYS[3], c, -1) <= 0 then
       redis.call('HDEL', KEYS[3], c)

@@ -84,6 +84,17 @@ export class ChunksMissingError extends Error {
   }
 }
 
+/** a version would take its owner's stored problems past their quota */
+export class ProblemQuotaError extends Error {
+  constructor(
+    readonly used: number,
+    readonly quota: number,
+  ) {
+    super(`the key's problems hold ${used} bytes; the quota is ${quota}`);
+    this.name = 'ProblemQuotaError';
+  }
+}
+
 /** a blob's chunk is gone or not what its hash says */
 export class BlobUnreadableError extends Error {
   constructor(sha256: string, why: string) {
@@ -111,8 +122,8 @@ export class ProblemStore {
     this.scripts = {
       touch: define('codeboxTouchChunk', TOUCH_CHUNK, 1),
       put: define('codeboxPutChunk', PUT_CHUNK, 1),
-      commit: define('codeboxCommitVersion', COMMIT_VERSION, 3),
-      remove: define('codeboxDeleteVersions', DELETE_VERSIONS, 3),
+      commit: define('codeboxCommitVersion', COMMIT_VERSION, 4),
+      remove: define('codeboxDeleteVersions', DELETE_VERSIONS, 4),
       discard: define('codeboxDiscardChunks', DISCARD_CHUNKS, 1),
     };
   }
@@ -160,22 +171,34 @@ export class ProblemStore {
     }
   }
 
-  /** the problem's next version, holding its blobs' chunks; its number */
-  async commit(owner: string, problem: Omit<StoredProblem, 'version'>): Promise<number> {
+  /**
+   * The problem's next version, holding its blobs' chunks; its number. It counts against
+   * the owner's quota (0: none) with its data and its definition, as every version does.
+   */
+  async commit(owner: string, problem: Omit<StoredProblem, 'version'>, quota = 0): Promise<number> {
     const definition = JSON.stringify(problem);
     const k = this.keys;
     const reply = (await this.scripts.commit(
       k.problem(owner, problem.id),
       k.problems(owner),
       k.blobRefs(),
+      k.problemBytes(owner),
       k.blobChunk(''),
       problem.id,
       definition,
       sha256(Buffer.from(definition)),
+      versionBytes(problem, definition),
+      quota,
       ...distinctChunks(problem),
     )) as (number | string)[];
     if (reply[0] === 0) throw new ChunksMissingError(reply.slice(1).map(String));
+    if (reply[0] === -1) throw new ProblemQuotaError(Number(reply[1]), quota);
     return Number(reply[0]);
+  }
+
+  /** the bytes the owner's stored versions count against its quota */
+  async storedBytes(owner: string): Promise<number> {
+    return Number((await this.redis.get(this.keys.problemBytes(owner))) ?? 0);
   }
 
   /**
@@ -232,6 +255,7 @@ export class ProblemStore {
       k.problem(owner, id),
       k.problems(owner),
       k.blobRefs(),
+      k.problemBytes(owner),
       k.blobChunk(''),
       id,
       version === undefined ? '' : String(version),
@@ -258,6 +282,11 @@ export function distinctBytes(blobs: readonly BlobRef[]): number {
 
 function distinctChunks(problem: Pick<StoredProblem, 'tests' | 'checker' | 'interactor'>): string[] {
   return [...new Set(blobsOf(problem).flatMap((b) => b.chunks ?? [b.sha256]))];
+}
+
+/** what a version counts against its owner's quota: its distinct data and its definition */
+export function versionBytes(problem: Pick<StoredProblem, 'bytes'>, definition: string): number {
+  return problem.bytes + Buffer.byteLength(definition);
 }
 
 function sha256(bytes: Buffer): string {

@@ -34,6 +34,7 @@ export const API_ERRORS = {
   SESSION_LOST: { status: 410, message: "the session's worker is gone, and the session with it" },
   BODY_TOO_LARGE: { status: 413, message: 'the body is over the size limit' },
   PROBLEM_TOO_LARGE: { status: 413, message: "the problem is over the server's size limit" },
+  PROBLEM_QUOTA: { status: 413, message: "the key's stored problems are over the server's quota for a key" },
   FILE_TOO_LARGE: { status: 413, message: 'the file is over the size a call may move' },
   WORKSPACE_FULL: { status: 413, message: "the workspace has no room for it (the session's limits.workDirBytes)" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'the body must be application/json' },

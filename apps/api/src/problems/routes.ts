@@ -40,6 +40,8 @@ export interface ProblemRoutesDeps {
   readonly catalog: CatalogReader;
   readonly bodyLimitBytes: number;
   readonly problemMaxBytes: number;
+  /** one key's stored problems, every version in full (0: no quota) */
+  readonly problemKeyBytes?: number;
   /** the key's rate, as for a route that creates a job */
   readonly rateLimit: RequestHandler;
   /** package uploads in flight: each is spooled to a temp file up to problemMaxBytes */
@@ -171,7 +173,7 @@ async function commit(
   const owner = String(res.locals.owner);
   let stored;
   try {
-    stored = await storeDraft(d.problems, owner, id, draft, archive, d.problemMaxBytes);
+    stored = await storeDraft(d.problems, owner, id, draft, archive, d.problemMaxBytes, d.problemKeyBytes);
   } catch (err) {
     if (err instanceof ChunksMissingError)
       throw new ApiError('UNAVAILABLE', `${err.message} (a delete freed data this upload found stored)`, undefined, 1);

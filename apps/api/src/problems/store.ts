@@ -5,7 +5,7 @@
  * once however many tests name it. The definition's own JSON counts against the cap too.
  * An upload that fails (the cap, a bad CRC, chunks gone) deletes the chunks it wrote.
  */
-import { distinctBytes, ProblemStore } from '@codebox/jobs';
+import { distinctBytes, ProblemQuotaError, ProblemStore } from '@codebox/jobs';
 import type { BlobRef, StoredProblem, StoredProgram } from '@codebox/jobs';
 import { ApiError } from '@codebox/protocol';
 import type { Archive } from './archive.js';
@@ -18,13 +18,18 @@ export async function storeDraft(
   draft: Draft,
   archive: Archive | undefined,
   maxBytes: number,
+  /** the owner's stored problems, every version in full, at most this (0: no quota) */
+  quota = 0,
 ): Promise<StoredProblem> {
   const written: string[] = [];
   try {
-    return await storeAll(store, owner, id, draft, archive, maxBytes, written);
+    // counted as the bytes come, before they reach Redis; the commit checks it again, at once
+    const room = quota > 0 ? quota - (await store.storedBytes(owner)) : Infinity;
+    return await storeAll(store, owner, id, draft, archive, { maxBytes, quota, room }, written);
   } catch (err) {
     // else they would wait out UPLOAD_TTL_S in Redis; a failure to discard must not hide why the upload failed
     await store.discardChunks(written).catch(() => undefined);
+    if (err instanceof ProblemQuotaError) throw overQuota(err.used, quota);
     throw err;
   }
 }
@@ -35,9 +40,14 @@ async function storeAll(
   id: string,
   draft: Draft,
   archive: Archive | undefined,
-  maxBytes: number,
+  caps: { maxBytes: number; quota: number; room: number },
   written: string[],
 ): Promise<StoredProblem> {
+  const { maxBytes } = caps;
+  const fits = (n: number): void => {
+    if (n > maxBytes) throw tooLarge(maxBytes);
+    if (n > caps.room) throw overQuota(caps.quota - caps.room, caps.quota);
+  };
   const seen = new Map<string, number>();
   // an entry many tests name (a Polygon pattern without %d) is inflated and hashed once
   const entries = new Map<string, Promise<BlobRef>>();
@@ -55,7 +65,7 @@ async function storeAll(
     // the cap counts each distinct file once: a file's bytes as they come, on top of the distinct ones so far
     const count = (n: number): void => {
       mine += n;
-      if (held + mine > maxBytes) throw tooLarge(maxBytes);
+      fits(held + mine);
     };
     const ref = await store.putBlob(bytesOf(source, archive), count, written);
     if (!seen.has(ref.sha256)) {
@@ -98,8 +108,8 @@ async function storeAll(
   };
   const bytes = distinctBytes([...seen].map(([sha256, size]) => ({ sha256, size })));
   // the definition is stored too: 200,000 tests of one small file once made 52 MB of it
-  if (held + Buffer.byteLength(JSON.stringify({ ...problem, bytes })) > maxBytes) throw tooLarge(maxBytes);
-  const version = await store.commit(owner, { ...problem, bytes });
+  fits(held + Buffer.byteLength(JSON.stringify({ ...problem, bytes })));
+  const version = await store.commit(owner, { ...problem, bytes }, caps.quota);
   return { ...problem, bytes, version };
 }
 
@@ -109,6 +119,14 @@ function bytesOf(source: Source, archive: Archive | undefined): Buffer | AsyncIt
   if (!archive || !entry)
     throw new ApiError('INVALID_REQUEST', `${source.entry}: is not in the package`, { field: source.entry });
   return archive.open(entry);
+}
+
+function overQuota(used: number, quota: number): ApiError {
+  return new ApiError(
+    'PROBLEM_QUOTA',
+    `this key's problems hold ${used} bytes, and this one would take them past ${quota} (CODEBOX_PROBLEM_KEY_BYTES; every version counts in full): delete some first`,
+    { maximum: quota, used },
+  );
 }
 
 function tooLarge(maxBytes: number): ApiError {

@@ -549,9 +549,6 @@ static void start_command(struct cursor *c, int root, const sigset_t *oldmask) {
     send_u32s('F', v, 2);
   } else if (pid == 0) {
     close(report[0]);
-    /* a builtin has no exec to report: we must not wait on it, for as long as it works or
-       for ever if a program in the box stops it (the same user may) */
-    if (flags & FLAG_BUILTIN) close(report[1]);
     sigprocmask(SIG_SETMASK, oldmask, 0);
     setsid();
     int in = fds[0], out = nfds == 3 ? fds[1] : fds[0], err = nfds == 3 ? fds[2] : fds[0];
@@ -585,11 +582,15 @@ static void start_command(struct cursor *c, int root, const sigset_t *oldmask) {
     close(report[1]);
     uint32_t started[2] = {id, (uint32_t)pid};
     send_u32s('P', started, 2);
-    /* returns at the exec (close-on-exec: end of input) or with why it failed */
+    /* returns at the exec (close-on-exec: end of input) or with why it failed; a builtin
+       has no exec to report, and is not waited on: for as long as it works, or for ever if
+       a program in the box stops it (the same user may) */
     uint32_t e;
-    ssize_t r;
-    do r = read(report[0], &e, 4);
-    while (r < 0 && errno == EINTR);
+    ssize_t r = 0;
+    if (!(flags & FLAG_BUILTIN)) {
+      do r = read(report[0], &e, 4);
+      while (r < 0 && errno == EINTR);
+    }
     if (r == 4) {
       uint32_t v[2] = {id, e};
       send_u32s('F', v, 2);

@@ -64,7 +64,7 @@ const COMMAND_DRAIN_MS = 200;
 /** the longest a file operation takes: tmpfs is memory, so only a stopped one takes longer */
 const FILE_OP_MS = 20_000;
 /** a killed command's end, as the init tells it, comes in this time or the init is frozen */
-const KILL_ANSWER_MS = 5_000;
+const KILL_ANSWER_MS = 10_000;
 /** an archive's headers and padding over its files' bytes */
 const DOWNLOAD_SLACK_BYTES = 64 * 1024 * 1024;
 /** how often a session looks whether its init was stopped */
@@ -365,7 +365,7 @@ export class EngineSession implements Session {
       writer.on('error', noop);
       const close = (): void => {
         void this.signal(id, 'SIGHUP');
-        const timer = setTimeout(() => void this.signal(id, 'SIGKILL'), HANGUP_MS);
+        const timer = setTimeout(() => this.killOrEnd(id), HANGUP_MS);
         void done.finally(() => clearTimeout(timer));
       };
       return {

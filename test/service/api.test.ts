@@ -418,6 +418,14 @@ describe('bad input: a clear error naming the field, and nothing lost', { skip: 
       'INVALID_REQUEST',
       { field: 'files[1].name' },
     ],
+    [
+      'stdin that is not the base64 it says it is',
+      JSON.stringify({ ...PY('x'), stdin: 'not base64!', stdinEncoding: 'base64' }),
+      undefined,
+      400,
+      'INVALID_REQUEST',
+      { field: 'stdin' },
+    ],
     // the box would have to make `a` a file and a directory both
     [
       'a file inside another file',

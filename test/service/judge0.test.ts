@@ -228,6 +228,22 @@ describe('Judge0 CE', { skip: serviceSkip() }, () => {
     assert.equal(Buffer.from(out, 'base64').toString(), '0123456789012345678901234'.repeat(3) + '\n');
   });
 
+  it('base64_encoded stdin reaches the program byte for byte, bytes that are not UTF-8 too', async () => {
+    const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x80, 0x0a, 0xc3]);
+    const { body } = await submit(
+      {
+        source_code: Buffer.from('import sys\nsys.stdout.buffer.write(sys.stdin.buffer.read()[::-1])').toString(
+          'base64',
+        ),
+        language_id: 71,
+        stdin: bytes.toString('base64'),
+      },
+      'wait=true&base64_encoded=true',
+    );
+    assert.equal(body.status.id, 3, JSON.stringify(body));
+    assert.deepEqual([...Buffer.from(String(body.stdout), 'base64')], [...bytes].reverse());
+  });
+
   it('statuses from runs: compile error 6, SIGSEGV 7, SIGFPE 9, SIGABRT 10, non-zero exit 11, time limit 5', async () => {
     const c = (code: string, extra: object = {}) =>
       submit({ source_code: `#include <stdio.h>\n#include <stdlib.h>\n${code}`, language_id: 50, ...extra });

@@ -27,7 +27,9 @@ export function programRequest(request: JobRequest, rootfs: string | undefined):
   return {
     files: sourceFiles(request.files),
     ...(request.keepNames ? { keepNames: true } : {}),
-    ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
+    ...(request.stdin === undefined
+      ? {}
+      : { stdin: request.stdinEncoding === 'base64' ? Buffer.from(request.stdin, 'base64') : request.stdin }),
     ...(request.args ? { args: request.args } : {}),
     ...(request.compileArgs ? { compileArgs: request.compileArgs } : {}),
     ...(request.stderrToStdout ? { mergeStderr: true } : {}),

@@ -36,6 +36,8 @@ export interface JobRequest {
   /** the entry keeps the name it was given (as Piston runs files), not the runtime's */
   keepNames?: boolean;
   stdin?: string;
+  /** of stdin: base64 carries any bytes (default utf8) */
+  stdinEncoding?: 'utf8' | 'base64';
   args?: string[];
   /** appended to the compile command, each one argument (compiled languages) */
   compileArgs?: string[];

@@ -68,6 +68,8 @@ export function checkJobRequest(body: unknown, ctx: RequestContext): CheckedRequ
     if (f.encoding === 'base64' && !BASE64.test(f.content)) throw invalid(`files[${i}].content`, 'is not valid base64');
   });
   checkNesting([entry, ...request.files.slice(1).map((f) => f.name ?? '')], (i) => `files[${i}].name`);
+  if (request.stdinEncoding === 'base64' && request.stdin !== undefined && !BASE64.test(request.stdin))
+    throw invalid('stdin', 'is not valid base64 (stdinEncoding is base64)');
   request.args?.forEach((a, i) => {
     if (a.includes('\0')) throw invalid(`args[${i}]`, 'must not contain NUL');
   });

@@ -184,6 +184,11 @@ export const JOB_REQUEST_SCHEMA = {
         "the entry keeps the name it was given (as Piston runs files: argv[0] and messages name it), not the runtime's (main.py); a Java public class is always in a file of its name",
     },
     stdin: { type: 'string', maxLength: 16777216 },
+    stdinEncoding: {
+      enum: ['utf8', 'base64'],
+      default: 'utf8',
+      description: 'of stdin: base64 carries any bytes (text is UTF-8)',
+    },
     args: { type: 'array', maxItems: 256, items: { type: 'string', maxLength: 4096 } },
     compileArgs: {
       type: 'array',

@@ -1,6 +1,6 @@
 /**
  * A Judge0 submission as a native job (what isolate_job.rb runs): the source under the
- * runtime's name and the additional files beside it, stdin as text, arguments split into
+ * runtime's name and the additional files beside it, stdin byte for byte, arguments split into
  * words as Judge0's bash splits them (shell-words.ts; never a shell), Judge0's limits in
  * native units; number_of_runs > 1 becomes judge mode with that many runs.
  */
@@ -36,8 +36,9 @@ export function nativeRequest(
     ...(s.enable_network ? { network: true } : {}),
     limits: nativeLimits(s),
   };
-  const stdin = decoded(s.stdin);
-  return s.number_of_runs > 1 ? { ...request, ...runs(s, stdin) } : { ...request, stdin };
+  // one run takes stdin byte for byte, as Judge0 writes it; runs (judge mode's tests) take text
+  if (s.number_of_runs > 1) return { ...request, ...runs(s, decoded(s.stdin)) };
+  return { ...request, stdin: s.stdin ?? '', stdinEncoding: 'base64' };
 }
 
 /**

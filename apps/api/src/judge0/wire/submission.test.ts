@@ -224,7 +224,7 @@ const submission = (more: Partial<Omit<Submission, 'token'>> = {}): Omit<Submiss
   ...more,
 });
 
-test("the native job: the source under the runtime's name, stdin as text, no arguments, Judge0's limits in ms and bytes", () => {
+test("the native job: the source under the runtime's name, stdin byte for byte, no arguments, Judge0's limits in ms and bytes", () => {
   assert.deepEqual(nativeRequest(submission({ stdin: b64('hi') }), PYTHON, []), {
     language: 'python',
     files: [{ name: 'main.py', content: b64('print(input())'), encoding: 'base64' }],
@@ -237,7 +237,8 @@ test("the native job: the source under the runtime's name, stdin as text, no arg
       fileSizeBytes: 1024 * 1024,
       outputBytes: 1024 * 1024,
     },
-    stdin: 'hi',
+    stdin: b64('hi'),
+    stdinEncoding: 'base64',
   });
   assert.equal(nativeRequest(submission(), PYTHON, []).stdin, '', 'no stdin: empty');
 });

@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { DEFAULT_DATA_DIR } from '@codebox/config';
+import { imageDir } from '@codebox/runtimes';
 import { createSandbox } from '@codebox/sandbox';
 import type { RunHooks, RunResult, RunSpec, Sandbox, SandboxConfig } from '@codebox/sandbox';
 
@@ -89,8 +91,8 @@ export function hasPython(): boolean {
  */
 export const TEST_ROOTFS = process.env.CODEBOX_TEST_ROOTFS || undefined;
 
-/** the image root (npm run rootfs), where a test compares it with the host's */
-export const IMAGE_ROOT = process.env.CODEBOX_IMAGE_ROOT ?? '/var/lib/codebox/rootfs/bookworm';
+/** the image root (npm run rootfs, under CODEBOX_DATA_DIR as it builds it), where a test compares it with the host's */
+export const IMAGE_ROOT = process.env.CODEBOX_IMAGE_ROOT ?? imageDir(process.env.CODEBOX_DATA_DIR ?? DEFAULT_DATA_DIR);
 
 export async function openSandbox(extra: SandboxConfig = {}): Promise<Sandbox> {
   const sb = await createSandbox({ ...TEST_CONFIG, prestartRootfs: TEST_ROOTFS, ...extra });

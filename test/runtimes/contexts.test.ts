@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { CodeContext, ContextEndedError } from '@codebox/runtimes';
 import type { CellEvent, CellResult } from '@codebox/runtimes';
 import type { Session } from '@codebox/sandbox';
-import { boxSkip, ENV, useSandbox } from '../support.js';
+import { boxSkip, ENV, IMAGE_ROOT, useSandbox } from '../support.js';
 
 const of = (r: CellResult, type: CellEvent['type']) => r.events.filter((e) => e.type === type);
 const text = (r: CellResult, type: 'stdout' | 'stderr') =>
@@ -171,22 +171,23 @@ describe('code contexts', { skip: boxSkip('python3') }, () => {
   });
 });
 
-const IMAGE = process.env.CODEBOX_IMAGE_ROOT ?? '/var/lib/codebox/rootfs/bookworm';
-const hasMatplotlib = fs.existsSync(`${IMAGE}/usr/lib/python3/dist-packages/matplotlib`);
+const hasMatplotlib = fs.existsSync(`${IMAGE_ROOT}/usr/lib/python3/dist-packages/matplotlib`);
 
 describe(
   'code contexts on the image root: a plot comes back as a PNG',
   {
     skip:
       boxSkip('python3') ||
-      (!hasMatplotlib && process.env.CODEBOX_REQUIRE_IMAGE !== '1' && `no matplotlib in ${IMAGE} (npm run rootfs)`),
+      (!hasMatplotlib &&
+        process.env.CODEBOX_REQUIRE_IMAGE !== '1' &&
+        `no matplotlib in ${IMAGE_ROOT} (npm run rootfs)`),
   },
   () => {
     const sandbox = useSandbox({ prestart: 0 });
 
     it('matplotlib figures left open by a cell are displayed as image/png', async () => {
       await withSession(
-        () => sandbox().openSession({ env: ENV, rootfs: IMAGE }),
+        () => sandbox().openSession({ env: ENV, rootfs: IMAGE_ROOT }),
         async (s) => {
           const c = await CodeContext.start(s, 'python');
           const r = await c.run(

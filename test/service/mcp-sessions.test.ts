@@ -17,13 +17,13 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { freePort, serviceSkip, useStack } from './stack.js';
+import { IMAGE_ROOT } from '../support.js';
 
 const KEY_A = 'mcp-session-key-aaaaaaaa';
 const KEY_B = 'mcp-session-key-bbbbbbbb';
 const ROOT = path.join(import.meta.dirname, '..', '..');
 const CLI = path.join(ROOT, 'apps/cli/bin/codebox.js');
-const IMAGE = process.env.CODEBOX_IMAGE_ROOT ?? '/var/lib/codebox/rootfs/bookworm';
-const hasMatplotlib = fs.existsSync(`${IMAGE}/usr/lib/python3/dist-packages/matplotlib`);
+const hasMatplotlib = fs.existsSync(`${IMAGE_ROOT}/usr/lib/python3/dist-packages/matplotlib`);
 const requireImage = process.env.CODEBOX_REQUIRE_IMAGE === '1';
 
 const textOf = (r: CallToolResult): string =>
@@ -33,7 +33,7 @@ describe('MCP session tools, over HTTP and stdio', { skip: serviceSkip() }, () =
   // the image root when it is built (matplotlib is there), else the host's
   const t = useStack({
     api: { apiKeys: [KEY_A, KEY_B] },
-    worker: { sessions: 6, ...(hasMatplotlib || requireImage ? { rootfs: IMAGE } : {}) },
+    worker: { sessions: 6, ...(hasMatplotlib || requireImage ? { rootfs: IMAGE_ROOT } : {}) },
   });
 
   const transports = {
@@ -179,7 +179,7 @@ describe('MCP session tools, over HTTP and stdio', { skip: serviceSkip() }, () =
 
       it(
         'a matplotlib figure comes back as an image',
-        { skip: !hasMatplotlib && !requireImage && `no matplotlib in ${IMAGE} (npm run rootfs)` },
+        { skip: !hasMatplotlib && !requireImage && `no matplotlib in ${IMAGE_ROOT} (npm run rootfs)` },
         async () => {
           const c = await connect();
           try {
